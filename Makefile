@@ -1,0 +1,43 @@
+# The two commands a newcomer needs (see README.md): `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PORT ?= 5000
+WORKERS ?= 2
+RUN_PACKAGES := python3 python3-venv libsqlite3-mod-spatialite
+TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server
+BENCH_PACKAGES := wrk
+export FLASK_APP := wsgi
+
+.PHONY: run test bench system-packages
+
+## Serve the embedded default (SQLite + SpatiaLite, no Redis) on http://127.0.0.1:$(PORT)
+run: $(VENV)/.run-deps
+	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask stations import stations/data/gz_streets.csv
+	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) wsgi:app
+
+## Run the whole suite against PostgreSQL + PostGIS, Redis and SpatiaLite
+test: $(VENV)/.test-deps
+	scripts/install-system-packages $(TEST_PACKAGES)
+	scripts/start-test-services
+	$(VENV)/bin/python -m pytest
+
+## Benchmarks under gunicorn on PostgreSQL + PostGIS (see docs/performance.md)
+bench: $(VENV)/.test-deps
+	scripts/install-system-packages $(TEST_PACKAGES) $(BENCH_PACKAGES)
+	scripts/start-test-services
+	$(VENV)/bin/python bench/run.py
+
+$(VENV)/bin/python:
+	scripts/install-system-packages $(RUN_PACKAGES)
+	"$$(scripts/python-with-spatialite)" -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements.txt | $(VENV)/bin/python
+	scripts/install-system-packages $(RUN_PACKAGES)
+	$(VENV)/bin/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	scripts/install-system-packages $(RUN_PACKAGES)
+	$(VENV)/bin/python -m pip install -q -r requirements-dev.txt
+	touch $@

@@ -1,0 +1,61 @@
+"""The application factory: configuration, extensions, blueprints, errors and commands."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+
+from app.config import load_config
+from app.database import configure_spatial_backend
+from app.errors import register_error_handlers
+from app.extensions import api, db, migrate
+from app.redis import init_redis
+
+MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(instance_path=app.instance_path))
+    app.config.update(overrides or {})
+    app.json.ensure_ascii = False  # Chinese names stay readable in every response
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    configure_spatial_backend(app, db)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
+    api.init_app(app)
+    init_redis(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.health import health
+    from stations.routes import blp as stations_blueprint
+
+    app.register_blueprint(health)
+    api.register_blueprint(stations_blueprint)
+
+    # Swagger UI's scripts come from a pinned package, not a CDN (which is often blocked in China).
+    @app.get("/api/docs/assets/<path:filename>")
+    def swagger_ui_assets(filename):
+        return send_from_directory(swagger_ui_path, filename)
+
+
+def register_commands(app: Flask) -> None:
+    from stations.cli import stations_cli
+
+    app.cli.add_command(stations_cli)

@@ -1,0 +1,52 @@
+"""Settings read from the environment, in one place.
+
+With no environment at all the app runs on the embedded default: SQLite + SpatiaLite in the
+instance folder, no Redis. Production refuses to start without its database and secret.
+"""
+
+import os
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe for the chosen environment."""
+
+
+def load_config(environ=os.environ, instance_path: str | Path = "instance") -> dict:
+    env = environ.get("APP_ENV", "development")
+    if env not in {"development", "production", "test"}:
+        raise ConfigError(f"APP_ENV must be development, production or test, not {env!r}")
+
+    database_url = environ.get("DATABASE_URL")
+    secret_key = environ.get("SECRET_KEY")
+    if env == "production":
+        missing = [name for name, value in (("DATABASE_URL", database_url), ("SECRET_KEY", secret_key)) if not value]
+        if missing:
+            raise ConfigError(f"production needs {', '.join(missing)} in the environment")
+    if not database_url:
+        database_url = f"sqlite:///{Path(instance_path).resolve() / 'yangcheng.sqlite3'}"
+
+    return {
+        "APP_ENV": env,
+        "SECRET_KEY": secret_key or "development-only-secret",
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": environ.get("REDIS_URL") or None,
+        "SPATIALITE_LIBRARY_PATH": environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite"),
+        "STATIONS_CACHE_MAX_AGE": int(environ.get("STATIONS_CACHE_MAX_AGE", "60")),
+        "API_TITLE": "羊城家政 API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "v1/openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain postgres URLs, as most hosting panels hand those out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,45 @@
+"""Database engine set-up that depends on the backend.
+
+The embedded default is SQLite with the SpatiaLite extension; PostgreSQL + PostGIS needs nothing
+beyond the extension being created by the first migration.
+"""
+
+import os
+
+from geoalchemy2 import load_spatialite
+from sqlalchemy import event
+
+
+def configure_spatial_backend(app, db) -> None:
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    # geoalchemy2 reads the module path from the environment.
+    os.environ.setdefault("SPATIALITE_LIBRARY_PATH", app.config["SPATIALITE_LIBRARY_PATH"])
+
+    @event.listens_for(engine, "connect")
+    def load_spatial_extension(dbapi_connection, _record):
+        # pysqlite's own transaction handling breaks savepoints; SQLAlchemy emits BEGIN instead.
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute("PRAGMA busy_timeout = 5000")
+        # Several gunicorn workers read while one writes.
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.enable_load_extension(True)
+        # WGS84 mode loads only the WGS-84 reference systems; the full EPSG set takes seconds.
+        load_spatialite(dbapi_connection, init_mode="WGS84")
+        dbapi_connection.enable_load_extension(False)
+
+    @event.listens_for(engine, "begin")
+    def begin_transaction(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def database_is_reachable(db) -> bool:
+    try:
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        return True
+    except Exception:  # any failure means "not ready"; /readyz reports it, it does not raise
+        return False

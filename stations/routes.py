@@ -1,0 +1,90 @@
+"""Public station endpoints for the mini-program map."""
+
+from flask import abort, after_this_request
+from app.blueprint import ApiBlueprint
+
+from app.caching import conditional
+from app.extensions import db
+from stations import services
+from stations.datum import to_wgs84
+from stations.districts import inside_guangzhou
+from stations.models import Station
+from stations.schemas import (
+    DistrictListSchema,
+    FeatureCollectionSchema,
+    GeoJsonQuery,
+    NearestQuery,
+    NearestSchema,
+    StationListQuery,
+    StationPageSchema,
+    StationQuery,
+    StationSchema,
+)
+
+blp = ApiBlueprint("stations", __name__, url_prefix="/api/v1", description="Domestic-service stations and the map")
+NOT_MODIFIED = {"description": "Not Modified: the If-None-Match tag is current"}
+
+
+@blp.get("/stations")
+@conditional(services.stations_version)
+@blp.arguments(StationListQuery, location="query", as_kwargs=True)
+@blp.response(200, StationPageSchema)
+@blp.alt_response(304, **NOT_MODIFIED)
+def list_stations(page, per_page, crs, district=None):
+    """All stations, by code, one page at a time (ETag / If-None-Match supported)."""
+    items, total = services.list_stations(district, page, per_page)
+    return {"items": [services.station_view(s, crs) for s in items], "total": total,
+            "page": page, "per_page": per_page}
+
+
+@blp.get("/stations.geojson")
+@conditional(services.stations_version)
+@blp.arguments(GeoJsonQuery, location="query", as_kwargs=True)
+@blp.response(200, FeatureCollectionSchema, content_type="application/geo+json")
+@blp.alt_response(304, **NOT_MODIFIED)
+def stations_geojson(crs, district=None):
+    """Stations that have a point, as GeoJSON; WGS-84 per RFC 7946 unless crs=gcj02."""
+    after_this_request(geojson_media_type)
+    return services.feature_collection(services.located_stations(district), crs)
+
+
+def geojson_media_type(response):
+    response.mimetype = "application/geo+json"
+    return response
+
+
+@blp.get("/stations/nearest")
+@blp.arguments(NearestQuery, location="query", as_kwargs=True)
+@blp.response(200, NearestSchema)
+def nearest_stations(lat, lng, crs, limit):
+    """Nearest stations to a point by distance on the earth's surface, with wx.openLocation
+    arguments for one-tap navigation. Stations without a known point are never returned."""
+    wgs_lat, wgs_lng = to_wgs84(lat, lng, crs)
+    nearby = services.nearest_stations(wgs_lat, wgs_lng, limit)
+    return {
+        "origin": {"lat": lat, "lng": lng, "crs": crs},
+        "outside_service_area": not inside_guangzhou(wgs_lat, wgs_lng),
+        "stations_without_location": services.count_stations_without_location(),
+        "items": [services.nearby_view(station, distance, crs) for station, distance in nearby],
+    }
+
+
+@blp.get("/stations/<string(length=12):code>")
+@blp.arguments(StationQuery, location="query", as_kwargs=True)
+@blp.response(200, StationSchema)
+def get_station(code, crs):
+    """One station by its 12-digit division code."""
+    station = db.session.get(Station, code)
+    if station is None:
+        abort(404, description=f"No station has code {code}.")
+    return services.station_view(station, crs)
+
+
+@blp.get("/districts")
+@conditional(services.stations_version)
+@blp.response(200, DistrictListSchema)
+@blp.alt_response(304, **NOT_MODIFIED)
+def list_districts():
+    """Guangzhou's 11 districts with their station counts."""
+    items = services.district_summaries()
+    return {"items": items, "total": len(items)}

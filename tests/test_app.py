@@ -1,0 +1,91 @@
+"""What every client sees whatever the endpoint: errors, probes, the API document, configuration."""
+
+import pytest
+
+from app import create_app
+from app.config import ConfigError, load_config
+from tests.conftest import REDIS_URL
+
+
+def test_an_unknown_route_is_a_json_404(client):
+    response = client.get("/api/v1/nowhere")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.json == {"type": "about:blank", "title": "Not Found", "status": 404,
+                             "detail": response.json["detail"]}
+
+
+def test_a_wrong_method_is_a_json_405_naming_the_allowed_ones(client):
+    response = client.delete("/api/v1/stations")
+    assert response.status_code == 405
+    assert response.mimetype == "application/problem+json"
+    assert "GET" in response.headers["Allow"]
+
+
+def test_healthz_answers_without_touching_anything(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_readyz_reports_the_database(client):
+    assert client.get("/readyz").json == {"status": "ready", "checks": {"database": "ok"}}
+
+
+def test_readyz_checks_redis_when_one_is_configured(app):
+    with_redis = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                             "REDIS_URL": REDIS_URL})
+    assert with_redis.test_client().get("/readyz").json["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_readyz_is_503_when_a_dependency_is_down(app):
+    broken = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "REDIS_URL": "redis://127.0.0.1:1/0"})
+    response = broken.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.json["errors"] == {"redis": ["unavailable"]}
+
+
+def test_a_database_outage_is_a_503_not_a_500(app):
+    unreachable = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI":
+                              "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=1"})
+    response = unreachable.test_client().get("/api/v1/stations")
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["Retry-After"]
+
+
+def test_the_openapi_document_describes_every_endpoint(client):
+    document = client.get("/api/v1/openapi.json").json
+    assert set(document["paths"]) == {
+        "/api/v1/stations", "/api/v1/stations.geojson", "/api/v1/stations/nearest",
+        "/api/v1/stations/{code}", "/api/v1/districts",
+    }
+    nearest_parameters = {p["name"]: p for p in document["paths"]["/api/v1/stations/nearest"]["get"]["parameters"]}
+    assert nearest_parameters["lat"]["required"] is True
+    assert nearest_parameters["lat"]["schema"] == {"type": "number", "minimum": -90, "maximum": 90}
+
+
+def test_the_browsable_api_docs_load_their_scripts_from_this_server(client):
+    page = client.get("/api/docs").get_data(as_text=True)
+    assert "/api/v1/openapi.json" in page
+    assert 'src="/api/docs/assets/swagger-ui-bundle.js"' in page
+    assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_without_a_database_url_the_embedded_spatialite_database_is_used(tmp_path):
+    config = load_config({}, instance_path=tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'yangcheng.sqlite3'}"
+    assert config["REDIS_URL"] is None
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "SECRET_KEY"])
+def test_production_refuses_to_start_without_its_database_and_secret(missing):
+    environ = {"APP_ENV": "production", "DATABASE_URL": "postgresql://db/app", "SECRET_KEY": "s3cret"}
+    del environ[missing]
+    with pytest.raises(ConfigError, match=missing):
+        load_config(environ)
+
+
+def test_plain_postgres_urls_use_psycopg_3():
+    config = load_config({"DATABASE_URL": "postgres://u@db:5432/app"})
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db:5432/app"
