@@ -15,8 +15,19 @@ from app.redis import init_redis
 MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "migrations"
 
 
+class App(Flask):
+    def dispatch_request(self):
+        """One transaction per request: services only flush; a successful view is committed here,
+        where a failing commit still reaches the error handlers (409, 503). Anything else is
+        rolled back when the session is removed at teardown."""
+        response = self.make_response(super().dispatch_request())
+        if response.status_code < 400:
+            db.session.commit()
+        return response
+
+
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = App(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(instance_path=app.instance_path))
     app.config.update(overrides or {})
@@ -43,11 +54,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from accounts.routes import blp as accounts_blueprint
     from app.health import health
     from stations.routes import blp as stations_blueprint
 
     app.register_blueprint(health)
     api.register_blueprint(stations_blueprint)
+    api.register_blueprint(accounts_blueprint)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
 
     # Swagger UI's scripts come from a pinned package, not a CDN (which is often blocked in China).
     @app.get("/api/docs/assets/<path:filename>")

@@ -7,6 +7,11 @@ instance folder, no Redis. Production refuses to start without its database and 
 import os
 from pathlib import Path
 
+from app.privacy import decode_key
+
+DEVELOPMENT_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1lbmNyeXB0aW9uLWtleSE"
+DEVELOPMENT_HASH_KEY = "ZGV2ZWxvcG1lbnQtb25seS1sb29rdXAtaGFzaC1rZXk"
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or unsafe for the chosen environment."""
@@ -19,8 +24,12 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
 
     database_url = environ.get("DATABASE_URL")
     secret_key = environ.get("SECRET_KEY")
+    encryption_key = environ.get("DATA_ENCRYPTION_KEY")
+    hash_key = environ.get("DATA_HASH_KEY")
     if env == "production":
-        missing = [name for name, value in (("DATABASE_URL", database_url), ("SECRET_KEY", secret_key)) if not value]
+        required = {"DATABASE_URL": database_url, "SECRET_KEY": secret_key,
+                    "DATA_ENCRYPTION_KEY": encryption_key, "DATA_HASH_KEY": hash_key}
+        missing = [name for name, value in required.items() if not value]
         if missing:
             raise ConfigError(f"production needs {', '.join(missing)} in the environment")
     if not database_url:
@@ -30,6 +39,12 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
         "APP_ENV": env,
         "SECRET_KEY": secret_key or "development-only-secret",
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        # Personal data at rest: AES-256-GCM key, old keys still readable, and the HMAC key of the
+        # look-up hashes. The defaults are public development keys, refused in production.
+        "DATA_ENCRYPTION_KEY": decode_key(encryption_key or DEVELOPMENT_ENCRYPTION_KEY),
+        "DATA_ENCRYPTION_OLD_KEYS": [decode_key(k) for k in environ.get("DATA_ENCRYPTION_OLD_KEYS", "").split(",") if k],
+        "DATA_HASH_KEY": decode_key(hash_key or DEVELOPMENT_HASH_KEY),
+        "SESSION_LIFETIME_DAYS": int(environ.get("SESSION_LIFETIME_DAYS", "30")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": environ.get("REDIS_URL") or None,
         "SPATIALITE_LIBRARY_PATH": environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite"),

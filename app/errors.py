@@ -5,7 +5,7 @@ import logging
 import marshmallow as ma
 from flask import current_app, json
 from flask_smorest import Api
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -63,6 +63,10 @@ class ProblemApi(Api):
 
 
 def register_error_handlers(app):
+    @app.errorhandler(IntegrityError)
+    def conflicting_write(error):
+        return problem_response(409, "Conflict", "This conflicts with data that already exists.")
+
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
         log.warning("database unavailable: %s", error.orig.__class__.__name__)

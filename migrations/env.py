@@ -7,6 +7,8 @@ from alembic import context
 from flask import current_app
 from geoalchemy2 import alembic_helpers
 
+from app.privacy import Encrypted
+
 config = context.config
 fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
@@ -22,6 +24,13 @@ def include_object(obj, name, obj_type, reflected, compare_to):
     return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)
 
 
+def render_item(type_, obj, autogen_context):
+    """Encrypted columns are plain binary in the database."""
+    if type_ == "type" and isinstance(obj, Encrypted):
+        return "sa.LargeBinary()"
+    return alembic_helpers.render_item(type_, obj, autogen_context)
+
+
 def write_revision(context, revision, directives):
     """geoalchemy2 rewrites geometry columns; an autogenerate that finds no change writes nothing."""
     alembic_helpers.writer(context, revision, directives)
@@ -33,7 +42,7 @@ def write_revision(context, revision, directives):
 def run_migrations_offline():
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_db.metadata,
                       literal_binds=True, include_object=include_object,
-                      render_item=alembic_helpers.render_item)
+                      render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -47,7 +56,7 @@ def run_migrations_online():
             # and write geometry columns with the operations both backends understand.
             include_object=include_object,
             process_revision_directives=write_revision,
-            render_item=alembic_helpers.render_item,
+            render_item=render_item,
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():

@@ -61,20 +61,21 @@ def app(request, tmp_path_factory):
 @pytest.fixture
 def isolated(app):
     """Binds the session to one connection whose transaction is rolled back after the test;
-    commits inside the app only release a savepoint."""
+    commits inside the app only release a savepoint. No app context stays pushed, so each request
+    gets its own, as in production."""
     with app.app_context():
         connection = db.engine.connect()
-        transaction = connection.begin()
-        shared_session = db.session
-        # A plain Session: Flask-SQLAlchemy's own would ignore `bind` and pick the engine.
-        db.session = orm.scoped_session(orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
-        try:
-            yield connection
-        finally:
-            db.session.remove()
-            db.session = shared_session
-            transaction.rollback()
-            connection.close()
+    transaction = connection.begin()
+    shared_session = db.session
+    # A plain Session: Flask-SQLAlchemy's own would ignore `bind` and pick the engine.
+    db.session = orm.scoped_session(orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+    try:
+        yield connection
+    finally:
+        db.session.remove()
+        db.session = shared_session
+        transaction.rollback()
+        connection.close()
 
 
 @pytest.fixture
@@ -86,3 +87,16 @@ def client(app, isolated):
 def cli(app, isolated):
     runner = app.test_cli_runner()
     return lambda *args: runner.invoke(args=list(args))
+
+
+@pytest.fixture
+def login(app, isolated):
+    """login(role=None, station_code=..., company_id=..., phone=...) -> Authorization headers of a
+    new user holding that role (every user is also a resident)."""
+    from tests.factories import bearer, make_user
+
+    def log_in(role=None, **scope):
+        with app.app_context():
+            return bearer(make_user(role, **scope))
+
+    return log_in

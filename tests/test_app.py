@@ -1,5 +1,7 @@
 """What every client sees whatever the endpoint: errors, probes, the API document, configuration."""
 
+import re
+
 import pytest
 
 from app import create_app
@@ -54,12 +56,17 @@ def test_a_database_outage_is_a_503_not_a_500(app):
     assert response.headers["Retry-After"]
 
 
-def test_the_openapi_document_describes_every_endpoint(client):
+def test_the_openapi_document_describes_every_api_route(app, client):
     document = client.get("/api/v1/openapi.json").json
-    assert set(document["paths"]) == {
-        "/api/v1/stations", "/api/v1/stations.geojson", "/api/v1/stations/nearest",
-        "/api/v1/stations/{code}", "/api/v1/districts",
+    api_routes = {
+        (re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/") and rule.endpoint != "api-docs.openapi_json"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
     }
+    documented = {(path, method) for path, operations in document["paths"].items()
+                  for method in operations if method != "parameters"}
+    assert api_routes == documented
+    assert "/api/v1/stations/nearest" in document["paths"]
     nearest_parameters = {p["name"]: p for p in document["paths"]["/api/v1/stations/nearest"]["get"]["parameters"]}
     assert nearest_parameters["lat"]["required"] is True
     assert nearest_parameters["lat"]["schema"] == {"type": "number", "minimum": -90, "maximum": 90}
@@ -78,9 +85,10 @@ def test_without_a_database_url_the_embedded_spatialite_database_is_used(tmp_pat
     assert config["REDIS_URL"] is None
 
 
-@pytest.mark.parametrize("missing", ["DATABASE_URL", "SECRET_KEY"])
-def test_production_refuses_to_start_without_its_database_and_secret(missing):
-    environ = {"APP_ENV": "production", "DATABASE_URL": "postgresql://db/app", "SECRET_KEY": "s3cret"}
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "SECRET_KEY", "DATA_ENCRYPTION_KEY", "DATA_HASH_KEY"])
+def test_production_refuses_to_start_without_its_database_and_secrets(missing):
+    environ = {"APP_ENV": "production", "DATABASE_URL": "postgresql://db/app", "SECRET_KEY": "s3cret",
+               "DATA_ENCRYPTION_KEY": "A" * 43, "DATA_HASH_KEY": "B" * 43}
     del environ[missing]
     with pytest.raises(ConfigError, match=missing):
         load_config(environ)

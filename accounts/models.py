@@ -1,0 +1,74 @@
+"""Users, their server-side sessions and the roles granted to them."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.privacy import Encrypted
+from stations.models import utcnow
+
+# Everyone who logs in is a resident; the other roles are granted, each to one scope.
+RESIDENT, STATION_STAFF, COMPANY_ADMIN, OPERATOR = "resident", "station_staff", "company_admin", "operator"
+GRANTED_ROLES = (STATION_STAFF, COMPANY_ADMIN, OPERATOR)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64), unique=True, comment="WeChat openid for this mini-program")
+    unionid: Mapped[str | None] = mapped_column(String(64), comment="only when bound to an open-platform account")
+    phone = mapped_column(Encrypted, nullable=True)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True, comment="keyed hash of phone, for look-up")
+    wechat_session_key = mapped_column(Encrypted, nullable=True, comment="replaced at every login; never leaves the server")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    grants: Mapped[list["RoleGrant"]] = relationship(
+        primaryjoin="and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at.is_(None))",
+        viewonly=True, lazy="selectin",
+    )
+
+
+class AuthSession(db.Model):
+    """A login. Only the token's hash is stored, so a leaked table opens no session."""
+
+    __tablename__ = "auth_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class RoleGrant(db.Model):
+    """One role in one scope. Revoking sets revoked_at; grants are never deleted, so who held
+    which role when stays on record."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'station_staff' AND station_code IS NOT NULL AND company_id IS NULL)"
+            " OR (role = 'company_admin' AND company_id IS NOT NULL AND station_code IS NULL)"
+            " OR (role = 'operator' AND station_code IS NULL AND company_id IS NULL)",
+            name="scope_matches_role",
+        ),
+        # At most one active grant of each role per user: a clerk serves exactly one station.
+        Index("uq_role_grants_active_role", "user_id", "role", unique=True,
+              postgresql_where=text("revoked_at IS NULL"), sqlite_where=text("revoked_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"))
+    company_id: Mapped[int | None] = mapped_column(Integer)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
