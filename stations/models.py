@@ -7,7 +7,6 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, String, Text, func
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from app.extensions import db
-from stations.districts import DISTRICTS
 
 STATION_KINDS = {"street": "街道", "town": "镇"}
 
@@ -25,7 +24,8 @@ class Station(db.Model):
     kind: Mapped[str] = mapped_column(String(8))
     district_code: Mapped[str] = mapped_column(String(6), index=True)
     # WGS-84; NULL when no public source has a point for this division (never guessed).
-    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    # Deferred: the API reads lat/lng below; the geometry itself is for spatial queries.
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True, deferred=True)
     source_crs: Mapped[str | None] = mapped_column(String(8), comment="datum the imported point was given in")
     coord_source: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
@@ -38,10 +38,6 @@ class Station(db.Model):
 
     lat = column_property(func.ST_Y(location))
     lng = column_property(func.ST_X(location))
-
-    @property
-    def district(self) -> str:
-        return DISTRICTS[self.district_code]
 
     @property
     def has_location(self) -> bool:

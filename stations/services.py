@@ -1,11 +1,16 @@
 """Station look-ups: listing, nearest by geodesic distance, district counts, and their views."""
 
-from geoalchemy2 import Geography, WKTElement
-from sqlalchemy import case, cast, func, select
+import time
+from dataclasses import dataclass
+from math import asin, pi, sin, sqrt
+
+from flask import current_app
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from stations.datum import from_wgs84
 from stations.districts import DISTRICT_CODES_BY_NAME, DISTRICTS
+from stations.geodesy import geodesic_distance_m, unit_vector
 from stations.models import Station
 
 # wx.openLocation zoom: 5 (country) to 18 (street); 16 shows the station among its streets.
@@ -17,9 +22,17 @@ def district_code(code_or_name: str) -> str:
 
 
 def stations_version() -> str:
-    """Changes whenever a station is added or updated; cheap enough to check on every request."""
+    """Changes whenever a station is added or updated. Each process re-reads it from the table
+    at most every STATIONS_VERSION_TTL seconds, so an unchanged map answers 304 without touching
+    the database; an import shows within that many seconds."""
+    read_at, version = current_app.extensions.get("stations_version", (None, None))
+    now = time.monotonic()
+    if read_at is not None and now - read_at < current_app.config["STATIONS_VERSION_TTL"]:
+        return version
     count, last_update = db.session.execute(select(func.count(), func.max(Station.updated_at))).one()
-    return f"{count}:{last_update}"
+    version = f"{count}:{last_update}"
+    current_app.extensions["stations_version"] = (now, version)
+    return version
 
 
 def list_stations(district: str | None, page: int, per_page: int) -> tuple[list[Station], int]:
@@ -38,26 +51,81 @@ def located_stations(district: str | None) -> list[Station]:
     return list(db.session.scalars(query))
 
 
-def _geodesic_distance_to(point: WKTElement):
-    """Metres on the WGS-84 spheroid. Ordering SRID 4326 geometries by <-> would rank by degrees,
-    which picks the wrong station at Guangzhou's latitude, so both backends measure for real."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.ST_Distance(cast(Station.location, Geography), cast(point, Geography))
-    return func.ST_Distance(Station.location, point, 1)
+# What a station looks like in the API, read straight from the table where speed matters.
+STATION_VIEW_COLUMNS = (Station.code, Station.name, Station.kind, Station.district_code, Station.address,
+                        Station.phone, Station.opening_hours, Station.services, Station.lat, Station.lng)
+MEAN_EARTH_RADIUS_M = 6371008.8
+# Great-circle distances on the mean sphere stay within 0.6 % of the WGS-84 geodesic, so no
+# station farther than this factor beyond the k-th closest on the sphere can be among the k closest.
+SPHERE_SLACK = 1.01
 
 
-def nearest_stations(lat: float, lng: float, limit: int) -> list[tuple[Station, float]]:
-    """The stations closest to a WGS-84 point, closest first, with their distance in metres."""
-    point = WKTElement(f"POINT({lng!r} {lat!r})", srid=4326)
-    distance = _geodesic_distance_to(point).label("distance_m")
-    rows = db.session.execute(
-        select(Station, distance).where(Station.location.is_not(None)).order_by(distance, Station.code).limit(limit)
-    )
-    return [(station, distance_m) for station, distance_m in rows]
+def _chord_squared_to_metres(chord_squared: float) -> float:
+    return 2 * MEAN_EARTH_RADIUS_M * asin(min(1.0, sqrt(chord_squared) / 2))
 
 
-def count_stations_without_location() -> int:
-    return db.session.scalar(select(func.count()).where(Station.location.is_(None)))
+def _metres_to_chord_squared(metres: float) -> float:
+    return (2 * sin(min(pi / 2, metres / (2 * MEAN_EARTH_RADIUS_M)))) ** 2
+
+
+@dataclass(frozen=True)
+class NearestIndex:
+    """Every located station as a unit vector, with its API views ready, for one version of the
+    station table.
+
+    Nearest is the busiest question of the map and the table is small and rarely changes, so each
+    process answers it from memory: chord lengths pick the few candidates, the WGS-84 geodesic
+    (geodesy.py) ranks them exactly. The index is rebuilt when stations_version() changes.
+    """
+
+    version: str
+    stations: tuple
+    vectors: tuple
+    views: tuple  # per station: {"gcj02": view, "wgs84": view, "navigation": wx.openLocation args}
+    unlocated: int
+
+    @classmethod
+    def load(cls, version: str) -> "NearestIndex":
+        rows = db.session.execute(select(*STATION_VIEW_COLUMNS).order_by(Station.code)).all()
+        located = tuple(row for row in rows if row.lat is not None)
+        return cls(
+            version=version,
+            stations=located,
+            vectors=tuple(unit_vector(row.lat, row.lng) for row in located),
+            views=tuple({"gcj02": station_view(row, "gcj02"), "wgs84": station_view(row, "wgs84"),
+                         "navigation": navigation_view(row)} for row in located),
+            unlocated=len(rows) - len(located),
+        )
+
+    def nearest(self, lat: float, lng: float, limit: int, crs: str) -> list[dict]:
+        """The `limit` closest stations to a WGS-84 point as API views with distance_m."""
+        if not self.stations:
+            return []
+        x, y, z = unit_vector(lat, lng)
+        chords = sorted(((sx - x) ** 2 + (sy - y) ** 2 + (sz - z) ** 2, i) for i, (sx, sy, sz) in enumerate(self.vectors))
+        kth_closest = _chord_squared_to_metres(chords[min(limit, len(chords)) - 1][0])
+        cutoff = _metres_to_chord_squared(kth_closest * SPHERE_SLACK + 1)
+        ranked = sorted(
+            (geodesic_distance_m(lat, lng, self.stations[i].lat, self.stations[i].lng), self.stations[i].code, i)
+            for chord, i in chords if chord <= cutoff
+        )
+        return [self.views[i][crs] | {"distance_m": round(distance), "navigation": self.views[i]["navigation"]}
+                for distance, _, i in ranked[:limit]]
+
+
+def nearest_index() -> NearestIndex:
+    version = stations_version()
+    index = current_app.extensions.get("nearest_index")
+    if index is None or index.version != version:
+        index = current_app.extensions["nearest_index"] = NearestIndex.load(version)
+    return index
+
+
+def nearest_stations(lat: float, lng: float, limit: int, crs: str) -> tuple[list[dict], int]:
+    """The stations closest to a WGS-84 point, closest first, each with `distance_m` on the WGS-84
+    ellipsoid and coordinates in `crs`, and how many stations were left out for having no point."""
+    index = nearest_index()
+    return index.nearest(lat, lng, limit, crs), index.unlocated
 
 
 def district_summaries() -> list[dict]:
@@ -82,20 +150,21 @@ def district_summaries() -> list[dict]:
     ]
 
 
-def location_view(station: Station, crs: str) -> dict | None:
-    if not station.has_location:
+def location_view(station, crs: str) -> dict | None:
+    if station.lat is None:
         return None
     lat, lng = from_wgs84(station.lat, station.lng, crs)
     return {"lat": round(lat, 6), "lng": round(lng, 6), "crs": crs}
 
 
-def station_view(station: Station, crs: str) -> dict:
+def station_view(station, crs: str) -> dict:
+    """A Station, or a row of STATION_VIEW_COLUMNS, as the API shows it."""
     return {
         "code": station.code,
         "name": station.name,
         "kind": station.kind,
         "district_code": station.district_code,
-        "district": station.district,
+        "district": DISTRICTS[station.district_code],
         "location": location_view(station, crs),
         "address": station.address,
         "phone": station.phone,
@@ -104,20 +173,16 @@ def station_view(station: Station, crs: str) -> dict:
     }
 
 
-def navigation_view(station: Station) -> dict:
+def navigation_view(station) -> dict:
     """What wx.openLocation takes; it always wants GCJ-02."""
     lat, lng = from_wgs84(station.lat, station.lng, "gcj02")
     return {
         "latitude": round(lat, 6),
         "longitude": round(lng, 6),
         "name": f"{station.name}家政服务站",
-        "address": station.address or f"广州市{station.district}{station.name}",
+        "address": station.address or f"广州市{DISTRICTS[station.district_code]}{station.name}",
         "scale": NAVIGATION_SCALE,
     }
-
-
-def nearby_view(station: Station, distance_m: float, crs: str) -> dict:
-    return station_view(station, crs) | {"distance_m": round(distance_m), "navigation": navigation_view(station)}
 
 
 def feature_collection(stations: list[Station], crs: str) -> dict:

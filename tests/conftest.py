@@ -39,7 +39,8 @@ def load_stations(path: Path) -> ImportReport:
 def build_app(database_url: str):
     from flask_migrate import upgrade
 
-    app = create_app({"TESTING": True, "APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app({"TESTING": True, "APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "STATIONS_VERSION_TTL": 0})
     with app.app_context():
         upgrade()  # the migrations themselves are under test on both backends
         load_stations(STATIONS_CSV)

@@ -77,6 +77,18 @@ def test_the_tag_differs_per_query_and_changes_when_the_stations_change(client, 
     assert response.json["total"] == 177
 
 
+def test_each_process_rechecks_the_station_version_only_after_its_ttl(app, client, cli):
+    app.config["STATIONS_VERSION_TTL"] = 3600
+    try:
+        before = client.get("/api/v1/stations").headers["ETag"]
+        cli("stations", "import", "stations/data/gz_streets_2023_addendum.csv")
+        assert client.get("/api/v1/stations").headers["ETag"] == before
+        app.config["STATIONS_VERSION_TTL"] = 0
+        assert client.get("/api/v1/stations").headers["ETag"] != before
+    finally:
+        app.config["STATIONS_VERSION_TTL"] = 0
+
+
 def test_geojson_holds_only_located_stations_in_wgs84_by_default(client):
     response = client.get("/api/v1/stations.geojson")
     assert response.mimetype == "application/geo+json"

@@ -1,0 +1,97 @@
+"""Benchmarks: gunicorn on PostgreSQL + PostGIS, every path measured with wrk in one run and
+reported as a ratio of /healthz's requests per second (same machine, same moment).
+
+    make bench                      # or: .venv/bin/python bench/run.py --duration 10
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/yangcheng_bench")
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+def sh(*args, env=None):
+    subprocess.run(args, check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+
+
+def prepare_database(env):
+    database = DATABASE_URL.rsplit("/", 1)[1]
+    sh("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    sh("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f'CREATE DATABASE "{database}"')
+    sh(str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade", env=env)
+    sh(str(VENV_BIN / "flask"), "--app", "wsgi", "stations", "import", "stations/data/gz_streets.csv", env=env)
+
+
+def start_gunicorn(env, workers):
+    server = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{PORT}",
+         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(BASE + "/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def wrk(path, duration, connections, extra=()):
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", *extra, BASE + path],
+        check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    return {"rps": rps, "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
+            "socket_errors": errors.group(1) if errors else None}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per path")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    env = os.environ | {"DATABASE_URL": DATABASE_URL, "APP_ENV": "development", "FLASK_APP": "wsgi"}
+    env.pop("REDIS_URL", None)
+    prepare_database(env)
+    server = start_gunicorn(env, args.workers)
+    try:
+        etag = urllib.request.urlopen(BASE + "/api/v1/stations").headers["ETag"]
+        runs = [
+            ("/healthz", "/healthz", ()),
+            ("station list (200)", "/api/v1/stations", ()),
+            ("station list (304)", "/api/v1/stations", ("-H", f"If-None-Match: {etag}")),
+            ("nearest (random points)", "/api/v1/stations/nearest", ("-s", str(ROOT / "bench" / "nearest.lua"))),
+        ]
+        results = {name: wrk(path, args.duration, args.connections, extra) for name, path, extra in runs}
+    finally:
+        server.terminate()
+        server.wait()
+
+    baseline = results["/healthz"]["rps"]
+    print(f"\ngunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s, PostgreSQL + PostGIS")
+    print(f"{'path':<28}{'req/s':>10}{'ratio':>8}  errors")
+    for name, result in results.items():
+        failures = result["non_2xx_3xx"] or result["socket_errors"] or ""
+        print(f"{name:<28}{result['rps']:>10.0f}{result['rps'] / baseline:>8.2f}  {failures}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
