@@ -3,7 +3,8 @@ list, and the public 安心碼 scan (JSON here, the mobile page in `pages`)."""
 
 import io
 import time
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import segno
 from flask import Blueprint, abort, current_app, render_template, request
@@ -31,6 +32,15 @@ pages = Blueprint("scan_pages", __name__, template_folder="templates")
 QR_SCALE, QR_BORDER = 10, 4
 # The scan page loads no script at all; images may come from this server or any https host.
 PAGE_SECURITY_POLICY = "default-src 'none'; img-src 'self' https: data:; style-src 'unsafe-inline'"
+
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+@pages.app_template_filter("beijing_time")
+def beijing_time(moment: datetime) -> str:
+    """Residents read times in Beijing time, not UTC."""
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 # ---------------------------------------------------------------- access
