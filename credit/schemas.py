@@ -237,6 +237,8 @@ class ExplanationSchema(ma.Schema):
     config_is_placeholder = fields.Boolean(required=True, metadata={
         "description": "true while the weights are placeholders pending the official standard"})
     as_of = fields.DateTime(required=True)
+    capped_by = fields.List(fields.Nested(CreditEventSchema), required=True, metadata={
+        "description": "events that hold the level down whatever the score (e.g. a 失信 breach)"})
     dimensions = fields.List(fields.Nested(DimensionExplanationSchema), required=True)
 
 

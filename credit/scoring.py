@@ -60,6 +60,7 @@ class CreditResult:
     level: str
     version: str
     dimensions: list[DimensionScore]
+    capped_by: list[int] = field(default_factory=list)
 
 
 def parse_config(text: str) -> ScoringConfig:
@@ -73,6 +74,10 @@ def parse_config(text: str) -> ScoringConfig:
         thresholds = [t for t, _ in section["levels"]]
         if thresholds != sorted(thresholds) or thresholds[0] != 0:
             raise ValueError(f"{subject} level thresholds must rise from 0")
+        names = [name for _, name in section["levels"]]
+        for cap in section.get("caps", []):
+            if cap["max_level"] not in names:
+                raise ValueError(f"{subject} cap names an unknown level {cap['max_level']!r}")
         for dimension in section["dimensions"]:
             for item in dimension["inputs"]:
                 if item["mode"] not in MODES:
@@ -129,5 +134,11 @@ def compute(subject: str, entries: list[LedgerEntry], as_of: datetime, config: S
         score = min(max(dimension["base"] + sum(i.contribution for i in inputs), 0.0), 100.0)
         dimensions.append(DimensionScore(dimension["name"], dimension["weight"], round(score, 4), inputs))
     total = round(sum(d.weight * d.score for d in dimensions), 4)
-    level = [name for threshold, name in section["levels"] if total >= threshold][-1]
-    return CreditResult(total, level, config.version, dimensions)
+    names = [name for _, name in section["levels"]]
+    rank = len([threshold for threshold, _ in section["levels"] if total >= threshold]) - 1
+    capped_by = []
+    for cap in section.get("caps", []):
+        if by_kind.get(cap["kind"]):
+            rank = min(rank, names.index(cap["max_level"]))
+            capped_by += [e.id for e in by_kind[cap["kind"]]]
+    return CreditResult(total, names[rank], config.version, dimensions, capped_by)

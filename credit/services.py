@@ -375,6 +375,7 @@ def explanation(subject: Worker | Company, as_of: datetime | None = None) -> dic
         "config_is_placeholder": config.placeholder,
         "as_of": as_of,
         "stored_level": str(subject.stars if isinstance(subject, Worker) else subject.grade),
+        "capped_by": [event_view(by_id[event_id]) for event_id in result.capped_by],
         "dimensions": [{
             "name": d.name, "weight": d.weight, "score": d.score,
             "inputs": [{"kind": i.kind, "mode": i.mode, "contribution": round(i.contribution, 4),
