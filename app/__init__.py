@@ -74,6 +74,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from credit.cli import credit_cli
     from stations.cli import stations_cli
 
     app.cli.add_command(stations_cli)
+    app.cli.add_command(credit_cli)

@@ -270,3 +270,32 @@ class ScanSchema(ma.Schema):
     complaint_count = fields.Integer(required=True, metadata={"description": "upheld complaints only"})
     company = fields.Nested(ScanCompanySchema, allow_none=True)
     updated_at = fields.DateTime(required=True)
+
+
+# ---------------------------------------------------------------- CSV import rows
+
+class CsvRowMixin:
+    """A CSV row: blank cells are missing values, lists are separated by semicolons."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    LIST_COLUMNS = ("service_types", "skills")
+
+    @ma.pre_load
+    def blank_cells_are_missing_values(self, row, **_):
+        cleaned = {key: value.strip() for key, value in row.items()
+                   if key is not None and isinstance(value, str) and value.strip()}
+        for name in self.LIST_COLUMNS:
+            if name in cleaned:
+                cleaned[name] = [item.strip() for item in cleaned[name].split(";") if item.strip()]
+        return cleaned
+
+
+class CompanyRowSchema(CsvRowMixin, CompanyCreateSchema):
+    pass
+
+
+class WorkerRowSchema(CsvRowMixin, WorkerCreateSchema):
+    company_credit_code = fields.String(validate=credit_code_rule, metadata={
+        "description": "the employing company's credit code; empty for an independent worker"})
