@@ -380,7 +380,7 @@ def scan(token):
     certificate = services.find_scannable(token)
     if certificate is None:
         abort(404, description="This is not a valid 安心码.")
-    services.log_scan(certificate, "api", request.user_agent.string)
+    services.log_scan(certificate.id, "api", request.user_agent.string)
     profile = services.scan_profile(certificate, date.today())
     return profile, 200, {"Cache-Control": "no-store"}
 
@@ -395,7 +395,7 @@ def scan_page(token):
     certificate = services.find_scannable(token)
     if certificate is None:
         return _page("credit/scan_refused.html", 404, {}, message="不是有效的安心码。")
-    services.log_scan(certificate, "page", request.user_agent.string)
+    services.log_scan(certificate.id, "page", request.user_agent.string)
     return _page("credit/scan.html", 200, {}, profile=services.scan_profile(certificate, date.today()))
 
 
