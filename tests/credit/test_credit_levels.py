@@ -183,3 +183,15 @@ def test_any_ledger_gives_a_level_in_range_whatever_the_order(rows):
     result = compute("worker", entries, NOW, config)
     assert result.level in {"1", "2", "3", "4", "5"} and 0 <= result.score <= 100
     assert compute("worker", list(reversed(entries)), NOW, config).score == pytest.approx(result.score)
+
+
+def test_a_company_admin_sees_the_explanation_for_its_own_workers_and_company_only(make_company, make_issued, client,
+                                                                                   login):
+    mine, theirs = make_company(), make_company()
+    own, other = make_issued(company_id=mine["id"]), make_issued(company_id=theirs["id"])
+    admin = login("company_admin", company_id=mine["id"])
+    assert client.get(f"/api/v1/workers/{own['id']}/credit", headers=admin).status_code == 200
+    assert client.get(f"/api/v1/companies/{mine['id']}/credit", headers=admin).status_code == 200
+    assert client.get(f"/api/v1/workers/{other['id']}/credit", headers=admin).status_code == 404
+    assert client.get(f"/api/v1/companies/{theirs['id']}/credit", headers=admin).status_code == 404
+    assert client.get(f"/api/v1/workers/{own['id']}/history", headers=admin).status_code == 403
