@@ -119,30 +119,40 @@ def locked_certificate(worker: Worker) -> Certificate:
     ).one()
 
 
-def document_problems(certificate: Certificate, today: date) -> dict[str, list[str]]:
-    """What keeps the 三证一书 from being complete and valid today, by field."""
+DOCUMENT_FIELDS = ("id_card_checked_on", "health_certificate_valid_until", "skill_certificate",
+                   "authorisation_signed_on")
+
+
+def document_problems(documents: dict, today: date) -> dict[str, list[str]]:
+    """What keeps the 三证一书 (DOCUMENT_FIELDS) from being complete and valid today, by field."""
     problems: dict[str, list[str]] = {}
-    if certificate.id_card_checked_on is None:
+    if documents["id_card_checked_on"] is None:
         problems["id_card_checked"] = ["the ID card has not been checked"]
-    if certificate.health_certificate_valid_until is None:
+    valid_until = documents["health_certificate_valid_until"]
+    if valid_until is None:
         problems["health_certificate_valid_until"] = ["no health certificate"]
-    elif certificate.health_certificate_valid_until < today:
-        problems["health_certificate_valid_until"] = [
-            f"the health certificate expired on {certificate.health_certificate_valid_until.isoformat()}"]
-    if not certificate.skill_certificate:
+    elif valid_until < today:
+        problems["health_certificate_valid_until"] = [f"the health certificate expired on {valid_until.isoformat()}"]
+    if not documents["skill_certificate"]:
         problems["skill_certificate"] = ["no skill or training certificate"]
-    if certificate.authorisation_signed_on is None:
+    if documents["authorisation_signed_on"] is None:
         problems["authorisation_signed_on"] = ["the credit-information authorisation is not signed"]
     return problems
+
+
+def target_of(certificate: Certificate, action: str) -> str:
+    """The state `action` leads to from the certificate's state, per TRANSITIONS; else 409."""
+    target = TRANSITIONS[action].get(certificate.state)
+    if target is None:
+        raise TransitionRefused(action, certificate.state)
+    return target
 
 
 def transition(certificate: Certificate, action: str, actor: User | None, reason: str | None = None,
                facts: dict | None = None) -> Certificate:
     """Moves the certificate by one row of TRANSITIONS, setting `facts` on it, with one ledger row
     holding the state and facts before and after."""
-    target = TRANSITIONS[action].get(certificate.state)
-    if target is None:
-        raise TransitionRefused(action, certificate.state)
+    target = target_of(certificate, action)
     facts = facts or {}
     before = {"state": certificate.state} | {name: _jsonable(getattr(certificate, name)) for name in facts}
     for name, value in facts.items():
@@ -167,9 +177,8 @@ def check_documents(certificate: Certificate, documents: dict, actor: User | Non
         "skill_certificate": documents["skill_certificate"],
         "authorisation_signed_on": documents["authorisation_signed_on"],
     }
-    if TRANSITIONS["check_documents"].get(certificate.state) is None:
-        raise TransitionRefused("check_documents", certificate.state)
-    problems = document_problems(Certificate(**facts), date.today())
+    target_of(certificate, "check_documents")
+    problems = document_problems(facts, date.today())
     if problems:
         raise Unmet("The 三证一书 are incomplete: " + ", ".join(sorted(problems)), problems)
     transition(certificate, "check_documents", actor, "三证一书 checked", facts)
@@ -186,8 +195,7 @@ def record_training(certificate: Certificate, hours: int, trained_on: date, acto
 
 def record_exam(certificate: Certificate, score: int, passed: bool, actor: User | None) -> Certificate:
     """A failed exam is on record and leaves the certificate where it was."""
-    if TRANSITIONS["pass_exam"].get(certificate.state) is None:
-        raise TransitionRefused("pass_exam", certificate.state)
+    target_of(certificate, "pass_exam")
     if passed:
         transition(certificate, "pass_exam", actor, "exam passed",
                    {"exam_score": score, "exam_passed_on": date.today()})
@@ -197,8 +205,7 @@ def record_exam(certificate: Certificate, score: int, passed: bool, actor: User 
 
 def verify_identity(certificate: Certificate, matched: bool, actor: User | None) -> Certificate:
     """人证合一: a mismatch is recorded and the applicant stays at exam_passed."""
-    if TRANSITIONS["verify_identity"].get(certificate.state) is None:
-        raise TransitionRefused("verify_identity", certificate.state)
+    target_of(certificate, "verify_identity")
     if matched:
         transition(certificate, "verify_identity", actor, "人证合一 verified", {"identity_verified_on": date.today()})
     record_credit_event(certificate.worker, "identity_verified", 1 if matched else 0, actor,
@@ -209,19 +216,17 @@ def verify_identity(certificate: Certificate, matched: bool, actor: User | None)
 def issue(certificate: Certificate, actor: User | None) -> Certificate:
     """Issue needs every document valid today and the authorisation signed; the first issue gives
     the certificate its number and its 安心碼."""
-    if TRANSITIONS["issue"].get(certificate.state) is None:
-        raise TransitionRefused("issue", certificate.state)
+    target_of(certificate, "issue")
     _require_documents(certificate, "issue")
-    transition(certificate, "issue", actor, "certificate issued", {"issued_at": utcnow()})
-    certificate.number = f"{CERTIFICATE_NUMBER_PREFIX}{certificate.issued_at.year}{certificate.id:07d}"
-    certificate.scan_token = new_scan_token()
-    return certificate
+    issued_at = utcnow()
+    number = f"{CERTIFICATE_NUMBER_PREFIX}{issued_at.year}{certificate.id:07d}"
+    certificate.scan_token = new_scan_token()  # never written to the ledger
+    return transition(certificate, "issue", actor, "certificate issued", {"issued_at": issued_at, "number": number})
 
 
 def renew(certificate: Certificate, health_certificate_valid_until: date | None, actor: User | None,
           reason: str | None) -> Certificate:
-    if TRANSITIONS["renew"].get(certificate.state) is None:
-        raise TransitionRefused("renew", certificate.state)
+    target_of(certificate, "renew")
     facts = {"issued_at": utcnow()}
     if health_certificate_valid_until is not None:
         certificate.health_certificate_valid_until = health_certificate_valid_until
@@ -231,7 +236,7 @@ def renew(certificate: Certificate, health_certificate_valid_until: date | None,
 
 
 def _require_documents(certificate: Certificate, action: str) -> None:
-    problems = document_problems(certificate, date.today())
+    problems = document_problems({name: getattr(certificate, name) for name in DOCUMENT_FIELDS}, date.today())
     if problems:
         raise Unmet(f"Cannot {action}: " + ", ".join(sorted(problems)), problems)
 

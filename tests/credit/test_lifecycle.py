@@ -136,6 +136,9 @@ def test_the_history_holds_every_transition_with_who_when_why_and_before_after(m
     assert suspension["reason"] == "健康证过期"
     assert suspension["actor_id"] is not None and suspension["created_at"]
     assert transitions[1]["after"]["health_certificate_valid_until"] == DOCUMENTS["health_certificate_valid_until"]
+    assert transitions[5]["after"]["number"] == worker["certificate"]["number"]
+    token = worker["certificate"]["scan_url"].rsplit("/", 1)[1]
+    assert token not in str(history)  # the 安心碼 itself is never on the ledger
 
 
 @pytest.mark.parametrize("role", [None, "company_admin", "station_staff"])
