@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String,
-                        Text)
+                        Text, event)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -143,6 +143,12 @@ class CreditEvent(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for imports and commands")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+@event.listens_for(CreditEvent, "before_update")
+@event.listens_for(CreditEvent, "before_delete")
+def ledger_is_append_only(_mapper, _connection, entry: CreditEvent):
+    raise RuntimeError(f"credit event {entry.id} is on the append-only ledger: add a new event instead")
 
 
 class ScanLog(db.Model):

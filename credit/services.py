@@ -321,10 +321,7 @@ def record_credit_event(subject: Worker | Company, kind: str, value: float, acto
 
 def ledger(subject: Worker | Company) -> list[CreditEvent]:
     column = CreditEvent.worker_id if isinstance(subject, Worker) else CreditEvent.company_id
-    events = list(db.session.scalars(select(CreditEvent).where(column == subject.id).order_by(CreditEvent.id)))
-    for event in events:
-        event.created_at = as_utc(event.created_at)
-    return events
+    return list(db.session.scalars(select(CreditEvent).where(column == subject.id).order_by(CreditEvent.id)))
 
 
 def company_worker_levels(company: Company) -> list[int]:

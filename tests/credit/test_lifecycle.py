@@ -6,7 +6,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from credit import services
-from credit.models import STATES, TRANSITIONS, Certificate
+from credit.models import STATES, TRANSITIONS, Certificate, CreditEvent
 from tests.credit.conftest import DOCUMENTS, LIFECYCLE_TO_ISSUE, NEXT_YEAR, YESTERDAY
 
 VALID_BODIES = {
@@ -172,4 +172,18 @@ def test_of_two_operators_changing_one_certificate_at_once_the_second_fails(app,
         isolated.exec_driver_sql(f"UPDATE certificates SET version = version + 1 WHERE id = {certificate.id}")
         with pytest.raises(StaleDataError):
             services.change_standing(certificate, "suspend", None, "concurrent")
+        db.session.rollback()
+
+
+def test_the_ledger_cannot_be_edited_or_deleted_through_the_models(app, make_issued, isolated):
+    make_issued()
+    with app.app_context():
+        entry = db.session.scalars(select(CreditEvent)).first()
+        entry.reason = "rewritten"
+        with pytest.raises(RuntimeError, match="append-only"):
+            db.session.flush()
+        db.session.rollback()
+        with pytest.raises(RuntimeError, match="append-only"):
+            db.session.delete(db.session.scalars(select(CreditEvent)).first())
+            db.session.flush()
         db.session.rollback()
