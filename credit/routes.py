@@ -22,7 +22,7 @@ from credit.schemas import (
     CompanyCreateSchema, CompanyListQuery, CompanyPageSchema, CompanySchema, CreditEventCreateSchema,
     CreditEventSchema, DocumentsSchema, ExamSchema, ExplanationSchema, HealthCertificateSchema, HistorySchema,
     IdentitySchema, OptionalReasonSchema, ReasonSchema, RenewSchema, ScanSchema, TrainingSchema,
-    WorkerCreateSchema, WorkerSchema, WorkerUpdateSchema,
+    WorkerCreateSchema, WorkerListQuery, WorkerPageSchema, WorkerSchema, WorkerUpdateSchema,
 )
 
 blp = ApiBlueprint("credit", __name__, url_prefix="/api/v1",
@@ -134,6 +134,22 @@ def create_worker(data):
             abort(404, description=f"No company {data['company_id']}.")
         data["company_id"] = principal.company_id
     return services.worker_view(services.create_worker(data, actor()))
+
+
+@blp.get("/workers")
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(WorkerListQuery, location="query", as_kwargs=True)
+@blp.response(200, WorkerPageSchema)
+@roles_required(OPERATOR, COMPANY_ADMIN)
+def list_workers(page, per_page, company_id=None, state=None):
+    """Workers by id, filterable by company and certificate state; a company admin sees its own."""
+    principal = current_principal()
+    if not principal.has_role(OPERATOR):
+        if company_id not in (None, principal.company_id):
+            abort(404, description=f"No company {company_id}.")
+        company_id = principal.company_id
+    items, total = services.list_workers(company_id, state, page, per_page)
+    return {"items": [services.worker_view(w) for w in items], "total": total, "page": page, "per_page": per_page}
 
 
 @blp.get("/workers/<int:worker_id>")

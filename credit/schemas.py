@@ -139,6 +139,20 @@ class WorkerSchema(ma.Schema):
     certificate = fields.Nested(CertificateSchema, required=True)
 
 
+class WorkerListQuery(ma.Schema):
+    company_id = fields.Integer(metadata={"description": "a company admin sees only its own company"})
+    state = fields.String(validate=validate.OneOf(STATES), metadata={"description": "certificate state"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class WorkerPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(WorkerSchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
 # ---------------------------------------------------------------- lifecycle steps
 
 class DocumentsSchema(ma.Schema):

@@ -431,6 +431,17 @@ def list_companies(grade: str | None, district_code: str | None, page: int, per_
     return list(db.session.scalars(ranked)), total
 
 
+def list_workers(company_id: int | None, state: str | None, page: int, per_page: int) -> tuple[list[Worker], int]:
+    query = select(Worker).join(Certificate)
+    if company_id is not None:
+        query = query.where(Worker.company_id == company_id)
+    if state:
+        query = query.where(Certificate.state == state)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Worker.id).offset((page - 1) * per_page).limit(per_page))
+    return list(items), total
+
+
 # ---------------------------------------------------------------- the public scan
 
 def colour(certificate, today: date) -> str:

@@ -124,3 +124,17 @@ def test_the_public_grade_list_filters_by_grade_and_district(make_company, make_
     assert all(c["grade"] == grade for c in by_grade["items"])
     assert client.get("/api/v1/companies", query_string={"grade": "6A"}).status_code == 422
     assert client.get("/api/v1/companies", query_string={"colour": "red"}).status_code == 422
+
+
+def test_a_company_admin_lists_only_its_own_workers(make_company, make_applicant, make_issued, client, login, operator):
+    mine, theirs = make_company(), make_company()
+    own_applicant, own_holder = make_applicant(company_id=mine["id"]), make_issued(company_id=mine["id"])
+    make_issued(company_id=theirs["id"])
+    admin = login("company_admin", company_id=mine["id"])
+    listing = client.get("/api/v1/workers", headers=admin).json
+    assert [w["id"] for w in listing["items"]] == [own_applicant["id"], own_holder["id"]]
+    issued = client.get("/api/v1/workers", query_string={"state": "issued"}, headers=admin).json
+    assert [w["id"] for w in issued["items"]] == [own_holder["id"]]
+    assert client.get("/api/v1/workers", query_string={"company_id": theirs["id"]}, headers=admin).status_code == 404
+    assert client.get("/api/v1/workers", headers=operator).json["total"] == 3
+    assert client.get("/api/v1/workers", query_string={"state": "lost"}, headers=operator).status_code == 422
