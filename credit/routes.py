@@ -13,6 +13,7 @@ from werkzeug.exceptions import TooManyRequests
 from accounts.auth import BEARER_SECURITY, current_principal, roles_required
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.blueprint import ApiBlueprint
+from app.errors import ProblemSchema
 from app.extensions import db
 from app.privacy import blind_index
 from app.redis import redis_client
@@ -45,6 +46,26 @@ def beijing_time(moment: datetime) -> str:
 
 # ---------------------------------------------------------------- access
 
+PROBLEM_MEANINGS = {
+    401: "Not logged in: send Authorization: Bearer <token>",
+    403: "The caller's role may not do this",
+    404: "No such worker or company (another company's counts as none)",
+    409: "Not allowed from the certificate's current state (named in the body), a duplicate, "
+         "or changed by someone else at the same moment",
+}
+
+
+def problems(*codes: int):
+    """Documents the problem+json answers a route gives besides its success and 422."""
+
+    def decorator(view):
+        for code in codes:
+            view = blp.alt_response(code, schema=ProblemSchema, description=PROBLEM_MEANINGS[code])(view)
+        return view
+
+    return decorator
+
+
 def worker_for_caller(worker_id: int) -> Worker:
     """The worker, if the caller may act on it: operators on anyone, a company admin on its own
     company's workers. Anyone else's worker is a 404, so its existence is not revealed."""
@@ -72,6 +93,7 @@ def actor():
 
 @blp.post("/companies")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 409)
 @blp.arguments(CompanyCreateSchema)
 @blp.response(201, CompanySchema)
 @roles_required(OPERATOR)
@@ -101,6 +123,7 @@ def get_company(company_id):
 
 @blp.get("/companies/<int:company_id>/credit")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404)
 @blp.response(200, ExplanationSchema)
 @roles_required(OPERATOR, COMPANY_ADMIN)
 def explain_company(company_id):
@@ -110,6 +133,7 @@ def explain_company(company_id):
 
 @blp.post("/companies/<int:company_id>/credit-events")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404)
 @blp.arguments(CreditEventCreateSchema)
 @blp.response(201, CreditEventSchema)
 @roles_required(OPERATOR)
@@ -123,6 +147,7 @@ def record_company_event(data, company_id):
 
 @blp.post("/workers")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
 @blp.arguments(WorkerCreateSchema)
 @blp.response(201, WorkerSchema)
 @roles_required(OPERATOR, COMPANY_ADMIN)
@@ -138,6 +163,7 @@ def create_worker(data):
 
 @blp.get("/workers")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404)
 @blp.arguments(WorkerListQuery, location="query", as_kwargs=True)
 @blp.response(200, WorkerPageSchema)
 @roles_required(OPERATOR, COMPANY_ADMIN)
@@ -154,6 +180,7 @@ def list_workers(page, per_page, company_id=None, state=None):
 
 @blp.get("/workers/<int:worker_id>")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR, COMPANY_ADMIN)
 def get_worker(worker_id):
@@ -163,6 +190,7 @@ def get_worker(worker_id):
 
 @blp.patch("/workers/<int:worker_id>")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404)
 @blp.arguments(WorkerUpdateSchema)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR, COMPANY_ADMIN)
@@ -173,6 +201,7 @@ def update_worker(changes, worker_id):
 
 @blp.get("/workers/<int:worker_id>/history")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404)
 @blp.response(200, HistorySchema)
 @roles_required(OPERATOR)
 def worker_history(worker_id):
@@ -183,6 +212,7 @@ def worker_history(worker_id):
 
 @blp.get("/workers/<int:worker_id>/credit")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404)
 @blp.response(200, ExplanationSchema)
 @roles_required(OPERATOR, COMPANY_ADMIN)
 def explain_worker(worker_id):
@@ -192,6 +222,7 @@ def explain_worker(worker_id):
 
 @blp.post("/workers/<int:worker_id>/credit-events")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404)
 @blp.arguments(CreditEventCreateSchema)
 @blp.response(201, CreditEventSchema)
 @roles_required(OPERATOR)
@@ -213,6 +244,7 @@ def _lifecycle_view(certificate):
 
 @blp.post("/workers/<int:worker_id>/certificate/documents")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
 @blp.arguments(DocumentsSchema)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR)
@@ -223,6 +255,7 @@ def check_documents(documents, worker_id):
 
 @blp.post("/workers/<int:worker_id>/certificate/training")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
 @blp.arguments(TrainingSchema)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR)
@@ -233,6 +266,7 @@ def record_training(data, worker_id):
 
 @blp.post("/workers/<int:worker_id>/certificate/exam")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
 @blp.arguments(ExamSchema)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR)
@@ -243,6 +277,7 @@ def record_exam(data, worker_id):
 
 @blp.post("/workers/<int:worker_id>/certificate/identity")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
 @blp.arguments(IdentitySchema)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR)
@@ -253,6 +288,7 @@ def verify_identity(data, worker_id):
 
 @blp.post("/workers/<int:worker_id>/certificate/issue")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR)
 def issue_certificate(worker_id):
@@ -262,6 +298,7 @@ def issue_certificate(worker_id):
 
 def _standing_route(action: str, summary: str, schema):
     @blp.doc(security=BEARER_SECURITY, summary=summary)
+    @problems(401, 403, 404, 409)
     @blp.arguments(schema)
     @blp.response(200, WorkerSchema)
     @roles_required(OPERATOR)
@@ -282,6 +319,7 @@ _standing_route("expire", "issued → expired", OptionalReasonSchema)
 
 @blp.post("/workers/<int:worker_id>/certificate/renew")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
 @blp.arguments(RenewSchema)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR)
@@ -294,6 +332,7 @@ def renew_certificate(data, worker_id):
 
 @blp.put("/workers/<int:worker_id>/certificate/health-certificate")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
 @blp.arguments(HealthCertificateSchema)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR)
@@ -304,6 +343,7 @@ def update_health_certificate(data, worker_id):
 
 @blp.post("/workers/<int:worker_id>/certificate/withdraw-authorisation")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
 @blp.arguments(ReasonSchema)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR)
@@ -314,6 +354,7 @@ def withdraw_authorisation(data, worker_id):
 
 @blp.post("/workers/<int:worker_id>/certificate/rotate-code")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
 @blp.arguments(OptionalReasonSchema)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR)
@@ -339,6 +380,7 @@ def _image(qr: segno.QRCode, kind: str, mimetype: str):
 
 @blp.get("/workers/<int:worker_id>/certificate/qr.png")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404)
 @blp.response(200, description="The 安心碼 as a PNG, for printing on the card", content_type="image/png")
 @roles_required(OPERATOR, COMPANY_ADMIN)
 def qr_png(worker_id):
@@ -348,6 +390,7 @@ def qr_png(worker_id):
 
 @blp.get("/workers/<int:worker_id>/certificate/qr.svg")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404)
 @blp.response(200, description="The 安心碼 as SVG, for printing on the card", content_type="image/svg+xml")
 @roles_required(OPERATOR, COMPANY_ADMIN)
 def qr_svg(worker_id):
