@@ -52,11 +52,12 @@ PROBLEM_MEANINGS = {
     404: "No such worker or company (another company's counts as none)",
     409: "Not allowed from the certificate's current state (named in the body), a duplicate, "
          "or changed by someone else at the same moment",
+    422: "A document is missing, expired or unsigned (each named in errors)",
 }
 
 
 def problems(*codes: int):
-    """Documents the problem+json answers a route gives besides its success and 422."""
+    """Documents the problem+json answers a route gives besides its success and its input's 422."""
 
     def decorator(view):
         for code in codes:
@@ -288,7 +289,7 @@ def verify_identity(data, worker_id):
 
 @blp.post("/workers/<int:worker_id>/certificate/issue")
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@problems(401, 403, 404, 409, 422)
 @blp.response(200, WorkerSchema)
 @roles_required(OPERATOR)
 def issue_certificate(worker_id):
