@@ -11,7 +11,7 @@ from credit.scoring import current_config
 from stations.districts import DISTRICT_CODES_BY_NAME, DISTRICTS
 
 PHONE = validate.Regexp(r"^1[3-9]\d{9}$", error="must be an 11-digit mainland mobile number")
-PHOTO = validate.Regexp(r"^(https?://\S+|/\S+)$", error="must be an http(s) URL or a path on this server")
+PHOTO = validate.Regexp(r"^(https://\S+|/\S+)$", error="must be an https URL or a path on this server")
 LABELS = fields.List(fields.String(validate=validate.Length(min=1, max=32)), validate=validate.Length(max=20))
 
 

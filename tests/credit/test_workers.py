@@ -138,3 +138,13 @@ def test_a_company_admin_lists_only_its_own_workers(make_company, make_applicant
     assert client.get("/api/v1/workers", query_string={"company_id": theirs["id"]}, headers=admin).status_code == 404
     assert client.get("/api/v1/workers", headers=operator).json["total"] == 3
     assert client.get("/api/v1/workers", query_string={"state": "lost"}, headers=operator).status_code == 422
+
+
+def test_a_photo_must_be_an_https_url_or_a_local_path(client, operator):
+    for photo_url in ("http://example.org/a.jpg", "javascript:alert(1)", "photo.jpg"):
+        response = client.post("/api/v1/workers", json={"name": "周九", "id_number": new_id_number(),
+                                                        "photo_url": photo_url}, headers=operator)
+        assert response.status_code == 422 and "photo_url" in response.json["errors"], photo_url
+    response = client.post("/api/v1/workers", json={"name": "周九", "id_number": new_id_number(),
+                                                    "photo_url": "/media/photos/9.jpg"}, headers=operator)
+    assert response.status_code == 201
