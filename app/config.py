@@ -49,9 +49,6 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
         "REDIS_URL": environ.get("REDIS_URL") or None,
         "SPATIALITE_LIBRARY_PATH": environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite"),
         "STATIONS_CACHE_MAX_AGE": int(environ.get("STATIONS_CACHE_MAX_AGE", "60")),
-        # Printed into every 安心碼 QR code: the public address of this server.
-        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        "SCAN_RATE_LIMIT_PER_MINUTE": int(environ.get("SCAN_RATE_LIMIT_PER_MINUTE", "60")),
         "API_TITLE": "羊城家政 API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -59,6 +56,9 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
         "OPENAPI_JSON_PATH": "v1/openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+        # Printed into every 安心碼 QR code: the public address of this server.
+        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "SCAN_RATE_LIMIT_PER_MINUTE": int(environ.get("SCAN_RATE_LIMIT_PER_MINUTE", "60")),
     }
 
 
