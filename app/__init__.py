@@ -56,11 +56,15 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from accounts.routes import blp as accounts_blueprint
     from app.health import health
+    from credit.routes import blp as credit_blueprint
+    from credit.routes import pages as scan_pages
     from stations.routes import blp as stations_blueprint
 
     app.register_blueprint(health)
     api.register_blueprint(stations_blueprint)
     api.register_blueprint(accounts_blueprint)
+    api.register_blueprint(credit_blueprint)
+    app.register_blueprint(scan_pages)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
 
     # Swagger UI's scripts come from a pinned package, not a CDN (which is often blocked in China).
@@ -70,6 +74,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from credit.cli import credit_cli
     from stations.cli import stations_cli
 
     app.cli.add_command(stations_cli)
+    app.cli.add_command(credit_cli)

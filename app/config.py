@@ -56,6 +56,9 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
         "OPENAPI_JSON_PATH": "v1/openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+        # Printed into every 安心碼 QR code: the public address of this server.
+        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "SCAN_RATE_LIMIT_PER_MINUTE": int(environ.get("SCAN_RATE_LIMIT_PER_MINUTE", "60")),
     }
 
 

@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask import current_app, json
 from flask_smorest import Api
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -66,6 +67,10 @@ def register_error_handlers(app):
     @app.errorhandler(IntegrityError)
     def conflicting_write(error):
         return problem_response(409, "Conflict", "This conflicts with data that already exists.")
+
+    @app.errorhandler(StaleDataError)
+    def concurrent_write(error):
+        return problem_response(409, "Conflict", "Someone else changed this at the same time; reload and retry.")
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):

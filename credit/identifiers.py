@@ -1,0 +1,51 @@
+"""Check characters of the two national identifiers the credit file rests on.
+
+GB 11643-1999: the 18-character resident ID number (6-digit region, 8-digit birth date, 3-digit
+sequence, ISO 7064 MOD 11-2 check character). GB 32100-2015: the 18-character unified social
+credit code of an organisation (check character over a 31-symbol alphabet).
+"""
+
+import re
+from datetime import date, datetime
+
+ID_NUMBER_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
+ID_NUMBER_CHECK = "10X98765432"
+ID_NUMBER_PATTERN = re.compile(r"^\d{17}[\dX]$")
+EARLIEST_BIRTH_YEAR = 1900
+
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
+CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+CREDIT_CODE_PATTERN = re.compile(rf"^[{CREDIT_CODE_ALPHABET}]{{2}}\d{{6}}[{CREDIT_CODE_ALPHABET}]{{10}}$")
+
+
+def id_number_check_character(first17: str) -> str:
+    return ID_NUMBER_CHECK[sum(int(d) * w for d, w in zip(first17, ID_NUMBER_WEIGHTS)) % 11]
+
+
+def id_number_problem(value: str, today: date | None = None) -> str | None:
+    """Why `value` is not a valid resident ID number, or None when it is."""
+    if not ID_NUMBER_PATTERN.match(value):
+        return "must be 17 digits followed by a digit or X"
+    try:
+        birth = datetime.strptime(value[6:14], "%Y%m%d").date()
+    except ValueError:
+        return "characters 7-14 must be a real birth date (YYYYMMDD)"
+    if not EARLIEST_BIRTH_YEAR <= birth.year or birth > (today or date.today()):
+        return "the birth date is not plausible"
+    if id_number_check_character(value[:17]) != value[17]:
+        return "the check character (GB 11643) does not match"
+    return None
+
+
+def credit_code_check_character(first17: str) -> str:
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def credit_code_problem(value: str) -> str | None:
+    """Why `value` is not a valid unified social credit code, or None when it is."""
+    if not CREDIT_CODE_PATTERN.match(value):
+        return "must be 18 characters: 2 code letters/digits, a 6-digit region, 10 more (no I, O, S, V, Z)"
+    if credit_code_check_character(value[:17]) != value[17]:
+        return "the check character (GB 32100) does not match"
+    return None

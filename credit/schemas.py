@@ -1,0 +1,315 @@
+"""Request and response schemas for workers, companies, certificates, credit and the scan."""
+
+from datetime import date
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from credit.identifiers import credit_code_problem, id_number_problem
+from credit.models import COMPANY_GRADES, STATES
+from credit.scoring import current_config
+from stations.districts import DISTRICT_CODES_BY_NAME, DISTRICTS
+
+PHONE = validate.Regexp(r"^1[3-9]\d{9}$", error="must be an 11-digit mainland mobile number")
+PHOTO = validate.Regexp(r"^(https://\S+|/\S+)$", error="must be an https URL or a path on this server")
+LABELS = fields.List(fields.String(validate=validate.Length(min=1, max=32)), validate=validate.Length(max=20))
+
+
+def id_number_rule(value: str) -> None:
+    problem = id_number_problem(value)
+    if problem:
+        raise ma.ValidationError(problem)
+
+
+def credit_code_rule(value: str) -> None:
+    problem = credit_code_problem(value)
+    if problem:
+        raise ma.ValidationError(problem)
+
+
+def not_in_future(value: date) -> None:
+    if value > date.today():
+        raise ma.ValidationError("cannot be in the future")
+
+
+class DistrictField(fields.String):
+    """A district code (440106) or name (天河区), loaded as the code."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.OneOf(list(DISTRICTS) + list(DISTRICT_CODES_BY_NAME)),
+                         metadata={"description": "District code (e.g. 440106) or name (e.g. 天河区)"}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        return DISTRICT_CODES_BY_NAME.get(value, value)
+
+
+# ---------------------------------------------------------------- companies
+
+class CompanyCreateSchema(ma.Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=100))
+    credit_code = fields.String(required=True, validate=credit_code_rule,
+                                metadata={"description": "统一社会信用代码, 18 characters (GB 32100)",
+                                          "example": "91350100M000100Y43"})
+    district_code = DistrictField(required=True)
+    contact_name = fields.String(allow_none=True, validate=validate.Length(max=32))
+    contact_phone = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+\- ()]{5,32}$"))
+
+
+class CompanySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    credit_code = fields.String(required=True)
+    district_code = fields.String(required=True)
+    district = fields.String(required=True)
+    contact_name = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True, metadata={"description": "A, 2A, 3A, 4A or 5A"})
+    credit_score = fields.Float(allow_none=True)
+
+
+class CompanyListQuery(ma.Schema):
+    grade = fields.String(validate=validate.OneOf(COMPANY_GRADES))
+    district = DistrictField()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class CompanyPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(CompanySchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
+# ---------------------------------------------------------------- workers
+
+class WorkerCreateSchema(ma.Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=32))
+    id_number = fields.String(required=True, validate=id_number_rule,
+                              metadata={"description": "18-character resident ID number (GB 11643); "
+                                                       "stored encrypted, only ever shown masked"})
+    phone = fields.String(allow_none=True, validate=PHONE)
+    photo_url = fields.String(allow_none=True, validate=PHOTO)
+    service_types = LABELS
+    skills = LABELS
+    years_of_experience = fields.Integer(load_default=0, validate=validate.Range(min=0, max=60))
+    company_id = fields.Integer(allow_none=True, metadata={
+        "description": "Required from operators for a company's worker; a company admin's workers always "
+                       "belong to its own company"})
+
+    @ma.pre_load
+    def upper_case_check_character(self, data, **_):
+        if isinstance(data, dict) and isinstance(data.get("id_number"), str):
+            data = data | {"id_number": data["id_number"].strip().upper()}
+        return data
+
+
+class WorkerUpdateSchema(ma.Schema):
+    phone = fields.String(allow_none=True, validate=PHONE)
+    photo_url = fields.String(allow_none=True, validate=PHOTO)
+    service_types = LABELS
+    skills = LABELS
+    years_of_experience = fields.Integer(validate=validate.Range(min=0, max=60))
+
+
+class CertificateSchema(ma.Schema):
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    number = fields.String(allow_none=True)
+    health_certificate_valid_until = fields.Date(allow_none=True)
+    authorisation_signed_on = fields.Date(allow_none=True)
+    training_hours = fields.Integer(allow_none=True)
+    exam_score = fields.Integer(allow_none=True)
+    identity_verified_on = fields.Date(allow_none=True)
+    scan_url = fields.String(allow_none=True, metadata={"description": "What the 安心碼 encodes; null before issue"})
+
+
+class WorkerSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    id_number = fields.String(required=True, metadata={"description": "masked, e.g. 1101**********002X"})
+    phone = fields.String(allow_none=True, metadata={"description": "masked, e.g. 138****5678"})
+    photo_url = fields.String(allow_none=True)
+    service_types = fields.List(fields.String())
+    skills = fields.List(fields.String())
+    years_of_experience = fields.Integer()
+    company_id = fields.Integer(allow_none=True)
+    stars = fields.Integer(allow_none=True)
+    credit_score = fields.Float(allow_none=True)
+    certificate = fields.Nested(CertificateSchema, required=True)
+
+
+class WorkerListQuery(ma.Schema):
+    company_id = fields.Integer(metadata={"description": "a company admin sees only its own company"})
+    state = fields.String(validate=validate.OneOf(STATES), metadata={"description": "certificate state"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class WorkerPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(WorkerSchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
+# ---------------------------------------------------------------- lifecycle steps
+
+class DocumentsSchema(ma.Schema):
+    """The 三证一书, all four required."""
+
+    id_card_checked = fields.Boolean(required=True, metadata={"description": "the ID card was seen and matches"})
+    health_certificate_valid_until = fields.Date(required=True)
+    skill_certificate = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                                      metadata={"description": "name and number of the skill or training certificate"})
+    authorisation_signed_on = fields.Date(required=True, validate=not_in_future,
+                                          metadata={"description": "date the 信用信息授权书 was signed"})
+
+
+class TrainingSchema(ma.Schema):
+    hours = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    trained_on = fields.Date(required=True, validate=not_in_future)
+
+
+class ExamSchema(ma.Schema):
+    score = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    passed = fields.Boolean(required=True)
+
+
+class IdentitySchema(ma.Schema):
+    matched = fields.Boolean(required=True, metadata={"description": "人证合一: the person matches the ID photo"})
+
+
+class ReasonSchema(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class OptionalReasonSchema(ma.Schema):
+    reason = fields.String(validate=validate.Length(min=1, max=500))
+
+
+class RenewSchema(OptionalReasonSchema):
+    health_certificate_valid_until = fields.Date()
+
+
+class HealthCertificateSchema(ma.Schema):
+    valid_until = fields.Date(required=True)
+
+
+# ---------------------------------------------------------------- credit
+
+class CreditEventCreateSchema(ma.Schema):
+    kind = fields.String(required=True, metadata={
+        "description": "A kind from credit/scoring.toml, e.g. breach, complaint_upheld, rating, follow_up"})
+    value = fields.Float(load_default=1.0, validate=validate.Range(min=-1000, max=1000))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    source_ref = fields.String(validate=validate.Length(max=100))
+
+    @ma.validates("kind")
+    def known_kind(self, value, **_):
+        config = current_config()
+        if value not in config.kinds("worker") | config.kinds("company"):
+            raise ma.ValidationError("unknown kind; see credit/scoring.toml")
+
+
+class CreditEventSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    value = fields.Float(required=True)
+    reason = fields.String(allow_none=True)
+    source_ref = fields.String(allow_none=True)
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+    actor_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class HistorySchema(ma.Schema):
+    items = fields.List(fields.Nested(CreditEventSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class InputExplanationSchema(ma.Schema):
+    kind = fields.String(required=True)
+    mode = fields.String(required=True)
+    contribution = fields.Float(required=True)
+    events = fields.List(fields.Nested(CreditEventSchema), required=True)
+
+
+class DimensionExplanationSchema(ma.Schema):
+    name = fields.String(required=True)
+    weight = fields.Float(required=True)
+    score = fields.Float(required=True, metadata={"description": "0-100"})
+    inputs = fields.List(fields.Nested(InputExplanationSchema), required=True)
+
+
+class ExplanationSchema(ma.Schema):
+    level = fields.String(required=True, metadata={"description": "1-5 stars for a worker, A-5A for a company"})
+    score = fields.Float(required=True)
+    stored_level = fields.String(required=True, metadata={"description": "the level last recorded"})
+    config_version = fields.String(required=True)
+    config_is_placeholder = fields.Boolean(required=True, metadata={
+        "description": "true while the weights are placeholders pending the official standard"})
+    as_of = fields.DateTime(required=True)
+    capped_by = fields.List(fields.Nested(CreditEventSchema), required=True, metadata={
+        "description": "events that hold the level down whatever the score (e.g. a 失信 breach)"})
+    dimensions = fields.List(fields.Nested(DimensionExplanationSchema), required=True)
+
+
+# ---------------------------------------------------------------- the public scan
+
+class ScanCompanySchema(ma.Schema):
+    name = fields.String(required=True)
+    grade = fields.String(allow_none=True)
+
+
+class ScanSchema(ma.Schema):
+    """The public profile behind a 安心碼. Never an ID number, phone or address."""
+
+    photo_url = fields.String(allow_none=True)
+    name = fields.String(required=True, metadata={"description": "masked, e.g. 张*梅"})
+    certificate_number = fields.String(required=True)
+    state = fields.String(required=True)
+    state_name = fields.String(required=True, metadata={"example": "有效"})
+    colour = fields.String(required=True, validate=validate.OneOf(["green", "yellow", "red"]))
+    stars = fields.Integer(allow_none=True)
+    service_types = fields.List(fields.String())
+    skills = fields.List(fields.String())
+    identity_verified = fields.Boolean(required=True)
+    training_passed = fields.Boolean(required=True)
+    exam_passed = fields.Boolean(required=True)
+    health_certificate_valid_until = fields.Date(allow_none=True)
+    rating_count = fields.Integer(required=True)
+    rating_mean = fields.Float(allow_none=True)
+    complaint_count = fields.Integer(required=True, metadata={"description": "upheld complaints only"})
+    company = fields.Nested(ScanCompanySchema, allow_none=True)
+    updated_at = fields.DateTime(required=True)
+
+
+# ---------------------------------------------------------------- CSV import rows
+
+class CsvRowMixin:
+    """A CSV row: blank cells are missing values, lists are separated by semicolons."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    LIST_COLUMNS = ("service_types", "skills")
+
+    @ma.pre_load
+    def blank_cells_are_missing_values(self, row, **_):
+        cleaned = {key: value.strip() for key, value in row.items()
+                   if key is not None and isinstance(value, str) and value.strip()}
+        for name in self.LIST_COLUMNS:
+            if name in cleaned:
+                cleaned[name] = [item.strip() for item in cleaned[name].split(";") if item.strip()]
+        return cleaned
+
+
+class CompanyRowSchema(CsvRowMixin, CompanyCreateSchema):
+    pass
+
+
+class WorkerRowSchema(CsvRowMixin, WorkerCreateSchema):
+    company_credit_code = fields.String(validate=credit_code_rule, metadata={
+        "description": "the employing company's credit code; empty for an independent worker"})
