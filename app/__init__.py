@@ -21,7 +21,7 @@ class App(Flask):
         where a failing commit still reaches the error handlers (409, 503). Anything else is
         rolled back when the session is removed at teardown."""
         response = self.make_response(super().dispatch_request())
-        if response.status_code < 400:
+        if response.status_code < 400 and db.session().in_transaction():
             db.session.commit()
         return response
 

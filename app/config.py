@@ -59,6 +59,11 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
         # Printed into every 安心碼 QR code: the public address of this server.
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "SCAN_RATE_LIMIT_PER_MINUTE": int(environ.get("SCAN_RATE_LIMIT_PER_MINUTE", "60")),
+        # With Redis: scan records are written to the database in batches of this many, or once the
+        # oldest waits this long; cached profiles are re-read at least this often.
+        "SCAN_LOG_BATCH": int(environ.get("SCAN_LOG_BATCH", "100")),
+        "SCAN_LOG_FLUSH_SECONDS": float(environ.get("SCAN_LOG_FLUSH_SECONDS", "30")),
+        "SCAN_CACHE_SECONDS": float(environ.get("SCAN_CACHE_SECONDS", "60")),
     }
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/yangcheng_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
 
@@ -25,12 +26,16 @@ def sh(*args, env=None):
     subprocess.run(args, check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 
 
-def prepare_database(env):
+def prepare_database(env) -> str:
+    """A fresh database with the stations and the demo workers; returns a green worker's scan token."""
     database = DATABASE_URL.rsplit("/", 1)[1]
     sh("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     sh("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f'CREATE DATABASE "{database}"')
     sh(str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade", env=env)
     sh(str(VENV_BIN / "flask"), "--app", "wsgi", "stations", "import", "stations/data/gz_streets.csv", env=env)
+    demo = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "credit", "demo"], cwd=ROOT, env=env,
+                          check=True, capture_output=True, text=True).stdout
+    return re.search(r"green .*/q/(\S+)", demo).group(1)
 
 
 def start_gunicorn(env, workers):
@@ -65,9 +70,11 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    env = os.environ | {"DATABASE_URL": DATABASE_URL, "APP_ENV": "development", "FLASK_APP": "wsgi"}
-    env.pop("REDIS_URL", None)
-    prepare_database(env)
+    # Production shape: PostgreSQL + PostGIS and Redis. wrk is one client, so the per-client scan
+    # limit is lifted for the run.
+    env = os.environ | {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "APP_ENV": "development",
+                        "FLASK_APP": "wsgi", "SCAN_RATE_LIMIT_PER_MINUTE": "100000000"}
+    scan_token = prepare_database(env)
     server = start_gunicorn(env, args.workers)
     try:
         etag = urllib.request.urlopen(BASE + "/api/v1/stations").headers["ETag"]
@@ -76,6 +83,7 @@ def main():
             ("station list (200)", "/api/v1/stations", ()),
             ("station list (304)", "/api/v1/stations", ("-H", f"If-None-Match: {etag}")),
             ("nearest (random points)", "/api/v1/stations/nearest", ("-s", str(ROOT / "bench" / "nearest.lua"))),
+            ("scan (JSON)", f"/api/v1/scan/{scan_token}", ()),
         ]
         results = {name: wrk(path, args.duration, args.connections, extra) for name, path, extra in runs}
     finally:
@@ -83,7 +91,8 @@ def main():
         server.wait()
 
     baseline = results["/healthz"]["rps"]
-    print(f"\ngunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s, PostgreSQL + PostGIS")
+    print(f"\ngunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s, "
+          "PostgreSQL + PostGIS, Redis")
     print(f"{'path':<28}{'req/s':>10}{'ratio':>8}  errors")
     for name, result in results.items():
         failures = result["non_2xx_3xx"] or result["socket_errors"] or ""

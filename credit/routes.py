@@ -2,7 +2,6 @@
 list, and the public 安心碼 scan (JSON here, the mobile page in `pages`)."""
 
 import io
-import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,9 +14,7 @@ from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.blueprint import ApiBlueprint
 from app.errors import ProblemSchema
 from app.extensions import db
-from app.privacy import blind_index
-from app.redis import redis_client
-from credit import services
+from credit import scanning, services
 from credit.models import Company, Worker
 from credit.schemas import (
     CompanyCreateSchema, CompanyListQuery, CompanyPageSchema, CompanySchema, CreditEventCreateSchema,
@@ -401,27 +398,6 @@ def qr_svg(worker_id):
 
 # ---------------------------------------------------------------- the public scan
 
-def seconds_until_allowed() -> int | None:
-    """Per-client scan limit, counted in Redis per minute when Redis is configured. The client is
-    keyed by a keyed hash of its address, which expires with the minute."""
-    client = redis_client()
-    if client is None:
-        return None
-    minute = int(time.time() // 60)
-    key = f"scan-rate:{blind_index(request.remote_addr or '-')[:24]}:{minute}"
-    pipe = client.pipeline()
-    pipe.incr(key)
-    pipe.expire(key, 61)
-    try:
-        count, _ = pipe.execute()
-    except Exception:  # a Redis outage must not take the scan down; the limit is best effort
-        current_app.logger.warning("scan rate limit skipped: Redis unavailable")
-        return None
-    if count > current_app.config["SCAN_RATE_LIMIT_PER_MINUTE"]:
-        return 60 - int(time.time()) % 60
-    return None
-
-
 def _too_many_requests(retry_after: int):
     error = TooManyRequests(f"Too many scans from this client; try again in {retry_after} s.")
     error.data = {"headers": {"Retry-After": str(retry_after)}}
@@ -434,13 +410,13 @@ def _too_many_requests(retry_after: int):
 @blp.alt_response(429, description="Too many scans from this client; see Retry-After")
 def scan(token):
     """The public profile behind a 安心碼 (no login). Never an ID number, phone or address."""
-    retry_after = seconds_until_allowed()
-    if retry_after:
-        raise _too_many_requests(retry_after)
-    certificate = services.find_scannable(token)
+    admission = scanning.admit(request.remote_addr, token, "api", request.user_agent.string)
+    if admission.retry_after:
+        raise _too_many_requests(admission.retry_after)
+    certificate = scanning.find(token, admission.version)
     if certificate is None:
         abort(404, description="This is not a valid 安心码.")
-    services.log_scan(certificate.id, "api", request.user_agent.string)
+    scanning.settle(admission, certificate.id, "api", request.user_agent.string)
     profile = services.scan_profile(certificate, date.today())
     return profile, 200, {"Cache-Control": "no-store"}
 
@@ -448,14 +424,14 @@ def scan(token):
 @pages.get("/q/<string:token>")
 def scan_page(token):
     """What a phone's camera opens: the profile as plain HTML in Chinese, no script needed."""
-    retry_after = seconds_until_allowed()
-    if retry_after:
-        return _page("credit/scan_refused.html", 429, {"Retry-After": str(retry_after)},
+    admission = scanning.admit(request.remote_addr, token, "page", request.user_agent.string)
+    if admission.retry_after:
+        return _page("credit/scan_refused.html", 429, {"Retry-After": str(admission.retry_after)},
                      message="扫码过于频繁，请稍后再试。")
-    certificate = services.find_scannable(token)
+    certificate = scanning.find(token, admission.version)
     if certificate is None:
         return _page("credit/scan_refused.html", 404, {}, message="不是有效的安心码。")
-    services.log_scan(certificate.id, "page", request.user_agent.string)
+    scanning.settle(admission, certificate.id, "page", request.user_agent.string)
     return _page("credit/scan.html", 200, {}, profile=services.scan_profile(certificate, date.today()))
 
 
