@@ -1,40 +1,23 @@
 """`flask credit import-companies FILE`, `flask credit import-workers FILE` and `flask credit demo`."""
 
-import csv
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.csv_import import CSV_FILE, DRY_RUN, SKIP_INVALID, ImportReport, run_import
 from app.extensions import db
 from credit import importer
 from credit.demo import load_demo
 
 credit_cli = AppGroup("credit", help="Manage companies, workers and their certificates.")
 
-FILE = click.argument("csv_file", type=click.File(encoding="utf-8-sig"))
-DRY_RUN = click.option("--dry-run", is_flag=True, help="Validate and report without saving anything.")
-SKIP_INVALID = click.option("--skip-invalid", is_flag=True, help="Import the valid rows even if some are rejected.")
-
-
 def _run(csv_file, dry_run, skip_invalid, validate, load, what):
-    valid, rejected = validate(csv.DictReader(csv_file))
-    report = importer.ImportReport(rejected=rejected)
-    if rejected and not skip_invalid:
-        _print_report(report, what)
-        raise click.ClickException(
-            f"{len(rejected)} invalid row(s): nothing imported. Fix them or pass --skip-invalid.")
-    load(valid, report)
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    _print_report(report, what)
-    if dry_run:
-        click.echo("Dry run: nothing was saved.")
+    run_import(csv_file, dry_run=dry_run, skip_invalid=skip_invalid, validate=validate, load=load,
+               report=ImportReport(), print_report=lambda report: _print_report(report, what),
+               label=f"Importing {what}")
 
 
-def _print_report(report: importer.ImportReport, what: str) -> None:
+def _print_report(report: ImportReport, what: str) -> None:
     click.echo(f"{what} created: {len(report.created)}  updated: {len(report.updated)}  "
                f"unchanged: {len(report.unchanged)}  rejected: {len(report.rejected)}")
     for rejection in report.rejected:
@@ -43,7 +26,7 @@ def _print_report(report: importer.ImportReport, what: str) -> None:
 
 
 @credit_cli.command("import-companies")
-@FILE
+@CSV_FILE
 @DRY_RUN
 @SKIP_INVALID
 def import_companies_command(csv_file, dry_run, skip_invalid):
@@ -53,7 +36,7 @@ def import_companies_command(csv_file, dry_run, skip_invalid):
 
 
 @credit_cli.command("import-workers")
-@FILE
+@CSV_FILE
 @DRY_RUN
 @SKIP_INVALID
 def import_workers_command(csv_file, dry_run, skip_invalid):

@@ -1,67 +1,22 @@
-"""Import companies and workers from CSV with the API's own validation rules.
-
-Every row is checked first (schema, duplicates in the file, what the database already holds);
-a file with any rejected row imports nothing unless the caller chooses to skip them.
-"""
+"""Import companies and workers from CSV (see app.csv_import) with the API's own validation rules,
+checked against what the database already holds."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-import marshmallow as ma
 from sqlalchemy import select
 
+from app.csv_import import ImportReport, validate_rows
 from app.extensions import db
 from credit import services
 from credit.models import Company
 from credit.schemas import CompanyRowSchema, WorkerRowSchema
 from stations.models import utcnow
 
-FIRST_DATA_LINE = 2  # line 1 is the header
 COMPANY_FIELDS = ("name", "district_code", "contact_name", "contact_phone")
 
 
-@dataclass
-class Rejection:
-    line: int
-    key: str | None
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
-
-
-def _reason(error: ma.ValidationError) -> str:
-    return "; ".join(f"{name}: {' '.join(map(str, messages))}" for name, messages in error.messages.items())
-
-
-def _validate(raw_rows: Iterable[dict], schema: ma.Schema, key: str, check=None) -> tuple[list[tuple[int, dict]], list[Rejection]]:
-    valid, rejected, seen = [], [], {}
-    for line, raw in enumerate(raw_rows, start=FIRST_DATA_LINE):
-        raw_key = (raw.get(key) or "").strip().upper() or None
-        try:
-            row = schema.load(raw)
-        except ma.ValidationError as error:
-            rejected.append(Rejection(line, raw_key, _reason(error)))
-            continue
-        if row[key] in seen:
-            rejected.append(Rejection(line, row[key], f"{key}: duplicate of line {seen[row[key]]}"))
-            continue
-        problem = check(row) if check else None
-        if problem:
-            rejected.append(Rejection(line, row[key], problem))
-            continue
-        seen[row[key]] = line
-        valid.append((line, row))
-    return valid, rejected
-
-
 def validate_companies(raw_rows: Iterable[dict]):
-    return _validate(raw_rows, CompanyRowSchema(), "credit_code")
+    return validate_rows(raw_rows, CompanyRowSchema(), "credit_code")
 
 
 def validate_workers(raw_rows: Iterable[dict]):
@@ -72,7 +27,7 @@ def validate_workers(raw_rows: Iterable[dict]):
             return "id_number: a worker with this ID number is already registered"
         return None
 
-    return _validate(raw_rows, WorkerRowSchema(exclude=("company_id",)), "id_number", against_database)
+    return validate_rows(raw_rows, WorkerRowSchema(exclude=("company_id",)), "id_number", against_database)
 
 
 def _company_id(credit_code: str) -> int | None:

@@ -1,65 +1,30 @@
-"""Import the station list from CSV: validate every row, then upsert by code.
-
-A file with any invalid row imports nothing unless the caller chooses to skip invalid rows, so a
-half-broken file never leaves a half-updated map.
-"""
+"""Import the station list from CSV (see app.csv_import): validate every row, then upsert by code."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-import marshmallow as ma
 from geoalchemy2 import WKTElement
 
+from app.csv_import import ImportReport, Rejection, validate_rows
 from app.extensions import db
 from stations.datum import to_wgs84
 from stations.models import Station
 from stations.schemas import StationRowSchema
 
-FIRST_DATA_LINE = 2  # line 1 is the header
-SAME_POINT_DEGREES = 1e-9
 DATUMS = {"GCJ-02": "gcj02", "WGS-84": "wgs84"}
+SAME_POINT_DEGREES = 1e-9
 PLAIN_FIELDS = ("name", "kind", "district_code", "coord_source", "note", "address", "phone",
                 "opening_hours", "services")
 
 
 @dataclass
-class Rejection:
-    line: int
-    code: str | None
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
+class StationImportReport(ImportReport):
     without_location: list[str] = field(default_factory=list)
 
-    @property
-    def changed_anything(self) -> bool:
-        return bool(self.created or self.updated)
 
-
-def validate_rows(raw_rows: Iterable[dict]) -> tuple[list[dict], list[Rejection]]:
-    """Rows that pass every rule, and the reasons the others do not, by line number."""
-    schema = StationRowSchema()
-    valid, rejected, seen = [], [], {}
-    for line, raw in enumerate(raw_rows, start=FIRST_DATA_LINE):
-        try:
-            row = schema.load(raw)
-        except ma.ValidationError as error:
-            reason = "; ".join(f"{name}: {' '.join(map(str, messages))}" for name, messages in error.messages.items())
-            rejected.append(Rejection(line, (raw.get("code") or "").strip() or None, reason))
-            continue
-        if row["code"] in seen:
-            rejected.append(Rejection(line, row["code"], f"code: duplicate of line {seen[row['code']]}"))
-            continue
-        seen[row["code"]] = line
-        valid.append(row)
-    return valid, rejected
+def validate_station_rows(raw_rows: Iterable[dict]) -> tuple[list[tuple[int, dict]], list[Rejection]]:
+    return validate_rows(raw_rows, StationRowSchema(), "code")
 
 
 def _wgs84_point(row: dict) -> tuple[float, float] | None:
@@ -102,8 +67,8 @@ def upsert_station(row: dict) -> str:
     return outcome
 
 
-def import_rows(valid_rows: Iterable[dict], report: ImportReport) -> ImportReport:
-    for row in valid_rows:
+def import_stations(valid_rows: Iterable[tuple[int, dict]], report: StationImportReport) -> StationImportReport:
+    for _, row in valid_rows:
         getattr(report, upsert_station(row)).append(row["code"])
         if row.get("lat") is None:
             report.without_location.append(row["name"])

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from stations.importer import ImportReport, import_rows, validate_rows
+from stations.importer import StationImportReport, import_stations, validate_station_rows
 
 STATIONS_CSV = Path(__file__).resolve().parent.parent / "stations" / "data" / "gz_streets.csv"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/yangcheng_test")
@@ -27,11 +27,11 @@ def recreate_postgres_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{target.database}"')
 
 
-def load_stations(path: Path) -> ImportReport:
+def load_stations(path: Path) -> StationImportReport:
     with path.open(encoding="utf-8-sig") as csv_file:
-        valid, rejected = validate_rows(csv.DictReader(csv_file))
+        valid, rejected = validate_station_rows(csv.DictReader(csv_file))
     assert not rejected
-    report = import_rows(valid, ImportReport())
+    report = import_stations(valid, StationImportReport())
     db.session.commit()
     return report
 
