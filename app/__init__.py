@@ -1,6 +1,5 @@
 """The application factory: configuration, extensions, blueprints, errors and commands."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask, send_from_directory
@@ -10,7 +9,9 @@ from app.config import load_config
 from app.database import configure_spatial_backend
 from app.errors import register_error_handlers
 from app.extensions import api, db, migrate
+from app.observability import configure_logging, init_observability
 from app.redis import init_redis
+from app.security import init_security_headers
 
 MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -40,17 +41,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-def configure_logging(app: Flask) -> None:
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-
-
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     configure_spatial_backend(app, db)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
     api.init_app(app)
     init_redis(app)
+    init_observability(app)
+    init_security_headers(app)
 
 
 def register_blueprints(app: Flask) -> None:
