@@ -36,11 +36,11 @@ def load_stations(path: Path) -> StationImportReport:
     return report
 
 
-def build_app(database_url: str):
+def build_app(database_url: str, **settings):
     from flask_migrate import upgrade
 
     app = create_app({"TESTING": True, "APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "STATIONS_VERSION_TTL": 0})
+                      "STATIONS_VERSION_TTL": 0, **settings})
     with app.app_context():
         upgrade()  # the migrations themselves are under test on both backends
         load_stations(STATIONS_CSV)
