@@ -10,6 +10,7 @@ from app.database import configure_spatial_backend
 from app.errors import register_error_handlers
 from app.extensions import api, db, migrate
 from app.observability import configure_logging, init_observability
+from app.rate_limits import init_rate_limits
 from app.redis import init_redis
 from app.security import init_security_headers
 
@@ -47,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
     api.init_app(app)
     init_redis(app)
+    init_rate_limits(app)
     init_observability(app)
     init_security_headers(app)
 
