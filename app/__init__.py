@@ -74,8 +74,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from app.keys import keys_cli
     from credit.cli import credit_cli
     from stations.cli import stations_cli
 
     app.cli.add_command(stations_cli)
     app.cli.add_command(credit_cli)
+    app.cli.add_command(keys_cli)
