@@ -12,6 +12,7 @@ blp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1", description="The 
 @blp.get("/me")
 @blp.doc(security=BEARER_SECURITY)
 @blp.response(200, MeSchema)
+@blp.problems(401)
 @login_required
 def me():
     """Who I am: my roles and my phone, masked."""
@@ -29,6 +30,7 @@ def me():
 @blp.post("/auth/logout")
 @blp.doc(security=BEARER_SECURITY)
 @blp.response(204)
+@blp.problems(401)
 @login_required
 def logout():
     """End this session; its token stops working at once."""

@@ -5,6 +5,16 @@ import marshmallow as ma
 from flask import abort
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from app.errors import PROBLEM_MIMETYPE, ProblemSchema
+
+GENERIC_PROBLEMS = {
+    401: "Not logged in: send Authorization: Bearer <token>",
+    403: "The caller's role may not do this",
+    404: "No such resource (one outside the caller's scope counts as none)",
+    409: "Conflicts with the resource's current state (named in the body) or with existing data",
+    429: "Too many requests from this client; see Retry-After",
+}
+
 
 class StrictParser(FlaskParser):
     """webargs ignores unknown query parameters and treats a non-JSON body as no body at all;
@@ -19,3 +29,16 @@ class StrictParser(FlaskParser):
 
 class ApiBlueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser(unknown=ma.RAISE)
+
+    def problems(self, *codes: int, **meanings: str):
+        """Documents the problem+json answers a route gives besides its success and its input's
+        422; `meanings` (e.g. `problem_404="No such worker"`) says what a code means here."""
+
+        def decorator(view):
+            for code in codes:
+                description = meanings.get(f"problem_{code}", GENERIC_PROBLEMS.get(code))
+                view = self.alt_response(code, schema=ProblemSchema, description=description,
+                                         content_type=PROBLEM_MIMETYPE)(view)
+            return view
+
+        return decorator

@@ -1,10 +1,12 @@
 """One error shape for every failure: RFC 9457 problem details (application/problem+json)."""
 
+import http
 import logging
 
 import marshmallow as ma
 from flask import current_app, json
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -48,6 +50,19 @@ def _field_errors(messages: dict) -> dict:
 
 class ProblemApi(Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        """flask-smorest documents its ready-made answers (the 422 of every validated input, the
+        default error) as application/json; ours are problem+json."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MIMETYPE if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}

@@ -11,7 +11,6 @@ from flask import Blueprint, abort, current_app, render_template, request
 from accounts.auth import BEARER_SECURITY, current_principal, roles_required
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.blueprint import ApiBlueprint
-from app.errors import ProblemSchema
 from app.extensions import db
 from app.rate_limits import too_many_requests
 from credit import scanning, services
@@ -43,25 +42,16 @@ def beijing_time(moment: datetime) -> str:
 
 # ---------------------------------------------------------------- access
 
-PROBLEM_MEANINGS = {
-    401: "Not logged in: send Authorization: Bearer <token>",
-    403: "The caller's role may not do this",
-    404: "No such worker or company (another company's counts as none)",
-    409: "Not allowed from the certificate's current state (named in the body), a duplicate, "
-         "or changed by someone else at the same moment",
-    422: "A document is missing, expired or unsigned (each named in errors)",
+CREDIT_PROBLEMS = {
+    "problem_404": "No such worker or company (another company's counts as none)",
+    "problem_409": "Not allowed from the certificate's current state (named in the body), a duplicate, "
+                   "or changed by someone else at the same moment",
+    "problem_422": "A document is missing, expired or unsigned (each named in errors)",
 }
 
 
 def problems(*codes: int):
-    """Documents the problem+json answers a route gives besides its success and its input's 422."""
-
-    def decorator(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=ProblemSchema, description=PROBLEM_MEANINGS[code])(view)
-        return view
-
-    return decorator
+    return blp.problems(*codes, **CREDIT_PROBLEMS)
 
 
 def worker_for_caller(worker_id: int) -> Worker:
@@ -400,8 +390,7 @@ def qr_svg(worker_id):
 
 @blp.get("/scan/<string:token>")
 @blp.response(200, ScanSchema)
-@blp.alt_response(404, description="Not a valid 安心碼 (unknown, rotated, or not public)")
-@blp.alt_response(429, description="Too many scans from this client; see Retry-After")
+@blp.problems(404, 429, problem_404="Not a valid 安心碼 (unknown, rotated, or not public)")
 def scan(token):
     """The public profile behind a 安心碼 (no login). Never an ID number, phone or address."""
     admission = scanning.admit(token, "api", request.user_agent.string)
