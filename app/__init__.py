@@ -8,9 +8,10 @@ from swagger_ui_bundle import swagger_ui_path
 
 from app.config import load_config
 from app.database import configure_spatial_backend
-from app.errors import register_error_handlers
-from app.extensions import api, db, migrate
+from app.errors import ProblemApi, register_error_handlers
+from app.extensions import db, migrate
 from app.redis import init_redis
+from wechat import init_wechat
 
 MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -33,8 +34,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     app.json.ensure_ascii = False  # Chinese names stay readable in every response
     configure_logging(app)
-    register_extensions(app)
-    register_blueprints(app)
+    # One Api per app: flask-smorest's Api keeps the document of the last app it was bound to,
+    # and apps differ (the development-only login exists in one configuration only).
+    api = ProblemApi()
+    register_extensions(app, api)
+    register_blueprints(app, api)
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -45,25 +49,31 @@ def configure_logging(app: Flask) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
-def register_extensions(app: Flask) -> None:
+def register_extensions(app: Flask, api: ProblemApi) -> None:
     db.init_app(app)
     configure_spatial_backend(app, db)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
     api.init_app(app)
     init_redis(app)
+    init_wechat(app)
 
 
-def register_blueprints(app: Flask) -> None:
+def register_blueprints(app: Flask, api: ProblemApi) -> None:
     from accounts.routes import blp as accounts_blueprint
+    from accounts.routes import development_login
     from app.health import health
     from credit.routes import blp as credit_blueprint
     from credit.routes import pages as scan_pages
     from stations.routes import blp as stations_blueprint
+    from wechat.routes import blp as wechat_blueprint
 
     app.register_blueprint(health)
     api.register_blueprint(stations_blueprint)
     api.register_blueprint(accounts_blueprint)
     api.register_blueprint(credit_blueprint)
+    api.register_blueprint(wechat_blueprint)
+    if app.config["APP_ENV"] == "development":  # the only switch: no setting turns it on elsewhere
+        api.register_blueprint(development_login)
     app.register_blueprint(scan_pages)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
 
@@ -76,6 +86,8 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from credit.cli import credit_cli
     from stations.cli import stations_cli
+    from wechat.cli import wechat_cli
 
     app.cli.add_command(stations_cli)
     app.cli.add_command(credit_cli)
+    app.cli.add_command(wechat_cli)
