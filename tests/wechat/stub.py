@@ -29,6 +29,7 @@ class StubWeChat:
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True, request_handler=SilentHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}/"
         self._tokens = itertools.count(1)
+        self.valid_tokens: set[str] = set()  # like WeChat's, they outlive a test
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         self.reset()
 
@@ -37,7 +38,6 @@ class StubWeChat:
         self.requests: list[tuple[str, dict, dict | None]] = []  # (path, query, JSON body)
         self.login_codes: dict[str, dict] = {}
         self.phone_codes: dict[str, dict] = {}
-        self.valid_tokens: set[str] = set()
         self.sent: list[dict] = []
         self._scripted: dict[str, deque] = defaultdict(deque)
         self._slow_paths: set[str] = set()
