@@ -1,6 +1,7 @@
 """Login with WeChat, phone binding and WeChat's subscribe-message events. Only flush; the
 request commits."""
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Unauthorized, UnprocessableEntity
@@ -10,7 +11,6 @@ from accounts.services import hash_token, start_session
 from app.errors import field_problem
 from app.extensions import db
 from app.privacy import blind_index, mask_phone
-from flask import current_app
 from stations.models import utcnow
 from wechat.client import wechat_client
 from wechat.errors import calling_wechat, unavailable
