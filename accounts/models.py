@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -46,18 +46,21 @@ class AuthSession(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+# A role's scope: station staff name a station, company admins a company, operators neither.
+SCOPE_MATCHES_ROLE = (
+    "(role = 'station_staff' AND station_code IS NOT NULL AND company_id IS NULL)"
+    " OR (role = 'company_admin' AND company_id IS NOT NULL AND station_code IS NULL)"
+    " OR (role = 'operator' AND station_code IS NULL AND company_id IS NULL)"
+)
+
+
 class RoleGrant(db.Model):
     """One role in one scope. Revoking sets revoked_at; grants are never deleted, so who held
     which role when stays on record."""
 
     __tablename__ = "role_grants"
     __table_args__ = (
-        CheckConstraint(
-            "(role = 'station_staff' AND station_code IS NOT NULL AND company_id IS NULL)"
-            " OR (role = 'company_admin' AND company_id IS NOT NULL AND station_code IS NULL)"
-            " OR (role = 'operator' AND station_code IS NULL AND company_id IS NULL)",
-            name="scope_matches_role",
-        ),
+        CheckConstraint(SCOPE_MATCHES_ROLE, name="scope_matches_role"),
         # At most one active grant of each role per user: a clerk serves exactly one station.
         Index("uq_role_grants_active_role", "user_id", "role", unique=True,
               postgresql_where=text("revoked_at IS NULL"), sqlite_where=text("revoked_at IS NULL")),
@@ -72,3 +75,53 @@ class RoleGrant(db.Model):
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class StaffInvite(db.Model):
+    """A one-time invitation to a role, made by an operator and redeemed by the person who logs
+    in with it. Only the code's hash is kept: a leaked table grants nothing."""
+
+    __tablename__ = "staff_invites"
+    __table_args__ = (CheckConstraint(SCOPE_MATCHES_ROLE, name="scope_matches_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
+    note: Mapped[str | None] = mapped_column(String(100), comment="for the operator: whom it is for")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    redeemed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    redeemed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+GRANTED, REMOVED = "granted", "removed"
+
+
+class RoleEvent(db.Model):
+    """The audit trail of roles: every grant and removal, who did it and when. Append-only."""
+
+    __tablename__ = "role_events"
+    __table_args__ = (CheckConstraint("action IN ('granted', 'removed')", name="action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(8))
+    grant_id: Mapped[int] = mapped_column(ForeignKey("role_grants.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, comment="who holds or held the role")
+    role: Mapped[str] = mapped_column(String(20))
+    station_code: Mapped[str | None] = mapped_column(String(12))
+    company_id: Mapped[int | None] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for commands and dev-login")
+    invite_id: Mapped[int | None] = mapped_column(ForeignKey("staff_invites.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+@event.listens_for(RoleEvent, "before_update")
+@event.listens_for(RoleEvent, "before_delete")
+def role_events_are_append_only(_mapper, _connection, entry: RoleEvent):
+    raise RuntimeError(f"role_events is append-only; event {entry.id} cannot be changed")

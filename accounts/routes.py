@@ -1,37 +1,163 @@
-"""The caller's own account."""
+"""The caller's own account; staff invites, role grants and their audit trail (operators); and,
+in development only, a login without WeChat."""
 
-from accounts.auth import BEARER_SECURITY, current_principal, login_required
-from accounts.schemas import MeSchema
-from accounts.services import end_session
+from flask import abort, current_app
+
+from accounts import invites, services
+from accounts.auth import BEARER_SECURITY, current_principal, login_required, roles_required
+from accounts.models import OPERATOR, RoleGrant, StaffInvite
+from accounts.schemas import (
+    DevLoginSchema, GrantListQuery, GrantListSchema, InviteCreateSchema, InviteListQuery, InviteListSchema,
+    InviteSchema, MeSchema, RedeemSchema, RemoveGrantQuery, RoleEventListSchema, RoleEventQuery, TokenSchema,
+)
 from app.blueprint import ApiBlueprint
-from app.privacy import mask_phone
+from app.extensions import db
 
-blp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1", description="The caller's account and session")
+blp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1",
+                   description="The caller's account and session; staff invites and role grants")
+development_login = ApiBlueprint(
+    "development", __name__, url_prefix="/api/v1",
+    description="Development only (APP_ENV=development): log in as any role without WeChat")
+
+PROBLEM_MEANINGS = {
+    401: "Not logged in: send Authorization: Bearer <token>",
+    403: "The caller's role may not do this",
+    404: "No such invite or grant (for redeeming: no invite has this code)",
+    409: "The invite is used, revoked or expired, or the caller already holds that role",
+    422: "The station or company of the role's scope does not exist",
+}
+
+
+def problems(*codes: int):
+    return blp.problems(*codes, meanings=PROBLEM_MEANINGS)
 
 
 @blp.get("/me")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401)
 @blp.response(200, MeSchema)
 @blp.problems(401)
 @login_required
 def me():
     """Who I am: my roles and my phone, masked."""
-    principal = current_principal()
-    user = principal.user
-    return {
-        "id": user.id,
-        "roles": sorted(principal.roles),
-        "grants": [{"role": g.role, "station_code": g.station_code, "company_id": g.company_id} for g in user.grants],
-        "phone": mask_phone(user.phone),
-        "has_phone": user.phone is not None,
-    }
+    return services.account_view(current_principal().user)
 
 
 @blp.post("/auth/logout")
 @blp.doc(security=BEARER_SECURITY)
+@problems(401)
 @blp.response(204)
 @blp.problems(401)
 @login_required
 def logout():
     """End this session; its token stops working at once."""
-    end_session(current_principal().session)
+    services.end_session(current_principal().session)
+
+
+# ---------------------------------------------------------------- staff invites
+
+@blp.post("/invites")
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 422)
+@blp.arguments(InviteCreateSchema)
+@blp.response(201, InviteSchema)
+@roles_required(OPERATOR)
+def create_invite(data):
+    """A one-time invite to become a station's staff, a company's admin or an operator. The code
+    is in this answer only: pass it to the person, who redeems it after logging in."""
+    lifetime = data.pop("valid_for_hours", current_app.config["INVITE_LIFETIME_HOURS"])
+    invite, code = invites.create_invite(data.pop("role"), current_principal().user, lifetime, **data)
+    return invites.invite_view(invite, code)
+
+
+@blp.get("/invites")
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 403)
+@blp.arguments(InviteListQuery, location="query", as_kwargs=True)
+@blp.response(200, InviteListSchema)
+@roles_required(OPERATOR)
+def list_invites(state=None):
+    """Invites, newest first, optionally in one state (pending, redeemed, revoked, expired)."""
+    return {"items": [invites.invite_view(invite) for invite in invites.list_invites(state)]}
+
+
+@blp.delete("/invites/<int:invite_id>")
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
+@blp.response(204)
+@roles_required(OPERATOR)
+def revoke_invite(invite_id):
+    """Revoke an invite that was not redeemed: its code stops working at once."""
+    invite = db.session.get(StaffInvite, invite_id)
+    if invite is None:
+        abort(404, description=f"No invite {invite_id}.")
+    invites.revoke_invite(invite, current_principal().user)
+
+
+@blp.post("/invites/redeem")
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 404, 409)
+@blp.arguments(RedeemSchema)
+@blp.response(200, MeSchema)
+@login_required
+def redeem_invite(data):
+    """Take the role an invite offers (once; before it expires). Answers with my account."""
+    user = current_principal().user
+    invites.redeem_invite(data["code"], user)
+    return services.account_view(user)
+
+
+# ---------------------------------------------------------------- role grants and their audit trail
+
+@blp.get("/role-grants")
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 403)
+@blp.arguments(GrantListQuery, location="query", as_kwargs=True)
+@blp.response(200, GrantListSchema)
+@roles_required(OPERATOR)
+def list_grants(user_id=None, role=None, station_code=None, company_id=None):
+    """Roles held now, filterable by user, role, station and company."""
+    return {"items": [services.grant_view(g) for g in services.list_grants(user_id, role, station_code, company_id)]}
+
+
+@blp.delete("/role-grants/<int:grant_id>")
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
+@blp.arguments(RemoveGrantQuery, location="query", as_kwargs=True)
+@blp.response(204)
+@roles_required(OPERATOR)
+def remove_grant(grant_id, reason=None):
+    """Remove a role from its holder, effective on their next request; recorded in the audit trail."""
+    grant = db.session.get(RoleGrant, grant_id)
+    if grant is None:
+        abort(404, description=f"No role grant {grant_id}.")
+    if grant.revoked_at is not None:
+        abort(409, description=f"Role grant {grant_id} was already removed.")
+    services.remove_grant(grant, current_principal().user, reason)
+
+
+@blp.get("/role-events")
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 403)
+@blp.arguments(RoleEventQuery, location="query", as_kwargs=True)
+@blp.response(200, RoleEventListSchema)
+@roles_required(OPERATOR)
+def list_role_events(limit, user_id=None):
+    """Every grant and removal of a role, newest first: who, when, what, by whom, why."""
+    return {"items": services.role_events(user_id, limit)}
+
+
+# ---------------------------------------------------------------- development only
+
+@development_login.post("/auth/dev-login")
+@development_login.arguments(DevLoginSchema)
+@development_login.response(201, TokenSchema)
+@development_login.problems(422, meanings={422: "The station or company does not exist"})
+def dev_login(data):
+    """A session for a development user with this role (station_staff needs station_code,
+    company_admin needs company_id): try every endpoint from the API docs without WeChat. This
+    route exists only when APP_ENV=development."""
+    invites.require_scope_exists(data["role"], data.get("station_code"), data.get("company_id"))
+    user, token = services.development_login(data["role"], data.get("station_code"), data.get("company_id"))
+    session = services.find_session(token)
+    return {"token": token, "token_type": "Bearer", "expires_at": session.expires_at, "user_id": user.id}

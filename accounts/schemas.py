@@ -1,5 +1,10 @@
+"""Request and response schemas for the caller's account, roles, invites and their audit trail."""
+
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
+
+from accounts.invites import INVITE_STATES
+from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, RESIDENT, STATION_STAFF
 
 
 class RoleSchema(ma.Schema):
@@ -15,3 +20,112 @@ class MeSchema(ma.Schema):
     grants = fields.List(fields.Nested(RoleSchema), required=True)
     phone = fields.String(allow_none=True, metadata={"description": "masked, e.g. 138****5678"})
     has_phone = fields.Boolean(required=True)
+
+
+class RoleScopeSchema(ma.Schema):
+    """A role and its scope: a station for station_staff, a company for company_admin, none for
+    operator. A scope the role does not take is refused rather than ignored."""
+
+    role = fields.String(required=True, validate=validate.OneOf(GRANTED_ROLES))
+    station_code = fields.String(validate=validate.Regexp(r"^\d{12}$", error="must be a 12-digit station code"),
+                                 metadata={"description": "required for station_staff"})
+    company_id = fields.Integer(validate=validate.Range(min=1), metadata={"description": "required for company_admin"})
+
+    @ma.validates_schema
+    def scope_matches_role(self, data, **_kwargs):
+        needs = {STATION_STAFF: "station_code", COMPANY_ADMIN: "company_id"}.get(data.get("role"))
+        errors = {}
+        for scope in ("station_code", "company_id"):
+            if scope == needs and data.get(scope) is None:
+                errors[scope] = [f"required for {data['role']}"]
+            elif scope != needs and data.get(scope) is not None:
+                errors[scope] = [f"not taken by {data.get('role')}"]
+        if errors:
+            raise ma.ValidationError(errors)
+
+
+class InviteCreateSchema(RoleScopeSchema):
+    valid_for_hours = fields.Integer(validate=validate.Range(min=1, max=24 * 30),
+                                     metadata={"description": "default INVITE_LIFETIME_HOURS (72)"})
+    note = fields.String(validate=validate.Length(max=100), metadata={"description": "whom it is for, e.g. 林小姐 (前台)"})
+
+
+class InviteSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    role = fields.String(required=True)
+    station_code = fields.String(allow_none=True)
+    company_id = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+    state = fields.String(required=True, validate=validate.OneOf(INVITE_STATES))
+    code = fields.String(allow_none=True, metadata={
+        "description": "only in the answer that creates the invite: hand it to the person, it is not stored"})
+    created_by = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+    redeemed_by = fields.Integer(allow_none=True)
+    redeemed_at = fields.DateTime(allow_none=True)
+
+
+class InviteListQuery(ma.Schema):
+    state = fields.String(validate=validate.OneOf(INVITE_STATES))
+
+
+class InviteListSchema(ma.Schema):
+    items = fields.List(fields.Nested(InviteSchema), required=True)
+
+
+class RedeemSchema(ma.Schema):
+    code = fields.String(required=True, validate=validate.Length(min=8, max=64))
+
+
+class GrantSchema(RoleSchema):
+    id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True)
+    granted_at = fields.DateTime(required=True)
+    granted_by = fields.Integer(allow_none=True)
+
+
+class GrantListQuery(ma.Schema):
+    user_id = fields.Integer()
+    role = fields.String(validate=validate.OneOf(GRANTED_ROLES))
+    station_code = fields.String()
+    company_id = fields.Integer()
+
+
+class GrantListSchema(ma.Schema):
+    items = fields.List(fields.Nested(GrantSchema), required=True)
+
+
+class RemoveGrantQuery(ma.Schema):
+    reason = fields.String(validate=validate.Length(max=200))
+
+
+class RoleEventSchema(RoleSchema):
+    id = fields.Integer(required=True)
+    action = fields.String(required=True, metadata={"description": "granted or removed"})
+    grant_id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True, metadata={"description": "who holds or held the role"})
+    actor_id = fields.Integer(allow_none=True, metadata={"description": "who granted or removed it; null for a command"})
+    invite_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class RoleEventQuery(ma.Schema):
+    user_id = fields.Integer()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class RoleEventListSchema(ma.Schema):
+    items = fields.List(fields.Nested(RoleEventSchema), required=True)
+
+
+class DevLoginSchema(RoleScopeSchema):
+    role = fields.String(required=True, validate=validate.OneOf((RESIDENT, *GRANTED_ROLES)))
+
+
+class TokenSchema(ma.Schema):
+    token = fields.String(required=True, metadata={"description": "send as Authorization: Bearer <token>"})
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_at = fields.DateTime(required=True)
+    user_id = fields.Integer(required=True)

@@ -1,4 +1,4 @@
-"""Sessions and role grants. Callers commit; these functions only flush."""
+"""Sessions, role grants and their audit trail. Callers commit; these functions only flush."""
 
 import hashlib
 import secrets
@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy import select
 
-from accounts.models import AuthSession, RoleGrant, User
+from accounts.models import GRANTED, REMOVED, RESIDENT, AuthSession, RoleEvent, RoleGrant, StaffInvite, User
 from app.extensions import db
+from app.privacy import mask_phone
 from stations.models import utcnow
 
 TOKEN_BYTES = 32
@@ -45,15 +46,87 @@ def end_session(session: AuthSession) -> None:
 
 
 def grant_role(user: User, role: str, *, station_code: str | None = None, company_id: int | None = None,
-               granted_by: User | None = None) -> RoleGrant:
+               granted_by: User | None = None, invite: StaffInvite | None = None,
+               reason: str | None = None) -> RoleGrant:
+    """Gives the user a role in a scope and records who did it (granted_by None: a command)."""
     grant = RoleGrant(user_id=user.id, role=role, station_code=station_code, company_id=company_id,
                       granted_by_id=granted_by.id if granted_by else None)
     db.session.add(grant)
     db.session.flush()
+    _record(GRANTED, grant, granted_by, invite=invite, reason=reason)
     db.session.expire(user, ["grants"])
     return grant
+
+
+def remove_grant(grant: RoleGrant, removed_by: User | None, reason: str | None = None) -> RoleGrant:
+    """Ends a role at once (the holder's next request no longer has it); the grant stays on record."""
+    grant.revoked_at = utcnow()
+    grant.revoked_by_id = removed_by.id if removed_by else None
+    db.session.flush()
+    _record(REMOVED, grant, removed_by, reason=reason)
+    db.session.expire(db.session.get(User, grant.user_id), ["grants"])
+    return grant
+
+
+def _record(action: str, grant: RoleGrant, actor: User | None, *, invite: StaffInvite | None = None,
+            reason: str | None = None) -> None:
+    db.session.add(RoleEvent(action=action, grant_id=grant.id, user_id=grant.user_id, role=grant.role,
+                             station_code=grant.station_code, company_id=grant.company_id,
+                             actor_id=actor.id if actor else None, invite_id=invite.id if invite else None,
+                             reason=reason))
+    db.session.flush()
 
 
 def active_grants(user: User) -> list[RoleGrant]:
     return list(db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id,
                                                           RoleGrant.revoked_at.is_(None))))
+
+
+def account_view(user: User) -> dict:
+    """The user as they see themselves: roles (resident for everyone) and a masked phone."""
+    grants = user.grants
+    return {
+        "id": user.id,
+        "roles": sorted({RESIDENT, *(grant.role for grant in grants)}),
+        "grants": [{"role": g.role, "station_code": g.station_code, "company_id": g.company_id} for g in grants],
+        "phone": mask_phone(user.phone),
+        "has_phone": user.phone is not None,
+    }
+
+
+def grant_view(grant: RoleGrant) -> dict:
+    return {"id": grant.id, "user_id": grant.user_id, "role": grant.role, "station_code": grant.station_code,
+            "company_id": grant.company_id, "granted_at": grant.granted_at, "granted_by": grant.granted_by_id}
+
+
+def list_grants(user_id: int | None, role: str | None, station_code: str | None,
+                company_id: int | None) -> list[RoleGrant]:
+    """Active grants, optionally filtered."""
+    filters = {RoleGrant.user_id: user_id, RoleGrant.role: role, RoleGrant.station_code: station_code,
+               RoleGrant.company_id: company_id}
+    return list(db.session.scalars(
+        select(RoleGrant).where(RoleGrant.revoked_at.is_(None),
+                                *(column == value for column, value in filters.items() if value is not None))
+        .order_by(RoleGrant.id)))
+
+
+def role_events(user_id: int | None, limit: int) -> list[RoleEvent]:
+    """The audit trail of roles, newest first."""
+    query = select(RoleEvent).order_by(RoleEvent.id.desc()).limit(limit)
+    if user_id is not None:
+        query = query.where(RoleEvent.user_id == user_id)
+    return list(db.session.scalars(query))
+
+
+def development_login(role: str, station_code: str | None = None, company_id: int | None = None) -> tuple[User, str]:
+    """A session for a development user holding `role` in that scope, made on first use (only
+    reachable when APP_ENV=development). The same role and scope always give the same user."""
+    openid = f"dev:{role}:{station_code or company_id or 'all'}"
+    user = db.session.scalar(select(User).where(User.openid == openid))
+    if user is None:
+        user = User(openid=openid)
+        db.session.add(user)
+        db.session.flush()
+    if role != RESIDENT and not any(grant.role == role for grant in user.grants):
+        grant_role(user, role, station_code=station_code, company_id=company_id, reason="development login")
+    return user, start_session(user)

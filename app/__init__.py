@@ -7,12 +7,13 @@ from swagger_ui_bundle import swagger_ui_path
 
 from app.config import load_config
 from app.database import configure_spatial_backend
-from app.errors import register_error_handlers
-from app.extensions import api, db, migrate
+from app.errors import ProblemApi, register_error_handlers
+from app.extensions import db, migrate
 from app.observability import configure_logging, init_observability
 from app.rate_limits import init_rate_limits
 from app.redis import init_redis
 from app.security import init_security_headers
+from wechat import init_wechat
 
 MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -35,14 +36,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     app.json.ensure_ascii = False  # Chinese names stay readable in every response
     configure_logging(app)
-    register_extensions(app)
-    register_blueprints(app)
+    # One Api per app: flask-smorest's Api keeps the document of the last app it was bound to,
+    # and apps differ (the development-only login exists in one configuration only).
+    api = ProblemApi()
+    register_extensions(app, api)
+    register_blueprints(app, api)
     register_error_handlers(app)
     register_commands(app)
     return app
 
 
-def register_extensions(app: Flask) -> None:
+def register_extensions(app: Flask, api: ProblemApi) -> None:
     db.init_app(app)
     configure_spatial_backend(app, db)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
@@ -51,19 +55,25 @@ def register_extensions(app: Flask) -> None:
     init_rate_limits(app)
     init_observability(app)
     init_security_headers(app)
+    init_wechat(app)
 
 
-def register_blueprints(app: Flask) -> None:
+def register_blueprints(app: Flask, api: ProblemApi) -> None:
     from accounts.routes import blp as accounts_blueprint
+    from accounts.routes import development_login
     from app.health import health
     from credit.routes import blp as credit_blueprint
     from credit.routes import pages as scan_pages
     from stations.routes import blp as stations_blueprint
+    from wechat.routes import blp as wechat_blueprint
 
     app.register_blueprint(health)
     api.register_blueprint(stations_blueprint)
     api.register_blueprint(accounts_blueprint)
     api.register_blueprint(credit_blueprint)
+    api.register_blueprint(wechat_blueprint)
+    if app.config["APP_ENV"] == "development":  # the only switch: no setting turns it on elsewhere
+        api.register_blueprint(development_login)
     app.register_blueprint(scan_pages)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
 
@@ -77,7 +87,9 @@ def register_commands(app: Flask) -> None:
     from app.keys import keys_cli
     from credit.cli import credit_cli
     from stations.cli import stations_cli
+    from wechat.cli import wechat_cli
 
     app.cli.add_command(stations_cli)
     app.cli.add_command(credit_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(wechat_cli)

@@ -30,13 +30,13 @@ class StrictParser(FlaskParser):
 class ApiBlueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser(unknown=ma.RAISE)
 
-    def problems(self, *codes: int, **meanings: str):
+    def problems(self, *codes: int, meanings: dict[int, str] | None = None):
         """Documents the problem+json answers a route gives besides its success and its input's
-        422; `meanings` (e.g. `problem_404="No such worker"`) says what a code means here."""
+        422; `meanings` says what a code means on this blueprint when the generic words don't."""
 
         def decorator(view):
             for code in codes:
-                description = meanings.get(f"problem_{code}", GENERIC_PROBLEMS.get(code))
+                description = (meanings or {}).get(code, GENERIC_PROBLEMS.get(code))
                 view = self.alt_response(code, schema=ProblemSchema, description=description,
                                          content_type=PROBLEM_MIMETYPE)(view)
             return view

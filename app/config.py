@@ -13,6 +13,11 @@ DEVELOPMENT_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1lbmNyeXB0aW9uLWtleSE"
 DEVELOPMENT_HASH_KEY = "ZGV2ZWxvcG1lbnQtb25seS1sb29rdXAtaGFzaC1rZXk"
 
 
+# Subscribe-message kinds and the variable naming each one's template id.
+WECHAT_MESSAGE_KINDS = ("booking_received", "booking_confirmed", "booking_assigned", "booking_reminder",
+                        "followup_survey")
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or unsafe for the chosen environment."""
 
@@ -28,7 +33,11 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
     hash_key = environ.get("DATA_HASH_KEY")
     if env == "production":
         required = {"DATABASE_URL": database_url, "SECRET_KEY": secret_key,
-                    "DATA_ENCRYPTION_KEY": encryption_key, "DATA_HASH_KEY": hash_key}
+                    "DATA_ENCRYPTION_KEY": encryption_key, "DATA_HASH_KEY": hash_key,
+                    # Without these nobody can log in, WeChat's pushes are refused, and printed
+                    # codes point at a development address.
+                    **{name: environ.get(name) for name in
+                       ("WECHAT_APPID", "WECHAT_SECRET", "WECHAT_CALLBACK_TOKEN", "PUBLIC_BASE_URL")}}
         missing = [name for name, value in required.items() if not value]
         if missing:
             raise ConfigError(f"production needs {', '.join(missing)} in the environment")
@@ -69,6 +78,31 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
         "SCAN_LOG_BATCH": int(environ.get("SCAN_LOG_BATCH", "100")),
         "SCAN_LOG_FLUSH_SECONDS": float(environ.get("SCAN_LOG_FLUSH_SECONDS", "30")),
         "SCAN_CACHE_SECONDS": float(environ.get("SCAN_CACHE_SECONDS", "60")),
+        **wechat_settings(environ),
+    }
+
+
+def wechat_settings(environ) -> dict:
+    """The mini-program's identity, WeChat's address and what we send through it. The appid and
+    secret default to empty: WeChat then refuses every call, which the API answers with 503."""
+    return {
+        "WECHAT_APPID": environ.get("WECHAT_APPID", ""),
+        "WECHAT_SECRET": environ.get("WECHAT_SECRET", ""),
+        "WECHAT_CALLBACK_TOKEN": environ.get("WECHAT_CALLBACK_TOKEN", ""),
+        # A proxy in production, the stub server in tests.
+        "WECHAT_API_BASE_URL": environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/"),
+        # Seconds to connect and to wait for each answer: a slow WeChat must not hold requests.
+        "WECHAT_TIMEOUT_SECONDS": float(environ.get("WECHAT_TIMEOUT_SECONDS", "5")),
+        "WECHAT_TEMPLATES": {kind: environ.get(f"WECHAT_TEMPLATE_{kind.upper()}") or None
+                             for kind in WECHAT_MESSAGE_KINDS},
+        # Published mini-program pages that the codes open (scene passed as the page's `scene`).
+        "WECHAT_WORKER_PAGE": environ.get("WECHAT_WORKER_PAGE", "pages/scan/index"),
+        "WECHAT_STATION_PAGE": environ.get("WECHAT_STATION_PAGE", "pages/station/index"),
+        "WECHAT_CODE_CACHE_SECONDS": int(environ.get("WECHAT_CODE_CACHE_SECONDS", str(7 * 24 * 3600))),
+        # A failed send is tried this many times in all, waiting BACKOFF, 2×BACKOFF, 4×... between.
+        "WECHAT_MESSAGE_ATTEMPTS": int(environ.get("WECHAT_MESSAGE_ATTEMPTS", "5")),
+        "WECHAT_MESSAGE_BACKOFF_SECONDS": float(environ.get("WECHAT_MESSAGE_BACKOFF_SECONDS", "30")),
+        "INVITE_LIFETIME_HOURS": int(environ.get("INVITE_LIFETIME_HOURS", "72")),
     }
 
 

@@ -37,6 +37,13 @@ def problem_response(status: int, title: str, detail: str, errors: dict | None =
     return response
 
 
+def field_problem(error_class: type[HTTPException], field: str, message: str, **data) -> HTTPException:
+    """An HTTP error (422, 409, 401...) whose problem body names the field at fault."""
+    error = error_class(message)
+    error.data = {"message": message, "errors": {field: [message]}, **data}
+    return error
+
+
 def _field_errors(messages: dict) -> dict:
     """webargs nests messages by location (query, json, ...); clients want them by field name."""
     merged: dict = {}

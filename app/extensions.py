@@ -5,7 +5,6 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app.errors import ProblemApi
 
 # Named constraints make migrations reproducible on PostgreSQL and SQLite alike.
 NAMING_CONVENTION = {
@@ -23,4 +22,3 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = ProblemApi()

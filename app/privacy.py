@@ -8,6 +8,7 @@ old rows be read after the key is rotated (DATA_ENCRYPTION_OLD_KEYS), so rotatio
 import base64
 import hashlib
 import hmac
+import json
 import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -65,6 +66,19 @@ class Encrypted(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else decrypt(bytes(value))
+
+
+class EncryptedJSON(Encrypted):
+    """A JSON value (e.g. a message's text, which may name a person or an address) stored as
+    AES-GCM ciphertext."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else super().process_bind_param(json.dumps(value, ensure_ascii=False), dialect)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(super().process_result_value(value, dialect))
 
 
 def mask_phone(phone: str | None) -> str | None:

@@ -42,16 +42,16 @@ def beijing_time(moment: datetime) -> str:
 
 # ---------------------------------------------------------------- access
 
-CREDIT_PROBLEMS = {
-    "problem_404": "No such worker or company (another company's counts as none)",
-    "problem_409": "Not allowed from the certificate's current state (named in the body), a duplicate, "
-                   "or changed by someone else at the same moment",
-    "problem_422": "A document is missing, expired or unsigned (each named in errors)",
+PROBLEM_MEANINGS = {
+    404: "No such worker or company (another company's counts as none)",
+    409: "Not allowed from the certificate's current state (named in the body), a duplicate, "
+         "or changed by someone else at the same moment",
+    422: "A document is missing, expired or unsigned (each named in errors)",
 }
 
 
 def problems(*codes: int):
-    return blp.problems(*codes, **CREDIT_PROBLEMS)
+    return blp.problems(*codes, meanings=PROBLEM_MEANINGS)
 
 
 def worker_for_caller(worker_id: int) -> Worker:
@@ -390,7 +390,7 @@ def qr_svg(worker_id):
 
 @blp.get("/scan/<string:token>")
 @blp.response(200, ScanSchema)
-@blp.problems(404, 429, problem_404="Not a valid 安心碼 (unknown, rotated, or not public)")
+@blp.problems(404, 429, meanings={404: "Not a valid 安心碼 (unknown, rotated, or not public)"})
 def scan(token):
     """The public profile behind a 安心碼 (no login). Never an ID number, phone or address."""
     admission = scanning.admit(token, "api", request.user_agent.string)

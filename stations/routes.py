@@ -74,7 +74,7 @@ def nearest_stations(lat, lng, crs, limit):
 @blp.get("/stations/<string(length=12):code>")
 @blp.arguments(StationQuery, location="query", as_kwargs=True)
 @blp.response(200, StationSchema)
-@blp.problems(404, problem_404="No station has this code")
+@blp.problems(404, meanings={404: "No station has this code"})
 def get_station(code, crs):
     """One station by its 12-digit division code."""
     station = db.session.get(Station, code)

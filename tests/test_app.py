@@ -85,13 +85,24 @@ def test_without_a_database_url_the_embedded_spatialite_database_is_used(tmp_pat
     assert config["REDIS_URL"] is None
 
 
-@pytest.mark.parametrize("missing", ["DATABASE_URL", "SECRET_KEY", "DATA_ENCRYPTION_KEY", "DATA_HASH_KEY"])
+PRODUCTION_ENVIRONMENT = {
+    "APP_ENV": "production", "DATABASE_URL": "postgresql://db/app", "SECRET_KEY": "s3cret",
+    "DATA_ENCRYPTION_KEY": "A" * 43, "DATA_HASH_KEY": "B" * 43, "WECHAT_APPID": "wx0123456789abcdef",
+    "WECHAT_SECRET": "wechat-s3cret", "WECHAT_CALLBACK_TOKEN": "push-token", "PUBLIC_BASE_URL": "https://jz.example.cn",
+}
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "SECRET_KEY", "DATA_ENCRYPTION_KEY", "DATA_HASH_KEY",
+                                     "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_CALLBACK_TOKEN", "PUBLIC_BASE_URL"])
 def test_production_refuses_to_start_without_its_database_and_secrets(missing):
-    environ = {"APP_ENV": "production", "DATABASE_URL": "postgresql://db/app", "SECRET_KEY": "s3cret",
-               "DATA_ENCRYPTION_KEY": "A" * 43, "DATA_HASH_KEY": "B" * 43}
+    environ = dict(PRODUCTION_ENVIRONMENT)
     del environ[missing]
     with pytest.raises(ConfigError, match=missing):
         load_config(environ)
+
+
+def test_production_starts_with_every_required_setting():
+    assert load_config(PRODUCTION_ENVIRONMENT)["APP_ENV"] == "production"
 
 
 def test_plain_postgres_urls_use_psycopg_3():

@@ -1,0 +1,110 @@
+"""Staff binding: an operator invites someone to a role; they redeem the one-time code after
+logging in with WeChat. Callers commit; these functions only flush."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
+
+from accounts.models import COMPANY_ADMIN, STATION_STAFF, StaffInvite, User
+from accounts.services import grant_role, hash_token
+from app.errors import field_problem
+from app.extensions import db
+from credit.models import Company
+from credit.services import as_utc
+from stations.models import Station, utcnow
+
+INVITE_CODE_BYTES = 12  # 96 bits; token_urlsafe gives 16 characters
+PENDING, REDEEMED, REVOKED, EXPIRED = "pending", "redeemed", "revoked", "expired"
+INVITE_STATES = (PENDING, REDEEMED, REVOKED, EXPIRED)
+
+
+def invite_state(invite: StaffInvite, now: datetime | None = None) -> str:
+    if invite.redeemed_at is not None:
+        return REDEEMED
+    if invite.revoked_at is not None:
+        return REVOKED
+    return EXPIRED if as_utc(invite.expires_at) <= (now or utcnow()) else PENDING
+
+
+def require_scope_exists(role: str, station_code: str | None, company_id: int | None) -> None:
+    """422 naming the field when the station or company of a role's scope does not exist."""
+    if role == STATION_STAFF and db.session.get(Station, station_code) is None:
+        raise field_problem(UnprocessableEntity, "station_code", f"No station {station_code}.")
+    if role == COMPANY_ADMIN and db.session.get(Company, company_id) is None:
+        raise field_problem(UnprocessableEntity, "company_id", f"No company {company_id}.")
+
+
+def create_invite(role: str, created_by: User, lifetime_hours: int, *, station_code: str | None = None,
+                  company_id: int | None = None, note: str | None = None) -> tuple[StaffInvite, str]:
+    """The invite and its code. The code is returned once; only its hash is stored."""
+    require_scope_exists(role, station_code, company_id)
+    code = secrets.token_urlsafe(INVITE_CODE_BYTES)
+    invite = StaffInvite(code_hash=hash_token(code), role=role, station_code=station_code, company_id=company_id,
+                         note=note, created_by_id=created_by.id,
+                         expires_at=utcnow() + timedelta(hours=lifetime_hours))
+    db.session.add(invite)
+    db.session.flush()
+    return invite, code
+
+
+def redeem_invite(code: str, user: User):
+    """Gives the user the invited role. The claim is one conditional UPDATE, so of two people
+    redeeming the same code at once exactly one succeeds, on either database."""
+    invite = db.session.scalar(select(StaffInvite).where(StaffInvite.code_hash == hash_token(code)))
+    if invite is None:
+        raise field_problem(NotFound, "code", "No invite has this code.")
+    state = invite_state(invite)
+    if state != PENDING:
+        raise field_problem(Conflict, "code", f"This invite is {state}; ask an operator for a new one.")
+    held = next((grant for grant in user.grants if grant.role == invite.role), None)
+    if held is not None:
+        scope = held.station_code or held.company_id or "the platform"
+        raise field_problem(Conflict, "code", f"You already are {held.role} of {scope}; an operator must "
+                                              "remove that role before you can take this one.")
+    claimed = db.session.execute(
+        update(StaffInvite)
+        .where(StaffInvite.id == invite.id, StaffInvite.redeemed_at.is_(None), StaffInvite.revoked_at.is_(None))
+        .values(redeemed_at=utcnow(), redeemed_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        raise field_problem(Conflict, "code", "This invite was used or revoked a moment ago.")
+    db.session.refresh(invite)
+    return grant_role(user, invite.role, station_code=invite.station_code, company_id=invite.company_id,
+                      granted_by=db.session.get(User, invite.created_by_id), invite=invite,
+                      reason="invite redeemed")
+
+
+def revoke_invite(invite: StaffInvite, revoked_by: User) -> StaffInvite:
+    """A pending or expired invite stops working; revoking twice changes nothing. A redeemed one
+    is refused: remove the role it granted instead."""
+    if invite.redeemed_at is not None:
+        raise Conflict("This invite was already redeemed; remove the role it granted instead.")
+    if invite.revoked_at is None:
+        invite.revoked_at = utcnow()
+        invite.revoked_by_id = revoked_by.id
+        db.session.flush()
+    return invite
+
+
+def list_invites(state: str | None) -> list[StaffInvite]:
+    """Newest first, optionally in one state."""
+    now = utcnow()
+    unused = StaffInvite.redeemed_at.is_(None) & StaffInvite.revoked_at.is_(None)
+    conditions = {
+        None: [],
+        PENDING: [unused, StaffInvite.expires_at > now],
+        EXPIRED: [unused, StaffInvite.expires_at <= now],
+        REDEEMED: [StaffInvite.redeemed_at.is_not(None)],
+        REVOKED: [StaffInvite.revoked_at.is_not(None), StaffInvite.redeemed_at.is_(None)],
+    }[state]
+    return list(db.session.scalars(select(StaffInvite).where(*conditions).order_by(StaffInvite.id.desc())))
+
+
+def invite_view(invite: StaffInvite, code: str | None = None) -> dict:
+    return {"id": invite.id, "role": invite.role, "station_code": invite.station_code,
+            "company_id": invite.company_id, "note": invite.note, "state": invite_state(invite),
+            "created_by": invite.created_by_id, "created_at": invite.created_at, "expires_at": invite.expires_at,
+            "redeemed_by": invite.redeemed_by_id, "redeemed_at": invite.redeemed_at, "code": code}

@@ -1,0 +1,42 @@
+"""`flask wechat ...`: the subscribe-message worker and the operators' retry."""
+
+from datetime import timedelta
+
+import click
+import redis
+import rq
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.extensions import db
+from wechat.messages import QUEUE_NAME, InProcessQueue, retry_failed
+
+wechat_cli = AppGroup("wechat", help="WeChat subscribe messages.")
+
+
+@wechat_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Deliver what is due and stop, instead of waiting for more.")
+def worker(burst):
+    """Deliver subscribe messages from Redis (needs REDIS_URL); retries wait in RQ's scheduler."""
+    url = current_app.config["REDIS_URL"]
+    if not url:
+        raise click.ClickException("REDIS_URL is not set: without Redis each app process delivers its own messages.")
+    # Its own connection without a read timeout: the worker blocks while it waits for jobs.
+    connection = redis.Redis.from_url(url)
+    # SimpleWorker runs jobs in this process, which keeps the app, its database pool and its
+    # WeChat client between messages instead of forking for each one.
+    rq.SimpleWorker([rq.Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
+        burst=burst, with_scheduler=True)
+
+
+@wechat_cli.command("retry-failed")
+@click.option("--stuck-minutes", default=15, show_default=True,
+              help="Also hand over again queued or sending messages untouched for this long.")
+def retry_failed_command(stuck_minutes):
+    """Try failed subscribe messages again (attempts start over), and messages whose queue was lost."""
+    message_ids = retry_failed(timedelta(minutes=stuck_minutes))
+    db.session.commit()
+    queue = current_app.extensions["wechat_messages"]
+    if isinstance(queue, InProcessQueue):
+        queue.drain()  # no Redis: this command delivers them itself before it exits
+    click.echo(f"{len(message_ids)} message(s) handed to the queue again.")

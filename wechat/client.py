@@ -1,0 +1,144 @@
+"""WeChat's HTTP API through wechatpy, at the address configured in WECHAT_API_BASE_URL (a proxy
+in production, the stub server in tests), with every call's time bounded and one access token
+shared by all processes."""
+
+import threading
+import time
+from contextlib import contextmanager
+
+import redis
+import requests
+from flask import current_app
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+from wechatpy.session.memorystorage import MemoryStorage
+from wechatpy.session.redisstorage import RedisStorage
+
+# WeChat's answers for an access token that it no longer accepts (invalid, not the latest, expired).
+STALE_TOKEN_ERRORS = frozenset({40001, 40014, 42001})
+# A token is renewed this long before WeChat says it expires, so calls in flight never carry a dead one.
+TOKEN_RENEWAL_MARGIN_SECONDS = 300
+
+
+class TimeBoundHTTP(requests.Session):
+    """wechatpy fetches the access token without a timeout; here no request waits longer than
+    WECHAT_TIMEOUT_SECONDS to connect or for an answer."""
+
+    def __init__(self, timeout: float):
+        super().__init__()
+        self.default_timeout = timeout
+
+    def request(self, method, url, **kwargs):
+        kwargs["timeout"] = kwargs.get("timeout") or self.default_timeout
+        return super().request(method, url, **kwargs)
+
+
+class ExpiringMemoryStorage(MemoryStorage):
+    """wechatpy's in-memory storage ignores a value's lifetime; a token must not outlive its own."""
+
+    def get(self, key, default=None):
+        value, deadline = self._data.get(key, (default, None))
+        if deadline is not None and time.monotonic() >= deadline:
+            self._data.pop(key, None)
+            return default
+        return value
+
+    def set(self, key, value, ttl=None):
+        if value is not None:
+            self._data[key] = (value, time.monotonic() + ttl if ttl else None)
+
+
+class ConfiguredWeChatClient(WeChatClient):
+    """wechatpy's client with the API host from configuration (wechatpy writes in
+    api.weixin.qq.com for the token and the mini-program API), a token fetched by one process at
+    a time under a lock, and a call that meets a stale token retried exactly once."""
+
+    def __init__(self, appid: str, secret: str, *, base_url: str, timeout: float, redis_client=None):
+        storage = RedisStorage(redis_client, prefix="wechat") if redis_client is not None else ExpiringMemoryStorage()
+        # auto_retry off: wechatpy would retry a stale-token call for as long as WeChat refuses it.
+        super().__init__(appid, secret, session=storage, timeout=timeout, auto_retry=False)
+        self._http = TimeBoundHTTP(timeout)
+        base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.API_BASE_URL = base_url + "cgi-bin/"
+        self.wxa.API_BASE_URL = base_url
+        self.mini_program_base_url = base_url
+        self._redis = redis_client
+        self._lock_seconds = 2 * timeout + 1
+        self._local_lock = threading.Lock()
+
+    @property
+    def access_token(self) -> str:
+        return self.session.get(self.access_token_key) or self.renew_access_token(stale=None)
+
+    def renew_access_token(self, stale: str | None) -> str:
+        """A fresh token, fetched only if no other process replaced `stale` while this one
+        waited for the lock."""
+        with self._token_lock():
+            current = self.session.get(self.access_token_key)
+            if current and current != stale:
+                return current
+            self.fetch_access_token()
+            return self.session.get(self.access_token_key)
+
+    def fetch_access_token(self) -> dict:
+        result = self._fetch_access_token(
+            url=self.API_BASE_URL + "token",
+            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+        )
+        lifetime = int(result.get("expires_in", 7200))
+        self.session.set(self.access_token_key, result["access_token"],
+                         max(lifetime - TOKEN_RENEWAL_MARGIN_SECONDS, 1))
+        return result
+
+    @contextmanager
+    def _token_lock(self):
+        if self._redis is None:
+            with self._local_lock:
+                yield
+            return
+        lock = self._redis.lock(f"wechat:{self.appid}:token-lock", timeout=self._lock_seconds,
+                                blocking_timeout=self._lock_seconds)
+        if not lock.acquire():
+            raise redis.exceptions.LockError("another process holds the WeChat token lock too long")
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except redis.exceptions.LockNotOwnedError:
+                pass  # it outlived its timeout; the token fetched is still good
+
+    def _request(self, method, url_or_endpoint, **kwargs):
+        params = kwargs.setdefault("params", {})
+        try:
+            return super()._request(method, url_or_endpoint, **kwargs)
+        except WeChatClientException as error:
+            if error.errcode not in STALE_TOKEN_ERRORS or not params.get("access_token"):
+                raise
+            params["access_token"] = self.renew_access_token(stale=params["access_token"])
+            return super()._request(method, url_or_endpoint, **kwargs)
+
+    def code_to_session(self, js_code: str) -> dict:
+        """jscode2session authenticates with the app secret, not an access token, so none is
+        fetched for it (wechatpy's wxa.code_to_session would fetch one first): a login does not
+        depend on the token endpoint. A None parameter is left out of the query."""
+        return self.get("sns/jscode2session", api_base_url=self.mini_program_base_url,
+                        params={"appid": self.appid, "secret": self.secret, "js_code": js_code,
+                                "grant_type": "authorization_code", "access_token": None})
+
+    def get_user_phone_number(self, code: str) -> dict:
+        """wechatpy 1.8.18 has no method for the phone-number API; its client's own post adds
+        the access token and the stale-token retry."""
+        return self.post("wxa/business/getuserphonenumber", api_base_url=self.mini_program_base_url,
+                         data={"code": code})
+
+
+def client_from_config(config, redis_client=None) -> ConfiguredWeChatClient:
+    return ConfiguredWeChatClient(config["WECHAT_APPID"], config["WECHAT_SECRET"],
+                                  base_url=config["WECHAT_API_BASE_URL"],
+                                  timeout=config["WECHAT_TIMEOUT_SECONDS"], redis_client=redis_client)
+
+
+def wechat_client() -> ConfiguredWeChatClient:
+    """This app's client, made once (its token storage is what processes share)."""
+    return current_app.extensions["wechat_client"]

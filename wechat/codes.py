@@ -1,0 +1,86 @@
+"""Mini-program codes (小程序码, getwxacodeunlimit) for stations and for workers' 安心碼.
+
+A code carries a `scene` of at most 32 visible characters. A station's scene is its 12-digit
+code. A worker's scan token (43 characters) does not fit, so a worker's scene is
+`w<certificate id>.<hex>`, the hex being the start of SHA-256 of the current scan token: it
+reveals nothing of the token, rotating the token (a lost card) kills the old code too, and
+resolving it is one primary-key read plus a constant-time comparison.
+"""
+
+import hashlib
+import hmac
+import re
+import time
+
+import redis
+import requests
+from flask import current_app
+from werkzeug.exceptions import NotFound
+
+from app.extensions import db
+from app.redis import redis_client
+from credit.models import Certificate
+from wechat.client import wechat_client
+from wechat.errors import calling_wechat, unavailable
+
+SCENE_MAX_LENGTH = 32
+WORKER_SCENE = re.compile(r"w(\d{1,10})\.[0-9a-f]{20,30}")
+LOCAL_CACHE_LIMIT = 1_000
+
+
+def worker_scene(certificate: Certificate) -> str:
+    prefix = f"w{certificate.id}."
+    digest = hashlib.sha256(f"wxacode:{certificate.scan_token}".encode()).hexdigest()
+    return prefix + digest[:SCENE_MAX_LENGTH - len(prefix)]
+
+
+def scan_token_for_scene(scene: str) -> str:
+    """The current scan token behind a worker's scene; 404 for anything else, including the
+    scene of a rotated token."""
+    match = WORKER_SCENE.fullmatch(scene)
+    certificate = db.session.get(Certificate, int(match.group(1))) if match else None
+    if certificate is None or certificate.scan_token is None or not hmac.compare_digest(
+            worker_scene(certificate), scene):
+        raise NotFound("This code does not name a valid 安心码.")
+    return certificate.scan_token
+
+
+def mini_program_code(scene: str, page: str) -> bytes:
+    """The PNG for a scene and page, from the cache (Redis when configured, else this process)
+    or from WeChat. WeChat limits how many codes an app may make, so each is made once."""
+    key = "wechat:code:" + hashlib.sha256(f"{current_app.config['WECHAT_APPID']}|{page}|{scene}".encode()).hexdigest()
+    png = _cached(key)
+    if png is None:
+        with calling_wechat():
+            answer = wechat_client().wxa.get_wxa_code_unlimited(scene, page=page)
+        if not isinstance(answer, requests.Response) or not answer.content.startswith(b"\x89PNG"):
+            raise unavailable("WeChat did not return an image for this code.")
+        png = answer.content
+        _cache(key, png)
+    return png
+
+
+def _cached(key: str) -> bytes | None:
+    client = redis_client()
+    if client is not None:
+        try:
+            return client.get(key)
+        except redis.RedisError:
+            return None
+    png, deadline = current_app.extensions["wechat_codes"].get(key, (None, 0.0))
+    return png if time.monotonic() < deadline else None
+
+
+def _cache(key: str, png: bytes) -> None:
+    lifetime = current_app.config["WECHAT_CODE_CACHE_SECONDS"]
+    client = redis_client()
+    if client is not None:
+        try:
+            client.set(key, png, ex=lifetime)
+        except redis.RedisError:
+            current_app.logger.warning("mini-program code not cached: Redis unavailable")
+        return
+    local = current_app.extensions["wechat_codes"]
+    if len(local) >= LOCAL_CACHE_LIMIT:
+        local.clear()
+    local[key] = (png, time.monotonic() + lifetime)

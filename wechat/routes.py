@@ -1,0 +1,176 @@
+"""WeChat login and phone binding, mini-program codes, the scan behind a worker's code, the
+subscribe-message log (operators) and WeChat's message push."""
+
+import json
+from datetime import date
+
+import xmltodict
+from flask import abort, current_app, request
+from sqlalchemy import select
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.utils import check_signature
+
+from accounts.auth import BEARER_SECURITY, current_principal, login_required, roles_required
+from accounts.models import COMPANY_ADMIN, OPERATOR
+from app.blueprint import ApiBlueprint
+from app.extensions import db
+from app.rate_limits import too_many_requests
+from credit import scanning
+from credit.routes import worker_for_caller
+from credit.schemas import ScanSchema
+from credit.services import scan_profile
+from stations.models import Station
+from wechat import codes, services
+from wechat.models import SubscribeMessage
+from wechat.schemas import (CallbackQuery, LoginSchema, MessageListSchema, MessageQuery, PhoneCodeSchema,
+                            PhoneSchema, SessionSchema)
+
+blp = ApiBlueprint("wechat", __name__, url_prefix="/api/v1",
+                   description="WeChat: login, phone binding, mini-program codes, subscribe messages, message push")
+
+PROBLEM_MEANINGS = {
+    401: "Not logged in, or WeChat rejected the login code (errors.code says which)",
+    403: "The caller's role may not do this, or the push's signature is wrong",
+    404: "No such station or worker (another company's worker counts as none), or no 安心碼 yet",
+    422: "WeChat rejected the phone code (errors.code)",
+    429: "Too many scans from this client; see Retry-After",
+    503: "WeChat is down, slow, busy or rate-limiting us; nothing was written. See Retry-After",
+}
+
+
+def problems(*codes_: int):
+    return blp.problems(*codes_, meanings=PROBLEM_MEANINGS)
+
+
+# ---------------------------------------------------------------- identity
+
+@blp.post("/auth/wechat/login")
+@problems(401, 503)
+@blp.arguments(LoginSchema)
+@blp.response(200, SessionSchema)
+def wechat_login(data):
+    """Log in with the code from wx.login(): the WeChat user becomes (or is found as) our user and
+    gets a session token. WeChat's session_key stays on the server, encrypted."""
+    return services.log_in(data["code"])
+
+
+@blp.post("/auth/wechat/phone")
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 422, 503)
+@blp.arguments(PhoneCodeSchema)
+@blp.response(200, PhoneSchema)
+@login_required
+def bind_phone(data):
+    """Bind my phone number, from the code of the mini-program's phone button (getPhoneNumber).
+    Stored encrypted; shown masked."""
+    return services.bind_phone(current_principal().user, data["code"])
+
+
+# ---------------------------------------------------------------- mini-program codes
+
+def _png(png: bytes, cache_control: str):
+    response = current_app.response_class(png, mimetype="image/png")
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+@blp.get("/stations/<string(length=12):code>/wxacode.png")
+@problems(404, 503)
+@blp.response(200, description="The station's mini-program code (scene = station code)", content_type="image/png")
+def station_code(code):
+    """The station's mini-program code (小程序码) for posters: opens WECHAT_STATION_PAGE with
+    scene = the station's code."""
+    if db.session.get(Station, code) is None:
+        abort(404, description=f"No station has code {code}.")
+    return _png(codes.mini_program_code(code, current_app.config["WECHAT_STATION_PAGE"]), "public, max-age=86400")
+
+
+@blp.get("/workers/<int:worker_id>/wxacode.png")
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 503)
+@blp.response(200, description="The worker's 安心碼 as a mini-program code", content_type="image/png")
+@roles_required(OPERATOR, COMPANY_ADMIN)
+def worker_code(worker_id):
+    """The worker's 安心碼 as a mini-program code, for the card: opens WECHAT_WORKER_PAGE with a
+    scene that GET /wechat/scan/{scene} turns into the public profile. Rotating the 安心碼
+    retires this code too."""
+    certificate = worker_for_caller(worker_id).certificate
+    if certificate.scan_token is None:
+        abort(404, description="This certificate has not been issued, so it has no 安心碼 yet.")
+    png = codes.mini_program_code(codes.worker_scene(certificate), current_app.config["WECHAT_WORKER_PAGE"])
+    return _png(png, "private, no-store")  # the image is as good as the token
+
+
+@blp.get("/wechat/scan/<string:scene>")
+@problems(404, 429)
+@blp.response(200, ScanSchema)
+def scan_scene(scene):
+    """The public profile behind a worker's mini-program code: the page opened by the code
+    passes its `scene` here (no login). Same profile, rate limit and scan log as GET /scan/{token}."""
+    token = codes.scan_token_for_scene(scene)
+    admission = scanning.admit(token, "wxa", request.user_agent.string)
+    if admission.retry_after:
+        raise too_many_requests(admission.retry_after, "scans")
+    certificate = scanning.find(token, admission.version)
+    if certificate is None:
+        abort(404, description="This is not a valid 安心码.")
+    scanning.settle(admission, certificate.id, "wxa", request.user_agent.string)
+    return scan_profile(certificate, date.today()), 200, {"Cache-Control": "no-store"}
+
+
+# ---------------------------------------------------------------- subscribe messages (operators)
+
+@blp.get("/wechat/messages")
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 403)
+@blp.arguments(MessageQuery, location="query", as_kwargs=True)
+@blp.response(200, MessageListSchema)
+@roles_required(OPERATOR)
+def list_messages(limit, status=None, kind=None, user_id=None):
+    """Subscribe messages, newest first: what was sent, what failed and with which errcode."""
+    query = select(SubscribeMessage).order_by(SubscribeMessage.id.desc()).limit(limit)
+    for column, value in ((SubscribeMessage.status, status), (SubscribeMessage.kind, kind),
+                          (SubscribeMessage.user_id, user_id)):
+        if value is not None:
+            query = query.where(column == value)
+    return {"items": db.session.scalars(query).all()}
+
+
+# ---------------------------------------------------------------- WeChat's message push
+
+def _verified(query: dict) -> None:
+    try:
+        check_signature(current_app.config["WECHAT_CALLBACK_TOKEN"], query["signature"], query["timestamp"],
+                        query["nonce"])
+    except InvalidSignatureException:
+        abort(403, description="The signature does not match WECHAT_CALLBACK_TOKEN.")
+
+
+@blp.get("/wechat/callback")
+@problems(403)
+@blp.arguments(CallbackQuery, location="query", unknown="exclude")
+@blp.response(200, description="echostr, as WeChat's handshake expects", content_type="text/plain")
+def callback_handshake(query):
+    """WeChat's server check when the push URL is configured: answers echostr if the signature
+    (WECHAT_CALLBACK_TOKEN, timestamp, nonce) is right."""
+    _verified(query)
+    return current_app.response_class(query.get("echostr", ""), mimetype="text/plain")
+
+
+@blp.post("/wechat/callback")
+@problems(403)
+@blp.arguments(CallbackQuery, location="query", unknown="exclude")
+@blp.response(200, description="success, as WeChat expects", content_type="text/plain")
+@blp.problems(400, meanings={400: "The body is neither JSON nor XML"})
+def callback_push(query):
+    """WeChat's message push (plaintext mode, JSON or XML): records the subscribe-message
+    decisions (subscribe_msg_popup_event, subscribe_msg_change_event); other events are
+    acknowledged and ignored."""
+    _verified(query)
+    body = request.get_data()
+    try:
+        payload = json.loads(body) if body.lstrip().startswith(b"{") else xmltodict.parse(body)["xml"]
+    except (ValueError, TypeError, KeyError, xmltodict.expat.ExpatError):
+        abort(400, description="The push body is neither JSON nor XML.")
+    services.record_template_decisions(payload)
+    return current_app.response_class("success", mimetype="text/plain")

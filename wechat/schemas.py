@@ -1,0 +1,66 @@
+"""Request and response schemas for WeChat login, phone binding, codes, messages and the push."""
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from app.config import WECHAT_MESSAGE_KINDS
+from wechat.models import MESSAGE_STATUSES
+
+# wx.login() and the phone button give short opaque codes; anything else is not one.
+WECHAT_CODE = fields.String(required=True, validate=validate.Regexp(r"^[\w\-]{8,128}$",
+                                                                    error="must be the code WeChat gave the mini-program"))
+
+
+class LoginSchema(ma.Schema):
+    code = WECHAT_CODE
+
+
+class PhoneCodeSchema(ma.Schema):
+    code = WECHAT_CODE
+
+
+class SessionSchema(ma.Schema):
+    token = fields.String(required=True, metadata={"description": "send as Authorization: Bearer <token>"})
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_at = fields.DateTime(required=True)
+    user_id = fields.Integer(required=True)
+    new_user = fields.Boolean(required=True, metadata={"description": "true at the first login of this WeChat user"})
+    has_phone = fields.Boolean(required=True)
+
+
+class PhoneSchema(ma.Schema):
+    phone = fields.String(required=True, metadata={"description": "masked, e.g. 138****5678"})
+    has_phone = fields.Boolean(required=True)
+
+
+class CallbackQuery(ma.Schema):
+    signature = fields.String(required=True)
+    timestamp = fields.String(required=True)
+    nonce = fields.String(required=True)
+    echostr = fields.String(metadata={"description": "only in the GET handshake; echoed back"})
+
+
+class MessageQuery(ma.Schema):
+    status = fields.String(validate=validate.OneOf(MESSAGE_STATUSES))
+    kind = fields.String(validate=validate.OneOf(WECHAT_MESSAGE_KINDS))
+    user_id = fields.Integer()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class MessageSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True, metadata={
+        "description": "queued, sending, sent, not_subscribed (the user did not grant it), failed, or "
+                       "skipped (no template configured)"})
+    attempts = fields.Integer(required=True)
+    last_errcode = fields.Integer(allow_none=True, metadata={"description": "WeChat's errcode of the last attempt"})
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    sent_at = fields.DateTime(allow_none=True)
+
+
+class MessageListSchema(ma.Schema):
+    items = fields.List(fields.Nested(MessageSchema), required=True)
