@@ -3,7 +3,7 @@
 import logging
 
 import marshmallow as ma
-from flask import current_app, json
+from flask import current_app, g, json
 from flask_smorest import Api
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,6 +33,13 @@ def problem_response(status: int, title: str, detail: str, errors: dict | None =
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
     response.headers.update(headers or {})
     return response
+
+
+def recorded_problem(status: int, title: str, detail: str, errors: dict | None = None):
+    """A refusal whose writes are kept: a view returns it (never raises it) when the refused
+    attempt must stay on record, e.g. the wrong worker's 安心碼 scanned at the door."""
+    g.keep_refusal_record = True
+    return problem_response(status, title, detail, errors)
 
 
 def _field_errors(messages: dict) -> dict:
