@@ -16,7 +16,7 @@ run: $(VENV)/.run-deps
 	$(VENV)/bin/flask stations import stations/data/gz_streets.csv
 	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/flask credit demo
 	$(VENV)/bin/flask booking defaults
-	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) wsgi:app
+	PORT=$(PORT) WEB_CONCURRENCY=$(WORKERS) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## Run the whole suite against PostgreSQL + PostGIS, Redis and SpatiaLite
 test: $(VENV)/.test-deps

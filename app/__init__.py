@@ -1,6 +1,5 @@
 """The application factory: configuration, extensions, blueprints, errors and commands."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask, g, send_from_directory
@@ -10,7 +9,10 @@ from app.config import load_config
 from app.database import configure_spatial_backend
 from app.errors import register_error_handlers
 from app.extensions import api, db, migrate
+from app.observability import configure_logging, init_observability
+from app.rate_limits import init_rate_limits
 from app.redis import init_redis
+from app.security import init_security_headers
 
 MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -42,17 +44,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-def configure_logging(app: Flask) -> None:
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-
-
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     configure_spatial_backend(app, db)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
     api.init_app(app)
     init_redis(app)
+    init_rate_limits(app)
+    init_observability(app)
+    init_security_headers(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -78,10 +78,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from app.keys import keys_cli
     from booking.cli import booking_cli
     from credit.cli import credit_cli
     from stations.cli import stations_cli
 
     app.cli.add_command(stations_cli)
     app.cli.add_command(credit_cli)
+    app.cli.add_command(keys_cli)
     app.cli.add_command(booking_cli)

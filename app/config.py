@@ -44,6 +44,11 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
         "DATA_ENCRYPTION_KEY": decode_key(encryption_key or DEVELOPMENT_ENCRYPTION_KEY),
         "DATA_ENCRYPTION_OLD_KEYS": [decode_key(k) for k in environ.get("DATA_ENCRYPTION_OLD_KEYS", "").split(",") if k],
         "DATA_HASH_KEY": decode_key(hash_key or DEVELOPMENT_HASH_KEY),
+        # No endpoint takes a file: bodies are small JSON, anything larger is refused with 413.
+        "MAX_CONTENT_LENGTH": int(environ.get("MAX_REQUEST_BYTES", str(64 * 1024))),
+        "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO"),
+        # Load balancers in front of the app; their X-Forwarded-For entries name the client.
+        "TRUSTED_PROXY_COUNT": int(environ.get("TRUSTED_PROXY_COUNT", "0")),
         "SESSION_LIFETIME_DAYS": int(environ.get("SESSION_LIFETIME_DAYS", "30")),
         "REDIS_URL": environ.get("REDIS_URL") or None,
         "SPATIALITE_LIBRARY_PATH": environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite"),

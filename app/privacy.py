@@ -36,6 +36,10 @@ def encrypt(plaintext: str) -> bytes:
     return _key_id(key) + nonce + AESGCM(key).encrypt(nonce, plaintext.encode(), None)
 
 
+def encrypted_with_current_key(blob: bytes) -> bool:
+    return blob[:KEY_ID_BYTES] == _key_id(current_app.config["DATA_ENCRYPTION_KEY"])
+
+
 def decrypt(blob: bytes) -> str:
     keys = {_key_id(k): k for k in [current_app.config["DATA_ENCRYPTION_KEY"],
                                     *current_app.config["DATA_ENCRYPTION_OLD_KEYS"]]}

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import segno
 from flask import Blueprint, abort, current_app, render_template, request
-from werkzeug.exceptions import TooManyRequests
 
 from accounts.auth import BEARER_SECURITY, current_principal, roles_required
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.blueprint import ApiBlueprint
 from app.errors import ProblemSchema
 from app.extensions import db
+from app.rate_limits import too_many_requests
 from credit import scanning, services
 from credit.models import Company, Worker
 from credit.schemas import (
@@ -398,21 +398,15 @@ def qr_svg(worker_id):
 
 # ---------------------------------------------------------------- the public scan
 
-def _too_many_requests(retry_after: int):
-    error = TooManyRequests(f"Too many scans from this client; try again in {retry_after} s.")
-    error.data = {"headers": {"Retry-After": str(retry_after)}}
-    return error
-
-
 @blp.get("/scan/<string:token>")
 @blp.response(200, ScanSchema)
 @blp.alt_response(404, description="Not a valid 安心碼 (unknown, rotated, or not public)")
 @blp.alt_response(429, description="Too many scans from this client; see Retry-After")
 def scan(token):
     """The public profile behind a 安心碼 (no login). Never an ID number, phone or address."""
-    admission = scanning.admit(request.remote_addr, token, "api", request.user_agent.string)
+    admission = scanning.admit(token, "api", request.user_agent.string)
     if admission.retry_after:
-        raise _too_many_requests(admission.retry_after)
+        raise too_many_requests(admission.retry_after, "scans")
     certificate = scanning.find(token, admission.version)
     if certificate is None:
         abort(404, description="This is not a valid 安心码.")
@@ -424,7 +418,7 @@ def scan(token):
 @pages.get("/q/<string:token>")
 def scan_page(token):
     """What a phone's camera opens: the profile as plain HTML in Chinese, no script needed."""
-    admission = scanning.admit(request.remote_addr, token, "page", request.user_agent.string)
+    admission = scanning.admit(token, "page", request.user_agent.string)
     if admission.retry_after:
         return _page("credit/scan_refused.html", 429, {"Retry-After": str(admission.retry_after)},
                      message="扫码过于频繁，请稍后再试。")

@@ -7,9 +7,11 @@
   staleness if Redis was unreachable at the moment of a change.
 - Scan records are pushed to a Redis list and written to scan_logs in batches (the request that
   fills a batch, or finds its oldest record older than SCAN_LOG_FLUSH_SECONDS, writes it).
-- Rate count, record and version take one Redis round trip (a Lua script).
+- Rate count, record and version take one Redis round trip (a Lua script): this is the hottest
+  public path, so its limit is counted here rather than by app.rate_limits, which would cost a
+  second round trip.
 Without Redis (the embedded default), or while Redis is down, scans read and log straight to the
-database: slower, never wrong.
+database and are counted per process by app.rate_limits: slower, never wrong.
 """
 
 import json
@@ -24,7 +26,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.privacy import blind_index
+from app.rate_limits import client_key, retry_after
 from app.redis import redis_client
 from credit.models import Certificate, Company, ScanLog, Worker
 from credit.services import client_family, find_scannable, log_scan
@@ -59,27 +61,32 @@ class Admission:
     write_due: bool = False  # the buffer is full or old enough to be written to scan_logs
 
 
-def admit(client_address: str, token: str, channel: str, user_agent: str) -> Admission:
+def admit(token: str, channel: str, user_agent: str) -> Admission:
     """Counts the scan against the client's per-minute limit, buffers its record and reads the
     data version, all in one Redis round trip."""
     client = redis_client()
     if client is None:
-        return Admission()
+        return _admit_without_redis()
     config = current_app.config
     minute = int(time.time() // 60)
-    rate_key = f"scan-rate:{blind_index(client_address or '-')[:24]}:{minute}"
+    rate_key = f"scan-rate:{client_key()}:{minute}"
     entry = json.dumps([token, time.time(), channel, client_family(user_agent)])
     try:
         script = current_app.extensions.setdefault("scan_admit_script", client.register_script(ADMIT_SCRIPT))
         count, version, length, oldest = script(keys=[rate_key, VERSION_KEY, LOG_KEY],
                                                 args=[config["SCAN_RATE_LIMIT_PER_MINUTE"], entry, uuid.uuid4().hex])
     except redis.RedisError:
-        current_app.logger.warning("scan cache and rate limit skipped: Redis unavailable")
-        return Admission()
+        current_app.logger.warning("scan cache skipped and rate counted per process: Redis unavailable")
+        return _admit_without_redis()
     if count > config["SCAN_RATE_LIMIT_PER_MINUTE"]:
         return Admission(retry_after=60 - int(time.time()) % 60)
     write_due = length >= config["SCAN_LOG_BATCH"] or time.time() - json.loads(oldest)[1] > config["SCAN_LOG_FLUSH_SECONDS"]
     return Admission(version=version.decode(), buffered=True, write_due=write_due)
+
+
+def _admit_without_redis() -> Admission:
+    return Admission(retry_after=retry_after(f"{current_app.config['SCAN_RATE_LIMIT_PER_MINUTE']}/minute",
+                                             "scan", client_key()))
 
 
 def find(token: str, version: str | None):

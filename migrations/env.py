@@ -10,7 +10,8 @@ from geoalchemy2 import alembic_helpers
 from app.privacy import Encrypted
 
 config = context.config
-fileConfig(config.config_file_name)
+# Migrations run inside live processes too (tests, deploy hooks): leave their loggers enabled.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db

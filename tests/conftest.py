@@ -19,6 +19,11 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgre
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+# Every test client calls from 127.0.0.1: the shared apps lift the limits, which the rate-limit
+# tests set on apps of their own.
+UNLIMITED = {"SCAN_RATE_LIMIT_PER_MINUTE": 1_000_000}
+
+
 def recreate_postgres_database(url: str) -> None:
     target = make_url(url)
     admin = target.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
@@ -36,11 +41,11 @@ def load_stations(path: Path) -> StationImportReport:
     return report
 
 
-def build_app(database_url: str):
+def build_app(database_url: str, **settings):
     from flask_migrate import upgrade
 
     app = create_app({"TESTING": True, "APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "STATIONS_VERSION_TTL": 0})
+                      "STATIONS_VERSION_TTL": 0, **UNLIMITED, **settings})
     with app.app_context():
         upgrade()  # the migrations themselves are under test on both backends
         load_stations(STATIONS_CSV)

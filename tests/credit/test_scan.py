@@ -190,3 +190,17 @@ def test_scans_are_rate_limited_per_client_when_redis_is_configured(app, make_is
         keys = [key.decode() for key in redis_client().keys("scan-rate:*")]
         assert keys and not any("2001:db8" in key for key in keys)
         db.engine.dispose()
+
+
+def test_scans_are_rate_limited_per_process_without_redis(app, make_issued, isolated):
+    worker = make_issued()
+    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                          "SCAN_RATE_LIMIT_PER_MINUTE": 2})
+    client = limited.test_client()
+    statuses = [client.get(f"/api/v1/scan/{token_of(worker)}").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    refused = client.get(f"/q/{token_of(worker)}")
+    assert refused.status_code == 429 and refused.mimetype == "text/html"
+    assert int(refused.headers["Retry-After"]) in range(1, 61)
+    with limited.app_context():
+        db.engine.dispose()
