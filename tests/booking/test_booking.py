@@ -168,3 +168,10 @@ def test_own_bookings_filter_by_status(booked, act, client):
     assert client.get("/api/v1/bookings?status=pending", headers=headers).json["total"] == 0
     assert client.get("/api/v1/bookings?status=cancelled", headers=headers).json["total"] == 1
     assert client.get("/api/v1/bookings?status=lost", headers=headers).status_code == 422
+
+
+def test_the_api_document_shows_the_idempotency_key_and_every_booking_answer(client):
+    operation = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/bookings"]["post"]
+    header = next(p for p in operation["parameters"] if p["in"] == "header")
+    assert (header["name"], header["required"]) == ("Idempotency-Key", True)
+    assert {"200", "201", "401", "403", "409", "422"} <= set(operation["responses"])
