@@ -15,6 +15,7 @@ run: $(VENV)/.run-deps
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask stations import stations/data/gz_streets.csv
 	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/flask credit demo
+	$(VENV)/bin/flask booking defaults
 	PORT=$(PORT) WEB_CONCURRENCY=$(WORKERS) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## Run the whole suite against PostgreSQL + PostGIS, Redis and SpatiaLite

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, send_from_directory
+from flask import Flask, g, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from app.config import load_config
@@ -21,10 +21,12 @@ MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "migrations"
 class App(Flask):
     def dispatch_request(self):
         """One transaction per request: services only flush; a successful view is committed here,
-        where a failing commit still reaches the error handlers (409, 503). Anything else is
-        rolled back when the session is removed at teardown."""
+        where a failing commit still reaches the error handlers (409, 503). A refusal that is itself
+        on record (app.errors.recorded_problem) is committed too. Anything else is rolled back when
+        the session is removed at teardown."""
         response = self.make_response(super().dispatch_request())
-        if response.status_code < 400 and db.session().in_transaction():
+        keep = response.status_code < 400 or g.pop("keep_refusal_record", False)
+        if keep and db.session().in_transaction():
             db.session.commit()
         return response
 
@@ -62,6 +64,7 @@ def register_blueprints(app: Flask, api: ProblemApi) -> None:
     from accounts.routes import blp as accounts_blueprint
     from accounts.routes import development_login
     from app.health import health
+    from booking.routes import blp as booking_blueprint
     from credit.routes import blp as credit_blueprint
     from credit.routes import pages as scan_pages
     from stations.routes import blp as stations_blueprint
@@ -74,6 +77,7 @@ def register_blueprints(app: Flask, api: ProblemApi) -> None:
     api.register_blueprint(wechat_blueprint)
     if app.config["APP_ENV"] == "development":  # the only switch: no setting turns it on elsewhere
         api.register_blueprint(development_login)
+    api.register_blueprint(booking_blueprint)
     app.register_blueprint(scan_pages)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
 
@@ -85,6 +89,7 @@ def register_blueprints(app: Flask, api: ProblemApi) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.keys import keys_cli
+    from booking.cli import booking_cli
     from credit.cli import credit_cli
     from stations.cli import stations_cli
     from wechat.cli import wechat_cli
@@ -93,3 +98,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(credit_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(wechat_cli)
+    app.cli.add_command(booking_cli)

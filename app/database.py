@@ -6,8 +6,11 @@ beyond the extension being created by the first migration.
 
 import os
 
+from flask import has_request_context, request
 from geoalchemy2 import load_spatialite
 from sqlalchemy import event
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def configure_spatial_backend(app, db) -> None:
@@ -33,7 +36,11 @@ def configure_spatial_backend(app, db) -> None:
 
     @event.listens_for(engine, "begin")
     def begin_transaction(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A request that writes takes SQLite's write lock at its first statement, so concurrent
+        # writers queue (busy_timeout) and each sees the one before it. A deferred BEGIN would let
+        # two of them read the same snapshot, and the second would fail at its first write.
+        writes = has_request_context() and request.method not in READ_ONLY_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def database_is_reachable(db) -> bool:

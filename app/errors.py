@@ -4,7 +4,7 @@ import http
 import logging
 
 import marshmallow as ma
-from flask import current_app, json
+from flask import current_app, g, json
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -42,6 +42,13 @@ def field_problem(error_class: type[HTTPException], field: str, message: str, **
     error = error_class(message)
     error.data = {"message": message, "errors": {field: [message]}, **data}
     return error
+
+
+def recorded_problem(status: int, title: str, detail: str, errors: dict | None = None):
+    """A refusal whose writes are kept: a view returns it (never raises it) when the refused
+    attempt must stay on record, e.g. the wrong worker's 安心碼 scanned at the door."""
+    g.keep_refusal_record = True
+    return problem_response(status, title, detail, errors)
 
 
 def _field_errors(messages: dict) -> dict:

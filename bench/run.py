@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/yangcheng_bench")
@@ -26,8 +28,10 @@ def sh(*args, env=None):
     subprocess.run(args, check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 
 
-def prepare_database(env) -> str:
-    """A fresh database with the stations and the demo workers; returns a green worker's scan token."""
+def prepare_database(env) -> tuple[str, dict]:
+    """A fresh database with the stations, the demo workers and the booking defaults; returns a
+    green worker's scan token and the booking benchmark's environment (a resident's token and
+    the stations offering cleaning)."""
     database = DATABASE_URL.rsplit("/", 1)[1]
     sh("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     sh("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f'CREATE DATABASE "{database}"')
@@ -35,7 +39,27 @@ def prepare_database(env) -> str:
     sh(str(VENV_BIN / "flask"), "--app", "wsgi", "stations", "import", "stations/data/gz_streets.csv", env=env)
     demo = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "credit", "demo"], cwd=ROOT, env=env,
                           check=True, capture_output=True, text=True).stdout
-    return re.search(r"green .*/q/(\S+)", demo).group(1)
+    sh(str(VENV_BIN / "flask"), "--app", "wsgi", "booking", "defaults", env=env)
+    token, stations = subprocess.run([sys.executable, "bench/booking_setup.py"], cwd=ROOT,
+                                     env=env | {"PYTHONPATH": str(ROOT)}, check=True, capture_output=True,
+                                     text=True).stdout.split()
+    return re.search(r"green .*/q/(\S+)", demo).group(1), {"BOOKING_TOKEN": token, "BOOKING_STATIONS": stations}
+
+
+def booking_outcome() -> dict:
+    """What the booking run left: bookings made, and slots overbooked or out of step with their
+    bookings (both must be zero)."""
+    url = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as connection:
+        bookings, full_slots = connection.execute(
+            "SELECT (SELECT count(*) FROM bookings), (SELECT count(*) FROM booking_slots WHERE booked = capacity)"
+        ).fetchone()
+        overbooked = connection.execute("SELECT count(*) FROM booking_slots WHERE booked > capacity").fetchone()[0]
+        miscounted = connection.execute(
+            "SELECT count(*) FROM booking_slots s WHERE s.booked <> (SELECT count(*) FROM bookings b "
+            "WHERE b.slot_id = s.id AND b.status NOT IN ('cancelled', 'rejected'))").fetchone()[0]
+    return {"bookings": bookings, "full_slots": full_slots, "overbooked_slots": overbooked,
+            "slots_out_of_step": miscounted}
 
 
 def start_gunicorn(env, workers):
@@ -52,10 +76,10 @@ def start_gunicorn(env, workers):
     raise SystemExit("gunicorn did not start")
 
 
-def wrk(path, duration, connections, extra=()):
+def wrk(path, duration, connections, extra=(), env=None):
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", *extra, BASE + path],
-        check=True, capture_output=True, text=True).stdout
+        check=True, capture_output=True, text=True, env=env).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
@@ -74,7 +98,7 @@ def main():
     # limit is lifted for the run.
     env = os.environ | {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "APP_ENV": "development",
                         "FLASK_APP": "wsgi", "SCAN_RATE_LIMIT_PER_MINUTE": "100000000"}
-    scan_token = prepare_database(env)
+    scan_token, booking_env = prepare_database(env)
     server = start_gunicorn(env, args.workers)
     try:
         etag = urllib.request.urlopen(BASE + "/api/v1/stations").headers["ETag"]
@@ -84,8 +108,10 @@ def main():
             ("station list (304)", "/api/v1/stations", ("-H", f"If-None-Match: {etag}")),
             ("nearest (random points)", "/api/v1/stations/nearest", ("-s", str(ROOT / "bench" / "nearest.lua"))),
             ("scan (JSON)", f"/api/v1/scan/{scan_token}", ()),
+            ("booking (POST, new key)", "/api/v1/bookings", ("-s", str(ROOT / "bench" / "booking.lua"))),
         ]
-        results = {name: wrk(path, args.duration, args.connections, extra) for name, path, extra in runs}
+        results = {name: wrk(path, args.duration, args.connections, extra, os.environ | booking_env)
+                   for name, path, extra in runs}
     finally:
         server.terminate()
         server.wait()
@@ -97,6 +123,10 @@ def main():
     for name, result in results.items():
         failures = result["non_2xx_3xx"] or result["socket_errors"] or ""
         print(f"{name:<28}{result['rps']:>10.0f}{result['rps'] / baseline:>8.2f}  {failures}")
+    outcome = booking_outcome()
+    print(f"booking: {outcome['bookings']} bookings made, {outcome['full_slots']} slots full, "
+          f"{outcome['overbooked_slots']} overbooked, {outcome['slots_out_of_step']} out of step with their bookings")
+    results["booking outcome"] = outcome
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(results, indent=2))

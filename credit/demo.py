@@ -51,7 +51,7 @@ def _demo_worker(name: str, id_number: str, company: Company, colour: str) -> Wo
     today = date.today()
     worker = services.create_worker({
         "name": name, "id_number": id_number, "phone": None, "photo_url": None, "company_id": company.id,
-        "service_types": ["家庭保洁", "育婴"], "skills": ["收纳整理"], "years_of_experience": 4,
+        "service_types": ["保洁", "育婴"], "skills": ["收纳整理"], "years_of_experience": 4,
     }, actor=None)
     certificate = worker.certificate
     services.check_documents(certificate, {

@@ -153,7 +153,7 @@ def test_levels_come_from_the_configuration_file_not_from_code():
     text = SCORING_FILE.read_text(encoding="utf-8")
     generous = parse_config(text.replace('levels = [[0, "1"], [45, "2"], [60, "3"], [75, "4"], [90, "5"]]',
                                          'levels = [[0, "1"], [1, "2"], [2, "3"], [3, "4"], [4, "5"]]')
-                            .replace('version = "placeholder-2026-11-v1"', 'version = "test"'))
+                            .replace(f'version = "{current_config().version}"', 'version = "test"'))
     entries = [Entry(1, "certificate", 1.0, NOW)]
     assert compute("worker", entries, NOW, generous).level == "5"
     assert compute("worker", entries, NOW, generous).version == "test"

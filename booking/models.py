@@ -1,0 +1,275 @@
+"""The service catalogue, what each station offers and when, slots with their capacity, bookings
+with their audit trail, the worker time blocks that stop double-booking, and what follows a
+service: entry checks, ratings, follow-up calls and complaints."""
+
+from datetime import date, datetime, time
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+                        Time, UniqueConstraint, func)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from app.extensions import db
+from app.privacy import Encrypted
+from stations.models import utcnow
+
+# ---------------------------------------------------------------- booking statuses
+
+PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED, CANCELLED, REJECTED = (
+    "pending", "confirmed", "assigned", "in_service", "completed", "cancelled", "rejected")
+STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED, CANCELLED, REJECTED)
+STATUS_NAMES = {PENDING: "待接单", CONFIRMED: "已接单", ASSIGNED: "已派单", IN_SERVICE: "服务中",
+                COMPLETED: "已完成", CANCELLED: "已取消", REJECTED: "已拒单"}
+# The booking lifecycle: the only transitions there are. booking.services.transition refuses
+# anything else with a 409 naming the current status. A reschedule (已改约) keeps the booking,
+# moves it to the new slot and sends it back to the station for confirmation of the new time.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    # action: {from status: to status}
+    "confirm": {PENDING: CONFIRMED},
+    "reject": {PENDING: REJECTED, CONFIRMED: REJECTED},
+    "assign": {CONFIRMED: ASSIGNED, ASSIGNED: ASSIGNED},
+    "start": {ASSIGNED: IN_SERVICE},
+    "complete": {IN_SERVICE: COMPLETED},
+    "cancel": {PENDING: CANCELLED, CONFIRMED: CANCELLED, ASSIGNED: CANCELLED},
+    "reschedule": {PENDING: PENDING, CONFIRMED: PENDING, ASSIGNED: PENDING},
+}
+# Bookings that hold a place in their slot; the others gave it back.
+HOLDING_PLACE = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED)
+# Bookings a station must deal with before it may close their day.
+OPEN_STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE)
+
+# ---------------------------------------------------------------- complaint statuses
+
+SUBMITTED, ACCEPTED, UPHELD, DISMISSED, INVALID, CLOSED = (
+    "submitted", "accepted", "upheld", "dismissed", "invalid", "closed")
+COMPLAINT_STATUSES = (SUBMITTED, ACCEPTED, UPHELD, DISMISSED, INVALID, CLOSED)
+COMPLAINT_TRANSITIONS: dict[str, dict[str, str]] = {
+    "accept": {SUBMITTED: ACCEPTED},
+    "uphold": {ACCEPTED: UPHELD},
+    "dismiss": {ACCEPTED: DISMISSED},
+    "invalidate": {ACCEPTED: INVALID},
+    "close": {UPHELD: CLOSED, DISMISSED: CLOSED, INVALID: CLOSED},
+}
+COMPLAINT_TYPES = {"service_quality": "服务质量", "attitude": "服务态度", "lateness": "迟到/爽约",
+                   "damage_or_loss": "财物损坏/丢失", "safety": "安全问题", "overcharging": "乱收费",
+                   "other": "其他"}
+
+# Worker time is reserved in blocks of this many minutes; slot starts and lengths are multiples of
+# it, so "never two bookings at once" is a primary key on (worker, block) on every backend.
+BLOCK_MINUTES = 30
+
+
+class Service(db.Model):
+    """A service of the catalogue. Its `name` is the word workers' service_types use (保洁, 育婴...),
+    so whether a worker offers a service is a plain comparison."""
+
+    __tablename__ = "booking_services"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    description: Mapped[str | None] = mapped_column(String(200))
+    typical_minutes: Mapped[int] = mapped_column(Integer, comment="typical duration of one visit")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StationOffer(db.Model):
+    """A service a station offers: its opening hours for it, slot length and places per slot."""
+
+    __tablename__ = "station_offers"
+    __table_args__ = (
+        UniqueConstraint("station_code", "service_code", name="uq_station_offers_station_service"),
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint(f"slot_minutes > 0 AND slot_minutes % {BLOCK_MINUTES} = 0", name="slot_minutes_in_blocks"),
+        CheckConstraint("closes_at > opens_at", name="opens_before_closing"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"), index=True)
+    service_code: Mapped[str] = mapped_column(ForeignKey("booking_services.code"))
+    weekdays: Mapped[str] = mapped_column(String(7), default="1234567", comment="ISO weekdays open, 1 = Monday")
+    opens_at: Mapped[time] = mapped_column(Time, comment="Asia/Shanghai")
+    closes_at: Mapped[time] = mapped_column(Time, comment="Asia/Shanghai; the last slot ends by then")
+    slot_minutes: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer, comment="places per slot")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    service: Mapped[Service] = relationship(lazy="joined", innerjoin=True)
+
+
+class ClosedDay(db.Model):
+    """A day a station takes no bookings (holiday, training day...)."""
+
+    __tablename__ = "station_closed_days"
+    __table_args__ = (UniqueConstraint("station_code", "day", name="uq_station_closed_days_station_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
+    day: Mapped[date] = mapped_column(Date, comment="Asia/Shanghai date")
+    reason: Mapped[str] = mapped_column(String(200))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Slot(db.Model):
+    """One bookable time of one service at one station. Created when first booked; `booked` only
+    moves by a conditional UPDATE, and the CHECK makes overbooking impossible whatever the code."""
+
+    __tablename__ = "booking_slots"
+    __table_args__ = (
+        UniqueConstraint("station_code", "service_code", "starts_at", name="uq_booking_slots_station_service_start"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
+    service_code: Mapped[str] = mapped_column(ForeignKey("booking_services.code"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), comment="UTC")
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), comment="UTC")
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Booking(db.Model):
+    """A resident's booking. The address is personal data (encrypted); the point is WGS-84."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        # The same Idempotency-Key from the same resident is the same booking.
+        UniqueConstraint("resident_id", "idempotency_key", name="uq_bookings_resident_idempotency_key"),
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status"),
+        Index("ix_bookings_station_code_starts_at", "station_code", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    request_fingerprint: Mapped[str] = mapped_column(String(64), comment="hash of the booking request")
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
+    service_code: Mapped[str] = mapped_column(ForeignKey("booking_services.code"))
+    slot_id: Mapped[int] = mapped_column(ForeignKey("booking_slots.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(12), default=PENDING)
+    address = mapped_column(Encrypted, nullable=False)
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False, deferred=True)
+    contact_name: Mapped[str | None] = mapped_column(String(32))
+    notes: Mapped[str | None] = mapped_column(String(500))
+    preferred_worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"), index=True)
+    reschedule_count: Mapped[int] = mapped_column(Integer, default=0, comment="> 0 shows 已改约")
+    entry_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), comment="确认入户")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Optimistic lock: of two staff acting on one booking at once, the second gets a 409.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lat = column_property(func.ST_Y(location))
+    lng = column_property(func.ST_X(location))
+
+    service: Mapped[Service] = relationship(lazy="joined", innerjoin=True)
+    events: Mapped[list["BookingEvent"]] = relationship(order_by="BookingEvent.id", viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class BookingEvent(db.Model):
+    """The audit trail: every transition and every fact about a booking, with who and when."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str | None] = mapped_column(String(12))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for commands")
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkerTimeBlock(db.Model):
+    """A worker's half hour taken by an assigned booking. The primary key is the double-booking
+    guard: a second booking overlapping any block of the first cannot be inserted."""
+
+    __tablename__ = "worker_time_blocks"
+
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+
+
+class EntryCheck(db.Model):
+    """确认入户: the resident scanned a worker's 安心碼 at the door for this booking; a scan of
+    someone other than the assigned worker is kept too."""
+
+    __tablename__ = "booking_entry_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"))
+    scanned_worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    matched: Mapped[bool] = mapped_column(Boolean)
+    colour: Mapped[str] = mapped_column(String(8), comment="the certificate's colour at the door")
+    checked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Rating(db.Model):
+    """The resident's rating of a completed booking: once."""
+
+    __tablename__ = "booking_ratings"
+    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(String(500))
+    rated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FollowUp(db.Model):
+    """回访: the station's call after the service: who called, when, satisfied or not. Once."""
+
+    __tablename__ = "booking_follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    caller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    called_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    satisfied: Mapped[bool] = mapped_column(Boolean)
+    notes: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Complaint(db.Model):
+    """A resident's complaint about a booking, handled submitted → accepted → upheld / dismissed /
+    invalid → closed, with who and when at each step. Only an upheld one lowers credit."""
+
+    __tablename__ = "booking_complaints"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in COMPLAINT_STATUSES)})", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(12), default=SUBMITTED)
+    result: Mapped[str | None] = mapped_column(String(12), comment="upheld, dismissed or invalid")
+    result_note: Mapped[str | None] = mapped_column(String(500))
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    booking: Mapped[Booking] = relationship(lazy="joined", innerjoin=True)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,316 @@
+"""Request and response schemas of booking: they validate input and write the OpenAPI document.
+Times are Beijing time (Asia/Shanghai) with their offset; a time without one is read as Beijing
+time."""
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from booking.models import BLOCK_MINUTES, COMPLAINT_STATUSES, COMPLAINT_TYPES, STATUSES
+from booking.services import SHANGHAI
+from stations.schemas import CRS_DESCRIPTION, crs_field
+
+BEIJING_TIME = "Beijing time (Asia/Shanghai); input without an offset is read as Beijing time"
+
+
+def beijing_datetime(**kwargs) -> fields.AwareDateTime:
+    metadata = kwargs.pop("metadata", {})
+    return fields.AwareDateTime(default_timezone=SHANGHAI,
+                                metadata={"description": BEIJING_TIME, **metadata}, **kwargs)
+
+
+def whole_blocks(value: int) -> None:
+    if value % BLOCK_MINUTES:
+        raise ma.ValidationError(f"must be a multiple of {BLOCK_MINUTES}")
+
+
+def half_hour(value) -> None:
+    if value.minute % 30 or value.second or value.microsecond:
+        raise ma.ValidationError("must be on the hour or the half hour")
+
+
+class PageQuery(ma.Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class PageSchema(ma.Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
+# ---------------------------------------------------------------- catalogue and hours
+
+class ServiceSchema(ma.Schema):
+    code = fields.String(required=True, metadata={"example": "cleaning"})
+    name = fields.String(required=True, metadata={"description": "also the word in workers' service_types",
+                                                  "example": "保洁"})
+    description = fields.String(allow_none=True)
+    typical_minutes = fields.Integer(required=True)
+
+
+class ServiceListSchema(ma.Schema):
+    items = fields.List(fields.Nested(ServiceSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class OfferInputSchema(ma.Schema):
+    weekdays = fields.String(load_default="1234567", validate=validate.Regexp(
+        r"^(?!.*(.).*\1)[1-7]{1,7}$", error="ISO weekday digits 1 (Monday) to 7, each at most once"),
+        metadata={"description": "ISO weekdays open, 1 = Monday", "example": "12345"})
+    opens_at = fields.Time(required=True, validate=half_hour, metadata={"description": "Beijing time, e.g. 08:00"})
+    closes_at = fields.Time(required=True, validate=half_hour, metadata={"description": "Beijing time, e.g. 18:00"})
+    slot_minutes = fields.Integer(required=True, validate=[validate.Range(min=BLOCK_MINUTES, max=720), whole_blocks])
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=100),
+                              metadata={"description": "places per slot"})
+    active = fields.Boolean(load_default=True)
+
+    @ma.validates_schema
+    def closes_after_opening(self, data, **_):
+        if "opens_at" in data and "closes_at" in data and data["closes_at"] <= data["opens_at"]:
+            raise ma.ValidationError("must be after opens_at", "closes_at")
+
+
+class OfferSchema(ma.Schema):
+    station_code = fields.String(required=True)
+    service = fields.Nested(ServiceSchema, required=True)
+    weekdays = fields.String(required=True)
+    opens_at = fields.Time(required=True)
+    closes_at = fields.Time(required=True)
+    slot_minutes = fields.Integer(required=True)
+    capacity = fields.Integer(required=True)
+    active = fields.Boolean(required=True)
+
+
+class OfferListSchema(ma.Schema):
+    items = fields.List(fields.Nested(OfferSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class ClosedDayInputSchema(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ClosedDaySchema(ma.Schema):
+    day = fields.Date(required=True)
+    reason = fields.String(required=True)
+
+
+class ClosedDayListSchema(ma.Schema):
+    items = fields.List(fields.Nested(ClosedDaySchema), required=True)
+    total = fields.Integer(required=True)
+
+
+# ---------------------------------------------------------------- availability
+
+class AvailabilityQuery(ma.Schema):
+    service = fields.String(required=True, metadata={"description": "service code, e.g. cleaning"})
+    station = fields.String(validate=validate.Regexp(r"^\d{12}$"),
+                            metadata={"description": "a station's code; or give lat and lng for the nearest"})
+    lat = fields.Float(validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(validate=validate.Range(min=-180, max=180))
+    crs = crs_field("gcj02")
+
+    @ma.validates_schema
+    def station_or_point(self, data, **_):
+        has_point = "lat" in data and "lng" in data
+        if "station" in data and ("lat" in data or "lng" in data):
+            raise ma.ValidationError("give either station or lat and lng, not both", "station")
+        if "station" not in data and not has_point:
+            missing = [name for name in ("lat", "lng") if name not in data]
+            raise ma.ValidationError({name: ["needed when no station is given"] for name in missing})
+
+
+class SlotSchema(ma.Schema):
+    starts_at = fields.DateTime(required=True, metadata={"description": BEIJING_TIME})
+    ends_at = fields.DateTime(required=True, metadata={"description": BEIJING_TIME})
+    capacity = fields.Integer(required=True)
+    remaining = fields.Integer(required=True, metadata={"description": "places still free"})
+
+
+class AvailabilityDaySchema(ma.Schema):
+    date = fields.Date(required=True, metadata={"description": "Beijing date"})
+    closed = fields.Boolean(required=True)
+    closed_reason = fields.String(allow_none=True)
+    slots = fields.List(fields.Nested(SlotSchema), required=True)
+
+
+class AvailabilitySchema(ma.Schema):
+    station = fields.Dict(required=True, metadata={"description": "the station, as GET /stations/{code} shows it"})
+    service = fields.Nested(ServiceSchema, required=True)
+    slot_minutes = fields.Integer(required=True)
+    days = fields.List(fields.Nested(AvailabilityDaySchema), required=True)
+
+
+# ---------------------------------------------------------------- bookings
+
+class PointSchema(ma.Schema):
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    crs = crs_field("gcj02")
+
+
+class IdempotencyHeaders(ma.Schema):
+    idempotency_key = fields.String(
+        required=True, data_key="Idempotency-Key", validate=validate.Regexp(r"^[\x21-\x7e]{8,64}$",
+                                                                          error="8-64 visible ASCII characters"),
+        metadata={"description": "A new random key (e.g. a UUID) per booking the resident means to make; "
+                                 "retrying with the same key and body returns the same booking"})
+
+
+class BookingCreateSchema(ma.Schema):
+    station_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    service_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    starts_at = beijing_datetime(required=True, metadata={"description": "a slot's start from /availability"})
+    address = fields.String(required=True, validate=validate.Length(min=4, max=200),
+                            metadata={"description": "stored encrypted; seen by the resident and the station"})
+    location = fields.Nested(PointSchema, required=True, metadata={"description": "the address's point; " + CRS_DESCRIPTION})
+    contact_name = fields.String(allow_none=True, validate=validate.Length(max=32))
+    notes = fields.String(allow_none=True, validate=validate.Length(max=500))
+    preferred_worker_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+
+
+class BookingListQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+
+
+class StationBookingListQuery(BookingListQuery):
+    date = fields.Date(metadata={"description": "Beijing date of the slot"})
+
+
+class WorkerSummarySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"description": "masked, e.g. 张*梅"})
+    stars = fields.Integer(allow_none=True)
+    photo_url = fields.String(allow_none=True)
+    company = fields.String(allow_none=True)
+
+
+class BookingEventSchema(ma.Schema):
+    action = fields.String(required=True)
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    actor_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    details = fields.Dict(allow_none=True)
+    at = fields.DateTime(required=True, metadata={"description": BEIJING_TIME})
+
+
+class BookingSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    status_name = fields.String(required=True, metadata={"example": "待接单"})
+    rescheduled = fields.Boolean(required=True, metadata={"description": "已改约: moved at least once"})
+    station_code = fields.String(required=True)
+    station_name = fields.String(required=True)
+    service = fields.Nested(ServiceSchema, required=True)
+    starts_at = fields.DateTime(required=True, metadata={"description": BEIJING_TIME})
+    ends_at = fields.DateTime(required=True, metadata={"description": BEIJING_TIME})
+    address = fields.String(required=True)
+    location = fields.Dict(required=True, metadata={"description": "lat, lng and crs (gcj02)"})
+    contact_name = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+    preferred_worker_id = fields.Integer(allow_none=True)
+    worker = fields.Nested(WorkerSummarySchema, allow_none=True)
+    entry_confirmed_at = fields.DateTime(allow_none=True)
+    rating = fields.Dict(allow_none=True, metadata={"description": "stars and text, once rated"})
+    created_at = fields.DateTime(required=True)
+    events = fields.List(fields.Nested(BookingEventSchema),
+                         metadata={"description": "every transition and fact, oldest first"})
+
+
+class BookingPageSchema(PageSchema):
+    items = fields.List(fields.Nested(BookingSchema), required=True)
+
+
+class RejectSchema(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class CancelSchema(ma.Schema):
+    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class RescheduleSchema(ma.Schema):
+    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+    starts_at = beijing_datetime(required=True, metadata={"description": "the new slot's start"})
+
+
+class AssignSchema(ma.Schema):
+    worker_id = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class EntrySchema(ma.Schema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=64),
+                          metadata={"description": "the token of the scanned 安心碼 (the last part of its URL)"})
+
+
+class EntryCheckSchema(ma.Schema):
+    booking_id = fields.Integer(required=True)
+    matched = fields.Boolean(required=True)
+    colour = fields.String(required=True, metadata={"description": "green, yellow or red at the door"})
+    worker = fields.Nested(WorkerSummarySchema, required=True)
+    checked_at = fields.DateTime(required=True)
+
+
+class RatingInputSchema(ma.Schema):
+    stars = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    text = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class RatingSchema(ma.Schema):
+    booking_id = fields.Integer(required=True)
+    stars = fields.Integer(required=True)
+    text = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class FollowUpInputSchema(ma.Schema):
+    satisfied = fields.Boolean(required=True)
+    called_at = beijing_datetime(metadata={"description": "when the call was made; now when left out"})
+    notes = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class FollowUpSchema(ma.Schema):
+    booking_id = fields.Integer(required=True)
+    caller_id = fields.Integer(required=True)
+    called_at = fields.DateTime(required=True)
+    satisfied = fields.Boolean(required=True)
+    notes = fields.String(allow_none=True)
+
+
+class ComplaintInputSchema(ma.Schema):
+    type = fields.String(required=True, validate=validate.OneOf(list(COMPLAINT_TYPES)),
+                         metadata={"description": ", ".join(f"{k} ({v})" for k, v in COMPLAINT_TYPES.items())})
+    text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class ComplaintStepSchema(ma.Schema):
+    note = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class ComplaintSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    booking_id = fields.Integer(required=True)
+    type = fields.String(required=True)
+    type_name = fields.String(required=True)
+    text = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES))
+    result = fields.String(allow_none=True)
+    result_note = fields.String(allow_none=True)
+    submitted_by_id = fields.Integer(required=True)
+    submitted_at = fields.DateTime(required=True)
+    accepted_by_id = fields.Integer(allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    decided_by_id = fields.Integer(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    closed_by_id = fields.Integer(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class ComplaintListQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(COMPLAINT_STATUSES))
+
+
+class ComplaintPageSchema(PageSchema):
+    items = fields.List(fields.Nested(ComplaintSchema), required=True)
