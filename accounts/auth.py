@@ -12,6 +12,7 @@ from werkzeug.exceptions import Unauthorized
 
 from accounts.models import COMPANY_ADMIN, RESIDENT, STATION_STAFF, AuthSession, User
 from accounts.services import find_session
+from app.rate_limits import client_key
 
 BEARER_SECURITY = [{"bearerAuth": []}]
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="yangcheng"'}
@@ -52,6 +53,12 @@ def _principal_for(session: AuthSession) -> Principal:
         station_code=next((grant.station_code for grant in grants if grant.role == STATION_STAFF), None),
         company_id=next((grant.company_id for grant in grants if grant.role == COMPANY_ADMIN), None),
     )
+
+
+def caller_key() -> str:
+    """Rate limits count a logged-in caller as their user, anyone else by address."""
+    principal = current_principal()
+    return f"user:{principal.user.id}" if principal else client_key()
 
 
 def require_principal() -> Principal:

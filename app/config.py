@@ -73,6 +73,11 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
         # Printed into every 安心碼 QR code: the public address of this server.
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "SCAN_RATE_LIMIT_PER_MINUTE": int(environ.get("SCAN_RATE_LIMIT_PER_MINUTE", "60")),
+        # Per client address: generous, as whole neighbourhoods share one carrier-grade NAT address.
+        "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "60/minute"),
+        # Per logged-in user: far above what a household needs, far below what a script wants.
+        "BOOKING_RATE_LIMIT": environ.get("BOOKING_RATE_LIMIT", "10/hour"),
+        "COMPLAINT_RATE_LIMIT": environ.get("COMPLAINT_RATE_LIMIT", "5/hour"),
         # With Redis: scan records are written to the database in batches of this many, or once the
         # oldest waits this long; cached profiles are re-read at least this often.
         "SCAN_LOG_BATCH": int(environ.get("SCAN_LOG_BATCH", "100")),

@@ -6,11 +6,12 @@ from datetime import date
 
 from flask import abort
 
-from accounts.auth import BEARER_SECURITY, current_principal, login_required, roles_required
+from accounts.auth import BEARER_SECURITY, caller_key, current_principal, login_required, roles_required
 from accounts.models import OPERATOR, STATION_STAFF
 from app.blueprint import ApiBlueprint
 from app.errors import recorded_problem
 from app.extensions import db
+from app.rate_limits import rate_limited
 from booking import services
 from booking.models import Booking, Service
 from booking.schemas import (
@@ -186,8 +187,9 @@ def availability(service, crs, station=None, lat=None, lng=None):
 # ---------------------------------------------------------------- residents
 
 @blp.post("/bookings")
+@rate_limited("BOOKING_RATE_LIMIT", "bookings", key=caller_key)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 409)
+@problems(401, 403, 409, 429)
 @blp.arguments(IdempotencyHeaders, location="headers", unknown="exclude", as_kwargs=True)
 @blp.arguments(BookingCreateSchema)
 @blp.response(201, BookingSchema)
@@ -289,8 +291,9 @@ def rate_booking(data, booking_id):
 
 
 @blp.post("/bookings/<int:booking_id>/complaints")
+@rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 404)
+@problems(401, 404, 429)
 @blp.arguments(ComplaintInputSchema)
 @blp.response(201, ComplaintSchema)
 @login_required

@@ -14,7 +14,7 @@ from accounts.auth import BEARER_SECURITY, current_principal, login_required, ro
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.blueprint import ApiBlueprint
 from app.extensions import db
-from app.rate_limits import too_many_requests
+from app.rate_limits import rate_limited, too_many_requests
 from credit import scanning
 from credit.routes import worker_for_caller
 from credit.schemas import ScanSchema
@@ -33,7 +33,7 @@ PROBLEM_MEANINGS = {
     403: "The caller's role may not do this, or the push's signature is wrong",
     404: "No such station or worker (another company's worker counts as none), or no 安心碼 yet",
     422: "WeChat rejected the phone code (errors.code)",
-    429: "Too many scans from this client; see Retry-After",
+    429: "Too many requests (logins, scans) from this client; see Retry-After",
     503: "WeChat is down, slow, busy or rate-limiting us; nothing was written. See Retry-After",
 }
 
@@ -45,7 +45,8 @@ def problems(*codes_: int):
 # ---------------------------------------------------------------- identity
 
 @blp.post("/auth/wechat/login")
-@problems(401, 503)
+@rate_limited("LOGIN_RATE_LIMIT", "logins")
+@problems(401, 429, 503)
 @blp.arguments(LoginSchema)
 @blp.response(200, SessionSchema)
 def wechat_login(data):

@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from app import create_app
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, UNLIMITED
 from tests.credit.conftest import make_applicant, make_company, make_issued, operator, step  # noqa: F401
 from tests.wechat.stub import APPID, SECRET, StubWeChat
 
@@ -40,7 +40,7 @@ def make_wechat_app(app, stub, **overrides):
     """Another app on the same test database (so the test's transaction covers it)."""
     return create_app({"TESTING": True, "APP_ENV": "test",
                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                       **wechat_settings(stub, **overrides)})
+                       **UNLIMITED, **wechat_settings(stub, **overrides)})
 
 
 @pytest.fixture(scope="session")

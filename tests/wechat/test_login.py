@@ -114,3 +114,18 @@ def test_the_app_secret_never_appears_in_an_answer_or_the_log(api, stub, caplog)
     response = api.post("/api/v1/auth/wechat/login", json={"code": "login-code-secret"})
     assert "stub-app-secret" not in response.get_data(as_text=True)
     assert "stub-app-secret" not in caplog.text
+
+
+def test_one_address_trying_logins_too_fast_gets_429_with_retry_after(api, stub, wechat_app, monkeypatch):
+    monkeypatch.setitem(wechat_app.config, "LOGIN_RATE_LIMIT", "2/minute")
+    for n in range(5):
+        stub.accept_login(f"code-flood-{n}", openid="o-flood")
+
+    def log_in(n, address="198.51.100.77"):
+        return api.post("/api/v1/auth/wechat/login", json={"code": f"code-flood-{n}"},
+                        environ_base={"REMOTE_ADDR": address})
+
+    assert [log_in(n).status_code for n in range(3)] == [200, 200, 429]
+    refused = log_in(3)
+    assert refused.mimetype == "application/problem+json" and 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert log_in(4, address="198.51.100.78").status_code == 200
