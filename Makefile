@@ -8,7 +8,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server
 BENCH_PACKAGES := wrk
 export FLASK_APP := wsgi
 
-.PHONY: run test bench system-packages
+.PHONY: run test fuzz bench system-packages
 
 ## Serve the embedded default (SQLite + SpatiaLite, no Redis) on http://127.0.0.1:$(PORT)
 run: $(VENV)/.run-deps
@@ -23,6 +23,12 @@ test: $(VENV)/.test-deps
 	scripts/install-system-packages $(TEST_PACKAGES)
 	scripts/start-test-services
 	$(VENV)/bin/python -m pytest
+
+## A deeper schemathesis run over every operation (make test runs a short one)
+fuzz: $(VENV)/.test-deps
+	scripts/install-system-packages $(TEST_PACKAGES)
+	scripts/start-test-services
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(VENV)/bin/python -m pytest tests/fuzz
 
 ## Benchmarks under gunicorn on PostgreSQL + PostGIS (see docs/performance.md)
 bench: $(VENV)/.test-deps

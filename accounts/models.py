@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, event, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.database import UtcDateTime
 from app.extensions import db
 from app.privacy import Encrypted
 from stations.models import utcnow
@@ -23,8 +24,8 @@ class User(db.Model):
     phone = mapped_column(Encrypted, nullable=True)
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True, comment="keyed hash of phone, for look-up")
     wechat_session_key = mapped_column(Encrypted, nullable=True, comment="replaced at every login; never leaves the server")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     grants: Mapped[list["RoleGrant"]] = relationship(
         primaryjoin="and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at.is_(None))",
@@ -39,9 +40,9 @@ class AuthSession(db.Model):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -71,9 +72,9 @@ class RoleGrant(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"))
     company_id: Mapped[int | None] = mapped_column(Integer)
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
@@ -91,11 +92,11 @@ class StaffInvite(db.Model):
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
     note: Mapped[str | None] = mapped_column(String(100), comment="for the operator: whom it is for")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    redeemed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    redeemed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     redeemed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
@@ -118,7 +119,7 @@ class RoleEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for commands and dev-login")
     invite_id: Mapped[int | None] = mapped_column(ForeignKey("staff_invites.id"))
     reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 @event.listens_for(RoleEvent, "before_update")

@@ -81,7 +81,7 @@ def list_invites(state=None):
     return {"items": [invites.invite_view(invite) for invite in invites.list_invites(state)]}
 
 
-@blp.delete("/invites/<int:invite_id>")
+@blp.delete("/invites/<id:invite_id>")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.response(204)
@@ -120,7 +120,7 @@ def list_grants(user_id=None, role=None, station_code=None, company_id=None):
     return {"items": [services.grant_view(g) for g in services.list_grants(user_id, role, station_code, company_id)]}
 
 
-@blp.delete("/role-grants/<int:grant_id>")
+@blp.delete("/role-grants/<id:grant_id>")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(RemoveGrantQuery, location="query", as_kwargs=True)

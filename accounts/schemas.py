@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from accounts.invites import INVITE_STATES
+from app.fields import RecordId
 from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, RESIDENT, STATION_STAFF
 
 
@@ -29,7 +30,7 @@ class RoleScopeSchema(ma.Schema):
     role = fields.String(required=True, validate=validate.OneOf(GRANTED_ROLES))
     station_code = fields.String(validate=validate.Regexp(r"^\d{12}$", error="must be a 12-digit station code"),
                                  metadata={"description": "required for station_staff"})
-    company_id = fields.Integer(validate=validate.Range(min=1), metadata={"description": "required for company_admin"})
+    company_id = RecordId(metadata={"description": "required for company_admin"})
 
     @ma.validates_schema
     def scope_matches_role(self, data, **_kwargs):
@@ -86,10 +87,10 @@ class GrantSchema(RoleSchema):
 
 
 class GrantListQuery(ma.Schema):
-    user_id = fields.Integer()
+    user_id = RecordId()
     role = fields.String(validate=validate.OneOf(GRANTED_ROLES))
     station_code = fields.String()
-    company_id = fields.Integer()
+    company_id = RecordId()
 
 
 class GrantListSchema(ma.Schema):
@@ -112,7 +113,7 @@ class RoleEventSchema(RoleSchema):
 
 
 class RoleEventQuery(ma.Schema):
-    user_id = fields.Integer()
+    user_id = RecordId()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

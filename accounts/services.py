@@ -34,10 +34,7 @@ def find_session(token: str) -> AuthSession | None:
     session = db.session.get(AuthSession, hash_token(token))
     if session is None or session.revoked_at is not None:
         return None
-    expires_at = session.expires_at
-    if expires_at.tzinfo is None:  # SQLite hands back naive UTC
-        expires_at = expires_at.replace(tzinfo=timezone.utc)
-    return session if expires_at > datetime.now(timezone.utc) else None
+    return session if session.expires_at > datetime.now(timezone.utc) else None
 
 
 def end_session(session: AuthSession) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask, g, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
+from app.blueprint import register_converters
 from app.config import load_config
 from app.database import configure_spatial_backend
 from app.errors import ProblemApi, register_error_handlers
@@ -53,6 +54,7 @@ def register_extensions(app: Flask, api: ProblemApi) -> None:
     configure_spatial_backend(app, db)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
     api.init_app(app)
+    register_converters(app, api)
     init_redis(app)
     init_rate_limits(app)
     init_observability(app)

@@ -4,8 +4,10 @@ import flask_smorest
 import marshmallow as ma
 from flask import abort
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.routing import IntegerConverter
 
 from app.errors import PROBLEM_MIMETYPE, ProblemSchema
+from app.fields import MAX_RECORD_ID
 
 GENERIC_PROBLEMS = {
     401: "Not logged in: send Authorization: Bearer <token>",
@@ -14,6 +16,22 @@ GENERIC_PROBLEMS = {
     409: "Conflicts with the resource's current state (named in the body) or with existing data",
     429: "Too many requests from this client; see Retry-After",
 }
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<id:worker_id>`: a positive 32-bit integer; anything else is a 404 like any unknown path."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_RECORD_ID)
+
+    @staticmethod
+    def openapi_schema(_converter) -> dict:
+        return {"type": "integer", "minimum": 1, "maximum": MAX_RECORD_ID}
+
+
+def register_converters(app, api) -> None:
+    app.url_map.converters["id"] = RecordIdConverter
+    api.register_converter(RecordIdConverter, RecordIdConverter.openapi_schema)
 
 
 class StrictParser(FlaskParser):

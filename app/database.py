@@ -5,10 +5,12 @@ beyond the extension being created by the first migration.
 """
 
 import os
+from datetime import datetime, timezone
 
 from flask import has_request_context, request
 from geoalchemy2 import load_spatialite
-from sqlalchemy import event
+from sqlalchemy import DateTime, event
+from sqlalchemy.types import TypeDecorator
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -50,3 +52,20 @@ def database_is_reachable(db) -> bool:
         return True
     except Exception:  # any failure means "not ready"; /readyz reports it, it does not raise
         return False
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment in time, stored as UTC and always read back with its offset. PostgreSQL keeps the
+    offset itself; SQLite keeps none, so without this a moment read there would be naive and a
+    moment written in Beijing time would be stored as if it were UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("a moment needs its time zone; use datetime.now(timezone.utc)")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value

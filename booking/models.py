@@ -5,10 +5,11 @@ service: entry checks, ratings, follow-up calls and complaints."""
 from datetime import date, datetime, time
 
 from geoalchemy2 import Geometry
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
                         Time, UniqueConstraint, func)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from app.database import UtcDateTime
 from app.extensions import db
 from app.privacy import Encrypted
 from stations.models import utcnow
@@ -92,7 +93,7 @@ class StationOffer(db.Model):
     slot_minutes: Mapped[int] = mapped_column(Integer)
     capacity: Mapped[int] = mapped_column(Integer, comment="places per slot")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     service: Mapped[Service] = relationship(lazy="joined", innerjoin=True)
 
@@ -108,7 +109,7 @@ class ClosedDay(db.Model):
     day: Mapped[date] = mapped_column(Date, comment="Asia/Shanghai date")
     reason: Mapped[str] = mapped_column(String(200))
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Slot(db.Model):
@@ -124,8 +125,8 @@ class Slot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
     service_code: Mapped[str] = mapped_column(ForeignKey("booking_services.code"))
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), comment="UTC")
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), comment="UTC")
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime, comment="UTC")
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime, comment="UTC")
     capacity: Mapped[int] = mapped_column(Integer)
     booked: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -148,8 +149,8 @@ class Booking(db.Model):
     station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
     service_code: Mapped[str] = mapped_column(ForeignKey("booking_services.code"))
     slot_id: Mapped[int] = mapped_column(ForeignKey("booking_slots.id"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(12), default=PENDING)
     address = mapped_column(Encrypted, nullable=False)
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False, deferred=True)
@@ -158,9 +159,9 @@ class Booking(db.Model):
     preferred_worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"), index=True)
     reschedule_count: Mapped[int] = mapped_column(Integer, default=0, comment="> 0 shows 已改约")
-    entry_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), comment="确认入户")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    entry_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, comment="确认入户")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Optimistic lock: of two staff acting on one booking at once, the second gets a 409.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -186,7 +187,7 @@ class BookingEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for commands")
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class WorkerTimeBlock(db.Model):
@@ -196,7 +197,7 @@ class WorkerTimeBlock(db.Model):
     __tablename__ = "worker_time_blocks"
 
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
 
 
@@ -213,7 +214,7 @@ class EntryCheck(db.Model):
     matched: Mapped[bool] = mapped_column(Boolean)
     colour: Mapped[str] = mapped_column(String(8), comment="the certificate's colour at the door")
     checked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Rating(db.Model):
@@ -227,7 +228,7 @@ class Rating(db.Model):
     stars: Mapped[int] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(String(500))
     rated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class FollowUp(db.Model):
@@ -238,10 +239,10 @@ class FollowUp(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
     caller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    called_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    called_at: Mapped[datetime] = mapped_column(UtcDateTime)
     satisfied: Mapped[bool] = mapped_column(Boolean)
     notes: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Complaint(db.Model):
@@ -261,13 +262,13 @@ class Complaint(db.Model):
     result: Mapped[str | None] = mapped_column(String(12), comment="upheld, dismissed or invalid")
     result_note: Mapped[str | None] = mapped_column(String(500))
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     booking: Mapped[Booking] = relationship(lazy="joined", innerjoin=True)

@@ -220,7 +220,7 @@ def my_bookings(page, per_page, status=None):
     return {"items": [services.booking_view(b) for b in items], "total": total, "page": page, "per_page": per_page}
 
 
-@blp.get("/bookings/<int:booking_id>")
+@blp.get("/bookings/<id:booking_id>")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 404)
 @blp.response(200, BookingSchema)
@@ -233,7 +233,7 @@ def get_booking(booking_id):
     return services.booking_view(booking, with_events=True)
 
 
-@blp.post("/bookings/<int:booking_id>/cancel")
+@blp.post("/bookings/<id:booking_id>/cancel")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 404, 409)
 @blp.arguments(CancelSchema)
@@ -244,7 +244,7 @@ def cancel_booking(data, booking_id):
     return services.booking_view(services.cancel(booking_for_resident(booking_id), actor(), data.get("reason")))
 
 
-@blp.post("/bookings/<int:booking_id>/reschedule")
+@blp.post("/bookings/<id:booking_id>/reschedule")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 404, 409)
 @blp.arguments(RescheduleSchema)
@@ -257,7 +257,7 @@ def reschedule_booking(data, booking_id):
     return services.booking_view(services.reschedule(booking, data["starts_at"], actor(), data.get("reason")))
 
 
-@blp.post("/bookings/<int:booking_id>/entry")
+@blp.post("/bookings/<id:booking_id>/entry")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 404, 409)
 @blp.arguments(EntrySchema)
@@ -276,7 +276,7 @@ def confirm_entry(data, booking_id):
     return services.entry_check_view(check)
 
 
-@blp.post("/bookings/<int:booking_id>/rating")
+@blp.post("/bookings/<id:booking_id>/rating")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 404, 409)
 @blp.arguments(RatingInputSchema)
@@ -290,7 +290,7 @@ def rate_booking(data, booking_id):
             "created_at": services.beijing(rating.created_at)}
 
 
-@blp.post("/bookings/<int:booking_id>/complaints")
+@blp.post("/bookings/<id:booking_id>/complaints")
 @rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 404, 429)
@@ -328,7 +328,7 @@ def _staff_step(action: str, summary: str):
         return services.booking_view(getattr(services, action)(booking, actor()))
 
     step.__name__ = action
-    blp.route(f"/bookings/<int:booking_id>/{action}", methods=["POST"])(step)
+    blp.route(f"/bookings/<id:booking_id>/{action}", methods=["POST"])(step)
 
 
 _staff_step("confirm", "pending → confirmed (已接单)")
@@ -336,7 +336,7 @@ _staff_step("start", "assigned → in_service (服务中)")
 _staff_step("complete", "in_service → completed (已完成)")
 
 
-@blp.post("/bookings/<int:booking_id>/reject")
+@blp.post("/bookings/<id:booking_id>/reject")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(RejectSchema)
@@ -347,7 +347,7 @@ def reject_booking(data, booking_id):
     return services.booking_view(services.reject(booking_for_staff(booking_id), actor(), data["reason"]))
 
 
-@blp.post("/bookings/<int:booking_id>/assign")
+@blp.post("/bookings/<id:booking_id>/assign")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(AssignSchema)
@@ -363,7 +363,7 @@ def assign_worker(data, booking_id):
     return services.booking_view(services.assign(booking, worker, actor()))
 
 
-@blp.post("/bookings/<int:booking_id>/follow-up")
+@blp.post("/bookings/<id:booking_id>/follow-up")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(FollowUpInputSchema)
@@ -402,7 +402,7 @@ def _complaint_step(action: str, summary: str):
         return services.complaint_view(services.handle_complaint(complaint, action, actor(), data.get("note")))
 
     step.__name__ = f"{action}_complaint"
-    blp.route(f"/complaints/<int:complaint_id>/{action}", methods=["POST"])(step)
+    blp.route(f"/complaints/<id:complaint_id>/{action}", methods=["POST"])(step)
 
 
 _complaint_step("accept", "submitted → accepted (受理)")

@@ -5,6 +5,7 @@ time."""
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.fields import PageNumber, RecordId
 from booking.models import BLOCK_MINUTES, COMPLAINT_STATUSES, COMPLAINT_TYPES, STATUSES
 from booking.services import SHANGHAI
 from stations.schemas import CRS_DESCRIPTION, crs_field
@@ -29,7 +30,7 @@ def half_hour(value) -> None:
 
 
 class PageQuery(ma.Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = PageNumber()
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
@@ -167,7 +168,7 @@ class BookingCreateSchema(ma.Schema):
     location = fields.Nested(PointSchema, required=True, metadata={"description": "the address's point; " + CRS_DESCRIPTION})
     contact_name = fields.String(allow_none=True, validate=validate.Length(max=32))
     notes = fields.String(allow_none=True, validate=validate.Length(max=500))
-    preferred_worker_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    preferred_worker_id = RecordId(allow_none=True)
 
 
 class BookingListQuery(PageQuery):
@@ -237,7 +238,7 @@ class RescheduleSchema(ma.Schema):
 
 
 class AssignSchema(ma.Schema):
-    worker_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    worker_id = RecordId(required=True)
 
 
 class EntrySchema(ma.Schema):

@@ -2,10 +2,11 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String,
+from sqlalchemy import (JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String,
                         Text, event)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.database import UtcDateTime
 from app.extensions import db
 from app.privacy import Encrypted
 from stations.models import utcnow
@@ -53,9 +54,9 @@ class Company(db.Model):
     grade: Mapped[str | None] = mapped_column(String(2), index=True)
     credit_score: Mapped[float | None] = mapped_column(Float)
     credit_config_version: Mapped[str | None] = mapped_column(String(40))
-    credit_computed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    credit_computed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Worker(db.Model):
@@ -79,12 +80,12 @@ class Worker(db.Model):
     stars: Mapped[int | None] = mapped_column(Integer)
     credit_score: Mapped[float | None] = mapped_column(Float)
     credit_config_version: Mapped[str | None] = mapped_column(String(40))
-    credit_computed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    credit_computed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     rating_count: Mapped[int] = mapped_column(Integer, default=0)
     rating_mean: Mapped[float | None] = mapped_column(Float)
     upheld_complaints: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     company: Mapped[Company | None] = relationship(lazy="joined")
     certificate: Mapped["Certificate"] = relationship(back_populates="worker", uselist=False)
@@ -111,8 +112,8 @@ class Certificate(db.Model):
     exam_score: Mapped[int | None] = mapped_column(Integer)
     exam_passed_on: Mapped[date | None] = mapped_column(Date)
     identity_verified_on: Mapped[date | None] = mapped_column(Date, comment="人证合一")
-    issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Optimistic lock: of two operators changing the same certificate, the second fails (409).
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -142,7 +143,7 @@ class CreditEvent(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for imports and commands")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 @event.listens_for(CreditEvent, "before_update")
@@ -158,6 +159,6 @@ class ScanLog(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
-    scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    scanned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     channel: Mapped[str] = mapped_column(String(8), comment="api or page")
     client: Mapped[str] = mapped_column(String(16), comment="wechat, android, ios, browser or other")

@@ -99,7 +99,7 @@ def list_companies(page, per_page, grade=None, district=None):
     return {"items": [services.company_view(c) for c in items], "total": total, "page": page, "per_page": per_page}
 
 
-@blp.get("/companies/<int:company_id>")
+@blp.get("/companies/<id:company_id>")
 @blp.response(200, CompanySchema)
 def get_company(company_id):
     """One company and its grade (public)."""
@@ -109,7 +109,7 @@ def get_company(company_id):
     return services.company_view(company)
 
 
-@blp.get("/companies/<int:company_id>/credit")
+@blp.get("/companies/<id:company_id>/credit")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, ExplanationSchema)
@@ -119,7 +119,7 @@ def explain_company(company_id):
     return services.explanation(company_for_caller(company_id))
 
 
-@blp.post("/companies/<int:company_id>/credit-events")
+@blp.post("/companies/<id:company_id>/credit-events")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.arguments(CreditEventCreateSchema)
@@ -166,7 +166,7 @@ def list_workers(page, per_page, company_id=None, state=None):
     return {"items": [services.worker_view(w) for w in items], "total": total, "page": page, "per_page": per_page}
 
 
-@blp.get("/workers/<int:worker_id>")
+@blp.get("/workers/<id:worker_id>")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, WorkerSchema)
@@ -176,7 +176,7 @@ def get_worker(worker_id):
     return services.worker_view(worker_for_caller(worker_id))
 
 
-@blp.patch("/workers/<int:worker_id>")
+@blp.patch("/workers/<id:worker_id>")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.arguments(WorkerUpdateSchema)
@@ -187,7 +187,7 @@ def update_worker(changes, worker_id):
     return services.worker_view(services.update_worker(worker_for_caller(worker_id), changes, actor()))
 
 
-@blp.get("/workers/<int:worker_id>/history")
+@blp.get("/workers/<id:worker_id>/history")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, HistorySchema)
@@ -198,7 +198,7 @@ def worker_history(worker_id):
     return {"items": [services.event_view(e) for e in events], "total": len(events)}
 
 
-@blp.get("/workers/<int:worker_id>/credit")
+@blp.get("/workers/<id:worker_id>/credit")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, ExplanationSchema)
@@ -208,7 +208,7 @@ def explain_worker(worker_id):
     return services.explanation(worker_for_caller(worker_id))
 
 
-@blp.post("/workers/<int:worker_id>/credit-events")
+@blp.post("/workers/<id:worker_id>/credit-events")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.arguments(CreditEventCreateSchema)
@@ -230,7 +230,7 @@ def _lifecycle_view(certificate):
     return services.worker_view(certificate.worker)
 
 
-@blp.post("/workers/<int:worker_id>/certificate/documents")
+@blp.post("/workers/<id:worker_id>/certificate/documents")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(DocumentsSchema)
@@ -241,7 +241,7 @@ def check_documents(documents, worker_id):
     return _lifecycle_view(services.check_documents(_locked(worker_id), documents, actor()))
 
 
-@blp.post("/workers/<int:worker_id>/certificate/training")
+@blp.post("/workers/<id:worker_id>/certificate/training")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(TrainingSchema)
@@ -252,7 +252,7 @@ def record_training(data, worker_id):
     return _lifecycle_view(services.record_training(_locked(worker_id), data["hours"], data["trained_on"], actor()))
 
 
-@blp.post("/workers/<int:worker_id>/certificate/exam")
+@blp.post("/workers/<id:worker_id>/certificate/exam")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(ExamSchema)
@@ -263,7 +263,7 @@ def record_exam(data, worker_id):
     return _lifecycle_view(services.record_exam(_locked(worker_id), data["score"], data["passed"], actor()))
 
 
-@blp.post("/workers/<int:worker_id>/certificate/identity")
+@blp.post("/workers/<id:worker_id>/certificate/identity")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(IdentitySchema)
@@ -274,7 +274,7 @@ def verify_identity(data, worker_id):
     return _lifecycle_view(services.verify_identity(_locked(worker_id), data["matched"], actor()))
 
 
-@blp.post("/workers/<int:worker_id>/certificate/issue")
+@blp.post("/workers/<id:worker_id>/certificate/issue")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409, 422)
 @blp.response(200, WorkerSchema)
@@ -296,7 +296,7 @@ def _standing_route(action: str, summary: str, schema):
                                                         data.get("reason") or action))
 
     change.__name__ = action
-    blp.route(f"/workers/<int:worker_id>/certificate/{action}", methods=["POST"])(change)
+    blp.route(f"/workers/<id:worker_id>/certificate/{action}", methods=["POST"])(change)
 
 
 _standing_route("suspend", "issued → suspended (e.g. health certificate expired, complaint under review)", ReasonSchema)
@@ -305,7 +305,7 @@ _standing_route("revoke", "issued or suspended → revoked (e.g. 失信)", Reaso
 _standing_route("expire", "issued → expired", OptionalReasonSchema)
 
 
-@blp.post("/workers/<int:worker_id>/certificate/renew")
+@blp.post("/workers/<id:worker_id>/certificate/renew")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(RenewSchema)
@@ -318,7 +318,7 @@ def renew_certificate(data, worker_id):
                                           data.get("reason")))
 
 
-@blp.put("/workers/<int:worker_id>/certificate/health-certificate")
+@blp.put("/workers/<id:worker_id>/certificate/health-certificate")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(HealthCertificateSchema)
@@ -329,7 +329,7 @@ def update_health_certificate(data, worker_id):
     return _lifecycle_view(services.update_health_certificate(_locked(worker_id), data["valid_until"], actor()))
 
 
-@blp.post("/workers/<int:worker_id>/certificate/withdraw-authorisation")
+@blp.post("/workers/<id:worker_id>/certificate/withdraw-authorisation")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(ReasonSchema)
@@ -340,7 +340,7 @@ def withdraw_authorisation(data, worker_id):
     return _lifecycle_view(services.withdraw_authorisation(_locked(worker_id), actor(), data["reason"]))
 
 
-@blp.post("/workers/<int:worker_id>/certificate/rotate-code")
+@blp.post("/workers/<id:worker_id>/certificate/rotate-code")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(OptionalReasonSchema)
@@ -366,7 +366,7 @@ def _image(qr: segno.QRCode, kind: str, mimetype: str):
     return response
 
 
-@blp.get("/workers/<int:worker_id>/certificate/qr.png")
+@blp.get("/workers/<id:worker_id>/certificate/qr.png")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, description="The 安心碼 as a PNG, for printing on the card", content_type="image/png")
@@ -376,7 +376,7 @@ def qr_png(worker_id):
     return _image(_qr_for(worker_id), "png", "image/png")
 
 
-@blp.get("/workers/<int:worker_id>/certificate/qr.svg")
+@blp.get("/workers/<id:worker_id>/certificate/qr.svg")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, description="The 安心碼 as SVG, for printing on the card", content_type="image/svg+xml")

@@ -5,6 +5,7 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.fields import PageNumber, RecordId
 from credit.identifiers import credit_code_problem, id_number_problem
 from credit.models import COMPANY_GRADES, STATES
 from credit.scoring import current_config
@@ -71,7 +72,7 @@ class CompanySchema(ma.Schema):
 class CompanyListQuery(ma.Schema):
     grade = fields.String(validate=validate.OneOf(COMPANY_GRADES))
     district = DistrictField()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = PageNumber()
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
@@ -94,7 +95,7 @@ class WorkerCreateSchema(ma.Schema):
     service_types = LABELS
     skills = LABELS
     years_of_experience = fields.Integer(load_default=0, validate=validate.Range(min=0, max=60))
-    company_id = fields.Integer(allow_none=True, metadata={
+    company_id = RecordId(allow_none=True, metadata={
         "description": "Required from operators for a company's worker; a company admin's workers always "
                        "belong to its own company"})
 
@@ -140,9 +141,9 @@ class WorkerSchema(ma.Schema):
 
 
 class WorkerListQuery(ma.Schema):
-    company_id = fields.Integer(metadata={"description": "a company admin sees only its own company"})
+    company_id = RecordId(metadata={"description": "a company admin sees only its own company"})
     state = fields.String(validate=validate.OneOf(STATES), metadata={"description": "certificate state"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = PageNumber()
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 

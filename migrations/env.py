@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 from geoalchemy2 import alembic_helpers
 
+from app.database import UtcDateTime
 from app.privacy import Encrypted
 
 config = context.config
@@ -26,9 +27,11 @@ def include_object(obj, name, obj_type, reflected, compare_to):
 
 
 def render_item(type_, obj, autogen_context):
-    """Encrypted columns are plain binary in the database."""
+    """Encrypted columns are plain binary in the database, moments plain timestamps."""
     if type_ == "type" and isinstance(obj, Encrypted):
         return "sa.LargeBinary()"
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
     return alembic_helpers.render_item(type_, obj, autogen_context)
 
 

@@ -3,9 +3,10 @@
 from datetime import datetime, timezone
 
 from geoalchemy2 import Geometry
-from sqlalchemy import JSON, CheckConstraint, DateTime, String, Text, func
+from sqlalchemy import JSON, CheckConstraint, String, Text, func
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
+from app.database import UtcDateTime
 from app.extensions import db
 
 STATION_KINDS = {"street": "街道", "town": "镇"}
@@ -33,8 +34,8 @@ class Station(db.Model):
     phone: Mapped[str | None] = mapped_column(String(32))
     opening_hours: Mapped[str | None] = mapped_column(String(100))
     services: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     lat = column_property(func.ST_Y(location))
     lng = column_property(func.ST_X(location))

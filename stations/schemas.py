@@ -3,6 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.fields import PageNumber
 from stations.districts import DISTRICT_CODES_BY_NAME, DISTRICTS, inside_guangzhou
 from stations.models import STATION_KINDS
 
@@ -25,7 +26,7 @@ def district_field() -> fields.String:
 
 class StationListQuery(ma.Schema):
     district = district_field()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = PageNumber()
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
     crs = crs_field("gcj02")
 

@@ -3,11 +3,12 @@ each template."""
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
 from app.config import WECHAT_MESSAGE_KINDS
+from app.database import UtcDateTime
 from app.extensions import db
 from app.privacy import EncryptedJSON
 from stations.models import utcnow
@@ -41,9 +42,9 @@ class SubscribeMessage(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_errcode: Mapped[int | None] = mapped_column(Integer, comment="WeChat's errcode; NULL for a network failure")
     last_error: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -67,4 +68,4 @@ class TemplateDecision(db.Model):
     template_id: Mapped[str] = mapped_column(String(64))
     decision: Mapped[str] = mapped_column(String(8))
     event: Mapped[str] = mapped_column(String(40), comment="subscribe_msg_popup_event or subscribe_msg_change_event")
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

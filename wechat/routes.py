@@ -86,7 +86,7 @@ def station_code(code):
     return _png(codes.mini_program_code(code, current_app.config["WECHAT_STATION_PAGE"]), "public, max-age=86400")
 
 
-@blp.get("/workers/<int:worker_id>/wxacode.png")
+@blp.get("/workers/<id:worker_id>/wxacode.png")
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 503)
 @blp.response(200, description="The worker's 安心碼 as a mini-program code", content_type="image/png")
