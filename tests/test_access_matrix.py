@@ -25,6 +25,7 @@ from app import create_app
 from app.extensions import db
 from booking.services import seed_defaults, today_in_beijing
 from tests.booking.conftest import STATION_A, STATION_B, booking_body, key_header, slot_start
+from tests.conftest import UNLIMITED
 from tests.credit.conftest import LIFECYCLE_TO_ISSUE, NEXT_YEAR, new_credit_code, new_id_number, token_of
 from tests.factories import bearer, make_user
 from tests.wechat.conftest import make_wechat_app, signed, stub  # noqa: F401
@@ -319,8 +320,8 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
 def world(app, stub):  # noqa: F811
     """The world, built once per backend inside a transaction that is rolled back at the end; each
     test runs in a savepoint of its own (`attempt`)."""
-    test_app = make_wechat_app(app, stub)
-    development_app = create_app({"TESTING": True, "APP_ENV": "development",
+    test_app = make_wechat_app(app, stub, **UNLIMITED)
+    development_app = create_app({"TESTING": True, "APP_ENV": "development", **UNLIMITED,
                                   "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     with test_app.app_context():
         connection = db.engine.connect()
