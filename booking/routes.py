@@ -32,7 +32,8 @@ blp = ApiBlueprint("booking", __name__, url_prefix="/api/v1",
 
 PROBLEM_MEANINGS = {
     401: "Not logged in: send Authorization: Bearer <token>",
-    403: "The caller's role may not do this, or it is another station's (or the phone is not bound)",
+    403: "The caller may not do this: not their role, another station's, a step only the booking's resident "
+         "takes, or no bound phone",
     404: "No such booking, station, service or complaint (another station's or resident's counts as none)",
     409: "Not allowed from the current status (named in the body), the slot is full, the worker is "
          "double-booked, already done once, or changed by someone else at the same moment",
@@ -70,11 +71,19 @@ def booking_for_staff(booking_id: int) -> Booking:
     return booking
 
 
+def _readable(booking: Booking) -> bool:
+    """Who may know the booking exists: its resident, its station's staff and operators."""
+    return booking.resident_id == actor().id or _is_staff_of(booking.station_code)
+
+
 def booking_for_resident(booking_id: int) -> Booking:
-    """The caller's own booking, row-locked; anyone else's is a 404."""
+    """The caller's own booking, row-locked. Others who can read it (its station's staff,
+    operators) are refused with a 403; to anyone else it is a 404, so its existence is not revealed."""
     booking = services.locked_booking(booking_id)
-    if booking is None or booking.resident_id != current_principal().user.id:
+    if booking is None or not _readable(booking):
         abort(404, description=f"No booking {booking_id}.")
+    if booking.resident_id != actor().id:
+        abort(403, description="Only the resident who booked may do this.")
     return booking
 
 
@@ -228,14 +237,14 @@ def my_bookings(page, per_page, status=None):
 def get_booking(booking_id):
     """One booking with its history: its resident, its station's staff and operators only."""
     booking = db.session.get(Booking, booking_id)
-    if booking is None or not (booking.resident_id == actor().id or _is_staff_of(booking.station_code)):
+    if booking is None or not _readable(booking):
         abort(404, description=f"No booking {booking_id}.")
     return services.booking_view(booking, with_events=True)
 
 
 @blp.post("/bookings/<id:booking_id>/cancel")
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 404, 409)
+@problems(401, 403, 404, 409)
 @blp.arguments(CancelSchema)
 @blp.response(200, BookingSchema)
 @login_required
@@ -246,7 +255,7 @@ def cancel_booking(data, booking_id):
 
 @blp.post("/bookings/<id:booking_id>/reschedule")
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 404, 409)
+@problems(401, 403, 404, 409)
 @blp.arguments(RescheduleSchema)
 @blp.response(200, BookingSchema)
 @login_required
@@ -259,7 +268,7 @@ def reschedule_booking(data, booking_id):
 
 @blp.post("/bookings/<id:booking_id>/entry")
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 404, 409)
+@problems(401, 403, 404, 409)
 @blp.arguments(EntrySchema)
 @blp.response(201, EntryCheckSchema)
 @login_required
@@ -278,7 +287,7 @@ def confirm_entry(data, booking_id):
 
 @blp.post("/bookings/<id:booking_id>/rating")
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 404, 409)
+@problems(401, 403, 404, 409)
 @blp.arguments(RatingInputSchema)
 @blp.response(201, RatingSchema)
 @login_required
@@ -293,7 +302,7 @@ def rate_booking(data, booking_id):
 @blp.post("/bookings/<id:booking_id>/complaints")
 @rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 404, 429)
+@problems(401, 403, 404, 429)
 @blp.arguments(ComplaintInputSchema)
 @blp.response(201, ComplaintSchema)
 @login_required

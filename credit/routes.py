@@ -43,7 +43,8 @@ def beijing_time(moment: datetime) -> str:
 # ---------------------------------------------------------------- access
 
 PROBLEM_MEANINGS = {
-    404: "No such worker or company (another company's counts as none)",
+    403: "The caller's role may not do this, or the company is not the company admin's own",
+    404: "No such worker or company (another company's worker counts as none)",
     409: "Not allowed from the certificate's current state (named in the body), a duplicate, "
          "or changed by someone else at the same moment",
     422: "A document is missing, expired or unsigned (each named in errors)",
@@ -52,6 +53,9 @@ PROBLEM_MEANINGS = {
 
 def problems(*codes: int):
     return blp.problems(*codes, meanings=PROBLEM_MEANINGS)
+
+
+OWN_COMPANY_ONLY = "A company admin acts on its own company only."
 
 
 def worker_for_caller(worker_id: int) -> Worker:
@@ -66,10 +70,14 @@ def worker_for_caller(worker_id: int) -> Worker:
 
 
 def company_for_caller(company_id: int) -> Company:
+    """The company, if the caller may act on it: operators on any, a company admin on its own.
+    Companies are public (the grade list), so another company's admin is refused with a 403."""
     principal = current_principal()
     company = db.session.get(Company, company_id)
-    if company is None or not (principal.has_role(OPERATOR) or principal.company_id == company_id):
+    if company is None:
         abort(404, description=f"No company {company_id}.")
+    if not (principal.has_role(OPERATOR) or principal.company_id == company_id):
+        abort(403, description=OWN_COMPANY_ONLY)
     return company
 
 
@@ -135,7 +143,7 @@ def record_company_event(data, company_id):
 
 @blp.post("/workers")
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@problems(401, 403, 409)
 @blp.arguments(WorkerCreateSchema)
 @blp.response(201, WorkerSchema)
 @roles_required(OPERATOR, COMPANY_ADMIN)
@@ -144,14 +152,14 @@ def create_worker(data):
     principal = current_principal()
     if not principal.has_role(OPERATOR):
         if data.get("company_id", principal.company_id) != principal.company_id:
-            abort(404, description=f"No company {data['company_id']}.")
+            abort(403, description=OWN_COMPANY_ONLY)
         data["company_id"] = principal.company_id
     return services.worker_view(services.create_worker(data, actor()))
 
 
 @blp.get("/workers")
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@problems(401, 403)
 @blp.arguments(WorkerListQuery, location="query", as_kwargs=True)
 @blp.response(200, WorkerPageSchema)
 @roles_required(OPERATOR, COMPANY_ADMIN)
@@ -160,7 +168,7 @@ def list_workers(page, per_page, company_id=None, state=None):
     principal = current_principal()
     if not principal.has_role(OPERATOR):
         if company_id not in (None, principal.company_id):
-            abort(404, description=f"No company {company_id}.")
+            abort(403, description=OWN_COMPANY_ONLY)
         company_id = principal.company_id
     items, total = services.list_workers(company_id, state, page, per_page)
     return {"items": [services.worker_view(w) for w in items], "total": total, "page": page, "per_page": per_page}

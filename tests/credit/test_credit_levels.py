@@ -193,5 +193,5 @@ def test_a_company_admin_sees_the_explanation_for_its_own_workers_and_company_on
     assert client.get(f"/api/v1/workers/{own['id']}/credit", headers=admin).status_code == 200
     assert client.get(f"/api/v1/companies/{mine['id']}/credit", headers=admin).status_code == 200
     assert client.get(f"/api/v1/workers/{other['id']}/credit", headers=admin).status_code == 404
-    assert client.get(f"/api/v1/companies/{theirs['id']}/credit", headers=admin).status_code == 404
+    assert client.get(f"/api/v1/companies/{theirs['id']}/credit", headers=admin).status_code == 403
     assert client.get(f"/api/v1/workers/{own['id']}/history", headers=admin).status_code == 403

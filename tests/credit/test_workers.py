@@ -68,7 +68,7 @@ def test_a_company_admin_cannot_register_a_worker_for_another_company(make_compa
     admin = login("company_admin", company_id=mine["id"])
     response = client.post("/api/v1/workers", json={"name": "孙八", "id_number": new_id_number(),
                                                     "company_id": theirs["id"]}, headers=admin)
-    assert response.status_code == 404
+    assert response.status_code == 403
 
 
 def test_a_company_admin_cannot_see_or_edit_another_companys_worker(make_company, make_applicant, client, login):
@@ -135,7 +135,7 @@ def test_a_company_admin_lists_only_its_own_workers(make_company, make_applicant
     assert [w["id"] for w in listing["items"]] == [own_applicant["id"], own_holder["id"]]
     issued = client.get("/api/v1/workers", query_string={"state": "issued"}, headers=admin).json
     assert [w["id"] for w in issued["items"]] == [own_holder["id"]]
-    assert client.get("/api/v1/workers", query_string={"company_id": theirs["id"]}, headers=admin).status_code == 404
+    assert client.get("/api/v1/workers", query_string={"company_id": theirs["id"]}, headers=admin).status_code == 403
     assert client.get("/api/v1/workers", headers=operator).json["total"] == 3
     assert client.get("/api/v1/workers", query_string={"state": "lost"}, headers=operator).status_code == 422
 

@@ -1,5 +1,6 @@
 """The app pointed at the stub WeChat server (tests/wechat/stub.py), once per database backend."""
 
+import hashlib
 import uuid
 
 import pytest
@@ -14,6 +15,12 @@ CALLBACK_TOKEN = "push-token-for-tests"
 TEMPLATES = {"booking_received": "TPL-received", "booking_confirmed": "TPL-confirmed",
              "booking_assigned": "TPL-assigned", "booking_reminder": "TPL-reminder",
              "followup_survey": None}  # one kind left unconfigured on purpose
+
+
+def signed(token=CALLBACK_TOKEN, timestamp="1764000000", nonce="n0nce", **extra) -> dict:
+    """The query string of a push from WeChat, signed with `token` as WeChat does."""
+    signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+    return {"signature": signature, "timestamp": timestamp, "nonce": nonce, **extra}
 
 
 def wechat_settings(stub: StubWeChat, **overrides) -> dict:

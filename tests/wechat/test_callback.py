@@ -1,22 +1,16 @@
 """WeChat's message push: only WeChat (who knows the callback token) is heard, and users'
 answers to subscribe prompts are recorded."""
 
-import hashlib
 import json
 
 from sqlalchemy import select
 
 from app.extensions import db
 from tests.factories import make_user
-from tests.wechat.conftest import CALLBACK_TOKEN
+from tests.wechat.conftest import signed
 from wechat.models import TemplateDecision
 
 CALLBACK = "/api/v1/wechat/callback"
-
-
-def signed(token=CALLBACK_TOKEN, timestamp="1764000000", nonce="n0nce", **extra) -> dict:
-    signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
-    return {"signature": signature, "timestamp": timestamp, "nonce": nonce, **extra}
 
 
 def decisions(wechat_app):
