@@ -8,7 +8,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server
 BENCH_PACKAGES := wrk
 export FLASK_APP := wsgi
 
-.PHONY: run test fuzz bench system-packages
+.PHONY: run test fuzz bench soak system-packages
 
 ## Serve the embedded default (SQLite + SpatiaLite, no Redis) on http://127.0.0.1:$(PORT)
 run: $(VENV)/.run-deps
@@ -35,6 +35,12 @@ bench: $(VENV)/.test-deps
 	scripts/install-system-packages $(TEST_PACKAGES) $(BENCH_PACKAGES)
 	scripts/start-test-services
 	$(VENV)/bin/python bench/run.py
+
+## Ten minutes of mixed traffic; prints each worker's memory before, at peak and after
+soak: $(VENV)/.test-deps
+	scripts/install-system-packages $(TEST_PACKAGES) $(BENCH_PACKAGES)
+	scripts/start-test-services
+	$(VENV)/bin/python bench/soak.py
 
 $(VENV)/bin/python:
 	scripts/install-system-packages $(RUN_PACKAGES)

@@ -15,7 +15,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 # Recycling workers now and then bounds the memory any slow leak could take.
-max_requests = 20_000
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = 2_000
 accesslog = None  # the app writes one JSON line per request, with its request id
 

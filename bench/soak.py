@@ -1,0 +1,80 @@
+"""Soak: a bounded stretch of mixed traffic against gunicorn on PostgreSQL + PostGIS and Redis,
+with each worker's resident memory read before, during and after. Workers are not recycled
+during the soak (gunicorn's max_requests is off), so a leak would show.
+
+    make soak                        # or: .venv/bin/python bench/soak.py --minutes 10
+"""
+
+import argparse
+import os
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from run import BASE, DATABASE_URL, REDIS_URL, ROOT, prepare_database, start_gunicorn
+
+TARGET_MB = 150
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
+    return sorted(int(pid) for pid in found)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--minutes", type=float, default=10, help="at most 10")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    minutes = min(args.minutes, 10)
+
+    env = os.environ | {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "APP_ENV": "development",
+                        "FLASK_APP": "wsgi", "SCAN_RATE_LIMIT_PER_MINUTE": "100000000",
+                        "GUNICORN_MAX_REQUESTS": "0"}
+    scan_token, _booking_env = prepare_database(env)
+    server = start_gunicorn(env, args.workers)
+    try:
+        etag = urllib.request.urlopen(BASE + "/api/v1/stations").headers["ETag"]
+        # Warm every worker up first: the figure that matters is growth under load, not start-up.
+        subprocess.run(["wrk", "-t2", f"-c{args.connections}", "-d10s", "-s", str(ROOT / "bench" / "mixed.lua"), BASE],
+                       env=os.environ | {"SCAN_TOKEN": scan_token, "STATIONS_ETAG": etag}, check=True,
+                       capture_output=True)
+        pids = worker_pids(server.pid)
+        before = {pid: rss_mb(pid) for pid in pids}
+        load = subprocess.Popen(
+            ["wrk", "-t2", f"-c{args.connections}", f"-d{int(minutes * 60)}s", "-s", str(ROOT / "bench" / "mixed.lua"), BASE],
+            env=os.environ | {"SCAN_TOKEN": scan_token, "STATIONS_ETAG": etag}, stdout=subprocess.PIPE, text=True)
+        peak = dict(before)
+        while load.poll() is None:
+            time.sleep(15)
+            for pid in pids:
+                peak[pid] = max(peak[pid], rss_mb(pid))
+        summary = load.stdout.read()
+        after = {pid: rss_mb(pid) for pid in pids}
+        still_same = worker_pids(server.pid) == pids
+    finally:
+        server.terminate()
+        server.wait()
+
+    print(f"\n{minutes:g} min of mixed traffic (nearest, station list 304, scan, /healthz), "
+          f"gunicorn {args.workers} workers, wrk -c{args.connections}")
+    print(next(line for line in summary.splitlines() if "Requests/sec" in line).strip())
+    print(f"{'worker':>8}{'before MB':>11}{'peak MB':>9}{'after MB':>10}{'growth':>8}")
+    for pid in pids:
+        print(f"{pid:>8}{before[pid]:>11.1f}{peak[pid]:>9.1f}{after[pid]:>10.1f}{after[pid] - before[pid]:>+8.1f}")
+    print("same worker processes throughout: " + ("yes" if still_same else "NO (a worker was replaced)"))
+    worst = max(peak.values())
+    print(f"largest worker: {worst:.1f} MB (target < {TARGET_MB} MB): {'met' if worst < TARGET_MB else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
