@@ -11,7 +11,7 @@ import re
 import time
 import uuid
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -89,12 +89,29 @@ def _finish_request(response: Response) -> Response:
     return response
 
 
+def add_live_metrics(app: Flask, collect) -> None:
+    """Registers `collect()`, which yields metric families read at scrape time (from the
+    database, say) rather than counted by each process."""
+    app.extensions.setdefault("live_metrics", []).append(collect)
+
+
+class _LiveMetrics:
+    def __init__(self, collectors):
+        self.collectors = collectors
+
+    def collect(self):
+        for collect in self.collectors:
+            yield from collect()
+
+
 def _metrics() -> Response:
-    """Prometheus text format. Under gunicorn every worker writes its numbers to
+    """Prometheus text format. Under gunicorn every worker writes its counts to
     PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py sets it) and any worker answers for all of them."""
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        counted = CollectorRegistry()
+        multiprocess.MultiProcessCollector(counted)
     else:
-        from prometheus_client import REGISTRY as registry
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+        from prometheus_client import REGISTRY as counted
+    live = CollectorRegistry()
+    live.register(_LiveMetrics(current_app.extensions.get("live_metrics", [])))
+    return Response(generate_latest(counted) + generate_latest(live), mimetype=CONTENT_TYPE_LATEST)

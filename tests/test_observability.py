@@ -3,7 +3,10 @@
 import json
 import logging
 
+from app.extensions import db
 from app.observability import JsonLogFormatter
+from tests.factories import make_user
+from wechat.messages import queue_subscribe_message
 
 
 def test_every_answer_carries_a_request_id(client):
@@ -39,3 +42,17 @@ def test_metrics_count_requests_per_route_and_status(client):
     assert 'http_requests_total{method="GET",route="/api/v1/stations/nearest",status="200"}' in text
     assert 'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/v1/stations/nearest"}' in text
     assert "another-secret-token" not in text
+
+
+def test_metrics_show_subscribe_messages_waiting_to_be_sent(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "WECHAT_TEMPLATES", {"booking_reminder": "TPL-reminder"})
+    def waiting():
+        text = client.get("/metrics").get_data(as_text=True)
+        return float(next(line for line in text.splitlines() if line.startswith('subscribe_messages{status="queued"}')).split()[-1])
+
+    before = waiting()
+    with app.app_context():
+        queue_subscribe_message(make_user().id, "booking_reminder", {"thing1": "保洁"})
+        db.session.commit()
+    assert waiting() == before + 1
+    assert 'subscribe_messages{status="failed"}' in client.get("/metrics").get_data(as_text=True)

@@ -7,8 +7,9 @@ from flask import Flask
 def init_wechat(app: Flask) -> None:
     """The app's WeChat client (its token storage is shared through Redis when configured) and
     its subscribe-message queue."""
+    from app.observability import add_live_metrics
     from wechat.client import client_from_config
-    from wechat.messages import InProcessQueue, RedisQueue
+    from wechat.messages import InProcessQueue, RedisQueue, messages_by_status
 
     redis_client = app.extensions["redis"]
     app.extensions["wechat_client"] = client_from_config(app.config, redis_client)
@@ -16,3 +17,4 @@ def init_wechat(app: Flask) -> None:
     app.extensions["wechat_messages"] = (RedisQueue(redis_client) if redis_client is not None
                                          else InProcessQueue(app, start_thread=not app.testing))
     app.extensions["wechat_codes"] = {}
+    add_live_metrics(app, messages_by_status)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import redis
 import requests
 from flask import current_app
+from prometheus_client import Counter
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.memorystorage import MemoryStorage
@@ -16,6 +17,8 @@ from wechatpy.session.redisstorage import RedisStorage
 
 # WeChat's answers for an access token that it no longer accepts (invalid, not the latest, expired).
 STALE_TOKEN_ERRORS = frozenset({40001, 40014, 42001})
+WECHAT_ERRORS = Counter("wechat_api_errors_total", "WeChat API calls that failed, by API path and errcode",
+                        ["path", "errcode"])
 # A token is renewed this long before WeChat says it expires, so calls in flight never carry a dead one.
 TOKEN_RENEWAL_MARGIN_SECONDS = 300
 
@@ -111,12 +114,22 @@ class ConfiguredWeChatClient(WeChatClient):
     def _request(self, method, url_or_endpoint, **kwargs):
         params = kwargs.setdefault("params", {})
         try:
-            return super()._request(method, url_or_endpoint, **kwargs)
+            return self._counted_request(method, url_or_endpoint, **kwargs)
         except WeChatClientException as error:
             if error.errcode not in STALE_TOKEN_ERRORS or not params.get("access_token"):
                 raise
             params["access_token"] = self.renew_access_token(stale=params["access_token"])
+            return self._counted_request(method, url_or_endpoint, **kwargs)
+
+    def _counted_request(self, method, url_or_endpoint, **kwargs):
+        try:
             return super()._request(method, url_or_endpoint, **kwargs)
+        except WeChatClientException as error:
+            WECHAT_ERRORS.labels(url_or_endpoint, str(error.errcode)).inc()
+            raise
+        except requests.RequestException:
+            WECHAT_ERRORS.labels(url_or_endpoint, "unreachable").inc()
+            raise
 
     def code_to_session(self, js_code: str) -> dict:
         """jscode2session authenticates with the app secret, not an access token, so none is

@@ -18,7 +18,8 @@ import redis
 import requests
 import rq
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, or_, select, update
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
@@ -153,6 +154,18 @@ def retry_failed(stuck_after: timedelta) -> list[int]:
         db.session.info.setdefault(_AFTER_COMMIT, []).append(message.id)
     db.session.flush()
     return [message.id for message in messages]
+
+
+def messages_by_status():
+    """For /metrics: messages still to send, sending and failed; a growing queue means no worker
+    is delivering."""
+    counts = dict(db.session.execute(
+        select(SubscribeMessage.status, func.count()).where(SubscribeMessage.status.in_((QUEUED, SENDING, FAILED)))
+        .group_by(SubscribeMessage.status)).all())
+    family = GaugeMetricFamily("subscribe_messages", "Subscribe messages not (yet) sent, by status", labels=["status"])
+    for status in (QUEUED, SENDING, FAILED):
+        family.add_metric([status], counts.get(status, 0))
+    yield family
 
 
 # ---------------------------------------------------------------- the two queues

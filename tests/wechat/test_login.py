@@ -129,3 +129,15 @@ def test_one_address_trying_logins_too_fast_gets_429_with_retry_after(api, stub,
     refused = log_in(3)
     assert refused.mimetype == "application/problem+json" and 1 <= int(refused.headers["Retry-After"]) <= 60
     assert log_in(4, address="198.51.100.78").status_code == 200
+
+
+def test_failed_wechat_calls_are_counted_for_the_operators_dashboard(api, stub):
+    def failures():
+        text = api.get("/metrics").get_data(as_text=True)
+        line = next((l for l in text.splitlines()
+                     if l.startswith('wechat_api_errors_total{errcode="40029",path="sns/jscode2session"}')), None)
+        return float(line.split()[-1]) if line else 0.0
+
+    before = failures()
+    assert api.post("/api/v1/auth/wechat/login", json={"code": "never-issued"}).status_code == 401
+    assert failures() == before + 1
