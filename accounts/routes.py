@@ -33,22 +33,22 @@ def problems(*codes: int):
 
 
 @blp.get("/me")
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401)
 @blp.response(200, MeSchema)
 @blp.problems(401)
-@login_required
 def me():
     """Who I am: my roles and my phone, masked."""
     return services.account_view(current_principal().user)
 
 
 @blp.post("/auth/logout")
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401)
 @blp.response(204)
 @blp.problems(401)
-@login_required
 def logout():
     """End this session; its token stops working at once."""
     services.end_session(current_principal().session)
@@ -57,11 +57,11 @@ def logout():
 # ---------------------------------------------------------------- staff invites
 
 @blp.post("/invites")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 422)
 @blp.arguments(InviteCreateSchema)
 @blp.response(201, InviteSchema)
-@roles_required(OPERATOR)
 def create_invite(data):
     """A one-time invite to become a station's staff, a company's admin or an operator. The code
     is in this answer only: pass it to the person, who redeems it after logging in."""
@@ -71,21 +71,21 @@ def create_invite(data):
 
 
 @blp.get("/invites")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403)
 @blp.arguments(InviteListQuery, location="query", as_kwargs=True)
 @blp.response(200, InviteListSchema)
-@roles_required(OPERATOR)
 def list_invites(state=None):
     """Invites, newest first, optionally in one state (pending, redeemed, revoked, expired)."""
     return {"items": [invites.invite_view(invite) for invite in invites.list_invites(state)]}
 
 
 @blp.delete("/invites/<id:invite_id>")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.response(204)
-@roles_required(OPERATOR)
 def revoke_invite(invite_id):
     """Revoke an invite that was not redeemed: its code stops working at once."""
     invite = db.session.get(StaffInvite, invite_id)
@@ -95,11 +95,11 @@ def revoke_invite(invite_id):
 
 
 @blp.post("/invites/redeem")
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 404, 409)
 @blp.arguments(RedeemSchema)
 @blp.response(200, MeSchema)
-@login_required
 def redeem_invite(data):
     """Take the role an invite offers (once; before it expires). Answers with my account."""
     user = current_principal().user
@@ -110,22 +110,22 @@ def redeem_invite(data):
 # ---------------------------------------------------------------- role grants and their audit trail
 
 @blp.get("/role-grants")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403)
 @blp.arguments(GrantListQuery, location="query", as_kwargs=True)
 @blp.response(200, GrantListSchema)
-@roles_required(OPERATOR)
 def list_grants(user_id=None, role=None, station_code=None, company_id=None):
     """Roles held now, filterable by user, role, station and company."""
     return {"items": [services.grant_view(g) for g in services.list_grants(user_id, role, station_code, company_id)]}
 
 
 @blp.delete("/role-grants/<id:grant_id>")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(RemoveGrantQuery, location="query", as_kwargs=True)
 @blp.response(204)
-@roles_required(OPERATOR)
 def remove_grant(grant_id, reason=None):
     """Remove a role from its holder, effective on their next request; recorded in the audit trail."""
     grant = db.session.get(RoleGrant, grant_id)
@@ -137,11 +137,11 @@ def remove_grant(grant_id, reason=None):
 
 
 @blp.get("/role-events")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403)
 @blp.arguments(RoleEventQuery, location="query", as_kwargs=True)
 @blp.response(200, RoleEventListSchema)
-@roles_required(OPERATOR)
 def list_role_events(limit, user_id=None):
     """Every grant and removal of a role, newest first: who, when, what, by whom, why."""
     return {"items": services.role_events(user_id, limit)}

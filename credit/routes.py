@@ -88,11 +88,11 @@ def actor():
 # ---------------------------------------------------------------- companies
 
 @blp.post("/companies")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 409)
 @blp.arguments(CompanyCreateSchema)
 @blp.response(201, CompanySchema)
-@roles_required(OPERATOR)
 def create_company(data):
     """Register a 家政企业 (operators). Its grade follows from the ledger."""
     return services.company_view(services.create_company(data, actor()))
@@ -118,21 +118,21 @@ def get_company(company_id):
 
 
 @blp.get("/companies/<id:company_id>/credit")
+@roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, ExplanationSchema)
-@roles_required(OPERATOR, COMPANY_ADMIN)
 def explain_company(company_id):
     """Why the company has its grade: score per dimension, the events that count, config version."""
     return services.explanation(company_for_caller(company_id))
 
 
 @blp.post("/companies/<id:company_id>/credit-events")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.arguments(CreditEventCreateSchema)
 @blp.response(201, CreditEventSchema)
-@roles_required(OPERATOR)
 def record_company_event(data, company_id):
     """Record a credit fact about a company (assessment, breach...); its grade follows at once."""
     company = company_for_caller(company_id)
@@ -142,11 +142,11 @@ def record_company_event(data, company_id):
 # ---------------------------------------------------------------- workers
 
 @blp.post("/workers")
+@roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 409)
 @blp.arguments(WorkerCreateSchema)
 @blp.response(201, WorkerSchema)
-@roles_required(OPERATOR, COMPANY_ADMIN)
 def create_worker(data):
     """A new certificate applicant. A company admin's applicants belong to its own company."""
     principal = current_principal()
@@ -158,11 +158,11 @@ def create_worker(data):
 
 
 @blp.get("/workers")
+@roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403)
 @blp.arguments(WorkerListQuery, location="query", as_kwargs=True)
 @blp.response(200, WorkerPageSchema)
-@roles_required(OPERATOR, COMPANY_ADMIN)
 def list_workers(page, per_page, company_id=None, state=None):
     """Workers by id, filterable by company and certificate state; a company admin sees its own."""
     principal = current_principal()
@@ -175,31 +175,31 @@ def list_workers(page, per_page, company_id=None, state=None):
 
 
 @blp.get("/workers/<id:worker_id>")
+@roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, WorkerSchema)
-@roles_required(OPERATOR, COMPANY_ADMIN)
 def get_worker(worker_id):
     """A worker's file, ID number and phone masked."""
     return services.worker_view(worker_for_caller(worker_id))
 
 
 @blp.patch("/workers/<id:worker_id>")
+@roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.arguments(WorkerUpdateSchema)
 @blp.response(200, WorkerSchema)
-@roles_required(OPERATOR, COMPANY_ADMIN)
 def update_worker(changes, worker_id):
     """Edit phone, photo, service types, skills or experience; the ledger keeps what changed."""
     return services.worker_view(services.update_worker(worker_for_caller(worker_id), changes, actor()))
 
 
 @blp.get("/workers/<id:worker_id>/history")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, HistorySchema)
-@roles_required(OPERATOR)
 def worker_history(worker_id):
     """Every transition and credit fact of a worker, oldest first: who, when, why, before/after."""
     events = services.ledger(worker_for_caller(worker_id))
@@ -207,21 +207,21 @@ def worker_history(worker_id):
 
 
 @blp.get("/workers/<id:worker_id>/credit")
+@roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, ExplanationSchema)
-@roles_required(OPERATOR, COMPANY_ADMIN)
 def explain_worker(worker_id):
     """Why the worker has its stars: score per dimension, the events that count, config version."""
     return services.explanation(worker_for_caller(worker_id))
 
 
 @blp.post("/workers/<id:worker_id>/credit-events")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.arguments(CreditEventCreateSchema)
 @blp.response(201, CreditEventSchema)
-@roles_required(OPERATOR)
 def record_worker_event(data, worker_id):
     """Record a credit fact about a worker (失信 breach, upheld complaint...); stars follow at once."""
     worker = worker_for_caller(worker_id)
@@ -239,54 +239,54 @@ def _lifecycle_view(certificate):
 
 
 @blp.post("/workers/<id:worker_id>/certificate/documents")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(DocumentsSchema)
 @blp.response(200, WorkerSchema)
-@roles_required(OPERATOR)
 def check_documents(documents, worker_id):
     """applied → documents_checked: the 三证一书, all four complete and valid."""
     return _lifecycle_view(services.check_documents(_locked(worker_id), documents, actor()))
 
 
 @blp.post("/workers/<id:worker_id>/certificate/training")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(TrainingSchema)
 @blp.response(200, WorkerSchema)
-@roles_required(OPERATOR)
 def record_training(data, worker_id):
     """documents_checked → trained: pre-job training (岗前培训) attended."""
     return _lifecycle_view(services.record_training(_locked(worker_id), data["hours"], data["trained_on"], actor()))
 
 
 @blp.post("/workers/<id:worker_id>/certificate/exam")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(ExamSchema)
 @blp.response(200, WorkerSchema)
-@roles_required(OPERATOR)
 def record_exam(data, worker_id):
     """trained → exam_passed when passed; a failed exam is recorded and changes no state."""
     return _lifecycle_view(services.record_exam(_locked(worker_id), data["score"], data["passed"], actor()))
 
 
 @blp.post("/workers/<id:worker_id>/certificate/identity")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(IdentitySchema)
 @blp.response(200, WorkerSchema)
-@roles_required(OPERATOR)
 def verify_identity(data, worker_id):
     """exam_passed → identity_verified when 人证合一 matches; a mismatch is recorded."""
     return _lifecycle_view(services.verify_identity(_locked(worker_id), data["matched"], actor()))
 
 
 @blp.post("/workers/<id:worker_id>/certificate/issue")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409, 422)
 @blp.response(200, WorkerSchema)
-@roles_required(OPERATOR)
 def issue_certificate(worker_id):
     """identity_verified → issued, with a certificate number and a 安心碼; every document must be valid."""
     return _lifecycle_view(services.issue(_locked(worker_id), actor()))
@@ -314,11 +314,11 @@ _standing_route("expire", "issued → expired", OptionalReasonSchema)
 
 
 @blp.post("/workers/<id:worker_id>/certificate/renew")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(RenewSchema)
 @blp.response(200, WorkerSchema)
-@roles_required(OPERATOR)
 def renew_certificate(data, worker_id):
     """expired → issued, optionally with a new health certificate; every document must be valid."""
     certificate = _locked(worker_id)
@@ -327,33 +327,33 @@ def renew_certificate(data, worker_id):
 
 
 @blp.put("/workers/<id:worker_id>/certificate/health-certificate")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(HealthCertificateSchema)
 @blp.response(200, WorkerSchema)
-@roles_required(OPERATOR)
 def update_health_certificate(data, worker_id):
     """Record a new health certificate's valid-until date (any state)."""
     return _lifecycle_view(services.update_health_certificate(_locked(worker_id), data["valid_until"], actor()))
 
 
 @blp.post("/workers/<id:worker_id>/certificate/withdraw-authorisation")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(ReasonSchema)
 @blp.response(200, WorkerSchema)
-@roles_required(OPERATOR)
 def withdraw_authorisation(data, worker_id):
     """The worker withdrew the 信用信息授权书: the scan stops showing the profile at once."""
     return _lifecycle_view(services.withdraw_authorisation(_locked(worker_id), actor(), data["reason"]))
 
 
 @blp.post("/workers/<id:worker_id>/certificate/rotate-code")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(OptionalReasonSchema)
 @blp.response(200, WorkerSchema)
-@roles_required(OPERATOR)
 def rotate_code(data, worker_id):
     """A new 安心碼 for a lost or copied card; the old code stops working at once."""
     return _lifecycle_view(services.rotate_scan_token(_locked(worker_id), actor(), data.get("reason")))
@@ -375,20 +375,20 @@ def _image(qr: segno.QRCode, kind: str, mimetype: str):
 
 
 @blp.get("/workers/<id:worker_id>/certificate/qr.png")
+@roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, description="The 安心碼 as a PNG, for printing on the card", content_type="image/png")
-@roles_required(OPERATOR, COMPANY_ADMIN)
 def qr_png(worker_id):
     """The 安心碼 QR code (PNG) encoding <PUBLIC_BASE_URL>/q/<token>."""
     return _image(_qr_for(worker_id), "png", "image/png")
 
 
 @blp.get("/workers/<id:worker_id>/certificate/qr.svg")
+@roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(200, description="The 安心碼 as SVG, for printing on the card", content_type="image/svg+xml")
-@roles_required(OPERATOR, COMPANY_ADMIN)
 def qr_svg(worker_id):
     """The 安心碼 QR code (SVG) encoding <PUBLIC_BASE_URL>/q/<token>."""
     return _image(_qr_for(worker_id), "svg", "image/svg+xml")

@@ -56,11 +56,11 @@ def wechat_login(data):
 
 
 @blp.post("/auth/wechat/phone")
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 422, 503)
 @blp.arguments(PhoneCodeSchema)
 @blp.response(200, PhoneSchema)
-@login_required
 def bind_phone(data):
     """Bind my phone number, from the code of the mini-program's phone button (getPhoneNumber).
     Stored encrypted; shown masked."""
@@ -87,10 +87,10 @@ def station_code(code):
 
 
 @blp.get("/workers/<id:worker_id>/wxacode.png")
+@roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 503)
 @blp.response(200, description="The worker's 安心碼 as a mini-program code", content_type="image/png")
-@roles_required(OPERATOR, COMPANY_ADMIN)
 def worker_code(worker_id):
     """The worker's 安心碼 as a mini-program code, for the card: opens WECHAT_WORKER_PAGE with a
     scene that GET /wechat/scan/{scene} turns into the public profile. Rotating the 安心碼
@@ -122,11 +122,11 @@ def scan_scene(scene):
 # ---------------------------------------------------------------- subscribe messages (operators)
 
 @blp.get("/wechat/messages")
+@roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403)
 @blp.arguments(MessageQuery, location="query", as_kwargs=True)
 @blp.response(200, MessageListSchema)
-@roles_required(OPERATOR)
 def list_messages(limit, status=None, kind=None, user_id=None):
     """Subscribe messages, newest first: what was sent, what failed and with which errcode."""
     query = select(SubscribeMessage).order_by(SubscribeMessage.id.desc()).limit(limit)
