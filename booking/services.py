@@ -17,17 +17,17 @@ from werkzeug.exceptions import Conflict, UnprocessableEntity
 from accounts.models import User
 from app.extensions import db
 from app.privacy import mask_name
+from booking import notifications
 from booking.catalogue import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_SERVICES, DEFAULT_SLOTS
-from booking.models import (ASSIGNED, BLOCK_MINUTES, COMPLAINT_TRANSITIONS, COMPLAINT_TYPES, COMPLETED, DISMISSED,
-                            HOLDING_PLACE, IN_SERVICE, INVALID, OPEN_STATUSES, STATUS_NAMES, TRANSITIONS, UPHELD,
-                            Booking, BookingEvent, ClosedDay, Complaint, EntryCheck, FollowUp, Rating, Service, Slot,
-                            StationOffer, WorkerTimeBlock)
+from booking.models import (ASSIGNED, BLOCK_MINUTES, COMPLAINT_TRANSITIONS, COMPLAINT_TYPES, COMPLETED, CONFIRMED,
+                            DISMISSED, HOLDING_PLACE, IN_SERVICE, INVALID, OPEN_STATUSES, SHANGHAI, STATUS_NAMES,
+                            TRANSITIONS, UPHELD, Booking, BookingEvent, ClosedDay, Complaint, EntryCheck, FollowUp,
+                            Rating, Service, Slot, StationOffer, WorkerTimeBlock)
 from credit import services as credit
 from credit.models import Certificate, Worker
 from stations.models import Station, utcnow
 from stations.services import location_view, nearest_stations
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 BOOKING_DAYS = 7  # today and the six days after it, Beijing time
 NEAREST_CANDIDATES = 5  # stations looked at when the nearest one does not offer the service
 
@@ -361,6 +361,7 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
         return _replay(existing, request_fingerprint), False
     _take_place(slot_id)
     _audit(booking, "create", None, booking.status, resident, details={"starts_at": placement.starts_at.isoformat()})
+    notifications.booking_received(booking)
     return booking, True
 
 
@@ -399,7 +400,9 @@ def locked_booking(booking_id: int) -> Booking | None:
 
 
 def confirm(booking: Booking, actor: User) -> Booking:
-    return transition(booking, "confirm", actor)
+    transition(booking, "confirm", actor)
+    notifications.booking_confirmed(booking)
+    return booking
 
 
 def reject(booking: Booking, actor: User, reason: str) -> Booking:
@@ -444,6 +447,7 @@ def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str |
     _free_worker(booking)
     booking.slot_id, booking.starts_at, booking.ends_at = new_slot, placement.starts_at, placement.ends_at
     booking.reschedule_count += 1
+    booking.reminder_queued_at = None  # the new day gets its own reminder
     return transition(booking, "reschedule", actor, reason, details)
 
 
@@ -484,7 +488,9 @@ def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
         raise Refused(f"{mask_name(worker.name)} already has a booking at this time.",
                       {"worker_id": ["double-booked: another booking overlaps this time"]}) from None
     booking.worker_id = worker.id
-    return transition(booking, "assign", actor, details={"worker_id": worker.id, "previous_worker_id": previous})
+    transition(booking, "assign", actor, details={"worker_id": worker.id, "previous_worker_id": previous})
+    notifications.booking_assigned(booking, worker)
+    return booking
 
 
 def start(booking: Booking, actor: User) -> Booking:
@@ -492,7 +498,30 @@ def start(booking: Booking, actor: User) -> Booking:
 
 
 def complete(booking: Booking, actor: User) -> Booking:
-    return transition(booking, "complete", actor)
+    transition(booking, "complete", actor)
+    notifications.followup_survey(booking)
+    return booking
+
+
+# ---------------------------------------------------------------- the day-before reminder
+
+# Bookings the station has accepted; a pending one may still be rejected, so it is not reminded.
+REMINDED_STATUSES = (CONFIRMED, ASSIGNED)
+
+
+def queue_reminders() -> int:
+    """Queues the reminder of every confirmed or assigned booking that starts tomorrow (Beijing
+    time) and has had none. Each booking is claimed by one conditional UPDATE, so repeated or
+    overlapping runs remind it once (a reschedule clears the claim). Returns how many it queued."""
+    now = utcnow()
+    start, end = _day_bounds(now.astimezone(SHANGHAI).date() + timedelta(days=1))
+    claimed = db.session.scalars(
+        update(Booking).where(Booking.status.in_(REMINDED_STATUSES), Booking.starts_at >= start,
+                              Booking.starts_at < end, Booking.reminder_queued_at.is_(None))
+        .values(reminder_queued_at=now).returning(Booking.id).execution_options(synchronize_session=False)).all()
+    for booking in db.session.scalars(select(Booking).where(Booking.id.in_(claimed)).order_by(Booking.id)):
+        notifications.booking_reminder(booking)
+    return len(claimed)
 
 
 # ---------------------------------------------------------------- at the door and after the service

@@ -19,6 +19,7 @@ from booking import services
 from booking.models import Booking, BookingEvent, Slot, StationOffer, WorkerTimeBlock
 from credit import services as credit
 from credit.models import Certificate, CreditEvent, Worker
+from wechat.models import SubscribeMessage
 from tests.booking.conftest import booking_body, slot_start
 from tests.credit.conftest import DOCUMENTS, new_id_number
 
@@ -80,6 +81,7 @@ def station_c(app):
             db.session.execute(delete(CreditEvent).where(CreditEvent.worker_id == worker_id))
             db.session.execute(delete(Certificate).where(Certificate.worker_id == worker_id))
             db.session.execute(delete(Worker).where(Worker.id == worker_id))
+        db.session.execute(delete(SubscribeMessage).where(SubscribeMessage.user_id.in_(created["users"])))
         db.session.execute(delete(RoleEvent).where(RoleEvent.user_id.in_(created["users"])))
         db.session.execute(delete(User).where(User.id.in_(created["users"])))
         db.session.execute(update(StationOffer).where(StationOffer.station_code == STATION_C,
