@@ -10,7 +10,7 @@ from app.privacy import mask_name
 from booking.models import SHANGHAI, STATUS_NAMES, Booking
 from credit.models import Worker
 from credit.services import as_utc
-from stations.models import Station
+from stations.services import station_name
 from wechat.messages import queue_subscribe_message
 
 # WeChat refuses a `thing` value longer than 20 characters (errcode 47003).
@@ -30,7 +30,7 @@ def _queue(booking: Booking, kind: str, extra: dict[str, str]) -> None:
     (Beijing time), thing3 the station; `extra` adds the kind's own from key 4 on."""
     starts_at = as_utc(booking.starts_at).astimezone(SHANGHAI)
     data = {"thing1": _thing(booking.service.name), "time2": starts_at.strftime("%Y-%m-%d %H:%M"),
-            "thing3": _thing(db.session.get(Station, booking.station_code).name), **extra}
+            "thing3": _thing(station_name(booking.station_code)), **extra}
     page = f"{current_app.config['WECHAT_BOOKING_PAGE']}?id={booking.id}"
     queue_subscribe_message(booking.resident_id, kind, data, page=page)
 

@@ -12,6 +12,7 @@ from geoalchemy2 import WKTElement
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import Conflict, UnprocessableEntity
 
 from accounts.models import User
@@ -26,7 +27,7 @@ from booking.models import (ASSIGNED, BLOCK_MINUTES, COMPLAINT_TRANSITIONS, COMP
 from credit import services as credit
 from credit.models import Certificate, Worker
 from stations.models import Station, utcnow
-from stations.services import location_view, nearest_stations
+from stations.services import location_view, nearest_stations, station_name
 
 BOOKING_DAYS = 7  # today and the six days after it, Beijing time
 NEAREST_CANDIDATES = 5  # stations looked at when the nearest one does not offer the service
@@ -267,6 +268,11 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
+def _insert(model):
+    """INSERT with the backend's ON CONFLICT clauses (PostgreSQL and SQLite spell them alike)."""
+    return (postgresql.insert if _dialect() == "postgresql" else sqlite.insert)(model)
+
+
 def place_for(station_code: str, service_code: str, starts_at: datetime) -> Placement:
     """Where a booking at `starts_at` would go, or a 422 naming what is wrong with the request.
     The offer is share-locked, so the day cannot be closed under this booking."""
@@ -288,31 +294,37 @@ def place_for(station_code: str, service_code: str, starts_at: datetime) -> Plac
     return Placement(offer, utc_start, utc_start + timedelta(minutes=offer.slot_minutes))
 
 
+# Slot rows are never held as objects: the booking path's slot statements use Core on the table
+# and skip the ORM's per-statement work.
+slots = Slot.__table__
+
+
 def _slot_id(placement: Placement) -> int:
-    """The slot row for a placement, created with the offer's capacity if it does not exist yet."""
+    """The slot row for a placement, created with the offer's capacity if it does not exist yet.
+    The look-up runs only when the insert found the slot there; as a statement of its own it sees
+    a slot that a concurrent booking has just committed."""
     offer = placement.offer
     values = {"station_code": offer.station_code, "service_code": offer.service_code,
               "starts_at": placement.starts_at, "ends_at": placement.ends_at, "capacity": offer.capacity, "booked": 0}
-    insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
-    db.session.execute(insert(Slot).values(**values).on_conflict_do_nothing(
-        index_elements=["station_code", "service_code", "starts_at"]))
-    return db.session.scalar(select(Slot.id).where(Slot.station_code == offer.station_code,
-                                                   Slot.service_code == offer.service_code,
-                                                   Slot.starts_at == placement.starts_at))
+    created = db.session.scalar(_insert(slots).values(**values).on_conflict_do_nothing(
+        index_elements=["station_code", "service_code", "starts_at"]).returning(slots.c.id))
+    return created or db.session.scalar(select(slots.c.id).where(slots.c.station_code == offer.station_code,
+                                                                 slots.c.service_code == offer.service_code,
+                                                                 slots.c.starts_at == placement.starts_at))
 
 
 def _take_place(slot_id: int) -> None:
     """One conditional UPDATE: of any number of concurrent bookings, only as many as there are
     places get a row back; PostgreSQL re-checks `booked < capacity` after waiting for the row."""
-    taken = db.session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked < Slot.capacity)
-                               .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
+    taken = db.session.execute(update(slots).where(slots.c.id == slot_id, slots.c.booked < slots.c.capacity)
+                               .values(booked=slots.c.booked + 1))
     if taken.rowcount != 1:
         raise Refused("This slot is fully booked.", {"starts_at": ["no place left in this slot"]})
 
 
 def _give_back_place(slot_id: int) -> None:
-    db.session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked > 0)
-                       .values(booked=Slot.booked - 1).execution_options(synchronize_session=False))
+    db.session.execute(update(slots).where(slots.c.id == slot_id, slots.c.booked > 0)
+                       .values(booked=slots.c.booked - 1))
 
 
 def booking_by_key(resident: User, key: str) -> Booking | None:
@@ -345,32 +357,40 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
             raise Invalid("The preferred worker does not offer this service.",
                           {"preferred_worker_id": ["no such worker offering this service"]})
     slot_id = _slot_id(placement)
-    booking = Booking(resident_id=resident.id, idempotency_key=idempotency_key,
-                      request_fingerprint=request_fingerprint, station_code=data["station_code"],
-                      service_code=data["service_code"], slot_id=slot_id, starts_at=placement.starts_at,
-                      ends_at=placement.ends_at, address=data["address"], location=_point(data["location"]),
-                      contact_name=data.get("contact_name"), notes=data.get("notes"), preferred_worker_id=preferred)
-    try:
-        with db.session.begin_nested():
-            db.session.add(booking)
-    except IntegrityError:
+    booking = _insert_booking(
+        resident_id=resident.id, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint,
+        station_code=data["station_code"], service_code=data["service_code"], slot_id=slot_id,
+        starts_at=placement.starts_at, ends_at=placement.ends_at, address=data["address"],
+        location=_point(data["location"]), contact_name=data.get("contact_name"), notes=data.get("notes"),
+        preferred_worker_id=preferred)
+    if booking is None:
         # The same key in a concurrent request won the race: answer with its booking.
-        existing = booking_by_key(resident, idempotency_key)
-        if existing is None:
-            raise
-        return _replay(existing, request_fingerprint), False
+        return _replay(booking_by_key(resident, idempotency_key), request_fingerprint), False
     _take_place(slot_id)
     _audit(booking, "create", None, booking.status, resident, details={"starts_at": placement.starts_at.isoformat()})
     notifications.booking_received(booking)
     return booking, True
 
 
+def _insert_booking(**values) -> Booking | None:
+    """Inserts the booking, or nothing when the resident's Idempotency-Key has one already (None).
+    RETURNING hands back the whole row and its point's coordinates, so nothing is read again."""
+    inserted = db.session.execute(
+        _insert(Booking).values(**values).on_conflict_do_nothing(index_elements=["resident_id", "idempotency_key"])
+        .returning(Booking, Booking.lat, Booking.lng)).first()
+    if inserted is None:
+        return None
+    booking, lat, lng = inserted
+    set_committed_value(booking, "lat", lat)
+    set_committed_value(booking, "lng", lng)
+    return booking
+
+
 def _audit(booking: Booking, action: str, from_status: str | None, to_status: str | None, actor: User | None,
            reason: str | None = None, details: dict | None = None) -> BookingEvent:
     event = BookingEvent(booking_id=booking.id, action=action, from_status=from_status, to_status=to_status,
                          actor_id=_actor_id(actor), reason=reason, details=details, created_at=utcnow())
-    db.session.add(event)
-    db.session.flush()
+    db.session.add(event)  # flushed with the request's other writes
     return event
 
 
@@ -689,11 +709,13 @@ def offer_view(offer: StationOffer) -> dict:
 
 
 def booking_view(booking: Booking, with_events: bool = False) -> dict:
-    rating = db.session.scalar(select(Rating).where(Rating.booking_id == booking.id))
+    # Only a completed booking can have been rated.
+    rating = (db.session.scalar(select(Rating).where(Rating.booking_id == booking.id))
+              if booking.status == COMPLETED else None)
     view = {
         "id": booking.id, "status": booking.status, "status_name": STATUS_NAMES[booking.status],
         "rescheduled": booking.reschedule_count > 0, "station_code": booking.station_code,
-        "station_name": db.session.get(Station, booking.station_code).name, "service": service_view(booking.service),
+        "station_name": station_name(booking.station_code), "service": service_view(booking.service),
         "starts_at": beijing(booking.starts_at), "ends_at": beijing(booking.ends_at), "address": booking.address,
         "location": location_view(booking, "gcj02"), "contact_name": booking.contact_name, "notes": booking.notes,
         "preferred_worker_id": booking.preferred_worker_id, "worker": worker_summary(booking.worker_id),

@@ -107,6 +107,20 @@ def test_64_residents_booking_the_last_place_at_once_make_exactly_one_booking(ap
         assert db.session.scalar(select(func.count()).where(Booking.slot_id == slot.id)) == 2
 
 
+def test_one_booking_request_sent_many_times_at_once_books_one_place(app, station_c):
+    created = station_c(capacity=3)
+    with app.app_context():
+        created["users"], [headers] = new_users(1)
+        db.session.commit()
+    retry = headers | {"Idempotency-Key": uuid.uuid4().hex}
+    statuses = all_at_once(app, [("/api/v1/bookings", booking_body(station_code=STATION_C), retry)] * 16)
+    assert sorted(statuses) == [200] * 15 + [201]
+    with app.app_context():
+        slot = db.session.scalar(select(Slot).where(Slot.station_code == STATION_C))
+        assert slot.booked == 1
+        assert db.session.scalar(select(func.count()).where(Booking.slot_id == slot.id)) == 1
+
+
 def test_one_worker_assigned_to_overlapping_bookings_at_once_gets_exactly_one(app, station_c):
     created = station_c(capacity=8)
     with app.app_context():
