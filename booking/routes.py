@@ -19,7 +19,7 @@ from booking.schemas import (
     ComplaintListQuery, ComplaintPageSchema, ComplaintSchema, ComplaintStepSchema, EntryCheckSchema, EntrySchema,
     FollowUpInputSchema, FollowUpSchema, IdempotencyHeaders, OfferInputSchema, OfferListSchema, OfferSchema,
     CancelSchema, RatingInputSchema, RatingSchema, RejectSchema, RescheduleSchema, ServiceListSchema,
-    StationBookingListQuery,
+    StationBookingListQuery, WorkerListSchema,
 )
 from credit.models import Worker
 from stations.datum import to_wgs84
@@ -60,10 +60,10 @@ def station_for_staff(code: str) -> Station:
     return station
 
 
-def booking_for_staff(booking_id: int) -> Booking:
-    """The booking, row-locked, if the caller is staff of its station (or an operator); any other
-    station's booking is a 404, so its existence is not revealed."""
-    booking = services.locked_booking(booking_id)
+def booking_for_staff(booking_id: int, lock: bool = True) -> Booking:
+    """The booking, row-locked unless only read, if the caller is staff of its station (or an
+    operator); any other station's booking is a 404, so its existence is not revealed."""
+    booking = services.locked_booking(booking_id) if lock else db.session.get(Booking, booking_id)
     if booking is None or not _is_staff_of(booking.station_code):
         abort(404, description=f"No booking {booking_id}.")
     return booking
@@ -358,6 +358,19 @@ def assign_worker(data, booking_id):
     if worker is None:
         raise services.Invalid("Invalid input: worker_id", {"worker_id": ["no such worker"]})
     return services.booking_view(services.assign(booking, worker, actor()))
+
+
+@blp.get("/bookings/<int:booking_id>/assignable-workers")
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
+@blp.response(200, WorkerListSchema)
+@roles_required(STATION_STAFF, OPERATOR)
+def assignable_workers(booking_id):
+    """Workers the station could assign to this confirmed (or assigned) booking: an issued, green
+    certificate, offering the service and free for the booking's time; masked names, best stars
+    first. The booking's own worker is listed too, for a reassignment."""
+    workers = services.assignable_workers(booking_for_staff(booking_id, lock=False))
+    return {"items": [services.worker_view(worker) for worker in workers], "total": len(workers)}
 
 
 @blp.post("/bookings/<int:booking_id>/follow-up")

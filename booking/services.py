@@ -12,6 +12,7 @@ from geoalchemy2 import WKTElement
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import Conflict, UnprocessableEntity
 
@@ -25,7 +26,7 @@ from booking.models import (ASSIGNED, BLOCK_MINUTES, COMPLAINT_TRANSITIONS, COMP
                             TRANSITIONS, UPHELD, Booking, BookingEvent, ClosedDay, Complaint, EntryCheck, FollowUp,
                             Rating, Service, Slot, StationOffer, WorkerTimeBlock)
 from credit import services as credit
-from credit.models import Certificate, Worker
+from credit.models import ISSUED, Certificate, Worker
 from stations.models import Station, utcnow
 from stations.services import location_view, nearest_stations, station_name
 
@@ -513,6 +514,21 @@ def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
     return booking
 
 
+def assignable_workers(booking: Booking) -> list[Worker]:
+    """The workers staff could assign to this booking now, best rated first: the same rules as
+    `assign` (issued and green, offering the service) and free for the booking's whole time. Time
+    held by this booking itself does not count, so its worker is listed for a reassignment."""
+    target_status(booking, "assign")
+    busy = select(WorkerTimeBlock.worker_id).where(WorkerTimeBlock.starts_at >= as_utc(booking.starts_at),
+                                                   WorkerTimeBlock.starts_at < as_utc(booking.ends_at),
+                                                   WorkerTimeBlock.booking_id != booking.id)
+    issued = db.session.scalars(
+        select(Worker).join(Worker.certificate).options(contains_eager(Worker.certificate))
+        .where(Certificate.state == ISSUED, Worker.id.not_in(busy))
+        .order_by(Worker.stars.desc().nulls_last(), Worker.id))
+    return [worker for worker in issued if not assignment_problems(booking, worker)]
+
+
 def start(booking: Booking, actor: User) -> Booking:
     return transition(booking, "start", actor)
 
@@ -689,10 +705,12 @@ def places_held(slot_id: int) -> int:
 # ---------------------------------------------------------------- views
 
 def worker_summary(worker_id: int | None) -> dict | None:
-    """What a resident sees of a worker: masked name, stars, photo, company."""
     worker = db.session.get(Worker, worker_id) if worker_id else None
-    if worker is None:
-        return None
+    return worker_view(worker) if worker is not None else None
+
+
+def worker_view(worker: Worker) -> dict:
+    """What a resident or station staff see of a worker: masked name, stars, photo, company."""
     return {"id": worker.id, "name": mask_name(worker.name), "stars": worker.stars, "photo_url": worker.photo_url,
             "company": worker.company.name if worker.company else None}
 
