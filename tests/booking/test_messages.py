@@ -70,7 +70,7 @@ def test_the_survey_follows_completion(completed, messages_to):
     booking, headers, _, _ = completed()
     kind, data, page = messages_to(headers)[-1]
     assert kind == "followup_survey" and page == f"pages/booking/detail?id={booking['id']}"
-    assert data["thing1"] == "保洁" and data["thing4"]
+    assert (data["thing1"], data["time2"]) == ("保洁", slot_start().strftime("%Y-%m-%d %H:%M"))
 
 
 def test_reminders_go_once_to_tomorrows_confirmed_and_assigned_bookings(booked, assigned, act, staff, cli,
