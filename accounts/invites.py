@@ -12,7 +12,6 @@ from accounts.services import grant_role, hash_token
 from app.errors import field_problem
 from app.extensions import db
 from credit.models import Company
-from credit.services import as_utc
 from stations.models import Station, utcnow
 
 INVITE_CODE_BYTES = 12  # 96 bits; token_urlsafe gives 16 characters
@@ -25,7 +24,7 @@ def invite_state(invite: StaffInvite, now: datetime | None = None) -> str:
         return REDEEMED
     if invite.revoked_at is not None:
         return REVOKED
-    return EXPIRED if as_utc(invite.expires_at) <= (now or utcnow()) else PENDING
+    return EXPIRED if invite.expires_at <= (now or utcnow()) else PENDING
 
 
 def require_scope_exists(role: str, station_code: str | None, company_id: int | None) -> None:

@@ -103,6 +103,8 @@ def wechat_settings(environ) -> dict:
         # Published mini-program pages that the codes open (scene passed as the page's `scene`).
         "WECHAT_WORKER_PAGE": environ.get("WECHAT_WORKER_PAGE", "pages/scan/index"),
         "WECHAT_STATION_PAGE": environ.get("WECHAT_STATION_PAGE", "pages/station/index"),
+        # The page a booking's subscribe messages open, with `?id=<booking id>`.
+        "WECHAT_BOOKING_PAGE": environ.get("WECHAT_BOOKING_PAGE", "pages/booking/detail"),
         "WECHAT_CODE_CACHE_SECONDS": int(environ.get("WECHAT_CODE_CACHE_SECONDS", str(7 * 24 * 3600))),
         # A failed send is tried this many times in all, waiting BACKOFF, 2×BACKOFF, 4×... between.
         "WECHAT_MESSAGE_ATTEMPTS": int(environ.get("WECHAT_MESSAGE_ATTEMPTS", "5")),

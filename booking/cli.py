@@ -1,10 +1,13 @@
-"""`flask booking defaults`: the service catalogue and default hours for every station."""
+"""`flask booking defaults`: the service catalogue and default hours for every station.
+`flask booking send-reminders`: the day-before reminders, for a cron job."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-from booking.services import seed_defaults
+from booking.services import queue_reminders, seed_defaults
+from wechat.messages import InProcessQueue
 
 booking_cli = AppGroup("booking", help="Manage the service catalogue, station hours and bookings.")
 
@@ -16,3 +19,15 @@ def defaults_command():
     services_created, offers_created = seed_defaults()
     db.session.commit()
     click.echo(f"services created: {services_created}  station offers created: {offers_created}")
+
+
+@booking_cli.command("send-reminders")
+def send_reminders_command():
+    """Queue the subscribe-message reminder of every confirmed or assigned booking that starts
+    tomorrow (Beijing time). Run it each evening or every hour: each booking is reminded once."""
+    queued = queue_reminders()
+    db.session.commit()
+    queue = current_app.extensions["wechat_messages"]
+    if isinstance(queue, InProcessQueue):
+        queue.drain()  # no Redis: this command delivers them itself before it exits
+    click.echo(f"{queued} reminder(s) queued.")

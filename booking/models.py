@@ -3,6 +3,7 @@ with their audit trail, the worker time blocks that stop double-booking, and wha
 service: entry checks, ratings, follow-up calls and complaints."""
 
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
@@ -54,6 +55,9 @@ COMPLAINT_TRANSITIONS: dict[str, dict[str, str]] = {
 COMPLAINT_TYPES = {"service_quality": "服务质量", "attitude": "服务态度", "lateness": "迟到/爽约",
                    "damage_or_loss": "财物损坏/丢失", "safety": "安全问题", "overcharging": "乱收费",
                    "other": "其他"}
+
+# Moments are stored in UTC; days, hours and what residents read are Beijing time.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Worker time is reserved in blocks of this many minutes; slot starts and lengths are multiples of
 # it, so "never two bookings at once" is a primary key on (worker, block) on every backend.
@@ -140,6 +144,7 @@ class Booking(db.Model):
         UniqueConstraint("resident_id", "idempotency_key", name="uq_bookings_resident_idempotency_key"),
         CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status"),
         Index("ix_bookings_station_code_starts_at", "station_code", "starts_at"),
+        Index("ix_bookings_starts_at", "starts_at"),  # the reminders' day, across stations
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +165,8 @@ class Booking(db.Model):
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"), index=True)
     reschedule_count: Mapped[int] = mapped_column(Integer, default=0, comment="> 0 shows 已改约")
     entry_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, comment="确认入户")
+    reminder_queued_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime, comment="the day-before reminder was queued; a reschedule clears it")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Optimistic lock: of two staff acting on one booking at once, the second gets a 409.

@@ -20,7 +20,7 @@ from booking.schemas import (
     ComplaintListQuery, ComplaintPageSchema, ComplaintSchema, ComplaintStepSchema, EntryCheckSchema, EntrySchema,
     FollowUpInputSchema, FollowUpSchema, IdempotencyHeaders, OfferInputSchema, OfferListSchema, OfferSchema,
     CancelSchema, RatingInputSchema, RatingSchema, RejectSchema, RescheduleSchema, ServiceListSchema,
-    StationBookingListQuery,
+    StationBookingListQuery, WorkerListSchema,
 )
 from credit.models import Worker
 from stations.datum import to_wgs84
@@ -62,10 +62,10 @@ def station_for_staff(code: str) -> Station:
     return station
 
 
-def booking_for_staff(booking_id: int) -> Booking:
-    """The booking, row-locked, if the caller is staff of its station (or an operator); any other
-    station's booking is a 404, so its existence is not revealed."""
-    booking = services.locked_booking(booking_id)
+def booking_for_staff(booking_id: int, lock: bool = True) -> Booking:
+    """The booking, row-locked unless only read, if the caller is staff of its station (or an
+    operator); any other station's booking is a 404, so its existence is not revealed."""
+    booking = services.locked_booking(booking_id) if lock else db.session.get(Booking, booking_id)
     if booking is None or not _is_staff_of(booking.station_code):
         abort(404, description=f"No booking {booking_id}.")
     return booking
@@ -120,11 +120,11 @@ def list_offers(code):
 
 
 @blp.put("/stations/<string(length=12):code>/offers/<string:service_code>")
+@roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.arguments(OfferInputSchema)
 @blp.response(200, OfferSchema)
-@roles_required(STATION_STAFF, OPERATOR)
 def save_offer(settings, code, service_code):
     """Set the station's hours, slot length and places for a service (its own staff). Slots
     already booked keep at least their booked places."""
@@ -144,11 +144,11 @@ def list_closed_days(code):
 
 
 @blp.put("/stations/<string(length=12):code>/closed-days/<string:day>")
+@roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(ClosedDayInputSchema)
 @blp.response(200, ClosedDaySchema)
-@roles_required(STATION_STAFF, OPERATOR)
 def close_day(data, code, day):
     """Close a day (YYYY-MM-DD, Beijing). 409 while the day has open bookings: handle them first."""
     station_for_staff(code)
@@ -157,10 +157,10 @@ def close_day(data, code, day):
 
 
 @blp.delete("/stations/<string(length=12):code>/closed-days/<string:day>")
+@roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.response(204)
-@roles_required(STATION_STAFF, OPERATOR)
 def reopen_day(code, day):
     """Open a closed day again."""
     station_for_staff(code)
@@ -197,6 +197,7 @@ def availability(service, crs, station=None, lat=None, lng=None):
 
 @blp.post("/bookings")
 @rate_limited("BOOKING_RATE_LIMIT", "bookings", key=caller_key)
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 409, 429)
 @blp.arguments(IdempotencyHeaders, location="headers", unknown="exclude", as_kwargs=True)
@@ -204,7 +205,6 @@ def availability(service, crs, station=None, lat=None, lng=None):
 @blp.response(201, BookingSchema)
 @blp.alt_response(200, schema=BookingSchema,
                   description="The booking this Idempotency-Key already made (same body): nothing new was booked")
-@login_required
 def create_booking(data, idempotency_key):
     """Book one place in a slot (one tap). Needs a bound phone. Retrying with the same
     Idempotency-Key and body returns the same booking; the key with another body is a 422."""
@@ -218,11 +218,11 @@ def create_booking(data, idempotency_key):
 
 
 @blp.get("/bookings")
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401)
 @blp.arguments(BookingListQuery, location="query", as_kwargs=True)
 @blp.response(200, BookingPageSchema)
-@login_required
 def my_bookings(page, per_page, status=None):
     """My own bookings, latest slot first."""
     items, total = services.bookings_of_resident(actor(), status, page, per_page)
@@ -230,10 +230,10 @@ def my_bookings(page, per_page, status=None):
 
 
 @blp.get("/bookings/<id:booking_id>")
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 404)
 @blp.response(200, BookingSchema)
-@login_required
 def get_booking(booking_id):
     """One booking with its history: its resident, its station's staff and operators only."""
     booking = db.session.get(Booking, booking_id)
@@ -243,22 +243,22 @@ def get_booking(booking_id):
 
 
 @blp.post("/bookings/<id:booking_id>/cancel")
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(CancelSchema)
 @blp.response(200, BookingSchema)
-@login_required
 def cancel_booking(data, booking_id):
     """Cancel my booking before the service starts; its place is free again at once."""
     return services.booking_view(services.cancel(booking_for_resident(booking_id), actor(), data.get("reason")))
 
 
 @blp.post("/bookings/<id:booking_id>/reschedule")
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(RescheduleSchema)
 @blp.response(200, BookingSchema)
-@login_required
 def reschedule_booking(data, booking_id):
     """已改约: move my booking to another slot; the old place is freed and the station confirms
     the new time (the booking is pending again)."""
@@ -267,11 +267,11 @@ def reschedule_booking(data, booking_id):
 
 
 @blp.post("/bookings/<id:booking_id>/entry")
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(EntrySchema)
 @blp.response(201, EntryCheckSchema)
-@login_required
 def confirm_entry(data, booking_id):
     """确认入户: after scanning the worker's 安心碼 at the door. The wrong worker is a 409 naming
     both (masked), and the attempt stays on record."""
@@ -286,11 +286,11 @@ def confirm_entry(data, booking_id):
 
 
 @blp.post("/bookings/<id:booking_id>/rating")
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(RatingInputSchema)
 @blp.response(201, RatingSchema)
-@login_required
 def rate_booking(data, booking_id):
     """Rate my completed booking once (1-5 stars and text); the worker's and company's credit
     levels follow at once."""
@@ -301,11 +301,11 @@ def rate_booking(data, booking_id):
 
 @blp.post("/bookings/<id:booking_id>/complaints")
 @rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key)
+@login_required
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 429)
 @blp.arguments(ComplaintInputSchema)
 @blp.response(201, ComplaintSchema)
-@login_required
 def complain(data, booking_id):
     """Complain about my booking (type and text); the station handles it."""
     booking = booking_for_resident(booking_id)
@@ -315,11 +315,11 @@ def complain(data, booking_id):
 # ---------------------------------------------------------------- station staff
 
 @blp.get("/stations/<string(length=12):code>/bookings")
+@roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.arguments(StationBookingListQuery, location="query", as_kwargs=True)
 @blp.response(200, BookingPageSchema)
-@roles_required(STATION_STAFF, OPERATOR)
 def station_bookings(code, page, per_page, status=None, date=None):
     """The station's bookings by slot time, filterable by status and Beijing date (its own staff)."""
     station_for_staff(code)
@@ -346,22 +346,22 @@ _staff_step("complete", "in_service → completed (已完成)")
 
 
 @blp.post("/bookings/<id:booking_id>/reject")
+@roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(RejectSchema)
 @blp.response(200, BookingSchema)
-@roles_required(STATION_STAFF, OPERATOR)
 def reject_booking(data, booking_id):
     """pending or confirmed → rejected, with a reason; the place is freed."""
     return services.booking_view(services.reject(booking_for_staff(booking_id), actor(), data["reason"]))
 
 
 @blp.post("/bookings/<id:booking_id>/assign")
+@roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(AssignSchema)
 @blp.response(200, BookingSchema)
-@roles_required(STATION_STAFF, OPERATOR)
 def assign_worker(data, booking_id):
     """confirmed (or assigned) → assigned (已派单): a worker with an issued, green certificate who
     offers the service and has no other booking at that time (409 if double-booked)."""
@@ -372,12 +372,25 @@ def assign_worker(data, booking_id):
     return services.booking_view(services.assign(booking, worker, actor()))
 
 
+@blp.get("/bookings/<id:booking_id>/assignable-workers")
+@roles_required(STATION_STAFF, OPERATOR)
+@blp.doc(security=BEARER_SECURITY)
+@problems(401, 403, 404, 409)
+@blp.response(200, WorkerListSchema)
+def assignable_workers(booking_id):
+    """Workers the station could assign to this confirmed (or assigned) booking: an issued, green
+    certificate, offering the service and free for the booking's time; masked names, best stars
+    first. The booking's own worker is listed too, for a reassignment."""
+    workers = services.assignable_workers(booking_for_staff(booking_id, lock=False))
+    return {"items": [services.worker_view(worker) for worker in workers], "total": len(workers)}
+
+
 @blp.post("/bookings/<id:booking_id>/follow-up")
+@roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404, 409)
 @blp.arguments(FollowUpInputSchema)
 @blp.response(201, FollowUpSchema)
-@roles_required(STATION_STAFF, OPERATOR)
 def follow_up(data, booking_id):
     """回访 after completion: satisfied or not, notes; the caller is the logged-in staff member."""
     record = services.record_follow_up(booking_for_staff(booking_id), data, actor())
@@ -386,11 +399,11 @@ def follow_up(data, booking_id):
 
 
 @blp.get("/stations/<string(length=12):code>/complaints")
+@roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
 @problems(401, 403, 404)
 @blp.arguments(ComplaintListQuery, location="query", as_kwargs=True)
 @blp.response(200, ComplaintPageSchema)
-@roles_required(STATION_STAFF, OPERATOR)
 def station_complaints(code, page, per_page, status=None):
     """Complaints about the station's bookings (its own staff)."""
     station_for_staff(code)

@@ -187,6 +187,11 @@ class WorkerSummarySchema(ma.Schema):
     company = fields.String(allow_none=True)
 
 
+class WorkerListSchema(ma.Schema):
+    items = fields.List(fields.Nested(WorkerSummarySchema), required=True)
+    total = fields.Integer(required=True)
+
+
 class BookingEventSchema(ma.Schema):
     action = fields.String(required=True)
     from_status = fields.String(allow_none=True)

@@ -12,22 +12,24 @@ from geoalchemy2 import WKTElement
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import Conflict, UnprocessableEntity
 
 from accounts.models import User
 from app.extensions import db
 from app.privacy import mask_name
+from booking import notifications
 from booking.catalogue import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_SERVICES, DEFAULT_SLOTS
-from booking.models import (ASSIGNED, BLOCK_MINUTES, COMPLAINT_TRANSITIONS, COMPLAINT_TYPES, COMPLETED, DISMISSED,
-                            HOLDING_PLACE, IN_SERVICE, INVALID, OPEN_STATUSES, STATUS_NAMES, TRANSITIONS, UPHELD,
-                            Booking, BookingEvent, ClosedDay, Complaint, EntryCheck, FollowUp, Rating, Service, Slot,
-                            StationOffer, WorkerTimeBlock)
+from booking.models import (ASSIGNED, BLOCK_MINUTES, COMPLAINT_TRANSITIONS, COMPLAINT_TYPES, COMPLETED, CONFIRMED,
+                            DISMISSED, HOLDING_PLACE, IN_SERVICE, INVALID, OPEN_STATUSES, SHANGHAI, STATUS_NAMES,
+                            TRANSITIONS, UPHELD, Booking, BookingEvent, ClosedDay, Complaint, EntryCheck, FollowUp,
+                            Rating, Service, Slot, StationOffer, WorkerTimeBlock)
 from credit import services as credit
-from credit.models import Certificate, Worker
+from credit.models import ISSUED, Certificate, Worker
 from stations.models import Station, utcnow
-from stations.services import location_view, nearest_stations
+from stations.services import location_view, nearest_stations, station_name
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 BOOKING_DAYS = 7  # today and the six days after it, Beijing time
 NEAREST_CANDIDATES = 5  # stations looked at when the nearest one does not offer the service
 
@@ -56,12 +58,8 @@ class StatusRefused(Refused):
                          {"status": [status]})
 
 
-def as_utc(moment: datetime) -> datetime:
-    return credit.as_utc(moment)
-
-
 def beijing(moment: datetime) -> datetime:
-    return as_utc(moment).astimezone(SHANGHAI)
+    return moment.astimezone(SHANGHAI)
 
 
 def today_in_beijing() -> date:
@@ -210,7 +208,7 @@ def availability(offer: StationOffer, now: datetime | None = None) -> list[dict]
     closed = {c.day: c.reason for c in closed_days(offer.station_code, first) if c.day <= last}
     start, _ = _day_bounds(first)
     _, end = _day_bounds(last)
-    booked = {as_utc(starts_at): (capacity, taken) for starts_at, capacity, taken in db.session.execute(
+    booked = {starts_at: (capacity, taken) for starts_at, capacity, taken in db.session.execute(
         select(Slot.starts_at, Slot.capacity, Slot.booked).where(
             Slot.station_code == offer.station_code, Slot.service_code == offer.service_code,
             Slot.starts_at >= start, Slot.starts_at < end))}
@@ -267,6 +265,11 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
+def _insert(model):
+    """INSERT with the backend's ON CONFLICT clauses (PostgreSQL and SQLite spell them alike)."""
+    return (postgresql.insert if _dialect() == "postgresql" else sqlite.insert)(model)
+
+
 def place_for(station_code: str, service_code: str, starts_at: datetime) -> Placement:
     """Where a booking at `starts_at` would go, or a 422 naming what is wrong with the request.
     The offer is share-locked, so the day cannot be closed under this booking."""
@@ -288,31 +291,37 @@ def place_for(station_code: str, service_code: str, starts_at: datetime) -> Plac
     return Placement(offer, utc_start, utc_start + timedelta(minutes=offer.slot_minutes))
 
 
+# Slot rows are never held as objects: the booking path's slot statements use Core on the table
+# and skip the ORM's per-statement work.
+slots = Slot.__table__
+
+
 def _slot_id(placement: Placement) -> int:
-    """The slot row for a placement, created with the offer's capacity if it does not exist yet."""
+    """The slot row for a placement, created with the offer's capacity if it does not exist yet.
+    The look-up runs only when the insert found the slot there; as a statement of its own it sees
+    a slot that a concurrent booking has just committed."""
     offer = placement.offer
     values = {"station_code": offer.station_code, "service_code": offer.service_code,
               "starts_at": placement.starts_at, "ends_at": placement.ends_at, "capacity": offer.capacity, "booked": 0}
-    insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
-    db.session.execute(insert(Slot).values(**values).on_conflict_do_nothing(
-        index_elements=["station_code", "service_code", "starts_at"]))
-    return db.session.scalar(select(Slot.id).where(Slot.station_code == offer.station_code,
-                                                   Slot.service_code == offer.service_code,
-                                                   Slot.starts_at == placement.starts_at))
+    created = db.session.scalar(_insert(slots).values(**values).on_conflict_do_nothing(
+        index_elements=["station_code", "service_code", "starts_at"]).returning(slots.c.id))
+    return created or db.session.scalar(select(slots.c.id).where(slots.c.station_code == offer.station_code,
+                                                                 slots.c.service_code == offer.service_code,
+                                                                 slots.c.starts_at == placement.starts_at))
 
 
 def _take_place(slot_id: int) -> None:
     """One conditional UPDATE: of any number of concurrent bookings, only as many as there are
     places get a row back; PostgreSQL re-checks `booked < capacity` after waiting for the row."""
-    taken = db.session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked < Slot.capacity)
-                               .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
+    taken = db.session.execute(update(slots).where(slots.c.id == slot_id, slots.c.booked < slots.c.capacity)
+                               .values(booked=slots.c.booked + 1))
     if taken.rowcount != 1:
         raise Refused("This slot is fully booked.", {"starts_at": ["no place left in this slot"]})
 
 
 def _give_back_place(slot_id: int) -> None:
-    db.session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked > 0)
-                       .values(booked=Slot.booked - 1).execution_options(synchronize_session=False))
+    db.session.execute(update(slots).where(slots.c.id == slot_id, slots.c.booked > 0)
+                       .values(booked=slots.c.booked - 1))
 
 
 def booking_by_key(resident: User, key: str) -> Booking | None:
@@ -345,31 +354,40 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
             raise Invalid("The preferred worker does not offer this service.",
                           {"preferred_worker_id": ["no such worker offering this service"]})
     slot_id = _slot_id(placement)
-    booking = Booking(resident_id=resident.id, idempotency_key=idempotency_key,
-                      request_fingerprint=request_fingerprint, station_code=data["station_code"],
-                      service_code=data["service_code"], slot_id=slot_id, starts_at=placement.starts_at,
-                      ends_at=placement.ends_at, address=data["address"], location=_point(data["location"]),
-                      contact_name=data.get("contact_name"), notes=data.get("notes"), preferred_worker_id=preferred)
-    try:
-        with db.session.begin_nested():
-            db.session.add(booking)
-    except IntegrityError:
+    booking = _insert_booking(
+        resident_id=resident.id, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint,
+        station_code=data["station_code"], service_code=data["service_code"], slot_id=slot_id,
+        starts_at=placement.starts_at, ends_at=placement.ends_at, address=data["address"],
+        location=_point(data["location"]), contact_name=data.get("contact_name"), notes=data.get("notes"),
+        preferred_worker_id=preferred)
+    if booking is None:
         # The same key in a concurrent request won the race: answer with its booking.
-        existing = booking_by_key(resident, idempotency_key)
-        if existing is None:
-            raise
-        return _replay(existing, request_fingerprint), False
+        return _replay(booking_by_key(resident, idempotency_key), request_fingerprint), False
     _take_place(slot_id)
     _audit(booking, "create", None, booking.status, resident, details={"starts_at": placement.starts_at.isoformat()})
+    notifications.booking_received(booking)
     return booking, True
+
+
+def _insert_booking(**values) -> Booking | None:
+    """Inserts the booking, or nothing when the resident's Idempotency-Key has one already (None).
+    RETURNING hands back the whole row and its point's coordinates, so nothing is read again."""
+    inserted = db.session.execute(
+        _insert(Booking).values(**values).on_conflict_do_nothing(index_elements=["resident_id", "idempotency_key"])
+        .returning(Booking, Booking.lat, Booking.lng)).first()
+    if inserted is None:
+        return None
+    booking, lat, lng = inserted
+    set_committed_value(booking, "lat", lat)
+    set_committed_value(booking, "lng", lng)
+    return booking
 
 
 def _audit(booking: Booking, action: str, from_status: str | None, to_status: str | None, actor: User | None,
            reason: str | None = None, details: dict | None = None) -> BookingEvent:
     event = BookingEvent(booking_id=booking.id, action=action, from_status=from_status, to_status=to_status,
                          actor_id=_actor_id(actor), reason=reason, details=details, created_at=utcnow())
-    db.session.add(event)
-    db.session.flush()
+    db.session.add(event)  # flushed with the request's other writes
     return event
 
 
@@ -399,7 +417,9 @@ def locked_booking(booking_id: int) -> Booking | None:
 
 
 def confirm(booking: Booking, actor: User) -> Booking:
-    return transition(booking, "confirm", actor)
+    transition(booking, "confirm", actor)
+    notifications.booking_confirmed(booking)
+    return booking
 
 
 def reject(booking: Booking, actor: User, reason: str) -> Booking:
@@ -430,7 +450,7 @@ def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str |
     given back, the worker freed, and the station confirms the new time again."""
     target_status(booking, "reschedule")
     placement = place_for(booking.station_code, booking.service_code, starts_at)
-    if placement.starts_at == as_utc(booking.starts_at):
+    if placement.starts_at == booking.starts_at:
         raise Invalid("That is the booking's current slot.", {"starts_at": ["same as the current slot"]})
     old_slot, new_slot = booking.slot_id, _slot_id(placement)
     # Two reschedules crossing between the same two slots lock them in the same order.
@@ -439,11 +459,12 @@ def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str |
             _take_place(slot_id)
         else:
             _give_back_place(slot_id)
-    details = {"from": as_utc(booking.starts_at).isoformat(), "to": placement.starts_at.isoformat(),
+    details = {"from": booking.starts_at.isoformat(), "to": placement.starts_at.isoformat(),
                "released_worker_id": booking.worker_id}
     _free_worker(booking)
     booking.slot_id, booking.starts_at, booking.ends_at = new_slot, placement.starts_at, placement.ends_at
     booking.reschedule_count += 1
+    booking.reminder_queued_at = None  # the new day gets its own reminder
     return transition(booking, "reschedule", actor, reason, details)
 
 
@@ -460,7 +481,7 @@ def assignment_problems(booking: Booking, worker: Worker) -> dict[str, list[str]
 
 
 def _time_blocks(booking: Booking, worker_id: int) -> list[WorkerTimeBlock]:
-    start, end = as_utc(booking.starts_at), as_utc(booking.ends_at)
+    start, end = booking.starts_at, booking.ends_at
     blocks, moment = [], start
     while moment < end:
         blocks.append(WorkerTimeBlock(worker_id=worker_id, starts_at=moment, booking_id=booking.id))
@@ -484,7 +505,24 @@ def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
         raise Refused(f"{mask_name(worker.name)} already has a booking at this time.",
                       {"worker_id": ["double-booked: another booking overlaps this time"]}) from None
     booking.worker_id = worker.id
-    return transition(booking, "assign", actor, details={"worker_id": worker.id, "previous_worker_id": previous})
+    transition(booking, "assign", actor, details={"worker_id": worker.id, "previous_worker_id": previous})
+    notifications.booking_assigned(booking, worker)
+    return booking
+
+
+def assignable_workers(booking: Booking) -> list[Worker]:
+    """The workers staff could assign to this booking now, best rated first: the same rules as
+    `assign` (issued and green, offering the service) and free for the booking's whole time. Time
+    held by this booking itself does not count, so its worker is listed for a reassignment."""
+    target_status(booking, "assign")
+    busy = select(WorkerTimeBlock.worker_id).where(WorkerTimeBlock.starts_at >= booking.starts_at,
+                                                   WorkerTimeBlock.starts_at < booking.ends_at,
+                                                   WorkerTimeBlock.booking_id != booking.id)
+    issued = db.session.scalars(
+        select(Worker).join(Worker.certificate).options(contains_eager(Worker.certificate))
+        .where(Certificate.state == ISSUED, Worker.id.not_in(busy))
+        .order_by(Worker.stars.desc().nulls_last(), Worker.id))
+    return [worker for worker in issued if not assignment_problems(booking, worker)]
 
 
 def start(booking: Booking, actor: User) -> Booking:
@@ -492,7 +530,30 @@ def start(booking: Booking, actor: User) -> Booking:
 
 
 def complete(booking: Booking, actor: User) -> Booking:
-    return transition(booking, "complete", actor)
+    transition(booking, "complete", actor)
+    notifications.followup_survey(booking)
+    return booking
+
+
+# ---------------------------------------------------------------- the day-before reminder
+
+# Bookings the station has accepted; a pending one may still be rejected, so it is not reminded.
+REMINDED_STATUSES = (CONFIRMED, ASSIGNED)
+
+
+def queue_reminders() -> int:
+    """Queues the reminder of every confirmed or assigned booking that starts tomorrow (Beijing
+    time) and has had none. Each booking is claimed by one conditional UPDATE, so repeated or
+    overlapping runs remind it once (a reschedule clears the claim). Returns how many it queued."""
+    now = utcnow()
+    start, end = _day_bounds(now.astimezone(SHANGHAI).date() + timedelta(days=1))
+    claimed = db.session.scalars(
+        update(Booking).where(Booking.status.in_(REMINDED_STATUSES), Booking.starts_at >= start,
+                              Booking.starts_at < end, Booking.reminder_queued_at.is_(None))
+        .values(reminder_queued_at=now).returning(Booking.id).execution_options(synchronize_session=False)).all()
+    for booking in db.session.scalars(select(Booking).where(Booking.id.in_(claimed)).order_by(Booking.id)):
+        notifications.booking_reminder(booking)
+    return len(claimed)
 
 
 # ---------------------------------------------------------------- at the door and after the service
@@ -640,10 +701,12 @@ def places_held(slot_id: int) -> int:
 # ---------------------------------------------------------------- views
 
 def worker_summary(worker_id: int | None) -> dict | None:
-    """What a resident sees of a worker: masked name, stars, photo, company."""
     worker = db.session.get(Worker, worker_id) if worker_id else None
-    if worker is None:
-        return None
+    return worker_view(worker) if worker is not None else None
+
+
+def worker_view(worker: Worker) -> dict:
+    """What a resident or station staff see of a worker: masked name, stars, photo, company."""
     return {"id": worker.id, "name": mask_name(worker.name), "stars": worker.stars, "photo_url": worker.photo_url,
             "company": worker.company.name if worker.company else None}
 
@@ -660,11 +723,13 @@ def offer_view(offer: StationOffer) -> dict:
 
 
 def booking_view(booking: Booking, with_events: bool = False) -> dict:
-    rating = db.session.scalar(select(Rating).where(Rating.booking_id == booking.id))
+    # Only a completed booking can have been rated.
+    rating = (db.session.scalar(select(Rating).where(Rating.booking_id == booking.id))
+              if booking.status == COMPLETED else None)
     view = {
         "id": booking.id, "status": booking.status, "status_name": STATUS_NAMES[booking.status],
         "rescheduled": booking.reschedule_count > 0, "station_code": booking.station_code,
-        "station_name": db.session.get(Station, booking.station_code).name, "service": service_view(booking.service),
+        "station_name": station_name(booking.station_code), "service": service_view(booking.service),
         "starts_at": beijing(booking.starts_at), "ends_at": beijing(booking.ends_at), "address": booking.address,
         "location": location_view(booking, "gcj02"), "contact_name": booking.contact_name, "notes": booking.notes,
         "preferred_worker_id": booking.preferred_worker_id, "worker": worker_summary(booking.worker_id),

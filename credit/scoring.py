@@ -7,7 +7,7 @@ without touching code.
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -91,16 +91,10 @@ def current_config() -> ScoringConfig:
     return parse_config(SCORING_FILE.read_text(encoding="utf-8"))
 
 
-def _moment(entry: LedgerEntry) -> datetime:
-    """When the entry was recorded, in UTC (SQLite hands back naive UTC datetimes)."""
-    created_at = entry.created_at
-    return created_at.replace(tzinfo=timezone.utc) if created_at.tzinfo is None else created_at
-
-
 def _decay(entry: LedgerEntry, as_of: datetime, half_life_days: float | None) -> float:
     if not half_life_days:
         return 1.0
-    age_days = max((as_of - _moment(entry)).total_seconds() / 86400, 0)
+    age_days = max((as_of - entry.created_at).total_seconds() / 86400, 0)
     return 0.5 ** (age_days / half_life_days)
 
 
@@ -113,7 +107,7 @@ def _score_input(item: dict, entries: list[LedgerEntry], worker_levels: list[int
             result.contribution = points * (sum(worker_levels) / len(worker_levels) - center)
     elif mode == "latest":
         if entries:
-            latest = max(entries, key=lambda e: (_moment(e), e.id))
+            latest = max(entries, key=lambda e: (e.created_at, e.id))
             result.contribution, result.event_ids = points * latest.value, [latest.id]
     else:
         weights = [_decay(e, as_of, half_life) for e in entries]
@@ -131,7 +125,7 @@ def compute(subject: str, entries: list[LedgerEntry], as_of: datetime, config: S
     section = config.subjects[subject]
     by_kind: dict[str, list[LedgerEntry]] = {}
     for entry in entries:
-        if _moment(entry) <= as_of:
+        if entry.created_at <= as_of:
             by_kind.setdefault(entry.kind, []).append(entry)
     dimensions = []
     for dimension in section["dimensions"]:

@@ -2,7 +2,7 @@
 functions only flush, so a request's writes land together or not at all."""
 
 import secrets
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, text
@@ -43,11 +43,6 @@ class DuplicateRecord(Conflict):
     def __init__(self, field_name: str, message: str):
         super().__init__(message)
         self.data = {"message": message, "errors": {field_name: [message]}}
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 def _actor_id(actor: User | None) -> int | None:
@@ -388,7 +383,7 @@ def explanation(subject: Worker | Company, as_of: datetime | None = None) -> dic
 def event_view(event: CreditEvent) -> dict:
     return {"id": event.id, "kind": event.kind, "value": event.value, "reason": event.reason,
             "source_ref": event.source_ref, "before": event.before, "after": event.after,
-            "actor_id": event.actor_id, "created_at": as_utc(event.created_at)}
+            "actor_id": event.actor_id, "created_at": event.created_at}
 
 
 # ---------------------------------------------------------------- views
@@ -499,7 +494,7 @@ def scan_profile(row, today: date) -> dict:
         "rating_mean": row.rating_mean,
         "complaint_count": row.upheld_complaints,
         "company": None if row.company_name is None else {"name": row.company_name, "grade": row.company_grade},
-        "updated_at": max(as_utc(row.certificate_updated_at), as_utc(row.worker_updated_at)),
+        "updated_at": max(row.certificate_updated_at, row.worker_updated_at),
     }
 
 

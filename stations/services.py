@@ -35,6 +35,17 @@ def stations_version() -> str:
     return version
 
 
+def station_name(code: str) -> str:
+    """A station's name from a per-process table of every name, kept while stations_version()
+    stays the same (and reloaded for a code it does not know yet): bookings show it on every view."""
+    version = stations_version()
+    cached_version, names = current_app.extensions.get("station_names", (None, {}))
+    if cached_version != version or code not in names:
+        names = dict(db.session.execute(select(Station.code, Station.name)).all())
+        current_app.extensions["station_names"] = (version, names)
+    return names[code]
+
+
 def list_stations(district: str | None, page: int, per_page: int) -> tuple[list[Station], int]:
     query = select(Station)
     if district:

@@ -19,6 +19,7 @@ from booking import services
 from booking.models import Booking, BookingEvent, Slot, StationOffer, WorkerTimeBlock
 from credit import services as credit
 from credit.models import Certificate, CreditEvent, Worker
+from wechat.models import SubscribeMessage
 from tests.booking.conftest import booking_body, slot_start
 from tests.credit.conftest import DOCUMENTS, new_id_number
 
@@ -80,6 +81,7 @@ def station_c(app):
             db.session.execute(delete(CreditEvent).where(CreditEvent.worker_id == worker_id))
             db.session.execute(delete(Certificate).where(Certificate.worker_id == worker_id))
             db.session.execute(delete(Worker).where(Worker.id == worker_id))
+        db.session.execute(delete(SubscribeMessage).where(SubscribeMessage.user_id.in_(created["users"])))
         db.session.execute(delete(RoleEvent).where(RoleEvent.user_id.in_(created["users"])))
         db.session.execute(delete(User).where(User.id.in_(created["users"])))
         db.session.execute(update(StationOffer).where(StationOffer.station_code == STATION_C,
@@ -103,6 +105,20 @@ def test_64_residents_booking_the_last_place_at_once_make_exactly_one_booking(ap
         slot = db.session.scalar(select(Slot).where(Slot.station_code == STATION_C))
         assert (slot.booked, slot.capacity) == (2, 2)
         assert db.session.scalar(select(func.count()).where(Booking.slot_id == slot.id)) == 2
+
+
+def test_one_booking_request_sent_many_times_at_once_books_one_place(app, station_c):
+    created = station_c(capacity=3)
+    with app.app_context():
+        created["users"], [headers] = new_users(1)
+        db.session.commit()
+    retry = headers | {"Idempotency-Key": uuid.uuid4().hex}
+    statuses = all_at_once(app, [("/api/v1/bookings", booking_body(station_code=STATION_C), retry)] * 16)
+    assert sorted(statuses) == [200] * 15 + [201]
+    with app.app_context():
+        slot = db.session.scalar(select(Slot).where(Slot.station_code == STATION_C))
+        assert slot.booked == 1
+        assert db.session.scalar(select(func.count()).where(Booking.slot_id == slot.id)) == 1
 
 
 def test_one_worker_assigned_to_overlapping_bookings_at_once_gets_exactly_one(app, station_c):

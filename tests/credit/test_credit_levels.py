@@ -122,10 +122,10 @@ def test_recomputing_from_the_ledger_gives_the_stored_level(app, make_company, m
         record(worker, kind, value)
     with app.app_context():
         stored = db.session.get(Worker, worker["id"])
-        result, _ = services.compute_level(stored, services.as_utc(stored.credit_computed_at))
+        result, _ = services.compute_level(stored, stored.credit_computed_at)
         assert (result.level, result.score) == (str(stored.stars), stored.credit_score)
         stored_company = db.session.get(Company, company["id"])
-        result, _ = services.compute_level(stored_company, services.as_utc(stored_company.credit_computed_at))
+        result, _ = services.compute_level(stored_company, stored_company.credit_computed_at)
         assert (result.level, result.score) == (stored_company.grade, stored_company.credit_score)
 
 

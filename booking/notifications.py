@@ -1,0 +1,58 @@
+"""What a resident is told about their booking by WeChat subscribe message, and under which
+template keys (README lists them; operators map them to their templates in the mini-program
+console). Each function queues in the caller's transaction: a refused or rolled-back request
+sends nothing."""
+
+from flask import current_app
+
+from app.extensions import db
+from app.privacy import mask_name
+from booking.models import SHANGHAI, STATUS_NAMES, Booking
+from credit.models import Worker
+from stations.services import station_name
+from wechat.messages import queue_subscribe_message
+
+# WeChat refuses a `thing` value longer than 20 characters (errcode 47003).
+THING_LIMIT = 20
+
+
+def _thing(text: str) -> str:
+    return text[:THING_LIMIT]
+
+
+def _stars(worker: Worker) -> str:
+    return f"{worker.stars}星" if worker.stars else "暂无星级"
+
+
+def _queue(booking: Booking, kind: str, extra: dict[str, str]) -> None:
+    """Every booking message starts with the same three keys: thing1 the service, time2 its start
+    (Beijing time), thing3 the station; `extra` adds the kind's own from key 4 on."""
+    starts_at = booking.starts_at.astimezone(SHANGHAI)
+    data = {"thing1": _thing(booking.service.name), "time2": starts_at.strftime("%Y-%m-%d %H:%M"),
+            "thing3": _thing(station_name(booking.station_code)), **extra}
+    page = f"{current_app.config['WECHAT_BOOKING_PAGE']}?id={booking.id}"
+    queue_subscribe_message(booking.resident_id, kind, data, page=page)
+
+
+def booking_received(booking: Booking) -> None:
+    _queue(booking, "booking_received", {"phrase4": STATUS_NAMES[booking.status]})
+
+
+def booking_confirmed(booking: Booking) -> None:
+    _queue(booking, "booking_confirmed", {"phrase4": STATUS_NAMES[booking.status]})
+
+
+def booking_assigned(booking: Booking, worker: Worker) -> None:
+    """The resident learns who comes: the masked name and the credit stars, as the 安心碼 shows."""
+    _queue(booking, "booking_assigned", {"thing4": _thing(mask_name(worker.name)), "thing5": _stars(worker)})
+
+
+def booking_reminder(booking: Booking) -> None:
+    """The day before: who comes, or that the station is still choosing."""
+    worker = db.session.get(Worker, booking.worker_id) if booking.worker_id else None
+    who = f"{mask_name(worker.name)}（{_stars(worker)}）" if worker else "服务站派单中"
+    _queue(booking, "booking_reminder", {"thing4": _thing(who)})
+
+
+def followup_survey(booking: Booking) -> None:
+    _queue(booking, "followup_survey", {"thing4": "服务已完成，请为本次服务评价"})

@@ -1,0 +1,64 @@
+"""Station staff see whom they could assign to a booking: workers with an issued, green
+certificate who offer the service and are free at that time, with masked names and stars. Only
+the booking's own station (and operators) may look."""
+
+from tests.booking.conftest import STATION_B, slot_start
+
+
+def assignable(client, booking_id, headers):
+    return client.get(f"/api/v1/bookings/{booking_id}/assignable-workers", headers=headers)
+
+
+def listed_ids(response) -> set[int]:
+    assert response.status_code == 200, response.json
+    return {worker["id"] for worker in response.json["items"]}
+
+
+def test_staff_see_green_workers_offering_the_service_with_masked_names_and_stars(
+        booked, act, staff, green_worker, make_applicant, step, client, operator):
+    booking, _ = booked()
+    clerk = staff()
+    act(booking["id"], "confirm", clerk)
+    cleaner = green_worker()
+    carer = green_worker(service_types=["养老护理"])
+    suspended = green_worker()
+    step(suspended["id"], "suspend", {"reason": "严重投诉调查中"})
+    applicant = make_applicant()
+    response = assignable(client, booking["id"], clerk)
+    ids = listed_ids(response)
+    assert cleaner["id"] in ids
+    assert not ids & {carer["id"], suspended["id"], applicant["id"]}
+    shown = next(worker for worker in response.json["items"] if worker["id"] == cleaner["id"])
+    stars = client.get(f"/api/v1/workers/{cleaner['id']}", headers=operator).json["stars"]
+    assert (shown["name"], shown["stars"]) == ("张*梅", stars)
+    assert response.json["total"] == len(response.json["items"])
+
+
+def test_a_worker_busy_at_that_time_is_not_listed_but_is_for_a_later_slot(assigned, booked, act, client):
+    _, _, clerk, worker = assigned()
+    same_time, _ = booked()
+    later, _ = booked(starts_at=slot_start(hour=12))
+    for booking in (same_time, later):
+        act(booking["id"], "confirm", clerk)
+    assert worker["id"] not in listed_ids(assignable(client, same_time["id"], clerk))
+    assert worker["id"] in listed_ids(assignable(client, later["id"], clerk))
+
+
+def test_the_assigned_worker_is_listed_for_a_reassignment(assigned, client):
+    booking, _, clerk, worker = assigned()
+    assert worker["id"] in listed_ids(assignable(client, booking["id"], clerk))
+
+
+def test_staff_of_another_station_get_404_and_residents_403(booked, act, staff, client, operator):
+    booking, headers = booked()
+    act(booking["id"], "confirm", staff())
+    assert assignable(client, booking["id"], staff(STATION_B)).status_code == 404
+    assert assignable(client, booking["id"], headers).status_code == 403
+    assert assignable(client, booking["id"], operator).status_code == 200
+    assert assignable(client, 999999, operator).status_code == 404
+
+
+def test_a_booking_that_cannot_be_assigned_is_a_409_naming_its_status(booked, staff, client):
+    pending, _ = booked()
+    response = assignable(client, pending["id"], staff())
+    assert response.status_code == 409 and response.json["errors"]["status"] == ["pending"]
