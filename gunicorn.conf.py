@@ -14,9 +14,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Recycling workers now and then bounds the memory any slow leak could take.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
-max_requests_jitter = 2_000
+# Recycling a worker now and then (every ~100,000 requests) bounds the memory any slow leak could take.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = 10_000
 accesslog = None  # the app writes one JSON line per request, with its request id
 
 # Each worker writes its metrics here and /metrics in any worker reports all of them. Set before

@@ -22,6 +22,7 @@ DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgr
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
+LOG_FOLDER = Path(__file__).resolve().parent / "results"
 
 
 def sh(*args, env=None):
@@ -63,9 +64,12 @@ def booking_outcome() -> dict:
 
 
 def start_gunicorn(env, workers):
-    server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{PORT}",
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    """gunicorn as deployed (gunicorn.conf.py); its JSON request log goes to bench/results/."""
+    LOG_FOLDER.mkdir(exist_ok=True)
+    log = (LOG_FOLDER / "gunicorn.log").open("w")
+    server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
+                              env=env | {"BIND": f"127.0.0.1:{PORT}", "WEB_CONCURRENCY": str(workers)},
+                              stdout=log, stderr=log)
     for _ in range(100):
         try:
             urllib.request.urlopen(BASE + "/healthz", timeout=1)
@@ -87,6 +91,14 @@ def wrk(path, duration, connections, extra=(), env=None):
             "socket_errors": errors.group(1) if errors else None}
 
 
+def bench_environment() -> dict:
+    """Production shape: PostgreSQL + PostGIS and Redis. wrk is one client and one resident, so
+    the per-client scan limit and the per-resident booking limit are lifted for the run."""
+    return os.environ | {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "APP_ENV": "development",
+                         "FLASK_APP": "wsgi", "SCAN_RATE_LIMIT_PER_MINUTE": "100000000",
+                         "BOOKING_RATE_LIMIT": "100000000/minute"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=10, help="seconds per path")
@@ -94,10 +106,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    # Production shape: PostgreSQL + PostGIS and Redis. wrk is one client, so the per-client scan
-    # limit is lifted for the run.
-    env = os.environ | {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "APP_ENV": "development",
-                        "FLASK_APP": "wsgi", "SCAN_RATE_LIMIT_PER_MINUTE": "100000000"}
+    env = bench_environment()
     scan_token, booking_env = prepare_database(env)
     server = start_gunicorn(env, args.workers)
     try:
@@ -127,9 +136,7 @@ def main():
     print(f"booking: {outcome['bookings']} bookings made, {outcome['full_slots']} slots full, "
           f"{outcome['overbooked_slots']} overbooked, {outcome['slots_out_of_step']} out of step with their bookings")
     results["booking outcome"] = outcome
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(results, indent=2))
+    (LOG_FOLDER / f"{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from run import BASE, DATABASE_URL, REDIS_URL, ROOT, prepare_database, start_gunicorn
+from run import BASE, ROOT, bench_environment, prepare_database, start_gunicorn
 
 TARGET_MB = 150
 
@@ -37,9 +37,7 @@ def main():
     args = parser.parse_args()
     minutes = min(args.minutes, 10)
 
-    env = os.environ | {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "APP_ENV": "development",
-                        "FLASK_APP": "wsgi", "SCAN_RATE_LIMIT_PER_MINUTE": "100000000",
-                        "GUNICORN_MAX_REQUESTS": "0"}
+    env = bench_environment() | {"GUNICORN_MAX_REQUESTS": "0"}
     scan_token, _booking_env = prepare_database(env)
     server = start_gunicorn(env, args.workers)
     try:

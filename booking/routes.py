@@ -412,11 +412,11 @@ def station_complaints(code, page, per_page, status=None):
 
 
 def _complaint_step(action: str, summary: str):
+    @roles_required(STATION_STAFF, OPERATOR)
     @blp.doc(security=BEARER_SECURITY, summary=summary)
     @problems(401, 403, 404, 409)
     @blp.arguments(ComplaintStepSchema)
     @blp.response(200, ComplaintSchema)
-    @roles_required(STATION_STAFF, OPERATOR)
     def step(data, complaint_id):
         complaint = services.locked_complaint(complaint_id)
         if complaint is None or not _is_staff_of(complaint.booking.station_code):

@@ -293,11 +293,11 @@ def issue_certificate(worker_id):
 
 
 def _standing_route(action: str, summary: str, schema):
+    @roles_required(OPERATOR)
     @blp.doc(security=BEARER_SECURITY, summary=summary)
     @problems(401, 403, 404, 409)
     @blp.arguments(schema)
     @blp.response(200, WorkerSchema)
-    @roles_required(OPERATOR)
     def change(data, worker_id):
         certificate = _locked(worker_id)
         return _lifecycle_view(services.change_standing(certificate, action, actor(),

@@ -391,3 +391,22 @@ def test_a_write_answers_each_caller_as_its_access_rule_says(route, caller, atte
             f"{response.status_code}: {response.get_data(as_text=True)}")
         assert response.mimetype == "application/problem+json"
         assert row_counts(client.application) == before, "a refused write left rows behind"
+
+
+REFUSED_BEFORE_READING = [(route, caller) for route in WRITES for caller in CALLERS[:2]
+                          if WRITES[route].access.outcomes[caller.name] in (401, 403)]
+
+
+@pytest.mark.parametrize("route, caller", REFUSED_BEFORE_READING,
+                         ids=[f"{route} as {caller.name}" for route, caller in REFUSED_BEFORE_READING])
+def test_a_caller_who_may_not_write_is_refused_before_the_body_is_read(route, caller, attempt):
+    """Not logged in is 401 and the wrong role 403 whatever the body: a 422 would describe a body
+    the caller may not send at all."""
+    write = WRITES[route]
+    call = write.call(attempt.sides[caller.scope])
+    method, template = route.split(" ", 1)
+    client = attempt.clients[ROUTES[route]]
+    headers = (attempt.headers[caller.identity] if caller.identity else {}) | call.headers
+    response = client.open(template.format(**call.path), method=method, json={"no_such_field": True},
+                           query_string=call.query, headers=headers)
+    assert response.status_code == write.access.outcomes[caller.name], response.get_data(as_text=True)
