@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from accounts.models import GRANTED, REMOVED, RESIDENT, AuthSession, RoleEvent, RoleGrant, StaffInvite, User
 from app.extensions import db
-from app.privacy import mask_phone
+from app.privacy import blind_index, mask_phone
 from stations.models import utcnow
 
 TOKEN_BYTES = 32
@@ -119,13 +119,18 @@ def role_events(user_id: int | None, limit: int) -> list[RoleEvent]:
     return list(db.session.scalars(query))
 
 
+# The placeholder phone of development users: dev-login exists only under APP_ENV=development.
+DEVELOPMENT_PHONE = "19900000000"
+
+
 def development_login(role: str, station_code: str | None = None, company_id: int | None = None) -> tuple[User, str]:
     """A session for a development user holding `role` in that scope, made on first use (only
-    reachable when APP_ENV=development). The same role and scope always give the same user."""
+    reachable when APP_ENV=development). The same role and scope always give the same user, with a
+    bound phone (booking needs one, and binding it needs WeChat)."""
     openid = f"dev:{role}:{station_code or company_id or 'all'}"
     user = db.session.scalar(select(User).where(User.openid == openid))
     if user is None:
-        user = User(openid=openid)
+        user = User(openid=openid, phone=DEVELOPMENT_PHONE, phone_hash=blind_index(DEVELOPMENT_PHONE))
         db.session.add(user)
         db.session.flush()
     if role != RESIDENT and not any(grant.role == role for grant in user.grants):

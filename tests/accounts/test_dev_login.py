@@ -25,6 +25,7 @@ def test_in_development_a_token_for_each_role_needs_no_wechat(development_app, i
     assert response.status_code == 201, response.json
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {response.json['token']}"}).json
     assert me["roles"] == roles
+    assert me["has_phone"], "booking needs a bound phone, and binding one needs WeChat"
 
 
 def test_in_development_the_same_role_and_scope_is_the_same_user(development_app, isolated):
