@@ -2,7 +2,7 @@
 list, and the public 安心碼 scan (JSON here, the mobile page in `pages`)."""
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import segno
@@ -401,29 +401,29 @@ def qr_svg(worker_id):
 @blp.problems(404, 429, meanings={404: "Not a valid 安心碼 (unknown, rotated, or not public)"})
 def scan(token):
     """The public profile behind a 安心碼 (no login). Never an ID number, phone or address."""
-    admission = scanning.admit(token, "api", request.user_agent.string)
-    if admission.retry_after:
-        raise too_many_requests(admission.retry_after, "scans")
-    certificate = scanning.find(token, admission.version)
-    if certificate is None:
+    return scan_answer(token, "api")
+
+
+def scan_answer(token: str, channel: str):
+    """The JSON answer to a scan, through the API or a mini-program code."""
+    outcome = scanning.serve(token, channel, request.user_agent.string)
+    if outcome.retry_after:
+        raise too_many_requests(outcome.retry_after, "scans")
+    if outcome.profile is None:
         abort(404, description="This is not a valid 安心码.")
-    scanning.settle(admission, certificate.id, "api", request.user_agent.string)
-    profile = services.scan_profile(certificate, date.today())
-    return profile, 200, {"Cache-Control": "no-store"}
+    return outcome.profile, 200, {"Cache-Control": "no-store"}
 
 
 @pages.get("/q/<string:token>")
 def scan_page(token):
     """What a phone's camera opens: the profile as plain HTML in Chinese, no script needed."""
-    admission = scanning.admit(token, "page", request.user_agent.string)
-    if admission.retry_after:
-        return _page("credit/scan_refused.html", 429, {"Retry-After": str(admission.retry_after)},
+    outcome = scanning.serve(token, "page", request.user_agent.string)
+    if outcome.retry_after:
+        return _page("credit/scan_refused.html", 429, {"Retry-After": str(outcome.retry_after)},
                      message="扫码过于频繁，请稍后再试。")
-    certificate = scanning.find(token, admission.version)
-    if certificate is None:
+    if outcome.profile is None:
         return _page("credit/scan_refused.html", 404, {}, message="不是有效的安心码。")
-    scanning.settle(admission, certificate.id, "page", request.user_agent.string)
-    return _page("credit/scan.html", 200, {}, profile=services.scan_profile(certificate, date.today()))
+    return _page("credit/scan.html", 200, {}, profile=outcome.profile)
 
 
 def _page(template: str, status: int, headers: dict, **context):

@@ -18,7 +18,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import redis
 from flask import current_app, has_app_context
@@ -29,7 +29,7 @@ from app.extensions import db
 from app.rate_limits import client_key, retry_after
 from app.redis import redis_client
 from credit.models import Certificate, Company, ScanLog, Worker
-from credit.services import client_family, find_scannable, log_scan
+from credit.services import client_family, find_scannable, log_scan, scan_profile
 
 VERSION_KEY = "credit:version"
 LOG_KEY = "credit:scan-log"
@@ -104,6 +104,25 @@ def find(token: str, version: str | None):
         cache.clear()
     cache[token] = (version, now, row)
     return row
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    profile: dict | None = None  # None: the token names no scannable certificate
+    retry_after: int | None = None  # seconds this client must wait; None when served
+
+
+def serve(token: str, channel: str, user_agent: str) -> ScanOutcome:
+    """One scan, through any channel (API, page, mini-program code): counted against the client's
+    limit, read from the cache when the data version allows, and logged."""
+    admission = admit(token, channel, user_agent)
+    if admission.retry_after:
+        return ScanOutcome(retry_after=admission.retry_after)
+    certificate = find(token, admission.version)
+    if certificate is None:
+        return ScanOutcome()
+    settle(admission, certificate.id, channel, user_agent)
+    return ScanOutcome(profile=scan_profile(certificate, date.today()))
 
 
 def settle(admission: Admission, certificate_id: int, channel: str, user_agent: str) -> None:

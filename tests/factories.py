@@ -1,11 +1,15 @@
 """Builds users with roles and session tokens the way the app would, for tests to act as them."""
 
 import itertools
+from datetime import date
 
 from accounts.models import User
 from accounts.services import grant_role, start_session
 from app.extensions import db
 from app.privacy import blind_index
+from credit import services as credit
+from credit.models import Worker
+from tests.credit.conftest import DOCUMENTS, new_id_number
 
 _openids = itertools.count(1)
 
@@ -25,3 +29,18 @@ def bearer(user: User) -> dict:
     token = start_session(user)
     db.session.commit()
     return {"Authorization": f"Bearer {token}"}
+
+
+def make_issued_worker(name: str, service_types: list[str] | None = None) -> Worker:
+    """A worker taken through every certificate step by the credit services (no request, no
+    commit), for tests that commit for real from several threads."""
+    worker = credit.create_worker({"name": name, "id_number": new_id_number(), "service_types": service_types or []},
+                                  None)
+    certificate = worker.certificate
+    credit.check_documents(certificate, {**DOCUMENTS, "health_certificate_valid_until": date(2099, 1, 1),
+                                         "authorisation_signed_on": date(2020, 1, 1)}, None)
+    credit.record_training(certificate, 40, date(2020, 1, 2), None)
+    credit.record_exam(certificate, 90, True, None)
+    credit.verify_identity(certificate, True, None)
+    credit.issue(certificate, None)
+    return worker

@@ -2,7 +2,6 @@
 subscribe-message log (operators) and WeChat's message push."""
 
 import json
-from datetime import date
 
 import xmltodict
 from flask import abort, current_app, request
@@ -14,11 +13,9 @@ from accounts.auth import BEARER_SECURITY, current_principal, login_required, ro
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.blueprint import ApiBlueprint
 from app.extensions import db
-from app.rate_limits import rate_limited, too_many_requests
-from credit import scanning
-from credit.routes import worker_for_caller
+from app.rate_limits import rate_limited
+from credit.routes import scan_answer, worker_for_caller
 from credit.schemas import ScanSchema
-from credit.services import scan_profile
 from stations.models import Station
 from wechat import codes, services
 from wechat.models import SubscribeMessage
@@ -108,15 +105,7 @@ def worker_code(worker_id):
 def scan_scene(scene):
     """The public profile behind a worker's mini-program code: the page opened by the code
     passes its `scene` here (no login). Same profile, rate limit and scan log as GET /scan/{token}."""
-    token = codes.scan_token_for_scene(scene)
-    admission = scanning.admit(token, "wxa", request.user_agent.string)
-    if admission.retry_after:
-        raise too_many_requests(admission.retry_after, "scans")
-    certificate = scanning.find(token, admission.version)
-    if certificate is None:
-        abort(404, description="This is not a valid 安心码.")
-    scanning.settle(admission, certificate.id, "wxa", request.user_agent.string)
-    return scan_profile(certificate, date.today()), 200, {"Cache-Control": "no-store"}
+    return scan_answer(codes.scan_token_for_scene(scene), "wxa")
 
 
 # ---------------------------------------------------------------- subscribe messages (operators)

@@ -6,7 +6,6 @@ These tests commit for real (the requests must see each other), so they do not u
 
 import threading
 import uuid
-from datetime import date
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -17,11 +16,10 @@ from app.extensions import db
 from app.privacy import blind_index
 from booking import services
 from booking.models import Booking, BookingEvent, Slot, StationOffer, WorkerTimeBlock
-from credit import services as credit
 from credit.models import Certificate, CreditEvent, Worker
 from wechat.models import SubscribeMessage
 from tests.booking.conftest import booking_body, slot_start
-from tests.credit.conftest import DOCUMENTS, new_id_number
+from tests.factories import make_issued_worker
 
 STATION_C = "440106004000"  # 沙河街道: used by these tests only
 CONCURRENT_REQUESTS = 64
@@ -134,7 +132,7 @@ def test_one_worker_assigned_to_overlapping_bookings_at_once_gets_exactly_one(ap
                     "starts_at": slot_start(), "location": {"lat": 23.1, "lng": 113.3}}, uuid.uuid4().hex)
             services.confirm(booking, None)
             booking_ids.append(booking.id)
-        worker = green_cleaner()
+        worker = make_issued_worker("并发保洁", ["保洁"])
         created["workers"].append(worker.id)
         db.session.commit()
         worker_id = worker.id
@@ -145,15 +143,3 @@ def test_one_worker_assigned_to_overlapping_bookings_at_once_gets_exactly_one(ap
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(Booking.worker_id == worker_id)) == 1
         assert db.session.scalar(select(func.count()).where(WorkerTimeBlock.worker_id == worker_id)) == 4
-
-
-def green_cleaner() -> Worker:
-    worker = credit.create_worker({"name": "并发保洁", "id_number": new_id_number(), "service_types": ["保洁"]}, None)
-    certificate = worker.certificate
-    credit.check_documents(certificate, {**DOCUMENTS, "health_certificate_valid_until": date(2099, 1, 1),
-                                         "authorisation_signed_on": date(2020, 1, 1)}, None)
-    credit.record_training(certificate, 40, date(2020, 1, 2), None)
-    credit.record_exam(certificate, 90, True, None)
-    credit.verify_identity(certificate, True, None)
-    credit.issue(certificate, None)
-    return worker

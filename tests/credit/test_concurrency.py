@@ -5,7 +5,6 @@ instead of using the rolled-back `isolated` connection."""
 
 import threading
 import time
-from datetime import date
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import OperationalError
@@ -14,19 +13,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from credit import services
 from credit.models import Certificate, CreditEvent, Worker
-from tests.credit.conftest import DOCUMENTS, new_id_number
+from tests.factories import make_issued_worker
 
 
 def issued_worker_id(app) -> int:
     with app.app_context():
-        worker = services.create_worker({"name": "并发测试", "id_number": new_id_number()}, None)
-        certificate = worker.certificate
-        services.check_documents(certificate, {**DOCUMENTS, "health_certificate_valid_until": date(2099, 1, 1),
-                                               "authorisation_signed_on": date(2020, 1, 1)}, None)
-        services.record_training(certificate, 40, date(2020, 1, 2), None)
-        services.record_exam(certificate, 90, True, None)
-        services.verify_identity(certificate, True, None)
-        services.issue(certificate, None)
+        worker = make_issued_worker("并发测试")
         db.session.commit()
         return worker.id
 
