@@ -406,28 +406,41 @@ def scan(token):
 
 def scan_answer(token: str, channel: str):
     """The JSON answer to a scan, through the API or a mini-program code."""
-    outcome = scanning.serve(token, channel, request.user_agent.string)
+    outcome = scanning.serve(token, channel, request.user_agent.string, render=_scan_json)
     if outcome.retry_after:
         raise too_many_requests(outcome.retry_after, "scans")
-    if outcome.profile is None:
+    if outcome.answer is None:
         abort(404, description="This is not a valid 安心码.")
-    return outcome.profile, 200, {"Cache-Control": "no-store"}
+    return current_app.response_class(outcome.answer, mimetype="application/json",
+                                      headers={"Cache-Control": "no-store"})
+
+
+def _scan_json(profile: dict) -> str:
+    return current_app.json.dumps(ScanSchema().dump(profile))
 
 
 @pages.get("/q/<string:token>")
 def scan_page(token):
     """What a phone's camera opens: the profile as plain HTML in Chinese, no script needed."""
-    outcome = scanning.serve(token, "page", request.user_agent.string)
+    outcome = scanning.serve(token, "page", request.user_agent.string, render=_scan_html)
     if outcome.retry_after:
         return _page("credit/scan_refused.html", 429, {"Retry-After": str(outcome.retry_after)},
                      message="扫码过于频繁，请稍后再试。")
-    if outcome.profile is None:
+    if outcome.answer is None:
         return _page("credit/scan_refused.html", 404, {}, message="不是有效的安心码。")
-    return _page("credit/scan.html", 200, {}, profile=outcome.profile)
+    return _page_response(outcome.answer, 200, {})
+
+
+def _scan_html(profile: dict) -> str:
+    return render_template("credit/scan.html", profile=profile)
 
 
 def _page(template: str, status: int, headers: dict, **context):
-    response = current_app.make_response((render_template(template, **context), status, headers))
+    return _page_response(render_template(template, **context), status, headers)
+
+
+def _page_response(html: str, status: int, headers: dict):
+    response = current_app.make_response((html, status, headers))
     response.headers["Content-Security-Policy"] = PAGE_SECURITY_POLICY
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the URL is the token

@@ -17,6 +17,7 @@ database and are counted per process by app.rate_limits: slower, never wrong.
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -89,40 +90,45 @@ def _admit_without_redis() -> Admission:
                                              "scan", client_key()))
 
 
-def find(token: str, version: str | None):
-    """The scannable row behind a token (see credit.services.find_scannable), from this process's
-    cache when the data version allows."""
+def _scannable(token: str, version: str | None) -> tuple[Certificate | None, dict]:
+    """The scannable row behind a token (see credit.services.find_scannable) and the renderings of
+    its profile made so far, from this process's cache when the data version allows."""
     if version is None:
-        return find_scannable(token)
+        return find_scannable(token), {}
     cache = current_app.extensions.setdefault("scan_cache", {})
     now = time.monotonic()
-    cached_version, cached_at, row = cache.get(token, (None, 0.0, None))
+    cached_version, cached_at, row, renderings = cache.get(token, (None, 0.0, None, None))
     if cached_version == version and now - cached_at < current_app.config["SCAN_CACHE_SECONDS"]:
-        return row
-    row = find_scannable(token)
+        return row, renderings
+    row, renderings = find_scannable(token), {}
     if len(cache) >= CACHE_LIMIT:
         cache.clear()
-    cache[token] = (version, now, row)
-    return row
+    cache[token] = (version, now, row, renderings)
+    return row, renderings
 
 
 @dataclass(frozen=True)
 class ScanOutcome:
-    profile: dict | None = None  # None: the token names no scannable certificate
+    answer: object = None  # the rendered profile; None when the token names no scannable certificate
     retry_after: int | None = None  # seconds this client must wait; None when served
 
 
-def serve(token: str, channel: str, user_agent: str) -> ScanOutcome:
+def serve(token: str, channel: str, user_agent: str, render: Callable[[dict], object]) -> ScanOutcome:
     """One scan, through any channel (API, page, mini-program code): counted against the client's
-    limit, read from the cache when the data version allows, and logged."""
+    limit and logged. `render` turns the public profile into the answer (JSON, HTML); while the
+    data version and the day are unchanged, the process reuses its earlier rendering, so a scan
+    costs one Redis round trip."""
     admission = admit(token, channel, user_agent)
     if admission.retry_after:
         return ScanOutcome(retry_after=admission.retry_after)
-    certificate = find(token, admission.version)
+    certificate, renderings = _scannable(token, admission.version)
     if certificate is None:
         return ScanOutcome()
     settle(admission, certificate.id, channel, user_agent)
-    return ScanOutcome(profile=scan_profile(certificate, date.today()))
+    today = date.today()  # the colour depends on the day: an expiring health certificate
+    if (render, today) not in renderings:
+        renderings[(render, today)] = render(scan_profile(certificate, today))
+    return ScanOutcome(answer=renderings[(render, today)])
 
 
 def settle(admission: Admission, certificate_id: int, channel: str, user_agent: str) -> None:
