@@ -57,3 +57,13 @@ def test_no_other_website_is_allowed_to_call_the_api_from_a_browser(client):
     answer = client.get("/api/v1/stations", headers={"Origin": "https://evil.example"})
     for response in (preflight, answer):
         assert not any(name.lower().startswith("access-control-allow") for name in response.headers.keys())
+
+
+def test_a_json_body_takes_numbers_and_flags_as_json_types_not_text(client, operator):
+    response = client.post("/api/v1/workers/1/certificate/exam", json={"score": "90", "passed": "yes"}, headers=operator)
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"score", "passed"}
+
+
+def test_query_strings_are_text_and_still_read_as_numbers(client):
+    assert client.get("/api/v1/stations", query_string={"page": "2", "per_page": "5"}).json["page"] == 2
