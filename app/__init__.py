@@ -90,12 +90,14 @@ def register_blueprints(app: Flask, api: ProblemApi) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from accounts.cli import accounts_cli
     from app.keys import keys_cli
     from booking.cli import booking_cli
     from credit.cli import credit_cli
     from stations.cli import stations_cli
     from wechat.cli import wechat_cli
 
+    app.cli.add_command(accounts_cli)
     app.cli.add_command(stations_cli)
     app.cli.add_command(credit_cli)
     app.cli.add_command(keys_cli)
