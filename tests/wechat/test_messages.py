@@ -2,6 +2,7 @@
 with backoff, and never lost: each row ends sent, not_subscribed, failed (with WeChat's
 errcode) or skipped."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from stations.models import utcnow
 from tests.factories import make_user
-from wechat.messages import QUEUE_NAME, deliver, queue_subscribe_message
+from wechat.messages import QUEUE_NAME, InProcessQueue, deliver, queue_subscribe_message
 from wechat.models import SubscribeMessage
 
 SEND = "cgi-bin/message/subscribe/send"
@@ -192,3 +193,16 @@ def test_with_redis_a_retry_waits_in_rqs_schedule(redis_wechat_app, clean_redis,
     [message] = messages(redis_wechat_app)
     assert (message.status, message.attempts, message.last_errcode) == ("queued", 1, -1)
     assert rq_queue.count == 0 and len(rq_queue.scheduled_job_registry) == 1
+
+
+def test_without_redis_a_thread_of_the_app_delivers_in_the_background(wechat_app, stub, resident):
+    """The embedded default: nobody drains the queue; the process's own thread sends."""
+    user_id, openid = resident
+    queue(wechat_app, user_id)
+    [message] = messages(wechat_app)
+    background = InProcessQueue(wechat_app, start_thread=True)
+    background.submit(message.id, delay=0)
+    deadline = time.monotonic() + 5
+    while not stub.sent and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [sent["touser"] for sent in stub.sent] == [openid]
