@@ -47,3 +47,16 @@ def test_reencrypt_moves_every_value_to_the_new_key_so_the_old_one_can_go(
         assert decrypt(bytes(stored_blobs(isolated, worker["id"])[0])) == id_number
     assert client.get(f"/api/v1/workers/{worker['id']}", headers=operator).json["phone"] == "138****5678"
     assert "workers: 0 rows re-encrypted" in cli("keys", "reencrypt").output
+
+
+def test_after_a_new_hash_key_rehash_makes_id_numbers_findable_again(app, make_applicant, client, operator, cli,
+                                                                      monkeypatch):
+    id_number = new_id_number()
+    make_applicant(id_number=id_number)
+    monkeypatch.setitem(app.config, "DATA_HASH_KEY", os.urandom(32))
+
+    result = cli("keys", "rehash")
+    assert result.exit_code == 0 and "workers: 1 rows re-hashed" in result.output
+    duplicate = client.post("/api/v1/workers", json={"name": "重复申请", "id_number": id_number}, headers=operator)
+    assert duplicate.status_code == 409 and "id_number" in duplicate.json["errors"]
+    assert "workers: 0 rows re-hashed" in cli("keys", "rehash").output
