@@ -4,9 +4,10 @@ import flask_smorest
 import marshmallow as ma
 from flask import abort
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import UnprocessableEntity
 from werkzeug.routing import IntegerConverter
 
-from app.errors import PROBLEM_MIMETYPE, ProblemSchema
+from app.errors import PROBLEM_MIMETYPE, ProblemSchema, field_problem
 from app.fields import MAX_RECORD_ID
 
 GENERIC_PROBLEMS = {
@@ -46,10 +47,36 @@ class StrictParser(FlaskParser):
             argmap = _taking_json_types_only(argmap())
         return super().parse(argmap, req, location=location, **kwargs)
 
+    def _load_location_data(self, *, schema, req, location):
+        data = super()._load_location_data(schema=schema, req=req, location=location)
+        field = _field_holding_nul(data)
+        if field is not None:
+            raise field_problem(UnprocessableEntity, field, "must not contain a NUL character")
+        return data
+
     def _raw_load_json(self, req):
         if not is_json_request(req) and (req.content_length or req.content_type):
             abort(415, description="Send the body as JSON (Content-Type: application/json).")
         return super()._raw_load_json(req)
+
+
+def _field_holding_nul(data, name: str | None = None) -> str | None:
+    """The first field whose text holds a NUL character: no real input has one, and PostgreSQL
+    text cannot store it."""
+    if isinstance(data, str):
+        return name if "\x00" in data else None
+    if hasattr(data, "items"):
+        pairs = ([(key, data.getlist(key)) for key in data.keys()] if hasattr(data, "getlist") else data.items())
+        for key, value in pairs:
+            found = _field_holding_nul(value, key if name is None else f"{name}.{key}")
+            if found is not None:
+                return found
+    if isinstance(data, list):
+        for value in data:
+            found = _field_holding_nul(value, name)
+            if found is not None:
+                return found
+    return None
 
 
 def _taking_json_types_only(schema: ma.Schema) -> ma.Schema:

@@ -1,10 +1,10 @@
-"""Headers every response carries, and the strict policy for HTML pages.
+"""Headers every response carries, the strict policy for HTML pages, and paths no one sends.
 
 CORS stays closed: the mini-program calls through wx.request, which browsers' same-origin rules
 do not govern, so no Access-Control-Allow-* header is ever sent.
 """
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 # Pages render no inline script; views with their own policy (the scan page) keep it.
 HTML_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -12,7 +12,15 @@ HTML_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'se
 
 
 def init_security_headers(app: Flask) -> None:
+    app.before_request(_refuse_nul_in_path)
     app.after_request(_add_security_headers)
+
+
+def _refuse_nul_in_path() -> None:
+    """A path naming a station or a 安心碼 never holds a NUL character, and PostgreSQL text cannot
+    store one: such a path names nothing."""
+    if "\x00" in request.path:
+        abort(404)
 
 
 def _add_security_headers(response: Response) -> Response:

@@ -67,3 +67,16 @@ def test_a_json_body_takes_numbers_and_flags_as_json_types_not_text(client, oper
 
 def test_query_strings_are_text_and_still_read_as_numbers(client):
     assert client.get("/api/v1/stations", query_string={"page": "2", "per_page": "5"}).json["page"] == 2
+
+
+def test_a_nul_character_in_a_query_or_body_is_a_422_naming_the_field(client, operator):
+    query = client.get("/api/v1/role-grants", query_string={"station_code": "\x00"}, headers=operator)
+    assert query.status_code == 422 and list(query.json["errors"]) == ["station_code"]
+    body = client.post("/api/v1/companies", json={"name": "好\x00帮手", "credit_code": "x", "district_code": "440106"},
+                       headers=operator)
+    assert body.status_code == 422 and "name" in body.json["errors"]
+
+
+def test_a_nul_character_in_a_path_names_nothing(client):
+    assert client.get("/api/v1/stations/44010300100%00").status_code == 404
+    assert client.get("/api/v1/scan/abc%00def").status_code == 404
