@@ -13,12 +13,6 @@ from accounts.schemas import (
 from app.blueprint import ApiBlueprint
 from app.extensions import db
 
-blp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1",
-                   description="The caller's account and session; staff invites and role grants")
-development_login = ApiBlueprint(
-    "development", __name__, url_prefix="/api/v1",
-    description="Development only (APP_ENV=development): log in as any role without WeChat")
-
 PROBLEM_MEANINGS = {
     401: "Not logged in: send Authorization: Bearer <token>",
     403: "The caller's role may not do this",
@@ -27,15 +21,18 @@ PROBLEM_MEANINGS = {
     422: "The station or company of the role's scope does not exist",
 }
 
-
-def problems(*codes: int):
-    return blp.problems(*codes, meanings=PROBLEM_MEANINGS)
+blp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1",
+                   description="The caller's account and session; staff invites and role grants",
+                   problem_meanings=PROBLEM_MEANINGS)
+development_login = ApiBlueprint(
+    "development", __name__, url_prefix="/api/v1",
+    description="Development only (APP_ENV=development): log in as any role without WeChat")
 
 
 @blp.get("/me")
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401)
+@blp.problems(401)
 @blp.response(200, MeSchema)
 @blp.problems(401)
 def me():
@@ -46,7 +43,7 @@ def me():
 @blp.post("/auth/logout")
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401)
+@blp.problems(401)
 @blp.response(204)
 @blp.problems(401)
 def logout():
@@ -59,7 +56,7 @@ def logout():
 @blp.post("/invites")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 422)
+@blp.problems(401, 403, 422)
 @blp.arguments(InviteCreateSchema)
 @blp.response(201, InviteSchema)
 def create_invite(data):
@@ -73,7 +70,7 @@ def create_invite(data):
 @blp.get("/invites")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403)
+@blp.problems(401, 403)
 @blp.arguments(InviteListQuery, location="query", as_kwargs=True)
 @blp.response(200, InviteListSchema)
 def list_invites(state=None):
@@ -84,7 +81,7 @@ def list_invites(state=None):
 @blp.delete("/invites/<id:invite_id>")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.response(204)
 def revoke_invite(invite_id):
     """Revoke an invite that was not redeemed: its code stops working at once."""
@@ -97,7 +94,7 @@ def revoke_invite(invite_id):
 @blp.post("/invites/redeem")
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 404, 409)
+@blp.problems(401, 404, 409)
 @blp.arguments(RedeemSchema)
 @blp.response(200, MeSchema)
 def redeem_invite(data):
@@ -112,7 +109,7 @@ def redeem_invite(data):
 @blp.get("/role-grants")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403)
+@blp.problems(401, 403)
 @blp.arguments(GrantListQuery, location="query", as_kwargs=True)
 @blp.response(200, GrantListSchema)
 def list_grants(user_id=None, role=None, station_code=None, company_id=None):
@@ -123,7 +120,7 @@ def list_grants(user_id=None, role=None, station_code=None, company_id=None):
 @blp.delete("/role-grants/<id:grant_id>")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(RemoveGrantQuery, location="query", as_kwargs=True)
 @blp.response(204)
 def remove_grant(grant_id, reason=None):
@@ -139,7 +136,7 @@ def remove_grant(grant_id, reason=None):
 @blp.get("/role-events")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403)
+@blp.problems(401, 403)
 @blp.arguments(RoleEventQuery, location="query", as_kwargs=True)
 @blp.response(200, RoleEventListSchema)
 def list_role_events(limit, user_id=None):

@@ -92,13 +92,19 @@ def _taking_json_types_only(schema: ma.Schema) -> ma.Schema:
 class ApiBlueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser(unknown=ma.RAISE)
 
+    def __init__(self, *args, problem_meanings: dict[int, str] | None = None, **kwargs):
+        """`problem_meanings` says what a status means on this blueprint's routes where the
+        generic words (GENERIC_PROBLEMS) don't say enough."""
+        super().__init__(*args, **kwargs)
+        self.problem_meanings = GENERIC_PROBLEMS | (problem_meanings or {})
+
     def problems(self, *codes: int, meanings: dict[int, str] | None = None):
         """Documents the problem+json answers a route gives besides its success and its input's
-        422; `meanings` says what a code means on this blueprint when the generic words don't."""
+        422; `meanings` overrides the blueprint's words for this route only."""
 
         def decorator(view):
             for code in codes:
-                description = (meanings or {}).get(code, GENERIC_PROBLEMS.get(code))
+                description = (meanings or {}).get(code, self.problem_meanings.get(code))
                 view = self.alt_response(code, schema=ProblemSchema, description=description,
                                          content_type=PROBLEM_MIMETYPE)(view)
             return view

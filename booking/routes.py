@@ -27,9 +27,6 @@ from stations.datum import to_wgs84
 from stations.models import Station
 from stations.services import station_view
 
-blp = ApiBlueprint("booking", __name__, url_prefix="/api/v1",
-                   description="One-tap booking: services, slots, bookings, assignment, follow-up, ratings, complaints")
-
 PROBLEM_MEANINGS = {
     401: "Not logged in: send Authorization: Bearer <token>",
     403: "The caller may not do this: not their role, another station's, a step only the booking's resident "
@@ -39,9 +36,9 @@ PROBLEM_MEANINGS = {
          "double-booked, already done once, or changed by someone else at the same moment",
 }
 
-
-def problems(*codes: int):
-    return blp.problems(*codes, meanings=PROBLEM_MEANINGS)
+blp = ApiBlueprint("booking", __name__, url_prefix="/api/v1",
+                   description="One-tap booking: services, slots, bookings, assignment, follow-up, ratings, complaints",
+                   problem_meanings=PROBLEM_MEANINGS)
 
 
 # ---------------------------------------------------------------- access
@@ -109,7 +106,7 @@ def list_services():
 
 
 @blp.get("/stations/<string(length=12):code>/offers")
-@problems(404)
+@blp.problems(404)
 @blp.response(200, OfferListSchema)
 def list_offers(code):
     """What a station offers: per service, its days, hours (Beijing time), slot length and places."""
@@ -122,7 +119,7 @@ def list_offers(code):
 @blp.put("/stations/<string(length=12):code>/offers/<string:service_code>")
 @roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.arguments(OfferInputSchema)
 @blp.response(200, OfferSchema)
 def save_offer(settings, code, service_code):
@@ -133,7 +130,7 @@ def save_offer(settings, code, service_code):
 
 
 @blp.get("/stations/<string(length=12):code>/closed-days")
-@problems(404)
+@blp.problems(404)
 @blp.response(200, ClosedDayListSchema)
 def list_closed_days(code):
     """Days from today on when the station takes no bookings."""
@@ -146,7 +143,7 @@ def list_closed_days(code):
 @blp.put("/stations/<string(length=12):code>/closed-days/<string:day>")
 @roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(ClosedDayInputSchema)
 @blp.response(200, ClosedDaySchema)
 def close_day(data, code, day):
@@ -159,7 +156,7 @@ def close_day(data, code, day):
 @blp.delete("/stations/<string(length=12):code>/closed-days/<string:day>")
 @roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.response(204)
 def reopen_day(code, day):
     """Open a closed day again."""
@@ -170,7 +167,7 @@ def reopen_day(code, day):
 # ---------------------------------------------------------------- availability
 
 @blp.get("/availability")
-@problems(404)
+@blp.problems(404)
 @blp.arguments(AvailabilityQuery, location="query", as_kwargs=True)
 @blp.response(200, AvailabilitySchema)
 def availability(service, crs, station=None, lat=None, lng=None):
@@ -199,7 +196,7 @@ def availability(service, crs, station=None, lat=None, lng=None):
 @rate_limited("BOOKING_RATE_LIMIT", "bookings", key=caller_key)
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 409, 429)
+@blp.problems(401, 403, 409, 429)
 @blp.arguments(IdempotencyHeaders, location="headers", unknown="exclude", as_kwargs=True)
 @blp.arguments(BookingCreateSchema)
 @blp.response(201, BookingSchema)
@@ -220,7 +217,7 @@ def create_booking(data, idempotency_key):
 @blp.get("/bookings")
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401)
+@blp.problems(401)
 @blp.arguments(BookingListQuery, location="query", as_kwargs=True)
 @blp.response(200, BookingPageSchema)
 def my_bookings(page, per_page, status=None):
@@ -232,7 +229,7 @@ def my_bookings(page, per_page, status=None):
 @blp.get("/bookings/<id:booking_id>")
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 404)
+@blp.problems(401, 404)
 @blp.response(200, BookingSchema)
 def get_booking(booking_id):
     """One booking with its history: its resident, its station's staff and operators only."""
@@ -245,7 +242,7 @@ def get_booking(booking_id):
 @blp.post("/bookings/<id:booking_id>/cancel")
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(CancelSchema)
 @blp.response(200, BookingSchema)
 def cancel_booking(data, booking_id):
@@ -256,7 +253,7 @@ def cancel_booking(data, booking_id):
 @blp.post("/bookings/<id:booking_id>/reschedule")
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(RescheduleSchema)
 @blp.response(200, BookingSchema)
 def reschedule_booking(data, booking_id):
@@ -269,7 +266,7 @@ def reschedule_booking(data, booking_id):
 @blp.post("/bookings/<id:booking_id>/entry")
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(EntrySchema)
 @blp.response(201, EntryCheckSchema)
 def confirm_entry(data, booking_id):
@@ -288,7 +285,7 @@ def confirm_entry(data, booking_id):
 @blp.post("/bookings/<id:booking_id>/rating")
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(RatingInputSchema)
 @blp.response(201, RatingSchema)
 def rate_booking(data, booking_id):
@@ -303,7 +300,7 @@ def rate_booking(data, booking_id):
 @rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key)
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 429)
+@blp.problems(401, 403, 404, 429)
 @blp.arguments(ComplaintInputSchema)
 @blp.response(201, ComplaintSchema)
 def complain(data, booking_id):
@@ -317,7 +314,7 @@ def complain(data, booking_id):
 @blp.get("/stations/<string(length=12):code>/bookings")
 @roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.arguments(StationBookingListQuery, location="query", as_kwargs=True)
 @blp.response(200, BookingPageSchema)
 def station_bookings(code, page, per_page, status=None, date=None):
@@ -329,7 +326,7 @@ def station_bookings(code, page, per_page, status=None, date=None):
 
 def _staff_step(action: str, summary: str):
     @blp.doc(security=BEARER_SECURITY, summary=summary)
-    @problems(401, 403, 404, 409)
+    @blp.problems(401, 403, 404, 409)
     @blp.response(200, BookingSchema)
     @roles_required(STATION_STAFF, OPERATOR)
     def step(booking_id):
@@ -348,7 +345,7 @@ _staff_step("complete", "in_service → completed (已完成)")
 @blp.post("/bookings/<id:booking_id>/reject")
 @roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(RejectSchema)
 @blp.response(200, BookingSchema)
 def reject_booking(data, booking_id):
@@ -359,7 +356,7 @@ def reject_booking(data, booking_id):
 @blp.post("/bookings/<id:booking_id>/assign")
 @roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(AssignSchema)
 @blp.response(200, BookingSchema)
 def assign_worker(data, booking_id):
@@ -375,7 +372,7 @@ def assign_worker(data, booking_id):
 @blp.get("/bookings/<id:booking_id>/assignable-workers")
 @roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.response(200, WorkerListSchema)
 def assignable_workers(booking_id):
     """Workers the station could assign to this confirmed (or assigned) booking: an issued, green
@@ -388,7 +385,7 @@ def assignable_workers(booking_id):
 @blp.post("/bookings/<id:booking_id>/follow-up")
 @roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(FollowUpInputSchema)
 @blp.response(201, FollowUpSchema)
 def follow_up(data, booking_id):
@@ -401,7 +398,7 @@ def follow_up(data, booking_id):
 @blp.get("/stations/<string(length=12):code>/complaints")
 @roles_required(STATION_STAFF, OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.arguments(ComplaintListQuery, location="query", as_kwargs=True)
 @blp.response(200, ComplaintPageSchema)
 def station_complaints(code, page, per_page, status=None):
@@ -414,7 +411,7 @@ def station_complaints(code, page, per_page, status=None):
 def _complaint_step(action: str, summary: str):
     @roles_required(STATION_STAFF, OPERATOR)
     @blp.doc(security=BEARER_SECURITY, summary=summary)
-    @problems(401, 403, 404, 409)
+    @blp.problems(401, 403, 404, 409)
     @blp.arguments(ComplaintStepSchema)
     @blp.response(200, ComplaintSchema)
     def step(data, complaint_id):

@@ -22,8 +22,17 @@ from credit.schemas import (
     WorkerCreateSchema, WorkerListQuery, WorkerPageSchema, WorkerSchema, WorkerUpdateSchema,
 )
 
+PROBLEM_MEANINGS = {
+    403: "The caller's role may not do this, or the company is not the company admin's own",
+    404: "No such worker or company (another company's worker counts as none)",
+    409: "Not allowed from the certificate's current state (named in the body), a duplicate, "
+         "or changed by someone else at the same moment",
+    422: "A document is missing, expired or unsigned (each named in errors)",
+}
+
 blp = ApiBlueprint("credit", __name__, url_prefix="/api/v1",
-                   description="Workers, companies, the 安心服務證 certificate, credit levels and the 安心碼 scan")
+                   description="Workers, companies, the 安心服務證 certificate, credit levels and the 安心碼 scan",
+                   problem_meanings=PROBLEM_MEANINGS)
 pages = Blueprint("scan_pages", __name__, template_folder="templates")
 
 QR_SCALE, QR_BORDER = 10, 4
@@ -41,18 +50,6 @@ def beijing_time(moment: datetime) -> str:
 
 
 # ---------------------------------------------------------------- access
-
-PROBLEM_MEANINGS = {
-    403: "The caller's role may not do this, or the company is not the company admin's own",
-    404: "No such worker or company (another company's worker counts as none)",
-    409: "Not allowed from the certificate's current state (named in the body), a duplicate, "
-         "or changed by someone else at the same moment",
-    422: "A document is missing, expired or unsigned (each named in errors)",
-}
-
-
-def problems(*codes: int):
-    return blp.problems(*codes, meanings=PROBLEM_MEANINGS)
 
 
 OWN_COMPANY_ONLY = "A company admin acts on its own company only."
@@ -90,7 +87,7 @@ def actor():
 @blp.post("/companies")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 409)
+@blp.problems(401, 403, 409)
 @blp.arguments(CompanyCreateSchema)
 @blp.response(201, CompanySchema)
 def create_company(data):
@@ -120,7 +117,7 @@ def get_company(company_id):
 @blp.get("/companies/<id:company_id>/credit")
 @roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.response(200, ExplanationSchema)
 def explain_company(company_id):
     """Why the company has its grade: score per dimension, the events that count, config version."""
@@ -130,7 +127,7 @@ def explain_company(company_id):
 @blp.post("/companies/<id:company_id>/credit-events")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.arguments(CreditEventCreateSchema)
 @blp.response(201, CreditEventSchema)
 def record_company_event(data, company_id):
@@ -144,7 +141,7 @@ def record_company_event(data, company_id):
 @blp.post("/workers")
 @roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 409)
+@blp.problems(401, 403, 409)
 @blp.arguments(WorkerCreateSchema)
 @blp.response(201, WorkerSchema)
 def create_worker(data):
@@ -160,7 +157,7 @@ def create_worker(data):
 @blp.get("/workers")
 @roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403)
+@blp.problems(401, 403)
 @blp.arguments(WorkerListQuery, location="query", as_kwargs=True)
 @blp.response(200, WorkerPageSchema)
 def list_workers(page, per_page, company_id=None, state=None):
@@ -177,7 +174,7 @@ def list_workers(page, per_page, company_id=None, state=None):
 @blp.get("/workers/<id:worker_id>")
 @roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.response(200, WorkerSchema)
 def get_worker(worker_id):
     """A worker's file, ID number and phone masked."""
@@ -187,7 +184,7 @@ def get_worker(worker_id):
 @blp.patch("/workers/<id:worker_id>")
 @roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.arguments(WorkerUpdateSchema)
 @blp.response(200, WorkerSchema)
 def update_worker(changes, worker_id):
@@ -198,7 +195,7 @@ def update_worker(changes, worker_id):
 @blp.get("/workers/<id:worker_id>/history")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.response(200, HistorySchema)
 def worker_history(worker_id):
     """Every transition and credit fact of a worker, oldest first: who, when, why, before/after."""
@@ -209,7 +206,7 @@ def worker_history(worker_id):
 @blp.get("/workers/<id:worker_id>/credit")
 @roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.response(200, ExplanationSchema)
 def explain_worker(worker_id):
     """Why the worker has its stars: score per dimension, the events that count, config version."""
@@ -219,7 +216,7 @@ def explain_worker(worker_id):
 @blp.post("/workers/<id:worker_id>/credit-events")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.arguments(CreditEventCreateSchema)
 @blp.response(201, CreditEventSchema)
 def record_worker_event(data, worker_id):
@@ -241,7 +238,7 @@ def _lifecycle_view(certificate):
 @blp.post("/workers/<id:worker_id>/certificate/documents")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(DocumentsSchema)
 @blp.response(200, WorkerSchema)
 def check_documents(documents, worker_id):
@@ -252,7 +249,7 @@ def check_documents(documents, worker_id):
 @blp.post("/workers/<id:worker_id>/certificate/training")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(TrainingSchema)
 @blp.response(200, WorkerSchema)
 def record_training(data, worker_id):
@@ -263,7 +260,7 @@ def record_training(data, worker_id):
 @blp.post("/workers/<id:worker_id>/certificate/exam")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(ExamSchema)
 @blp.response(200, WorkerSchema)
 def record_exam(data, worker_id):
@@ -274,7 +271,7 @@ def record_exam(data, worker_id):
 @blp.post("/workers/<id:worker_id>/certificate/identity")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(IdentitySchema)
 @blp.response(200, WorkerSchema)
 def verify_identity(data, worker_id):
@@ -285,7 +282,7 @@ def verify_identity(data, worker_id):
 @blp.post("/workers/<id:worker_id>/certificate/issue")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409, 422)
+@blp.problems(401, 403, 404, 409, 422)
 @blp.response(200, WorkerSchema)
 def issue_certificate(worker_id):
     """identity_verified → issued, with a certificate number and a 安心碼; every document must be valid."""
@@ -295,7 +292,7 @@ def issue_certificate(worker_id):
 def _standing_route(action: str, summary: str, schema):
     @roles_required(OPERATOR)
     @blp.doc(security=BEARER_SECURITY, summary=summary)
-    @problems(401, 403, 404, 409)
+    @blp.problems(401, 403, 404, 409)
     @blp.arguments(schema)
     @blp.response(200, WorkerSchema)
     def change(data, worker_id):
@@ -316,7 +313,7 @@ _standing_route("expire", "issued → expired", OptionalReasonSchema)
 @blp.post("/workers/<id:worker_id>/certificate/renew")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(RenewSchema)
 @blp.response(200, WorkerSchema)
 def renew_certificate(data, worker_id):
@@ -329,7 +326,7 @@ def renew_certificate(data, worker_id):
 @blp.put("/workers/<id:worker_id>/certificate/health-certificate")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(HealthCertificateSchema)
 @blp.response(200, WorkerSchema)
 def update_health_certificate(data, worker_id):
@@ -340,7 +337,7 @@ def update_health_certificate(data, worker_id):
 @blp.post("/workers/<id:worker_id>/certificate/withdraw-authorisation")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(ReasonSchema)
 @blp.response(200, WorkerSchema)
 def withdraw_authorisation(data, worker_id):
@@ -351,7 +348,7 @@ def withdraw_authorisation(data, worker_id):
 @blp.post("/workers/<id:worker_id>/certificate/rotate-code")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 409)
+@blp.problems(401, 403, 404, 409)
 @blp.arguments(OptionalReasonSchema)
 @blp.response(200, WorkerSchema)
 def rotate_code(data, worker_id):
@@ -377,7 +374,7 @@ def _image(qr: segno.QRCode, kind: str, mimetype: str):
 @blp.get("/workers/<id:worker_id>/certificate/qr.png")
 @roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.response(200, description="The 安心碼 as a PNG, for printing on the card", content_type="image/png")
 def qr_png(worker_id):
     """The 安心碼 QR code (PNG) encoding <PUBLIC_BASE_URL>/q/<token>."""
@@ -387,7 +384,7 @@ def qr_png(worker_id):
 @blp.get("/workers/<id:worker_id>/certificate/qr.svg")
 @roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404)
+@blp.problems(401, 403, 404)
 @blp.response(200, description="The 安心碼 as SVG, for printing on the card", content_type="image/svg+xml")
 def qr_svg(worker_id):
     """The 安心碼 QR code (SVG) encoding <PUBLIC_BASE_URL>/q/<token>."""

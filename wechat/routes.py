@@ -22,9 +22,6 @@ from wechat.models import SubscribeMessage
 from wechat.schemas import (CallbackQuery, LoginSchema, MessageListSchema, MessageQuery, PhoneCodeSchema,
                             PhoneSchema, SessionSchema)
 
-blp = ApiBlueprint("wechat", __name__, url_prefix="/api/v1",
-                   description="WeChat: login, phone binding, mini-program codes, subscribe messages, message push")
-
 PROBLEM_MEANINGS = {
     401: "Not logged in, or WeChat rejected the login code (errors.code says which)",
     403: "The caller's role may not do this, or the push's signature is wrong",
@@ -34,16 +31,16 @@ PROBLEM_MEANINGS = {
     503: "WeChat is down, slow, busy or rate-limiting us; nothing was written. See Retry-After",
 }
 
-
-def problems(*codes_: int):
-    return blp.problems(*codes_, meanings=PROBLEM_MEANINGS)
+blp = ApiBlueprint("wechat", __name__, url_prefix="/api/v1",
+                   description="WeChat: login, phone binding, mini-program codes, subscribe messages, message push",
+                   problem_meanings=PROBLEM_MEANINGS)
 
 
 # ---------------------------------------------------------------- identity
 
 @blp.post("/auth/wechat/login")
 @rate_limited("LOGIN_RATE_LIMIT", "logins")
-@problems(401, 429, 503)
+@blp.problems(401, 429, 503)
 @blp.arguments(LoginSchema)
 @blp.response(200, SessionSchema)
 def wechat_login(data):
@@ -55,7 +52,7 @@ def wechat_login(data):
 @blp.post("/auth/wechat/phone")
 @login_required
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 422, 503)
+@blp.problems(401, 422, 503)
 @blp.arguments(PhoneCodeSchema)
 @blp.response(200, PhoneSchema)
 def bind_phone(data):
@@ -73,7 +70,7 @@ def _png(png: bytes, cache_control: str):
 
 
 @blp.get("/stations/<string(length=12):code>/wxacode.png")
-@problems(404, 503)
+@blp.problems(404, 503)
 @blp.response(200, description="The station's mini-program code (scene = station code)", content_type="image/png")
 def station_code(code):
     """The station's mini-program code (小程序码) for posters: opens WECHAT_STATION_PAGE with
@@ -86,7 +83,7 @@ def station_code(code):
 @blp.get("/workers/<id:worker_id>/wxacode.png")
 @roles_required(OPERATOR, COMPANY_ADMIN)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403, 404, 503)
+@blp.problems(401, 403, 404, 503)
 @blp.response(200, description="The worker's 安心碼 as a mini-program code", content_type="image/png")
 def worker_code(worker_id):
     """The worker's 安心碼 as a mini-program code, for the card: opens WECHAT_WORKER_PAGE with a
@@ -100,7 +97,7 @@ def worker_code(worker_id):
 
 
 @blp.get("/wechat/scan/<string:scene>")
-@problems(404, 429)
+@blp.problems(404, 429)
 @blp.response(200, ScanSchema)
 def scan_scene(scene):
     """The public profile behind a worker's mini-program code: the page opened by the code
@@ -113,7 +110,7 @@ def scan_scene(scene):
 @blp.get("/wechat/messages")
 @roles_required(OPERATOR)
 @blp.doc(security=BEARER_SECURITY)
-@problems(401, 403)
+@blp.problems(401, 403)
 @blp.arguments(MessageQuery, location="query", as_kwargs=True)
 @blp.response(200, MessageListSchema)
 def list_messages(limit, status=None, kind=None, user_id=None):
@@ -137,7 +134,7 @@ def _verified(query: dict) -> None:
 
 
 @blp.get("/wechat/callback")
-@problems(403)
+@blp.problems(403)
 @blp.arguments(CallbackQuery, location="query", unknown="exclude")
 @blp.response(200, description="echostr, as WeChat's handshake expects", content_type="text/plain")
 def callback_handshake(query):
@@ -148,7 +145,7 @@ def callback_handshake(query):
 
 
 @blp.post("/wechat/callback")
-@problems(403)
+@blp.problems(403)
 @blp.arguments(CallbackQuery, location="query", unknown="exclude")
 @blp.response(200, description="success, as WeChat expects", content_type="text/plain")
 @blp.problems(400, meanings={400: "The body is neither JSON nor XML"})
