@@ -5,14 +5,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
 
 from accounts.models import COMPANY_ADMIN, STATION_STAFF, StaffInvite, User
 from accounts.services import grant_role, hash_token
-from app.errors import field_problem
+from app.clock import utcnow
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
-from credit.models import Company
-from stations.models import Station, utcnow
 
 INVITE_CODE_BYTES = 12  # 96 bits; token_urlsafe gives 16 characters
 PENDING, REDEEMED, REVOKED, EXPIRED = "pending", "redeemed", "revoked", "expired"
@@ -28,11 +26,18 @@ def invite_state(invite: StaffInvite, now: datetime | None = None) -> str:
 
 
 def require_scope_exists(role: str, station_code: str | None, company_id: int | None) -> None:
-    """422 naming the field when the station or company of a role's scope does not exist."""
-    if role == STATION_STAFF and db.session.get(Station, station_code) is None:
-        raise field_problem(UnprocessableEntity, "station_code", f"No station {station_code}.")
-    if role == COMPANY_ADMIN and db.session.get(Company, company_id) is None:
-        raise field_problem(UnprocessableEntity, "company_id", f"No company {company_id}.")
+    """422 naming the field when the station or company of a role's scope does not exist. The
+    invite's own foreign keys say which table holds it, so accounts needs no feature's model."""
+    if role == STATION_STAFF and not _referenced_row_exists(StaffInvite.station_code, station_code):
+        raise Invalid(f"No station {station_code}.", code="unknown_station", field="station_code")
+    if role == COMPANY_ADMIN and not _referenced_row_exists(StaffInvite.company_id, company_id):
+        raise Invalid(f"No company {company_id}.", code="unknown_company", field="company_id")
+
+
+def _referenced_row_exists(column, value) -> bool:
+    (foreign_key,) = column.property.columns[0].foreign_keys
+    target = foreign_key.column
+    return db.session.scalar(select(target).where(target == value)) is not None
 
 
 def create_invite(role: str, created_by: User, lifetime_hours: int, *, station_code: str | None = None,
@@ -53,15 +58,16 @@ def redeem_invite(code: str, user: User):
     redeeming the same code at once exactly one succeeds, on either database."""
     invite = db.session.scalar(select(StaffInvite).where(StaffInvite.code_hash == hash_token(code)))
     if invite is None:
-        raise field_problem(NotFound, "code", "No invite has this code.")
+        raise NotFound("No invite has this code.", code="unknown_invite", field="code")
     state = invite_state(invite)
     if state != PENDING:
-        raise field_problem(Conflict, "code", f"This invite is {state}; ask an operator for a new one.")
+        raise Conflict(f"This invite is {state}; ask an operator for a new one.", code=f"invite_{state}",
+                       field="code")
     held = next((grant for grant in user.grants if grant.role == invite.role), None)
     if held is not None:
         scope = held.station_code or held.company_id or "the platform"
-        raise field_problem(Conflict, "code", f"You already are {held.role} of {scope}; an operator must "
-                                              "remove that role before you can take this one.")
+        raise Conflict(f"You already are {held.role} of {scope}; an operator must remove that role before you "
+                       "can take this one.", code="role_held", field="code")
     claimed = db.session.execute(
         update(StaffInvite)
         .where(StaffInvite.id == invite.id, StaffInvite.redeemed_at.is_(None), StaffInvite.revoked_at.is_(None))
@@ -69,7 +75,7 @@ def redeem_invite(code: str, user: User):
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
-        raise field_problem(Conflict, "code", "This invite was used or revoked a moment ago.")
+        raise Conflict("This invite was used or revoked a moment ago.", code="invite_taken", field="code")
     db.session.refresh(invite)
     return grant_role(user, invite.role, station_code=invite.station_code, company_id=invite.company_id,
                       granted_by=db.session.get(User, invite.created_by_id), invite=invite,

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import db
 from app.privacy import Encrypted
-from stations.models import utcnow
 
 # Everyone who logs in is a resident; the other roles are granted, each to one scope.
 RESIDENT, STATION_STAFF, COMPANY_ADMIN, OPERATOR = "resident", "station_staff", "company_admin", "operator"

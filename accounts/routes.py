@@ -4,12 +4,23 @@ in development only, a login without WeChat."""
 from flask import abort, current_app
 
 from accounts import invites, services
-from accounts.auth import BEARER_SECURITY, current_principal, login_required, roles_required
 from accounts.models import OPERATOR, RoleGrant, StaffInvite
 from accounts.schemas import (
-    DevLoginSchema, GrantListQuery, GrantListSchema, InviteCreateSchema, InviteListQuery, InviteListSchema,
-    InviteSchema, MeSchema, RedeemSchema, RemoveGrantQuery, RoleEventListSchema, RoleEventQuery, TokenSchema,
+    DevLoginSchema,
+    GrantListQuery,
+    GrantListSchema,
+    InviteCreateSchema,
+    InviteListQuery,
+    InviteListSchema,
+    InviteSchema,
+    MeSchema,
+    RedeemSchema,
+    RemoveGrantQuery,
+    RoleEventListSchema,
+    RoleEventQuery,
+    TokenSchema,
 )
+from app.access import current_principal
 from app.blueprint import ApiBlueprint
 from app.extensions import db
 
@@ -30,22 +41,16 @@ development_login = ApiBlueprint(
 
 
 @blp.get("/me")
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401)
+@blp.requires()
 @blp.response(200, MeSchema)
-@blp.problems(401)
 def me():
     """Who I am: my roles and my phone, masked."""
     return services.account_view(current_principal().user)
 
 
 @blp.post("/auth/logout")
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401)
+@blp.requires()
 @blp.response(204)
-@blp.problems(401)
 def logout():
     """End this session; its token stops working at once."""
     services.end_session(current_principal().session)
@@ -54,9 +59,8 @@ def logout():
 # ---------------------------------------------------------------- staff invites
 
 @blp.post("/invites")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 422)
+@blp.requires(OPERATOR)
+@blp.problems(422)
 @blp.arguments(InviteCreateSchema)
 @blp.response(201, InviteSchema)
 def create_invite(data):
@@ -68,9 +72,7 @@ def create_invite(data):
 
 
 @blp.get("/invites")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403)
+@blp.requires(OPERATOR)
 @blp.arguments(InviteListQuery, location="query", as_kwargs=True)
 @blp.response(200, InviteListSchema)
 def list_invites(state=None):
@@ -79,9 +81,8 @@ def list_invites(state=None):
 
 
 @blp.delete("/invites/<id:invite_id>")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
 @blp.response(204)
 def revoke_invite(invite_id):
     """Revoke an invite that was not redeemed: its code stops working at once."""
@@ -92,9 +93,8 @@ def revoke_invite(invite_id):
 
 
 @blp.post("/invites/redeem")
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 404, 409)
+@blp.requires()
+@blp.problems(404, 409)
 @blp.arguments(RedeemSchema)
 @blp.response(200, MeSchema)
 def redeem_invite(data):
@@ -107,9 +107,7 @@ def redeem_invite(data):
 # ---------------------------------------------------------------- role grants and their audit trail
 
 @blp.get("/role-grants")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403)
+@blp.requires(OPERATOR)
 @blp.arguments(GrantListQuery, location="query", as_kwargs=True)
 @blp.response(200, GrantListSchema)
 def list_grants(user_id=None, role=None, station_code=None, company_id=None):
@@ -118,9 +116,8 @@ def list_grants(user_id=None, role=None, station_code=None, company_id=None):
 
 
 @blp.delete("/role-grants/<id:grant_id>")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(RemoveGrantQuery, location="query", as_kwargs=True)
 @blp.response(204)
 def remove_grant(grant_id, reason=None):
@@ -134,9 +131,7 @@ def remove_grant(grant_id, reason=None):
 
 
 @blp.get("/role-events")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403)
+@blp.requires(OPERATOR)
 @blp.arguments(RoleEventQuery, location="query", as_kwargs=True)
 @blp.response(200, RoleEventListSchema)
 def list_role_events(limit, user_id=None):

@@ -4,8 +4,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from accounts.invites import INVITE_STATES
-from app.fields import RecordId
 from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, RESIDENT, STATION_STAFF
+from app.fields import RecordId
 
 
 class RoleSchema(ma.Schema):

@@ -2,16 +2,16 @@
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import GRANTED, REMOVED, RESIDENT, AuthSession, RoleEvent, RoleGrant, StaffInvite, User
+from app.clock import utcnow
 from app.extensions import db
 from app.privacy import blind_index, mask_phone
-from stations.models import utcnow
 
 TOKEN_BYTES = 32
 
@@ -38,7 +38,7 @@ def find_session(token: str) -> AuthSession | None:
                              options=[joinedload(AuthSession.user).joinedload(User.grants)])
     if session is None or session.revoked_at is not None:
         return None
-    return session if session.expires_at > datetime.now(timezone.utc) else None
+    return session if session.expires_at > utcnow() else None
 
 
 def end_session(session: AuthSession) -> None:

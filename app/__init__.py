@@ -14,7 +14,6 @@ from app.observability import configure_logging, init_observability
 from app.rate_limits import init_rate_limits
 from app.redis import init_redis
 from app.security import init_security_headers
-from wechat import init_wechat
 
 MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -43,7 +42,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     # and apps differ (the development-only login exists in one configuration only).
     api = ProblemApi()
     register_extensions(app, api)
-    register_blueprints(app, api)
+    register_kernel_routes(app, api)
+    register_features(app, api)
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -59,28 +59,25 @@ def register_extensions(app: Flask, api: ProblemApi) -> None:
     init_rate_limits(app)
     init_observability(app)
     init_security_headers(app)
-    init_wechat(app)
 
 
-def register_blueprints(app: Flask, api: ProblemApi) -> None:
-    from accounts.routes import blp as accounts_blueprint
-    from accounts.routes import development_login
+def register_features(app: Flask, api: ProblemApi) -> None:
+    """The one place that knows the features: each registers its blueprints, commands and
+    extensions, lower layers first (see the import-linter contract in pyproject.toml)."""
+    import accounts
+    import booking
+    import credit
+    import stations
+    import wechat
+
+    for feature in (accounts, stations, credit, wechat, booking):
+        feature.init_app(app, api)
+
+
+def register_kernel_routes(app: Flask, api: ProblemApi) -> None:
     from app.health import health
-    from booking.routes import blp as booking_blueprint
-    from credit.routes import blp as credit_blueprint
-    from credit.routes import pages as scan_pages
-    from stations.routes import blp as stations_blueprint
-    from wechat.routes import blp as wechat_blueprint
 
     app.register_blueprint(health)
-    api.register_blueprint(stations_blueprint)
-    api.register_blueprint(accounts_blueprint)
-    api.register_blueprint(credit_blueprint)
-    api.register_blueprint(wechat_blueprint)
-    if app.config["APP_ENV"] == "development":  # the only switch: no setting turns it on elsewhere
-        api.register_blueprint(development_login)
-    api.register_blueprint(booking_blueprint)
-    app.register_blueprint(scan_pages)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
 
     # Swagger UI's scripts come from a pinned package, not a CDN (which is often blocked in China).
@@ -90,16 +87,6 @@ def register_blueprints(app: Flask, api: ProblemApi) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from accounts.cli import accounts_cli
     from app.keys import keys_cli
-    from booking.cli import booking_cli
-    from credit.cli import credit_cli
-    from stations.cli import stations_cli
-    from wechat.cli import wechat_cli
 
-    app.cli.add_command(accounts_cli)
-    app.cli.add_command(stations_cli)
-    app.cli.add_command(credit_cli)
     app.cli.add_command(keys_cli)
-    app.cli.add_command(wechat_cli)
-    app.cli.add_command(booking_cli)

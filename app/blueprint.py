@@ -2,12 +2,11 @@
 
 import flask_smorest
 import marshmallow as ma
-from flask import abort
 from webargs.flaskparser import FlaskParser, is_json_request
-from werkzeug.exceptions import UnprocessableEntity
 from werkzeug.routing import IntegerConverter
 
-from app.errors import PROBLEM_MIMETYPE, ProblemSchema, field_problem
+from app.access import BEARER_SECURITY, login_required, roles_required
+from app.errors import PROBLEM_MIMETYPE, Invalid, ProblemSchema, UnsupportedMediaType
 from app.fields import MAX_RECORD_ID
 
 GENERIC_PROBLEMS = {
@@ -51,12 +50,12 @@ class StrictParser(FlaskParser):
         data = super()._load_location_data(schema=schema, req=req, location=location)
         field = _field_holding_nul(data)
         if field is not None:
-            raise field_problem(UnprocessableEntity, field, "must not contain a NUL character")
+            raise Invalid("must not contain a NUL character", code="nul_character", field=field)
         return data
 
     def _raw_load_json(self, req):
         if not is_json_request(req) and (req.content_length or req.content_type):
-            abort(415, description="Send the body as JSON (Content-Type: application/json).")
+            raise UnsupportedMediaType("Send the body as JSON (Content-Type: application/json).")
         return super()._raw_load_json(req)
 
 
@@ -108,5 +107,17 @@ class ApiBlueprint(flask_smorest.Blueprint):
                 view = self.alt_response(code, schema=ProblemSchema, description=description,
                                          content_type=PROBLEM_MIMETYPE)(view)
             return view
+
+        return decorator
+
+    def requires(self, *roles: str):
+        """Access before anything else: 401 for an anonymous caller and, when `roles` are named,
+        403 for a caller holding none of them, checked before the body is read; documents the
+        bearer security and those answers. With no roles, any logged-in caller may."""
+
+        def decorator(view):
+            checked = roles_required(*roles)(view) if roles else login_required(view)
+            checked = self.doc(security=BEARER_SECURITY)(checked)
+            return self.problems(401, *((403,) if roles else ()))(checked)
 
         return decorator

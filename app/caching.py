@@ -6,8 +6,9 @@ from functools import wraps
 from flask import current_app, make_response, request
 
 
-def conditional(data_version):
-    """Give the response an ETag made of `data_version()` and the request's path and query.
+def conditional(data_version, max_age_setting: str):
+    """Give the response an ETag made of `data_version()` and the request's path and query, and
+    let clients keep it for the seconds configured under `max_age_setting`.
 
     A client that sends that tag in If-None-Match gets 304 and no body; the view never runs.
     """
@@ -17,7 +18,7 @@ def conditional(data_version):
         def wrapper(*args, **kwargs):
             seed = f"{data_version()}|{request.full_path}"
             etag = hashlib.blake2b(seed.encode(), digest_size=12).hexdigest()
-            cache_control = f"public, max-age={current_app.config['STATIONS_CACHE_MAX_AGE']}"
+            cache_control = f"public, max-age={current_app.config[max_age_setting]}"
             if etag in request.if_none_match:
                 response = current_app.response_class(status=304)
             else:

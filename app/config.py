@@ -13,11 +13,6 @@ DEVELOPMENT_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1lbmNyeXB0aW9uLWtleSE"
 DEVELOPMENT_HASH_KEY = "ZGV2ZWxvcG1lbnQtb25seS1sb29rdXAtaGFzaC1rZXk"
 
 
-# Subscribe-message kinds and the variable naming each one's template id.
-WECHAT_MESSAGE_KINDS = ("booking_received", "booking_confirmed", "booking_assigned", "booking_reminder",
-                        "followup_survey")
-
-
 class ConfigError(RuntimeError):
     """A setting is missing or unsafe for the chosen environment."""
 
@@ -98,8 +93,9 @@ def wechat_settings(environ) -> dict:
         "WECHAT_API_BASE_URL": environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/"),
         # Seconds to connect and to wait for each answer: a slow WeChat must not hold requests.
         "WECHAT_TIMEOUT_SECONDS": float(environ.get("WECHAT_TIMEOUT_SECONDS", "5")),
-        "WECHAT_TEMPLATES": {kind: environ.get(f"WECHAT_TEMPLATE_{kind.upper()}") or None
-                             for kind in WECHAT_MESSAGE_KINDS},
+        # WECHAT_TEMPLATE_<KIND>: the template id of each kind of subscribe message.
+        "WECHAT_TEMPLATES": {name.removeprefix("WECHAT_TEMPLATE_").lower(): value
+                             for name, value in environ.items() if name.startswith("WECHAT_TEMPLATE_") and value},
         # Published mini-program pages that the codes open (scene passed as the page's `scene`).
         "WECHAT_WORKER_PAGE": environ.get("WECHAT_WORKER_PAGE", "pages/scan/index"),
         "WECHAT_STATION_PAGE": environ.get("WECHAT_STATION_PAGE", "pages/station/index"),

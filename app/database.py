@@ -5,14 +5,40 @@ beyond the extension being created by the first migration.
 """
 
 import os
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from flask import has_request_context, request
 from geoalchemy2 import load_spatialite
 from sqlalchemy import DateTime, event
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_AFTER_COMMIT = "after_commit_callbacks"
+
+
+def after_commit(callback: Callable[[], None], session: Session | None = None) -> None:
+    """Runs `callback` once the transaction of `session` (the request's, by default) has
+    committed, and never if it rolls back: what leaves the process (a message handed to a queue,
+    a new cache version) must describe data that exists. A callback registered twice in one
+    transaction runs once."""
+    if session is None:
+        from app.extensions import db
+
+        session = db.session()
+    session.info.setdefault(_AFTER_COMMIT, {})[callback] = None
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, {}):
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 def configure_spatial_backend(app, db) -> None:

@@ -15,10 +15,20 @@ PROBLEM_MIMETYPE = "application/problem+json"
 log = logging.getLogger(__name__)
 
 
+# The `code` of an answer that no feature named more precisely: one per HTTP status.
+STATUS_CODES = {
+    400: "bad_request", 401: "not_logged_in", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_input",
+    429: "too_many_requests", 500: "server_error", 503: "unavailable",
+}
+
+
 class ProblemSchema(ma.Schema):
     """Documents the error body; the handler below writes it."""
 
     type = ma.fields.String(metadata={"description": "URI of the problem type; about:blank for plain HTTP errors"})
+    code = ma.fields.String(metadata={"description": "What went wrong, for a program: stable, e.g. slot_full, "
+                                                     "worker_not_green, status_conflict, invalid_input"})
     title = ma.fields.String(metadata={"description": "Short summary of the HTTP status"})
     status = ma.fields.Integer(metadata={"description": "HTTP status code"})
     detail = ma.fields.String(metadata={"description": "What went wrong, for a person"})
@@ -28,8 +38,80 @@ class ProblemSchema(ma.Schema):
     )
 
 
-def problem_response(status: int, title: str, detail: str, errors: dict | None = None, headers=None):
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+class Problem(HTTPException):
+    """An answer the API gives on purpose: the HTTP status (the class), a stable machine-readable
+    `code`, a sentence for a person and, where fields are at fault, their messages by name.
+
+    `field=` with no `errors` names one field with the detail as its message."""
+
+    default_code = "problem"
+
+    def __init__(self, detail: str, *, code: str | None = None, errors: dict[str, list[str]] | None = None,
+                 field: str | None = None, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        if field is not None and errors is None:
+            errors = {field: [detail]}
+        self.data = {"message": detail, "code": code or self.default_code, "errors": errors or {},
+                     "headers": headers or {}}
+
+    @property
+    def problem_code(self) -> str:
+        return self.data["code"]
+
+
+class BadRequest(Problem):
+    code, default_code = 400, "bad_request"
+
+
+class NotLoggedIn(Problem):
+    code, default_code = 401, "not_logged_in"
+
+
+class Forbidden(Problem):
+    code, default_code = 403, "forbidden"
+
+
+class NotFound(Problem):
+    code, default_code = 404, "not_found"
+
+
+class Conflict(Problem):
+    """409: the resource's state or existing data stand in the way (e.g. status_conflict, duplicate)."""
+
+    code, default_code = 409, "conflict"
+
+
+class UnsupportedMediaType(Problem):
+    code, default_code = 415, "unsupported_media_type"
+
+
+class Invalid(Problem):
+    """422: the request is well-formed but names something wrong; `errors` says which fields."""
+
+    code, default_code = 422, "invalid_input"
+
+
+class TooManyRequests(Problem):
+    code, default_code = 429, "too_many_requests"
+
+    def __init__(self, detail: str, *, retry_after: int, code: str | None = None):
+        super().__init__(detail, code=code, headers={"Retry-After": str(retry_after)})
+
+
+class Unavailable(Problem):
+    """503: a service we depend on (the database, Redis, WeChat) cannot answer just now."""
+
+    code, default_code = 503, "unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int = 10, code: str | None = None,
+                 errors: dict[str, list[str]] | None = None):
+        super().__init__(detail, code=code, errors=errors, headers={"Retry-After": str(retry_after)})
+
+
+def problem_response(status: int, title: str, detail: str, errors: dict | None = None, headers=None,
+                     code: str | None = None):
+    body = {"type": "about:blank", "code": code or STATUS_CODES.get(status, "problem"), "title": title,
+            "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
@@ -37,18 +119,12 @@ def problem_response(status: int, title: str, detail: str, errors: dict | None =
     return response
 
 
-def field_problem(error_class: type[HTTPException], field: str, message: str, **data) -> HTTPException:
-    """An HTTP error (422, 409, 401...) whose problem body names the field at fault."""
-    error = error_class(message)
-    error.data = {"message": message, "errors": {field: [message]}, **data}
-    return error
-
-
-def recorded_problem(status: int, title: str, detail: str, errors: dict | None = None):
+def recorded_problem(problem: Problem):
     """A refusal whose writes are kept: a view returns it (never raises it) when the refused
     attempt must stay on record, e.g. the wrong worker's 安心碼 scanned at the door."""
     g.keep_refusal_record = True
-    return problem_response(status, title, detail, errors)
+    return problem_response(problem.code, problem.name, problem.data["message"], problem.data["errors"],
+                            code=problem.problem_code)
 
 
 def _field_errors(messages: dict) -> dict:
@@ -89,22 +165,24 @@ class ProblemApi(Api):
         headers = dict(data.get("headers") or {})
         if error.code == 405 and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
-        return problem_response(error.code, error.name, detail, errors, headers)
+        return problem_response(error.code, error.name, detail, errors, headers, code=data.get("code"))
 
 
 def register_error_handlers(app):
     @app.errorhandler(IntegrityError)
     def conflicting_write(error):
-        return problem_response(409, "Conflict", "This conflicts with data that already exists.")
+        return problem_response(409, "Conflict", "This conflicts with data that already exists.",
+                                code="duplicate")
 
     @app.errorhandler(StaleDataError)
     def concurrent_write(error):
-        return problem_response(409, "Conflict", "Someone else changed this at the same time; reload and retry.")
+        return problem_response(409, "Conflict", "Someone else changed this at the same time; reload and retry.",
+                                code="changed_concurrently")
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
         log.warning("database unavailable: %s", error.orig.__class__.__name__)
         return problem_response(
             503, "Service Unavailable", "The database is unavailable; try again shortly.",
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": "5"}, code="database_unavailable",
         )

@@ -5,7 +5,6 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-
 # Named constraints make migrations reproducible on PostgreSQL and SQLite alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

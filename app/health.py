@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app
 
 from app.database import database_is_reachable
-from app.errors import problem_response
+from app.errors import Unavailable
 from app.extensions import db
 from app.redis import redis_is_reachable
 
@@ -24,6 +24,6 @@ def readyz():
         checks["redis"] = "ok" if redis_is_reachable() else "unavailable"
     failing = sorted(name for name, state in checks.items() if state != "ok")
     if failing:
-        return problem_response(503, "Service Unavailable", f"Not ready: {', '.join(failing)} unavailable",
-                                errors={name: [checks[name]] for name in failing})
+        raise Unavailable(f"Not ready: {', '.join(failing)} unavailable", code="not_ready", retry_after=5,
+                          errors={name: [checks[name]] for name in failing})
     return {"status": "ready", "checks": checks}

@@ -17,8 +17,8 @@ from flask import current_app, request
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from werkzeug.exceptions import TooManyRequests
 
+from app.errors import TooManyRequests
 from app.privacy import blind_index
 
 
@@ -54,10 +54,8 @@ def retry_after(limit_text: str, scope: str, key: str) -> int | None:
     return max(1, math.ceil(reset_at - time.time()))
 
 
-def too_many_requests(seconds: int, what: str):
-    error = TooManyRequests(f"Too many {what} from this client; try again in {seconds} s.")
-    error.data = {"headers": {"Retry-After": str(seconds)}}
-    return error
+def too_many_requests(seconds: int, what: str) -> TooManyRequests:
+    return TooManyRequests(f"Too many {what} from this client; try again in {seconds} s.", retry_after=seconds)
 
 
 def rate_limited(setting: str, what: str, key=client_key):

@@ -26,10 +26,11 @@ import accounts.auth
 from accounts.models import User
 from accounts.services import start_session
 from app import create_app
+from app.clock import BEIJING
 from app.extensions import db
 from app.privacy import blind_index
 from booking import notifications, services
-from booking.models import SHANGHAI, StationOffer
+from booking.models import StationOffer
 
 WARM_UP = 50
 PHONE = "13700000001"
@@ -86,9 +87,9 @@ def main(count: int) -> None:
     client = app.test_client()
 
     def book() -> tuple[int, float]:
-        day = datetime.now(SHANGHAI).date() + timedelta(days=random.randint(1, 6))
+        day = datetime.now(BEIJING).date() + timedelta(days=random.randint(1, 6))
         body = {"station_code": random.choice(stations), "service_code": "cleaning",
-                "starts_at": datetime.combine(day, clock(random.choice([8, 10, 12, 14, 16])), SHANGHAI).isoformat(),
+                "starts_at": datetime.combine(day, clock(random.choice([8, 10, 12, 14, 16])), BEIJING).isoformat(),
                 "address": "天河区天河路 1 号", "location": {"lat": 23.13, "lng": 113.32}, "contact_name": "压测"}
         started = time.perf_counter()
         response = client.post("/api/v1/bookings", json=body, headers=headers | {"Idempotency-Key": uuid.uuid4().hex})

@@ -1,3 +1,11 @@
 """One-tap booking (一键预约): the service catalogue, station slots and capacity, bookings and their
 statuses, assignment of certified workers, entry confirmation, follow-up calls, ratings and
 complaints feeding the credit ledger."""
+
+
+def init_app(app, api) -> None:
+    from booking.cli import booking_cli
+    from booking.routes import blp
+
+    api.register_blueprint(blp)
+    app.cli.add_command(booking_cli)

@@ -2,12 +2,11 @@
 `flask booking send-reminders`: the day-before reminders, for a cron job."""
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
 from booking.services import queue_reminders, seed_defaults
-from wechat.messages import InProcessQueue
+from wechat.messages import deliver_in_this_process
 
 booking_cli = AppGroup("booking", help="Manage the service catalogue, station hours and bookings.")
 
@@ -27,7 +26,5 @@ def send_reminders_command():
     tomorrow (Beijing time). Run it each evening or every hour: each booking is reminded once."""
     queued = queue_reminders()
     db.session.commit()
-    queue = current_app.extensions["wechat_messages"]
-    if isinstance(queue, InProcessQueue):
-        queue.drain()  # no Redis: this command delivers them itself before it exits
+    deliver_in_this_process()
     click.echo(f"{queued} reminder(s) queued.")

@@ -3,17 +3,28 @@ with their audit trail, the worker time blocks that stop double-booking, and wha
 service: entry checks, ratings, follow-up calls and complaints."""
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geometry
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
-                        Time, UniqueConstraint, func)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import db
 from app.privacy import Encrypted
-from stations.models import utcnow
 
 # ---------------------------------------------------------------- booking statuses
 
@@ -57,7 +68,6 @@ COMPLAINT_TYPES = {"service_quality": "服务质量", "attitude": "服务态度"
                    "other": "其他"}
 
 # Moments are stored in UTC; days, hours and what residents read are Beijing time.
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Worker time is reserved in blocks of this many minutes; slot starts and lengths are multiples of
 # it, so "never two bookings at once" is a primary key on (worker, block) on every backend.

@@ -5,9 +5,10 @@ sends nothing."""
 
 from flask import current_app
 
+from app.clock import in_beijing
 from app.extensions import db
 from app.privacy import mask_name
-from booking.models import SHANGHAI, STATUS_NAMES, Booking
+from booking.models import STATUS_NAMES, Booking
 from credit.models import Worker
 from stations.services import station_name
 from wechat.messages import queue_subscribe_message
@@ -27,7 +28,7 @@ def _stars(worker: Worker) -> str:
 def _queue(booking: Booking, kind: str, extra: dict[str, str]) -> None:
     """Every booking message starts with the same three keys: thing1 the service, time2 its start
     (Beijing time), thing3 the station; `extra` adds the kind's own from key 4 on."""
-    starts_at = booking.starts_at.astimezone(SHANGHAI)
+    starts_at = in_beijing(booking.starts_at)
     data = {"thing1": _thing(booking.service.name), "time2": starts_at.strftime("%Y-%m-%d %H:%M"),
             "thing3": _thing(station_name(booking.station_code)), **extra}
     page = f"{current_app.config['WECHAT_BOOKING_PAGE']}?id={booking.id}"

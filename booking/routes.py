@@ -6,21 +6,47 @@ from datetime import date
 
 from flask import abort
 
-from accounts.auth import BEARER_SECURITY, caller_key, current_principal, login_required, roles_required
 from accounts.models import OPERATOR, STATION_STAFF
+from app.access import caller_key, current_principal
 from app.blueprint import ApiBlueprint
-from app.errors import recorded_problem
+from app.clock import in_beijing, today_in_beijing
+from app.errors import Conflict, recorded_problem
 from app.extensions import db
 from app.rate_limits import rate_limited
 from booking import services
 from booking.models import Booking, Service
 from booking.schemas import (
-    AssignSchema, AvailabilityQuery, AvailabilitySchema, BookingCreateSchema, BookingListQuery, BookingPageSchema,
-    BookingSchema, ClosedDayInputSchema, ClosedDayListSchema, ClosedDaySchema, ComplaintInputSchema,
-    ComplaintListQuery, ComplaintPageSchema, ComplaintSchema, ComplaintStepSchema, EntryCheckSchema, EntrySchema,
-    FollowUpInputSchema, FollowUpSchema, IdempotencyHeaders, OfferInputSchema, OfferListSchema, OfferSchema,
-    CancelSchema, RatingInputSchema, RatingSchema, RejectSchema, RescheduleSchema, ServiceListSchema,
-    StationBookingListQuery, WorkerListSchema,
+    AssignSchema,
+    AvailabilityQuery,
+    AvailabilitySchema,
+    BookingCreateSchema,
+    BookingListQuery,
+    BookingPageSchema,
+    BookingSchema,
+    CancelSchema,
+    ClosedDayInputSchema,
+    ClosedDayListSchema,
+    ClosedDaySchema,
+    ComplaintInputSchema,
+    ComplaintListQuery,
+    ComplaintPageSchema,
+    ComplaintSchema,
+    ComplaintStepSchema,
+    EntryCheckSchema,
+    EntrySchema,
+    FollowUpInputSchema,
+    FollowUpSchema,
+    IdempotencyHeaders,
+    OfferInputSchema,
+    OfferListSchema,
+    OfferSchema,
+    RatingInputSchema,
+    RatingSchema,
+    RejectSchema,
+    RescheduleSchema,
+    ServiceListSchema,
+    StationBookingListQuery,
+    WorkerListSchema,
 )
 from credit.models import Worker
 from stations.datum import to_wgs84
@@ -117,9 +143,8 @@ def list_offers(code):
 
 
 @blp.put("/stations/<string(length=12):code>/offers/<string:service_code>")
-@roles_required(STATION_STAFF, OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404)
 @blp.arguments(OfferInputSchema)
 @blp.response(200, OfferSchema)
 def save_offer(settings, code, service_code):
@@ -136,14 +161,13 @@ def list_closed_days(code):
     """Days from today on when the station takes no bookings."""
     if db.session.get(Station, code) is None:
         abort(404, description=f"No station has code {code}.")
-    items = [{"day": c.day, "reason": c.reason} for c in services.closed_days(code, services.today_in_beijing())]
+    items = [{"day": c.day, "reason": c.reason} for c in services.closed_days(code, today_in_beijing())]
     return {"items": items, "total": len(items)}
 
 
 @blp.put("/stations/<string(length=12):code>/closed-days/<string:day>")
-@roles_required(STATION_STAFF, OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(ClosedDayInputSchema)
 @blp.response(200, ClosedDaySchema)
 def close_day(data, code, day):
@@ -154,9 +178,8 @@ def close_day(data, code, day):
 
 
 @blp.delete("/stations/<string(length=12):code>/closed-days/<string:day>")
-@roles_required(STATION_STAFF, OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404)
 @blp.response(204)
 def reopen_day(code, day):
     """Open a closed day again."""
@@ -194,9 +217,8 @@ def availability(service, crs, station=None, lat=None, lng=None):
 
 @blp.post("/bookings")
 @rate_limited("BOOKING_RATE_LIMIT", "bookings", key=caller_key)
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 409, 429)
+@blp.requires()
+@blp.problems(403, 409, 429)
 @blp.arguments(IdempotencyHeaders, location="headers", unknown="exclude", as_kwargs=True)
 @blp.arguments(BookingCreateSchema)
 @blp.response(201, BookingSchema)
@@ -215,9 +237,7 @@ def create_booking(data, idempotency_key):
 
 
 @blp.get("/bookings")
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401)
+@blp.requires()
 @blp.arguments(BookingListQuery, location="query", as_kwargs=True)
 @blp.response(200, BookingPageSchema)
 def my_bookings(page, per_page, status=None):
@@ -227,9 +247,8 @@ def my_bookings(page, per_page, status=None):
 
 
 @blp.get("/bookings/<id:booking_id>")
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 404)
+@blp.requires()
+@blp.problems(404)
 @blp.response(200, BookingSchema)
 def get_booking(booking_id):
     """One booking with its history: its resident, its station's staff and operators only."""
@@ -240,9 +259,8 @@ def get_booking(booking_id):
 
 
 @blp.post("/bookings/<id:booking_id>/cancel")
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires()
+@blp.problems(403, 404, 409)
 @blp.arguments(CancelSchema)
 @blp.response(200, BookingSchema)
 def cancel_booking(data, booking_id):
@@ -251,9 +269,8 @@ def cancel_booking(data, booking_id):
 
 
 @blp.post("/bookings/<id:booking_id>/reschedule")
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires()
+@blp.problems(403, 404, 409)
 @blp.arguments(RescheduleSchema)
 @blp.response(200, BookingSchema)
 def reschedule_booking(data, booking_id):
@@ -264,9 +281,8 @@ def reschedule_booking(data, booking_id):
 
 
 @blp.post("/bookings/<id:booking_id>/entry")
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires()
+@blp.problems(403, 404, 409)
 @blp.arguments(EntrySchema)
 @blp.response(201, EntryCheckSchema)
 def confirm_entry(data, booking_id):
@@ -276,16 +292,16 @@ def confirm_entry(data, booking_id):
     check = services.confirm_entry(booking, data["token"], actor())
     if not check.matched:
         scanned, assigned = services.worker_summary(check.scanned_worker_id), services.worker_summary(booking.worker_id)
-        return recorded_problem(
-            409, "Conflict", f"这不是本订单的服务人员：扫到的是 {scanned['name']}，派单的是 {assigned['name']}。请勿开门，并联系服务站。",
-            {"token": [f"scanned worker {scanned['name']} is not the assigned worker {assigned['name']}"]})
+        return recorded_problem(Conflict(
+            f"这不是本订单的服务人员：扫到的是 {scanned['name']}，派单的是 {assigned['name']}。请勿开门，并联系服务站。",
+            code="wrong_worker",
+            errors={"token": [f"scanned worker {scanned['name']} is not the assigned worker {assigned['name']}"]}))
     return services.entry_check_view(check)
 
 
 @blp.post("/bookings/<id:booking_id>/rating")
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires()
+@blp.problems(403, 404, 409)
 @blp.arguments(RatingInputSchema)
 @blp.response(201, RatingSchema)
 def rate_booking(data, booking_id):
@@ -293,14 +309,13 @@ def rate_booking(data, booking_id):
     levels follow at once."""
     rating = services.rate(booking_for_resident(booking_id), data["stars"], data.get("text"), actor())
     return {"booking_id": rating.booking_id, "stars": rating.stars, "text": rating.text,
-            "created_at": services.beijing(rating.created_at)}
+            "created_at": in_beijing(rating.created_at)}
 
 
 @blp.post("/bookings/<id:booking_id>/complaints")
 @rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key)
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 429)
+@blp.requires()
+@blp.problems(403, 404, 429)
 @blp.arguments(ComplaintInputSchema)
 @blp.response(201, ComplaintSchema)
 def complain(data, booking_id):
@@ -312,9 +327,8 @@ def complain(data, booking_id):
 # ---------------------------------------------------------------- station staff
 
 @blp.get("/stations/<string(length=12):code>/bookings")
-@roles_required(STATION_STAFF, OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404)
 @blp.arguments(StationBookingListQuery, location="query", as_kwargs=True)
 @blp.response(200, BookingPageSchema)
 def station_bookings(code, page, per_page, status=None, date=None):
@@ -325,10 +339,10 @@ def station_bookings(code, page, per_page, status=None, date=None):
 
 
 def _staff_step(action: str, summary: str):
-    @blp.doc(security=BEARER_SECURITY, summary=summary)
-    @blp.problems(401, 403, 404, 409)
+    @blp.requires(STATION_STAFF, OPERATOR)
+    @blp.doc(summary=summary)
+    @blp.problems(404, 409)
     @blp.response(200, BookingSchema)
-    @roles_required(STATION_STAFF, OPERATOR)
     def step(booking_id):
         booking = booking_for_staff(booking_id)
         return services.booking_view(getattr(services, action)(booking, actor()))
@@ -343,9 +357,8 @@ _staff_step("complete", "in_service → completed (已完成)")
 
 
 @blp.post("/bookings/<id:booking_id>/reject")
-@roles_required(STATION_STAFF, OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(RejectSchema)
 @blp.response(200, BookingSchema)
 def reject_booking(data, booking_id):
@@ -354,9 +367,8 @@ def reject_booking(data, booking_id):
 
 
 @blp.post("/bookings/<id:booking_id>/assign")
-@roles_required(STATION_STAFF, OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(AssignSchema)
 @blp.response(200, BookingSchema)
 def assign_worker(data, booking_id):
@@ -370,9 +382,8 @@ def assign_worker(data, booking_id):
 
 
 @blp.get("/bookings/<id:booking_id>/assignable-workers")
-@roles_required(STATION_STAFF, OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404, 409)
 @blp.response(200, WorkerListSchema)
 def assignable_workers(booking_id):
     """Workers the station could assign to this confirmed (or assigned) booking: an issued, green
@@ -383,22 +394,20 @@ def assignable_workers(booking_id):
 
 
 @blp.post("/bookings/<id:booking_id>/follow-up")
-@roles_required(STATION_STAFF, OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(FollowUpInputSchema)
 @blp.response(201, FollowUpSchema)
 def follow_up(data, booking_id):
     """回访 after completion: satisfied or not, notes; the caller is the logged-in staff member."""
     record = services.record_follow_up(booking_for_staff(booking_id), data, actor())
     return {"booking_id": record.booking_id, "caller_id": record.caller_id,
-            "called_at": services.beijing(record.called_at), "satisfied": record.satisfied, "notes": record.notes}
+            "called_at": in_beijing(record.called_at), "satisfied": record.satisfied, "notes": record.notes}
 
 
 @blp.get("/stations/<string(length=12):code>/complaints")
-@roles_required(STATION_STAFF, OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404)
 @blp.arguments(ComplaintListQuery, location="query", as_kwargs=True)
 @blp.response(200, ComplaintPageSchema)
 def station_complaints(code, page, per_page, status=None):
@@ -409,9 +418,9 @@ def station_complaints(code, page, per_page, status=None):
 
 
 def _complaint_step(action: str, summary: str):
-    @roles_required(STATION_STAFF, OPERATOR)
-    @blp.doc(security=BEARER_SECURITY, summary=summary)
-    @blp.problems(401, 403, 404, 409)
+    @blp.requires(STATION_STAFF, OPERATOR)
+    @blp.doc(summary=summary)
+    @blp.problems(404, 409)
     @blp.arguments(ComplaintStepSchema)
     @blp.response(200, ComplaintSchema)
     def step(data, complaint_id):

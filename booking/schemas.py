@@ -5,9 +5,9 @@ time."""
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.clock import BEIJING
 from app.fields import PageNumber, RecordId
 from booking.models import BLOCK_MINUTES, COMPLAINT_STATUSES, COMPLAINT_TYPES, STATUSES
-from booking.services import SHANGHAI
 from stations.schemas import CRS_DESCRIPTION, crs_field
 
 BEIJING_TIME = "Beijing time (Asia/Shanghai); input without an offset is read as Beijing time"
@@ -15,7 +15,7 @@ BEIJING_TIME = "Beijing time (Asia/Shanghai); input without an offset is read as
 
 def beijing_datetime(**kwargs) -> fields.AwareDateTime:
     metadata = kwargs.pop("metadata", {})
-    return fields.AwareDateTime(default_timezone=SHANGHAI,
+    return fields.AwareDateTime(default_timezone=BEIJING,
                                 metadata={"description": BEIJING_TIME, **metadata}, **kwargs)
 
 

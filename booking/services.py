@@ -5,8 +5,7 @@ the credit ledger. No request, no commit: callers commit, these functions only f
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from geoalchemy2 import WKTElement
 from sqlalchemy import and_, delete, func, select, update
@@ -17,17 +16,41 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import Conflict, UnprocessableEntity
 
 from accounts.models import User
+from app.clock import BEIJING, beijing_day_bounds, in_beijing, to_utc, today_in_beijing, utcnow
 from app.extensions import db
 from app.privacy import mask_name
 from booking import notifications
 from booking.catalogue import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_SERVICES, DEFAULT_SLOTS
-from booking.models import (ASSIGNED, BLOCK_MINUTES, COMPLAINT_TRANSITIONS, COMPLAINT_TYPES, COMPLETED, CONFIRMED,
-                            DISMISSED, HOLDING_PLACE, IN_SERVICE, INVALID, OPEN_STATUSES, SHANGHAI, STATUS_NAMES,
-                            TRANSITIONS, UPHELD, Booking, BookingEvent, ClosedDay, Complaint, EntryCheck, FollowUp,
-                            Rating, Service, Slot, StationOffer, WorkerTimeBlock)
+from booking.models import (
+    ASSIGNED,
+    BLOCK_MINUTES,
+    COMPLAINT_TRANSITIONS,
+    COMPLAINT_TYPES,
+    COMPLETED,
+    CONFIRMED,
+    DISMISSED,
+    HOLDING_PLACE,
+    IN_SERVICE,
+    INVALID,
+    OPEN_STATUSES,
+    STATUS_NAMES,
+    TRANSITIONS,
+    UPHELD,
+    Booking,
+    BookingEvent,
+    ClosedDay,
+    Complaint,
+    EntryCheck,
+    FollowUp,
+    Rating,
+    Service,
+    Slot,
+    StationOffer,
+    WorkerTimeBlock,
+)
 from credit import services as credit
 from credit.models import ISSUED, Certificate, Worker
-from stations.models import Station, utcnow
+from stations.models import Station
 from stations.services import location_view, nearest_stations, station_name
 
 BOOKING_DAYS = 7  # today and the six days after it, Beijing time
@@ -56,14 +79,6 @@ class StatusRefused(Refused):
     def __init__(self, action: str, status: str, names: dict[str, str] = STATUS_NAMES):
         super().__init__(f"Cannot {action.replace('_', ' ')}: the status is {status} ({names.get(status, status)}).",
                          {"status": [status]})
-
-
-def beijing(moment: datetime) -> datetime:
-    return moment.astimezone(SHANGHAI)
-
-
-def today_in_beijing() -> date:
-    return utcnow().astimezone(SHANGHAI).date()
 
 
 def _actor_id(actor: User | None) -> int | None:
@@ -146,20 +161,11 @@ def closed_days(station_code: str, from_day: date) -> list[ClosedDay]:
                                                            ClosedDay.day >= from_day).order_by(ClosedDay.day)))
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0), SHANGHAI)
-    return _to_utc(start), _to_utc(start + timedelta(days=1))
-
-
-def _to_utc(moment: datetime) -> datetime:
-    return moment.astimezone(ZoneInfo("UTC"))
-
-
 def close_day(station_code: str, day: date, reason: str, actor: User | None) -> ClosedDay:
     """Closing a day with open bookings on it is refused (409, naming them): the station first
     confirms them elsewhere, reschedules or rejects them."""
     _locked_offers(station_code, exclusive=True)
-    start, end = _day_bounds(day)
+    start, end = beijing_day_bounds(day)
     open_ids = list(db.session.scalars(select(Booking.id).where(
         Booking.station_code == station_code, Booking.starts_at >= start, Booking.starts_at < end,
         Booking.status.in_(OPEN_STATUSES)).order_by(Booking.id)))
@@ -186,8 +192,8 @@ def slot_starts(offer: StationOffer, day: date) -> list[datetime]:
     """Slot start times (Beijing time) of an offer on a day, ignoring closures."""
     if str(day.isoweekday()) not in offer.weekdays:
         return []
-    starts, moment = [], datetime.combine(day, offer.opens_at, SHANGHAI)
-    closing = datetime.combine(day, offer.closes_at, SHANGHAI)
+    starts, moment = [], datetime.combine(day, offer.opens_at, BEIJING)
+    closing = datetime.combine(day, offer.closes_at, BEIJING)
     length = timedelta(minutes=offer.slot_minutes)
     while moment + length <= closing:
         starts.append(moment)
@@ -196,7 +202,7 @@ def slot_starts(offer: StationOffer, day: date) -> list[datetime]:
 
 
 def booking_window(now: datetime | None = None) -> tuple[date, date]:
-    first = (now or utcnow()).astimezone(SHANGHAI).date()
+    first = in_beijing(now or utcnow()).date()
     return first, first + timedelta(days=BOOKING_DAYS - 1)
 
 
@@ -206,8 +212,8 @@ def availability(offer: StationOffer, now: datetime | None = None) -> list[dict]
     now = now or utcnow()
     first, last = booking_window(now)
     closed = {c.day: c.reason for c in closed_days(offer.station_code, first) if c.day <= last}
-    start, _ = _day_bounds(first)
-    _, end = _day_bounds(last)
+    start, _ = beijing_day_bounds(first)
+    _, end = beijing_day_bounds(last)
     booked = {starts_at: (capacity, taken) for starts_at, capacity, taken in db.session.execute(
         select(Slot.starts_at, Slot.capacity, Slot.booked).where(
             Slot.station_code == offer.station_code, Slot.service_code == offer.service_code,
@@ -221,7 +227,7 @@ def availability(offer: StationOffer, now: datetime | None = None) -> list[dict]
             for starts_at in slot_starts(offer, day):
                 if starts_at <= now:
                     continue
-                capacity, taken = booked.get(_to_utc(starts_at), (offer.capacity, 0))
+                capacity, taken = booked.get(to_utc(starts_at), (offer.capacity, 0))
                 slots.append({"starts_at": starts_at, "ends_at": starts_at + length, "capacity": capacity,
                               "remaining": max(capacity - taken, 0)})
         days.append({"date": day, "closed": day in closed, "closed_reason": closed.get(day), "slots": slots})
@@ -249,7 +255,7 @@ def fingerprint(data: dict) -> str:
     """The same booking request gives the same hash, however its JSON was laid out and whatever
     offset its time was written with."""
     def plain(value):
-        return _to_utc(value).isoformat() if isinstance(value, datetime) else str(value)
+        return to_utc(value).isoformat() if isinstance(value, datetime) else str(value)
 
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=plain, ensure_ascii=False).encode()).hexdigest()
 
@@ -277,7 +283,7 @@ def place_for(station_code: str, service_code: str, starts_at: datetime) -> Plac
     if offer is None or not offer.active:
         raise Invalid(f"Station {station_code} does not offer {service_code}.",
                       {"service_code": ["not offered at this station"]})
-    local = starts_at.astimezone(SHANGHAI)
+    local = starts_at.astimezone(BEIJING)
     first, last = booking_window()
     if not first <= local.date() <= last or starts_at <= utcnow():
         raise Invalid("Bookings are for slots from now to 7 days ahead.",
@@ -287,7 +293,7 @@ def place_for(station_code: str, service_code: str, starts_at: datetime) -> Plac
     if db.session.scalar(select(ClosedDay.id).where(ClosedDay.station_code == station_code,
                                                     ClosedDay.day == local.date())):
         raise Invalid(f"The station is closed on {local.date()}.", {"starts_at": ["the station is closed that day"]})
-    utc_start = _to_utc(starts_at)
+    utc_start = to_utc(starts_at)
     return Placement(offer, utc_start, utc_start + timedelta(minutes=offer.slot_minutes))
 
 
@@ -546,7 +552,7 @@ def queue_reminders() -> int:
     time) and has had none. Each booking is claimed by one conditional UPDATE, so repeated or
     overlapping runs remind it once (a reschedule clears the claim). Returns how many it queued."""
     now = utcnow()
-    start, end = _day_bounds(now.astimezone(SHANGHAI).date() + timedelta(days=1))
+    start, end = beijing_day_bounds(in_beijing(now).date() + timedelta(days=1))
     claimed = db.session.scalars(
         update(Booking).where(Booking.status.in_(REMINDED_STATUSES), Booking.starts_at >= start,
                               Booking.starts_at < end, Booking.reminder_queued_at.is_(None))
@@ -677,7 +683,7 @@ def bookings_of_station(station_code: str, status: str | None, day: date | None,
     if status:
         query = query.where(Booking.status == status)
     if day:
-        start, end = _day_bounds(day)
+        start, end = beijing_day_bounds(day)
         query = query.where(and_(Booking.starts_at >= start, Booking.starts_at < end))
     return _page(query.order_by(Booking.starts_at, Booking.id), page, per_page)
 
@@ -730,27 +736,27 @@ def booking_view(booking: Booking, with_events: bool = False) -> dict:
         "id": booking.id, "status": booking.status, "status_name": STATUS_NAMES[booking.status],
         "rescheduled": booking.reschedule_count > 0, "station_code": booking.station_code,
         "station_name": station_name(booking.station_code), "service": service_view(booking.service),
-        "starts_at": beijing(booking.starts_at), "ends_at": beijing(booking.ends_at), "address": booking.address,
+        "starts_at": in_beijing(booking.starts_at), "ends_at": in_beijing(booking.ends_at), "address": booking.address,
         "location": location_view(booking, "gcj02"), "contact_name": booking.contact_name, "notes": booking.notes,
         "preferred_worker_id": booking.preferred_worker_id, "worker": worker_summary(booking.worker_id),
-        "entry_confirmed_at": booking.entry_confirmed_at and beijing(booking.entry_confirmed_at),
+        "entry_confirmed_at": booking.entry_confirmed_at and in_beijing(booking.entry_confirmed_at),
         "rating": rating and {"stars": rating.stars, "text": rating.text},
-        "created_at": beijing(booking.created_at),
+        "created_at": in_beijing(booking.created_at),
     }
     if with_events:
         view["events"] = [{"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
                            "actor_id": e.actor_id, "reason": e.reason, "details": e.details,
-                           "at": beijing(e.created_at)} for e in booking.events]
+                           "at": in_beijing(e.created_at)} for e in booking.events]
     return view
 
 
 def entry_check_view(check: EntryCheck) -> dict:
     return {"booking_id": check.booking_id, "matched": check.matched, "colour": check.colour,
-            "worker": worker_summary(check.scanned_worker_id), "checked_at": beijing(check.checked_at)}
+            "worker": worker_summary(check.scanned_worker_id), "checked_at": in_beijing(check.checked_at)}
 
 
 def complaint_view(complaint: Complaint) -> dict:
-    moments = {name: getattr(complaint, name) and beijing(getattr(complaint, name))
+    moments = {name: getattr(complaint, name) and in_beijing(getattr(complaint, name))
                for name in ("submitted_at", "accepted_at", "decided_at", "closed_at")}
     return {"id": complaint.id, "booking_id": complaint.booking_id, "type": complaint.type,
             "type_name": COMPLAINT_TYPES[complaint.type], "text": complaint.text, "status": complaint.status,

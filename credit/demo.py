@@ -1,10 +1,11 @@
 """A small, clearly labelled demo set for the embedded default: two companies and three workers
 whose 安心碼 scan green, yellow and red, so a newcomer can scan one at once. Never in production."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.clock import today_in_beijing
 from app.extensions import db
 from credit import services
 from credit.identifiers import credit_code_check_character, id_number_check_character
@@ -48,7 +49,7 @@ def load_demo() -> list[tuple[str, str, str]]:
 
 
 def _demo_worker(name: str, id_number: str, company: Company, colour: str) -> Worker:
-    today = date.today()
+    today = today_in_beijing()
     worker = services.create_worker({
         "name": name, "id_number": id_number, "phone": None, "photo_url": None, "company_id": company.id,
         "service_types": ["保洁", "育婴"], "skills": ["收纳整理"], "years_of_experience": 4,

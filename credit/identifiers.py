@@ -8,6 +8,8 @@ credit code of an organisation (check character over a 31-symbol alphabet).
 import re
 from datetime import date, datetime
 
+from app.clock import today_in_beijing
+
 ID_NUMBER_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 ID_NUMBER_CHECK = "10X98765432"
 ID_NUMBER_PATTERN = re.compile(r"^\d{17}[\dX]$")
@@ -30,7 +32,7 @@ def id_number_problem(value: str, today: date | None = None) -> str | None:
         birth = datetime.strptime(value[6:14], "%Y%m%d").date()
     except ValueError:
         return "characters 7-14 must be a real birth date (YYYYMMDD)"
-    if not EARLIEST_BIRTH_YEAR <= birth.year or birth > (today or date.today()):
+    if not EARLIEST_BIRTH_YEAR <= birth.year or birth > (today or today_in_beijing()):
         return "the birth date is not plausible"
     if id_number_check_character(value[:17]) != value[17]:
         return "the check character (GB 11643) does not match"

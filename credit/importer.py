@@ -5,12 +5,12 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.csv_import import ImportReport, validate_rows
 from app.extensions import db
 from credit import services
 from credit.models import Company
 from credit.schemas import CompanyRowSchema, WorkerRowSchema
-from stations.models import utcnow
 
 COMPANY_FIELDS = ("name", "district_code", "contact_name", "contact_phone")
 

@@ -2,14 +2,13 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String,
-                        Text, event)
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import db
 from app.privacy import Encrypted
-from stations.models import utcnow
 
 # The certificate lifecycle: the only transitions there are. Anything else is refused (409) by
 # credit.services.transition, which names the current state.

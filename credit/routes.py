@@ -3,23 +3,41 @@ list, and the public 安心碼 scan (JSON here, the mobile page in `pages`)."""
 
 import io
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import segno
 from flask import Blueprint, abort, current_app, render_template, request
 
-from accounts.auth import BEARER_SECURITY, current_principal, roles_required
 from accounts.models import COMPANY_ADMIN, OPERATOR
+from app.access import current_principal
 from app.blueprint import ApiBlueprint
+from app.clock import in_beijing
 from app.extensions import db
 from app.rate_limits import too_many_requests
 from credit import scanning, services
 from credit.models import Company, Worker
 from credit.schemas import (
-    CompanyCreateSchema, CompanyListQuery, CompanyPageSchema, CompanySchema, CreditEventCreateSchema,
-    CreditEventSchema, DocumentsSchema, ExamSchema, ExplanationSchema, HealthCertificateSchema, HistorySchema,
-    IdentitySchema, OptionalReasonSchema, ReasonSchema, RenewSchema, ScanSchema, TrainingSchema,
-    WorkerCreateSchema, WorkerListQuery, WorkerPageSchema, WorkerSchema, WorkerUpdateSchema,
+    CompanyCreateSchema,
+    CompanyListQuery,
+    CompanyPageSchema,
+    CompanySchema,
+    CreditEventCreateSchema,
+    CreditEventSchema,
+    DocumentsSchema,
+    ExamSchema,
+    ExplanationSchema,
+    HealthCertificateSchema,
+    HistorySchema,
+    IdentitySchema,
+    OptionalReasonSchema,
+    ReasonSchema,
+    RenewSchema,
+    ScanSchema,
+    TrainingSchema,
+    WorkerCreateSchema,
+    WorkerListQuery,
+    WorkerPageSchema,
+    WorkerSchema,
+    WorkerUpdateSchema,
 )
 
 PROBLEM_MEANINGS = {
@@ -40,13 +58,12 @@ QR_SCALE, QR_BORDER = 10, 4
 PAGE_SECURITY_POLICY = "default-src 'none'; img-src 'self' https: data:; style-src 'unsafe-inline'"
 
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @pages.app_template_filter("beijing_time")
 def beijing_time(moment: datetime) -> str:
     """Residents read times in Beijing time, not UTC."""
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    return in_beijing(moment).strftime("%Y-%m-%d %H:%M")
 
 
 # ---------------------------------------------------------------- access
@@ -85,9 +102,8 @@ def actor():
 # ---------------------------------------------------------------- companies
 
 @blp.post("/companies")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 409)
+@blp.requires(OPERATOR)
+@blp.problems(409)
 @blp.arguments(CompanyCreateSchema)
 @blp.response(201, CompanySchema)
 def create_company(data):
@@ -115,9 +131,8 @@ def get_company(company_id):
 
 
 @blp.get("/companies/<id:company_id>/credit")
-@roles_required(OPERATOR, COMPANY_ADMIN)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404)
 @blp.response(200, ExplanationSchema)
 def explain_company(company_id):
     """Why the company has its grade: score per dimension, the events that count, config version."""
@@ -125,9 +140,8 @@ def explain_company(company_id):
 
 
 @blp.post("/companies/<id:company_id>/credit-events")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(OPERATOR)
+@blp.problems(404)
 @blp.arguments(CreditEventCreateSchema)
 @blp.response(201, CreditEventSchema)
 def record_company_event(data, company_id):
@@ -139,9 +153,8 @@ def record_company_event(data, company_id):
 # ---------------------------------------------------------------- workers
 
 @blp.post("/workers")
-@roles_required(OPERATOR, COMPANY_ADMIN)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 409)
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(409)
 @blp.arguments(WorkerCreateSchema)
 @blp.response(201, WorkerSchema)
 def create_worker(data):
@@ -155,9 +168,7 @@ def create_worker(data):
 
 
 @blp.get("/workers")
-@roles_required(OPERATOR, COMPANY_ADMIN)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403)
+@blp.requires(OPERATOR, COMPANY_ADMIN)
 @blp.arguments(WorkerListQuery, location="query", as_kwargs=True)
 @blp.response(200, WorkerPageSchema)
 def list_workers(page, per_page, company_id=None, state=None):
@@ -172,9 +183,8 @@ def list_workers(page, per_page, company_id=None, state=None):
 
 
 @blp.get("/workers/<id:worker_id>")
-@roles_required(OPERATOR, COMPANY_ADMIN)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404)
 @blp.response(200, WorkerSchema)
 def get_worker(worker_id):
     """A worker's file, ID number and phone masked."""
@@ -182,9 +192,8 @@ def get_worker(worker_id):
 
 
 @blp.patch("/workers/<id:worker_id>")
-@roles_required(OPERATOR, COMPANY_ADMIN)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404)
 @blp.arguments(WorkerUpdateSchema)
 @blp.response(200, WorkerSchema)
 def update_worker(changes, worker_id):
@@ -193,9 +202,8 @@ def update_worker(changes, worker_id):
 
 
 @blp.get("/workers/<id:worker_id>/history")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(OPERATOR)
+@blp.problems(404)
 @blp.response(200, HistorySchema)
 def worker_history(worker_id):
     """Every transition and credit fact of a worker, oldest first: who, when, why, before/after."""
@@ -204,9 +212,8 @@ def worker_history(worker_id):
 
 
 @blp.get("/workers/<id:worker_id>/credit")
-@roles_required(OPERATOR, COMPANY_ADMIN)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404)
 @blp.response(200, ExplanationSchema)
 def explain_worker(worker_id):
     """Why the worker has its stars: score per dimension, the events that count, config version."""
@@ -214,9 +221,8 @@ def explain_worker(worker_id):
 
 
 @blp.post("/workers/<id:worker_id>/credit-events")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(OPERATOR)
+@blp.problems(404)
 @blp.arguments(CreditEventCreateSchema)
 @blp.response(201, CreditEventSchema)
 def record_worker_event(data, worker_id):
@@ -236,9 +242,8 @@ def _lifecycle_view(certificate):
 
 
 @blp.post("/workers/<id:worker_id>/certificate/documents")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(DocumentsSchema)
 @blp.response(200, WorkerSchema)
 def check_documents(documents, worker_id):
@@ -247,9 +252,8 @@ def check_documents(documents, worker_id):
 
 
 @blp.post("/workers/<id:worker_id>/certificate/training")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(TrainingSchema)
 @blp.response(200, WorkerSchema)
 def record_training(data, worker_id):
@@ -258,9 +262,8 @@ def record_training(data, worker_id):
 
 
 @blp.post("/workers/<id:worker_id>/certificate/exam")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(ExamSchema)
 @blp.response(200, WorkerSchema)
 def record_exam(data, worker_id):
@@ -269,9 +272,8 @@ def record_exam(data, worker_id):
 
 
 @blp.post("/workers/<id:worker_id>/certificate/identity")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(IdentitySchema)
 @blp.response(200, WorkerSchema)
 def verify_identity(data, worker_id):
@@ -280,9 +282,8 @@ def verify_identity(data, worker_id):
 
 
 @blp.post("/workers/<id:worker_id>/certificate/issue")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409, 422)
+@blp.requires(OPERATOR)
+@blp.problems(404, 409, 422)
 @blp.response(200, WorkerSchema)
 def issue_certificate(worker_id):
     """identity_verified → issued, with a certificate number and a 安心碼; every document must be valid."""
@@ -290,9 +291,9 @@ def issue_certificate(worker_id):
 
 
 def _standing_route(action: str, summary: str, schema):
-    @roles_required(OPERATOR)
-    @blp.doc(security=BEARER_SECURITY, summary=summary)
-    @blp.problems(401, 403, 404, 409)
+    @blp.requires(OPERATOR)
+    @blp.doc(summary=summary)
+    @blp.problems(404, 409)
     @blp.arguments(schema)
     @blp.response(200, WorkerSchema)
     def change(data, worker_id):
@@ -311,9 +312,8 @@ _standing_route("expire", "issued → expired", OptionalReasonSchema)
 
 
 @blp.post("/workers/<id:worker_id>/certificate/renew")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(RenewSchema)
 @blp.response(200, WorkerSchema)
 def renew_certificate(data, worker_id):
@@ -324,9 +324,8 @@ def renew_certificate(data, worker_id):
 
 
 @blp.put("/workers/<id:worker_id>/certificate/health-certificate")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(HealthCertificateSchema)
 @blp.response(200, WorkerSchema)
 def update_health_certificate(data, worker_id):
@@ -335,9 +334,8 @@ def update_health_certificate(data, worker_id):
 
 
 @blp.post("/workers/<id:worker_id>/certificate/withdraw-authorisation")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(ReasonSchema)
 @blp.response(200, WorkerSchema)
 def withdraw_authorisation(data, worker_id):
@@ -346,9 +344,8 @@ def withdraw_authorisation(data, worker_id):
 
 
 @blp.post("/workers/<id:worker_id>/certificate/rotate-code")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 409)
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
 @blp.arguments(OptionalReasonSchema)
 @blp.response(200, WorkerSchema)
 def rotate_code(data, worker_id):
@@ -372,9 +369,8 @@ def _image(qr: segno.QRCode, kind: str, mimetype: str):
 
 
 @blp.get("/workers/<id:worker_id>/certificate/qr.png")
-@roles_required(OPERATOR, COMPANY_ADMIN)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404)
 @blp.response(200, description="The 安心碼 as a PNG, for printing on the card", content_type="image/png")
 def qr_png(worker_id):
     """The 安心碼 QR code (PNG) encoding <PUBLIC_BASE_URL>/q/<token>."""
@@ -382,9 +378,8 @@ def qr_png(worker_id):
 
 
 @blp.get("/workers/<id:worker_id>/certificate/qr.svg")
-@roles_required(OPERATOR, COMPANY_ADMIN)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404)
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404)
 @blp.response(200, description="The 安心碼 as SVG, for printing on the card", content_type="image/svg+xml")
 def qr_svg(worker_id):
     """The 安心碼 QR code (SVG) encoding <PUBLIC_BASE_URL>/q/<token>."""

@@ -19,13 +19,15 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import redis
 from flask import current_app, has_app_context
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
+from app.clock import today_in_beijing
+from app.database import after_commit
 from app.extensions import db
 from app.rate_limits import client_key, retry_after
 from app.redis import redis_client
@@ -125,7 +127,7 @@ def serve(token: str, channel: str, user_agent: str, render: Callable[[dict], ob
     if certificate is None:
         return ScanOutcome()
     settle(admission, certificate.id, channel, user_agent)
-    today = date.today()  # the colour depends on the day: an expiring health certificate
+    today = today_in_beijing()  # the colour depends on the day: an expiring health certificate
     if (render, today) not in renderings:
         renderings[(render, today)] = render(scan_profile(certificate, today))
     return ScanOutcome(answer=renderings[(render, today)])
@@ -161,19 +163,13 @@ def write_buffered_scans() -> int:
 @event.listens_for(Session, "after_flush")
 def _note_scan_relevant_changes(session, _flush_context):
     if any(isinstance(obj, SCAN_RELEVANT) for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info["scan_data_changed"] = True
+        after_commit(_renew_version, session)
 
 
-@event.listens_for(Session, "after_commit")
-def _new_version_after_commit(session):
-    if session.info.pop("scan_data_changed", False) and has_app_context() and redis_client() is not None:
+def _renew_version() -> None:
+    if has_app_context() and redis_client() is not None:
         try:
             redis_client().set(VERSION_KEY, uuid.uuid4().hex)
         except redis.RedisError:
             current_app.logger.error("credit:version not renewed (Redis unavailable): scans may lag "
                                      "by up to SCAN_CACHE_SECONDS")
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_changes(session):
-    session.info.pop("scan_data_changed", None)

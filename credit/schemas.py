@@ -5,11 +5,12 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.clock import today_in_beijing
 from app.fields import PageNumber, RecordId
+from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
 from credit.identifiers import credit_code_problem, id_number_problem
 from credit.models import COMPANY_GRADES, STATES
 from credit.scoring import current_config
-from stations.districts import DISTRICT_CODES_BY_NAME, DISTRICTS
 
 PHONE = validate.Regexp(r"^1[3-9]\d{9}$", error="must be an 11-digit mainland mobile number")
 PHOTO = validate.Regexp(r"^(https://\S+|/\S+)$", error="must be an https URL or a path on this server")
@@ -29,7 +30,7 @@ def credit_code_rule(value: str) -> None:
 
 
 def not_in_future(value: date) -> None:
-    if value > date.today():
+    if value > today_in_beijing():
         raise ma.ValidationError("cannot be in the future")
 
 

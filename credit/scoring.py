@@ -5,12 +5,13 @@ same ledger always gives the same level and the official weights can replace the
 without touching code.
 """
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Protocol
+
+import tomllib
 
 SCORING_FILE = Path(__file__).resolve().parent / "scoring.toml"
 MODES = {"latest", "sum", "mean", "mean_of_worker_levels"}

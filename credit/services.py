@@ -9,13 +9,25 @@ from sqlalchemy import bindparam, func, insert, select, text
 from werkzeug.exceptions import Conflict, UnprocessableEntity
 
 from accounts.models import User
+from app.clock import today_in_beijing, utcnow
 from app.extensions import db
+from app.geography import DISTRICTS
 from app.privacy import blind_index, mask_id_number, mask_name, mask_phone
-from credit.models import (APPLIED, CERTIFICATE_STANDING, ISSUED, REVOKED, STATE_NAMES, SUSPENDED, TRANSITIONS,
-                           Certificate, Company, CreditEvent, ScanLog, Worker)
+from credit.models import (
+    APPLIED,
+    CERTIFICATE_STANDING,
+    ISSUED,
+    REVOKED,
+    STATE_NAMES,
+    SUSPENDED,
+    TRANSITIONS,
+    Certificate,
+    Company,
+    CreditEvent,
+    ScanLog,
+    Worker,
+)
 from credit.scoring import CreditResult, compute, current_config
-from stations.districts import DISTRICTS
-from stations.models import utcnow
 
 SCAN_TOKEN_BYTES = 32  # 256 bits; token_urlsafe gives 43 characters
 CERTIFICATE_NUMBER_PREFIX = "GZAX"
@@ -167,13 +179,13 @@ def _jsonable(value):
 
 def check_documents(certificate: Certificate, documents: dict, actor: User | None) -> Certificate:
     facts = {
-        "id_card_checked_on": date.today() if documents["id_card_checked"] else None,
+        "id_card_checked_on": today_in_beijing() if documents["id_card_checked"] else None,
         "health_certificate_valid_until": documents["health_certificate_valid_until"],
         "skill_certificate": documents["skill_certificate"],
         "authorisation_signed_on": documents["authorisation_signed_on"],
     }
     target_of(certificate, "check_documents")
-    problems = document_problems(facts, date.today())
+    problems = document_problems(facts, today_in_beijing())
     if problems:
         raise Unmet("The 三证一书 are incomplete: " + ", ".join(sorted(problems)), problems)
     transition(certificate, "check_documents", actor, "三证一书 checked", facts)
@@ -193,7 +205,7 @@ def record_exam(certificate: Certificate, score: int, passed: bool, actor: User 
     target_of(certificate, "pass_exam")
     if passed:
         transition(certificate, "pass_exam", actor, "exam passed",
-                   {"exam_score": score, "exam_passed_on": date.today()})
+                   {"exam_score": score, "exam_passed_on": today_in_beijing()})
     record_credit_event(certificate.worker, "exam", score, actor, reason="考核 " + ("passed" if passed else "failed"))
     return certificate
 
@@ -202,7 +214,7 @@ def verify_identity(certificate: Certificate, matched: bool, actor: User | None)
     """人证合一: a mismatch is recorded and the applicant stays at exam_passed."""
     target_of(certificate, "verify_identity")
     if matched:
-        transition(certificate, "verify_identity", actor, "人证合一 verified", {"identity_verified_on": date.today()})
+        transition(certificate, "verify_identity", actor, "人证合一 verified", {"identity_verified_on": today_in_beijing()})
     record_credit_event(certificate.worker, "identity_verified", 1 if matched else 0, actor,
                         reason="人证合一 " + ("matched" if matched else "did not match"))
     return certificate
@@ -231,7 +243,7 @@ def renew(certificate: Certificate, health_certificate_valid_until: date | None,
 
 
 def _require_documents(certificate: Certificate, action: str) -> None:
-    problems = document_problems({name: getattr(certificate, name) for name in DOCUMENT_FIELDS}, date.today())
+    problems = document_problems({name: getattr(certificate, name) for name in DOCUMENT_FIELDS}, today_in_beijing())
     if problems:
         raise Unmet(f"Cannot {action}: " + ", ".join(sorted(problems)), problems)
 

@@ -2,10 +2,10 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from geoalchemy2 import WKTElement
 
+from app.clock import utcnow
 from app.csv_import import ImportReport, Rejection, validate_rows
 from app.extensions import db
 from stations.datum import to_wgs84
@@ -58,7 +58,7 @@ def upsert_station(row: dict) -> str:
             return outcome
         for name, value in changes.items():
             setattr(station, name, value)
-        station.updated_at = datetime.now(timezone.utc)
+        station.updated_at = utcnow()
     if "lat" in row:
         station.location = None if point is None else WKTElement(f"POINT({point[1]!r} {point[0]!r})", srid=4326)
         station.source_crs = row.get("crs")

@@ -1,19 +1,16 @@
 """A grassroots domestic-service station (基层服务站)."""
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import JSON, CheckConstraint, String, Text, func
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
+from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import db
 
 STATION_KINDS = {"street": "街道", "town": "镇"}
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Station(db.Model):

@@ -1,13 +1,13 @@
 """Public station endpoints for the mini-program map."""
 
 from flask import abort, after_this_request, jsonify
-from app.blueprint import ApiBlueprint
 
+from app.blueprint import ApiBlueprint
 from app.caching import conditional
 from app.extensions import db
+from app.geography import inside_guangzhou
 from stations import services
 from stations.datum import to_wgs84
-from stations.districts import inside_guangzhou
 from stations.models import Station
 from stations.schemas import (
     DistrictListSchema,
@@ -26,7 +26,7 @@ NOT_MODIFIED = {"description": "Not Modified: the If-None-Match tag is current"}
 
 
 @blp.get("/stations")
-@conditional(services.stations_version)
+@conditional(services.stations_version, "STATIONS_CACHE_MAX_AGE")
 @blp.arguments(StationListQuery, location="query", as_kwargs=True)
 @blp.response(200, StationPageSchema)
 @blp.alt_response(304, **NOT_MODIFIED)
@@ -38,7 +38,7 @@ def list_stations(page, per_page, crs, district=None):
 
 
 @blp.get("/stations.geojson")
-@conditional(services.stations_version)
+@conditional(services.stations_version, "STATIONS_CACHE_MAX_AGE")
 @blp.arguments(GeoJsonQuery, location="query", as_kwargs=True)
 @blp.response(200, FeatureCollectionSchema, content_type="application/geo+json")
 @blp.alt_response(304, **NOT_MODIFIED)
@@ -84,7 +84,7 @@ def get_station(code, crs):
 
 
 @blp.get("/districts")
-@conditional(services.stations_version)
+@conditional(services.stations_version, "STATIONS_CACHE_MAX_AGE")
 @blp.response(200, DistrictListSchema)
 @blp.alt_response(304, **NOT_MODIFIED)
 def list_districts():

@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.fields import PageNumber
-from stations.districts import DISTRICT_CODES_BY_NAME, DISTRICTS, inside_guangzhou
+from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS, inside_guangzhou
 from stations.models import STATION_KINDS
 
 CRS_DESCRIPTION = "Datum of coordinates: gcj02 (WeChat, Tencent and Amap maps) or wgs84 (GPS)."

@@ -8,8 +8,8 @@ from flask import current_app
 from sqlalchemy import case, func, select
 
 from app.extensions import db
+from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
 from stations.datum import from_wgs84
-from stations.districts import DISTRICT_CODES_BY_NAME, DISTRICTS
 from stations.geodesy import geodesic_distance_m, unit_vector
 from stations.models import Station
 

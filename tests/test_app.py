@@ -13,7 +13,7 @@ def test_an_unknown_route_is_a_json_404(client):
     response = client.get("/api/v1/nowhere")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
-    assert response.json == {"type": "about:blank", "title": "Not Found", "status": 404,
+    assert response.json == {"type": "about:blank", "code": "not_found", "title": "Not Found", "status": 404,
                              "detail": response.json["detail"]}
 
 

@@ -4,12 +4,14 @@ WeChat's message push. Roles and sessions are ours (accounts/); WeChat only prov
 from flask import Flask
 
 
-def init_wechat(app: Flask) -> None:
-    """The app's WeChat client (its token storage is shared through Redis when configured) and
-    its subscribe-message queue."""
+def init_app(app: Flask, api) -> None:
+    """The app's WeChat client (its token storage is shared through Redis when configured), its
+    subscribe-message queue, its routes and commands."""
     from app.observability import add_live_metrics
+    from wechat.cli import wechat_cli
     from wechat.client import client_from_config
     from wechat.messages import InProcessQueue, RedisQueue, messages_by_status
+    from wechat.routes import blp
 
     redis_client = app.extensions["redis"]
     app.extensions["wechat_client"] = client_from_config(app.config, redis_client)
@@ -18,3 +20,5 @@ def init_wechat(app: Flask) -> None:
                                          else InProcessQueue(app, start_thread=not app.testing))
     app.extensions["wechat_codes"] = {}
     add_live_metrics(app, messages_by_status)
+    api.register_blueprint(blp)
+    app.cli.add_command(wechat_cli)

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-from wechat.messages import QUEUE_NAME, InProcessQueue, retry_failed
+from wechat.messages import QUEUE_NAME, deliver_in_this_process, retry_failed
 
 wechat_cli = AppGroup("wechat", help="WeChat subscribe messages.")
 
@@ -36,7 +36,5 @@ def retry_failed_command(stuck_minutes):
     """Try failed subscribe messages again (attempts start over), and messages whose queue was lost."""
     message_ids = retry_failed(timedelta(minutes=stuck_minutes))
     db.session.commit()
-    queue = current_app.extensions["wechat_messages"]
-    if isinstance(queue, InProcessQueue):
-        queue.drain()  # no Redis: this command delivers them itself before it exits
+    deliver_in_this_process()
     click.echo(f"{len(message_ids)} message(s) handed to the queue again.")

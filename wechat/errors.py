@@ -7,17 +7,17 @@ from contextlib import contextmanager
 
 import redis
 import requests
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from wechatpy.exceptions import WeChatClientException
+from werkzeug.exceptions import HTTPException
+
+from app.errors import Unavailable
 
 log = logging.getLogger(__name__)
-RETRY_AFTER_SECONDS = "10"
+RETRY_AFTER_SECONDS = 10
 
 
-def unavailable(detail: str) -> ServiceUnavailable:
-    error = ServiceUnavailable(detail)
-    error.data = {"message": detail, "headers": {"Retry-After": RETRY_AFTER_SECONDS}}
-    return error
+def unavailable(detail: str) -> Unavailable:
+    return Unavailable(detail, code="wechat_unavailable", retry_after=RETRY_AFTER_SECONDS)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ nothing and the request never waits for WeChat. The queue is RQ on Redis when RE
 exponential backoff; whatever happens, the row's status and WeChat's errcode say what became of it.
 """
 
+import functools
 import heapq
 import itertools
 import logging
@@ -17,17 +18,16 @@ from datetime import timedelta
 import redis
 import requests
 import rq
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import event, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, update
 from wechatpy.exceptions import WeChatClientException
 
-from app.config import WECHAT_MESSAGE_KINDS
+from app.clock import utcnow
+from app.database import after_commit
 from app.extensions import db
-from stations.models import utcnow
 from wechat.client import STALE_TOKEN_ERRORS, wechat_client
-from wechat.models import FAILED, NOT_SUBSCRIBED, QUEUED, SENDING, SENT, SKIPPED, SubscribeMessage
+from wechat.models import FAILED, MESSAGE_KINDS, NOT_SUBSCRIBED, QUEUED, SENDING, SENT, SKIPPED, SubscribeMessage
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,6 @@ NOT_GRANTED = 43101  # the user has not (or no longer) granted this template: no
 # Worth trying again later: no answer at all (None), system busy, rate limited, a token that
 # stayed stale after one renewal.
 TRANSIENT_ERRORS = frozenset({None, -1, 45009, 45011, *STALE_TOKEN_ERRORS})
-_AFTER_COMMIT = "wechat_messages_after_commit"
 
 
 def queue_subscribe_message(user_id: int, kind: str, data: dict[str, str], page: str | None = None) -> None:
@@ -45,28 +44,23 @@ def queue_subscribe_message(user_id: int, kind: str, data: dict[str, str], page:
     `data` maps the template's keys to values (e.g. {"thing1": "日常保洁", "time2": "2026-12-01 09:00"});
     `page` is the mini-program page the message opens. A kind without a configured template is
     recorded as skipped. Only flushes: the caller commits (or rolls back, and nothing is sent)."""
-    if kind not in WECHAT_MESSAGE_KINDS:
-        raise ValueError(f"unknown subscribe message kind {kind!r}; one of {', '.join(WECHAT_MESSAGE_KINDS)}")
-    template_id = current_app.config["WECHAT_TEMPLATES"][kind]
+    if kind not in MESSAGE_KINDS:
+        raise ValueError(f"unknown subscribe message kind {kind!r}; one of {', '.join(MESSAGE_KINDS)}")
+    template_id = current_app.config["WECHAT_TEMPLATES"].get(kind)
     message = SubscribeMessage(user_id=user_id, kind=kind, template_id=template_id, page=page, data=dict(data),
                                status=QUEUED if template_id else SKIPPED)
     db.session.add(message)
     db.session.flush()
     if template_id:
-        db.session.info.setdefault(_AFTER_COMMIT, []).append(message.id)
+        after_commit(functools.partial(submit, message.id))
 
 
-@event.listens_for(Session, "after_commit")
-def _hand_over_after_commit(session):
-    message_ids = session.info.pop(_AFTER_COMMIT, None)
-    if message_ids and has_app_context():
-        for message_id in message_ids:
-            submit(message_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session):
-    session.info.pop(_AFTER_COMMIT, None)
+def deliver_in_this_process() -> None:
+    """For a command that has just queued messages: without Redis no worker will deliver them,
+    so the command does before it exits. With Redis the message workers do; this does nothing."""
+    queue = current_app.extensions["wechat_messages"]
+    if isinstance(queue, InProcessQueue):
+        queue.drain()
 
 
 def submit(message_id: int, delay: float = 0.0) -> None:
@@ -151,7 +145,7 @@ def retry_failed(stuck_after: timedelta) -> list[int]:
         if message.status == FAILED:
             message.attempts = 0
         message.status, message.updated_at = QUEUED, utcnow()
-        db.session.info.setdefault(_AFTER_COMMIT, []).append(message.id)
+        after_commit(functools.partial(submit, message.id))
     db.session.flush()
     return [message.id for message in messages]
 

@@ -7,17 +7,19 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Uniq
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
-from app.config import WECHAT_MESSAGE_KINDS
+from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import db
 from app.privacy import EncryptedJSON
-from stations.models import utcnow
 
 # queued → sending → sent | not_subscribed | failed (or back to queued for a retry);
 # skipped when no template is configured for the kind.
 QUEUED, SENDING, SENT, NOT_SUBSCRIBED, FAILED, SKIPPED = (
     "queued", "sending", "sent", "not_subscribed", "failed", "skipped")
 MESSAGE_STATUSES = (QUEUED, SENDING, SENT, NOT_SUBSCRIBED, FAILED, SKIPPED)
+# The kinds of subscribe message the platform sends, each with its template id configured as
+# WECHAT_TEMPLATE_<KIND>. The database checks the kind, so a new kind comes with a migration.
+MESSAGE_KINDS = ("booking_received", "booking_confirmed", "booking_assigned", "booking_reminder", "followup_survey")
 
 
 class SubscribeMessage(db.Model):
@@ -27,7 +29,7 @@ class SubscribeMessage(db.Model):
     __tablename__ = "wechat_messages"
     __table_args__ = (
         CheckConstraint(f"status IN ({', '.join(repr(s) for s in MESSAGE_STATUSES)})", name="status"),
-        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in WECHAT_MESSAGE_KINDS)})", name="kind"),
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in MESSAGE_KINDS)})", name="kind"),
         Index("ix_wechat_messages_status_updated_at", "status", "updated_at"),
     )
 

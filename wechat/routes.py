@@ -9,8 +9,8 @@ from sqlalchemy import select
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
 
-from accounts.auth import BEARER_SECURITY, current_principal, login_required, roles_required
 from accounts.models import COMPANY_ADMIN, OPERATOR
+from app.access import current_principal
 from app.blueprint import ApiBlueprint
 from app.extensions import db
 from app.rate_limits import rate_limited
@@ -19,8 +19,15 @@ from credit.schemas import ScanSchema
 from stations.models import Station
 from wechat import codes, services
 from wechat.models import SubscribeMessage
-from wechat.schemas import (CallbackQuery, LoginSchema, MessageListSchema, MessageQuery, PhoneCodeSchema,
-                            PhoneSchema, SessionSchema)
+from wechat.schemas import (
+    CallbackQuery,
+    LoginSchema,
+    MessageListSchema,
+    MessageQuery,
+    PhoneCodeSchema,
+    PhoneSchema,
+    SessionSchema,
+)
 
 PROBLEM_MEANINGS = {
     401: "Not logged in, or WeChat rejected the login code (errors.code says which)",
@@ -50,9 +57,8 @@ def wechat_login(data):
 
 
 @blp.post("/auth/wechat/phone")
-@login_required
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 422, 503)
+@blp.requires()
+@blp.problems(422, 503)
 @blp.arguments(PhoneCodeSchema)
 @blp.response(200, PhoneSchema)
 def bind_phone(data):
@@ -81,9 +87,8 @@ def station_code(code):
 
 
 @blp.get("/workers/<id:worker_id>/wxacode.png")
-@roles_required(OPERATOR, COMPANY_ADMIN)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403, 404, 503)
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404, 503)
 @blp.response(200, description="The worker's 安心碼 as a mini-program code", content_type="image/png")
 def worker_code(worker_id):
     """The worker's 安心碼 as a mini-program code, for the card: opens WECHAT_WORKER_PAGE with a
@@ -108,9 +113,7 @@ def scan_scene(scene):
 # ---------------------------------------------------------------- subscribe messages (operators)
 
 @blp.get("/wechat/messages")
-@roles_required(OPERATOR)
-@blp.doc(security=BEARER_SECURITY)
-@blp.problems(401, 403)
+@blp.requires(OPERATOR)
 @blp.arguments(MessageQuery, location="query", as_kwargs=True)
 @blp.response(200, MessageListSchema)
 def list_messages(limit, status=None, kind=None, user_id=None):

@@ -3,9 +3,8 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from app.config import WECHAT_MESSAGE_KINDS
 from app.fields import RecordId
-from wechat.models import MESSAGE_STATUSES
+from wechat.models import MESSAGE_KINDS, MESSAGE_STATUSES
 
 # wx.login() and the phone button give short opaque codes; anything else is not one.
 WECHAT_CODE = fields.String(required=True, validate=validate.Regexp(r"^[\w\-]{8,128}$",
@@ -43,7 +42,7 @@ class CallbackQuery(ma.Schema):
 
 class MessageQuery(ma.Schema):
     status = fields.String(validate=validate.OneOf(MESSAGE_STATUSES))
-    kind = fields.String(validate=validate.OneOf(WECHAT_MESSAGE_KINDS))
+    kind = fields.String(validate=validate.OneOf(MESSAGE_KINDS))
     user_id = RecordId()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 

@@ -4,14 +4,13 @@ request commits."""
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import Unauthorized, UnprocessableEntity
 
 from accounts.models import AuthSession, User
 from accounts.services import hash_token, start_session
-from app.errors import field_problem
+from app.clock import utcnow
+from app.errors import Invalid, NotLoggedIn
 from app.extensions import db
 from app.privacy import blind_index, mask_phone
-from stations.models import utcnow
 from wechat.client import wechat_client
 from wechat.errors import calling_wechat, unavailable
 from wechat.models import ACCEPT, BAN, REJECT, TemplateDecision
@@ -22,17 +21,15 @@ DECISION_EVENTS = {"subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
                    "subscribe_msg_change_event": "SubscribeMsgChangeEvent"}
 
 
-def _rejected_login_code(error) -> Unauthorized:
+def _rejected_login_code(error) -> NotLoggedIn:
     message = f"WeChat rejected this login code (errcode {error.errcode}): call wx.login() again and send the new code."
-    problem = field_problem(Unauthorized, "code", message)
-    problem.data["headers"] = {"WWW-Authenticate": 'Bearer realm="yangcheng"'}
-    return problem
+    return NotLoggedIn(message, code="login_code_rejected", field="code",
+                       headers={"WWW-Authenticate": 'Bearer realm="yangcheng"'})
 
 
-def _rejected_phone_code(error) -> UnprocessableEntity:
-    return field_problem(UnprocessableEntity, "code",
-                         f"WeChat rejected this phone code (errcode {error.errcode}): it is single-use and valid "
-                         "for 5 minutes; ask the user to tap the phone button again.")
+def _rejected_phone_code(error) -> Invalid:
+    return Invalid(f"WeChat rejected this phone code (errcode {error.errcode}): it is single-use and valid "
+                         "for 5 minutes; ask the user to tap the phone button again.", code="phone_code_rejected", field="code")
 
 
 def log_in(code: str) -> dict:
@@ -72,7 +69,7 @@ def bind_phone(user: User, code: str) -> dict:
         answer = wechat_client().get_user_phone_number(code)
     info = answer.get("phone_info") or {}
     if (info.get("watermark") or {}).get("appid") != current_app.config["WECHAT_APPID"]:
-        raise field_problem(UnprocessableEntity, "code", "This phone code belongs to another mini-program.")
+        raise Invalid("This phone code belongs to another mini-program.", code="phone_code_foreign", field="code")
     phone = info.get("phoneNumber") or info.get("purePhoneNumber")
     if not phone:
         raise unavailable("WeChat answered without a phone number; try again shortly.")

@@ -5,9 +5,8 @@ Revises: 0001_stations
 Create Date: 2026-11-25 03:43:17.735510
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002_accounts'

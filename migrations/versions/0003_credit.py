@@ -5,9 +5,8 @@ Revises: 0002_accounts
 Create Date: 2026-11-25 03:53:39.820323
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_credit'

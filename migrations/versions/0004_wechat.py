@@ -5,9 +5,8 @@ Revises: 0003_credit
 Create Date: 2026-11-25 17:49:51.505388
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004_wechat'

@@ -7,8 +7,8 @@ Revises: 0004_wechat
 Create Date: 2026-11-25 17:47:37.541895
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from geoalchemy2 import Geometry
 
 # revision identifiers, used by Alembic.

@@ -6,8 +6,8 @@ Revises: 0005_booking
 Create Date: 2026-11-26 18:20:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0006_booking_reminders'

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import RoleEvent, StaffInvite
+from app.clock import utcnow
 from app.extensions import db
-from stations.models import utcnow
 from tests.credit.conftest import new_credit_code
 
 STATION = "440106001000"

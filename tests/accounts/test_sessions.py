@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.models import AuthSession, RoleGrant
 from accounts.services import grant_role
+from app.clock import utcnow
 from app.extensions import db
-from stations.models import utcnow
 from tests.factories import bearer, make_user
 
 

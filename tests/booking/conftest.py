@@ -8,8 +8,9 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
+from app.clock import BEIJING, today_in_beijing
 from app.extensions import db
-from booking.services import SHANGHAI, seed_defaults, today_in_beijing
+from booking.services import seed_defaults
 from tests.credit.conftest import make_applicant, make_company, make_issued, operator, step, token_of  # noqa: F401
 
 STATION_A = "440106001000"  # 五山街道, 天河区
@@ -28,7 +29,7 @@ def catalogue(app):
 
 def slot_start(days_ahead: int = 1, hour: int = 10) -> datetime:
     """A cleaning slot (08:00 + n x 2 h, Beijing time) `days_ahead` days from today."""
-    return datetime.combine(today_in_beijing() + timedelta(days=days_ahead), time(hour), SHANGHAI)
+    return datetime.combine(today_in_beijing() + timedelta(days=days_ahead), time(hour), BEIJING)
 
 
 def booking_body(starts_at: datetime | str | None = None, **fields) -> dict:

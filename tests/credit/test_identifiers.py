@@ -4,10 +4,16 @@ national standards define them."""
 from datetime import date
 
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from credit.identifiers import (CREDIT_CODE_ALPHABET, credit_code_check_character, credit_code_problem,
-                                id_number_check_character, id_number_problem)
+from credit.identifiers import (
+    CREDIT_CODE_ALPHABET,
+    credit_code_check_character,
+    credit_code_problem,
+    id_number_check_character,
+    id_number_problem,
+)
 
 PUBLISHED_ID_NUMBER = "11010519491231002X"  # the standard's own worked example
 PUBLISHED_CREDIT_CODE = "91350100M000100Y43"

@@ -5,8 +5,8 @@ import json
 import os
 import re
 import signal
-import sys
 import subprocess
+import sys
 import threading
 import time
 import urllib.error

@@ -9,8 +9,8 @@ import pytest
 import rq
 from sqlalchemy import select
 
+from app.clock import utcnow
 from app.extensions import db
-from stations.models import utcnow
 from tests.factories import make_user
 from wechat.messages import QUEUE_NAME, InProcessQueue, deliver, queue_subscribe_message
 from wechat.models import SubscribeMessage

@@ -1,5 +1,5 @@
-"""Guangzhou's 11 districts (NBS county codes). Districts change far less often than stations;
-stations themselves are data, imported from CSV."""
+"""Where the service runs: Guangzhou's 11 districts (NBS county codes) and its extent. Districts
+change far less often than stations, which are data imported from CSV."""
 
 DISTRICTS: dict[str, str] = {
     "440103": "荔湾区",

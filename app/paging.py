@@ -1,0 +1,47 @@
+"""One way to page a list: a query in, a Page out, and one shape for every paged answer
+(`items`, `total`, `page`, `per_page`)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+from app.fields import PageNumber
+
+MAX_PER_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+
+def paginate(query: Select, page: int, per_page: int) -> Page:
+    """The page's rows (ORM objects when the query selects one entity) and the count of all rows.
+    The count drops the ordering: the database need not sort what it only counts."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page)))
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+class PageQuery(ma.Schema):
+    """The paging part of a list's query string; a list's own query schema extends it."""
+
+    page = PageNumber()
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+def page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str) -> type[ma.Schema]:
+    """The paged answer of a list of `item_schema`, serialising a Page."""
+    return ma.Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "total": fields.Integer(required=True),
+        "page": fields.Integer(required=True),
+        "per_page": fields.Integer(required=True),
+    }, name=name)
