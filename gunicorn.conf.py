@@ -3,9 +3,12 @@
 Overridable from the environment: PORT/BIND, WEB_CONCURRENCY (workers), GUNICORN_TIMEOUT.
 """
 
+import json
 import os
 import shutil
 import tempfile
+
+from gunicorn import util
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '5000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -18,6 +21,11 @@ keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
 max_requests_jitter = 10_000
 accesslog = None  # the app writes one JSON line per request, with its request id
+# What gunicorn refuses before the app sees the request: a request line over this many bytes is a
+# 414, more header fields or a longer field than these is a 431 (gunicorn's defaults, said here).
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
 
 # Each worker writes its metrics here and /metrics in any worker reports all of them. Set before
 # prometheus_client is imported anywhere: it picks its storage at import time.
@@ -35,3 +43,22 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+# gunicorn's own refusals (a malformed request line, a URI or headers too long) in the API's one
+# error shape, application/problem+json, rather than gunicorn's HTML page. gunicorn calls
+# util.write_error by name, so replacing it here covers every worker it forks.
+GUNICORN_PROBLEM_CODES = {400: "bad_request", 403: "forbidden", 414: "uri_too_long",
+                          417: "expectation_failed", 431: "headers_too_large", 500: "server_error",
+                          501: "not_implemented"}
+
+
+def write_problem(sock, status_int, reason, mesg):
+    body = json.dumps({"type": "about:blank", "code": GUNICORN_PROBLEM_CODES.get(status_int, "bad_request"),
+                       "title": reason, "status": status_int, "detail": mesg or reason}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n")
+    util.write_nonblock(sock, head.encode("latin1") + body)
+
+
+util.write_error = write_problem
