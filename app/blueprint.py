@@ -110,6 +110,18 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
         return decorator
 
+    def register_views_in_doc(self, api, app, spec, *, name, parameters):
+        """Every operation gets an operationId, the name a generated client gives its function:
+        the view's name in camelCase (listServices), with the method in front when one view
+        answers several methods."""
+        for endpoint, doc_info in self._docs.items():
+            methods = [method for method in doc_info if method != "parameters"]
+            for method in methods:
+                words = ([method] if len(methods) > 1 else []) + endpoint.split("_")
+                operation_id = words[0].lower() + "".join(word.capitalize() for word in words[1:])
+                doc_info[method].setdefault("manual_doc", {}).setdefault("operationId", operation_id)
+        super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
+
     def requires(self, *roles: str):
         """Access before anything else: 401 for an anonymous caller and, when `roles` are named,
         403 for a caller holding none of them, checked before the body is read; documents the

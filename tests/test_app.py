@@ -108,3 +108,11 @@ def test_production_starts_with_every_required_setting():
 def test_plain_postgres_urls_use_psycopg_3():
     config = load_config({"DATABASE_URL": "postgres://u@db:5432/app"})
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db:5432/app"
+
+
+def test_every_operation_has_its_own_operation_id_for_generated_clients(client):
+    document = client.get("/api/v1/openapi.json").json
+    operation_ids = [operation.get("operationId") for operations in document["paths"].values()
+                     for method, operation in operations.items() if method != "parameters"]
+    assert all(operation_ids) and len(set(operation_ids)) == len(operation_ids)
+    assert document["paths"]["/api/v1/stations/nearest"]["get"]["operationId"] == "nearestStations"
