@@ -1,7 +1,8 @@
 """The public 安心碼 scan, the busiest public path: the profile behind a token, its answer, the scan
 log, and what keeps it off the database when Redis is configured.
 
-- Each process caches the profile row per token. The cache is only trusted while Redis's
+- Each process caches the profile row per token (a TTLCache: the least recently used entries
+  make room, nothing is dropped wholesale). The cache is only trusted while Redis's
   `credit:version` is unchanged, and every commit that touches a certificate, worker or company
   gives that version a new value after it commits: a rotated code or a red status shows on the
   very next scan in every process. Entries also age out after SCAN_CACHE_SECONDS, which bounds
@@ -16,6 +17,7 @@ database and are counted per process by app.rate_limits: slower, never wrong.
 """
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import redis
+from cachetools import TTLCache
 from flask import current_app, has_app_context, request
 from sqlalchemy import bindparam, event, insert, select, text
 from sqlalchemy.orm import Session
@@ -40,7 +43,7 @@ from credit.schemas import ScanSchema
 
 VERSION_KEY = "credit:version"
 LOG_KEY = "credit:scan-log"
-CACHE_LIMIT = 10_000
+CACHE_SIZE = 10_000  # tokens per process
 SCAN_RELEVANT = (Certificate, Worker, Company)
 
 
@@ -187,20 +190,29 @@ def _admit_without_redis() -> Admission:
                                              "scan", client_key()))
 
 
+def _profile_cache() -> tuple[TTLCache, threading.Lock]:
+    """This process's cache of scannable rows by token (a TTLCache is not thread-safe: its lock
+    comes with it)."""
+    cache = current_app.extensions.get("scan_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault("scan_cache", (
+            TTLCache(maxsize=CACHE_SIZE, ttl=current_app.config["SCAN_CACHE_SECONDS"]), threading.Lock()))
+    return cache
+
+
 def _scannable(token: str, version: str | None) -> tuple[Certificate | None, dict]:
     """The scannable row behind a token (see find_scannable) and the renderings of its profile
-    made so far, from this process's cache when the data version allows."""
+    made so far, from this process's cache while the data version is the one it was read at."""
     if version is None:
         return find_scannable(token), {}
-    cache = current_app.extensions.setdefault("scan_cache", {})
-    now = time.monotonic()
-    cached_version, cached_at, row, renderings = cache.get(token, (None, 0.0, None, None))
-    if cached_version == version and now - cached_at < current_app.config["SCAN_CACHE_SECONDS"]:
-        return row, renderings
+    cache, lock = _profile_cache()
+    with lock:
+        cached = cache.get(token)
+    if cached is not None and cached[0] == version:
+        return cached[1], cached[2]
     row, renderings = find_scannable(token), {}
-    if len(cache) >= CACHE_LIMIT:
-        cache.clear()
-    cache[token] = (version, now, row, renderings)
+    with lock:
+        cache[token] = (version, row, renderings)
     return row, renderings
 
 
