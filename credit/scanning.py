@@ -210,7 +210,8 @@ def _scannable(token: str, version: str | None) -> tuple[Certificate | None, dic
         cached = cache.get(token)
     if cached is not None and cached[0] == version:
         return cached[1], cached[2]
-    row, renderings = find_scannable(token), {}
+    row = find_scannable(token)
+    renderings: dict = {}
     with lock:
         cache[token] = (version, row, renderings)
     return row, renderings
