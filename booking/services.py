@@ -48,7 +48,7 @@ from booking.models import (
     StationOffer,
     WorkerTimeBlock,
 )
-from credit import services as credit
+from credit import certificates as credit  # colour, GREEN and (credit.ledger's) record_credit_event
 from credit.models import ISSUED, Certificate, Worker
 from stations.models import Station
 from stations.services import location_view, nearest_stations, station_name

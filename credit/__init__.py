@@ -3,7 +3,8 @@
 
 def init_app(app, api) -> None:
     from credit.cli import credit_cli
-    from credit.routes import blp, pages
+    from credit.pages import pages
+    from credit.routes import blp
 
     api.register_blueprint(blp)
     app.register_blueprint(pages)

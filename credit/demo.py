@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.clock import today_in_beijing
 from app.extensions import db
-from credit import services
+from credit import certificates, ledger, registry
+from credit.certificates import GREEN, RED, YELLOW
 from credit.identifiers import credit_code_check_character, id_number_check_character
 from credit.models import Company, Worker
 
@@ -30,44 +31,44 @@ DEMO_COMPANIES = [
 ]
 # (name, ID number, company index, colour): the ID numbers are made up, with valid check digits.
 DEMO_WORKERS = [
-    ("演示绿", _id_number("44010619800101901"), 0, services.GREEN),
-    ("演示黄", _id_number("44010619850202902"), 0, services.YELLOW),
-    ("演示红", _id_number("44010419900303903"), 1, services.RED),
+    ("演示绿", _id_number("44010619800101901"), 0, GREEN),
+    ("演示黄", _id_number("44010619850202902"), 0, YELLOW),
+    ("演示红", _id_number("44010419900303903"), 1, RED),
 ]
 
 
 def load_demo() -> list[tuple[str, str, str]]:
     """Creates the demo set unless it is there already; returns (name, colour, scan URL) per worker."""
     companies = [db.session.scalar(select(Company).where(Company.credit_code == c["credit_code"]))
-                 or services.create_company(dict(c), actor=None) for c in DEMO_COMPANIES]
+                 or registry.create_company(dict(c), actor=None) for c in DEMO_COMPANIES]
     shown = []
     for name, id_number, company_index, colour in DEMO_WORKERS:
-        worker = services.find_worker_by_id_number(id_number) or _demo_worker(
+        worker = registry.find_worker_by_id_number(id_number) or _demo_worker(
             name, id_number, companies[company_index], colour)
-        shown.append((worker.name, colour, services.scan_url(worker.certificate)))
+        shown.append((worker.name, colour, certificates.scan_url(worker.certificate)))
     return shown
 
 
 def _demo_worker(name: str, id_number: str, company: Company, colour: str) -> Worker:
     today = today_in_beijing()
-    worker = services.create_worker({
+    worker = registry.create_worker({
         "name": name, "id_number": id_number, "phone": None, "photo_url": None, "company_id": company.id,
         "service_types": ["保洁", "育婴"], "skills": ["收纳整理"], "years_of_experience": 4,
     }, actor=None)
     certificate = worker.certificate
-    services.check_documents(certificate, {
+    certificates.check_documents(certificate, {
         "id_card_checked": True, "health_certificate_valid_until": today + timedelta(days=365),
         "skill_certificate": f"{DEMO_LABEL}育婴员 四级", "authorisation_signed_on": today - timedelta(days=30),
     }, actor=None)
-    services.record_training(certificate, 40, today - timedelta(days=20), actor=None)
-    services.record_exam(certificate, 88, True, actor=None)
-    services.verify_identity(certificate, True, actor=None)
-    services.issue(certificate, actor=None)
-    if colour == services.GREEN:
+    certificates.record_training(certificate, 40, today - timedelta(days=20), actor=None)
+    certificates.record_exam(certificate, 88, True, actor=None)
+    certificates.verify_identity(certificate, True, actor=None)
+    certificates.issue(certificate, actor=None)
+    if colour == GREEN:
         for stars in (5, 5, 4):
-            services.record_credit_event(worker, "rating", stars, None, source_ref="demo", reason=DEMO_LABEL)
-    elif colour == services.YELLOW:
-        services.update_health_certificate(certificate, today - timedelta(days=1), actor=None)
+            ledger.record_credit_event(worker, "rating", stars, None, source_ref="demo", reason=DEMO_LABEL)
+    elif colour == YELLOW:
+        certificates.update_health_certificate(certificate, today - timedelta(days=1), actor=None)
     else:
-        services.change_standing(certificate, "suspend", None, f"{DEMO_LABEL}严重投诉调查中")
+        certificates.change_standing(certificate, "suspend", None, f"{DEMO_LABEL}严重投诉调查中")
     return worker

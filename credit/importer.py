@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.clock import utcnow
 from app.csv_import import ImportReport, validate_rows
 from app.extensions import db
-from credit import services
+from credit import registry
 from credit.models import Company
 from credit.schemas import CompanyRowSchema, WorkerRowSchema
 
@@ -23,7 +23,7 @@ def validate_workers(raw_rows: Iterable[dict]):
     def against_database(row: dict) -> str | None:
         if row.get("company_credit_code") and _company_id(row["company_credit_code"]) is None:
             return "company_credit_code: no company has this credit code"
-        if services.find_worker_by_id_number(row["id_number"]) is not None:
+        if registry.find_worker_by_id_number(row["id_number"]) is not None:
             return "id_number: a worker with this ID number is already registered"
         return None
 
@@ -39,7 +39,7 @@ def import_companies(rows: Iterable[tuple[int, dict]], report: ImportReport) -> 
     for _, row in rows:
         company = db.session.scalar(select(Company).where(Company.credit_code == row["credit_code"]))
         if company is None:
-            services.create_company(row, actor=None)
+            registry.create_company(row, actor=None)
             report.created.append(row["credit_code"])
             continue
         changes = {name: row.get(name) for name in COMPANY_FIELDS if getattr(company, name) != row.get(name)}
@@ -59,6 +59,6 @@ def import_workers(rows: Iterable[tuple[int, dict]], report: ImportReport) -> Im
     for line, row in rows:
         credit_code = row.pop("company_credit_code", None)
         row["company_id"] = _company_id(credit_code) if credit_code else None
-        worker = services.create_worker(row, actor=None)
+        worker = registry.create_worker(row, actor=None)
         report.created.append(f"line {line}: worker {worker.id}")
     return report

@@ -9,14 +9,20 @@ from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import db
 from app.privacy import Encrypted
+from app.states import StateTable
 
-# The certificate lifecycle: the only transitions there are. Anything else is refused (409) by
-# credit.services.transition, which names the current state.
 APPLIED, DOCUMENTS_CHECKED, TRAINED, EXAM_PASSED = "applied", "documents_checked", "trained", "exam_passed"
 IDENTITY_VERIFIED, ISSUED, SUSPENDED, REVOKED, EXPIRED = (
     "identity_verified", "issued", "suspended", "revoked", "expired")
-TRANSITIONS: dict[str, dict[str, str]] = {
-    # action: {from state: to state}
+STATES = (APPLIED, DOCUMENTS_CHECKED, TRAINED, EXAM_PASSED, IDENTITY_VERIFIED, ISSUED, SUSPENDED, REVOKED,
+          EXPIRED)
+STATE_NAMES = {APPLIED: "已申请", DOCUMENTS_CHECKED: "材料已审核", TRAINED: "已培训", EXAM_PASSED: "考核通过",
+               IDENTITY_VERIFIED: "人证合一已核验", ISSUED: "有效", SUSPENDED: "暂停", REVOKED: "已吊销",
+               EXPIRED: "已过期"}
+# The certificate lifecycle: the only transitions there are (action: {from state: to state}).
+# Every move goes through LIFECYCLE.target (credit.certificates.transition); anything else is the
+# one 409 (status_conflict) naming the current state.
+LIFECYCLE = StateTable(transitions={
     "check_documents": {APPLIED: DOCUMENTS_CHECKED},
     "record_training": {DOCUMENTS_CHECKED: TRAINED},
     "pass_exam": {TRAINED: EXAM_PASSED},
@@ -27,16 +33,12 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "revoke": {ISSUED: REVOKED, SUSPENDED: REVOKED},
     "expire": {ISSUED: EXPIRED},
     "renew": {EXPIRED: ISSUED},
-}
-STATES = (APPLIED, DOCUMENTS_CHECKED, TRAINED, EXAM_PASSED, IDENTITY_VERIFIED, ISSUED, SUSPENDED, REVOKED,
-          EXPIRED)
-STATE_NAMES = {APPLIED: "已申请", DOCUMENTS_CHECKED: "材料已审核", TRAINED: "已培训", EXAM_PASSED: "考核通过",
-               IDENTITY_VERIFIED: "人证合一已核验", ISSUED: "有效", SUSPENDED: "暂停", REVOKED: "已吊销",
-               EXPIRED: "已过期"}
+}, names=STATE_NAMES, field="state", subject="the certificate is")
 # How the certificate's state counts in the 基础信息 dimension (the weight itself is configured).
 CERTIFICATE_STANDING = {ISSUED: 1.0, SUSPENDED: 0.0, EXPIRED: 0.0, REVOKED: -1.0}
 
 COMPANY_GRADES = ("A", "2A", "3A", "4A", "5A")
+PERSONAL = "personal"  # the deferred group of a worker's encrypted columns
 
 
 class Company(db.Model):
@@ -59,15 +61,17 @@ class Company(db.Model):
 
 
 class Worker(db.Model):
-    """A 家政服务员. ID number and phone are encrypted; their keyed hashes find and deduplicate."""
+    """A 家政服务员. ID number and phone are encrypted; their keyed hashes find and deduplicate.
+    Both are deferred (loaded, and so decrypted, together on first use): most reads of a worker
+    (bookings, the ledger, the QR code) never show them; the views that do undefer the group."""
 
     __tablename__ = "workers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(32))
-    id_number = mapped_column(Encrypted, nullable=False)
+    id_number = mapped_column(Encrypted, nullable=False, deferred=True, deferred_group=PERSONAL)
     id_number_hash: Mapped[str] = mapped_column(String(64), unique=True, comment="keyed hash of id_number")
-    phone = mapped_column(Encrypted, nullable=True)
+    phone = mapped_column(Encrypted, nullable=True, deferred=True, deferred_group=PERSONAL)
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True, comment="keyed hash of phone")
     photo_url: Mapped[str | None] = mapped_column(String(300))
     service_types: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -75,7 +79,7 @@ class Worker(db.Model):
     years_of_experience: Mapped[int] = mapped_column(Integer, default=0)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     # The current level and the public rating summary, kept in step with the ledger by
-    # credit.services.recompute_worker so that a scan reads one row.
+    # credit.ledger.recompute_worker so that a scan reads one row.
     stars: Mapped[int | None] = mapped_column(Integer)
     credit_score: Mapped[float | None] = mapped_column(Float)
     credit_config_version: Mapped[str | None] = mapped_column(String(40))

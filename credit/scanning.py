@@ -1,6 +1,8 @@
-"""Keeps the 安心碼 scan, the busiest public path, off the database when Redis is configured.
+"""The public 安心碼 scan, the busiest public path: the profile behind a token, its answer, the scan
+log, and what keeps it off the database when Redis is configured.
 
-- Each process caches the profile row per token. The cache is only trusted while Redis's
+- Each process caches the profile row per token (a TTLCache: the least recently used entries
+  make room, nothing is dropped wholesale). The cache is only trusted while Redis's
   `credit:version` is unchanged, and every commit that touches a certificate, worker or company
   gives that version a new value after it commits: a rotated code or a red status shows on the
   very next scan in every process. Entries also age out after SCAN_CACHE_SECONDS, which bounds
@@ -15,29 +17,125 @@ database and are counted per process by app.rate_limits: slower, never wrong.
 """
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import redis
-from flask import current_app, has_app_context
-from sqlalchemy import event, insert, select
+from cachetools import TTLCache
+from flask import current_app, has_app_context, request
+from sqlalchemy import bindparam, event, insert, select, text
 from sqlalchemy.orm import Session
 
-from app.clock import today_in_beijing
+from app.clock import today_in_beijing, utcnow
 from app.database import after_commit
+from app.errors import NotFound
 from app.extensions import db
-from app.rate_limits import client_key, retry_after
+from app.privacy import mask_name
+from app.rate_limits import client_key, retry_after, too_many_requests
 from app.redis import redis_client
-from credit.models import Certificate, Company, ScanLog, Worker
-from credit.services import client_family, find_scannable, log_scan, scan_profile
+from credit.certificates import colour
+from credit.models import STATE_NAMES, Certificate, Company, ScanLog, Worker
+from credit.schemas import ScanSchema
 
 VERSION_KEY = "credit:version"
 LOG_KEY = "credit:scan-log"
-CACHE_LIMIT = 10_000
+CACHE_SIZE = 10_000  # tokens per process
 SCAN_RELEVANT = (Certificate, Worker, Company)
+
+
+# ---------------------------------------------------------------- the profile behind a token
+
+# One Core query of just the columns the profile shows, built once.
+SCAN_QUERY = (
+    select(Certificate.id, Certificate.number, Certificate.state, Certificate.health_certificate_valid_until,
+           Certificate.identity_verified_on, Certificate.trained_on, Certificate.exam_passed_on,
+           Certificate.authorisation_signed_on, Certificate.updated_at.label("certificate_updated_at"),
+           Worker.name, Worker.photo_url, Worker.service_types, Worker.skills, Worker.stars, Worker.rating_count,
+           Worker.rating_mean, Worker.upheld_complaints, Worker.updated_at.label("worker_updated_at"),
+           Company.name.label("company_name"), Company.grade.label("company_grade"))
+    .join(Worker, Worker.id == Certificate.worker_id).outerjoin(Company, Company.id == Worker.company_id)
+    .where(Certificate.scan_token == bindparam("token"))
+)
+
+
+def find_scannable(token: str):
+    """The row behind a 安心碼 (certificate, worker, company); None when the token is unknown or
+    rotated, or the worker's authorisation is not signed."""
+    row = db.session.execute(SCAN_QUERY, {"token": token}).one_or_none()
+    if row is None or row.authorisation_signed_on is None:
+        return None
+    return row
+
+
+def scan_profile(row, today: date) -> dict:
+    """The public profile: never the ID number, phone or address.
+
+    Built by hand from the scan's row, unlike the rest of credit (whose schemas serialise ORM
+    objects): this is the measured hot path, and its one rendering per day is cached."""
+    return {
+        "photo_url": row.photo_url,
+        "name": mask_name(row.name),
+        "certificate_number": row.number,
+        "state": row.state,
+        "state_name": STATE_NAMES[row.state],
+        "colour": colour(row, today),
+        "stars": row.stars,
+        "service_types": row.service_types or [],
+        "skills": row.skills or [],
+        "identity_verified": row.identity_verified_on is not None,
+        "training_passed": row.trained_on is not None,
+        "exam_passed": row.exam_passed_on is not None,
+        "health_certificate_valid_until": row.health_certificate_valid_until,
+        "rating_count": row.rating_count,
+        "rating_mean": row.rating_mean,
+        "complaint_count": row.upheld_complaints,
+        "company": None if row.company_name is None else {"name": row.company_name, "grade": row.company_grade},
+        "updated_at": max(row.certificate_updated_at, row.worker_updated_at),
+    }
+
+
+def client_family(user_agent: str) -> str:
+    """Coarse client class for the scan log; the user agent itself is not kept."""
+    agent = user_agent.lower()
+    for marker, family in (("micromessenger", "wechat"), ("android", "android"), ("iphone", "ios"),
+                           ("ipad", "ios"), ("mozilla", "browser")):
+        if marker in agent:
+            return family
+    return "other"
+
+
+def log_scan(certificate_id: int, channel: str, user_agent: str) -> None:
+    """One row per scan. On PostgreSQL this transaction does not wait for its WAL flush: a crash
+    may lose the last few scan records, never anything else, and the scan stays fast."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.execute(insert(ScanLog).values(certificate_id=certificate_id, scanned_at=utcnow(), channel=channel,
+                                              client=client_family(user_agent)))
+
+
+# ---------------------------------------------------------------- the answer
+
+def scan_answer(token: str, channel: str):
+    """The JSON answer to a scan, through the API (GET /scan/{token}) or a mini-program code
+    (wechat's GET /wechat/scan/{scene})."""
+    outcome = serve(token, channel, request.user_agent.string, render=_scan_json)
+    if outcome.retry_after:
+        raise too_many_requests(outcome.retry_after, "scans")
+    if outcome.answer is None:
+        raise NotFound("This is not a valid 安心码.")
+    return current_app.response_class(outcome.answer, mimetype="application/json",
+                                      headers={"Cache-Control": "no-store"})
+
+
+def _scan_json(profile: dict) -> str:
+    return current_app.json.dumps(ScanSchema().dump(profile))
+
+
+# ---------------------------------------------------------------- Redis: rate, version, buffered log
 
 
 # One round trip per scan: count the client's scan; if within the limit, buffer the scan record;
@@ -92,20 +190,30 @@ def _admit_without_redis() -> Admission:
                                              "scan", client_key()))
 
 
+def _profile_cache() -> tuple[TTLCache, threading.Lock]:
+    """This process's cache of scannable rows by token (a TTLCache is not thread-safe: its lock
+    comes with it)."""
+    cache = current_app.extensions.get("scan_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault("scan_cache", (
+            TTLCache(maxsize=CACHE_SIZE, ttl=current_app.config["SCAN_CACHE_SECONDS"]), threading.Lock()))
+    return cache
+
+
 def _scannable(token: str, version: str | None) -> tuple[Certificate | None, dict]:
-    """The scannable row behind a token (see credit.services.find_scannable) and the renderings of
-    its profile made so far, from this process's cache when the data version allows."""
+    """The scannable row behind a token (see find_scannable) and the renderings of its profile
+    made so far, from this process's cache while the data version is the one it was read at."""
     if version is None:
         return find_scannable(token), {}
-    cache = current_app.extensions.setdefault("scan_cache", {})
-    now = time.monotonic()
-    cached_version, cached_at, row, renderings = cache.get(token, (None, 0.0, None, None))
-    if cached_version == version and now - cached_at < current_app.config["SCAN_CACHE_SECONDS"]:
-        return row, renderings
-    row, renderings = find_scannable(token), {}
-    if len(cache) >= CACHE_LIMIT:
-        cache.clear()
-    cache[token] = (version, now, row, renderings)
+    cache, lock = _profile_cache()
+    with lock:
+        cached = cache.get(token)
+    if cached is not None and cached[0] == version:
+        return cached[1], cached[2]
+    row = find_scannable(token)
+    renderings: dict = {}
+    with lock:
+        cache[token] = (version, row, renderings)
     return row, renderings
 
 

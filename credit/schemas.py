@@ -1,4 +1,6 @@
-"""Request and response schemas for workers, companies, certificates, credit and the scan."""
+"""Request and response schemas for workers, companies, certificates, credit and the scan. The
+response schemas serialise the ORM objects (and credit.ledger.Explanation) themselves; only the
+scan's profile, the hot path, arrives as a ready dict (credit.scanning.scan_profile)."""
 
 from datetime import date
 
@@ -6,8 +8,11 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.clock import today_in_beijing
-from app.fields import PageNumber, RecordId
+from app.fields import RecordId
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
+from app.paging import PageQuery, page_schema
+from app.privacy import mask_id_number, mask_phone
+from credit import certificates
 from credit.identifiers import credit_code_problem, id_number_problem
 from credit.models import COMPANY_GRADES, STATES
 from credit.scoring import current_config
@@ -32,6 +37,14 @@ def credit_code_rule(value: str) -> None:
 def not_in_future(value: date) -> None:
     if value > today_in_beijing():
         raise ma.ValidationError("cannot be in the future")
+
+
+class DerivedString(fields.Function, fields.String):
+    """A fields.Function (its value computed from the object) documented as a string."""
+
+
+class DerivedFloat(fields.Function, fields.Float):
+    """A fields.Function (its value computed from the object) documented as a number."""
 
 
 class DistrictField(fields.String):
@@ -63,25 +76,19 @@ class CompanySchema(ma.Schema):
     name = fields.String(required=True)
     credit_code = fields.String(required=True)
     district_code = fields.String(required=True)
-    district = fields.String(required=True)
+    district = DerivedString(lambda company: DISTRICTS[company.district_code], required=True)
     contact_name = fields.String(allow_none=True)
     contact_phone = fields.String(allow_none=True)
     grade = fields.String(allow_none=True, metadata={"description": "A, 2A, 3A, 4A or 5A"})
     credit_score = fields.Float(allow_none=True)
 
 
-class CompanyListQuery(ma.Schema):
+class CompanyListQuery(PageQuery):
     grade = fields.String(validate=validate.OneOf(COMPANY_GRADES))
     district = DistrictField()
-    page = PageNumber()
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
-class CompanyPageSchema(ma.Schema):
-    items = fields.List(fields.Nested(CompanySchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
+CompanyPageSchema = page_schema(CompanySchema, "CompanyPageSchema")
 
 
 # ---------------------------------------------------------------- workers
@@ -123,14 +130,19 @@ class CertificateSchema(ma.Schema):
     training_hours = fields.Integer(allow_none=True)
     exam_score = fields.Integer(allow_none=True)
     identity_verified_on = fields.Date(allow_none=True)
-    scan_url = fields.String(allow_none=True, metadata={"description": "What the 安心碼 encodes; null before issue"})
+    scan_url = DerivedString(lambda certificate: certificates.scan_url(certificate) if certificate.scan_token else None,
+                             allow_none=True, metadata={"description": "What the 安心碼 encodes; null before issue"})
 
 
 class WorkerSchema(ma.Schema):
+    """What operators and the worker's company see: personal numbers masked."""
+
     id = fields.Integer(required=True)
     name = fields.String(required=True)
-    id_number = fields.String(required=True, metadata={"description": "masked, e.g. 1101**********002X"})
-    phone = fields.String(allow_none=True, metadata={"description": "masked, e.g. 138****5678"})
+    id_number = DerivedString(lambda worker: mask_id_number(worker.id_number), required=True,
+                              metadata={"description": "masked, e.g. 1101**********002X"})
+    phone = DerivedString(lambda worker: mask_phone(worker.phone), allow_none=True,
+                          metadata={"description": "masked, e.g. 138****5678"})
     photo_url = fields.String(allow_none=True)
     service_types = fields.List(fields.String())
     skills = fields.List(fields.String())
@@ -141,18 +153,12 @@ class WorkerSchema(ma.Schema):
     certificate = fields.Nested(CertificateSchema, required=True)
 
 
-class WorkerListQuery(ma.Schema):
+class WorkerListQuery(PageQuery):
     company_id = RecordId(metadata={"description": "a company admin sees only its own company"})
     state = fields.String(validate=validate.OneOf(STATES), metadata={"description": "certificate state"})
-    page = PageNumber()
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
-class WorkerPageSchema(ma.Schema):
-    items = fields.List(fields.Nested(WorkerSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
+WorkerPageSchema = page_schema(WorkerSchema, "WorkerPageSchema")
 
 
 # ---------------------------------------------------------------- lifecycle steps
@@ -234,7 +240,7 @@ class HistorySchema(ma.Schema):
 class InputExplanationSchema(ma.Schema):
     kind = fields.String(required=True)
     mode = fields.String(required=True)
-    contribution = fields.Float(required=True)
+    contribution = DerivedFloat(lambda score: round(score.contribution, 4), required=True)
     events = fields.List(fields.Nested(CreditEventSchema), required=True)
 
 
@@ -246,16 +252,19 @@ class DimensionExplanationSchema(ma.Schema):
 
 
 class ExplanationSchema(ma.Schema):
-    level = fields.String(required=True, metadata={"description": "1-5 stars for a worker, A-5A for a company"})
-    score = fields.Float(required=True)
+    """Serialises a credit.ledger.Explanation."""
+
+    level = fields.String(required=True, attribute="result.level",
+                          metadata={"description": "1-5 stars for a worker, A-5A for a company"})
+    score = fields.Float(required=True, attribute="result.score")
     stored_level = fields.String(required=True, metadata={"description": "the level last recorded"})
-    config_version = fields.String(required=True)
+    config_version = fields.String(required=True, attribute="result.version")
     config_is_placeholder = fields.Boolean(required=True, metadata={
         "description": "true while the weights are placeholders pending the official standard"})
     as_of = fields.DateTime(required=True)
-    capped_by = fields.List(fields.Nested(CreditEventSchema), required=True, metadata={
+    capped_by = fields.List(fields.Nested(CreditEventSchema), required=True, attribute="result.capped_by", metadata={
         "description": "events that hold the level down whatever the score (e.g. a 失信 breach)"})
-    dimensions = fields.List(fields.Nested(DimensionExplanationSchema), required=True)
+    dimensions = fields.List(fields.Nested(DimensionExplanationSchema), required=True, attribute="result.dimensions")
 
 
 # ---------------------------------------------------------------- the public scan

@@ -44,7 +44,7 @@ class InputScore:
     kind: str
     mode: str
     contribution: float
-    event_ids: list[int] = field(default_factory=list)
+    events: list[LedgerEntry] = field(default_factory=list)  # the entries that count
 
 
 @dataclass
@@ -61,7 +61,7 @@ class CreditResult:
     level: str
     version: str
     dimensions: list[DimensionScore]
-    capped_by: list[int] = field(default_factory=list)
+    capped_by: list[LedgerEntry] = field(default_factory=list)  # entries holding the level down
 
 
 def parse_config(text: str) -> ScoringConfig:
@@ -102,14 +102,14 @@ def _decay(entry: LedgerEntry, as_of: datetime, half_life_days: float | None) ->
 def _score_input(item: dict, entries: list[LedgerEntry], worker_levels: list[int], as_of: datetime,
                  half_life: float | None) -> InputScore:
     mode, points, center = item["mode"], item["points"], item.get("center", 0)
-    result = InputScore(item["kind"], mode, 0.0, [e.id for e in entries])
+    result = InputScore(item["kind"], mode, 0.0, list(entries))
     if mode == "mean_of_worker_levels":
         if worker_levels:
             result.contribution = points * (sum(worker_levels) / len(worker_levels) - center)
     elif mode == "latest":
         if entries:
             latest = max(entries, key=lambda e: (e.created_at, e.id))
-            result.contribution, result.event_ids = points * latest.value, [latest.id]
+            result.contribution, result.events = points * latest.value, [latest]
     else:
         weights = [_decay(e, as_of, half_life) for e in entries]
         if mode == "sum":
@@ -141,5 +141,5 @@ def compute(subject: str, entries: list[LedgerEntry], as_of: datetime, config: S
     for cap in section.get("caps", []):
         if by_kind.get(cap["kind"]):
             rank = min(rank, names.index(cap["max_level"]))
-            capped_by += [e.id for e in by_kind[cap["kind"]]]
+            capped_by += by_kind[cap["kind"]]
     return CreditResult(total, names[rank], config.version, dimensions, capped_by)

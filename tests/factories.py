@@ -7,7 +7,7 @@ from accounts.models import User
 from accounts.services import grant_role, start_session
 from app.extensions import db
 from app.privacy import blind_index
-from credit import services as credit
+from credit import certificates, registry
 from credit.models import Worker
 from tests.credit.conftest import DOCUMENTS, new_id_number
 
@@ -34,13 +34,13 @@ def bearer(user: User) -> dict:
 def make_issued_worker(name: str, service_types: list[str] | None = None) -> Worker:
     """A worker taken through every certificate step by the credit services (no request, no
     commit), for tests that commit for real from several threads."""
-    worker = credit.create_worker({"name": name, "id_number": new_id_number(), "service_types": service_types or []},
-                                  None)
+    worker = registry.create_worker({"name": name, "id_number": new_id_number(), "service_types": service_types or []},
+                                    None)
     certificate = worker.certificate
-    credit.check_documents(certificate, {**DOCUMENTS, "health_certificate_valid_until": date(2099, 1, 1),
+    certificates.check_documents(certificate, {**DOCUMENTS, "health_certificate_valid_until": date(2099, 1, 1),
                                          "authorisation_signed_on": date(2020, 1, 1)}, None)
-    credit.record_training(certificate, 40, date(2020, 1, 2), None)
-    credit.record_exam(certificate, 90, True, None)
-    credit.verify_identity(certificate, True, None)
-    credit.issue(certificate, None)
+    certificates.record_training(certificate, 40, date(2020, 1, 2), None)
+    certificates.record_exam(certificate, 90, True, None)
+    certificates.verify_identity(certificate, True, None)
+    certificates.issue(certificate, None)
     return worker

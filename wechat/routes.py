@@ -14,7 +14,8 @@ from app.access import current_principal
 from app.blueprint import ApiBlueprint
 from app.extensions import db
 from app.rate_limits import rate_limited
-from credit.routes import scan_answer, worker_for_caller
+from credit.access import worker_for_caller
+from credit.scanning import scan_answer
 from credit.schemas import ScanSchema
 from stations.models import Station
 from wechat import codes, services

@@ -10,8 +10,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.errors import Conflict
 from app.extensions import db
-from credit import services
+from credit import certificates
 from credit.models import Certificate, CreditEvent, Worker
 from tests.factories import make_issued_worker
 
@@ -31,16 +32,16 @@ def test_of_two_operators_suspending_at_once_exactly_one_succeeds(app):
     def operator(name, before_write, when_done=lambda: None):
         with app.app_context():
             try:
-                certificate = services.locked_certificate(db.session.get(Worker, worker_id))
+                certificate = certificates.locked_certificate(db.session.get(Worker, worker_id))
                 before_write()
-                services.change_standing(certificate, "suspend", None, f"suspended by {name}")
+                certificates.change_standing(certificate, "suspend", None, f"suspended by {name}")
                 db.session.commit()
                 outcomes[name] = "suspended"
-            except (services.TransitionRefused, StaleDataError, OperationalError) as refusal:
+            except (Conflict, StaleDataError, OperationalError) as refusal:
                 # PostgreSQL: the row lock made the second wait and see `suspended` (409).
                 # SQLite: its stale snapshot cannot write (busy or version mismatch).
                 db.session.rollback()
-                outcomes[name] = type(refusal).__name__
+                outcomes[name] = refusal.problem_code if isinstance(refusal, Conflict) else type(refusal).__name__
             finally:
                 when_done()
 
@@ -59,7 +60,7 @@ def test_of_two_operators_suspending_at_once_exactly_one_succeeds(app):
         assert outcomes["first"] == "suspended"
         assert outcomes["second"] != "suspended"
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-            assert outcomes["second"] == "TransitionRefused"
+            assert outcomes["second"] == "status_conflict"
         with app.app_context():
             suspensions = db.session.scalar(select(func.count()).where(
                 CreditEvent.worker_id == worker_id, CreditEvent.reason.like("suspended by %")))

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.extensions import db
-from credit import services
+from credit import ledger
 from credit.models import Company, Worker
 from credit.scoring import SCORING_FILE, compute, current_config, parse_config
 
@@ -123,10 +123,10 @@ def test_recomputing_from_the_ledger_gives_the_stored_level(app, make_company, m
         record(worker, kind, value)
     with app.app_context():
         stored = db.session.get(Worker, worker["id"])
-        result, _ = services.compute_level(stored, stored.credit_computed_at)
+        result, _ = ledger.compute_level(stored, stored.credit_computed_at)
         assert (result.level, result.score) == (str(stored.stars), stored.credit_score)
         stored_company = db.session.get(Company, company["id"])
-        result, _ = services.compute_level(stored_company, stored_company.credit_computed_at)
+        result, _ = ledger.compute_level(stored_company, stored_company.credit_computed_at)
         assert (result.level, result.score) == (stored_company.grade, stored_company.credit_score)
 
 
@@ -134,7 +134,7 @@ def test_record_credit_event_is_the_service_booking_calls(app, make_issued, isol
     worker = make_issued()
     with app.app_context():
         subject = db.session.get(Worker, worker["id"])
-        event = services.record_credit_event(subject, "rating", 5, None, source_ref="booking:42")
+        event = ledger.record_credit_event(subject, "rating", 5, None, source_ref="booking:42")
         assert (event.source_ref, subject.rating_count, subject.rating_mean) == ("booking:42", 1, 5.0)
         db.session.rollback()
 

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from credit import services
-from credit.models import STATES, TRANSITIONS, Certificate, CreditEvent
+from credit import certificates
+from credit.models import LIFECYCLE, STATES, Certificate, CreditEvent
 from tests.credit.conftest import DOCUMENTS, LIFECYCLE_TO_ISSUE, NEXT_YEAR, YESTERDAY
 
 VALID_BODIES = {
@@ -54,7 +54,8 @@ def test_an_issued_certificate_can_be_suspended_reinstated_revoked_expired_and_r
         assert response.json["certificate"]["state"] == expected[endpoint]
 
 
-REFUSED = {state: [endpoint for endpoint, action in ACTION_OF_ENDPOINT.items() if state not in TRANSITIONS[action]]
+REFUSED = {state: [endpoint for endpoint, action in ACTION_OF_ENDPOINT.items()
+                   if state not in LIFECYCLE.transitions[action]]
            for state in STATES}
 
 
@@ -79,7 +80,8 @@ def test_the_transition_table_is_exactly_the_published_lifecycle():
         ("suspended", "issued"), ("issued", "revoked"), ("suspended", "revoked"), ("issued", "expired"),
         ("expired", "issued"),
     }
-    assert {(source, target) for moves in TRANSITIONS.values() for source, target in moves.items()} == published
+    moves = LIFECYCLE.transitions.values()
+    assert {(source, target) for from_to in moves for source, target in from_to.items()} == published
 
 
 def test_documents_are_refused_naming_each_missing_or_expired_one(make_applicant, step, client):
@@ -176,7 +178,7 @@ def test_of_two_operators_changing_one_certificate_at_once_the_second_fails(app,
         # Another operator's change commits between our read and our write.
         isolated.exec_driver_sql(f"UPDATE certificates SET version = version + 1 WHERE id = {certificate.id}")
         with pytest.raises(StaleDataError):
-            services.change_standing(certificate, "suspend", None, "concurrent")
+            certificates.change_standing(certificate, "suspend", None, "concurrent")
         db.session.rollback()
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.extensions import db
 from app.redis import redis_client
+from credit import scanning
 from credit.models import ScanLog
 from credit.scanning import LOG_KEY, VERSION_KEY
 from tests.conftest import REDIS_URL
@@ -44,6 +45,26 @@ def test_a_cached_profile_turns_red_on_the_next_scan_after_a_suspension(make_iss
     assert scan(client, worker).json["colour"] == "green"  # now from the cache
     step(worker["id"], "suspend", {"reason": "严重投诉调查中"})
     assert scan(client, worker).json["colour"] == "red"
+
+
+def test_a_repeated_scan_is_answered_from_the_cache_without_a_query(make_issued, client, count_statements):
+    worker = make_issued()
+    scan(client, worker)
+    with count_statements() as statements:
+        assert scan(client, worker).json["colour"] == "green"
+    assert statements == []
+
+
+def test_a_full_cache_makes_room_for_a_new_code_and_keeps_the_others(make_issued, client, count_statements,
+                                                                     monkeypatch):
+    monkeypatch.setattr(scanning, "CACHE_SIZE", 2)
+    first, second, third = make_issued(), make_issued(), make_issued()
+    for worker in (first, second, third):
+        assert scan(client, worker).status_code == 200
+    with count_statements() as statements:
+        assert scan(client, second).status_code == 200
+        assert scan(client, third).status_code == 200
+    assert statements == []
 
 
 def test_a_cached_code_stops_working_at_once_when_rotated(make_issued, step, client):

@@ -1,0 +1,47 @@
+"""Who may act on which worker or company: operators on all of them, a company admin on its own
+company and its workers only. Used by credit's routes and by wechat's (the worker's code)."""
+
+from sqlalchemy.orm import undefer_group
+
+from accounts.models import OPERATOR
+from app.access import require_principal
+from app.errors import Forbidden, NotFound
+from app.extensions import db
+from credit.models import PERSONAL, Company, Worker
+
+OWN_COMPANY_ONLY = "A company admin acts on its own company only."
+
+
+def worker_for_caller(worker_id: int, *, shown: bool = False) -> Worker:
+    """The worker, if the caller may act on it: operators on anyone, a company admin on its own
+    company's workers. Anyone else's worker is a 404, so its existence is not revealed.
+    `shown`: the answer shows the worker's (masked) numbers, so they are loaded at once."""
+    principal = require_principal()
+    worker = db.session.get(Worker, worker_id, options=[undefer_group(PERSONAL)] if shown else None)
+    if worker is None or not (principal.has_role(OPERATOR)
+                              or (principal.company_id is not None and worker.company_id == principal.company_id)):
+        raise NotFound(f"No worker {worker_id}.")
+    return worker
+
+
+def company_for_caller(company_id: int) -> Company:
+    """The company, if the caller may act on it: operators on any, a company admin on its own.
+    Companies are public (the grade list), so another company's admin is refused with a 403."""
+    principal = require_principal()
+    company = db.session.get(Company, company_id)
+    if company is None:
+        raise NotFound(f"No company {company_id}.")
+    if not (principal.has_role(OPERATOR) or principal.company_id == company_id):
+        raise Forbidden(OWN_COMPANY_ONLY, code="own_company_only")
+    return company
+
+
+def own_company_unless_operator(named: dict, key: str = "company_id") -> int | None:
+    """The company a request acts in: for an operator, the one `named[key]` names (or none); for
+    a company admin, its own, which is also what naming none means. Naming another is a 403."""
+    principal = require_principal()
+    if principal.has_role(OPERATOR):
+        return named.get(key)
+    if named.get(key, principal.company_id) != principal.company_id:
+        raise Forbidden(OWN_COMPANY_ONLY, code="own_company_only")
+    return principal.company_id

@@ -1,0 +1,204 @@
+"""The 安心服務證 lifecycle: documents, training, exam, identity, issue, changes of standing,
+renewal and the 安心碼 (its rotation, its URL, the colour a scan shows). Every move goes through
+credit.models.LIFECYCLE and leaves one ledger row. Callers commit; these functions only flush."""
+
+import secrets
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from accounts.models import User
+from app.clock import today_in_beijing, utcnow
+from app.errors import Invalid
+from app.extensions import db
+from credit.ledger import append_event, recompute_worker
+from credit.ledger import record_credit_event as record_credit_event  # re-exported: booking records its facts here
+from credit.models import CERTIFICATE_STANDING, ISSUED, LIFECYCLE, REVOKED, SUSPENDED, Certificate, Worker
+
+SCAN_TOKEN_BYTES = 32  # 256 bits; token_urlsafe gives 43 characters
+CERTIFICATE_NUMBER_PREFIX = "GZAX"
+GREEN, YELLOW, RED = "green", "yellow", "red"
+DOCUMENT_FIELDS = ("id_card_checked_on", "health_certificate_valid_until", "skill_certificate",
+                   "authorisation_signed_on")
+
+
+def locked_certificate(worker: Worker) -> Certificate:
+    """The worker's certificate, row-locked until commit (PostgreSQL), so two operators acting
+    at once are serialised and the second sees the first one's state. The version column catches
+    the same race where row locks do not exist (SQLite)."""
+    return db.session.scalars(
+        select(Certificate).where(Certificate.worker_id == worker.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def document_problems(documents: dict, today: date) -> dict[str, list[str]]:
+    """What keeps the 三证一书 (DOCUMENT_FIELDS) from being complete and valid today, by field."""
+    problems: dict[str, list[str]] = {}
+    if documents["id_card_checked_on"] is None:
+        problems["id_card_checked"] = ["the ID card has not been checked"]
+    valid_until = documents["health_certificate_valid_until"]
+    if valid_until is None:
+        problems["health_certificate_valid_until"] = ["no health certificate"]
+    elif valid_until < today:
+        problems["health_certificate_valid_until"] = [f"the health certificate expired on {valid_until.isoformat()}"]
+    if not documents["skill_certificate"]:
+        problems["skill_certificate"] = ["no skill or training certificate"]
+    if documents["authorisation_signed_on"] is None:
+        problems["authorisation_signed_on"] = ["the credit-information authorisation is not signed"]
+    return problems
+
+
+def transition(certificate: Certificate, action: str, actor: User | None, reason: str | None = None,
+               facts: dict | None = None) -> Certificate:
+    """Moves the certificate by one row of LIFECYCLE, setting `facts` on it, with one ledger row
+    holding the state and facts before and after."""
+    target = LIFECYCLE.target(certificate.state, action)
+    facts = facts or {}
+    before = {"state": certificate.state} | {name: _jsonable(getattr(certificate, name)) for name in facts}
+    for name, value in facts.items():
+        setattr(certificate, name, value)
+    certificate.state = target
+    certificate.updated_at = utcnow()
+    after = {"state": target} | {name: _jsonable(value) for name, value in facts.items()}
+    append_event(certificate.worker, "certificate", CERTIFICATE_STANDING.get(target, 0.0), actor,
+                 reason=reason or action.replace("_", " "), before=before, after=after)
+    recompute_worker(certificate.worker)
+    return certificate
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+def check_documents(certificate: Certificate, documents: dict, actor: User | None) -> Certificate:
+    facts = {
+        "id_card_checked_on": today_in_beijing() if documents["id_card_checked"] else None,
+        "health_certificate_valid_until": documents["health_certificate_valid_until"],
+        "skill_certificate": documents["skill_certificate"],
+        "authorisation_signed_on": documents["authorisation_signed_on"],
+    }
+    LIFECYCLE.target(certificate.state, "check_documents")
+    problems = document_problems(facts, today_in_beijing())
+    if problems:
+        raise Invalid("The 三证一书 are incomplete: " + ", ".join(sorted(problems)), code="documents_incomplete",
+                      errors=problems)
+    transition(certificate, "check_documents", actor, "三证一书 checked", facts)
+    append_event(certificate.worker, "documents_checked", 1, actor, reason="三证一书 complete")
+    return certificate
+
+
+def record_training(certificate: Certificate, hours: int, trained_on: date, actor: User | None) -> Certificate:
+    transition(certificate, "record_training", actor, "pre-job training attended",
+               {"training_hours": hours, "trained_on": trained_on})
+    record_credit_event(certificate.worker, "training", hours, actor, reason="岗前培训")
+    return certificate
+
+
+def record_exam(certificate: Certificate, score: int, passed: bool, actor: User | None) -> Certificate:
+    """A failed exam is on record and leaves the certificate where it was."""
+    LIFECYCLE.target(certificate.state, "pass_exam")
+    if passed:
+        transition(certificate, "pass_exam", actor, "exam passed",
+                   {"exam_score": score, "exam_passed_on": today_in_beijing()})
+    record_credit_event(certificate.worker, "exam", score, actor, reason="考核 " + ("passed" if passed else "failed"))
+    return certificate
+
+
+def verify_identity(certificate: Certificate, matched: bool, actor: User | None) -> Certificate:
+    """人证合一: a mismatch is recorded and the applicant stays at exam_passed."""
+    LIFECYCLE.target(certificate.state, "verify_identity")
+    if matched:
+        transition(certificate, "verify_identity", actor, "人证合一 verified",
+                   {"identity_verified_on": today_in_beijing()})
+    record_credit_event(certificate.worker, "identity_verified", 1 if matched else 0, actor,
+                        reason="人证合一 " + ("matched" if matched else "did not match"))
+    return certificate
+
+
+def issue(certificate: Certificate, actor: User | None) -> Certificate:
+    """Issue needs every document valid today and the authorisation signed; the first issue gives
+    the certificate its number and its 安心碼."""
+    LIFECYCLE.target(certificate.state, "issue")
+    _require_documents(certificate, "issue")
+    issued_at = utcnow()
+    number = f"{CERTIFICATE_NUMBER_PREFIX}{issued_at.year}{certificate.id:07d}"
+    certificate.scan_token = new_scan_token()  # never written to the ledger
+    return transition(certificate, "issue", actor, "certificate issued", {"issued_at": issued_at, "number": number})
+
+
+def renew(certificate: Certificate, health_certificate_valid_until: date | None, actor: User | None,
+          reason: str | None) -> Certificate:
+    LIFECYCLE.target(certificate.state, "renew")
+    facts = {"issued_at": utcnow()}
+    if health_certificate_valid_until is not None:
+        certificate.health_certificate_valid_until = health_certificate_valid_until
+        facts["health_certificate_valid_until"] = health_certificate_valid_until
+    _require_documents(certificate, "renew")
+    return transition(certificate, "renew", actor, reason or "certificate renewed", facts)
+
+
+def _require_documents(certificate: Certificate, action: str) -> None:
+    problems = document_problems({name: getattr(certificate, name) for name in DOCUMENT_FIELDS}, today_in_beijing())
+    if problems:
+        raise Invalid(f"Cannot {action}: " + ", ".join(sorted(problems)), code="documents_incomplete",
+                      errors=problems)
+
+
+def change_standing(certificate: Certificate, action: str, actor: User | None, reason: str) -> Certificate:
+    """suspend, reinstate, revoke or expire: a change of standing with a reason."""
+    return transition(certificate, action, actor, reason)
+
+
+def update_health_certificate(certificate: Certificate, valid_until: date, actor: User | None) -> Certificate:
+    """A new health certificate; allowed in any state, on the ledger like any fact."""
+    before = {"health_certificate_valid_until": _jsonable(certificate.health_certificate_valid_until)}
+    certificate.health_certificate_valid_until = valid_until
+    certificate.updated_at = utcnow()
+    append_event(certificate.worker, "documents_checked", 1, actor, reason="health certificate updated",
+                 before=before, after={"health_certificate_valid_until": valid_until.isoformat()})
+    return certificate
+
+
+def withdraw_authorisation(certificate: Certificate, actor: User | None, reason: str) -> Certificate:
+    """The worker withdrew consent: the public profile disappears from the next scan on."""
+    before = {"authorisation_signed_on": _jsonable(certificate.authorisation_signed_on)}
+    certificate.authorisation_signed_on = None
+    certificate.updated_at = utcnow()
+    append_event(certificate.worker, "note", 0, actor, reason=reason, before=before,
+                 after={"authorisation_signed_on": None})
+    return certificate
+
+
+def new_scan_token() -> str:
+    return secrets.token_urlsafe(SCAN_TOKEN_BYTES)
+
+
+def rotate_scan_token(certificate: Certificate, actor: User | None, reason: str | None) -> Certificate:
+    """A fresh 安心碼; the old token stops working with this transaction."""
+    if certificate.scan_token is None:
+        raise Invalid("This certificate has never been issued, so it has no 安心碼 yet.", code="not_issued",
+                      errors={"state": [certificate.state]})
+    certificate.scan_token = new_scan_token()
+    certificate.updated_at = utcnow()
+    append_event(certificate.worker, "note", 0, actor, reason=reason or "安心碼 rotated",
+                 after={"scan_token": "rotated"})
+    return certificate
+
+
+def scan_url(certificate: Certificate) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/q/{certificate.scan_token}"
+
+
+def colour(certificate, today: date) -> str:
+    """green: issued, identity verified, health certificate valid; red: suspended or revoked;
+    yellow: anything else a scan can show (health certificate expired, certificate expired).
+    `certificate` is a Certificate or any row with the same attributes (the scan's)."""
+    if certificate.state in (SUSPENDED, REVOKED):
+        return RED
+    health_valid = (certificate.health_certificate_valid_until is not None
+                    and certificate.health_certificate_valid_until >= today)
+    if certificate.state == ISSUED and certificate.identity_verified_on is not None and health_valid:
+        return GREEN
+    return YELLOW

@@ -1,0 +1,111 @@
+"""The credit ledger and the levels computed from it: every fact is an appended event, and a
+worker's stars or a company's grade are recomputed from the ledger in the same transaction.
+Callers commit; these functions only flush."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from accounts.models import User
+from app.clock import utcnow
+from app.errors import Invalid
+from app.extensions import db
+from credit.models import ISSUED, Certificate, Company, CreditEvent, Worker
+from credit.scoring import CreditResult, compute, current_config
+
+
+def append_event(subject: Worker | Company, kind: str, value: float, actor: User | None, *,
+                 reason: str | None = None, source_ref: str | None = None, before: dict | None = None,
+                 after: dict | None = None) -> CreditEvent:
+    """One ledger row, whatever its kind (the callers check it); no level is recomputed."""
+    event = CreditEvent(kind=kind, value=float(value), reason=reason, source_ref=source_ref, before=before,
+                        after=after, actor_id=actor.id if actor is not None else None, created_at=utcnow())
+    if isinstance(subject, Worker):
+        event.worker_id = subject.id
+    else:
+        event.company_id = subject.id
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def record_credit_event(subject: Worker | Company, kind: str, value: float, actor: User | None,
+                        source_ref: str | None = None, reason: str | None = None) -> CreditEvent:
+    """Appends a credit fact (rating 1-5, follow_up 1 satisfied / 0 not, complaint_upheld 1,
+    complaint_dismissed, breach, training hours, exam score...) and recomputes the level in the
+    same transaction. Kinds are those of scoring.toml; anything else is a 422."""
+    subject_type = "worker" if isinstance(subject, Worker) else "company"
+    allowed = current_config().kinds(subject_type)
+    if kind not in allowed:
+        raise Invalid(f"Unknown credit event kind for a {subject_type}: {kind}", code="unknown_event_kind",
+                      errors={"kind": [f"must be one of {', '.join(sorted(allowed))}"]})
+    event = append_event(subject, kind, value, actor, reason=reason, source_ref=source_ref)
+    if isinstance(subject, Worker):
+        recompute_worker(subject)
+    else:
+        recompute_company(subject)
+    return event
+
+
+def events_of(subject: Worker | Company) -> list[CreditEvent]:
+    """The subject's whole ledger, oldest first."""
+    column = CreditEvent.worker_id if isinstance(subject, Worker) else CreditEvent.company_id
+    return list(db.session.scalars(select(CreditEvent).where(column == subject.id).order_by(CreditEvent.id)))
+
+
+def company_worker_levels(company: Company) -> list[int]:
+    """Star levels of the company's workers who hold an issued certificate."""
+    return [stars for stars in db.session.scalars(
+        select(Worker.stars).join(Certificate).where(Worker.company_id == company.id, Certificate.state == ISSUED,
+                                                      Worker.stars.is_not(None)))]
+
+
+def compute_level(subject: Worker | Company, as_of: datetime) -> tuple[CreditResult, list[CreditEvent]]:
+    """The level the ledger gives at `as_of`, and the events it was computed from."""
+    events = events_of(subject)
+    if isinstance(subject, Worker):
+        return compute("worker", events, as_of, current_config()), events
+    return compute("company", events, as_of, current_config(), company_worker_levels(subject)), events
+
+
+def recompute_worker(worker: Worker) -> None:
+    as_of = utcnow()
+    result, events = compute_level(worker, as_of)
+    ratings = [e.value for e in events if e.kind == "rating"]
+    worker.stars, worker.credit_score = int(result.level), result.score
+    worker.credit_config_version, worker.credit_computed_at = result.version, as_of
+    worker.rating_count = len(ratings)
+    worker.rating_mean = round(sum(ratings) / len(ratings), 2) if ratings else None
+    worker.upheld_complaints = sum(1 for e in events if e.kind == "complaint_upheld")
+    worker.updated_at = as_of
+    db.session.flush()
+    if worker.company is not None:
+        recompute_company(worker.company)
+
+
+def recompute_company(company: Company) -> None:
+    as_of = utcnow()
+    result, _ = compute_level(company, as_of)
+    company.grade, company.credit_score = result.level, result.score
+    company.credit_config_version, company.credit_computed_at = result.version, as_of
+    company.updated_at = as_of
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a worker or company has its level (credit.schemas.ExplanationSchema shows it): the
+    result per dimension, holding the events that count, and the configuration it came from."""
+
+    result: CreditResult
+    stored_level: str
+    config_is_placeholder: bool
+    as_of: datetime
+
+
+def explanation(subject: Worker | Company, as_of: datetime | None = None) -> Explanation:
+    as_of = as_of or utcnow()
+    result, _ = compute_level(subject, as_of)
+    stored = subject.stars if isinstance(subject, Worker) else subject.grade
+    return Explanation(result, str(stored), current_config().placeholder, as_of)

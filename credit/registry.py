@@ -1,0 +1,88 @@
+"""Companies and workers: registering, editing, finding and listing them. Callers commit; these
+functions only flush."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, undefer_group
+
+from accounts.models import User
+from app.clock import utcnow
+from app.errors import Conflict, Invalid
+from app.extensions import db
+from app.paging import Page, paginate
+from app.privacy import blind_index
+from credit.ledger import append_event, recompute_company, recompute_worker
+from credit.models import APPLIED, PERSONAL, Certificate, Company, Worker
+
+
+def create_company(data: dict, actor: User | None) -> Company:
+    if db.session.scalar(select(Company.id).where(Company.credit_code == data["credit_code"])):
+        raise Conflict("A company with this credit code already exists.", code="duplicate_credit_code",
+                       field="credit_code")
+    company = Company(**data)
+    db.session.add(company)
+    db.session.flush()
+    append_event(company, "note", 0, actor, reason="company registered", after={"name": company.name})
+    recompute_company(company)
+    return company
+
+
+def find_worker_by_id_number(id_number: str) -> Worker | None:
+    return db.session.scalar(select(Worker).where(Worker.id_number_hash == blind_index(id_number)))
+
+
+def create_worker(data: dict, actor: User | None) -> Worker:
+    """A new applicant: the worker, a certificate in `applied`, and the opening ledger rows."""
+    if find_worker_by_id_number(data["id_number"]) is not None:
+        raise Conflict("A worker with this ID number already exists.", code="duplicate_id_number", field="id_number")
+    if data.get("company_id") is not None and db.session.get(Company, data["company_id"]) is None:
+        raise Invalid("Unknown company.", code="unknown_company", errors={"company_id": ["no such company"]})
+    worker = Worker(**data, id_number_hash=blind_index(data["id_number"]),
+                    phone_hash=data.get("phone") and blind_index(data["phone"]))
+    worker.certificate = Certificate(state=APPLIED)
+    db.session.add(worker)
+    db.session.flush()
+    append_event(worker, "certificate", 0, actor, reason="application received", after={"state": APPLIED})
+    append_event(worker, "experience", worker.years_of_experience, actor, reason="declared on application")
+    recompute_worker(worker)
+    return worker
+
+
+def update_worker(worker: Worker, changes: dict, actor: User | None) -> Worker:
+    """Edits the profile; the ledger keeps what changed (the phone only as 'changed')."""
+    changed = {name: value for name, value in changes.items() if getattr(worker, name) != value}
+    if not changed:
+        return worker
+    before = {name: ("(changed)" if name == "phone" else getattr(worker, name)) for name in changed}
+    after = {name: ("(changed)" if name == "phone" else value) for name, value in changed.items()}
+    for name, value in changed.items():
+        setattr(worker, name, value)
+    if "phone" in changed:
+        worker.phone_hash = changed["phone"] and blind_index(changed["phone"])
+    worker.updated_at = utcnow()
+    append_event(worker, "note", 0, actor, reason="profile updated", before=before, after=after)
+    if "years_of_experience" in changed:
+        append_event(worker, "experience", worker.years_of_experience, actor, reason="experience updated")
+    recompute_worker(worker)
+    return worker
+
+
+def list_companies(grade: str | None, district_code: str | None, page: int, per_page: int) -> Page:
+    """The grade list, best score first."""
+    query = select(Company)
+    if grade:
+        query = query.where(Company.grade == grade)
+    if district_code:
+        query = query.where(Company.district_code == district_code)
+    return paginate(query.order_by(Company.credit_score.desc(), Company.id), page, per_page)
+
+
+def list_workers(company_id: int | None, state: str | None, page: int, per_page: int) -> Page:
+    """Workers by id, each with its certificate (joined) and its masked numbers (decrypted in the
+    same query): one query for the page, whatever its length."""
+    query = (select(Worker).join(Worker.certificate)
+             .options(contains_eager(Worker.certificate), undefer_group(PERSONAL)))
+    if company_id is not None:
+        query = query.where(Worker.company_id == company_id)
+    if state:
+        query = query.where(Certificate.state == state)
+    return paginate(query.order_by(Worker.id), page, per_page)

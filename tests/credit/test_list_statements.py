@@ -1,0 +1,86 @@
+"""Every credit list costs the same number of SQL statements at 1 row as at 50: rows are loaded
+with their relationships in the page's own queries, never one query per row."""
+
+import pytest
+
+from app.extensions import db
+from credit import ledger, registry
+from credit.models import Company, Worker
+from tests.credit.conftest import new_credit_code, new_id_number
+
+PAGE = {"per_page": 100}
+
+
+def add_companies(app, count: int) -> None:
+    with app.app_context():
+        for _ in range(count):
+            registry.create_company({"name": "羊城好帮手家政服务有限公司", "credit_code": new_credit_code(),
+                                    "district_code": "440106"}, None)
+        db.session.commit()
+
+
+def add_workers(app, company_id: int, count: int) -> None:
+    with app.app_context():
+        for _ in range(count):
+            registry.create_worker({"name": "张秀梅", "id_number": new_id_number(), "phone": "13812345678",
+                                    "company_id": company_id}, None)
+        db.session.commit()
+
+
+def add_events(app, worker_id: int, count: int) -> None:
+    with app.app_context():
+        worker = db.session.get(Worker, worker_id)
+        for _ in range(count):
+            ledger.record_credit_event(worker, "rating", 5, None, source_ref="booking:1")
+        db.session.commit()
+
+
+def statements_of(client, count_statements, url, headers=None, **query):
+    client.get(url, headers=headers, query_string=query)  # caches warmed (the session look-up, the scoring file)
+    with count_statements() as statements:
+        response = client.get(url, headers=headers, query_string=query)
+    assert response.status_code == 200, response.json
+    return len(statements), response.json
+
+
+def first_company_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(Company.id).order_by(Company.id))
+
+
+def test_the_public_company_list_costs_the_same_at_1_and_50_companies(app, client, count_statements):
+    add_companies(app, 1)
+    one, page = statements_of(client, count_statements, "/api/v1/companies", **PAGE)
+    assert len(page["items"]) == 1
+    add_companies(app, 49)
+    fifty, page = statements_of(client, count_statements, "/api/v1/companies", **PAGE)
+    assert len(page["items"]) == 50
+    assert fifty == one
+
+
+@pytest.mark.parametrize("caller", ["operator", "company_admin"])
+def test_the_worker_list_costs_the_same_at_1_and_50_workers(caller, app, client, login, count_statements):
+    add_companies(app, 1)
+    company_id = first_company_id(app)
+    headers = login("operator") if caller == "operator" else login("company_admin", company_id=company_id)
+    add_workers(app, company_id, 1)
+    one, page = statements_of(client, count_statements, "/api/v1/workers", headers, **PAGE)
+    assert len(page["items"]) == 1
+    add_workers(app, company_id, 49)
+    fifty, page = statements_of(client, count_statements, "/api/v1/workers", headers, **PAGE)
+    assert len(page["items"]) == 50
+    assert {item["phone"] for item in page["items"]} == {"138****5678"}
+    assert fifty == one
+
+
+def test_a_workers_history_costs_the_same_at_1_and_50_events(app, client, operator, count_statements):
+    add_companies(app, 1)
+    add_workers(app, first_company_id(app), 1)
+    with app.app_context():
+        worker_id = db.session.scalar(db.select(Worker.id))
+    url = f"/api/v1/workers/{worker_id}/history"
+    one, history = statements_of(client, count_statements, url, operator)
+    add_events(app, worker_id, 50)
+    fifty, longer = statements_of(client, count_statements, url, operator)
+    assert longer["total"] == history["total"] + 50
+    assert fifty == one
