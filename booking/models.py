@@ -201,6 +201,7 @@ class Booking(db.Model):
     lng = column_property(func.ST_X(location))
 
     service: Mapped[Service] = relationship(lazy="joined", innerjoin=True)
+    # Assignment sets the worker (not only worker_id), so the answer shows it without reading it again.
     worker: Mapped[Worker | None] = relationship(foreign_keys=[worker_id])
     station: Mapped[Station] = relationship(viewonly=True)
     rating: Mapped["Rating | None"] = relationship(viewonly=True)
