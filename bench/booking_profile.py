@@ -29,21 +29,22 @@ from app import create_app
 from app.clock import BEIJING
 from app.extensions import db
 from app.privacy import blind_index
-from booking import notifications, services
+from booking import bookings, notifications, places
 from booking.models import StationOffer
+from booking.schemas import BookingSchema
 
 WARM_UP = 50
 PHONE = "13700000001"
 # (module, function, label): the steps of POST /api/v1/bookings, in the order they run.
 STEPS = [
     (accounts.auth, "find_session", "log-in: session and roles"),
-    (services, "booking_by_key", "idempotency look-up"),
-    (services, "place_for", "offer FOR SHARE, closed-day check"),
-    (services, "_slot_id", "slot row"),
-    (services, "_insert_booking", "booking INSERT ... RETURNING"),
-    (services, "_take_place", "conditional UPDATE taking the place"),
+    (bookings, "booking_by_key", "idempotency look-up"),
+    (bookings, "place_for", "offer FOR SHARE, closed-day check"),
+    (places, "slot_id", "slot row"),
+    (bookings, "_insert_booking", "booking INSERT ... RETURNING"),
+    (places, "take_place", "conditional UPDATE taking the place"),
     (notifications, "booking_received", "event and message rows (flush)"),
-    (services, "booking_view", "response view"),
+    (BookingSchema, "dump", "response serialisation"),
     (Session, "commit", "commit"),
 ]
 

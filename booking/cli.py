@@ -5,7 +5,8 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
-from booking.services import queue_reminders, seed_defaults
+from booking.hours import seed_defaults
+from booking.reminders import queue_reminders
 from wechat.messages import deliver_in_this_process
 
 booking_cli = AppGroup("booking", help="Manage the service catalogue, station hours and bookings.")

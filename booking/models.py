@@ -25,6 +25,9 @@ from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import db
 from app.privacy import Encrypted
+from app.states import StateTable
+from credit.models import Worker
+from stations.models import Station
 
 # ---------------------------------------------------------------- booking statuses
 
@@ -33,21 +36,29 @@ PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED, CANCELLED, REJECTED = (
 STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED, CANCELLED, REJECTED)
 STATUS_NAMES = {PENDING: "待接单", CONFIRMED: "已接单", ASSIGNED: "已派单", IN_SERVICE: "服务中",
                 COMPLETED: "已完成", CANCELLED: "已取消", REJECTED: "已拒单"}
-# The booking lifecycle: the only transitions there are. booking.services.transition refuses
-# anything else with a 409 naming the current status. A reschedule (已改约) keeps the booking,
-# moves it to the new slot and sends it back to the station for confirmation of the new time.
-TRANSITIONS: dict[str, dict[str, str]] = {
-    # action: {from status: to status}
-    "confirm": {PENDING: CONFIRMED},
-    "reject": {PENDING: REJECTED, CONFIRMED: REJECTED},
-    "assign": {CONFIRMED: ASSIGNED, ASSIGNED: ASSIGNED},
-    "start": {ASSIGNED: IN_SERVICE},
-    "complete": {IN_SERVICE: COMPLETED},
-    "cancel": {PENDING: CANCELLED, CONFIRMED: CANCELLED, ASSIGNED: CANCELLED},
-    "reschedule": {PENDING: PENDING, CONFIRMED: PENDING, ASSIGNED: PENDING},
-}
-# Bookings that hold a place in their slot; the others gave it back.
-HOLDING_PLACE = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED)
+# The booking lifecycle: the only transitions there are; any other step is refused with a 409
+# naming the current status. A reschedule (已改约) keeps the booking, moves it to the new slot and
+# sends it back to the station for confirmation of the new time.
+BOOKING_STATES = StateTable(
+    transitions={
+        # action: {from status: to status}
+        "confirm": {PENDING: CONFIRMED},
+        "reject": {PENDING: REJECTED, CONFIRMED: REJECTED},
+        "assign": {CONFIRMED: ASSIGNED, ASSIGNED: ASSIGNED},
+        "start": {ASSIGNED: IN_SERVICE},
+        "complete": {IN_SERVICE: COMPLETED},
+        "cancel": {PENDING: CANCELLED, CONFIRMED: CANCELLED, ASSIGNED: CANCELLED},
+        "reschedule": {PENDING: PENDING, CONFIRMED: PENDING, ASSIGNED: PENDING},
+    },
+    names=STATUS_NAMES, field="status", subject="the status is")
+# Facts recorded about a booking that leave its status as it is, and the statuses they need.
+BOOKING_FACTS = StateTable(
+    transitions={
+        "confirm_entry": {ASSIGNED: ASSIGNED, IN_SERVICE: IN_SERVICE},
+        "rate": {COMPLETED: COMPLETED},
+        "record_follow_up": {COMPLETED: COMPLETED},
+    },
+    names=STATUS_NAMES, field="status", subject="the status is")
 # Bookings a station must deal with before it may close their day.
 OPEN_STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE)
 
@@ -56,13 +67,17 @@ OPEN_STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE)
 SUBMITTED, ACCEPTED, UPHELD, DISMISSED, INVALID, CLOSED = (
     "submitted", "accepted", "upheld", "dismissed", "invalid", "closed")
 COMPLAINT_STATUSES = (SUBMITTED, ACCEPTED, UPHELD, DISMISSED, INVALID, CLOSED)
-COMPLAINT_TRANSITIONS: dict[str, dict[str, str]] = {
-    "accept": {SUBMITTED: ACCEPTED},
-    "uphold": {ACCEPTED: UPHELD},
-    "dismiss": {ACCEPTED: DISMISSED},
-    "invalidate": {ACCEPTED: INVALID},
-    "close": {UPHELD: CLOSED, DISMISSED: CLOSED, INVALID: CLOSED},
-}
+COMPLAINT_STATUS_NAMES = {SUBMITTED: "已提交", ACCEPTED: "已受理", UPHELD: "投诉成立", DISMISSED: "投诉不成立",
+                          INVALID: "无效投诉", CLOSED: "已结案"}
+COMPLAINT_STATES = StateTable(
+    transitions={
+        "accept": {SUBMITTED: ACCEPTED},
+        "uphold": {ACCEPTED: UPHELD},
+        "dismiss": {ACCEPTED: DISMISSED},
+        "invalidate": {ACCEPTED: INVALID},
+        "close": {UPHELD: CLOSED, DISMISSED: CLOSED, INVALID: CLOSED},
+    },
+    names=COMPLAINT_STATUS_NAMES, field="status", subject="the status is")
 COMPLAINT_TYPES = {"service_quality": "服务质量", "attitude": "服务态度", "lateness": "迟到/爽约",
                    "damage_or_loss": "财物损坏/丢失", "safety": "安全问题", "overcharging": "乱收费",
                    "other": "其他"}
@@ -186,6 +201,10 @@ class Booking(db.Model):
     lng = column_property(func.ST_X(location))
 
     service: Mapped[Service] = relationship(lazy="joined", innerjoin=True)
+    # Assignment sets the worker (not only worker_id), so the answer shows it without reading it again.
+    worker: Mapped[Worker | None] = relationship(foreign_keys=[worker_id])
+    station: Mapped[Station] = relationship(viewonly=True)
+    rating: Mapped["Rating | None"] = relationship(viewonly=True)
     events: Mapped[list["BookingEvent"]] = relationship(order_by="BookingEvent.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
@@ -232,6 +251,8 @@ class EntryCheck(db.Model):
     colour: Mapped[str] = mapped_column(String(8), comment="the certificate's colour at the door")
     checked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     checked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    scanned_worker: Mapped[Worker] = relationship()
 
 
 class Rating(db.Model):

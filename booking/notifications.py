@@ -6,7 +6,6 @@ sends nothing."""
 from flask import current_app
 
 from app.clock import in_beijing
-from app.extensions import db
 from app.privacy import mask_name
 from booking.models import STATUS_NAMES, Booking
 from credit.models import Worker
@@ -50,7 +49,7 @@ def booking_assigned(booking: Booking, worker: Worker) -> None:
 
 def booking_reminder(booking: Booking) -> None:
     """The day before: who comes, or that the station is still choosing."""
-    worker = db.session.get(Worker, booking.worker_id) if booking.worker_id else None
+    worker = booking.worker
     who = f"{mask_name(worker.name)}（{_stars(worker)}）" if worker else "服务站派单中"
     _queue(booking, "booking_reminder", {"thing4": _thing(who)})
 

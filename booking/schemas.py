@@ -4,11 +4,22 @@ time."""
 
 import marshmallow as ma
 from marshmallow import fields, validate
+from sqlalchemy import inspect
 
-from app.clock import BEIJING
-from app.fields import PageNumber, RecordId
-from booking.models import BLOCK_MINUTES, COMPLAINT_STATUSES, COMPLAINT_TYPES, STATUSES
+from app.clock import BEIJING, in_beijing
+from app.fields import RecordId
+from app.paging import PageQuery, page_schema
+from app.privacy import mask_name
+from booking.models import (
+    BLOCK_MINUTES,
+    COMPLAINT_STATUSES,
+    COMPLAINT_TYPES,
+    COMPLETED,
+    STATUS_NAMES,
+    STATUSES,
+)
 from stations.schemas import CRS_DESCRIPTION, crs_field
+from stations.services import location_view, station_name
 
 BEIJING_TIME = "Beijing time (Asia/Shanghai); input without an offset is read as Beijing time"
 
@@ -29,15 +40,15 @@ def half_hour(value) -> None:
         raise ma.ValidationError("must be on the hour or the half hour")
 
 
-class PageQuery(ma.Schema):
-    page = PageNumber()
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+class BeijingDateTime(fields.DateTime):
+    """A stored (UTC) moment written in Beijing time, with its +08:00 offset."""
 
+    def __init__(self, **kwargs):
+        metadata = kwargs.pop("metadata", {})
+        super().__init__(metadata={"description": BEIJING_TIME, **metadata}, **kwargs)
 
-class PageSchema(ma.Schema):
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value and in_beijing(value), attr, obj, **kwargs)
 
 
 # ---------------------------------------------------------------- catalogue and hours
@@ -165,7 +176,8 @@ class BookingCreateSchema(ma.Schema):
     starts_at = beijing_datetime(required=True, metadata={"description": "a slot's start from /availability"})
     address = fields.String(required=True, validate=validate.Length(min=4, max=200),
                             metadata={"description": "stored encrypted; seen by the resident and the station"})
-    location = fields.Nested(PointSchema, required=True, metadata={"description": "the address's point; " + CRS_DESCRIPTION})
+    location = fields.Nested(PointSchema, required=True,
+                             metadata={"description": "the address's point; " + CRS_DESCRIPTION})
     contact_name = fields.String(allow_none=True, validate=validate.Length(max=32))
     notes = fields.String(allow_none=True, validate=validate.Length(max=500))
     preferred_worker_id = RecordId(allow_none=True)
@@ -179,16 +191,23 @@ class StationBookingListQuery(BookingListQuery):
     date = fields.Date(metadata={"description": "Beijing date of the slot"})
 
 
-class WorkerSummarySchema(ma.Schema):
+class CompanyNameSchema(ma.Schema):
+    name = fields.String(required=True)
+
+
+class MaskedWorkerSchema(ma.Schema):
+    """What a resident or station staff see of a worker: masked name, stars, photo, company."""
+
     id = fields.Integer(required=True)
-    name = fields.String(required=True, metadata={"description": "masked, e.g. 张*梅"})
+    name = fields.Function(lambda worker: mask_name(worker.name), required=True,
+                           metadata={"type": "string", "description": "masked, e.g. 张*梅"})
     stars = fields.Integer(allow_none=True)
     photo_url = fields.String(allow_none=True)
-    company = fields.String(allow_none=True)
+    company = fields.Pluck(CompanyNameSchema, "name", allow_none=True)
 
 
 class WorkerListSchema(ma.Schema):
-    items = fields.List(fields.Nested(WorkerSummarySchema), required=True)
+    items = fields.List(fields.Nested(MaskedWorkerSchema), required=True)
     total = fields.Integer(required=True)
 
 
@@ -199,34 +218,60 @@ class BookingEventSchema(ma.Schema):
     actor_id = fields.Integer(allow_none=True)
     reason = fields.String(allow_none=True)
     details = fields.Dict(allow_none=True)
-    at = fields.DateTime(required=True, metadata={"description": BEIJING_TIME})
+    at = BeijingDateTime(required=True, attribute="created_at")
+
+
+class RatingSummarySchema(ma.Schema):
+    stars = fields.Integer(required=True)
+    text = fields.String(allow_none=True)
+
+
+rating_summary = RatingSummarySchema()
+
+
+def _station_name(booking) -> str:
+    """A list loads its bookings' stations with the page; one booking's answer (the booking path
+    is the measured hot one) reads stations' per-process table of names instead of a query."""
+    if "station" in inspect(booking).unloaded:
+        return station_name(booking.station_code)
+    return booking.station.name
 
 
 class BookingSchema(ma.Schema):
     id = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    status_name = fields.String(required=True, metadata={"example": "待接单"})
-    rescheduled = fields.Boolean(required=True, metadata={"description": "已改约: moved at least once"})
+    status_name = fields.Function(lambda booking: STATUS_NAMES[booking.status], required=True,
+                                  metadata={"type": "string", "example": "待接单"})
+    rescheduled = fields.Function(lambda booking: booking.reschedule_count > 0, required=True,
+                                  metadata={"type": "boolean", "description": "已改约: moved at least once"})
     station_code = fields.String(required=True)
-    station_name = fields.String(required=True)
+    station_name = fields.Function(_station_name, required=True, metadata={"type": "string"})
     service = fields.Nested(ServiceSchema, required=True)
-    starts_at = fields.DateTime(required=True, metadata={"description": BEIJING_TIME})
-    ends_at = fields.DateTime(required=True, metadata={"description": BEIJING_TIME})
+    starts_at = BeijingDateTime(required=True)
+    ends_at = BeijingDateTime(required=True)
     address = fields.String(required=True)
-    location = fields.Dict(required=True, metadata={"description": "lat, lng and crs (gcj02)"})
+    location = fields.Function(lambda booking: location_view(booking, "gcj02"), required=True,
+                               metadata={"type": "object", "description": "lat, lng and crs (gcj02)"})
     contact_name = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
     preferred_worker_id = fields.Integer(allow_none=True)
-    worker = fields.Nested(WorkerSummarySchema, allow_none=True)
-    entry_confirmed_at = fields.DateTime(allow_none=True)
-    rating = fields.Dict(allow_none=True, metadata={"description": "stars and text, once rated"})
-    created_at = fields.DateTime(required=True)
-    events = fields.List(fields.Nested(BookingEventSchema),
+    worker = fields.Nested(MaskedWorkerSchema, allow_none=True)
+    entry_confirmed_at = BeijingDateTime(allow_none=True)
+    rating = fields.Method("completed_rating", allow_none=True,
+                           metadata={"type": "object", "description": "stars and text, once rated"})
+    created_at = BeijingDateTime(required=True)
+
+    def completed_rating(self, booking) -> dict | None:
+        # Only a completed booking can have been rated: the others' answers do not look.
+        return rating_summary.dump(booking.rating) if booking.status == COMPLETED and booking.rating else None
+
+
+class BookingDetailSchema(BookingSchema):
+    events = fields.List(fields.Nested(BookingEventSchema), required=True,
                          metadata={"description": "every transition and fact, oldest first"})
 
 
-class BookingPageSchema(PageSchema):
-    items = fields.List(fields.Nested(BookingSchema), required=True)
+BookingPageSchema = page_schema(BookingSchema, "BookingPageSchema")
 
 
 class RejectSchema(ma.Schema):
@@ -255,8 +300,8 @@ class EntryCheckSchema(ma.Schema):
     booking_id = fields.Integer(required=True)
     matched = fields.Boolean(required=True)
     colour = fields.String(required=True, metadata={"description": "green, yellow or red at the door"})
-    worker = fields.Nested(WorkerSummarySchema, required=True)
-    checked_at = fields.DateTime(required=True)
+    worker = fields.Nested(MaskedWorkerSchema, required=True, attribute="scanned_worker")
+    checked_at = BeijingDateTime(required=True)
 
 
 class RatingInputSchema(ma.Schema):
@@ -268,7 +313,7 @@ class RatingSchema(ma.Schema):
     booking_id = fields.Integer(required=True)
     stars = fields.Integer(required=True)
     text = fields.String(allow_none=True)
-    created_at = fields.DateTime(required=True)
+    created_at = BeijingDateTime(required=True)
 
 
 class FollowUpInputSchema(ma.Schema):
@@ -280,7 +325,7 @@ class FollowUpInputSchema(ma.Schema):
 class FollowUpSchema(ma.Schema):
     booking_id = fields.Integer(required=True)
     caller_id = fields.Integer(required=True)
-    called_at = fields.DateTime(required=True)
+    called_at = BeijingDateTime(required=True)
     satisfied = fields.Boolean(required=True)
     notes = fields.String(allow_none=True)
 
@@ -299,24 +344,24 @@ class ComplaintSchema(ma.Schema):
     id = fields.Integer(required=True)
     booking_id = fields.Integer(required=True)
     type = fields.String(required=True)
-    type_name = fields.String(required=True)
+    type_name = fields.Function(lambda complaint: COMPLAINT_TYPES[complaint.type], required=True,
+                                metadata={"type": "string"})
     text = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES))
     result = fields.String(allow_none=True)
     result_note = fields.String(allow_none=True)
     submitted_by_id = fields.Integer(required=True)
-    submitted_at = fields.DateTime(required=True)
+    submitted_at = BeijingDateTime(required=True)
     accepted_by_id = fields.Integer(allow_none=True)
-    accepted_at = fields.DateTime(allow_none=True)
+    accepted_at = BeijingDateTime(allow_none=True)
     decided_by_id = fields.Integer(allow_none=True)
-    decided_at = fields.DateTime(allow_none=True)
+    decided_at = BeijingDateTime(allow_none=True)
     closed_by_id = fields.Integer(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    closed_at = BeijingDateTime(allow_none=True)
 
 
 class ComplaintListQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(COMPLAINT_STATUSES))
 
 
-class ComplaintPageSchema(PageSchema):
-    items = fields.List(fields.Nested(ComplaintSchema), required=True)
+ComplaintPageSchema = page_schema(ComplaintSchema, "ComplaintPageSchema")

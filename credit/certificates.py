@@ -12,8 +12,8 @@ from accounts.models import User
 from app.clock import today_in_beijing, utcnow
 from app.errors import Invalid
 from app.extensions import db
-from credit.ledger import append_event, recompute_worker
-from credit.ledger import record_credit_event as record_credit_event  # re-exported: booking records its facts here
+from credit.ledger import append_event, recompute_worker, record_credit_event
+
 from credit.models import CERTIFICATE_STANDING, ISSUED, LIFECYCLE, REVOKED, SUSPENDED, Certificate, Worker
 
 SCAN_TOKEN_BYTES = 32  # 256 bits; token_urlsafe gives 43 characters

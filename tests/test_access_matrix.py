@@ -24,7 +24,7 @@ from sqlalchemy import func, orm, select
 from app import create_app
 from app.extensions import db
 from app.clock import today_in_beijing
-from booking.services import seed_defaults
+from booking.hours import seed_defaults
 from tests.booking.conftest import STATION_A, STATION_B, booking_body, key_header, slot_start
 from tests.conftest import UNLIMITED
 from tests.credit.conftest import LIFECYCLE_TO_ISSUE, NEXT_YEAR, new_credit_code, new_id_number, token_of

@@ -10,7 +10,7 @@ import pytest
 
 from app.clock import BEIJING, today_in_beijing
 from app.extensions import db
-from booking.services import seed_defaults
+from booking.hours import seed_defaults
 from tests.credit.conftest import make_applicant, make_company, make_issued, operator, step, token_of  # noqa: F401
 
 STATION_A = "440106001000"  # 五山街道, 天河区

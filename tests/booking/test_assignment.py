@@ -11,7 +11,7 @@ def test_assigning_needs_a_green_certificate(booked, act, staff, green_worker, s
     worker = green_worker()
     assert step(worker["id"], "suspend", {"reason": "严重投诉调查中"}).status_code == 200
     response = act(booking["id"], "assign", clerk, {"worker_id": worker["id"]})
-    assert response.status_code == 422
+    assert response.status_code == 422 and response.json["code"] == "worker_not_assignable"
     assert "green" in response.json["errors"]["worker_id"][0]
 
 
@@ -39,6 +39,7 @@ def test_an_unknown_worker_is_a_422_naming_worker_id(booked, act, staff):
     act(booking["id"], "confirm", clerk)
     response = act(booking["id"], "assign", clerk, {"worker_id": 999999})
     assert response.status_code == 422 and "worker_id" in response.json["errors"]
+    assert response.json["code"] == "unknown_worker"
 
 
 def test_a_worker_cannot_be_booked_twice_for_overlapping_times(assigned, booked, act, staff, green_worker):
@@ -47,7 +48,7 @@ def test_a_worker_cannot_be_booked_twice_for_overlapping_times(assigned, booked,
     other, _ = booked(service_code="childcare", starts_at=slot_start(hour=8))
     act(other["id"], "confirm", clerk)
     response = act(other["id"], "assign", clerk, {"worker_id": worker["id"]})
-    assert response.status_code == 409
+    assert response.status_code == 409 and response.json["code"] == "worker_double_booked"
     assert "worker_id" in response.json["errors"]
     later, _ = booked(starts_at=slot_start(hour=12))
     act(later["id"], "confirm", clerk)

@@ -44,7 +44,7 @@ def test_the_same_key_and_body_returns_the_same_booking_without_taking_another_p
 def test_the_same_key_with_a_different_body_is_refused_naming_the_header(book):
     _, headers = book(key="retry-key-0002")
     response, _ = book(headers=headers, key="retry-key-0002", notes="请带吸尘器")
-    assert response.status_code == 422
+    assert response.status_code == 422 and response.json["code"] == "idempotency_key_reused"
     assert "Idempotency-Key" in response.json["errors"]
 
 
@@ -64,7 +64,7 @@ def test_booking_needs_an_idempotency_key(client, resident):
 def test_booking_needs_a_login_and_a_bound_phone(client, login):
     assert client.post("/api/v1/bookings", json=booking_body(), headers=key_header()).status_code == 401
     response = client.post("/api/v1/bookings", json=booking_body(), headers=login() | key_header())
-    assert response.status_code == 403
+    assert response.status_code == 403 and response.json["code"] == "phone_required"
     assert "phone" in response.json["detail"]
 
 
@@ -92,13 +92,15 @@ def test_a_time_that_is_not_a_bookable_slot_is_a_422_and_books_nothing(book, app
     response, _ = book(starts_at=starts_at())
     assert response.status_code == 422
     assert field_hint in response.json["errors"]["starts_at"][0]
+    codes = {"not the start": "not_a_slot_start", "future slot": "outside_booking_window"}
+    assert response.json["code"] == codes[field_hint]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
 
 
 def test_a_service_the_station_does_not_offer_is_a_422(book):
     response, _ = book(service_code="no-such-service")
-    assert response.status_code == 422
+    assert response.status_code == 422 and response.json["code"] == "not_offered"
     assert "service_code" in response.json["errors"]
 
 
@@ -109,7 +111,7 @@ def test_a_full_slot_is_a_409_and_leaves_no_booking_behind(book, client, staff, 
     first, _ = book()
     second, headers = book()
     assert (first.status_code, second.status_code) == (201, 409)
-    assert "starts_at" in second.json["errors"]
+    assert "starts_at" in second.json["errors"] and second.json["code"] == "slot_full"
     assert client.get("/api/v1/bookings", headers=headers).json["total"] == 0
     with app.app_context():
         assert db.session.scalar(select(Slot.booked)) == 1

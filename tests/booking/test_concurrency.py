@@ -14,7 +14,7 @@ from accounts.models import RoleEvent, User
 from accounts.services import grant_role, start_session
 from app.extensions import db
 from app.privacy import blind_index
-from booking import services
+from booking import bookings
 from booking.models import Booking, BookingEvent, Slot, StationOffer, WorkerTimeBlock
 from credit.models import Certificate, CreditEvent, Worker
 from tests.booking.conftest import booking_body, slot_start
@@ -93,7 +93,7 @@ def test_64_residents_booking_the_last_place_at_once_make_exactly_one_booking(ap
     with app.app_context():
         created["users"], headers = new_users(CONCURRENT_REQUESTS + 1)
         first = db.session.get(User, created["users"][0])
-        booking, _ = services.create_booking(first, body | {"starts_at": slot_start(), "location": {"lat": 23.1, "lng": 113.3}},
+        booking, _ = bookings.create_booking(first, body | {"starts_at": slot_start(), "location": {"lat": 23.1, "lng": 113.3}},
                                              uuid.uuid4().hex)
         db.session.commit()
     requests = [("/api/v1/bookings", body, h | {"Idempotency-Key": uuid.uuid4().hex}) for h in headers[1:]]
@@ -127,10 +127,10 @@ def test_one_worker_assigned_to_overlapping_bookings_at_once_gets_exactly_one(ap
         created["users"] += staff_ids
         booking_ids = []
         for user_id in created["users"][:8]:
-            booking, _ = services.create_booking(
+            booking, _ = bookings.create_booking(
                 db.session.get(User, user_id), booking_body(station_code=STATION_C) | {
                     "starts_at": slot_start(), "location": {"lat": 23.1, "lng": 113.3}}, uuid.uuid4().hex)
-            services.confirm(booking, None)
+            bookings.confirm(booking, None)
             booking_ids.append(booking.id)
         worker = make_issued_worker("并发保洁", ["保洁"])
         created["workers"].append(worker.id)

@@ -4,7 +4,7 @@ on their own station's bookings."""
 
 import pytest
 
-from booking.models import STATUS_NAMES, TRANSITIONS
+from booking.models import BOOKING_STATES, STATUS_NAMES
 from tests.booking.conftest import STATION_B, slot_start
 
 STAFF_ACTIONS = {"confirm": None, "reject": {"reason": "该时段人手不足"}, "start": None, "complete": None}
@@ -12,7 +12,7 @@ RESIDENT_ACTIONS = {"cancel": {"reason": "不需要了"}, "reschedule": {"starts
 
 
 def test_the_transition_table_is_the_published_lifecycle():
-    assert TRANSITIONS == {
+    assert BOOKING_STATES.transitions == {
         "confirm": {"pending": "confirmed"},
         "reject": {"pending": "rejected", "confirmed": "rejected"},
         "assign": {"confirmed": "assigned", "assigned": "assigned"},
@@ -54,13 +54,14 @@ def test_every_step_not_in_the_table_is_a_409_naming_the_current_status(status, 
     booking, headers, clerk = _bring_to(status, booked, act, staff, green_worker)
     worker = green_worker()
     for action, body in [*STAFF_ACTIONS.items(), ("assign", {"worker_id": worker["id"]})]:
-        if status not in TRANSITIONS[action]:
+        if status not in BOOKING_STATES.transitions[action]:
             response = act(booking["id"], action, clerk, body)
             assert response.status_code == 409, action
             assert response.json["errors"]["status"] == [status]
+            assert response.json["code"] == "status_conflict"
             assert STATUS_NAMES[status] in response.json["detail"]
     for action, body in RESIDENT_ACTIONS.items():
-        if status not in TRANSITIONS[action]:
+        if status not in BOOKING_STATES.transitions[action]:
             response = act(booking["id"], action, headers, body)
             assert response.status_code == 409, action
             assert response.json["errors"]["status"] == [status]

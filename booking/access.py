@@ -1,0 +1,77 @@
+"""Who may see and act on booking's objects: a station's staff (or an operator) act on the
+station's bookings and complaints; a resident acts on their own bookings. Another station's or
+resident's booking counts as none (404), so its existence is not revealed."""
+
+from accounts.models import OPERATOR, STATION_STAFF, User
+from app.access import current_principal
+from app.errors import Forbidden, NotFound
+from app.extensions import db
+from booking.aftercare import locked_complaint
+from booking.bookings import locked_booking, readable_booking
+from booking.models import Booking, Complaint
+from stations.models import Station
+
+
+def actor() -> User:
+    return current_principal().user
+
+
+def is_staff_of(station_code: str) -> bool:
+    principal = current_principal()
+    return principal.has_role(OPERATOR) or (principal.has_role(STATION_STAFF)
+                                            and principal.station_code == station_code)
+
+
+def existing_station(code: str) -> Station:
+    station = db.session.get(Station, code)
+    if station is None:
+        raise NotFound(f"No station has code {code}.")
+    return station
+
+
+def station_for_staff(code: str) -> Station:
+    """A station the caller runs: its staff, or an operator. Another station's staff get 403."""
+    station = existing_station(code)
+    if not is_staff_of(code):
+        raise Forbidden(f"Only staff of station {code} may do this.", code="not_station_staff")
+    return station
+
+
+def booking_for_staff(booking_id: int, lock: bool = True) -> Booking:
+    """The booking, row-locked unless only read, if the caller is staff of its station (or an
+    operator); any other station's booking is a 404, so its existence is not revealed."""
+    booking = locked_booking(booking_id) if lock else db.session.get(Booking, booking_id)
+    if booking is None or not is_staff_of(booking.station_code):
+        raise NotFound(f"No booking {booking_id}.")
+    return booking
+
+
+def _readable(booking: Booking) -> bool:
+    """Who may know the booking exists: its resident, its station's staff and operators."""
+    return booking.resident_id == actor().id or is_staff_of(booking.station_code)
+
+
+def booking_for_reader(booking_id: int) -> Booking:
+    booking = readable_booking(booking_id)
+    if booking is None or not _readable(booking):
+        raise NotFound(f"No booking {booking_id}.")
+    return booking
+
+
+def booking_for_resident(booking_id: int) -> Booking:
+    """The caller's own booking, row-locked. Others who can read it (its station's staff,
+    operators) are refused with a 403; to anyone else it is a 404, so its existence is not revealed."""
+    booking = locked_booking(booking_id)
+    if booking is None or not _readable(booking):
+        raise NotFound(f"No booking {booking_id}.")
+    if booking.resident_id != actor().id:
+        raise Forbidden("Only the resident who booked may do this.", code="not_the_resident")
+    return booking
+
+
+def complaint_for_staff(complaint_id: int) -> Complaint:
+    """The complaint, row-locked, if the caller is staff of its booking's station (or an operator)."""
+    complaint = locked_complaint(complaint_id)
+    if complaint is None or not is_staff_of(complaint.booking.station_code):
+        raise NotFound(f"No complaint {complaint_id}.")
+    return complaint

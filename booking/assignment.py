@@ -1,0 +1,96 @@
+"""Who serves a booking: the rules a worker must meet, the workers staff could assign, the
+assignment itself (the database refuses a double booking), and the service's start and end."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload, load_only
+
+from accounts.models import User
+from app.clock import today_in_beijing
+from app.errors import Conflict, Invalid
+from app.extensions import db
+from app.privacy import mask_name
+from booking import notifications
+from booking.bookings import free_worker, transition
+from booking.models import BLOCK_MINUTES, BOOKING_STATES, Booking, WorkerTimeBlock
+from credit.models import ISSUED, Certificate, Company, Worker
+from credit.certificates import GREEN, colour
+
+# What the rules and the answer read of a worker: never the encrypted ID number or phone.
+ASSIGNMENT_COLUMNS = (Worker.name, Worker.stars, Worker.photo_url, Worker.company_id, Worker.service_types)
+
+
+def worker_to_assign(worker_id: int) -> Worker | None:
+    return db.session.get(Worker, worker_id, options=[load_only(*ASSIGNMENT_COLUMNS),
+                                                      joinedload(Worker.company).load_only(Company.name)])
+
+
+def assignment_problems(booking: Booking, worker: Worker) -> dict[str, list[str]]:
+    """Why this worker may not serve this booking: an issued certificate whose colour is green
+    (credit's rules), and the service among the worker's service types."""
+    problems = []
+    certificate = worker.certificate
+    if certificate.state != ISSUED or colour(certificate, today_in_beijing()) != GREEN:
+        problems.append(f"the certificate is not issued and green (state {certificate.state})")
+    if booking.service.name not in (worker.service_types or []):
+        problems.append(f"does not offer {booking.service.name}")
+    return {"worker_id": problems} if problems else {}
+
+
+def _time_blocks(booking: Booking, worker_id: int) -> list[WorkerTimeBlock]:
+    blocks, moment = [], booking.starts_at
+    while moment < booking.ends_at:
+        blocks.append(WorkerTimeBlock(worker_id=worker_id, starts_at=moment, booking_id=booking.id))
+        moment += timedelta(minutes=BLOCK_MINUTES)
+    return blocks
+
+
+def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
+    """Assigns (or reassigns) a certified worker. The worker's half-hour blocks are inserted under
+    a primary key, so of two overlapping assignments, however simultaneous, one fails."""
+    BOOKING_STATES.target(booking.status, "assign")
+    problems = assignment_problems(booking, worker)
+    if problems:
+        raise Invalid(f"{mask_name(worker.name)} cannot be assigned: " + "; ".join(problems["worker_id"]),
+                      code="worker_not_assignable", errors=problems)
+    previous = booking.worker_id
+    free_worker(booking)
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(_time_blocks(booking, worker.id))
+    except IntegrityError:
+        raise Conflict(f"{mask_name(worker.name)} already has a booking at this time.", code="worker_double_booked",
+                       errors={"worker_id": ["double-booked: another booking overlaps this time"]}) from None
+    booking.worker_id, booking.worker = worker.id, worker
+    transition(booking, "assign", actor, details={"worker_id": worker.id, "previous_worker_id": previous})
+    notifications.booking_assigned(booking, worker)
+    return booking
+
+
+def assignable_workers(booking: Booking) -> list[Worker]:
+    """The workers staff could assign to this booking now, best rated first: the same rules as
+    `assign` (issued and green, offering the service) and free for the booking's whole time. Time
+    held by this booking itself does not count, so its worker is listed for a reassignment."""
+    BOOKING_STATES.target(booking.status, "assign")
+    busy = select(WorkerTimeBlock.worker_id).where(WorkerTimeBlock.starts_at >= booking.starts_at,
+                                                   WorkerTimeBlock.starts_at < booking.ends_at,
+                                                   WorkerTimeBlock.booking_id != booking.id)
+    issued = db.session.scalars(
+        select(Worker).join(Worker.certificate)
+        .options(load_only(*ASSIGNMENT_COLUMNS), contains_eager(Worker.certificate),
+                 joinedload(Worker.company).load_only(Company.name))
+        .where(Certificate.state == ISSUED, Worker.id.not_in(busy))
+        .order_by(Worker.stars.desc().nulls_last(), Worker.id))
+    return [worker for worker in issued if not assignment_problems(booking, worker)]
+
+
+def start(booking: Booking, actor: User) -> Booking:
+    return transition(booking, "start", actor)
+
+
+def complete(booking: Booking, actor: User) -> Booking:
+    transition(booking, "complete", actor)
+    notifications.followup_survey(booking)
+    return booking

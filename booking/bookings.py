@@ -1,0 +1,242 @@
+"""Bookings: where a booking goes, its creation with the place taken by the database, the status
+moves (confirm, reject, cancel, reschedule) with their audit trail, and the lists of bookings.
+No request, no commit: callers commit, these functions only flush."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from geoalchemy2 import WKTElement
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Load, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from accounts.models import User
+from app.clock import BEIJING, beijing_day_bounds, to_utc, utcnow
+from app.errors import Invalid
+from app.extensions import db
+from app.paging import Page, paginate
+from booking import notifications, places
+from booking.availability import booking_window, slot_starts
+from booking.hours import locked_offers
+from booking.models import BOOKING_STATES, Booking, BookingEvent, ClosedDay, StationOffer, WorkerTimeBlock
+from credit.models import Company, Worker
+from stations.models import Station
+
+
+def masked_worker(loader: Load) -> Load:
+    """Loads a worker as bookings show one (masked name, stars, photo, company name): the
+    encrypted ID number and phone are neither read nor decrypted."""
+    return (loader.load_only(Worker.name, Worker.stars, Worker.photo_url, Worker.company_id)
+            .joinedload(Worker.company).load_only(Company.name))
+
+
+def shown_with_booking() -> tuple:
+    """What a booking's answer shows beside its own row, loaded for a whole list at once."""
+    return (masked_worker(selectinload(Booking.worker)), selectinload(Booking.rating),
+            selectinload(Booking.station).load_only(Station.name))
+
+
+def fingerprint(data: dict) -> str:
+    """The same booking request gives the same hash, however its JSON was laid out and whatever
+    offset its time was written with."""
+    def plain(value):
+        return to_utc(value).isoformat() if isinstance(value, datetime) else str(value)
+
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=plain, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Placement:
+    offer: StationOffer
+    starts_at: datetime  # UTC
+    ends_at: datetime  # UTC
+
+
+def place_for(station_code: str, service_code: str, starts_at: datetime) -> Placement:
+    """Where a booking at `starts_at` would go, or a 422 naming what is wrong with the request.
+    The offer is share-locked, so the day cannot be closed under this booking."""
+    offer = next(iter(locked_offers(station_code, service_code)), None)
+    if offer is None or not offer.active:
+        raise Invalid(f"Station {station_code} does not offer {service_code}.", code="not_offered",
+                      errors={"service_code": ["not offered at this station"]})
+    local = starts_at.astimezone(BEIJING)
+    first, last = booking_window()
+    if not first <= local.date() <= last or starts_at <= utcnow():
+        raise Invalid("Bookings are for slots from now to 7 days ahead.", code="outside_booking_window",
+                      errors={"starts_at": [f"must be a future slot between {first} and {last}"]})
+    if local not in slot_starts(offer, local.date()):
+        raise Invalid("No slot starts at this time.", code="not_a_slot_start",
+                      errors={"starts_at": ["not the start of one of this day's slots"]})
+    if db.session.scalar(select(ClosedDay.id).where(ClosedDay.station_code == station_code,
+                                                    ClosedDay.day == local.date())):
+        raise Invalid(f"The station is closed on {local.date()}.", code="station_closed",
+                      errors={"starts_at": ["the station is closed that day"]})
+    utc_start = to_utc(starts_at)
+    return Placement(offer, utc_start, utc_start + timedelta(minutes=offer.slot_minutes))
+
+
+def booking_by_key(resident: User, key: str) -> Booking | None:
+    return db.session.scalar(select(Booking).where(Booking.resident_id == resident.id, Booking.idempotency_key == key))
+
+
+def _replay(existing: Booking, request_fingerprint: str) -> Booking:
+    if existing.request_fingerprint != request_fingerprint:
+        raise Invalid("This Idempotency-Key was used for a different booking request.",
+                      code="idempotency_key_reused", errors={"Idempotency-Key": [
+                          "already used with a different body; use a new key for a new booking"]})
+    return existing
+
+
+def _point(location: dict) -> WKTElement:
+    return WKTElement(f"POINT({location['lng']!r} {location['lat']!r})", srid=4326)
+
+
+def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Booking, bool]:
+    """Books one place, or returns the booking this key already made (created=False). `data` has
+    WGS-84 `location`; the place is taken by the database, never by a count read before."""
+    request_fingerprint = fingerprint(data)
+    existing = booking_by_key(resident, idempotency_key)
+    if existing is not None:
+        return _replay(existing, request_fingerprint), False
+    placement = place_for(data["station_code"], data["service_code"], data["starts_at"])
+    preferred = data.get("preferred_worker_id")
+    if preferred is not None:
+        offered = db.session.scalar(select(Worker.service_types).where(Worker.id == preferred))
+        if placement.offer.service.name not in (offered or []):
+            raise Invalid("The preferred worker does not offer this service.", code="preferred_worker_not_offering",
+                          errors={"preferred_worker_id": ["no such worker offering this service"]})
+    slot_id = places.slot_id(placement.offer, placement.starts_at, placement.ends_at)
+    booking = _insert_booking(
+        resident_id=resident.id, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint,
+        station_code=data["station_code"], service_code=data["service_code"], slot_id=slot_id,
+        starts_at=placement.starts_at, ends_at=placement.ends_at, address=data["address"],
+        location=_point(data["location"]), contact_name=data.get("contact_name"), notes=data.get("notes"),
+        preferred_worker_id=preferred)
+    if booking is None:
+        # The same key in a concurrent request won the race: answer with its booking.
+        return _replay(booking_by_key(resident, idempotency_key), request_fingerprint), False
+    places.take_place(slot_id)
+    audit(booking, "create", None, booking.status, resident, details={"starts_at": placement.starts_at.isoformat()})
+    notifications.booking_received(booking)
+    return booking, True
+
+
+def _insert_booking(**values) -> Booking | None:
+    """Inserts the booking, or nothing when the resident's Idempotency-Key has one already (None).
+    RETURNING hands back the whole row and its point's coordinates, so nothing is read again."""
+    inserted = db.session.execute(
+        places.insert(Booking).values(**values)
+        .on_conflict_do_nothing(index_elements=["resident_id", "idempotency_key"])
+        .returning(Booking, Booking.lat, Booking.lng)).first()
+    if inserted is None:
+        return None
+    booking, lat, lng = inserted
+    set_committed_value(booking, "lat", lat)
+    set_committed_value(booking, "lng", lng)
+    return booking
+
+
+def audit(booking: Booking, action: str, from_status: str | None, to_status: str | None, actor: User | None,
+          reason: str | None = None, details: dict | None = None) -> BookingEvent:
+    event = BookingEvent(booking_id=booking.id, action=action, from_status=from_status, to_status=to_status,
+                         actor_id=actor.id if actor is not None else None, reason=reason, details=details,
+                         created_at=utcnow())
+    db.session.add(event)  # flushed with the request's other writes
+    return event
+
+
+def transition(booking: Booking, action: str, actor: User | None, reason: str | None = None,
+               details: dict | None = None) -> Booking:
+    """Moves the booking by one row of BOOKING_STATES (409 naming its status otherwise), with one
+    audit event."""
+    before, after = booking.status, BOOKING_STATES.target(booking.status, action)
+    booking.status = after
+    booking.updated_at = utcnow()
+    audit(booking, action, before, after, actor, reason, details)
+    return booking
+
+
+def locked_booking(booking_id: int) -> Booking | None:
+    """The booking, row-locked until commit (PostgreSQL), so two staff acting on it at once are
+    serialised; the version column catches the same race on SQLite."""
+    return db.session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update(of=Booking)
+                             .options(masked_worker(selectinload(Booking.worker)))
+                             .execution_options(populate_existing=True))
+
+
+def confirm(booking: Booking, actor: User) -> Booking:
+    transition(booking, "confirm", actor)
+    notifications.booking_confirmed(booking)
+    return booking
+
+
+def reject(booking: Booking, actor: User, reason: str) -> Booking:
+    BOOKING_STATES.target(booking.status, "reject")
+    _release(booking)
+    return transition(booking, "reject", actor, reason)
+
+
+def cancel(booking: Booking, actor: User, reason: str | None) -> Booking:
+    BOOKING_STATES.target(booking.status, "cancel")
+    _release(booking)
+    return transition(booking, "cancel", actor, reason)
+
+
+def _release(booking: Booking) -> None:
+    """Gives the slot's place back and frees the worker's time."""
+    places.give_back_place(booking.slot_id)
+    free_worker(booking)
+
+
+def free_worker(booking: Booking) -> None:
+    db.session.execute(delete(WorkerTimeBlock).where(WorkerTimeBlock.booking_id == booking.id))
+    booking.worker_id, booking.worker = None, None
+
+
+def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str | None) -> Booking:
+    """已改约: the same booking moves to another slot of its service and station; the old place is
+    given back, the worker freed, and the station confirms the new time again."""
+    BOOKING_STATES.target(booking.status, "reschedule")
+    placement = place_for(booking.station_code, booking.service_code, starts_at)
+    if placement.starts_at == booking.starts_at:
+        raise Invalid("That is the booking's current slot.", code="same_slot",
+                      errors={"starts_at": ["same as the current slot"]})
+    old_slot, new_slot = booking.slot_id, places.slot_id(placement.offer, placement.starts_at, placement.ends_at)
+    # Two reschedules crossing between the same two slots lock them in the same order.
+    for slot_id in sorted((old_slot, new_slot)):
+        if slot_id == new_slot:
+            places.take_place(slot_id)
+        else:
+            places.give_back_place(slot_id)
+    details = {"from": booking.starts_at.isoformat(), "to": placement.starts_at.isoformat(),
+               "released_worker_id": booking.worker_id}
+    free_worker(booking)
+    booking.slot_id, booking.starts_at, booking.ends_at = new_slot, placement.starts_at, placement.ends_at
+    booking.reschedule_count += 1
+    booking.reminder_queued_at = None  # the new day gets its own reminder
+    return transition(booking, "reschedule", actor, reason, details)
+
+
+def readable_booking(booking_id: int) -> Booking | None:
+    """One booking as its detailed answer shows it."""
+    return db.session.get(Booking, booking_id, options=[masked_worker(selectinload(Booking.worker))])
+
+
+def bookings_of_resident(resident: User, status: str | None, page: int, per_page: int) -> Page:
+    query = select(Booking).where(Booking.resident_id == resident.id)
+    if status:
+        query = query.where(Booking.status == status)
+    return paginate(query.order_by(Booking.starts_at.desc(), Booking.id.desc()).options(*shown_with_booking()),
+                    page, per_page)
+
+
+def bookings_of_station(station_code: str, status: str | None, day: date | None, page: int, per_page: int) -> Page:
+    query = select(Booking).where(Booking.station_code == station_code)
+    if status:
+        query = query.where(Booking.status == status)
+    if day:
+        start, end = beijing_day_bounds(day)
+        query = query.where(Booking.starts_at >= start, Booking.starts_at < end)
+    return paginate(query.order_by(Booking.starts_at, Booking.id).options(*shown_with_booking()), page, per_page)

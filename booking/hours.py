@@ -1,0 +1,113 @@
+"""The catalogue and what each station offers when: services, offers with their hours, slot length
+and places, and the days a station is closed. No request, no commit: callers commit."""
+
+from datetime import date
+
+from sqlalchemy import delete, select
+
+from accounts.models import User
+from app.clock import beijing_day_bounds, utcnow
+from app.errors import Conflict, Invalid
+from app.extensions import db
+from booking import places
+from booking.catalogue import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_SERVICES, DEFAULT_SLOTS
+from booking.models import OPEN_STATUSES, Booking, ClosedDay, Service, StationOffer
+from stations.models import Station
+
+
+def seed_defaults() -> tuple[int, int]:
+    """The default catalogue, and an offer with default hours for every station that has none for
+    a service: the services the station lists, or the whole catalogue when it lists none. Leaves
+    anything that exists alone, so running it again changes nothing. Returns what it created."""
+    services_created = 0
+    for code, name, minutes, description in DEFAULT_SERVICES:
+        if db.session.get(Service, code) is None:
+            db.session.add(Service(code=code, name=name, typical_minutes=minutes, description=description))
+            services_created += 1
+    db.session.flush()
+    codes_by_name = {name: code for code, name, *_ in DEFAULT_SERVICES}
+    existing = set(db.session.execute(select(StationOffer.station_code, StationOffer.service_code)))
+    offers_created = 0
+    for station_code, listed in db.session.execute(select(Station.code, Station.services)):
+        wanted = [codes_by_name[name] for name in listed or [] if name in codes_by_name] or list(DEFAULT_SLOTS)
+        for service_code in wanted:
+            if (station_code, service_code) in existing:
+                continue
+            slot_minutes, capacity = DEFAULT_SLOTS[service_code]
+            db.session.add(StationOffer(station_code=station_code, service_code=service_code, opens_at=DEFAULT_OPENS_AT,
+                                        closes_at=DEFAULT_CLOSES_AT, slot_minutes=slot_minutes, capacity=capacity))
+            offers_created += 1
+    db.session.flush()
+    return services_created, offers_created
+
+
+def catalogue() -> list[Service]:
+    return list(db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.code)))
+
+
+def station_offers(station_code: str) -> list[StationOffer]:
+    return list(db.session.scalars(select(StationOffer).where(StationOffer.station_code == station_code)
+                                   .order_by(StationOffer.service_code)))
+
+
+def locked_offers(station_code: str, service_code: str | None = None, exclusive: bool = False) -> list[StationOffer]:
+    """A station's offers, locked until commit on PostgreSQL: shared by bookings, exclusive for
+    closing a day or changing hours, so a booking and a closure of its day cannot cross."""
+    query = select(StationOffer).where(StationOffer.station_code == station_code)
+    if service_code is not None:
+        query = query.where(StationOffer.service_code == service_code)
+    query = query.with_for_update(read=not exclusive, of=StationOffer).execution_options(populate_existing=True)
+    return list(db.session.scalars(query))
+
+
+def save_offer(station_code: str, service_code: str, settings: dict) -> StationOffer:
+    """Creates or changes a station's hours for one service. Places in slots already booked are
+    kept: a slot's capacity never drops below what it has booked."""
+    if db.session.get(Service, service_code) is None:
+        raise Invalid(f"No service {service_code} in the catalogue.", code="unknown_service",
+                      errors={"service_code": ["unknown service"]})
+    if settings["closes_at"] <= settings["opens_at"]:
+        raise Invalid("Closing time must be after opening time.", code="closes_before_opening",
+                      errors={"closes_at": ["must be after opens_at"]})
+    offer = next(iter(locked_offers(station_code, service_code, exclusive=True)), None)
+    if offer is None:
+        offer = StationOffer(station_code=station_code, service_code=service_code)
+        db.session.add(offer)
+    for name, value in settings.items():
+        setattr(offer, name, value)
+    offer.updated_at = utcnow()
+    db.session.flush()
+    places.follow_capacity(offer)
+    return offer
+
+
+def closed_days(station_code: str, from_day: date) -> list[ClosedDay]:
+    return list(db.session.scalars(select(ClosedDay).where(ClosedDay.station_code == station_code,
+                                                           ClosedDay.day >= from_day).order_by(ClosedDay.day)))
+
+
+def close_day(station_code: str, day: date, reason: str, actor: User | None) -> ClosedDay:
+    """Closing a day with open bookings on it is refused (409, naming them): the station first
+    confirms them elsewhere, reschedules or rejects them."""
+    locked_offers(station_code, exclusive=True)
+    start, end = beijing_day_bounds(day)
+    open_ids = list(db.session.scalars(select(Booking.id).where(
+        Booking.station_code == station_code, Booking.starts_at >= start, Booking.starts_at < end,
+        Booking.status.in_(OPEN_STATUSES)).order_by(Booking.id)))
+    if open_ids:
+        raise Conflict(f"{day} has {len(open_ids)} open booking(s); handle them before closing the day.",
+                       code="day_has_open_bookings",
+                       errors={"day": [f"open bookings: {', '.join(map(str, open_ids))}"]})
+    closed = db.session.scalar(select(ClosedDay).where(ClosedDay.station_code == station_code, ClosedDay.day == day))
+    if closed is None:
+        closed = ClosedDay(station_code=station_code, day=day, reason=reason,
+                           closed_by_id=actor.id if actor is not None else None)
+        db.session.add(closed)
+    else:
+        closed.reason = reason
+    db.session.flush()
+    return closed
+
+
+def reopen_day(station_code: str, day: date) -> None:
+    db.session.execute(delete(ClosedDay).where(ClosedDay.station_code == station_code, ClosedDay.day == day))
