@@ -4,8 +4,11 @@ complaints feeding the credit ledger."""
 
 
 def init_app(app, api) -> None:
+    from booking.assignment import withdraw_worker
     from booking.cli import booking_cli
     from booking.routes import blp
+    from credit.certificates import certificate_withdrawn
 
+    certificate_withdrawn.connect(withdraw_worker)
     api.register_blueprint(blp)
     app.cli.add_command(booking_cli)

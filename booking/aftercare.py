@@ -25,7 +25,7 @@ from booking.models import (
     Rating,
 )
 from credit.models import Certificate, Worker
-from credit.certificates import colour
+from credit.certificates import GREEN, colour
 from credit.ledger import record_credit_event
 
 # What each decision puts on the worker's and company's ledger: only an upheld complaint lowers.
@@ -47,10 +47,14 @@ def confirm_entry(booking: Booking, token: str, actor: User) -> EntryCheck:
                        scanned_worker=certificate.worker, matched=matched,
                        colour=colour(certificate, today_in_beijing()), checked_by_id=actor.id, checked_at=utcnow())
     db.session.add(check)
-    if matched:
+    if matched and check.colour == GREEN:
         booking.entry_confirmed_at = check.checked_at
-    audit(booking, "entry_confirmed" if matched else "entry_mismatch", None, None, actor,
-          details={"scanned_worker_id": certificate.worker_id, "assigned_worker_id": booking.worker_id})
+        action = "entry_confirmed"
+    else:
+        action = "entry_not_green" if matched else "entry_mismatch"
+    audit(booking, action, None, None, actor,
+          details={"scanned_worker_id": certificate.worker_id, "assigned_worker_id": booking.worker_id,
+                   "colour": check.colour})
     return check
 
 

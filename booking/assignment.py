@@ -14,7 +14,7 @@ from app.extensions import db
 from app.privacy import mask_name
 from booking import notifications
 from booking.bookings import free_worker, transition
-from booking.models import BLOCK_MINUTES, BOOKING_STATES, Booking, WorkerTimeBlock
+from booking.models import ASSIGNED, BLOCK_MINUTES, BOOKING_STATES, Booking, WorkerTimeBlock
 from credit.models import ISSUED, Certificate, Company, Worker
 from credit.certificates import GREEN, colour
 
@@ -87,7 +87,28 @@ def assignable_workers(booking: Booking) -> list[Worker]:
 
 
 def start(booking: Booking, actor: User) -> Booking:
+    """The service starts only with a worker whose 安心碼 is green today: a worker who turned red or
+    yellow since the assignment does not enter a home."""
+    BOOKING_STATES.target(booking.status, "start")
+    certificate = booking.worker.certificate
+    if colour(certificate, today_in_beijing()) != GREEN:
+        raise Conflict(f"{mask_name(booking.worker.name)}'s 安心码 is not green (certificate {certificate.state}): "
+                       "assign another worker.", code="worker_not_green",
+                       errors={"worker_id": [f"the certificate is {certificate.state}, not issued and green"]})
     return transition(booking, "start", actor)
+
+
+def withdraw_worker(worker: Worker, *, actor: User | None, reason: str) -> None:
+    """A worker whose certificate was suspended, revoked or expired serves none of the bookings
+    they are assigned to and have not started: each goes back to its station to assign again
+    (已接单, waiting for a worker), its time freed, the reason in its history. Connected to
+    credit's `certificate_withdrawn` signal, so it happens in the transaction of the change."""
+    assigned = db.session.scalars(select(Booking).where(Booking.worker_id == worker.id, Booking.status == ASSIGNED)
+                                  .order_by(Booking.id).with_for_update(of=Booking))
+    for booking in assigned:
+        free_worker(booking)
+        transition(booking, "withdraw_worker", actor, reason=f"服务人员安心服务证已{reason}，请重新派单",
+                   details={"worker_id": worker.id})
 
 
 def complete(booking: Booking, actor: User) -> Booking:

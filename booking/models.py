@@ -49,12 +49,16 @@ BOOKING_STATES = StateTable(
         "complete": {IN_SERVICE: COMPLETED},
         "cancel": {PENDING: CANCELLED, CONFIRMED: CANCELLED, ASSIGNED: CANCELLED},
         "reschedule": {PENDING: PENDING, CONFIRMED: PENDING, ASSIGNED: PENDING},
+        # The assigned worker's certificate was suspended, revoked or expired: back to 待派单.
+        "withdraw_worker": {ASSIGNED: CONFIRMED},
     },
     names=STATUS_NAMES, field="status", subject="the status is")
 # Facts recorded about a booking that leave its status as it is, and the statuses they need.
 BOOKING_FACTS = StateTable(
     transitions={
-        "confirm_entry": {ASSIGNED: ASSIGNED, IN_SERVICE: IN_SERVICE},
+        # Confirmed: the station has not assigned a worker, or took the assigned one off (withdrawn
+        # certificate); whoever is at the door is then refused, on record.
+        "confirm_entry": {CONFIRMED: CONFIRMED, ASSIGNED: ASSIGNED, IN_SERVICE: IN_SERVICE},
         "rate": {COMPLETED: COMPLETED},
         "record_follow_up": {COMPLETED: COMPLETED},
     },

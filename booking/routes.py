@@ -25,6 +25,7 @@ from booking.access import (
 )
 from booking.availability import nearest_offering_station, offer_of, slots_of_the_week
 from booking.models import Service
+from credit.certificates import COLOUR_NAMES, GREEN
 from booking.schemas import (
     AssignSchema,
     AvailabilityQuery,
@@ -243,16 +244,26 @@ def reschedule_booking(data, booking_id):
 @blp.arguments(EntrySchema)
 @blp.response(201, EntryCheckSchema)
 def confirm_entry(data, booking_id):
-    """确认入户: after scanning the worker's 安心碼 at the door. The wrong worker is a 409 naming
-    both (masked), and the attempt stays on record."""
+    """确认入户: after scanning the worker's 安心碼 at the door. The wrong worker, or the right one
+    whose code is not green, is a 409 telling the resident not to open the door, and the attempt
+    stays on record."""
     booking = booking_for_resident(booking_id)
     check = aftercare.confirm_entry(booking, data["token"], actor())
+    if booking.worker is None:
+        return recorded_problem(Conflict(
+            f"本订单目前没有派定的服务人员（扫到的是 {mask_name(check.scanned_worker.name)}）：请勿开门，并联系服务站。",
+            code="no_worker_assigned", errors={"token": ["the booking has no assigned worker"]}))
     if not check.matched:
         scanned, assigned = mask_name(check.scanned_worker.name), mask_name(booking.worker.name)
         return recorded_problem(Conflict(
             f"这不是本订单的服务人员：扫到的是 {scanned}，派单的是 {assigned}。请勿开门，并联系服务站。",
             code="wrong_worker",
             errors={"token": [f"scanned worker {scanned} is not the assigned worker {assigned}"]}))
+    if check.colour != GREEN:
+        worker = mask_name(check.scanned_worker.name)
+        return recorded_problem(Conflict(
+            f"{worker} 的安心码为{COLOUR_NAMES[check.colour]}：请勿开门，并联系服务站。", code="worker_not_green",
+            errors={"token": [f"the worker's 安心码 is {check.colour}, not green"]}))
     return check
 
 

@@ -5,6 +5,7 @@ credit.models.LIFECYCLE and leaves one ledger row. Callers commit; these functio
 import secrets
 from datetime import date, datetime
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select
 
@@ -19,6 +20,14 @@ from credit.models import CERTIFICATE_STANDING, ISSUED, LIFECYCLE, REVOKED, SUSP
 SCAN_TOKEN_BYTES = 32  # 256 bits; token_urlsafe gives 43 characters
 CERTIFICATE_NUMBER_PREFIX = "GZAX"
 GREEN, YELLOW, RED = "green", "yellow", "red"
+COLOUR_NAMES = {GREEN: "绿码", YELLOW: "黄码", RED: "红码"}
+
+# Sent, inside the transaction that makes it, when an issued certificate stops being issued
+# (suspended, revoked, expired), with the worker as sender and `actor`, `reason` as keywords: the
+# features that rely on a worker's standing (booking's assignments) act on it at once, without
+# credit knowing them.
+_signals = Namespace()
+certificate_withdrawn = _signals.signal("certificate-withdrawn")
 DOCUMENT_FIELDS = ("id_card_checked_on", "health_certificate_valid_until", "skill_certificate",
                    "authorisation_signed_on")
 
@@ -65,6 +74,8 @@ def transition(certificate: Certificate, action: str, actor: User | None, reason
     append_event(certificate.worker, "certificate", CERTIFICATE_STANDING.get(target, 0.0), actor,
                  reason=reason or action.replace("_", " "), before=before, after=after)
     recompute_worker(certificate.worker)
+    if before["state"] == ISSUED and target != ISSUED:
+        certificate_withdrawn.send(certificate.worker, actor=actor, reason=reason or action.replace("_", " "))
     return certificate
 
 

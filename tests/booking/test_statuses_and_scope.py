@@ -20,6 +20,7 @@ def test_the_transition_table_is_the_published_lifecycle():
         "complete": {"in_service": "completed"},
         "cancel": {"pending": "cancelled", "confirmed": "cancelled", "assigned": "cancelled"},
         "reschedule": {"pending": "pending", "confirmed": "pending", "assigned": "pending"},
+        "withdraw_worker": {"assigned": "confirmed"},
     }
 
 
