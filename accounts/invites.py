@@ -2,27 +2,18 @@
 logging in with WeChat. Callers commit; these functions only flush."""
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from accounts.models import COMPANY_ADMIN, STATION_STAFF, StaffInvite, User
+from accounts.models import COMPANY_ADMIN, EXPIRED, PENDING, REDEEMED, REVOKED, STATION_STAFF, StaffInvite, User
 from accounts.services import grant_role, hash_token
 from app.clock import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
+from app.paging import Page, paginate
 
 INVITE_CODE_BYTES = 12  # 96 bits; token_urlsafe gives 16 characters
-PENDING, REDEEMED, REVOKED, EXPIRED = "pending", "redeemed", "revoked", "expired"
-INVITE_STATES = (PENDING, REDEEMED, REVOKED, EXPIRED)
-
-
-def invite_state(invite: StaffInvite, now: datetime | None = None) -> str:
-    if invite.redeemed_at is not None:
-        return REDEEMED
-    if invite.revoked_at is not None:
-        return REVOKED
-    return EXPIRED if invite.expires_at <= (now or utcnow()) else PENDING
 
 
 def require_scope_exists(role: str, station_code: str | None, company_id: int | None) -> None:
@@ -41,16 +32,16 @@ def _referenced_row_exists(column, value) -> bool:
 
 
 def create_invite(role: str, created_by: User, lifetime_hours: int, *, station_code: str | None = None,
-                  company_id: int | None = None, note: str | None = None) -> tuple[StaffInvite, str]:
-    """The invite and its code. The code is returned once; only its hash is stored."""
+                  company_id: int | None = None, note: str | None = None) -> StaffInvite:
+    """The invite, holding its code (`invite.code`) on this object only: only its hash is stored."""
     require_scope_exists(role, station_code, company_id)
     code = secrets.token_urlsafe(INVITE_CODE_BYTES)
-    invite = StaffInvite(code_hash=hash_token(code), role=role, station_code=station_code, company_id=company_id,
-                         note=note, created_by_id=created_by.id,
+    invite = StaffInvite(code_hash=hash_token(code), code=code, role=role, station_code=station_code,
+                         company_id=company_id, note=note, created_by_id=created_by.id,
                          expires_at=utcnow() + timedelta(hours=lifetime_hours))
     db.session.add(invite)
     db.session.flush()
-    return invite, code
+    return invite
 
 
 def redeem_invite(code: str, user: User):
@@ -59,7 +50,7 @@ def redeem_invite(code: str, user: User):
     invite = db.session.scalar(select(StaffInvite).where(StaffInvite.code_hash == hash_token(code)))
     if invite is None:
         raise NotFound("No invite has this code.", code="unknown_invite", field="code")
-    state = invite_state(invite)
+    state = invite.state
     if state != PENDING:
         raise Conflict(f"This invite is {state}; ask an operator for a new one.", code=f"invite_{state}",
                        field="code")
@@ -86,7 +77,8 @@ def revoke_invite(invite: StaffInvite, revoked_by: User) -> StaffInvite:
     """A pending or expired invite stops working; revoking twice changes nothing. A redeemed one
     is refused: remove the role it granted instead."""
     if invite.redeemed_at is not None:
-        raise Conflict("This invite was already redeemed; remove the role it granted instead.")
+        raise Conflict("This invite was already redeemed; remove the role it granted instead.",
+                       code="invite_redeemed")
     if invite.revoked_at is None:
         invite.revoked_at = utcnow()
         invite.revoked_by_id = revoked_by.id
@@ -94,8 +86,8 @@ def revoke_invite(invite: StaffInvite, revoked_by: User) -> StaffInvite:
     return invite
 
 
-def list_invites(state: str | None) -> list[StaffInvite]:
-    """Newest first, optionally in one state."""
+def list_invites(state: str | None, page: int, per_page: int) -> Page:
+    """Invites, newest first, optionally in one state."""
     now = utcnow()
     unused = StaffInvite.redeemed_at.is_(None) & StaffInvite.revoked_at.is_(None)
     conditions = {
@@ -105,11 +97,4 @@ def list_invites(state: str | None) -> list[StaffInvite]:
         REDEEMED: [StaffInvite.redeemed_at.is_not(None)],
         REVOKED: [StaffInvite.revoked_at.is_not(None), StaffInvite.redeemed_at.is_(None)],
     }[state]
-    return list(db.session.scalars(select(StaffInvite).where(*conditions).order_by(StaffInvite.id.desc())))
-
-
-def invite_view(invite: StaffInvite, code: str | None = None) -> dict:
-    return {"id": invite.id, "role": invite.role, "station_code": invite.station_code,
-            "company_id": invite.company_id, "note": invite.note, "state": invite_state(invite),
-            "created_by": invite.created_by_id, "created_at": invite.created_at, "expires_at": invite.expires_at,
-            "redeemed_by": invite.redeemed_by_id, "redeemed_at": invite.redeemed_at, "code": code}
+    return paginate(select(StaffInvite).where(*conditions).order_by(StaffInvite.id.desc()), page, per_page)

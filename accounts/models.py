@@ -32,6 +32,15 @@ class User(db.Model):
         viewonly=True, lazy="selectin",
     )
 
+    @property
+    def roles(self) -> list[str]:
+        """resident for everyone who logs in, plus every role granted now."""
+        return sorted({RESIDENT, *(grant.role for grant in self.grants)})
+
+    @property
+    def has_phone(self) -> bool:
+        return self.phone is not None
+
 
 class AuthSession(db.Model):
     """A login. Only the token's hash is stored, so a leaked table opens no session."""
@@ -78,6 +87,10 @@ class RoleGrant(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+PENDING, REDEEMED, REVOKED, EXPIRED = "pending", "redeemed", "revoked", "expired"
+INVITE_STATES = (PENDING, REDEEMED, REVOKED, EXPIRED)
+
+
 class StaffInvite(db.Model):
     """A one-time invitation to a role, made by an operator and redeemed by the person who logs
     in with it. Only the code's hash is kept: a leaked table grants nothing."""
@@ -98,6 +111,18 @@ class StaffInvite(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     redeemed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     redeemed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # Not a column: the one-time code, given to the object that creates the invite only, so that
+    # answer shows it once; the table keeps its hash.
+    code = None
+
+    @property
+    def state(self) -> str:
+        if self.redeemed_at is not None:
+            return REDEEMED
+        if self.revoked_at is not None:
+            return REVOKED
+        return EXPIRED if self.expires_at <= utcnow() else PENDING
 
 
 GRANTED, REMOVED = "granted", "removed"

@@ -1,7 +1,7 @@
 """The caller's own account; staff invites, role grants and their audit trail (operators); and,
 in development only, a login without WeChat."""
 
-from flask import abort, current_app
+from flask import current_app
 
 from accounts import invites, services
 from accounts.models import OPERATOR, RoleGrant, StaffInvite
@@ -22,6 +22,7 @@ from accounts.schemas import (
 )
 from app.access import current_principal
 from app.blueprint import ApiBlueprint
+from app.errors import NotFound
 from app.extensions import db
 
 PROBLEM_MEANINGS = {
@@ -45,7 +46,7 @@ development_login = ApiBlueprint(
 @blp.response(200, MeSchema)
 def me():
     """Who I am: my roles and my phone, masked."""
-    return services.account_view(current_principal().user)
+    return current_principal().user
 
 
 @blp.post("/auth/logout")
@@ -67,17 +68,16 @@ def create_invite(data):
     """A one-time invite to become a station's staff, a company's admin or an operator. The code
     is in this answer only: pass it to the person, who redeems it after logging in."""
     lifetime = data.pop("valid_for_hours", current_app.config["INVITE_LIFETIME_HOURS"])
-    invite, code = invites.create_invite(data.pop("role"), current_principal().user, lifetime, **data)
-    return invites.invite_view(invite, code)
+    return invites.create_invite(data.pop("role"), current_principal().user, lifetime, **data)
 
 
 @blp.get("/invites")
 @blp.requires(OPERATOR)
 @blp.arguments(InviteListQuery, location="query", as_kwargs=True)
 @blp.response(200, InviteListSchema)
-def list_invites(state=None):
+def list_invites(page, per_page, state=None):
     """Invites, newest first, optionally in one state (pending, redeemed, revoked, expired)."""
-    return {"items": [invites.invite_view(invite) for invite in invites.list_invites(state)]}
+    return invites.list_invites(state, page, per_page)
 
 
 @blp.delete("/invites/<id:invite_id>")
@@ -88,7 +88,7 @@ def revoke_invite(invite_id):
     """Revoke an invite that was not redeemed: its code stops working at once."""
     invite = db.session.get(StaffInvite, invite_id)
     if invite is None:
-        abort(404, description=f"No invite {invite_id}.")
+        raise NotFound(f"No invite {invite_id}.", code="unknown_invite")
     invites.revoke_invite(invite, current_principal().user)
 
 
@@ -101,7 +101,7 @@ def redeem_invite(data):
     """Take the role an invite offers (once; before it expires). Answers with my account."""
     user = current_principal().user
     invites.redeem_invite(data["code"], user)
-    return services.account_view(user)
+    return user
 
 
 # ---------------------------------------------------------------- role grants and their audit trail
@@ -110,9 +110,9 @@ def redeem_invite(data):
 @blp.requires(OPERATOR)
 @blp.arguments(GrantListQuery, location="query", as_kwargs=True)
 @blp.response(200, GrantListSchema)
-def list_grants(user_id=None, role=None, station_code=None, company_id=None):
+def list_grants(page, per_page, user_id=None, role=None, station_code=None, company_id=None):
     """Roles held now, filterable by user, role, station and company."""
-    return {"items": [services.grant_view(g) for g in services.list_grants(user_id, role, station_code, company_id)]}
+    return services.list_grants(user_id, role, station_code, company_id, page, per_page)
 
 
 @blp.delete("/role-grants/<id:grant_id>")
@@ -124,9 +124,7 @@ def remove_grant(grant_id, reason=None):
     """Remove a role from its holder, effective on their next request; recorded in the audit trail."""
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None:
-        abort(404, description=f"No role grant {grant_id}.")
-    if grant.revoked_at is not None:
-        abort(409, description=f"Role grant {grant_id} was already removed.")
+        raise NotFound(f"No role grant {grant_id}.", code="unknown_grant")
     services.remove_grant(grant, current_principal().user, reason)
 
 
@@ -134,9 +132,9 @@ def remove_grant(grant_id, reason=None):
 @blp.requires(OPERATOR)
 @blp.arguments(RoleEventQuery, location="query", as_kwargs=True)
 @blp.response(200, RoleEventListSchema)
-def list_role_events(limit, user_id=None):
+def list_role_events(page, per_page, user_id=None):
     """Every grant and removal of a role, newest first: who, when, what, by whom, why."""
-    return {"items": services.role_events(user_id, limit)}
+    return services.role_events(user_id, page, per_page)
 
 
 # ---------------------------------------------------------------- development only

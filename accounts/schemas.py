@@ -3,9 +3,17 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from accounts.invites import INVITE_STATES
-from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, RESIDENT, STATION_STAFF
+from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, INVITE_STATES, RESIDENT, STATION_STAFF
 from app.fields import RecordId
+from app.paging import OperatorPageQuery, page_schema
+from app.privacy import mask_phone
+
+
+class MaskedPhone(fields.String):
+    """A phone number as its owner sees it, e.g. 138****5678; null without one."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(mask_phone(value), attr, obj, **kwargs)
 
 
 class RoleSchema(ma.Schema):
@@ -15,11 +23,13 @@ class RoleSchema(ma.Schema):
 
 
 class MeSchema(ma.Schema):
+    """A User as they see themselves."""
+
     id = fields.Integer(required=True)
     roles = fields.List(fields.String(), required=True,
                         metadata={"description": "resident for everyone logged in, plus granted roles"})
     grants = fields.List(fields.Nested(RoleSchema), required=True)
-    phone = fields.String(allow_none=True, metadata={"description": "masked, e.g. 138****5678"})
+    phone = MaskedPhone(allow_none=True, metadata={"description": "masked, e.g. 138****5678"})
     has_phone = fields.Boolean(required=True)
 
 
@@ -52,6 +62,8 @@ class InviteCreateSchema(RoleScopeSchema):
 
 
 class InviteSchema(ma.Schema):
+    """A StaffInvite."""
+
     id = fields.Integer(required=True)
     role = fields.String(required=True)
     station_code = fields.String(allow_none=True)
@@ -60,19 +72,18 @@ class InviteSchema(ma.Schema):
     state = fields.String(required=True, validate=validate.OneOf(INVITE_STATES))
     code = fields.String(allow_none=True, metadata={
         "description": "only in the answer that creates the invite: hand it to the person, it is not stored"})
-    created_by = fields.Integer(required=True)
+    created_by = fields.Integer(required=True, attribute="created_by_id")
     created_at = fields.DateTime(required=True)
     expires_at = fields.DateTime(required=True)
-    redeemed_by = fields.Integer(allow_none=True)
+    redeemed_by = fields.Integer(allow_none=True, attribute="redeemed_by_id")
     redeemed_at = fields.DateTime(allow_none=True)
 
 
-class InviteListQuery(ma.Schema):
+class InviteListQuery(OperatorPageQuery):
     state = fields.String(validate=validate.OneOf(INVITE_STATES))
 
 
-class InviteListSchema(ma.Schema):
-    items = fields.List(fields.Nested(InviteSchema), required=True)
+InviteListSchema = page_schema(InviteSchema, "InviteListSchema")
 
 
 class RedeemSchema(ma.Schema):
@@ -80,21 +91,22 @@ class RedeemSchema(ma.Schema):
 
 
 class GrantSchema(RoleSchema):
+    """A RoleGrant."""
+
     id = fields.Integer(required=True)
     user_id = fields.Integer(required=True)
     granted_at = fields.DateTime(required=True)
-    granted_by = fields.Integer(allow_none=True)
+    granted_by = fields.Integer(allow_none=True, attribute="granted_by_id")
 
 
-class GrantListQuery(ma.Schema):
+class GrantListQuery(OperatorPageQuery):
     user_id = RecordId()
     role = fields.String(validate=validate.OneOf(GRANTED_ROLES))
     station_code = fields.String()
     company_id = RecordId()
 
 
-class GrantListSchema(ma.Schema):
-    items = fields.List(fields.Nested(GrantSchema), required=True)
+GrantListSchema = page_schema(GrantSchema, "GrantListSchema")
 
 
 class RemoveGrantQuery(ma.Schema):
@@ -112,13 +124,11 @@ class RoleEventSchema(RoleSchema):
     created_at = fields.DateTime(required=True)
 
 
-class RoleEventQuery(ma.Schema):
+class RoleEventQuery(OperatorPageQuery):
     user_id = RecordId()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
-class RoleEventListSchema(ma.Schema):
-    items = fields.List(fields.Nested(RoleEventSchema), required=True)
+RoleEventListSchema = page_schema(RoleEventSchema, "RoleEventListSchema")
 
 
 class DevLoginSchema(RoleScopeSchema):

@@ -10,8 +10,10 @@ from sqlalchemy.orm import joinedload
 
 from accounts.models import GRANTED, REMOVED, RESIDENT, AuthSession, RoleEvent, RoleGrant, StaffInvite, User
 from app.clock import utcnow
+from app.errors import Conflict
 from app.extensions import db
-from app.privacy import blind_index, mask_phone
+from app.paging import Page, paginate
+from app.privacy import blind_index
 
 TOKEN_BYTES = 32
 
@@ -60,7 +62,10 @@ def grant_role(user: User, role: str, *, station_code: str | None = None, compan
 
 
 def remove_grant(grant: RoleGrant, removed_by: User | None, reason: str | None = None) -> RoleGrant:
-    """Ends a role at once (the holder's next request no longer has it); the grant stays on record."""
+    """Ends a role at once (the holder's next request no longer has it); the grant stays on record.
+    A grant removed already is refused: the audit trail records one removal."""
+    if grant.revoked_at is not None:
+        raise Conflict(f"Role grant {grant.id} was already removed.", code="grant_removed")
     grant.revoked_at = utcnow()
     grant.revoked_by_id = removed_by.id if removed_by else None
     db.session.flush()
@@ -78,45 +83,23 @@ def _record(action: str, grant: RoleGrant, actor: User | None, *, invite: StaffI
     db.session.flush()
 
 
-def active_grants(user: User) -> list[RoleGrant]:
-    return list(db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id,
-                                                          RoleGrant.revoked_at.is_(None))))
-
-
-def account_view(user: User) -> dict:
-    """The user as they see themselves: roles (resident for everyone) and a masked phone."""
-    grants = user.grants
-    return {
-        "id": user.id,
-        "roles": sorted({RESIDENT, *(grant.role for grant in grants)}),
-        "grants": [{"role": g.role, "station_code": g.station_code, "company_id": g.company_id} for g in grants],
-        "phone": mask_phone(user.phone),
-        "has_phone": user.phone is not None,
-    }
-
-
-def grant_view(grant: RoleGrant) -> dict:
-    return {"id": grant.id, "user_id": grant.user_id, "role": grant.role, "station_code": grant.station_code,
-            "company_id": grant.company_id, "granted_at": grant.granted_at, "granted_by": grant.granted_by_id}
-
-
-def list_grants(user_id: int | None, role: str | None, station_code: str | None,
-                company_id: int | None) -> list[RoleGrant]:
+def list_grants(user_id: int | None, role: str | None, station_code: str | None, company_id: int | None,
+                page: int, per_page: int) -> Page:
     """Active grants, optionally filtered."""
     filters = {RoleGrant.user_id: user_id, RoleGrant.role: role, RoleGrant.station_code: station_code,
                RoleGrant.company_id: company_id}
-    return list(db.session.scalars(
+    return paginate(
         select(RoleGrant).where(RoleGrant.revoked_at.is_(None),
                                 *(column == value for column, value in filters.items() if value is not None))
-        .order_by(RoleGrant.id)))
+        .order_by(RoleGrant.id), page, per_page)
 
 
-def role_events(user_id: int | None, limit: int) -> list[RoleEvent]:
+def role_events(user_id: int | None, page: int, per_page: int) -> Page:
     """The audit trail of roles, newest first."""
-    query = select(RoleEvent).order_by(RoleEvent.id.desc()).limit(limit)
+    query = select(RoleEvent).order_by(RoleEvent.id.desc())
     if user_id is not None:
         query = query.where(RoleEvent.user_id == user_id)
-    return list(db.session.scalars(query))
+    return paginate(query, page, per_page)
 
 
 # The placeholder phone of development users: dev-login exists only under APP_ENV=development.

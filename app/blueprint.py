@@ -46,17 +46,16 @@ class StrictParser(FlaskParser):
             argmap = _taking_json_types_only(argmap())
         return super().parse(argmap, req, location=location, **kwargs)
 
-    def _load_location_data(self, *, schema, req, location):
-        data = super()._load_location_data(schema=schema, req=req, location=location)
-        field = _field_holding_nul(data)
+    def pre_load(self, location_data, *, schema, req, location):
+        field = _field_holding_nul(location_data)
         if field is not None:
             raise Invalid("must not contain a NUL character", code="nul_character", field=field)
-        return data
+        return location_data
 
-    def _raw_load_json(self, req):
+    def load_json(self, req, schema):
         if not is_json_request(req) and (req.content_length or req.content_type):
             raise UnsupportedMediaType("Send the body as JSON (Content-Type: application/json).")
-        return super()._raw_load_json(req)
+        return super().load_json(req, schema)
 
 
 def _field_holding_nul(data, name: str | None = None) -> str | None:

@@ -66,10 +66,6 @@ def init_observability(app: Flask) -> None:
     app.add_url_rule("/metrics", "metrics", _metrics)
 
 
-def request_id() -> str | None:
-    return g.get("request_id") if has_request_context() else None
-
-
 def _start_request() -> None:
     offered = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = offered if ACCEPTABLE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex

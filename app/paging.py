@@ -45,3 +45,19 @@ def page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str) -> type[ma.
         "page": fields.Integer(required=True),
         "per_page": fields.Integer(required=True),
     }, name=name)
+
+
+class OperatorPageQuery(PageQuery):
+    """The paging of the lists operators read in one go (invites, role grants, role events,
+    subscribe messages): they answered all their rows, or the first `limit` (default 100), before
+    they were paged, so a page holds 100 rows by default and up to 1000, and `limit` is still
+    taken, as per_page."""
+
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = fields.Integer(validate=validate.Range(min=1, max=1000), metadata={"description": "Deprecated: per_page"})
+
+    @ma.post_load
+    def limit_is_per_page(self, data: dict, **_kwargs) -> dict:
+        if "limit" in data:
+            data["per_page"] = data.pop("limit")
+        return data

@@ -1,9 +1,10 @@
 """Public station endpoints for the mini-program map."""
 
-from flask import abort, after_this_request, jsonify
+from flask import after_this_request, jsonify
 
 from app.blueprint import ApiBlueprint
 from app.caching import conditional
+from app.errors import NotFound
 from app.extensions import db
 from app.geography import inside_guangzhou
 from stations import services
@@ -19,6 +20,7 @@ from stations.schemas import (
     StationPageSchema,
     StationQuery,
     StationSchema,
+    in_requested_crs,
 )
 
 blp = ApiBlueprint("stations", __name__, url_prefix="/api/v1", description="Domestic-service stations and the map")
@@ -28,24 +30,24 @@ NOT_MODIFIED = {"description": "Not Modified: the If-None-Match tag is current"}
 @blp.get("/stations")
 @conditional(services.stations_version, "STATIONS_CACHE_MAX_AGE")
 @blp.arguments(StationListQuery, location="query", as_kwargs=True)
+@in_requested_crs
 @blp.response(200, StationPageSchema)
 @blp.alt_response(304, **NOT_MODIFIED)
 def list_stations(page, per_page, crs, district=None):
     """All stations, by code, one page at a time (ETag / If-None-Match supported)."""
-    items, total = services.list_stations(district, page, per_page)
-    return {"items": [services.station_view(s, crs) for s in items], "total": total,
-            "page": page, "per_page": per_page}
+    return services.list_stations(district, page, per_page)
 
 
 @blp.get("/stations.geojson")
 @conditional(services.stations_version, "STATIONS_CACHE_MAX_AGE")
 @blp.arguments(GeoJsonQuery, location="query", as_kwargs=True)
+@in_requested_crs
 @blp.response(200, FeatureCollectionSchema, content_type="application/geo+json")
 @blp.alt_response(304, **NOT_MODIFIED)
 def stations_geojson(crs, district=None):
     """Stations that have a point, as GeoJSON; WGS-84 per RFC 7946 unless crs=gcj02."""
     after_this_request(geojson_media_type)
-    return services.feature_collection(services.located_stations(district), crs)
+    return {"crs": crs, "features": services.located_stations(district)}
 
 
 def geojson_media_type(response):
@@ -61,8 +63,8 @@ def nearest_stations(lat, lng, crs, limit):
     arguments for one-tap navigation. Stations without a known point are never returned."""
     wgs_lat, wgs_lng = to_wgs84(lat, lng, crs)
     nearby, unlocated = services.nearest_stations(wgs_lat, wgs_lng, limit, crs)
-    # The busiest endpoint writes its ready-made views as they are; NearestSchema documents them
-    # and the tests check every answer against it.
+    # The busiest endpoint writes its ready-made views as they are (hand-built, no schema dump per
+    # request); NearestSchema documents them and the tests check every answer against it.
     return jsonify({
         "origin": {"lat": lat, "lng": lng, "crs": crs},
         "outside_service_area": not inside_guangzhou(wgs_lat, wgs_lng),
@@ -73,14 +75,15 @@ def nearest_stations(lat, lng, crs, limit):
 
 @blp.get("/stations/<string(length=12):code>")
 @blp.arguments(StationQuery, location="query", as_kwargs=True)
+@in_requested_crs
 @blp.response(200, StationSchema)
 @blp.problems(404, meanings={404: "No station has this code"})
 def get_station(code, crs):
     """One station by its 12-digit division code."""
     station = db.session.get(Station, code)
     if station is None:
-        abort(404, description=f"No station has code {code}.")
-    return services.station_view(station, crs)
+        raise NotFound(f"No station has code {code}.", code="unknown_station")
+    return station
 
 
 @blp.get("/districts")

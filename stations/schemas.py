@@ -1,13 +1,41 @@
 """Request and response schemas: they validate input and write the OpenAPI document."""
 
+from collections.abc import Mapping
+from functools import wraps
+
 import marshmallow as ma
 from marshmallow import fields, validate
+from marshmallow.experimental.context import Context
 
-from app.fields import PageNumber
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS, inside_guangzhou
+from app.paging import PageQuery, page_schema
+from stations.datum import from_wgs84
 from stations.models import STATION_KINDS
 
 CRS_DESCRIPTION = "Datum of coordinates: gcj02 (WeChat, Tencent and Amap maps) or wgs84 (GPS)."
+# The datum the response schemas write coordinates in, for the answer being written; the table
+# holds WGS-84.
+OutputCrs = Context[str]
+
+
+def location_view(point, crs: str) -> dict | None:
+    """A WGS-84 point (anything with lat and lng) as the API writes it in `crs`; None without one."""
+    if point.lat is None:
+        return None
+    lat, lng = from_wgs84(point.lat, point.lng, crs)
+    return {"lat": round(lat, 6), "lng": round(lng, 6), "crs": crs}
+
+
+def in_requested_crs(view):
+    """Between @blp.arguments(..., as_kwargs=True) and @blp.response: the answer's coordinates are
+    written in the datum the query's `crs` names."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        with OutputCrs(kwargs["crs"]):
+            return view(*args, **kwargs)
+
+    return wrapper
 
 
 def crs_field(default: str) -> fields.String:
@@ -24,10 +52,8 @@ def district_field() -> fields.String:
     )
 
 
-class StationListQuery(ma.Schema):
+class StationListQuery(PageQuery):
     district = district_field()
-    page = PageNumber()
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
     crs = crs_field("gcj02")
 
 
@@ -53,14 +79,34 @@ class LocationSchema(ma.Schema):
     crs = fields.String(required=True, metadata={"description": CRS_DESCRIPTION})
 
 
+class Located(fields.Nested):
+    """The object's WGS-84 point (its lat and lng) written in the answer's datum (OutputCrs); null
+    without a point. A view written already (a dict) keeps its location."""
+
+    def __init__(self, **kwargs):
+        super().__init__(LocationSchema, allow_none=True, **kwargs)
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return obj.get(attr) if isinstance(obj, Mapping) else location_view(obj, OutputCrs.get())
+
+
+class DistrictName(fields.String):
+    """The name of the object's district, from its district_code."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return DISTRICTS[super().get_value(obj, "district_code", accessor, default)]
+
+
 class StationSchema(ma.Schema):
+    """A Station (or a row of its columns), coordinates in the answer's datum."""
+
     code = fields.String(required=True, metadata={"description": "12-digit division code", "example": "440106012000"})
     name = fields.String(required=True, metadata={"example": "五山街道"})
     kind = fields.String(required=True, validate=validate.OneOf(list(STATION_KINDS)))
     district_code = fields.String(required=True)
-    district = fields.String(required=True)
-    location = fields.Nested(
-        LocationSchema, allow_none=True, required=True,
+    district = DistrictName(required=True)
+    location = Located(
+        required=True,
         metadata={"description": "null when no public source has this station's point; such "
                                  "stations are never returned by nearest"},
     )
@@ -70,11 +116,7 @@ class StationSchema(ma.Schema):
     services = fields.List(fields.String())
 
 
-class StationPageSchema(ma.Schema):
-    items = fields.List(fields.Nested(StationSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
+StationPageSchema = page_schema(StationSchema, "StationPageSchema")
 
 
 class NavigationSchema(ma.Schema):
@@ -113,12 +155,40 @@ class DistrictListSchema(ma.Schema):
     total = fields.Integer(required=True)
 
 
+class Itself(fields.Nested):
+    """The object itself, written by another schema (a GeoJSON feature's properties are its station)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return obj
+
+
+def point_geometry(station) -> dict:
+    location = location_view(station, OutputCrs.get())
+    return {"type": "Point", "coordinates": [location["lng"], location["lat"]]}
+
+
+class StationPropertiesSchema(StationSchema):
+    """A station's GeoJSON properties: the station but its location, which is the geometry."""
+
+    class Meta:
+        exclude = ("location",)
+
+
+class FeatureSchema(ma.Schema):
+    """A located Station as a GeoJSON Feature."""
+
+    type = fields.Constant("Feature", required=True)
+    id = fields.String(required=True, attribute="code")
+    geometry = fields.Function(point_geometry, required=True)
+    properties = Itself(StationPropertiesSchema, required=True)
+
+
 class FeatureCollectionSchema(ma.Schema):
     """GeoJSON (RFC 7946); coordinates are [lng, lat] in the datum named by `crs`."""
 
     type = fields.Constant("FeatureCollection", required=True)
     crs = fields.String(required=True, metadata={"description": CRS_DESCRIPTION})
-    features = fields.List(fields.Dict(), required=True)
+    features = fields.List(fields.Nested(FeatureSchema), required=True)
 
 
 class StationRowSchema(ma.Schema):

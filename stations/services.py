@@ -1,17 +1,19 @@
 """Station look-ups: listing, nearest by geodesic distance, district counts, and their views."""
 
-import time
+import threading
 from dataclasses import dataclass
 from math import asin, pi, sin, sqrt
 
+from cachetools import TTLCache
 from flask import current_app
 from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
-from stations.datum import from_wgs84
+from app.paging import Page, paginate
 from stations.geodesy import geodesic_distance_m, unit_vector
 from stations.models import Station
+from stations.schemas import OutputCrs, StationSchema, location_view
 
 # wx.openLocation zoom: 5 (country) to 18 (street); 16 shows the station among its streets.
 NAVIGATION_SCALE = 16
@@ -21,18 +23,31 @@ def district_code(code_or_name: str) -> str:
     return DISTRICT_CODES_BY_NAME.get(code_or_name, code_or_name)
 
 
+_VERSION_LOCK = threading.Lock()
+
+
 def stations_version() -> str:
-    """Changes whenever a station is added or updated. Each process re-reads it from the table
-    at most every STATIONS_VERSION_TTL seconds, so an unchanged map answers 304 without touching
-    the database; an import shows within that many seconds."""
-    read_at, version = current_app.extensions.get("stations_version", (None, None))
-    now = time.monotonic()
-    if read_at is not None and now - read_at < current_app.config["STATIONS_VERSION_TTL"]:
-        return version
-    count, last_update = db.session.execute(select(func.count(), func.max(Station.updated_at))).one()
-    version = f"{count}:{last_update}"
-    current_app.extensions["stations_version"] = (now, version)
+    """Changes whenever a station is added or updated. Each process keeps it STATIONS_VERSION_TTL
+    seconds, so an unchanged map answers 304 without touching the database; an import shows within
+    that many seconds."""
+    cache = _version_cache()
+    with _VERSION_LOCK:
+        version = cache.get("version")
+    if version is None:
+        count, last_update = db.session.execute(select(func.count(), func.max(Station.updated_at))).one()
+        version = f"{count}:{last_update}"
+        with _VERSION_LOCK:
+            cache["version"] = version
     return version
+
+
+def _version_cache() -> TTLCache:
+    """This process's copy of the version; a changed STATIONS_VERSION_TTL takes effect at once."""
+    ttl = current_app.config["STATIONS_VERSION_TTL"]
+    cache = current_app.extensions.get("stations_version")
+    if cache is None or cache.ttl != ttl:
+        cache = current_app.extensions["stations_version"] = TTLCache(maxsize=1, ttl=ttl)
+    return cache
 
 
 def station_name(code: str) -> str:
@@ -46,13 +61,11 @@ def station_name(code: str) -> str:
     return names[code]
 
 
-def list_stations(district: str | None, page: int, per_page: int) -> tuple[list[Station], int]:
-    query = select(Station)
+def list_stations(district: str | None, page: int, per_page: int) -> Page:
+    query = select(Station).order_by(Station.code)
     if district:
         query = query.where(Station.district_code == district_code(district))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Station.code).offset((page - 1) * per_page).limit(per_page)).all()
-    return list(items), total
+    return paginate(query, page, per_page)
 
 
 def located_stations(district: str | None) -> list[Station]:
@@ -62,7 +75,7 @@ def located_stations(district: str | None) -> list[Station]:
     return list(db.session.scalars(query))
 
 
-# What a station looks like in the API, read straight from the table where speed matters.
+# The columns of a station as the API shows it, read straight from the table for the nearest index.
 STATION_VIEW_COLUMNS = (Station.code, Station.name, Station.kind, Station.district_code, Station.address,
                         Station.phone, Station.opening_hours, Station.services, Station.lat, Station.lng)
 MEAN_EARTH_RADIUS_M = 6371008.8
@@ -109,7 +122,11 @@ class NearestIndex:
         )
 
     def nearest(self, lat: float, lng: float, limit: int, crs: str) -> list[dict]:
-        """The `limit` closest stations to a WGS-84 point as API views with distance_m."""
+        """The `limit` closest stations to a WGS-84 point as API views with distance_m.
+
+        The hot path of the map keeps hand-built dicts: each answer is the index's ready views
+        (written by StationSchema once per version of the table) with its distance, sent by
+        jsonify, never dumped by a schema per request; NearestSchema documents it."""
         if not self.stations:
             return []
         x, y, z = unit_vector(lat, lng)
@@ -161,51 +178,20 @@ def district_summaries() -> list[dict]:
     ]
 
 
-def location_view(station, crs: str) -> dict | None:
-    if station.lat is None:
-        return None
-    lat, lng = from_wgs84(station.lat, station.lng, crs)
-    return {"lat": round(lat, 6), "lng": round(lng, 6), "crs": crs}
-
-
 def station_view(station, crs: str) -> dict:
-    """A Station, or a row of STATION_VIEW_COLUMNS, as the API shows it."""
-    return {
-        "code": station.code,
-        "name": station.name,
-        "kind": station.kind,
-        "district_code": station.district_code,
-        "district": DISTRICTS[station.district_code],
-        "location": location_view(station, crs),
-        "address": station.address,
-        "phone": station.phone,
-        "opening_hours": station.opening_hours,
-        "services": station.services or [],
-    }
+    """A Station, or a row of STATION_VIEW_COLUMNS, as the API shows it in `crs` (StationSchema)."""
+    with OutputCrs(crs):
+        return StationSchema().dump(station)
 
 
 def navigation_view(station) -> dict:
-    """What wx.openLocation takes; it always wants GCJ-02."""
-    lat, lng = from_wgs84(station.lat, station.lng, "gcj02")
+    """What wx.openLocation takes; it always wants GCJ-02. Hand-built for the nearest index only,
+    which NavigationSchema documents."""
+    location = location_view(station, "gcj02")
     return {
-        "latitude": round(lat, 6),
-        "longitude": round(lng, 6),
+        "latitude": location["lat"],
+        "longitude": location["lng"],
         "name": f"{station.name}家政服务站",
         "address": station.address or f"广州市{DISTRICTS[station.district_code]}{station.name}",
         "scale": NAVIGATION_SCALE,
     }
-
-
-def feature_collection(stations: list[Station], crs: str) -> dict:
-    features = []
-    for station in stations:
-        location = location_view(station, crs)
-        properties = station_view(station, crs)
-        del properties["location"]
-        features.append({
-            "type": "Feature",
-            "id": station.code,
-            "geometry": {"type": "Point", "coordinates": [location["lng"], location["lat"]]},
-            "properties": properties,
-        })
-    return {"type": "FeatureCollection", "crs": crs, "features": features}

@@ -10,6 +10,7 @@ def init_app(app: Flask, api) -> None:
     from app.observability import add_live_metrics
     from wechat.cli import wechat_cli
     from wechat.client import client_from_config
+    from wechat.codes import LocalCodeCache
     from wechat.messages import InProcessQueue, RedisQueue, messages_by_status
     from wechat.routes import blp
 
@@ -18,7 +19,7 @@ def init_app(app: Flask, api) -> None:
     # Tests drain the in-process queue themselves, in their own thread and transaction.
     app.extensions["wechat_messages"] = (RedisQueue(redis_client) if redis_client is not None
                                          else InProcessQueue(app, start_thread=not app.testing))
-    app.extensions["wechat_codes"] = {}
+    app.extensions["wechat_codes"] = LocalCodeCache(app.config["WECHAT_CODE_CACHE_SECONDS"])
     add_live_metrics(app, messages_by_status)
     api.register_blueprint(blp)
     app.cli.add_command(wechat_cli)

@@ -10,13 +10,14 @@ resolving it is one primary-key read plus a constant-time comparison.
 import hashlib
 import hmac
 import re
-import time
+import threading
 
 import redis
 import requests
+from cachetools import TTLCache
 from flask import current_app
-from werkzeug.exceptions import NotFound
 
+from app.errors import NotFound
 from app.extensions import db
 from app.redis import redis_client
 from credit.models import Certificate
@@ -41,7 +42,7 @@ def scan_token_for_scene(scene: str) -> str:
     certificate = db.session.get(Certificate, int(match.group(1))) if match else None
     if certificate is None or certificate.scan_token is None or not hmac.compare_digest(
             worker_scene(certificate), scene):
-        raise NotFound("This code does not name a valid 安心码.")
+        raise NotFound("This code does not name a valid 安心码.", code="unknown_scene")
     return certificate.scan_token
 
 
@@ -60,6 +61,23 @@ def mini_program_code(scene: str, page: str) -> bytes:
     return png
 
 
+class LocalCodeCache:
+    """Without Redis, each process keeps the codes it made for WECHAT_CODE_CACHE_SECONDS, the
+    LOCAL_CACHE_LIMIT most recent of them (the oldest makes way, nothing is dropped wholesale)."""
+
+    def __init__(self, lifetime_seconds: float):
+        self._codes: TTLCache = TTLCache(maxsize=LOCAL_CACHE_LIMIT, ttl=lifetime_seconds)
+        self._lock = threading.Lock()  # a TTLCache is not safe across threads on its own
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            return self._codes.get(key)
+
+    def set(self, key: str, png: bytes) -> None:
+        with self._lock:
+            self._codes[key] = png
+
+
 def _cached(key: str) -> bytes | None:
     client = redis_client()
     if client is not None:
@@ -67,20 +85,15 @@ def _cached(key: str) -> bytes | None:
             return client.get(key)
         except redis.RedisError:
             return None
-    png, deadline = current_app.extensions["wechat_codes"].get(key, (None, 0.0))
-    return png if time.monotonic() < deadline else None
+    return current_app.extensions["wechat_codes"].get(key)
 
 
 def _cache(key: str, png: bytes) -> None:
-    lifetime = current_app.config["WECHAT_CODE_CACHE_SECONDS"]
     client = redis_client()
     if client is not None:
         try:
-            client.set(key, png, ex=lifetime)
+            client.set(key, png, ex=current_app.config["WECHAT_CODE_CACHE_SECONDS"])
         except redis.RedisError:
             current_app.logger.warning("mini-program code not cached: Redis unavailable")
         return
-    local = current_app.extensions["wechat_codes"]
-    if len(local) >= LOCAL_CACHE_LIMIT:
-        local.clear()
-    local[key] = (png, time.monotonic() + lifetime)
+    current_app.extensions["wechat_codes"].set(key, png)

@@ -8,9 +8,8 @@ from contextlib import contextmanager
 import redis
 import requests
 from wechatpy.exceptions import WeChatClientException
-from werkzeug.exceptions import HTTPException
 
-from app.errors import Unavailable
+from app.errors import Problem, Unavailable
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
@@ -21,7 +20,7 @@ def unavailable(detail: str) -> Unavailable:
 
 
 @contextmanager
-def calling_wechat(caller_errors: dict[int, Callable[[WeChatClientException], HTTPException]] | None = None):
+def calling_wechat(caller_errors: dict[int, Callable[[WeChatClientException], Problem]] | None = None):
     """Runs a WeChat call; errcodes in `caller_errors` become that error, anything else a 503."""
     try:
         yield

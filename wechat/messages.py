@@ -21,11 +21,13 @@ import rq
 from flask import Flask, current_app
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import defer, raiseload
 from wechatpy.exceptions import WeChatClientException
 
 from app.clock import utcnow
 from app.database import after_commit
 from app.extensions import db
+from app.paging import Page, paginate
 from wechat.client import STALE_TOKEN_ERRORS, wechat_client
 from wechat.models import FAILED, MESSAGE_KINDS, NOT_SUBSCRIBED, QUEUED, SENDING, SENT, SKIPPED, SubscribeMessage
 
@@ -148,6 +150,18 @@ def retry_failed(stuck_after: timedelta) -> list[int]:
         after_commit(functools.partial(submit, message.id))
     db.session.flush()
     return [message.id for message in messages]
+
+
+def list_messages(status: str | None, kind: str | None, user_id: int | None, page: int, per_page: int) -> Page:
+    """Subscribe messages, newest first, without their (encrypted) data or their users, which
+    the log does not show."""
+    query = (select(SubscribeMessage).options(defer(SubscribeMessage.data), raiseload(SubscribeMessage.user))
+             .order_by(SubscribeMessage.id.desc()))
+    for column, value in ((SubscribeMessage.status, status), (SubscribeMessage.kind, kind),
+                          (SubscribeMessage.user_id, user_id)):
+        if value is not None:
+            query = query.where(column == value)
+    return paginate(query, page, per_page)
 
 
 def messages_by_status():

@@ -4,22 +4,20 @@ subscribe-message log (operators) and WeChat's message push."""
 import json
 
 import xmltodict
-from flask import abort, current_app, request
-from sqlalchemy import select
-from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.utils import check_signature
+from flask import current_app, request
 
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.access import current_principal
 from app.blueprint import ApiBlueprint
+from app.errors import BadRequest, NotFound
 from app.extensions import db
 from app.rate_limits import rate_limited
 from credit.access import worker_for_caller
 from credit.scanning import scan_answer
 from credit.schemas import ScanSchema
 from stations.models import Station
-from wechat import codes, services
-from wechat.models import SubscribeMessage
+from wechat import codes, messages, services
+from wechat.access import require_wechat_signature
 from wechat.schemas import (
     CallbackQuery,
     LoginSchema,
@@ -83,7 +81,7 @@ def station_code(code):
     """The station's mini-program code (小程序码) for posters: opens WECHAT_STATION_PAGE with
     scene = the station's code."""
     if db.session.get(Station, code) is None:
-        abort(404, description=f"No station has code {code}.")
+        raise NotFound(f"No station has code {code}.", code="unknown_station")
     return _png(codes.mini_program_code(code, current_app.config["WECHAT_STATION_PAGE"]), "public, max-age=86400")
 
 
@@ -97,7 +95,8 @@ def worker_code(worker_id):
     retires this code too."""
     certificate = worker_for_caller(worker_id).certificate
     if certificate.scan_token is None:
-        abort(404, description="This certificate has not been issued, so it has no 安心碼 yet.")
+        raise NotFound("This certificate has not been issued, so it has no 安心碼 yet.",
+                       code="certificate_not_issued")
     png = codes.mini_program_code(codes.worker_scene(certificate), current_app.config["WECHAT_WORKER_PAGE"])
     return _png(png, "private, no-store")  # the image is as good as the token
 
@@ -117,25 +116,12 @@ def scan_scene(scene):
 @blp.requires(OPERATOR)
 @blp.arguments(MessageQuery, location="query", as_kwargs=True)
 @blp.response(200, MessageListSchema)
-def list_messages(limit, status=None, kind=None, user_id=None):
+def list_messages(page, per_page, status=None, kind=None, user_id=None):
     """Subscribe messages, newest first: what was sent, what failed and with which errcode."""
-    query = select(SubscribeMessage).order_by(SubscribeMessage.id.desc()).limit(limit)
-    for column, value in ((SubscribeMessage.status, status), (SubscribeMessage.kind, kind),
-                          (SubscribeMessage.user_id, user_id)):
-        if value is not None:
-            query = query.where(column == value)
-    return {"items": db.session.scalars(query).all()}
+    return messages.list_messages(status, kind, user_id, page, per_page)
 
 
 # ---------------------------------------------------------------- WeChat's message push
-
-def _verified(query: dict) -> None:
-    try:
-        check_signature(current_app.config["WECHAT_CALLBACK_TOKEN"], query["signature"], query["timestamp"],
-                        query["nonce"])
-    except InvalidSignatureException:
-        abort(403, description="The signature does not match WECHAT_CALLBACK_TOKEN.")
-
 
 @blp.get("/wechat/callback")
 @blp.problems(403)
@@ -144,7 +130,7 @@ def _verified(query: dict) -> None:
 def callback_handshake(query):
     """WeChat's server check when the push URL is configured: answers echostr if the signature
     (WECHAT_CALLBACK_TOKEN, timestamp, nonce) is right."""
-    _verified(query)
+    require_wechat_signature(query)
     return current_app.response_class(query.get("echostr", ""), mimetype="text/plain")
 
 
@@ -157,11 +143,11 @@ def callback_push(query):
     """WeChat's message push (plaintext mode, JSON or XML): records the subscribe-message
     decisions (subscribe_msg_popup_event, subscribe_msg_change_event); other events are
     acknowledged and ignored."""
-    _verified(query)
+    require_wechat_signature(query)
     body = request.get_data()
     try:
         payload = json.loads(body) if body.lstrip().startswith(b"{") else xmltodict.parse(body)["xml"]
     except (ValueError, TypeError, KeyError, xmltodict.expat.ExpatError):
-        abort(400, description="The push body is neither JSON nor XML.")
+        raise BadRequest("The push body is neither JSON nor XML.", code="unreadable_push") from None
     services.record_template_decisions(payload)
     return current_app.response_class("success", mimetype="text/plain")

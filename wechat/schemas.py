@@ -3,7 +3,9 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from accounts.schemas import MaskedPhone
 from app.fields import RecordId
+from app.paging import OperatorPageQuery, page_schema
 from wechat.models import MESSAGE_KINDS, MESSAGE_STATUSES
 
 # wx.login() and the phone button give short opaque codes; anything else is not one.
@@ -29,7 +31,9 @@ class SessionSchema(ma.Schema):
 
 
 class PhoneSchema(ma.Schema):
-    phone = fields.String(required=True, metadata={"description": "masked, e.g. 138****5678"})
+    """A User's phone as they see it."""
+
+    phone = MaskedPhone(required=True, metadata={"description": "masked, e.g. 138****5678"})
     has_phone = fields.Boolean(required=True)
 
 
@@ -40,14 +44,15 @@ class CallbackQuery(ma.Schema):
     echostr = fields.String(metadata={"description": "only in the GET handshake; echoed back"})
 
 
-class MessageQuery(ma.Schema):
+class MessageQuery(OperatorPageQuery):
     status = fields.String(validate=validate.OneOf(MESSAGE_STATUSES))
     kind = fields.String(validate=validate.OneOf(MESSAGE_KINDS))
     user_id = RecordId()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class MessageSchema(ma.Schema):
+    """A SubscribeMessage, without its data."""
+
     id = fields.Integer(required=True)
     user_id = fields.Integer(required=True)
     kind = fields.String(required=True)
@@ -62,5 +67,4 @@ class MessageSchema(ma.Schema):
     sent_at = fields.DateTime(allow_none=True)
 
 
-class MessageListSchema(ma.Schema):
-    items = fields.List(fields.Nested(MessageSchema), required=True)
+MessageListSchema = page_schema(MessageSchema, "MessageListSchema")

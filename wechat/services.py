@@ -10,7 +10,7 @@ from accounts.services import hash_token, start_session
 from app.clock import utcnow
 from app.errors import Invalid, NotLoggedIn
 from app.extensions import db
-from app.privacy import blind_index, mask_phone
+from app.privacy import blind_index
 from wechat.client import wechat_client
 from wechat.errors import calling_wechat, unavailable
 from wechat.models import ACCEPT, BAN, REJECT, TemplateDecision
@@ -46,7 +46,7 @@ def log_in(code: str) -> dict:
     token = start_session(user)
     session = db.session.get(AuthSession, hash_token(token))
     return {"token": token, "token_type": "Bearer", "expires_at": session.expires_at, "user_id": user.id,
-            "new_user": created, "has_phone": user.phone is not None}
+            "new_user": created, "has_phone": user.has_phone}
 
 
 def _user_for_openid(openid: str) -> tuple[User, bool]:
@@ -63,7 +63,7 @@ def _user_for_openid(openid: str) -> tuple[User, bool]:
         return db.session.scalar(select(User).where(User.openid == openid)), False
 
 
-def bind_phone(user: User, code: str) -> dict:
+def bind_phone(user: User, code: str) -> User:
     """Stores the phone number behind the phone button's code: encrypted, with its look-up hash."""
     with calling_wechat({INVALID_CODE: _rejected_phone_code, CODE_USED: _rejected_phone_code}):
         answer = wechat_client().get_user_phone_number(code)
@@ -75,7 +75,7 @@ def bind_phone(user: User, code: str) -> dict:
         raise unavailable("WeChat answered without a phone number; try again shortly.")
     user.phone, user.phone_hash = phone, blind_index(phone)
     db.session.flush()
-    return {"phone": mask_phone(phone), "has_phone": True}
+    return user
 
 
 def record_template_decisions(payload: dict) -> int:

@@ -73,7 +73,10 @@ def test_a_revoked_invite_is_refused_and_revoking_twice_changes_nothing(client, 
 def test_a_redeemed_invite_cannot_be_revoked(client, invite, operator, login):
     offer = invite()
     redeem(client, offer["code"], login())
-    assert client.delete(f"/api/v1/invites/{offer['id']}", headers=operator).status_code == 409
+    response = client.delete(f"/api/v1/invites/{offer['id']}", headers=operator)
+    assert response.status_code == 409 and response.json["code"] == "invite_redeemed"
+    unknown = client.delete("/api/v1/invites/999999", headers=operator)
+    assert unknown.status_code == 404 and unknown.json["code"] == "unknown_invite"
 
 
 def test_redeeming_needs_a_login(client, invite):
@@ -146,8 +149,11 @@ def test_an_operator_removes_a_role_at_once(client, invite, operator, login):
     [grant] = client.get(f"/api/v1/role-grants?station_code={STATION}", headers=operator).json["items"]
     assert client.delete(f"/api/v1/role-grants/{grant['id']}?reason=离职", headers=operator).status_code == 204
     assert client.get("/api/v1/me", headers=clerk).json["roles"] == ["resident"]
-    assert client.delete(f"/api/v1/role-grants/{grant['id']}", headers=operator).status_code == 409
-    assert client.delete("/api/v1/role-grants/999999", headers=operator).status_code == 404
+    again = client.delete(f"/api/v1/role-grants/{grant['id']}", headers=operator)
+    assert again.status_code == 409 and again.json["code"] == "grant_removed"
+    assert again.json["detail"] == f"Role grant {grant['id']} was already removed."
+    unknown = client.delete("/api/v1/role-grants/999999", headers=operator)
+    assert unknown.status_code == 404 and unknown.json["code"] == "unknown_grant"
     assert client.delete(f"/api/v1/role-grants/{grant['id']}", headers=clerk).status_code == 403
 
 
@@ -165,6 +171,10 @@ def test_every_grant_and_removal_is_on_the_audit_trail(client, invite, operator,
         ("granted", "station_staff", STATION, operator_id, offer["id"], "invite redeemed"),
     ]
     assert all(e["created_at"] for e in trail)
+    first = client.get(f"/api/v1/role-events?user_id={clerk_id}&limit=1", headers=operator).json
+    assert first["items"] == trail[:1] and (first["total"], first["page"], first["per_page"]) == (2, 1, 1)
+    second = client.get(f"/api/v1/role-events?user_id={clerk_id}&per_page=1&page=2", headers=operator).json
+    assert second["items"] == trail[1:]
 
 
 def test_the_audit_trail_cannot_be_rewritten(app, client, invite, login):

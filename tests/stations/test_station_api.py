@@ -57,6 +57,7 @@ def test_an_unknown_station_is_a_json_404(client):
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
     assert response.json["detail"] == "No station has code 440106999000."
+    assert response.json["code"] == "unknown_station"
 
 
 def test_an_unchanged_list_answers_304_without_a_body(client):

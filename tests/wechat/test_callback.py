@@ -27,6 +27,7 @@ def test_the_handshake_echoes_echostr_when_the_signature_is_right(api):
 def test_a_wrong_signature_is_403(api):
     response = api.get(CALLBACK, query_string=signed(token="not-our-token", echostr="echo"))
     assert response.status_code == 403 and response.mimetype == "application/problem+json"
+    assert response.json["code"] == "bad_signature"
     assert api.post(CALLBACK, query_string=signed(token="not-our-token"), data="{}").status_code == 403
 
 
@@ -72,3 +73,4 @@ def test_other_events_and_unknown_users_are_acknowledged_and_ignored(api, wechat
 def test_a_body_that_is_neither_json_nor_xml_is_400(api):
     response = api.post(CALLBACK, query_string=signed(), data="<xml><unclosed>")
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert response.json["code"] == "unreadable_push"

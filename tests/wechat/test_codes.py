@@ -38,7 +38,8 @@ def test_with_redis_every_process_uses_the_code_one_of_them_made(app, stub, redi
 
 
 def test_an_unknown_station_has_no_code(api, stub):
-    assert api.get("/api/v1/stations/440106999999/wxacode.png").status_code == 404
+    response = api.get("/api/v1/stations/440106999999/wxacode.png")
+    assert response.status_code == 404 and response.json["code"] == "unknown_station"
     assert stub.hits[CODE_PATH] == 0
 
 
@@ -67,7 +68,8 @@ def test_rotating_the_anxin_code_retires_the_workers_mini_program_code(api, clie
     api.get(f"/api/v1/workers/{worker['id']}/wxacode.png", headers=operator)
     old_scene = code_requests(stub)[-1]["scene"]
     client.post(f"/api/v1/workers/{worker['id']}/certificate/rotate-code", json={}, headers=operator)
-    assert api.get(f"/api/v1/wechat/scan/{old_scene}").status_code == 404
+    old = api.get(f"/api/v1/wechat/scan/{old_scene}")
+    assert old.status_code == 404 and old.json["code"] == "unknown_scene"
     api.get(f"/api/v1/workers/{worker['id']}/wxacode.png", headers=operator)
     new_scene = code_requests(stub)[-1]["scene"]
     assert new_scene != old_scene and api.get(f"/api/v1/wechat/scan/{new_scene}").status_code == 200
@@ -102,4 +104,5 @@ def test_residents_staff_and_strangers_get_no_workers_code(api, stub, login, mak
 
 def test_a_worker_without_an_issued_certificate_has_no_code(api, stub, make_applicant, operator):
     applicant = make_applicant()
-    assert api.get(f"/api/v1/workers/{applicant['id']}/wxacode.png", headers=operator).status_code == 404
+    response = api.get(f"/api/v1/workers/{applicant['id']}/wxacode.png", headers=operator)
+    assert response.status_code == 404 and response.json["code"] == "certificate_not_issued"

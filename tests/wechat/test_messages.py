@@ -165,6 +165,7 @@ def test_operators_see_failed_messages_with_their_errcode(api, wechat_app, outbo
     outbox.drain()
     listed = api.get("/api/v1/wechat/messages?status=failed", headers=login("operator"))
     assert [(m["kind"], m["last_errcode"]) for m in listed.json["items"]] == [("booking_received", 40003)]
+    assert (listed.json["total"], listed.json["page"], listed.json["per_page"]) == (1, 1, 100)
     assert api.get("/api/v1/wechat/messages", headers=login()).status_code == 403
 
 
