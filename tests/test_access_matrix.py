@@ -317,7 +317,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
 
 
 @pytest.fixture(scope="module")
-def world(app, stub):  # noqa: F811
+def world(app, stub):
     """The world, built once per backend inside a transaction that is rolled back at the end; each
     test runs in a savepoint of its own (`attempt`)."""
     test_app = make_wechat_app(app, stub, **UNLIMITED)
