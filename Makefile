@@ -1,4 +1,4 @@
-# The two commands a newcomer needs (see README.md): `make run` and `make test`.
+# The two commands a newcomer needs (see README.md): `make run` and `make test`; `make lint` before a commit.
 SHELL := /bin/bash
 VENV := .venv
 PORT ?= 5000
@@ -6,9 +6,10 @@ WORKERS ?= 2
 RUN_PACKAGES := python3 python3-venv libsqlite3-mod-spatialite
 TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server
 BENCH_PACKAGES := wrk
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 export FLASK_APP := wsgi
 
-.PHONY: run test fuzz bench soak system-packages
+.PHONY: run test lint fix lock fuzz bench soak system-packages
 
 ## Serve the embedded default (SQLite + SpatiaLite, no Redis) on http://127.0.0.1:$(PORT)
 run: $(VENV)/.run-deps
@@ -23,6 +24,22 @@ test: $(VENV)/.test-deps
 	scripts/install-system-packages $(TEST_PACKAGES)
 	scripts/start-test-services
 	$(VENV)/bin/python -m pytest
+
+## ruff (check and format), the import-linter contracts (pyproject.toml) and mypy's ratchet (.mypy-baseline)
+lint: $(VENV)/.test-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	scripts/mypy-ratchet $(VENV)/bin/mypy
+
+## What ruff can mend by itself (fixes, then formatting); review the diff
+fix: $(VENV)/.test-deps
+	scripts/format-tree $(VENV)/bin/ruff
+
+## Re-pin the whole tree after editing requirements.in or requirements-dev.in
+lock: $(VENV)/.test-deps
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) requirements.in -o requirements.txt
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) requirements-dev.in -o requirements-dev.txt
 
 ## A deeper schemathesis run over every operation (make test runs a short one)
 fuzz: $(VENV)/.test-deps
@@ -48,10 +65,10 @@ $(VENV)/bin/python:
 
 $(VENV)/.run-deps: requirements.txt | $(VENV)/bin/python
 	scripts/install-system-packages $(RUN_PACKAGES)
-	$(VENV)/bin/python -m pip install -q -r requirements.txt
+	$(VENV)/bin/python -m pip install -q --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	scripts/install-system-packages $(RUN_PACKAGES)
-	$(VENV)/bin/python -m pip install -q -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install -q --require-hashes -r requirements-dev.txt
 	touch $@

@@ -1,11 +1,19 @@
 """Settings read from the environment, in one place.
 
 With no environment at all the app runs on the embedded default: SQLite + SpatiaLite in the
-instance folder, no Redis. Production refuses to start without its database and secret.
+instance folder, no Redis. Production refuses to start without its database and secret. A
+setting that does not parse (`SCAN_LOG_BATCH=abc`) stops the start with an error naming it.
+
+Typed settings are read with marshmallow's fields, as environs does; environs itself is not used
+because it reads only `os.environ`, and `load_config` takes the environment as an argument so that
+tests hand it a plain dict instead of changing the process's environment.
 """
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+
+from marshmallow import ValidationError, fields
 
 from app.privacy import decode_key
 
@@ -14,10 +22,40 @@ DEVELOPMENT_HASH_KEY = "ZGV2ZWxvcG1lbnQtb25seS1sb29rdXAtaGFzaC1rZXk"
 
 
 class ConfigError(RuntimeError):
-    """A setting is missing or unsafe for the chosen environment."""
+    """A setting is missing, does not parse, or is unsafe for the chosen environment."""
 
 
-def load_config(environ=os.environ, instance_path: str | Path = "instance") -> dict:
+class Settings:
+    """Typed values from one environment; every setting that does not parse is collected, and
+    `check()` names them all at once."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self.environ = environ
+        self.problems: dict[str, str] = {}
+
+    def integer(self, name: str, default: int) -> int:
+        return self._parse(name, fields.Integer(), default)
+
+    def number(self, name: str, default: float) -> float:
+        return self._parse(name, fields.Float(), default)
+
+    def _parse(self, name: str, field: fields.Field, default):
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        try:
+            return field.deserialize(raw.strip())
+        except ValidationError as error:
+            self.problems[name] = f"{name}={raw!r} ({' '.join(error.messages).rstrip('.')})"
+            return default
+
+    def check(self) -> None:
+        if self.problems:
+            raise ConfigError("Invalid settings in the environment: " + "; ".join(self.problems.values()))
+
+
+def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Path = "instance") -> dict:
+    settings = Settings(environ)
     env = environ.get("APP_ENV", "development")
     if env not in {"development", "production", "test"}:
         raise ConfigError(f"APP_ENV must be development, production or test, not {env!r}")
@@ -39,7 +77,7 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
     if not database_url:
         database_url = f"sqlite:///{Path(instance_path).resolve() / 'yangcheng.sqlite3'}"
 
-    return {
+    config = {
         "APP_ENV": env,
         "SECRET_KEY": secret_key or "development-only-secret",
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
@@ -49,15 +87,15 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
         "DATA_ENCRYPTION_OLD_KEYS": [decode_key(k) for k in environ.get("DATA_ENCRYPTION_OLD_KEYS", "").split(",") if k],
         "DATA_HASH_KEY": decode_key(hash_key or DEVELOPMENT_HASH_KEY),
         # No endpoint takes a file: bodies are small JSON, anything larger is refused with 413.
-        "MAX_CONTENT_LENGTH": int(environ.get("MAX_REQUEST_BYTES", str(64 * 1024))),
+        "MAX_CONTENT_LENGTH": settings.integer("MAX_REQUEST_BYTES", 64 * 1024),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO"),
         # Load balancers in front of the app; their X-Forwarded-For entries name the client.
-        "TRUSTED_PROXY_COUNT": int(environ.get("TRUSTED_PROXY_COUNT", "0")),
-        "SESSION_LIFETIME_DAYS": int(environ.get("SESSION_LIFETIME_DAYS", "30")),
+        "TRUSTED_PROXY_COUNT": settings.integer("TRUSTED_PROXY_COUNT", 0),
+        "SESSION_LIFETIME_DAYS": settings.integer("SESSION_LIFETIME_DAYS", 30),
         "REDIS_URL": environ.get("REDIS_URL") or None,
         "SPATIALITE_LIBRARY_PATH": environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite"),
-        "STATIONS_CACHE_MAX_AGE": int(environ.get("STATIONS_CACHE_MAX_AGE", "60")),
-        "STATIONS_VERSION_TTL": float(environ.get("STATIONS_VERSION_TTL", "5")),
+        "STATIONS_CACHE_MAX_AGE": settings.integer("STATIONS_CACHE_MAX_AGE", 60),
+        "STATIONS_VERSION_TTL": settings.number("STATIONS_VERSION_TTL", 5.0),
         "API_TITLE": "羊城家政 API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -67,7 +105,7 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
         "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
         # Printed into every 安心碼 QR code: the public address of this server.
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        "SCAN_RATE_LIMIT_PER_MINUTE": int(environ.get("SCAN_RATE_LIMIT_PER_MINUTE", "60")),
+        "SCAN_RATE_LIMIT_PER_MINUTE": settings.integer("SCAN_RATE_LIMIT_PER_MINUTE", 60),
         # Per client address: generous, as whole neighbourhoods share one carrier-grade NAT address.
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "60/minute"),
         # Per logged-in user: far above what a household needs, far below what a script wants.
@@ -75,16 +113,19 @@ def load_config(environ=os.environ, instance_path: str | Path = "instance") -> d
         "COMPLAINT_RATE_LIMIT": environ.get("COMPLAINT_RATE_LIMIT", "5/hour"),
         # With Redis: scan records are written to the database in batches of this many, or once the
         # oldest waits this long; cached profiles are re-read at least this often.
-        "SCAN_LOG_BATCH": int(environ.get("SCAN_LOG_BATCH", "100")),
-        "SCAN_LOG_FLUSH_SECONDS": float(environ.get("SCAN_LOG_FLUSH_SECONDS", "30")),
-        "SCAN_CACHE_SECONDS": float(environ.get("SCAN_CACHE_SECONDS", "60")),
-        **wechat_settings(environ),
+        "SCAN_LOG_BATCH": settings.integer("SCAN_LOG_BATCH", 100),
+        "SCAN_LOG_FLUSH_SECONDS": settings.number("SCAN_LOG_FLUSH_SECONDS", 30.0),
+        "SCAN_CACHE_SECONDS": settings.number("SCAN_CACHE_SECONDS", 60.0),
+        **wechat_settings(settings),
     }
+    settings.check()
+    return config
 
 
-def wechat_settings(environ) -> dict:
+def wechat_settings(settings: Settings) -> dict:
     """The mini-program's identity, WeChat's address and what we send through it. The appid and
     secret default to empty: WeChat then refuses every call, which the API answers with 503."""
+    environ = settings.environ
     return {
         "WECHAT_APPID": environ.get("WECHAT_APPID", ""),
         "WECHAT_SECRET": environ.get("WECHAT_SECRET", ""),
@@ -92,7 +133,7 @@ def wechat_settings(environ) -> dict:
         # A proxy in production, the stub server in tests.
         "WECHAT_API_BASE_URL": environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/"),
         # Seconds to connect and to wait for each answer: a slow WeChat must not hold requests.
-        "WECHAT_TIMEOUT_SECONDS": float(environ.get("WECHAT_TIMEOUT_SECONDS", "5")),
+        "WECHAT_TIMEOUT_SECONDS": settings.number("WECHAT_TIMEOUT_SECONDS", 5.0),
         # WECHAT_TEMPLATE_<KIND>: the template id of each kind of subscribe message.
         "WECHAT_TEMPLATES": {name.removeprefix("WECHAT_TEMPLATE_").lower(): value
                              for name, value in environ.items() if name.startswith("WECHAT_TEMPLATE_") and value},
@@ -101,11 +142,11 @@ def wechat_settings(environ) -> dict:
         "WECHAT_STATION_PAGE": environ.get("WECHAT_STATION_PAGE", "pages/station/index"),
         # The page a booking's subscribe messages open, with `?id=<booking id>`.
         "WECHAT_BOOKING_PAGE": environ.get("WECHAT_BOOKING_PAGE", "pages/booking/detail"),
-        "WECHAT_CODE_CACHE_SECONDS": int(environ.get("WECHAT_CODE_CACHE_SECONDS", str(7 * 24 * 3600))),
+        "WECHAT_CODE_CACHE_SECONDS": settings.integer("WECHAT_CODE_CACHE_SECONDS", 7 * 24 * 3600),
         # A failed send is tried this many times in all, waiting BACKOFF, 2×BACKOFF, 4×... between.
-        "WECHAT_MESSAGE_ATTEMPTS": int(environ.get("WECHAT_MESSAGE_ATTEMPTS", "5")),
-        "WECHAT_MESSAGE_BACKOFF_SECONDS": float(environ.get("WECHAT_MESSAGE_BACKOFF_SECONDS", "30")),
-        "INVITE_LIFETIME_HOURS": int(environ.get("INVITE_LIFETIME_HOURS", "72")),
+        "WECHAT_MESSAGE_ATTEMPTS": settings.integer("WECHAT_MESSAGE_ATTEMPTS", 5),
+        "WECHAT_MESSAGE_BACKOFF_SECONDS": settings.number("WECHAT_MESSAGE_BACKOFF_SECONDS", 30.0),
+        "INVITE_LIFETIME_HOURS": settings.integer("INVITE_LIFETIME_HOURS", 72),
     }
 
 

@@ -1,7 +1,10 @@
 """Extension objects, created once and bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.model import Model as FlaskSQLAlchemyModel
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -20,4 +23,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base every model subclasses. At run time it is `db.Model` itself; a type checker cannot see
+# through that attribute, made when `db` is (python/mypy#8603), so to mypy it is the class `db.Model`
+# is built from: our declarative Base with Flask-SQLAlchemy's query and table-name helpers.
+if TYPE_CHECKING:
+
+    class Model(Base, FlaskSQLAlchemyModel):
+        __abstract__ = True
+
+else:
+    Model = db.Model
 migrate = Migrate()

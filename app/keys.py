@@ -70,7 +70,7 @@ def rehash_table(table, key_column, pairs) -> int:
         values = row[1:1 + len(pairs)]
         stored = row[1 + len(pairs):]
         fresh = {hashed.name: blind_index(value) if value is not None else None
-                 for (_, hashed), value in zip(pairs, values)}
+                 for (_, hashed), value in zip(pairs, values, strict=True)}
         if list(fresh.values()) != list(stored):
             db.session.execute(update(table).where(key_column == row[0]).values(fresh))
             rewritten += 1

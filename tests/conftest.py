@@ -1,56 +1,40 @@
 """Test fixtures: the app on each database backend, created once per session; every test runs
 inside a transaction that is rolled back, so tests never see each other's writes."""
 
-import csv
-import os
-from pathlib import Path
+import time
 
-import psycopg
 import pytest
+import time_machine
 from sqlalchemy import orm
-from sqlalchemy.engine import make_url
 
-from app import create_app
 from app.extensions import db
-from stations.importer import StationImportReport, import_stations, validate_station_rows
+from tests.factories import NOON, POSTGRES_URL, bearer, build_app, make_user, recreate_postgres_database
 
-STATIONS_CSV = Path(__file__).resolve().parent.parent / "stations" / "data" / "gz_streets.csv"
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/yangcheng_test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Fixtures more than one folder uses; builders and constants are in tests/factories.py.
+pytest_plugins = ["tests.plugins.credit", "tests.plugins.booking", "tests.plugins.wechat"]
 
-
-# Every test client calls from 127.0.0.1: the shared apps lift the limits, which the rate-limit
-# tests set on apps of their own.
-UNLIMITED = {"SCAN_RATE_LIMIT_PER_MINUTE": 1_000_000, "LOGIN_RATE_LIMIT": "1000000/minute",
-             "BOOKING_RATE_LIMIT": "1000000/minute", "COMPLAINT_RATE_LIMIT": "1000000/minute"}
+RUN_STARTED = time.monotonic()
 
 
-def recreate_postgres_database(url: str) -> None:
-    target = make_url(url)
-    admin = target.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{target.database}"')
+@pytest.fixture
+def hold_the_day():
+    """Whether a test's clock is held in the day the run began (tests/faults, whose servers run in
+    processes of their own with the real clock, say no)."""
+    return True
 
 
-def load_stations(path: Path) -> StationImportReport:
-    with path.open(encoding="utf-8-sig") as csv_file:
-        valid, rejected = validate_station_rows(csv.DictReader(csv_file))
-    assert not rejected
-    report = import_stations(valid, StationImportReport())
-    db.session.commit()
-    return report
-
-
-def build_app(database_url: str, **settings):
-    from flask_migrate import upgrade
-
-    app = create_app({"TESTING": True, "APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "STATIONS_VERSION_TTL": 0, **UNLIMITED, **settings})
-    with app.app_context():
-        upgrade()  # the migrations themselves are under test on both backends
-        load_stations(STATIONS_CSV)
-    return app
+@pytest.fixture(autouse=True)
+def beijing_noon(hold_the_day):
+    """Each test runs at noon in Beijing of the day the run began, plus the time the run has taken
+    so far, the clock ticking on: "today", "tomorrow" and a certificate's expiry mean the same
+    in the first test and the last, even when the run crosses midnight. time-machine moves this
+    process's clock only (threads included), not the database's or another process's, and no
+    code here asks those for the time."""
+    if not hold_the_day:
+        yield
+        return
+    with time_machine.travel(NOON.timestamp() + (time.monotonic() - RUN_STARTED), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", params=["postgis", "spatialite"])
@@ -100,8 +84,6 @@ def cli(app, isolated):
 def login(app, isolated):
     """login(role=None, station_code=..., company_id=..., phone=...) -> Authorization headers of a
     new user holding that role (every user is also a resident)."""
-    from tests.factories import bearer, make_user
-
     def log_in(role=None, **scope):
         with app.app_context():
             return bearer(make_user(role, **scope))

@@ -1,15 +1,86 @@
-"""Builds users with roles and session tokens the way the app would, for tests to act as them."""
+"""Builders and constants the tests share: the app on each backend, users with roles and session
+tokens, valid identifiers, bookings' bodies, the stub WeChat's settings. Fixtures live in
+tests/conftest.py and tests/plugins/; this module holds the plain functions they and the tests call."""
 
+import csv
+import hashlib
 import itertools
-from datetime import date
+import os
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
 
 from accounts.models import User
 from accounts.services import grant_role, start_session
+from app import create_app
+from app.clock import BEIJING, today_in_beijing
 from app.extensions import db
 from app.privacy import blind_index
 from credit import certificates, registry
+from credit.identifiers import credit_code_check_character, id_number_check_character
 from credit.models import Worker
-from tests.credit.conftest import DOCUMENTS, new_id_number
+from stations.importer import StationImportReport, import_stations, validate_station_rows
+from tests.wechat.stub import APPID, SECRET, StubWeChat
+
+# The app on each backend ------------------------------------------------------------------------
+
+STATIONS_CSV = Path(__file__).resolve().parent.parent / "stations" / "data" / "gz_streets.csv"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/yangcheng_test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+# Every test client calls from 127.0.0.1: the shared apps lift the limits, which the rate-limit
+# tests set on apps of their own.
+UNLIMITED = {"SCAN_RATE_LIMIT_PER_MINUTE": 1_000_000, "LOGIN_RATE_LIMIT": "1000000/minute",
+             "BOOKING_RATE_LIMIT": "1000000/minute", "COMPLAINT_RATE_LIMIT": "1000000/minute"}
+
+# The environment of a production deployment with every required setting.
+PRODUCTION_ENVIRONMENT = {
+    "APP_ENV": "production", "DATABASE_URL": "postgresql://db/app", "SECRET_KEY": "s3cret",
+    "DATA_ENCRYPTION_KEY": "A" * 43, "DATA_HASH_KEY": "B" * 43, "WECHAT_APPID": "wx0123456789abcdef",
+    "WECHAT_SECRET": "wechat-s3cret", "WECHAT_CALLBACK_TOKEN": "push-token", "PUBLIC_BASE_URL": "https://jz.example.cn",
+}
+
+
+def recreate_postgres_database(url: str) -> None:
+    target = make_url(url)
+    admin = target.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{target.database}"')
+
+
+def load_stations(path: Path) -> StationImportReport:
+    with path.open(encoding="utf-8-sig") as csv_file:
+        valid, rejected = validate_station_rows(csv.DictReader(csv_file))
+    assert not rejected
+    report = import_stations(valid, StationImportReport())
+    db.session.commit()
+    return report
+
+
+def build_app(database_url: str, **settings):
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "STATIONS_VERSION_TTL": 0, **UNLIMITED, **settings})
+    with app.app_context():
+        upgrade()  # the migrations themselves are under test on both backends
+        load_stations(STATIONS_CSV)
+    return app
+
+
+# The day the suite runs in ----------------------------------------------------------------------
+
+# Beijing's date when the run began. tests/conftest.py holds every test's clock at this day's noon
+# (and on from there as the run goes), so a run that crosses midnight still sees one day, and
+# "next year", "last month" and "yesterday" below keep meaning what they meant when it began.
+TODAY = today_in_beijing()
+NOON = datetime.combine(TODAY, time(12), BEIJING).astimezone(UTC)
+
+# Users and their session tokens -----------------------------------------------------------------
 
 _openids = itertools.count(1)
 
@@ -31,6 +102,40 @@ def bearer(user: User) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+# Workers, companies and certificates --------------------------------------------------------------
+
+_sequence = itertools.count(1)
+NEXT_YEAR = (TODAY + timedelta(days=365)).isoformat()
+LAST_MONTH = (TODAY - timedelta(days=30)).isoformat()
+YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
+
+
+def new_id_number(birth: str = "19850612") -> str:
+    first17 = f"440106{birth}{next(_sequence) % 1000:03d}"
+    return first17 + id_number_check_character(first17)
+
+
+def new_credit_code() -> str:
+    first17 = f"91440101MA{next(_sequence):07d}"
+    return first17 + credit_code_check_character(first17)
+
+
+DOCUMENTS = {"id_card_checked": True, "health_certificate_valid_until": NEXT_YEAR,
+             "skill_certificate": "育婴员 四级 No.4401-2023-0001", "authorisation_signed_on": LAST_MONTH}
+
+LIFECYCLE_TO_ISSUE = [
+    ("documents", DOCUMENTS),
+    ("training", {"hours": 40, "trained_on": LAST_MONTH}),
+    ("exam", {"score": 86, "passed": True}),
+    ("identity", {"matched": True}),
+    ("issue", {}),
+]
+
+
+def token_of(worker: dict) -> str:
+    return worker["certificate"]["scan_url"].rsplit("/", 1)[1]
+
+
 def make_issued_worker(name: str, service_types: list[str] | None = None) -> Worker:
     """A worker taken through every certificate step by the credit services (no request, no
     commit), for tests that commit for real from several threads."""
@@ -44,3 +149,58 @@ def make_issued_worker(name: str, service_types: list[str] | None = None) -> Wor
     certificates.verify_identity(certificate, True, None)
     certificates.issue(certificate, None)
     return worker
+
+
+# Bookings ---------------------------------------------------------------------------------------
+
+STATION_A = "440106001000"  # 五山街道, 天河区
+STATION_B = "440106002000"  # 员村街道, 天河区
+STATION_A_GCJ02 = {"lat": 23.15888, "lng": 113.34684, "crs": "gcj02"}
+phones = itertools.count(13800000000)
+
+
+def slot_start(days_ahead: int = 1, hour: int = 10) -> datetime:
+    """A cleaning slot (08:00 + n x 2 h, Beijing time) `days_ahead` days from today."""
+    return datetime.combine(today_in_beijing() + timedelta(days=days_ahead), time(hour), BEIJING)
+
+
+def booking_body(starts_at: datetime | str | None = None, **fields) -> dict:
+    starts_at = starts_at or slot_start()
+    return {"station_code": STATION_A, "service_code": "cleaning",
+            "starts_at": starts_at.isoformat() if isinstance(starts_at, datetime) else starts_at,
+            "address": "天河区五山路 1 号 2 栋 301", "location": STATION_A_GCJ02, "contact_name": "陈女士"} | fields
+
+
+def key_header(key: str | None = None) -> dict:
+    return {"Idempotency-Key": key or uuid.uuid4().hex}
+
+
+# The stub WeChat (tests/wechat/stub.py) -----------------------------------------------------------
+
+CALLBACK_TOKEN = "push-token-for-tests"
+TEMPLATES = {"booking_received": "TPL-received", "booking_confirmed": "TPL-confirmed",
+             "booking_assigned": "TPL-assigned", "booking_reminder": "TPL-reminder",
+             "followup_survey": None}  # one kind left unconfigured on purpose
+
+
+def signed(token=CALLBACK_TOKEN, timestamp="1764000000", nonce="n0nce", **extra) -> dict:
+    """The query string of a push from WeChat, signed with `token` as WeChat does."""
+    signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+    return {"signature": signature, "timestamp": timestamp, "nonce": nonce, **extra}
+
+
+def wechat_settings(stub: StubWeChat, **overrides) -> dict:
+    return {"WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET, "WECHAT_API_BASE_URL": stub.url,
+            "WECHAT_CALLBACK_TOKEN": CALLBACK_TOKEN, "WECHAT_TEMPLATES": TEMPLATES,
+            "WECHAT_TIMEOUT_SECONDS": 2.0, "WECHAT_MESSAGE_BACKOFF_SECONDS": 0, **overrides}
+
+
+def make_wechat_app(app, stub, **overrides):
+    """Another app on the same test database (so the test's transaction covers it)."""
+    return create_app({"TESTING": True, "APP_ENV": "test",
+                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                       **UNLIMITED, **wechat_settings(stub, **overrides)})
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"

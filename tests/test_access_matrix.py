@@ -25,11 +25,10 @@ from app import create_app
 from app.extensions import db
 from app.clock import today_in_beijing
 from booking.hours import seed_defaults
-from tests.booking.conftest import STATION_A, STATION_B, booking_body, key_header, slot_start
-from tests.conftest import UNLIMITED
-from tests.credit.conftest import LIFECYCLE_TO_ISSUE, NEXT_YEAR, new_credit_code, new_id_number, token_of
-from tests.factories import bearer, make_user
-from tests.wechat.conftest import make_wechat_app, signed, stub  # noqa: F401
+from tests.factories import (
+    LIFECYCLE_TO_ISSUE, NEXT_YEAR, STATION_A, STATION_B, UNLIMITED, bearer, booking_body,
+    key_header, make_user, make_wechat_app, new_credit_code, new_id_number, signed, slot_start, token_of,
+)
 from tests.wechat.stub import StubWeChat
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -318,7 +317,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
 
 
 @pytest.fixture(scope="module")
-def world(app, stub):  # noqa: F811
+def world(app, stub):
     """The world, built once per backend inside a transaction that is rolled back at the end; each
     test runs in a savepoint of its own (`attempt`)."""
     test_app = make_wechat_app(app, stub, **UNLIMITED)
@@ -356,7 +355,7 @@ def row_counts(application) -> dict[str, int]:
     with application.app_context():
         tables = list(db.metadata.sorted_tables)
         counts = db.session.execute(select(*[select(func.count()).select_from(t).scalar_subquery() for t in tables]))
-        return dict(zip([t.name for t in tables], counts.one()))
+        return dict(zip([t.name for t in tables], counts.one(), strict=True))
 
 
 # ---------------------------------------------------------------- the matrix

@@ -5,8 +5,9 @@ import re
 import pytest
 
 from app import create_app
+from app.clock import in_beijing, today_in_beijing, utcnow
 from app.config import ConfigError, load_config
-from tests.conftest import REDIS_URL
+from tests.factories import PRODUCTION_ENVIRONMENT, REDIS_URL, TODAY
 
 
 def test_an_unknown_route_is_a_json_404(client):
@@ -85,13 +86,6 @@ def test_without_a_database_url_the_embedded_spatialite_database_is_used(tmp_pat
     assert config["REDIS_URL"] is None
 
 
-PRODUCTION_ENVIRONMENT = {
-    "APP_ENV": "production", "DATABASE_URL": "postgresql://db/app", "SECRET_KEY": "s3cret",
-    "DATA_ENCRYPTION_KEY": "A" * 43, "DATA_HASH_KEY": "B" * 43, "WECHAT_APPID": "wx0123456789abcdef",
-    "WECHAT_SECRET": "wechat-s3cret", "WECHAT_CALLBACK_TOKEN": "push-token", "PUBLIC_BASE_URL": "https://jz.example.cn",
-}
-
-
 @pytest.mark.parametrize("missing", ["DATABASE_URL", "SECRET_KEY", "DATA_ENCRYPTION_KEY", "DATA_HASH_KEY",
                                      "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_CALLBACK_TOKEN", "PUBLIC_BASE_URL"])
 def test_production_refuses_to_start_without_its_database_and_secrets(missing):
@@ -116,3 +110,28 @@ def test_every_operation_has_its_own_operation_id_for_generated_clients(client):
                      for method, operation in operations.items() if method != "parameters"]
     assert all(operation_ids) and len(set(operation_ids)) == len(operation_ids)
     assert document["paths"]["/api/v1/stations/nearest"]["get"]["operationId"] == "nearestStations"
+
+
+def test_a_setting_that_does_not_parse_is_named_in_the_error():
+    with pytest.raises(ConfigError, match=r"SCAN_LOG_BATCH='abc' \(Not a valid integer\)"):
+        load_config({"SCAN_LOG_BATCH": "abc"})
+
+
+def test_every_setting_that_does_not_parse_is_named_at_once():
+    with pytest.raises(ConfigError) as refused:
+        load_config({"SCAN_LOG_BATCH": "100", "WECHAT_TIMEOUT_SECONDS": "slow", "INVITE_LIFETIME_HOURS": "3 days"})
+    assert "WECHAT_TIMEOUT_SECONDS='slow'" in str(refused.value)
+    assert "INVITE_LIFETIME_HOURS='3 days'" in str(refused.value)
+    assert "SCAN_LOG_BATCH" not in str(refused.value)
+
+
+def test_numeric_settings_are_read_from_the_environment():
+    config = load_config({"SCAN_LOG_BATCH": "7", "SCAN_CACHE_SECONDS": "2.5"})
+    assert config["SCAN_LOG_BATCH"] == 7 and config["SCAN_CACHE_SECONDS"] == 2.5
+
+
+def test_the_tests_clock_stays_in_the_day_the_run_began():
+    """tests/conftest.py holds each test at noon in Beijing (plus the run's time so far), so a run
+    that crosses midnight sees one day."""
+    assert today_in_beijing() == TODAY
+    assert in_beijing(utcnow()).hour >= 12

@@ -2,6 +2,8 @@
 
 import json
 import logging
+import re
+import time
 
 from app.extensions import db
 from app.observability import JsonLogFormatter
@@ -20,27 +22,39 @@ def test_the_load_balancers_request_id_is_kept_when_it_is_plain(client):
 
 def test_a_request_id_that_could_forge_log_lines_is_replaced(client):
     forged = 'x", "level": "ERROR'
-    assert client.get("/healthz", headers={"X-Request-ID": forged}).headers["X-Request-ID"] != forged
+    assert re.fullmatch("[0-9a-f]{32}", client.get("/healthz", headers={"X-Request-ID": forged}).headers["X-Request-ID"])
 
 
 def test_each_request_logs_its_route_template_never_the_token_in_its_path(client, caplog):
     with caplog.at_level(logging.INFO, logger="yangcheng.access"):
+        started = time.perf_counter()
         response = client.get("/q/some-secret-scan-token")
+        took_ms = (time.perf_counter() - started) * 1000
     line = JsonLogFormatter().format(caplog.records[-1])
     entry = json.loads(line)
     assert entry["route"] == "/q/<string:token>" and entry["status"] == response.status_code
-    assert entry["duration_ms"] >= 0
+    assert 0 < entry["duration_ms"] <= took_ms + 0.01  # this request's own time, rounded to 0.01 ms
     assert "some-secret-scan-token" not in line
 
 
+def sample(text: str, series: str) -> float:
+    """The value of one series (`name{labels}`) in a Prometheus text page; 0 if it is not there yet."""
+    return next((float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(series + " ")), 0.0)
+
+
 def test_metrics_count_requests_per_route_and_status(client):
-    client.get("/api/v1/stations/nearest?lat=23.13&lng=113.26")
-    client.get("/q/another-secret-token")
+    nearest = 'http_requests_total{method="GET",route="/api/v1/stations/nearest",status="200"}'
+    scan_page = 'http_requests_total{method="GET",route="/q/<string:token>",status="404"}'
+    timed = 'http_request_duration_seconds_count{method="GET",route="/api/v1/stations/nearest"}'
+    before = client.get("/metrics").get_data(as_text=True)
+    assert client.get("/api/v1/stations/nearest?lat=23.13&lng=113.26").status_code == 200
+    assert client.get("/q/another-secret-token").status_code == 404
     metrics = client.get("/metrics")
     assert metrics.status_code == 200 and metrics.mimetype == "text/plain"
     text = metrics.get_data(as_text=True)
-    assert 'http_requests_total{method="GET",route="/api/v1/stations/nearest",status="200"}' in text
-    assert 'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/v1/stations/nearest"}' in text
+    assert sample(text, nearest) == sample(before, nearest) + 1
+    assert sample(text, scan_page) == sample(before, scan_page) + 1
+    assert sample(text, timed) == sample(before, timed) + 1
     assert "another-secret-token" not in text
 
 
@@ -50,9 +64,13 @@ def test_metrics_show_subscribe_messages_waiting_to_be_sent(app, client, monkeyp
         text = client.get("/metrics").get_data(as_text=True)
         return float(next(line for line in text.splitlines() if line.startswith('subscribe_messages{status="queued"}')).split()[-1])
 
-    before = waiting()
+    def failed():
+        return sample(client.get("/metrics").get_data(as_text=True), 'subscribe_messages{status="failed"}')
+
+    before, failed_before = waiting(), failed()
     with app.app_context():
         queue_subscribe_message(make_user().id, "booking_reminder", {"thing1": "保洁"})
         db.session.commit()
     assert waiting() == before + 1
     assert 'subscribe_messages{status="failed"}' in client.get("/metrics").get_data(as_text=True)
+    assert failed() == failed_before

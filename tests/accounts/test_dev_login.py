@@ -3,7 +3,7 @@
 import pytest
 
 from app import create_app
-from tests.test_app import PRODUCTION_ENVIRONMENT
+from tests.factories import PRODUCTION_ENVIRONMENT
 
 DEV_LOGIN = "/api/v1/auth/dev-login"
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from accounts.models import RoleEvent, StaffInvite
 from app.clock import utcnow
 from app.extensions import db
-from tests.credit.conftest import new_credit_code
+from tests.factories import new_credit_code
 
 STATION = "440106001000"
 OTHER_STATION = "440106002000"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from booking.models import EntryCheck
-from tests.booking.conftest import token_of
+from tests.factories import token_of
 
 
 def stars_and_grade(client, operator, worker):

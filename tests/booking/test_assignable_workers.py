@@ -2,7 +2,7 @@
 certificate who offer the service and are free at that time, with masked names and stars. Only
 the booking's own station (and operators) may look."""
 
-from tests.booking.conftest import STATION_B, slot_start
+from tests.factories import STATION_B, slot_start
 
 
 def assignable(client, booking_id, headers):

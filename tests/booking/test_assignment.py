@@ -1,7 +1,7 @@
 """Only a worker with an issued, green certificate who offers the service, and is free at that
 time, can be assigned."""
 
-from tests.booking.conftest import slot_start
+from tests.factories import slot_start
 
 
 def test_assigning_needs_a_green_certificate(booked, act, staff, green_worker, step):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from booking.models import Booking, Slot
-from tests.booking.conftest import STATION_A, booking_body, key_header, slot_start
+from tests.factories import STATION_A, booking_body, key_header, slot_start
 
 
 def places_left(client, starts_at, station=STATION_A, service="cleaning"):

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from app.extensions import db
 from booking.models import StationOffer
 from app.clock import today_in_beijing
-from tests.booking.conftest import STATION_A, STATION_A_GCJ02, STATION_B, slot_start
+from tests.factories import STATION_A, STATION_A_GCJ02, STATION_B, slot_start
 
 HOURS = {"opens_at": "09:00", "closes_at": "17:00", "slot_minutes": 240, "capacity": 2, "weekdays": "12345"}
 

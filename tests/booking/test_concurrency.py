@@ -17,8 +17,7 @@ from app.privacy import blind_index
 from booking import bookings
 from booking.models import Booking, BookingEvent, Slot, StationOffer, WorkerTimeBlock
 from credit.models import Certificate, CreditEvent, Worker
-from tests.booking.conftest import booking_body, slot_start
-from tests.factories import make_issued_worker
+from tests.factories import booking_body, make_issued_worker, slot_start
 from wechat.models import SubscribeMessage
 
 STATION_C = "440106004000"  # 沙河街道: used by these tests only

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from app.clock import today_in_beijing
 from app.extensions import db
 from booking.models import Service, StationOffer
-from tests.booking.conftest import STATION_A, STATION_B, slot_start
+from tests.factories import STATION_A, STATION_B, slot_start
 
 ROWS = 50
 

@@ -7,8 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.booking.conftest import booking_body, key_header, slot_start
-from tests.wechat.conftest import fresh_stub, outbox, stub, wechat_app  # noqa: F401
+from tests.factories import booking_body, key_header, slot_start
 from wechat.models import SubscribeMessage
 
 

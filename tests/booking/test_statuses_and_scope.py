@@ -5,7 +5,7 @@ on their own station's bookings."""
 import pytest
 
 from booking.models import BOOKING_STATES, STATUS_NAMES
-from tests.booking.conftest import STATION_B, slot_start
+from tests.factories import STATION_B, slot_start
 
 STAFF_ACTIONS = {"confirm": None, "reject": {"reason": "该时段人手不足"}, "start": None, "complete": None}
 RESIDENT_ACTIONS = {"cancel": {"reason": "不需要了"}, "reschedule": {"starts_at": slot_start(2, 14).isoformat()}}

@@ -4,8 +4,7 @@ move, all through the API."""
 
 import uuid
 
-from tests.booking.conftest import STATION_A, STATION_A_GCJ02
-from tests.credit.conftest import token_of
+from tests.factories import STATION_A, STATION_A_GCJ02, token_of
 
 
 def test_from_the_nearest_station_to_a_rated_service_and_a_worker_whose_credit_moved(

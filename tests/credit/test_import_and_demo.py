@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.credit.conftest import new_credit_code, new_id_number
+from tests.factories import new_credit_code, new_id_number
 
 COMPANY_HEADER = "name,credit_code,district_code,contact_name,contact_phone"
 WORKER_HEADER = "name,id_number,phone,photo_url,service_types,skills,years_of_experience,company_credit_code"

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from app.privacy import KEY_ID_BYTES, _key_id, decrypt
-from tests.credit.conftest import new_id_number
+from tests.factories import new_id_number
 
 NEW_KEY = os.urandom(32)
 

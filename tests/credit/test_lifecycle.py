@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from credit import certificates
 from credit.models import LIFECYCLE, STATES, Certificate, CreditEvent
-from tests.credit.conftest import DOCUMENTS, LIFECYCLE_TO_ISSUE, NEXT_YEAR, YESTERDAY
+from tests.factories import DOCUMENTS, LIFECYCLE_TO_ISSUE, NEXT_YEAR, YESTERDAY
 
 VALID_BODIES = {
     "documents": DOCUMENTS, "training": {"hours": 40, "trained_on": YESTERDAY},

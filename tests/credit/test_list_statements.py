@@ -6,7 +6,7 @@ import pytest
 from app.extensions import db
 from credit import ledger, registry
 from credit.models import Company, Worker
-from tests.credit.conftest import new_credit_code, new_id_number
+from tests.factories import new_credit_code, new_id_number
 
 PAGE = {"per_page": 100}
 

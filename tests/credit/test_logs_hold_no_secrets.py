@@ -3,7 +3,7 @@
 import logging
 
 from app.observability import JsonLogFormatter
-from tests.credit.conftest import new_id_number
+from tests.factories import new_id_number
 
 
 def test_no_log_line_holds_an_id_number_a_phone_or_a_session_token(make_applicant, client, operator, caplog):

@@ -12,8 +12,7 @@ from PIL import Image
 from app import create_app
 from app.extensions import db
 from app.redis import redis_client
-from tests.conftest import REDIS_URL
-from tests.credit.conftest import NEXT_YEAR, YESTERDAY, new_id_number, token_of
+from tests.factories import NEXT_YEAR, REDIS_URL, YESTERDAY, new_id_number, token_of
 
 
 @pytest.fixture

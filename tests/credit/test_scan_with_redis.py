@@ -10,8 +10,7 @@ from app.redis import redis_client
 from credit import scanning
 from credit.models import ScanLog
 from credit.scanning import LOG_KEY, VERSION_KEY
-from tests.conftest import REDIS_URL
-from tests.credit.conftest import token_of
+from tests.factories import REDIS_URL, token_of
 
 SCAN_LOG_BATCH = 3
 

@@ -1,6 +1,6 @@
 """Worker and company records: validation, masking, encryption at rest, and who may touch whom."""
 
-from tests.credit.conftest import new_credit_code, new_id_number
+from tests.factories import new_credit_code, new_id_number
 
 
 def test_a_worker_file_shows_the_id_number_and_phone_masked(make_applicant):

@@ -2,8 +2,14 @@
 
 import pytest
 
-from tests.conftest import build_app
+from tests.factories import build_app
 from tests.faults.servers import PrivatePostgres, PrivateRedis
+
+
+@pytest.fixture
+def hold_the_day():
+    """The app under test runs in servers of its own with the real clock: so does the test."""
+    return False
 
 
 @pytest.fixture(scope="module")

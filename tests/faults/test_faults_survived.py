@@ -18,8 +18,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from credit.models import Company, CreditEvent
-from tests.credit.conftest import new_credit_code
-from tests.factories import bearer, make_user
+from tests.factories import bearer, make_user, new_credit_code
 from tests.faults.servers import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,10 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.booking.conftest import booking_body
-from tests.conftest import build_app
-from tests.factories import bearer, make_user
-from tests.wechat.conftest import stub, wechat_settings  # noqa: F401  (the stub WeChat server)
+from tests.factories import bearer, booking_body, build_app, make_user, wechat_settings
 from wechat.models import SubscribeMessage
 
 

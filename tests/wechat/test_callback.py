@@ -6,8 +6,7 @@ import json
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.factories import make_user
-from tests.wechat.conftest import signed
+from tests.factories import make_user, signed
 from wechat.models import TemplateDecision
 
 CALLBACK = "/api/v1/wechat/callback"

@@ -3,8 +3,7 @@ once by WeChat and then served from the cache."""
 
 import re
 
-from tests.credit.conftest import token_of
-from tests.wechat.conftest import make_wechat_app
+from tests.factories import make_wechat_app, token_of
 
 STATION = "440106001000"
 CODE_PATH = "wxa/getwxacodeunlimit"

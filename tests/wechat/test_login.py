@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from app.extensions import db
-from tests.wechat.conftest import make_wechat_app, unique
+from tests.factories import make_wechat_app, unique
 from tests.wechat.stub import closed_port_url
 
 

@@ -129,7 +129,7 @@ def test_retries_wait_longer_each_time(wechat_app, outbox, stub, resident, monke
 
 
 def test_wechat_unreachable_is_retried_and_recorded_without_an_errcode(app, stub, isolated, resident):
-    from tests.wechat.conftest import make_wechat_app
+    from tests.factories import make_wechat_app
     from tests.wechat.stub import closed_port_url
 
     down = make_wechat_app(app, stub, WECHAT_API_BASE_URL=closed_port_url(), WECHAT_MESSAGE_ATTEMPTS=2)

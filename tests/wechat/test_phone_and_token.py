@@ -7,8 +7,7 @@ import pytest
 import redis
 import requests
 
-from tests.conftest import REDIS_URL
-from tests.wechat.conftest import unique, wechat_settings
+from tests.factories import REDIS_URL, unique, wechat_settings
 from tests.wechat.stub import APPID
 from wechat.client import client_from_config
 

@@ -1,31 +1,8 @@
-"""Builders for the credit tests: valid identifiers, companies, applicants and issued workers,
-all made through the API the way an operator would."""
-
-import itertools
-from datetime import date, timedelta
+"""Companies, applicants and issued workers, all made through the API the way an operator would."""
 
 import pytest
 
-from credit.identifiers import credit_code_check_character, id_number_check_character
-
-_sequence = itertools.count(1)
-NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
-LAST_MONTH = (date.today() - timedelta(days=30)).isoformat()
-YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
-
-
-def new_id_number(birth: str = "19850612") -> str:
-    first17 = f"440106{birth}{next(_sequence) % 1000:03d}"
-    return first17 + id_number_check_character(first17)
-
-
-def new_credit_code() -> str:
-    first17 = f"91440101MA{next(_sequence):07d}"
-    return first17 + credit_code_check_character(first17)
-
-
-DOCUMENTS = {"id_card_checked": True, "health_certificate_valid_until": NEXT_YEAR,
-             "skill_certificate": "育婴员 四级 No.4401-2023-0001", "authorisation_signed_on": LAST_MONTH}
+from tests.factories import LIFECYCLE_TO_ISSUE, new_credit_code, new_id_number
 
 
 @pytest.fixture
@@ -68,15 +45,6 @@ def step(client, operator):
     return post
 
 
-LIFECYCLE_TO_ISSUE = [
-    ("documents", DOCUMENTS),
-    ("training", {"hours": 40, "trained_on": LAST_MONTH}),
-    ("exam", {"score": 86, "passed": True}),
-    ("identity", {"matched": True}),
-    ("issue", {}),
-]
-
-
 @pytest.fixture
 def make_issued(make_applicant, step):
     def make(**fields):
@@ -87,7 +55,3 @@ def make_issued(make_applicant, step):
         return response.json
 
     return make
-
-
-def token_of(worker: dict) -> str:
-    return worker["certificate"]["scan_url"].rsplit("/", 1)[1]

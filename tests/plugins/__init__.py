@@ -1,0 +1,1 @@
+"""Fixtures shared across test folders, registered by tests/conftest.py's `pytest_plugins`."""

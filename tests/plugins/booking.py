@@ -1,0 +1,82 @@
+"""Residents with a bound phone, station staff, green workers, and bookings made and moved through
+the API. The catalogue they book from is seeded by tests/booking/conftest.py."""
+
+import pytest
+
+from tests.factories import STATION_A, booking_body, key_header, phones
+
+
+@pytest.fixture
+def resident(login):
+    """A new resident with a bound phone."""
+    return lambda: login(phone=str(next(phones)))
+
+
+@pytest.fixture
+def staff(login):
+    return lambda station_code=STATION_A: login("station_staff", station_code=station_code)
+
+
+@pytest.fixture
+def book(client, resident):
+    """book(headers=None, starts_at=None, **fields) -> (response, resident headers)."""
+
+    def make(headers=None, starts_at=None, key=None, **fields):
+        headers = headers or resident()
+        response = client.post("/api/v1/bookings", json=booking_body(starts_at, **fields),
+                               headers=headers | key_header(key))
+        return response, headers
+
+    return make
+
+
+@pytest.fixture
+def booked(book):
+    """A pending booking: (booking, resident headers)."""
+
+    def make(**fields):
+        response, headers = book(**fields)
+        assert response.status_code == 201, response.json
+        return response.json, headers
+
+    return make
+
+
+@pytest.fixture
+def green_worker(make_company, make_issued):
+    """An issued, green worker of a company who offers 保洁 (and 育婴)."""
+    return lambda **fields: make_issued(**({"company_id": make_company()["id"]} | fields))
+
+
+@pytest.fixture
+def act(client):
+    """act(booking_id, action, headers, body=None) -> response of POST /bookings/<id>/<action>."""
+    return lambda booking_id, action, headers, body=None: client.post(
+        f"/api/v1/bookings/{booking_id}/{action}", json=body or {}, headers=headers)
+
+
+@pytest.fixture
+def assigned(booked, act, staff, green_worker):
+    """A booking confirmed and assigned to a green worker: (booking, resident headers, staff headers, worker)."""
+
+    def make(worker=None, **fields):
+        booking, headers = booked(**fields)
+        clerk, worker = staff(), worker or green_worker()
+        assert act(booking["id"], "confirm", clerk).status_code == 200
+        response = act(booking["id"], "assign", clerk, {"worker_id": worker["id"]})
+        assert response.status_code == 200, response.json
+        return response.json, headers, clerk, worker
+
+    return make
+
+
+@pytest.fixture
+def completed(assigned, act):
+    def make(**fields):
+        booking, headers, clerk, worker = assigned(**fields)
+        assert act(booking["id"], "start", clerk).status_code == 200
+        response = act(booking["id"], "complete", clerk)
+        assert response.status_code == 200, response.json
+        return response.json, headers, clerk, worker
+
+    return make
