@@ -34,7 +34,8 @@ lint: $(VENV)/.test-deps
 
 ## What ruff can mend by itself (fixes, then formatting); review the diff
 fix: $(VENV)/.test-deps
-	scripts/format-tree $(VENV)/bin/ruff
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 ## Re-pin the whole tree after editing requirements.in or requirements-dev.in
 lock: $(VENV)/.test-deps

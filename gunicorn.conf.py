@@ -48,16 +48,31 @@ def child_exit(server, worker):
 # gunicorn's own refusals (a malformed request line, a URI or headers too long) in the API's one
 # error shape, application/problem+json, rather than gunicorn's HTML page. gunicorn calls
 # util.write_error by name, so replacing it here covers every worker it forks.
-GUNICORN_PROBLEM_CODES = {400: "bad_request", 403: "forbidden", 414: "uri_too_long",
-                          417: "expectation_failed", 431: "headers_too_large", 500: "server_error",
-                          501: "not_implemented"}
+GUNICORN_PROBLEM_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    414: "uri_too_long",
+    417: "expectation_failed",
+    431: "headers_too_large",
+    500: "server_error",
+    501: "not_implemented",
+}
 
 
 def write_problem(sock, status_int, reason, mesg):
-    body = json.dumps({"type": "about:blank", "code": GUNICORN_PROBLEM_CODES.get(status_int, "bad_request"),
-                       "title": reason, "status": status_int, "detail": mesg or reason}).encode()
-    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
-            f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n")
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "code": GUNICORN_PROBLEM_CODES.get(status_int, "bad_request"),
+            "title": reason,
+            "status": status_int,
+            "detail": mesg or reason,
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
     util.write_nonblock(sock, head.encode("latin1") + body)
 
 

@@ -31,14 +31,28 @@ def _referenced_row_exists(column, value) -> bool:
     return db.session.scalar(select(target).where(target == value)) is not None
 
 
-def create_invite(role: str, created_by: User, lifetime_hours: int, *, station_code: str | None = None,
-                  company_id: int | None = None, note: str | None = None) -> StaffInvite:
+def create_invite(
+    role: str,
+    created_by: User,
+    lifetime_hours: int,
+    *,
+    station_code: str | None = None,
+    company_id: int | None = None,
+    note: str | None = None,
+) -> StaffInvite:
     """The invite, holding its code (`invite.code`) on this object only: only its hash is stored."""
     require_scope_exists(role, station_code, company_id)
     code = secrets.token_urlsafe(INVITE_CODE_BYTES)
-    invite = StaffInvite(code_hash=hash_token(code), code=code, role=role, station_code=station_code,
-                         company_id=company_id, note=note, created_by_id=created_by.id,
-                         expires_at=utcnow() + timedelta(hours=lifetime_hours))
+    invite = StaffInvite(
+        code_hash=hash_token(code),
+        code=code,
+        role=role,
+        station_code=station_code,
+        company_id=company_id,
+        note=note,
+        created_by_id=created_by.id,
+        expires_at=utcnow() + timedelta(hours=lifetime_hours),
+    )
     db.session.add(invite)
     db.session.flush()
     return invite
@@ -52,13 +66,15 @@ def redeem_invite(code: str, user: User):
         raise NotFound("No invite has this code.", code="unknown_invite", field="code")
     state = invite.state
     if state != PENDING:
-        raise Conflict(f"This invite is {state}; ask an operator for a new one.", code=f"invite_{state}",
-                       field="code")
+        raise Conflict(f"This invite is {state}; ask an operator for a new one.", code=f"invite_{state}", field="code")
     held = next((grant for grant in user.grants if grant.role == invite.role), None)
     if held is not None:
         scope = held.station_code or held.company_id or "the platform"
-        raise Conflict(f"You already are {held.role} of {scope}; an operator must remove that role before you "
-                       "can take this one.", code="role_held", field="code")
+        raise Conflict(
+            f"You already are {held.role} of {scope}; an operator must remove that role before you can take this one.",
+            code="role_held",
+            field="code",
+        )
     claimed = db.session.execute(
         update(StaffInvite)
         .where(StaffInvite.id == invite.id, StaffInvite.redeemed_at.is_(None), StaffInvite.revoked_at.is_(None))
@@ -68,17 +84,22 @@ def redeem_invite(code: str, user: User):
     if not claimed:
         raise Conflict("This invite was used or revoked a moment ago.", code="invite_taken", field="code")
     db.session.refresh(invite)
-    return grant_role(user, invite.role, station_code=invite.station_code, company_id=invite.company_id,
-                      granted_by=db.session.get(User, invite.created_by_id), invite=invite,
-                      reason="invite redeemed")
+    return grant_role(
+        user,
+        invite.role,
+        station_code=invite.station_code,
+        company_id=invite.company_id,
+        granted_by=db.session.get(User, invite.created_by_id),
+        invite=invite,
+        reason="invite redeemed",
+    )
 
 
 def revoke_invite(invite: StaffInvite, revoked_by: User) -> StaffInvite:
     """A pending or expired invite stops working; revoking twice changes nothing. A redeemed one
     is refused: remove the role it granted instead."""
     if invite.redeemed_at is not None:
-        raise Conflict("This invite was already redeemed; remove the role it granted instead.",
-                       code="invite_redeemed")
+        raise Conflict("This invite was already redeemed; remove the role it granted instead.", code="invite_redeemed")
     if invite.revoked_at is None:
         invite.revoked_at = utcnow()
         invite.revoked_by_id = revoked_by.id

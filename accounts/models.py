@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.database import UtcDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.privacy import Encrypted
 
 # Everyone who logs in is a resident; the other roles are granted, each to one scope.
@@ -15,7 +15,7 @@ RESIDENT, STATION_STAFF, COMPANY_ADMIN, OPERATOR = "resident", "station_staff", 
 GRANTED_ROLES = (STATION_STAFF, COMPANY_ADMIN, OPERATOR)
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,13 +23,16 @@ class User(db.Model):
     unionid: Mapped[str | None] = mapped_column(String(64), comment="only when bound to an open-platform account")
     phone = mapped_column(Encrypted, nullable=True)
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True, comment="keyed hash of phone, for look-up")
-    wechat_session_key = mapped_column(Encrypted, nullable=True, comment="replaced at every login; never leaves the server")
+    wechat_session_key = mapped_column(
+        Encrypted, nullable=True, comment="replaced at every login; never leaves the server"
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     grants: Mapped[list["RoleGrant"]] = relationship(
         primaryjoin="and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at.is_(None))",
-        viewonly=True, lazy="selectin",
+        viewonly=True,
+        lazy="selectin",
     )
 
     @property
@@ -42,7 +45,7 @@ class User(db.Model):
         return self.phone is not None
 
 
-class AuthSession(db.Model):
+class AuthSession(Model):
     """A login. Only the token's hash is stored, so a leaked table opens no session."""
 
     __tablename__ = "auth_sessions"
@@ -64,7 +67,7 @@ SCOPE_MATCHES_ROLE = (
 )
 
 
-class RoleGrant(db.Model):
+class RoleGrant(Model):
     """One role in one scope. Revoking sets revoked_at; grants are never deleted, so who held
     which role when stays on record."""
 
@@ -72,8 +75,14 @@ class RoleGrant(db.Model):
     __table_args__ = (
         CheckConstraint(SCOPE_MATCHES_ROLE, name="scope_matches_role"),
         # At most one active grant of each role per user: a clerk serves exactly one station.
-        Index("uq_role_grants_active_role", "user_id", "role", unique=True,
-              postgresql_where=text("revoked_at IS NULL"), sqlite_where=text("revoked_at IS NULL")),
+        Index(
+            "uq_role_grants_active_role",
+            "user_id",
+            "role",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +100,7 @@ PENDING, REDEEMED, REVOKED, EXPIRED = "pending", "redeemed", "revoked", "expired
 INVITE_STATES = (PENDING, REDEEMED, REVOKED, EXPIRED)
 
 
-class StaffInvite(db.Model):
+class StaffInvite(Model):
     """A one-time invitation to a role, made by an operator and redeemed by the person who logs
     in with it. Only the code's hash is kept: a leaked table grants nothing."""
 
@@ -128,7 +137,7 @@ class StaffInvite(db.Model):
 GRANTED, REMOVED = "granted", "removed"
 
 
-class RoleEvent(db.Model):
+class RoleEvent(Model):
     """The audit trail of roles: every grant and removal, who did it and when. Append-only."""
 
     __tablename__ = "role_events"

@@ -33,12 +33,19 @@ PROBLEM_MEANINGS = {
     422: "The station or company of the role's scope does not exist",
 }
 
-blp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1",
-                   description="The caller's account and session; staff invites and role grants",
-                   problem_meanings=PROBLEM_MEANINGS)
+blp = ApiBlueprint(
+    "accounts",
+    __name__,
+    url_prefix="/api/v1",
+    description="The caller's account and session; staff invites and role grants",
+    problem_meanings=PROBLEM_MEANINGS,
+)
 development_login = ApiBlueprint(
-    "development", __name__, url_prefix="/api/v1",
-    description="Development only (APP_ENV=development): log in as any role without WeChat")
+    "development",
+    __name__,
+    url_prefix="/api/v1",
+    description="Development only (APP_ENV=development): log in as any role without WeChat",
+)
 
 
 @blp.get("/me")
@@ -58,6 +65,7 @@ def logout():
 
 
 # ---------------------------------------------------------------- staff invites
+
 
 @blp.post("/invites")
 @blp.requires(OPERATOR)
@@ -106,6 +114,7 @@ def redeem_invite(data):
 
 # ---------------------------------------------------------------- role grants and their audit trail
 
+
 @blp.get("/role-grants")
 @blp.requires(OPERATOR)
 @blp.arguments(GrantListQuery, location="query", as_kwargs=True)
@@ -138,6 +147,7 @@ def list_role_events(page, per_page, user_id=None):
 
 
 # ---------------------------------------------------------------- development only
+
 
 @development_login.post("/auth/dev-login")
 @development_login.arguments(DevLoginSchema)

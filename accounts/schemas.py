@@ -26,8 +26,9 @@ class MeSchema(ma.Schema):
     """A User as they see themselves."""
 
     id = fields.Integer(required=True)
-    roles = fields.List(fields.String(), required=True,
-                        metadata={"description": "resident for everyone logged in, plus granted roles"})
+    roles = fields.List(
+        fields.String(), required=True, metadata={"description": "resident for everyone logged in, plus granted roles"}
+    )
     grants = fields.List(fields.Nested(RoleSchema), required=True)
     phone = MaskedPhone(allow_none=True, metadata={"description": "masked, e.g. 138****5678"})
     has_phone = fields.Boolean(required=True)
@@ -38,8 +39,10 @@ class RoleScopeSchema(ma.Schema):
     operator. A scope the role does not take is refused rather than ignored."""
 
     role = fields.String(required=True, validate=validate.OneOf(GRANTED_ROLES))
-    station_code = fields.String(validate=validate.Regexp(r"^\d{12}$", error="must be a 12-digit station code"),
-                                 metadata={"description": "required for station_staff"})
+    station_code = fields.String(
+        validate=validate.Regexp(r"^\d{12}$", error="must be a 12-digit station code"),
+        metadata={"description": "required for station_staff"},
+    )
     company_id = RecordId(metadata={"description": "required for company_admin"})
 
     @ma.validates_schema
@@ -56,9 +59,12 @@ class RoleScopeSchema(ma.Schema):
 
 
 class InviteCreateSchema(RoleScopeSchema):
-    valid_for_hours = fields.Integer(validate=validate.Range(min=1, max=24 * 30),
-                                     metadata={"description": "default INVITE_LIFETIME_HOURS (72)"})
-    note = fields.String(validate=validate.Length(max=100), metadata={"description": "whom it is for, e.g. 林小姐 (前台)"})
+    valid_for_hours = fields.Integer(
+        validate=validate.Range(min=1, max=24 * 30), metadata={"description": "default INVITE_LIFETIME_HOURS (72)"}
+    )
+    note = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "whom it is for, e.g. 林小姐 (前台)"}
+    )
 
 
 class InviteSchema(ma.Schema):
@@ -70,8 +76,10 @@ class InviteSchema(ma.Schema):
     company_id = fields.Integer(allow_none=True)
     note = fields.String(allow_none=True)
     state = fields.String(required=True, validate=validate.OneOf(INVITE_STATES))
-    code = fields.String(allow_none=True, metadata={
-        "description": "only in the answer that creates the invite: hand it to the person, it is not stored"})
+    code = fields.String(
+        allow_none=True,
+        metadata={"description": "only in the answer that creates the invite: hand it to the person, it is not stored"},
+    )
     created_by = fields.Integer(required=True, attribute="created_by_id")
     created_at = fields.DateTime(required=True)
     expires_at = fields.DateTime(required=True)
@@ -118,7 +126,9 @@ class RoleEventSchema(RoleSchema):
     action = fields.String(required=True, metadata={"description": "granted or removed"})
     grant_id = fields.Integer(required=True)
     user_id = fields.Integer(required=True, metadata={"description": "who holds or held the role"})
-    actor_id = fields.Integer(allow_none=True, metadata={"description": "who granted or removed it; null for a command"})
+    actor_id = fields.Integer(
+        allow_none=True, metadata={"description": "who granted or removed it; null for a command"}
+    )
     invite_id = fields.Integer(allow_none=True)
     reason = fields.String(allow_none=True)
     created_at = fields.DateTime(required=True)

@@ -36,8 +36,9 @@ def find_session(token: str) -> AuthSession | None:
     """The live session for a token, or None when unknown, revoked or expired."""
     # One statement for the session, its user and the user's roles: every authenticated request
     # starts here.
-    session = db.session.get(AuthSession, hash_token(token),
-                             options=[joinedload(AuthSession.user).joinedload(User.grants)])
+    session = db.session.get(
+        AuthSession, hash_token(token), options=[joinedload(AuthSession.user).joinedload(User.grants)]
+    )
     if session is None or session.revoked_at is not None:
         return None
     return session if session.expires_at > utcnow() else None
@@ -48,12 +49,24 @@ def end_session(session: AuthSession) -> None:
     db.session.flush()
 
 
-def grant_role(user: User, role: str, *, station_code: str | None = None, company_id: int | None = None,
-               granted_by: User | None = None, invite: StaffInvite | None = None,
-               reason: str | None = None) -> RoleGrant:
+def grant_role(
+    user: User,
+    role: str,
+    *,
+    station_code: str | None = None,
+    company_id: int | None = None,
+    granted_by: User | None = None,
+    invite: StaffInvite | None = None,
+    reason: str | None = None,
+) -> RoleGrant:
     """Gives the user a role in a scope and records who did it (granted_by None: a command)."""
-    grant = RoleGrant(user_id=user.id, role=role, station_code=station_code, company_id=company_id,
-                      granted_by_id=granted_by.id if granted_by else None)
+    grant = RoleGrant(
+        user_id=user.id,
+        role=role,
+        station_code=station_code,
+        company_id=company_id,
+        granted_by_id=granted_by.id if granted_by else None,
+    )
     db.session.add(grant)
     db.session.flush()
     _record(GRANTED, grant, granted_by, invite=invite, reason=reason)
@@ -74,24 +87,44 @@ def remove_grant(grant: RoleGrant, removed_by: User | None, reason: str | None =
     return grant
 
 
-def _record(action: str, grant: RoleGrant, actor: User | None, *, invite: StaffInvite | None = None,
-            reason: str | None = None) -> None:
-    db.session.add(RoleEvent(action=action, grant_id=grant.id, user_id=grant.user_id, role=grant.role,
-                             station_code=grant.station_code, company_id=grant.company_id,
-                             actor_id=actor.id if actor else None, invite_id=invite.id if invite else None,
-                             reason=reason))
+def _record(
+    action: str, grant: RoleGrant, actor: User | None, *, invite: StaffInvite | None = None, reason: str | None = None
+) -> None:
+    db.session.add(
+        RoleEvent(
+            action=action,
+            grant_id=grant.id,
+            user_id=grant.user_id,
+            role=grant.role,
+            station_code=grant.station_code,
+            company_id=grant.company_id,
+            actor_id=actor.id if actor else None,
+            invite_id=invite.id if invite else None,
+            reason=reason,
+        )
+    )
     db.session.flush()
 
 
-def list_grants(user_id: int | None, role: str | None, station_code: str | None, company_id: int | None,
-                page: int, per_page: int) -> Page:
+def list_grants(
+    user_id: int | None, role: str | None, station_code: str | None, company_id: int | None, page: int, per_page: int
+) -> Page:
     """Active grants, optionally filtered."""
-    filters = {RoleGrant.user_id: user_id, RoleGrant.role: role, RoleGrant.station_code: station_code,
-               RoleGrant.company_id: company_id}
+    filters = {
+        RoleGrant.user_id: user_id,
+        RoleGrant.role: role,
+        RoleGrant.station_code: station_code,
+        RoleGrant.company_id: company_id,
+    }
     return paginate(
-        select(RoleGrant).where(RoleGrant.revoked_at.is_(None),
-                                *(column == value for column, value in filters.items() if value is not None))
-        .order_by(RoleGrant.id), page, per_page)
+        select(RoleGrant)
+        .where(
+            RoleGrant.revoked_at.is_(None), *(column == value for column, value in filters.items() if value is not None)
+        )
+        .order_by(RoleGrant.id),
+        page,
+        per_page,
+    )
 
 
 def role_events(user_id: int | None, page: int, per_page: int) -> Page:

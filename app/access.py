@@ -58,8 +58,9 @@ def caller_key() -> str:
 def require_principal() -> Principal:
     principal = current_principal()
     if principal is None:
-        raise NotLoggedIn("Log in first: send the session token as Authorization: Bearer <token>.",
-                          headers=UNAUTHORIZED_HEADERS)
+        raise NotLoggedIn(
+            "Log in first: send the session token as Authorization: Bearer <token>.", headers=UNAUTHORIZED_HEADERS
+        )
     return principal
 
 

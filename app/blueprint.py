@@ -64,7 +64,7 @@ def _field_holding_nul(data, name: str | None = None) -> str | None:
     if isinstance(data, str):
         return name if "\x00" in data else None
     if hasattr(data, "items"):
-        pairs = ([(key, data.getlist(key)) for key in data.keys()] if hasattr(data, "getlist") else data.items())
+        pairs = [(key, data.getlist(key)) for key in data.keys()] if hasattr(data, "getlist") else data.items()
         for key, value in pairs:
             found = _field_holding_nul(value, key if name is None else f"{name}.{key}")
             if found is not None:
@@ -103,8 +103,9 @@ class ApiBlueprint(flask_smorest.Blueprint):
         def decorator(view):
             for code in codes:
                 description = (meanings or {}).get(code, self.problem_meanings.get(code))
-                view = self.alt_response(code, schema=ProblemSchema, description=description,
-                                         content_type=PROBLEM_MIMETYPE)(view)
+                view = self.alt_response(
+                    code, schema=ProblemSchema, description=description, content_type=PROBLEM_MIMETYPE
+                )(view)
             return view
 
         return decorator

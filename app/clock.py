@@ -3,14 +3,14 @@
 Guangzhou's working day is Beijing's, whatever zone the host runs in: a certificate expires, a
 booking window opens and a reminder is due by Beijing's calendar."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def in_beijing(moment: datetime) -> datetime:
@@ -22,7 +22,7 @@ def today_in_beijing() -> date:
 
 
 def to_utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def beijing_day_bounds(day: date) -> tuple[datetime, datetime]:

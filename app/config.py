@@ -65,12 +65,18 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
     encryption_key = environ.get("DATA_ENCRYPTION_KEY")
     hash_key = environ.get("DATA_HASH_KEY")
     if env == "production":
-        required = {"DATABASE_URL": database_url, "SECRET_KEY": secret_key,
-                    "DATA_ENCRYPTION_KEY": encryption_key, "DATA_HASH_KEY": hash_key,
-                    # Without these nobody can log in, WeChat's pushes are refused, and printed
-                    # codes point at a development address.
-                    **{name: environ.get(name) for name in
-                       ("WECHAT_APPID", "WECHAT_SECRET", "WECHAT_CALLBACK_TOKEN", "PUBLIC_BASE_URL")}}
+        required = {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": secret_key,
+            "DATA_ENCRYPTION_KEY": encryption_key,
+            "DATA_HASH_KEY": hash_key,
+            # Without these nobody can log in, WeChat's pushes are refused, and printed
+            # codes point at a development address.
+            **{
+                name: environ.get(name)
+                for name in ("WECHAT_APPID", "WECHAT_SECRET", "WECHAT_CALLBACK_TOKEN", "PUBLIC_BASE_URL")
+            },
+        }
         missing = [name for name, value in required.items() if not value]
         if missing:
             raise ConfigError(f"production needs {', '.join(missing)} in the environment")
@@ -84,7 +90,9 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         # Personal data at rest: AES-256-GCM key, old keys still readable, and the HMAC key of the
         # look-up hashes. The defaults are public development keys, refused in production.
         "DATA_ENCRYPTION_KEY": decode_key(encryption_key or DEVELOPMENT_ENCRYPTION_KEY),
-        "DATA_ENCRYPTION_OLD_KEYS": [decode_key(k) for k in environ.get("DATA_ENCRYPTION_OLD_KEYS", "").split(",") if k],
+        "DATA_ENCRYPTION_OLD_KEYS": [
+            decode_key(k) for k in environ.get("DATA_ENCRYPTION_OLD_KEYS", "").split(",") if k
+        ],
         "DATA_HASH_KEY": decode_key(hash_key or DEVELOPMENT_HASH_KEY),
         # No endpoint takes a file: bodies are small JSON, anything larger is refused with 413.
         "MAX_CONTENT_LENGTH": settings.integer("MAX_REQUEST_BYTES", 64 * 1024),
@@ -135,8 +143,11 @@ def wechat_settings(settings: Settings) -> dict:
         # Seconds to connect and to wait for each answer: a slow WeChat must not hold requests.
         "WECHAT_TIMEOUT_SECONDS": settings.number("WECHAT_TIMEOUT_SECONDS", 5.0),
         # WECHAT_TEMPLATE_<KIND>: the template id of each kind of subscribe message.
-        "WECHAT_TEMPLATES": {name.removeprefix("WECHAT_TEMPLATE_").lower(): value
-                             for name, value in environ.items() if name.startswith("WECHAT_TEMPLATE_") and value},
+        "WECHAT_TEMPLATES": {
+            name.removeprefix("WECHAT_TEMPLATE_").lower(): value
+            for name, value in environ.items()
+            if name.startswith("WECHAT_TEMPLATE_") and value
+        },
         # Published mini-program pages that the codes open (scene passed as the page's `scene`).
         "WECHAT_WORKER_PAGE": environ.get("WECHAT_WORKER_PAGE", "pages/scan/index"),
         "WECHAT_STATION_PAGE": environ.get("WECHAT_STATION_PAGE", "pages/station/index"),
@@ -154,5 +165,5 @@ def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for plain postgres URLs, as most hosting panels hand those out."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url

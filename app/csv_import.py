@@ -38,8 +38,9 @@ class ImportReport:
         return bool(self.created or self.updated)
 
 
-def validate_rows(raw_rows: Iterable[dict], schema: ma.Schema, key: str,
-                  check: Callable[[dict], str | None] | None = None) -> tuple[list[tuple[int, dict]], list[Rejection]]:
+def validate_rows(
+    raw_rows: Iterable[dict], schema: ma.Schema, key: str, check: Callable[[dict], str | None] | None = None
+) -> tuple[list[tuple[int, dict]], list[Rejection]]:
     """(line, row) for the rows that pass every rule, and why the others do not. `key` names the
     field that must be unique within the file; `check` may refuse a row against stored data."""
     valid, rejected, seen = [], [], {}
@@ -63,14 +64,24 @@ def validate_rows(raw_rows: Iterable[dict], schema: ma.Schema, key: str,
     return valid, rejected
 
 
-def run_import(csv_file, *, dry_run: bool, skip_invalid: bool, validate, load, report: ImportReport,
-               print_report: Callable[[ImportReport], None], label: str) -> None:
+def run_import(
+    csv_file,
+    *,
+    dry_run: bool,
+    skip_invalid: bool,
+    validate,
+    load,
+    report: ImportReport,
+    print_report: Callable[[ImportReport], None],
+    label: str,
+) -> None:
     """The body of every `flask <feature> import...` command."""
     valid, report.rejected = validate(csv.DictReader(csv_file))
     if report.rejected and not skip_invalid:
         print_report(report)
         raise click.ClickException(
-            f"{len(report.rejected)} invalid row(s): nothing imported. Fix them or pass --skip-invalid.")
+            f"{len(report.rejected)} invalid row(s): nothing imported. Fix them or pass --skip-invalid."
+        )
     with click.progressbar(valid, label=label, file=sys.stderr) as rows:
         load(rows, report)
     if dry_run:

@@ -17,9 +17,18 @@ log = logging.getLogger(__name__)
 
 # The `code` of an answer that no feature named more precisely: one per HTTP status.
 STATUS_CODES = {
-    400: "bad_request", 401: "not_logged_in", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_input",
-    429: "too_many_requests", 500: "server_error", 503: "unavailable",
+    400: "bad_request",
+    401: "not_logged_in",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+    500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -27,8 +36,12 @@ class ProblemSchema(ma.Schema):
     """Documents the error body; the handler below writes it."""
 
     type = ma.fields.String(metadata={"description": "URI of the problem type; about:blank for plain HTTP errors"})
-    code = ma.fields.String(metadata={"description": "What went wrong, for a program: stable, e.g. slot_full, "
-                                                     "worker_not_green, status_conflict, invalid_input"})
+    code = ma.fields.String(
+        metadata={
+            "description": "What went wrong, for a program: stable, e.g. slot_full, "
+            "worker_not_green, status_conflict, invalid_input"
+        }
+    )
     title = ma.fields.String(metadata={"description": "Short summary of the HTTP status"})
     status = ma.fields.Integer(metadata={"description": "HTTP status code"})
     detail = ma.fields.String(metadata={"description": "What went wrong, for a person"})
@@ -46,13 +59,24 @@ class Problem(HTTPException):
 
     default_code = "problem"
 
-    def __init__(self, detail: str, *, code: str | None = None, errors: dict[str, list[str]] | None = None,
-                 field: str | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        errors: dict[str, list[str]] | None = None,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail)
         if field is not None and errors is None:
             errors = {field: [detail]}
-        self.data = {"message": detail, "code": code or self.default_code, "errors": errors or {},
-                     "headers": headers or {}}
+        self.data = {
+            "message": detail,
+            "code": code or self.default_code,
+            "errors": errors or {},
+            "headers": headers or {},
+        }
 
     @property
     def problem_code(self) -> str:
@@ -103,15 +127,22 @@ class Unavailable(Problem):
 
     code, default_code = 503, "unavailable"
 
-    def __init__(self, detail: str, *, retry_after: int = 10, code: str | None = None,
-                 errors: dict[str, list[str]] | None = None):
+    def __init__(
+        self, detail: str, *, retry_after: int = 10, code: str | None = None, errors: dict[str, list[str]] | None = None
+    ):
         super().__init__(detail, code=code, errors=errors, headers={"Retry-After": str(retry_after)})
 
 
-def problem_response(status: int, title: str, detail: str, errors: dict | None = None, headers=None,
-                     code: str | None = None):
-    body = {"type": "about:blank", "code": code or STATUS_CODES.get(status, "problem"), "title": title,
-            "status": status, "detail": detail}
+def problem_response(
+    status: int, title: str, detail: str, errors: dict | None = None, headers=None, code: str | None = None
+):
+    body = {
+        "type": "about:blank",
+        "code": code or STATUS_CODES.get(status, "problem"),
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if errors:
         body["errors"] = errors
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
@@ -123,8 +154,9 @@ def recorded_problem(problem: Problem):
     """A refusal whose writes are kept: a view returns it (never raises it) when the refused
     attempt must stay on record, e.g. the wrong worker's 安心碼 scanned at the door."""
     g.keep_refusal_record = True
-    return problem_response(problem.code, problem.name, problem.data["message"], problem.data["errors"],
-                            code=problem.problem_code)
+    return problem_response(
+        problem.code, problem.name, problem.data["message"], problem.data["errors"], code=problem.problem_code
+    )
 
 
 def _field_errors(messages: dict) -> dict:
@@ -148,7 +180,9 @@ class ProblemApi(Api):
             response = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
-            prepare_response(response, self.spec, PROBLEM_MIMETYPE if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE)
+            prepare_response(
+                response, self.spec, PROBLEM_MIMETYPE if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE
+            )
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_MIMETYPE)
@@ -171,18 +205,24 @@ class ProblemApi(Api):
 def register_error_handlers(app):
     @app.errorhandler(IntegrityError)
     def conflicting_write(error):
-        return problem_response(409, "Conflict", "This conflicts with data that already exists.",
-                                code="duplicate")
+        return problem_response(409, "Conflict", "This conflicts with data that already exists.", code="duplicate")
 
     @app.errorhandler(StaleDataError)
     def concurrent_write(error):
-        return problem_response(409, "Conflict", "Someone else changed this at the same time; reload and retry.",
-                                code="changed_concurrently")
+        return problem_response(
+            409,
+            "Conflict",
+            "Someone else changed this at the same time; reload and retry.",
+            code="changed_concurrently",
+        )
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
         log.warning("database unavailable: %s", error.orig.__class__.__name__)
         return problem_response(
-            503, "Service Unavailable", "The database is unavailable; try again shortly.",
-            headers={"Retry-After": "5"}, code="database_unavailable",
+            503,
+            "Service Unavailable",
+            "The database is unavailable; try again shortly.",
+            headers={"Retry-After": "5"},
+            code="database_unavailable",
         )

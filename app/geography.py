@@ -58,8 +58,16 @@ def _outlines() -> tuple[_Outline, ...]:
         (ring, *_holes) = feature["geometry"]["coordinates"]  # the file's polygons have no holes
         points = tuple((float(lng), float(lat)) for lng, lat in ring)
         lngs, lats = [x for x, _ in points], [y for _, y in points]
-        outlines.append(_Outline(DISTRICT_CODES_BY_NAME[feature["properties"]["name"]], points,
-                                 min(lngs), max(lngs), min(lats), max(lats)))
+        outlines.append(
+            _Outline(
+                DISTRICT_CODES_BY_NAME[feature["properties"]["name"]],
+                points,
+                min(lngs),
+                max(lngs),
+                min(lats),
+                max(lats),
+            )
+        )
     return tuple(outlines)
 
 

@@ -24,6 +24,10 @@ def readyz():
         checks["redis"] = "ok" if redis_is_reachable() else "unavailable"
     failing = sorted(name for name, state in checks.items() if state != "ok")
     if failing:
-        raise Unavailable(f"Not ready: {', '.join(failing)} unavailable", code="not_ready", retry_after=5,
-                          errors={name: [checks[name]] for name in failing})
+        raise Unavailable(
+            f"Not ready: {', '.join(failing)} unavailable",
+            code="not_ready",
+            retry_after=5,
+            errors={name: [checks[name]] for name in failing},
+        )
     return {"status": "ready", "checks": checks}

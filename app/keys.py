@@ -41,13 +41,18 @@ def reencrypt_table(table, key_column, columns) -> int:
         if not rows:
             return rewritten
         for row in rows:
-            stale = {column.name: encrypt(decrypt(bytes(row._mapping[column.name])))
-                     for column in columns
-                     if row._mapping[column.name] is not None
-                     and not encrypted_with_current_key(bytes(row._mapping[column.name]))}
+            stale = {
+                column.name: encrypt(decrypt(bytes(row._mapping[column.name])))
+                for column in columns
+                if row._mapping[column.name] is not None
+                and not encrypted_with_current_key(bytes(row._mapping[column.name]))
+            }
             if stale:
-                db.session.execute(update(table).where(key_column == row[0])
-                                   .values({name: type_coerce(value, LargeBinary) for name, value in stale.items()}))
+                db.session.execute(
+                    update(table)
+                    .where(key_column == row[0])
+                    .values({name: type_coerce(value, LargeBinary) for name, value in stale.items()})
+                )
                 rewritten += 1
         db.session.commit()
         last_key = rows[-1][0]
@@ -64,13 +69,16 @@ def reencrypt_command():
 def rehash_table(table, key_column, pairs) -> int:
     """Recomputes the hash columns of `pairs` ((encrypted column, its hash column)) row by row."""
     rewritten = 0
-    rows = db.session.execute(select(key_column, *[column for column, _ in pairs],
-                                     *[hashed for _, hashed in pairs])).all()
+    rows = db.session.execute(
+        select(key_column, *[column for column, _ in pairs], *[hashed for _, hashed in pairs])
+    ).all()
     for row in rows:
-        values = row[1:1 + len(pairs)]
-        stored = row[1 + len(pairs):]
-        fresh = {hashed.name: blind_index(value) if value is not None else None
-                 for (_, hashed), value in zip(pairs, values, strict=True)}
+        values = row[1 : 1 + len(pairs)]
+        stored = row[1 + len(pairs) :]
+        fresh = {
+            hashed.name: blind_index(value) if value is not None else None
+            for (_, hashed), value in zip(pairs, values, strict=True)
+        }
         if list(fresh.values()) != list(stored):
             db.session.execute(update(table).where(key_column == row[0]).values(fresh))
             rewritten += 1
@@ -81,8 +89,11 @@ def rehash_table(table, key_column, pairs) -> int:
 def rehash_command():
     """Recompute the look-up hashes with the current DATA_HASH_KEY."""
     for table, key_column, columns in encrypted_columns():
-        pairs = [(column, table.columns[f"{column.name}_hash"]) for column in columns
-                 if f"{column.name}_hash" in table.columns]
+        pairs = [
+            (column, table.columns[f"{column.name}_hash"])
+            for column in columns
+            if f"{column.name}_hash" in table.columns
+        ]
         if pairs:
             count = rehash_table(table, key_column, pairs)
             click.echo(f"{table.name}: {count} rows re-hashed ({', '.join(hashed.name for _, hashed in pairs)})")

@@ -22,7 +22,9 @@ access_log = logging.getLogger("yangcheng.access")
 
 REQUESTS = Counter("http_requests_total", "Requests answered, by route and status", ["method", "route", "status"])
 LATENCY = Histogram(
-    "http_request_duration_seconds", "Time to answer, by route", ["method", "route"],
+    "http_request_duration_seconds",
+    "Time to answer, by route",
+    ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 
@@ -78,10 +80,17 @@ def _finish_request(response: Response) -> Response:
     elapsed = time.perf_counter() - g.request_started
     REQUESTS.labels(request.method, route, response.status_code).inc()
     LATENCY.labels(request.method, route).observe(elapsed)
-    access_log.info("request", extra={"fields": {
-        "method": request.method, "route": route, "status": response.status_code,
-        "duration_ms": round(elapsed * 1000, 2),
-    }})
+    access_log.info(
+        "request",
+        extra={
+            "fields": {
+                "method": request.method,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 2),
+            }
+        },
+    )
     return response
 
 

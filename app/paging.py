@@ -39,12 +39,15 @@ class PageQuery(ma.Schema):
 
 def page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str) -> type[ma.Schema]:
     """The paged answer of a list of `item_schema`, serialising a Page."""
-    return ma.Schema.from_dict({
-        "items": fields.List(fields.Nested(item_schema), required=True),
-        "total": fields.Integer(required=True),
-        "page": fields.Integer(required=True),
-        "per_page": fields.Integer(required=True),
-    }, name=name)
+    return ma.Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "total": fields.Integer(required=True),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+        },
+        name=name,
+    )
 
 
 class OperatorPageQuery(PageQuery):

@@ -42,9 +42,15 @@ def encrypted_with_current_key(blob: bytes) -> bool:
 
 
 def decrypt(blob: bytes) -> str:
-    keys = {_key_id(k): k for k in [current_app.config["DATA_ENCRYPTION_KEY"],
-                                    *current_app.config["DATA_ENCRYPTION_OLD_KEYS"]]}
-    key_id, nonce, ciphertext = blob[:KEY_ID_BYTES], blob[KEY_ID_BYTES:KEY_ID_BYTES + NONCE_BYTES], blob[KEY_ID_BYTES + NONCE_BYTES:]
+    keys = {
+        _key_id(k): k
+        for k in [current_app.config["DATA_ENCRYPTION_KEY"], *current_app.config["DATA_ENCRYPTION_OLD_KEYS"]]
+    }
+    key_id, nonce, ciphertext = (
+        blob[:KEY_ID_BYTES],
+        blob[KEY_ID_BYTES : KEY_ID_BYTES + NONCE_BYTES],
+        blob[KEY_ID_BYTES + NONCE_BYTES :],
+    )
     if key_id not in keys:
         raise ValueError("data was encrypted with a key that is no longer configured")
     return AESGCM(keys[key_id]).decrypt(nonce, ciphertext, None).decode()

@@ -6,9 +6,7 @@ from flask import current_app
 
 def init_redis(app) -> None:
     url = app.config["REDIS_URL"]
-    app.extensions["redis"] = (
-        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1) if url else None
-    )
+    app.extensions["redis"] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1) if url else None
 
 
 def redis_client() -> redis.Redis | None:

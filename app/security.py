@@ -7,8 +7,10 @@ do not govern, so no Access-Control-Allow-* header is ever sent.
 from flask import Flask, Response, abort, request
 
 # Pages render no inline script; views with their own policy (the scan page) keep it.
-HTML_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+HTML_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def init_security_headers(app: Flask) -> None:

@@ -19,9 +19,11 @@ class StateTable:
         otherwise. `doing` words the action for a person when its name does not."""
         target = self.transitions[action].get(state)
         if target is None:
-            raise Conflict(f"Cannot {doing or action.replace('_', ' ')}: {self.subject} {state} "
-                           f"({self.names.get(state, state)}).", code="status_conflict",
-                           errors={self.field: [state]})
+            raise Conflict(
+                f"Cannot {doing or action.replace('_', ' ')}: {self.subject} {state} ({self.names.get(state, state)}).",
+                code="status_conflict",
+                errors={self.field: [state]},
+            )
         return target
 
     def allows(self, state: str, action: str) -> bool:

@@ -71,7 +71,9 @@ def record_statements(engine, statements: list) -> None:
 
     @event.listens_for(engine, "after_cursor_execute")
     def finished(connection, cursor, statement, parameters, context, executemany):
-        statements.append((" ".join(statement.split())[:70], time.perf_counter() - connection.info["statement_started"]))
+        statements.append(
+            (" ".join(statement.split())[:70], time.perf_counter() - connection.info["statement_started"])
+        )
 
 
 def main(count: int) -> None:
@@ -81,17 +83,23 @@ def main(count: int) -> None:
         db.session.add(resident)
         db.session.flush()
         headers = {"Authorization": f"Bearer {start_session(resident)}"}
-        stations = db.session.scalars(select(StationOffer.station_code)
-                                      .where(StationOffer.service_code == "cleaning")).all()
+        stations = db.session.scalars(
+            select(StationOffer.station_code).where(StationOffer.service_code == "cleaning")
+        ).all()
         db.session.commit()
         engine = db.engine
     client = app.test_client()
 
     def book() -> tuple[int, float]:
         day = datetime.now(BEIJING).date() + timedelta(days=random.randint(1, 6))
-        body = {"station_code": random.choice(stations), "service_code": "cleaning",
-                "starts_at": datetime.combine(day, clock(random.choice([8, 10, 12, 14, 16])), BEIJING).isoformat(),
-                "address": "天河区天河路 1 号", "location": {"lat": 23.13, "lng": 113.32}, "contact_name": "压测"}
+        body = {
+            "station_code": random.choice(stations),
+            "service_code": "cleaning",
+            "starts_at": datetime.combine(day, clock(random.choice([8, 10, 12, 14, 16])), BEIJING).isoformat(),
+            "address": "天河区天河路 1 号",
+            "location": {"lat": 23.13, "lng": 113.32},
+            "contact_name": "压测",
+        }
         started = time.perf_counter()
         response = client.post("/api/v1/bookings", json=body, headers=headers | {"Idempotency-Key": uuid.uuid4().hex})
         assert response.status_code in (201, 409), response.json  # 409: a full slot
@@ -110,8 +118,10 @@ def main(count: int) -> None:
         durations.append(duration)
         per_request.append(len(statements) - before)
 
-    print(f"{count} requests, {created} bookings made: median {statistics.median(durations) * 1000:.2f} ms, "
-          f"{statistics.median(per_request):.0f} statements")
+    print(
+        f"{count} requests, {created} bookings made: median {statistics.median(durations) * 1000:.2f} ms, "
+        f"{statistics.median(per_request):.0f} statements"
+    )
     print("mean ms per request, by step:")
     for label, total in totals.items():
         print(f"  {total / count * 1000:6.2f}  {label}")

@@ -18,8 +18,11 @@ with app.app_context():
     db.session.add(resident)
     db.session.flush()
     token = start_session(resident)
-    stations = db.session.scalars(select(StationOffer.station_code).where(StationOffer.service_code == "cleaning")
-                                  .order_by(StationOffer.station_code))
+    stations = db.session.scalars(
+        select(StationOffer.station_code)
+        .where(StationOffer.service_code == "cleaning")
+        .order_by(StationOffer.station_code)
+    )
     db.session.commit()
     print(token)
     print(",".join(stations))

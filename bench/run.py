@@ -38,12 +38,23 @@ def prepare_database(env) -> tuple[str, dict]:
     sh("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f'CREATE DATABASE "{database}"')
     sh(str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade", env=env)
     sh(str(VENV_BIN / "flask"), "--app", "wsgi", "stations", "import", "stations/data/gz_streets.csv", env=env)
-    demo = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "credit", "demo"], cwd=ROOT, env=env,
-                          check=True, capture_output=True, text=True).stdout
+    demo = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", "credit", "demo"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     sh(str(VENV_BIN / "flask"), "--app", "wsgi", "booking", "defaults", env=env)
-    token, stations = subprocess.run([sys.executable, "bench/booking_setup.py"], cwd=ROOT,
-                                     env=env | {"PYTHONPATH": str(ROOT)}, check=True, capture_output=True,
-                                     text=True).stdout.split()
+    token, stations = subprocess.run(
+        [sys.executable, "bench/booking_setup.py"],
+        cwd=ROOT,
+        env=env | {"PYTHONPATH": str(ROOT)},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     return re.search(r"green .*/q/(\S+)", demo).group(1), {"BOOKING_TOKEN": token, "BOOKING_STATIONS": stations}
 
 
@@ -58,18 +69,27 @@ def booking_outcome() -> dict:
         overbooked = connection.execute("SELECT count(*) FROM booking_slots WHERE booked > capacity").fetchone()[0]
         miscounted = connection.execute(
             "SELECT count(*) FROM booking_slots s WHERE s.booked <> (SELECT count(*) FROM bookings b "
-            "WHERE b.slot_id = s.id AND b.status NOT IN ('cancelled', 'rejected'))").fetchone()[0]
-    return {"bookings": bookings, "full_slots": full_slots, "overbooked_slots": overbooked,
-            "slots_out_of_step": miscounted}
+            "WHERE b.slot_id = s.id AND b.status NOT IN ('cancelled', 'rejected'))"
+        ).fetchone()[0]
+    return {
+        "bookings": bookings,
+        "full_slots": full_slots,
+        "overbooked_slots": overbooked,
+        "slots_out_of_step": miscounted,
+    }
 
 
 def start_gunicorn(env, workers):
     """gunicorn as deployed (gunicorn.conf.py); its JSON request log goes to bench/results/."""
     LOG_FOLDER.mkdir(exist_ok=True)
     log = (LOG_FOLDER / "gunicorn.log").open("w")
-    server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
-                              env=env | {"BIND": f"127.0.0.1:{PORT}", "WEB_CONCURRENCY": str(workers)},
-                              stdout=log, stderr=log)
+    server = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env | {"BIND": f"127.0.0.1:{PORT}", "WEB_CONCURRENCY": str(workers)},
+        stdout=log,
+        stderr=log,
+    )
     for _ in range(100):
         try:
             urllib.request.urlopen(BASE + "/healthz", timeout=1)
@@ -83,20 +103,32 @@ def start_gunicorn(env, workers):
 def wrk(path, duration, connections, extra=(), env=None):
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", *extra, BASE + path],
-        check=True, capture_output=True, text=True, env=env).stdout
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
-    return {"rps": rps, "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
-            "socket_errors": errors.group(1) if errors else None}
+    return {
+        "rps": rps,
+        "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(1) if errors else None,
+    }
 
 
 def bench_environment() -> dict:
     """Production shape: PostgreSQL + PostGIS and Redis. wrk is one client and one resident, so
     the per-client scan limit and the per-resident booking limit are lifted for the run."""
-    return os.environ | {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "APP_ENV": "development",
-                         "FLASK_APP": "wsgi", "SCAN_RATE_LIMIT_PER_MINUTE": "100000000",
-                         "BOOKING_RATE_LIMIT": "100000000/minute"}
+    return os.environ | {
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "APP_ENV": "development",
+        "FLASK_APP": "wsgi",
+        "SCAN_RATE_LIMIT_PER_MINUTE": "100000000",
+        "BOOKING_RATE_LIMIT": "100000000/minute",
+    }
 
 
 def main():
@@ -119,22 +151,28 @@ def main():
             ("scan (JSON)", f"/api/v1/scan/{scan_token}", ()),
             ("booking (POST, new key)", "/api/v1/bookings", ("-s", str(ROOT / "bench" / "booking.lua"))),
         ]
-        results = {name: wrk(path, args.duration, args.connections, extra, os.environ | booking_env)
-                   for name, path, extra in runs}
+        results = {
+            name: wrk(path, args.duration, args.connections, extra, os.environ | booking_env)
+            for name, path, extra in runs
+        }
     finally:
         server.terminate()
         server.wait()
 
     baseline = results["/healthz"]["rps"]
-    print(f"\ngunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s, "
-          "PostgreSQL + PostGIS, Redis")
+    print(
+        f"\ngunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s, "
+        "PostgreSQL + PostGIS, Redis"
+    )
     print(f"{'path':<28}{'req/s':>10}{'ratio':>8}  errors")
     for name, result in results.items():
         failures = result["non_2xx_3xx"] or result["socket_errors"] or ""
         print(f"{name:<28}{result['rps']:>10.0f}{result['rps'] / baseline:>8.2f}  {failures}")
     outcome = booking_outcome()
-    print(f"booking: {outcome['bookings']} bookings made, {outcome['full_slots']} slots full, "
-          f"{outcome['overbooked_slots']} overbooked, {outcome['slots_out_of_step']} out of step with their bookings")
+    print(
+        f"booking: {outcome['bookings']} bookings made, {outcome['full_slots']} slots full, "
+        f"{outcome['overbooked_slots']} overbooked, {outcome['slots_out_of_step']} out of step with their bookings"
+    )
     results["booking outcome"] = outcome
     (LOG_FOLDER / f"{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(results, indent=2))
 

@@ -43,14 +43,28 @@ def main():
     try:
         etag = urllib.request.urlopen(BASE + "/api/v1/stations").headers["ETag"]
         # Warm every worker up first: the figure that matters is growth under load, not start-up.
-        subprocess.run(["wrk", "-t2", f"-c{args.connections}", "-d10s", "-s", str(ROOT / "bench" / "mixed.lua"), BASE],
-                       env=os.environ | {"SCAN_TOKEN": scan_token, "STATIONS_ETAG": etag}, check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["wrk", "-t2", f"-c{args.connections}", "-d10s", "-s", str(ROOT / "bench" / "mixed.lua"), BASE],
+            env=os.environ | {"SCAN_TOKEN": scan_token, "STATIONS_ETAG": etag},
+            check=True,
+            capture_output=True,
+        )
         pids = worker_pids(server.pid)
         before = {pid: rss_mb(pid) for pid in pids}
         load = subprocess.Popen(
-            ["wrk", "-t2", f"-c{args.connections}", f"-d{int(minutes * 60)}s", "-s", str(ROOT / "bench" / "mixed.lua"), BASE],
-            env=os.environ | {"SCAN_TOKEN": scan_token, "STATIONS_ETAG": etag}, stdout=subprocess.PIPE, text=True)
+            [
+                "wrk",
+                "-t2",
+                f"-c{args.connections}",
+                f"-d{int(minutes * 60)}s",
+                "-s",
+                str(ROOT / "bench" / "mixed.lua"),
+                BASE,
+            ],
+            env=os.environ | {"SCAN_TOKEN": scan_token, "STATIONS_ETAG": etag},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         peak = dict(before)
         while load.poll() is None:
             time.sleep(15)
@@ -63,8 +77,10 @@ def main():
         server.terminate()
         server.wait()
 
-    print(f"\n{minutes:g} min of mixed traffic (nearest, station list 304, scan, /healthz), "
-          f"gunicorn {args.workers} workers, wrk -c{args.connections}")
+    print(
+        f"\n{minutes:g} min of mixed traffic (nearest, station list 304, scan, /healthz), "
+        f"gunicorn {args.workers} workers, wrk -c{args.connections}"
+    )
     print(next(line for line in summary.splitlines() if "Requests/sec" in line).strip())
     print(f"{'worker':>8}{'before MB':>11}{'peak MB':>9}{'after MB':>10}{'growth':>8}")
     for pid in pids:

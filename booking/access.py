@@ -18,8 +18,9 @@ def actor() -> User:
 
 def is_staff_of(station_code: str) -> bool:
     principal = current_principal()
-    return principal.has_role(OPERATOR) or (principal.has_role(STATION_STAFF)
-                                            and principal.station_code == station_code)
+    return principal.has_role(OPERATOR) or (
+        principal.has_role(STATION_STAFF) and principal.station_code == station_code
+    )
 
 
 def existing_station(code: str) -> Station:

@@ -24,37 +24,60 @@ from booking.models import (
     FollowUp,
     Rating,
 )
-from credit.models import Certificate, Worker
 from credit.certificates import GREEN, colour
 from credit.ledger import record_credit_event
+from credit.models import Certificate, Worker
 
 # What each decision puts on the worker's and company's ledger: only an upheld complaint lowers.
-COMPLAINT_CREDIT = {UPHELD: ("complaint_upheld", 1), DISMISSED: ("complaint_dismissed", 0),
-                    INVALID: ("complaint_invalid", 0)}
+COMPLAINT_CREDIT = {
+    UPHELD: ("complaint_upheld", 1),
+    DISMISSED: ("complaint_dismissed", 0),
+    INVALID: ("complaint_invalid", 0),
+}
 
 
 def confirm_entry(booking: Booking, token: str, actor: User) -> EntryCheck:
     """确认入户 with the token of the 安心碼 the resident scanned. The check is recorded whether or
     not the scanned worker is the assigned one; the booking counts as entered only when it is."""
     BOOKING_FACTS.target(booking.status, "confirm_entry", doing="confirm entry")
-    certificate = db.session.scalar(select(Certificate).where(Certificate.scan_token == token)
-                                    .options(masked_worker(joinedload(Certificate.worker))))
+    certificate = db.session.scalar(
+        select(Certificate)
+        .where(Certificate.scan_token == token)
+        .options(masked_worker(joinedload(Certificate.worker)))
+    )
     if certificate is None:
-        raise Invalid("This is not a valid 安心码.", code="unknown_token",
-                      errors={"token": ["unknown or replaced 安心码"]})
+        raise Invalid(
+            "This is not a valid 安心码.", code="unknown_token", errors={"token": ["unknown or replaced 安心码"]}
+        )
     matched = certificate.worker_id == booking.worker_id
-    check = EntryCheck(booking_id=booking.id, certificate_id=certificate.id, scanned_worker_id=certificate.worker_id,
-                       scanned_worker=certificate.worker, matched=matched,
-                       colour=colour(certificate, today_in_beijing()), checked_by_id=actor.id, checked_at=utcnow())
+    check = EntryCheck(
+        booking_id=booking.id,
+        certificate_id=certificate.id,
+        scanned_worker_id=certificate.worker_id,
+        scanned_worker=certificate.worker,
+        matched=matched,
+        colour=colour(certificate, today_in_beijing()),
+        checked_by_id=actor.id,
+        checked_at=utcnow(),
+    )
     db.session.add(check)
     if matched and check.colour == GREEN:
         booking.entry_confirmed_at = check.checked_at
         action = "entry_confirmed"
     else:
         action = "entry_not_green" if matched else "entry_mismatch"
-    audit(booking, action, None, None, actor,
-          details={"scanned_worker_id": certificate.worker_id, "assigned_worker_id": booking.worker_id,
-                   "colour": check.colour})
+    audit(
+        booking,
+        action,
+        None,
+        None,
+        actor,
+        details={
+            "scanned_worker_id": certificate.worker_id,
+            "assigned_worker_id": booking.worker_id,
+            "colour": check.colour,
+        },
+    )
     return check
 
 
@@ -72,8 +95,9 @@ def _credit_both(booking: Booking, kind: str, value: float, actor: User | None, 
 def rate(booking: Booking, stars: int, text: str | None, actor: User) -> Rating:
     BOOKING_FACTS.target(booking.status, "rate")
     if db.session.scalar(select(Rating.id).where(Rating.booking_id == booking.id)):
-        raise Conflict("This booking has been rated already.", code="already_rated",
-                       errors={"stars": ["rated once already"]})
+        raise Conflict(
+            "This booking has been rated already.", code="already_rated", errors={"stars": ["rated once already"]}
+        )
     rating = Rating(booking_id=booking.id, stars=stars, text=text, rated_by_id=actor.id, created_at=utcnow())
     db.session.add(rating)
     db.session.flush()
@@ -86,14 +110,29 @@ def record_follow_up(booking: Booking, data: dict, actor: User) -> FollowUp:
     """回访 after completion, once; satisfied counts 1 and not satisfied 0 on the ledger."""
     BOOKING_FACTS.target(booking.status, "record_follow_up", doing="record a follow-up")
     if db.session.scalar(select(FollowUp.id).where(FollowUp.booking_id == booking.id)):
-        raise Conflict("The follow-up call of this booking is recorded already.", code="follow_up_recorded",
-                       errors={"satisfied": ["recorded once already"]})
-    follow_up = FollowUp(booking_id=booking.id, caller_id=actor.id, called_at=data.get("called_at") or utcnow(),
-                         satisfied=data["satisfied"], notes=data.get("notes"), created_at=utcnow())
+        raise Conflict(
+            "The follow-up call of this booking is recorded already.",
+            code="follow_up_recorded",
+            errors={"satisfied": ["recorded once already"]},
+        )
+    follow_up = FollowUp(
+        booking_id=booking.id,
+        caller_id=actor.id,
+        called_at=data.get("called_at") or utcnow(),
+        satisfied=data["satisfied"],
+        notes=data.get("notes"),
+        created_at=utcnow(),
+    )
     db.session.add(follow_up)
     db.session.flush()
-    _credit_both(booking, "follow_up", 1 if data["satisfied"] else 0, actor, f"booking:{booking.id}",
-                 "回访" + ("满意" if data["satisfied"] else "不满意"))
+    _credit_both(
+        booking,
+        "follow_up",
+        1 if data["satisfied"] else 0,
+        actor,
+        f"booking:{booking.id}",
+        "回访" + ("满意" if data["satisfied"] else "不满意"),
+    )
     audit(booking, "follow_up", None, None, actor, details={"satisfied": data["satisfied"]})
     return follow_up
 
@@ -107,8 +146,12 @@ def complain(booking: Booking, kind: str, text: str, actor: User) -> Complaint:
 
 
 def locked_complaint(complaint_id: int) -> Complaint | None:
-    return db.session.scalar(select(Complaint).where(Complaint.id == complaint_id).with_for_update(of=Complaint)
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(
+        select(Complaint)
+        .where(Complaint.id == complaint_id)
+        .with_for_update(of=Complaint)
+        .execution_options(populate_existing=True)
+    )
 
 
 def handle_complaint(complaint: Complaint, action: str, actor: User, note: str | None) -> Complaint:
@@ -124,18 +167,35 @@ def handle_complaint(complaint: Complaint, action: str, actor: User, note: str |
         complaint.result, complaint.result_note = target, note
         complaint.decided_by_id, complaint.decided_at = actor.id, now
         kind, value = COMPLAINT_CREDIT[target]
-        _credit_both(complaint.booking, kind, value, actor, f"complaint:{complaint.id}",
-                     f"投诉（{complaint.type}）{COMPLAINT_STATUS_NAMES[target]}")
-    audit(complaint.booking, f"complaint_{action}", None, None, actor, note,
-          details={"complaint_id": complaint.id, "from": before, "to": target})
+        _credit_both(
+            complaint.booking,
+            kind,
+            value,
+            actor,
+            f"complaint:{complaint.id}",
+            f"投诉（{complaint.type}）{COMPLAINT_STATUS_NAMES[target]}",
+        )
+    audit(
+        complaint.booking,
+        f"complaint_{action}",
+        None,
+        None,
+        actor,
+        note,
+        details={"complaint_id": complaint.id, "from": before, "to": target},
+    )
     db.session.flush()
     return complaint
 
 
 def complaints_of_station(station_code: str, status: str | None, page: int, per_page: int) -> Page:
     """The complaint rows only: their bookings (and the encrypted addresses) are not read."""
-    query = (select(Complaint).join(Complaint.booking).where(Booking.station_code == station_code)
-             .options(lazyload(Complaint.booking)))
+    query = (
+        select(Complaint)
+        .join(Complaint.booking)
+        .where(Booking.station_code == station_code)
+        .options(lazyload(Complaint.booking))
+    )
     if status:
         query = query.where(Complaint.status == status)
     return paginate(query.order_by(Complaint.id), page, per_page)

@@ -15,16 +15,17 @@ from app.privacy import mask_name
 from booking import notifications
 from booking.bookings import free_worker, transition
 from booking.models import ASSIGNED, BLOCK_MINUTES, BOOKING_STATES, Booking, WorkerTimeBlock
-from credit.models import ISSUED, Certificate, Company, Worker
 from credit.certificates import GREEN, colour
+from credit.models import ISSUED, Certificate, Company, Worker
 
 # What the rules and the answer read of a worker: never the encrypted ID number or phone.
 ASSIGNMENT_COLUMNS = (Worker.name, Worker.stars, Worker.photo_url, Worker.company_id, Worker.service_types)
 
 
 def worker_to_assign(worker_id: int) -> Worker | None:
-    return db.session.get(Worker, worker_id, options=[load_only(*ASSIGNMENT_COLUMNS),
-                                                      joinedload(Worker.company).load_only(Company.name)])
+    return db.session.get(
+        Worker, worker_id, options=[load_only(*ASSIGNMENT_COLUMNS), joinedload(Worker.company).load_only(Company.name)]
+    )
 
 
 def assignment_problems(booking: Booking, worker: Worker) -> dict[str, list[str]]:
@@ -53,16 +54,22 @@ def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
     BOOKING_STATES.target(booking.status, "assign")
     problems = assignment_problems(booking, worker)
     if problems:
-        raise Invalid(f"{mask_name(worker.name)} cannot be assigned: " + "; ".join(problems["worker_id"]),
-                      code="worker_not_assignable", errors=problems)
+        raise Invalid(
+            f"{mask_name(worker.name)} cannot be assigned: " + "; ".join(problems["worker_id"]),
+            code="worker_not_assignable",
+            errors=problems,
+        )
     previous = booking.worker_id
     free_worker(booking)
     try:
         with db.session.begin_nested():
             db.session.add_all(_time_blocks(booking, worker.id))
     except IntegrityError:
-        raise Conflict(f"{mask_name(worker.name)} already has a booking at this time.", code="worker_double_booked",
-                       errors={"worker_id": ["double-booked: another booking overlaps this time"]}) from None
+        raise Conflict(
+            f"{mask_name(worker.name)} already has a booking at this time.",
+            code="worker_double_booked",
+            errors={"worker_id": ["double-booked: another booking overlaps this time"]},
+        ) from None
     booking.worker_id, booking.worker = worker.id, worker
     transition(booking, "assign", actor, details={"worker_id": worker.id, "previous_worker_id": previous})
     notifications.booking_assigned(booking, worker)
@@ -74,15 +81,22 @@ def assignable_workers(booking: Booking) -> list[Worker]:
     `assign` (issued and green, offering the service) and free for the booking's whole time. Time
     held by this booking itself does not count, so its worker is listed for a reassignment."""
     BOOKING_STATES.target(booking.status, "assign")
-    busy = select(WorkerTimeBlock.worker_id).where(WorkerTimeBlock.starts_at >= booking.starts_at,
-                                                   WorkerTimeBlock.starts_at < booking.ends_at,
-                                                   WorkerTimeBlock.booking_id != booking.id)
+    busy = select(WorkerTimeBlock.worker_id).where(
+        WorkerTimeBlock.starts_at >= booking.starts_at,
+        WorkerTimeBlock.starts_at < booking.ends_at,
+        WorkerTimeBlock.booking_id != booking.id,
+    )
     issued = db.session.scalars(
-        select(Worker).join(Worker.certificate)
-        .options(load_only(*ASSIGNMENT_COLUMNS), contains_eager(Worker.certificate),
-                 joinedload(Worker.company).load_only(Company.name))
+        select(Worker)
+        .join(Worker.certificate)
+        .options(
+            load_only(*ASSIGNMENT_COLUMNS),
+            contains_eager(Worker.certificate),
+            joinedload(Worker.company).load_only(Company.name),
+        )
         .where(Certificate.state == ISSUED, Worker.id.not_in(busy))
-        .order_by(Worker.stars.desc().nulls_last(), Worker.id))
+        .order_by(Worker.stars.desc().nulls_last(), Worker.id)
+    )
     return [worker for worker in issued if not assignment_problems(booking, worker)]
 
 
@@ -92,9 +106,12 @@ def start(booking: Booking, actor: User) -> Booking:
     BOOKING_STATES.target(booking.status, "start")
     certificate = booking.worker.certificate
     if colour(certificate, today_in_beijing()) != GREEN:
-        raise Conflict(f"{mask_name(booking.worker.name)}'s 安心码 is not green (certificate {certificate.state}): "
-                       "assign another worker.", code="worker_not_green",
-                       errors={"worker_id": [f"the certificate is {certificate.state}, not issued and green"]})
+        raise Conflict(
+            f"{mask_name(booking.worker.name)}'s 安心码 is not green (certificate {certificate.state}): "
+            "assign another worker.",
+            code="worker_not_green",
+            errors={"worker_id": [f"the certificate is {certificate.state}, not issued and green"]},
+        )
     return transition(booking, "start", actor)
 
 
@@ -103,12 +120,21 @@ def withdraw_worker(worker: Worker, *, actor: User | None, reason: str) -> None:
     they are assigned to and have not started: each goes back to its station to assign again
     (已接单, waiting for a worker), its time freed, the reason in its history. Connected to
     credit's `certificate_withdrawn` signal, so it happens in the transaction of the change."""
-    assigned = db.session.scalars(select(Booking).where(Booking.worker_id == worker.id, Booking.status == ASSIGNED)
-                                  .order_by(Booking.id).with_for_update(of=Booking))
+    assigned = db.session.scalars(
+        select(Booking)
+        .where(Booking.worker_id == worker.id, Booking.status == ASSIGNED)
+        .order_by(Booking.id)
+        .with_for_update(of=Booking)
+    )
     for booking in assigned:
         free_worker(booking)
-        transition(booking, "withdraw_worker", actor, reason=f"服务人员安心服务证已{reason}，请重新派单",
-                   details={"worker_id": worker.id})
+        transition(
+            booking,
+            "withdraw_worker",
+            actor,
+            reason=f"服务人员安心服务证已{reason}，请重新派单",
+            details={"worker_id": worker.id},
+        )
 
 
 def complete(booking: Booking, actor: User) -> Booking:

@@ -42,10 +42,17 @@ def slots_of_the_week(offer: StationOffer, now: datetime | None = None) -> list[
     closed = {c.day: c.reason for c in closed_days(offer.station_code, first) if c.day <= last}
     start, _ = beijing_day_bounds(first)
     _, end = beijing_day_bounds(last)
-    booked = {starts_at: (capacity, taken) for starts_at, capacity, taken in db.session.execute(
-        select(Slot.starts_at, Slot.capacity, Slot.booked).where(
-            Slot.station_code == offer.station_code, Slot.service_code == offer.service_code,
-            Slot.starts_at >= start, Slot.starts_at < end))}
+    booked = {
+        starts_at: (capacity, taken)
+        for starts_at, capacity, taken in db.session.execute(
+            select(Slot.starts_at, Slot.capacity, Slot.booked).where(
+                Slot.station_code == offer.station_code,
+                Slot.service_code == offer.service_code,
+                Slot.starts_at >= start,
+                Slot.starts_at < end,
+            )
+        )
+    }
     length = timedelta(minutes=offer.slot_minutes)
     days = []
     for offset in range(BOOKING_DAYS):
@@ -56,22 +63,36 @@ def slots_of_the_week(offer: StationOffer, now: datetime | None = None) -> list[
                 if starts_at <= now:
                     continue
                 capacity, taken = booked.get(to_utc(starts_at), (offer.capacity, 0))
-                slots.append({"starts_at": starts_at, "ends_at": starts_at + length, "capacity": capacity,
-                              "remaining": max(capacity - taken, 0)})
+                slots.append(
+                    {
+                        "starts_at": starts_at,
+                        "ends_at": starts_at + length,
+                        "capacity": capacity,
+                        "remaining": max(capacity - taken, 0),
+                    }
+                )
         days.append({"date": day, "closed": day in closed, "closed_reason": closed.get(day), "slots": slots})
     return days
 
 
 def offer_of(station_code: str, service_code: str) -> StationOffer | None:
-    return db.session.scalar(select(StationOffer).where(StationOffer.station_code == station_code,
-                                                        StationOffer.service_code == service_code))
+    return db.session.scalar(
+        select(StationOffer).where(StationOffer.station_code == station_code, StationOffer.service_code == service_code)
+    )
 
 
 def nearest_offering_station(lat: float, lng: float, service_code: str, crs: str) -> tuple[dict, StationOffer] | None:
     """The nearest station (WGS-84 point in, views in `crs`) among the few closest that offers the
     service, with its offer; None when none of them does."""
     candidates, _ = nearest_stations(lat, lng, NEAREST_CANDIDATES, crs)
-    offers = {o.station_code: o for o in db.session.scalars(select(StationOffer).where(
-        StationOffer.station_code.in_([c["code"] for c in candidates]), StationOffer.service_code == service_code,
-        StationOffer.active.is_(True)))}
+    offers = {
+        o.station_code: o
+        for o in db.session.scalars(
+            select(StationOffer).where(
+                StationOffer.station_code.in_([c["code"] for c in candidates]),
+                StationOffer.service_code == service_code,
+                StationOffer.active.is_(True),
+            )
+        )
+    }
     return next(((station, offers[station["code"]]) for station in candidates if station["code"] in offers), None)

@@ -28,19 +28,26 @@ from stations.models import Station
 def masked_worker(loader: Load) -> Load:
     """Loads a worker as bookings show one (masked name, stars, photo, company name): the
     encrypted ID number and phone are neither read nor decrypted."""
-    return (loader.load_only(Worker.name, Worker.stars, Worker.photo_url, Worker.company_id)
-            .joinedload(Worker.company).load_only(Company.name))
+    return (
+        loader.load_only(Worker.name, Worker.stars, Worker.photo_url, Worker.company_id)
+        .joinedload(Worker.company)
+        .load_only(Company.name)
+    )
 
 
 def shown_with_booking() -> tuple:
     """What a booking's answer shows beside its own row, loaded for a whole list at once."""
-    return (masked_worker(selectinload(Booking.worker)), selectinload(Booking.rating),
-            selectinload(Booking.station).load_only(Station.name))
+    return (
+        masked_worker(selectinload(Booking.worker)),
+        selectinload(Booking.rating),
+        selectinload(Booking.station).load_only(Station.name),
+    )
 
 
 def fingerprint(data: dict) -> str:
     """The same booking request gives the same hash, however its JSON was laid out and whatever
     offset its time was written with."""
+
     def plain(value):
         return to_utc(value).isoformat() if isinstance(value, datetime) else str(value)
 
@@ -59,20 +66,33 @@ def place_for(station_code: str, service_code: str, starts_at: datetime) -> Plac
     The offer is share-locked, so the day cannot be closed under this booking."""
     offer = next(iter(locked_offers(station_code, service_code)), None)
     if offer is None or not offer.active:
-        raise Invalid(f"Station {station_code} does not offer {service_code}.", code="not_offered",
-                      errors={"service_code": ["not offered at this station"]})
+        raise Invalid(
+            f"Station {station_code} does not offer {service_code}.",
+            code="not_offered",
+            errors={"service_code": ["not offered at this station"]},
+        )
     local = starts_at.astimezone(BEIJING)
     first, last = booking_window()
     if not first <= local.date() <= last or starts_at <= utcnow():
-        raise Invalid("Bookings are for slots from now to 7 days ahead.", code="outside_booking_window",
-                      errors={"starts_at": [f"must be a future slot between {first} and {last}"]})
+        raise Invalid(
+            "Bookings are for slots from now to 7 days ahead.",
+            code="outside_booking_window",
+            errors={"starts_at": [f"must be a future slot between {first} and {last}"]},
+        )
     if local not in slot_starts(offer, local.date()):
-        raise Invalid("No slot starts at this time.", code="not_a_slot_start",
-                      errors={"starts_at": ["not the start of one of this day's slots"]})
-    if db.session.scalar(select(ClosedDay.id).where(ClosedDay.station_code == station_code,
-                                                    ClosedDay.day == local.date())):
-        raise Invalid(f"The station is closed on {local.date()}.", code="station_closed",
-                      errors={"starts_at": ["the station is closed that day"]})
+        raise Invalid(
+            "No slot starts at this time.",
+            code="not_a_slot_start",
+            errors={"starts_at": ["not the start of one of this day's slots"]},
+        )
+    if db.session.scalar(
+        select(ClosedDay.id).where(ClosedDay.station_code == station_code, ClosedDay.day == local.date())
+    ):
+        raise Invalid(
+            f"The station is closed on {local.date()}.",
+            code="station_closed",
+            errors={"starts_at": ["the station is closed that day"]},
+        )
     utc_start = to_utc(starts_at)
     return Placement(offer, utc_start, utc_start + timedelta(minutes=offer.slot_minutes))
 
@@ -83,9 +103,11 @@ def booking_by_key(resident: User, key: str) -> Booking | None:
 
 def _replay(existing: Booking, request_fingerprint: str) -> Booking:
     if existing.request_fingerprint != request_fingerprint:
-        raise Invalid("This Idempotency-Key was used for a different booking request.",
-                      code="idempotency_key_reused", errors={"Idempotency-Key": [
-                          "already used with a different body; use a new key for a new booking"]})
+        raise Invalid(
+            "This Idempotency-Key was used for a different booking request.",
+            code="idempotency_key_reused",
+            errors={"Idempotency-Key": ["already used with a different body; use a new key for a new booking"]},
+        )
     return existing
 
 
@@ -105,15 +127,27 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
     if preferred is not None:
         offered = db.session.scalar(select(Worker.service_types).where(Worker.id == preferred))
         if placement.offer.service.name not in (offered or []):
-            raise Invalid("The preferred worker does not offer this service.", code="preferred_worker_not_offering",
-                          errors={"preferred_worker_id": ["no such worker offering this service"]})
+            raise Invalid(
+                "The preferred worker does not offer this service.",
+                code="preferred_worker_not_offering",
+                errors={"preferred_worker_id": ["no such worker offering this service"]},
+            )
     slot_id = places.slot_id(placement.offer, placement.starts_at, placement.ends_at)
     booking = _insert_booking(
-        resident_id=resident.id, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint,
-        station_code=data["station_code"], service_code=data["service_code"], slot_id=slot_id,
-        starts_at=placement.starts_at, ends_at=placement.ends_at, address=data["address"],
-        location=_point(data["location"]), contact_name=data.get("contact_name"), notes=data.get("notes"),
-        preferred_worker_id=preferred)
+        resident_id=resident.id,
+        idempotency_key=idempotency_key,
+        request_fingerprint=request_fingerprint,
+        station_code=data["station_code"],
+        service_code=data["service_code"],
+        slot_id=slot_id,
+        starts_at=placement.starts_at,
+        ends_at=placement.ends_at,
+        address=data["address"],
+        location=_point(data["location"]),
+        contact_name=data.get("contact_name"),
+        notes=data.get("notes"),
+        preferred_worker_id=preferred,
+    )
     if booking is None:
         # The same key in a concurrent request won the race: answer with its booking.
         return _replay(booking_by_key(resident, idempotency_key), request_fingerprint), False
@@ -127,9 +161,11 @@ def _insert_booking(**values) -> Booking | None:
     """Inserts the booking, or nothing when the resident's Idempotency-Key has one already (None).
     RETURNING hands back the whole row and its point's coordinates, so nothing is read again."""
     inserted = db.session.execute(
-        places.insert(Booking).values(**values)
+        places.insert(Booking)
+        .values(**values)
         .on_conflict_do_nothing(index_elements=["resident_id", "idempotency_key"])
-        .returning(Booking, Booking.lat, Booking.lng)).first()
+        .returning(Booking, Booking.lat, Booking.lng)
+    ).first()
     if inserted is None:
         return None
     booking, lat, lng = inserted
@@ -138,17 +174,32 @@ def _insert_booking(**values) -> Booking | None:
     return booking
 
 
-def audit(booking: Booking, action: str, from_status: str | None, to_status: str | None, actor: User | None,
-          reason: str | None = None, details: dict | None = None) -> BookingEvent:
-    event = BookingEvent(booking_id=booking.id, action=action, from_status=from_status, to_status=to_status,
-                         actor_id=actor.id if actor is not None else None, reason=reason, details=details,
-                         created_at=utcnow())
+def audit(
+    booking: Booking,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    actor: User | None,
+    reason: str | None = None,
+    details: dict | None = None,
+) -> BookingEvent:
+    event = BookingEvent(
+        booking_id=booking.id,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=actor.id if actor is not None else None,
+        reason=reason,
+        details=details,
+        created_at=utcnow(),
+    )
     db.session.add(event)  # flushed with the request's other writes
     return event
 
 
-def transition(booking: Booking, action: str, actor: User | None, reason: str | None = None,
-               details: dict | None = None) -> Booking:
+def transition(
+    booking: Booking, action: str, actor: User | None, reason: str | None = None, details: dict | None = None
+) -> Booking:
     """Moves the booking by one row of BOOKING_STATES (409 naming its status otherwise), with one
     audit event."""
     before, after = booking.status, BOOKING_STATES.target(booking.status, action)
@@ -161,9 +212,13 @@ def transition(booking: Booking, action: str, actor: User | None, reason: str | 
 def locked_booking(booking_id: int) -> Booking | None:
     """The booking, row-locked until commit (PostgreSQL), so two staff acting on it at once are
     serialised; the version column catches the same race on SQLite."""
-    return db.session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update(of=Booking)
-                             .options(masked_worker(selectinload(Booking.worker)))
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .with_for_update(of=Booking)
+        .options(masked_worker(selectinload(Booking.worker)))
+        .execution_options(populate_existing=True)
+    )
 
 
 def confirm(booking: Booking, actor: User) -> Booking:
@@ -201,8 +256,9 @@ def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str |
     BOOKING_STATES.target(booking.status, "reschedule")
     placement = place_for(booking.station_code, booking.service_code, starts_at)
     if placement.starts_at == booking.starts_at:
-        raise Invalid("That is the booking's current slot.", code="same_slot",
-                      errors={"starts_at": ["same as the current slot"]})
+        raise Invalid(
+            "That is the booking's current slot.", code="same_slot", errors={"starts_at": ["same as the current slot"]}
+        )
     old_slot, new_slot = booking.slot_id, places.slot_id(placement.offer, placement.starts_at, placement.ends_at)
     # Two reschedules crossing between the same two slots lock them in the same order.
     for slot_id in sorted((old_slot, new_slot)):
@@ -210,8 +266,11 @@ def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str |
             places.take_place(slot_id)
         else:
             places.give_back_place(slot_id)
-    details = {"from": booking.starts_at.isoformat(), "to": placement.starts_at.isoformat(),
-               "released_worker_id": booking.worker_id}
+    details = {
+        "from": booking.starts_at.isoformat(),
+        "to": placement.starts_at.isoformat(),
+        "released_worker_id": booking.worker_id,
+    }
     free_worker(booking)
     booking.slot_id, booking.starts_at, booking.ends_at = new_slot, placement.starts_at, placement.ends_at
     booking.reschedule_count += 1
@@ -228,8 +287,9 @@ def bookings_of_resident(resident: User, status: str | None, page: int, per_page
     query = select(Booking).where(Booking.resident_id == resident.id)
     if status:
         query = query.where(Booking.status == status)
-    return paginate(query.order_by(Booking.starts_at.desc(), Booking.id.desc()).options(*shown_with_booking()),
-                    page, per_page)
+    return paginate(
+        query.order_by(Booking.starts_at.desc(), Booking.id.desc()).options(*shown_with_booking()), page, per_page
+    )
 
 
 def bookings_of_station(station_code: str, status: str | None, day: date | None, page: int, per_page: int) -> Page:

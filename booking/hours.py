@@ -34,8 +34,16 @@ def seed_defaults() -> tuple[int, int]:
             if (station_code, service_code) in existing:
                 continue
             slot_minutes, capacity = DEFAULT_SLOTS[service_code]
-            db.session.add(StationOffer(station_code=station_code, service_code=service_code, opens_at=DEFAULT_OPENS_AT,
-                                        closes_at=DEFAULT_CLOSES_AT, slot_minutes=slot_minutes, capacity=capacity))
+            db.session.add(
+                StationOffer(
+                    station_code=station_code,
+                    service_code=service_code,
+                    opens_at=DEFAULT_OPENS_AT,
+                    closes_at=DEFAULT_CLOSES_AT,
+                    slot_minutes=slot_minutes,
+                    capacity=capacity,
+                )
+            )
             offers_created += 1
     db.session.flush()
     return services_created, offers_created
@@ -46,8 +54,11 @@ def catalogue() -> list[Service]:
 
 
 def station_offers(station_code: str) -> list[StationOffer]:
-    return list(db.session.scalars(select(StationOffer).where(StationOffer.station_code == station_code)
-                                   .order_by(StationOffer.service_code)))
+    return list(
+        db.session.scalars(
+            select(StationOffer).where(StationOffer.station_code == station_code).order_by(StationOffer.service_code)
+        )
+    )
 
 
 def locked_offers(station_code: str, service_code: str | None = None, exclusive: bool = False) -> list[StationOffer]:
@@ -64,11 +75,17 @@ def save_offer(station_code: str, service_code: str, settings: dict) -> StationO
     """Creates or changes a station's hours for one service. Places in slots already booked are
     kept: a slot's capacity never drops below what it has booked."""
     if db.session.get(Service, service_code) is None:
-        raise Invalid(f"No service {service_code} in the catalogue.", code="unknown_service",
-                      errors={"service_code": ["unknown service"]})
+        raise Invalid(
+            f"No service {service_code} in the catalogue.",
+            code="unknown_service",
+            errors={"service_code": ["unknown service"]},
+        )
     if settings["closes_at"] <= settings["opens_at"]:
-        raise Invalid("Closing time must be after opening time.", code="closes_before_opening",
-                      errors={"closes_at": ["must be after opens_at"]})
+        raise Invalid(
+            "Closing time must be after opening time.",
+            code="closes_before_opening",
+            errors={"closes_at": ["must be after opens_at"]},
+        )
     offer = next(iter(locked_offers(station_code, service_code, exclusive=True)), None)
     if offer is None:
         offer = StationOffer(station_code=station_code, service_code=service_code)
@@ -82,8 +99,13 @@ def save_offer(station_code: str, service_code: str, settings: dict) -> StationO
 
 
 def closed_days(station_code: str, from_day: date) -> list[ClosedDay]:
-    return list(db.session.scalars(select(ClosedDay).where(ClosedDay.station_code == station_code,
-                                                           ClosedDay.day >= from_day).order_by(ClosedDay.day)))
+    return list(
+        db.session.scalars(
+            select(ClosedDay)
+            .where(ClosedDay.station_code == station_code, ClosedDay.day >= from_day)
+            .order_by(ClosedDay.day)
+        )
+    )
 
 
 def close_day(station_code: str, day: date, reason: str, actor: User | None) -> ClosedDay:
@@ -91,17 +113,29 @@ def close_day(station_code: str, day: date, reason: str, actor: User | None) -> 
     confirms them elsewhere, reschedules or rejects them."""
     locked_offers(station_code, exclusive=True)
     start, end = beijing_day_bounds(day)
-    open_ids = list(db.session.scalars(select(Booking.id).where(
-        Booking.station_code == station_code, Booking.starts_at >= start, Booking.starts_at < end,
-        Booking.status.in_(OPEN_STATUSES)).order_by(Booking.id)))
+    open_ids = list(
+        db.session.scalars(
+            select(Booking.id)
+            .where(
+                Booking.station_code == station_code,
+                Booking.starts_at >= start,
+                Booking.starts_at < end,
+                Booking.status.in_(OPEN_STATUSES),
+            )
+            .order_by(Booking.id)
+        )
+    )
     if open_ids:
-        raise Conflict(f"{day} has {len(open_ids)} open booking(s); handle them before closing the day.",
-                       code="day_has_open_bookings",
-                       errors={"day": [f"open bookings: {', '.join(map(str, open_ids))}"]})
+        raise Conflict(
+            f"{day} has {len(open_ids)} open booking(s); handle them before closing the day.",
+            code="day_has_open_bookings",
+            errors={"day": [f"open bookings: {', '.join(map(str, open_ids))}"]},
+        )
     closed = db.session.scalar(select(ClosedDay).where(ClosedDay.station_code == station_code, ClosedDay.day == day))
     if closed is None:
-        closed = ClosedDay(station_code=station_code, day=day, reason=reason,
-                           closed_by_id=actor.id if actor is not None else None)
+        closed = ClosedDay(
+            station_code=station_code, day=day, reason=reason, closed_by_id=actor.id if actor is not None else None
+        )
         db.session.add(closed)
     else:
         closed.reason = reason

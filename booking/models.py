@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.clock import utcnow
 from app.database import UtcDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.privacy import Encrypted
 from app.states import StateTable
 from credit.models import Worker
@@ -32,10 +32,24 @@ from stations.models import Station
 # ---------------------------------------------------------------- booking statuses
 
 PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED, CANCELLED, REJECTED = (
-    "pending", "confirmed", "assigned", "in_service", "completed", "cancelled", "rejected")
+    "pending",
+    "confirmed",
+    "assigned",
+    "in_service",
+    "completed",
+    "cancelled",
+    "rejected",
+)
 STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED, CANCELLED, REJECTED)
-STATUS_NAMES = {PENDING: "待接单", CONFIRMED: "已接单", ASSIGNED: "已派单", IN_SERVICE: "服务中",
-                COMPLETED: "已完成", CANCELLED: "已取消", REJECTED: "已拒单"}
+STATUS_NAMES = {
+    PENDING: "待接单",
+    CONFIRMED: "已接单",
+    ASSIGNED: "已派单",
+    IN_SERVICE: "服务中",
+    COMPLETED: "已完成",
+    CANCELLED: "已取消",
+    REJECTED: "已拒单",
+}
 # The booking lifecycle: the only transitions there are; any other step is refused with a 409
 # naming the current status. A reschedule (已改约) keeps the booking, moves it to the new slot and
 # sends it back to the station for confirmation of the new time.
@@ -52,7 +66,10 @@ BOOKING_STATES = StateTable(
         # The assigned worker's certificate was suspended, revoked or expired: back to 待派单.
         "withdraw_worker": {ASSIGNED: CONFIRMED},
     },
-    names=STATUS_NAMES, field="status", subject="the status is")
+    names=STATUS_NAMES,
+    field="status",
+    subject="the status is",
+)
 # Facts recorded about a booking that leave its status as it is, and the statuses they need.
 BOOKING_FACTS = StateTable(
     transitions={
@@ -62,17 +79,32 @@ BOOKING_FACTS = StateTable(
         "rate": {COMPLETED: COMPLETED},
         "record_follow_up": {COMPLETED: COMPLETED},
     },
-    names=STATUS_NAMES, field="status", subject="the status is")
+    names=STATUS_NAMES,
+    field="status",
+    subject="the status is",
+)
 # Bookings a station must deal with before it may close their day.
 OPEN_STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE)
 
 # ---------------------------------------------------------------- complaint statuses
 
 SUBMITTED, ACCEPTED, UPHELD, DISMISSED, INVALID, CLOSED = (
-    "submitted", "accepted", "upheld", "dismissed", "invalid", "closed")
+    "submitted",
+    "accepted",
+    "upheld",
+    "dismissed",
+    "invalid",
+    "closed",
+)
 COMPLAINT_STATUSES = (SUBMITTED, ACCEPTED, UPHELD, DISMISSED, INVALID, CLOSED)
-COMPLAINT_STATUS_NAMES = {SUBMITTED: "已提交", ACCEPTED: "已受理", UPHELD: "投诉成立", DISMISSED: "投诉不成立",
-                          INVALID: "无效投诉", CLOSED: "已结案"}
+COMPLAINT_STATUS_NAMES = {
+    SUBMITTED: "已提交",
+    ACCEPTED: "已受理",
+    UPHELD: "投诉成立",
+    DISMISSED: "投诉不成立",
+    INVALID: "无效投诉",
+    CLOSED: "已结案",
+}
 COMPLAINT_STATES = StateTable(
     transitions={
         "accept": {SUBMITTED: ACCEPTED},
@@ -81,10 +113,19 @@ COMPLAINT_STATES = StateTable(
         "invalidate": {ACCEPTED: INVALID},
         "close": {UPHELD: CLOSED, DISMISSED: CLOSED, INVALID: CLOSED},
     },
-    names=COMPLAINT_STATUS_NAMES, field="status", subject="the status is")
-COMPLAINT_TYPES = {"service_quality": "服务质量", "attitude": "服务态度", "lateness": "迟到/爽约",
-                   "damage_or_loss": "财物损坏/丢失", "safety": "安全问题", "overcharging": "乱收费",
-                   "other": "其他"}
+    names=COMPLAINT_STATUS_NAMES,
+    field="status",
+    subject="the status is",
+)
+COMPLAINT_TYPES = {
+    "service_quality": "服务质量",
+    "attitude": "服务态度",
+    "lateness": "迟到/爽约",
+    "damage_or_loss": "财物损坏/丢失",
+    "safety": "安全问题",
+    "overcharging": "乱收费",
+    "other": "其他",
+}
 
 # Moments are stored in UTC; days, hours and what residents read are Beijing time.
 
@@ -93,7 +134,7 @@ COMPLAINT_TYPES = {"service_quality": "服务质量", "attitude": "服务态度"
 BLOCK_MINUTES = 30
 
 
-class Service(db.Model):
+class Service(Model):
     """A service of the catalogue. Its `name` is the word workers' service_types use (保洁, 育婴...),
     so whether a worker offers a service is a plain comparison."""
 
@@ -106,7 +147,7 @@ class Service(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class StationOffer(db.Model):
+class StationOffer(Model):
     """A service a station offers: its opening hours for it, slot length and places per slot."""
 
     __tablename__ = "station_offers"
@@ -131,7 +172,7 @@ class StationOffer(db.Model):
     service: Mapped[Service] = relationship(lazy="joined", innerjoin=True)
 
 
-class ClosedDay(db.Model):
+class ClosedDay(Model):
     """A day a station takes no bookings (holiday, training day...)."""
 
     __tablename__ = "station_closed_days"
@@ -145,7 +186,7 @@ class ClosedDay(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Slot(db.Model):
+class Slot(Model):
     """One bookable time of one service at one station. Created when first booked; `booked` only
     moves by a conditional UPDATE, and the CHECK makes overbooking impossible whatever the code."""
 
@@ -164,7 +205,7 @@ class Slot(db.Model):
     booked: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Booking(db.Model):
+class Booking(Model):
     """A resident's booking. The address is personal data (encrypted); the point is WGS-84."""
 
     __tablename__ = "bookings"
@@ -195,7 +236,8 @@ class Booking(db.Model):
     reschedule_count: Mapped[int] = mapped_column(Integer, default=0, comment="> 0 shows 已改约")
     entry_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, comment="确认入户")
     reminder_queued_at: Mapped[datetime | None] = mapped_column(
-        UtcDateTime, comment="the day-before reminder was queued; a reschedule clears it")
+        UtcDateTime, comment="the day-before reminder was queued; a reschedule clears it"
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Optimistic lock: of two staff acting on one booking at once, the second gets a 409.
@@ -214,7 +256,7 @@ class Booking(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class BookingEvent(db.Model):
+class BookingEvent(Model):
     """The audit trail: every transition and every fact about a booking, with who and when."""
 
     __tablename__ = "booking_events"
@@ -230,7 +272,7 @@ class BookingEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class WorkerTimeBlock(db.Model):
+class WorkerTimeBlock(Model):
     """A worker's half hour taken by an assigned booking. The primary key is the double-booking
     guard: a second booking overlapping any block of the first cannot be inserted."""
 
@@ -241,7 +283,7 @@ class WorkerTimeBlock(db.Model):
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
 
 
-class EntryCheck(db.Model):
+class EntryCheck(Model):
     """确认入户: the resident scanned a worker's 安心碼 at the door for this booking; a scan of
     someone other than the assigned worker is kept too."""
 
@@ -259,7 +301,7 @@ class EntryCheck(db.Model):
     scanned_worker: Mapped[Worker] = relationship()
 
 
-class Rating(db.Model):
+class Rating(Model):
     """The resident's rating of a completed booking: once."""
 
     __tablename__ = "booking_ratings"
@@ -273,7 +315,7 @@ class Rating(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class FollowUp(db.Model):
+class FollowUp(Model):
     """回访: the station's call after the service: who called, when, satisfied or not. Once."""
 
     __tablename__ = "booking_follow_ups"
@@ -287,14 +329,12 @@ class FollowUp(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Complaint(db.Model):
+class Complaint(Model):
     """A resident's complaint about a booking, handled submitted → accepted → upheld / dismissed /
     invalid → closed, with who and when at each step. Only an upheld one lowers credit."""
 
     __tablename__ = "booking_complaints"
-    __table_args__ = (
-        CheckConstraint(f"status IN ({', '.join(repr(s) for s in COMPLAINT_STATUSES)})", name="status"),
-    )
+    __table_args__ = (CheckConstraint(f"status IN ({', '.join(repr(s) for s in COMPLAINT_STATUSES)})", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)

@@ -28,8 +28,12 @@ def _queue(booking: Booking, kind: str, extra: dict[str, str]) -> None:
     """Every booking message starts with the same three keys: thing1 the service, time2 its start
     (Beijing time), thing3 the station; `extra` adds the kind's own from key 4 on."""
     starts_at = in_beijing(booking.starts_at)
-    data = {"thing1": _thing(booking.service.name), "time2": starts_at.strftime("%Y-%m-%d %H:%M"),
-            "thing3": _thing(station_name(booking.station_code)), **extra}
+    data = {
+        "thing1": _thing(booking.service.name),
+        "time2": starts_at.strftime("%Y-%m-%d %H:%M"),
+        "thing3": _thing(station_name(booking.station_code)),
+        **extra,
+    }
     page = f"{current_app.config['WECHAT_BOOKING_PAGE']}?id={booking.id}"
     queue_subscribe_message(booking.resident_id, kind, data, page=page)
 

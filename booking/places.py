@@ -29,35 +29,56 @@ def slot_id(offer: StationOffer, starts_at: datetime, ends_at: datetime) -> int:
     """The slot row at `starts_at` (UTC), created with the offer's capacity if it does not exist
     yet. The look-up runs only when the insert found the slot there; as a statement of its own it
     sees a slot that a concurrent booking has just committed."""
-    values = {"station_code": offer.station_code, "service_code": offer.service_code,
-              "starts_at": starts_at, "ends_at": ends_at, "capacity": offer.capacity, "booked": 0}
-    created = db.session.scalar(insert(slots).values(**values).on_conflict_do_nothing(
-        index_elements=["station_code", "service_code", "starts_at"]).returning(slots.c.id))
-    return created or db.session.scalar(select(slots.c.id).where(slots.c.station_code == offer.station_code,
-                                                                 slots.c.service_code == offer.service_code,
-                                                                 slots.c.starts_at == starts_at))
+    values = {
+        "station_code": offer.station_code,
+        "service_code": offer.service_code,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "capacity": offer.capacity,
+        "booked": 0,
+    }
+    created = db.session.scalar(
+        insert(slots)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["station_code", "service_code", "starts_at"])
+        .returning(slots.c.id)
+    )
+    return created or db.session.scalar(
+        select(slots.c.id).where(
+            slots.c.station_code == offer.station_code,
+            slots.c.service_code == offer.service_code,
+            slots.c.starts_at == starts_at,
+        )
+    )
 
 
 def take_place(slot_id: int) -> None:
     """One conditional UPDATE: of any number of concurrent bookings, only as many as there are
     places get a row back; PostgreSQL re-checks `booked < capacity` after waiting for the row."""
-    taken = db.session.execute(update(slots).where(slots.c.id == slot_id, slots.c.booked < slots.c.capacity)
-                               .values(booked=slots.c.booked + 1))
+    taken = db.session.execute(
+        update(slots).where(slots.c.id == slot_id, slots.c.booked < slots.c.capacity).values(booked=slots.c.booked + 1)
+    )
     if taken.rowcount != 1:
-        raise Conflict("This slot is fully booked.", code="slot_full",
-                       errors={"starts_at": ["no place left in this slot"]})
+        raise Conflict(
+            "This slot is fully booked.", code="slot_full", errors={"starts_at": ["no place left in this slot"]}
+        )
 
 
 def give_back_place(slot_id: int) -> None:
-    db.session.execute(update(slots).where(slots.c.id == slot_id, slots.c.booked > 0)
-                       .values(booked=slots.c.booked - 1))
+    db.session.execute(update(slots).where(slots.c.id == slot_id, slots.c.booked > 0).values(booked=slots.c.booked - 1))
 
 
 def follow_capacity(offer: StationOffer) -> None:
     """The offer's future slots take its new capacity, but never less than they have booked."""
     db.session.execute(
-        update(Slot).where(Slot.station_code == offer.station_code, Slot.service_code == offer.service_code,
-                           Slot.starts_at > utcnow())
-        .values(capacity=func.max(Slot.booked, offer.capacity) if dialect() == "sqlite"
-                else func.greatest(Slot.booked, offer.capacity))
-        .execution_options(synchronize_session=False))
+        update(Slot)
+        .where(
+            Slot.station_code == offer.station_code, Slot.service_code == offer.service_code, Slot.starts_at > utcnow()
+        )
+        .values(
+            capacity=func.max(Slot.booked, offer.capacity)
+            if dialect() == "sqlite"
+            else func.greatest(Slot.booked, offer.capacity)
+        )
+        .execution_options(synchronize_session=False)
+    )

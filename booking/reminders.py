@@ -22,10 +22,22 @@ def queue_reminders() -> int:
     now = utcnow()
     start, end = beijing_day_bounds(in_beijing(now).date() + timedelta(days=1))
     claimed = db.session.scalars(
-        update(Booking).where(Booking.status.in_(REMINDED_STATUSES), Booking.starts_at >= start,
-                              Booking.starts_at < end, Booking.reminder_queued_at.is_(None))
-        .values(reminder_queued_at=now).returning(Booking.id).execution_options(synchronize_session=False)).all()
-    for booking in db.session.scalars(select(Booking).where(Booking.id.in_(claimed)).order_by(Booking.id)
-                                      .options(masked_worker(selectinload(Booking.worker)))):
+        update(Booking)
+        .where(
+            Booking.status.in_(REMINDED_STATUSES),
+            Booking.starts_at >= start,
+            Booking.starts_at < end,
+            Booking.reminder_queued_at.is_(None),
+        )
+        .values(reminder_queued_at=now)
+        .returning(Booking.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for booking in db.session.scalars(
+        select(Booking)
+        .where(Booking.id.in_(claimed))
+        .order_by(Booking.id)
+        .options(masked_worker(selectinload(Booking.worker)))
+    ):
         notifications.booking_reminder(booking)
     return len(claimed)

@@ -25,7 +25,6 @@ from booking.access import (
 )
 from booking.availability import nearest_offering_station, offer_of, slots_of_the_week
 from booking.models import Service
-from credit.certificates import COLOUR_NAMES, GREEN
 from booking.schemas import (
     AssignSchema,
     AvailabilityQuery,
@@ -60,6 +59,7 @@ from booking.schemas import (
     StationBookingListQuery,
     WorkerListSchema,
 )
+from credit.certificates import COLOUR_NAMES, GREEN
 from stations.datum import to_wgs84
 from stations.models import Station
 from stations.services import station_view
@@ -67,15 +67,19 @@ from stations.services import station_view
 PROBLEM_MEANINGS = {
     401: "Not logged in: send Authorization: Bearer <token>",
     403: "The caller may not do this: not their role, another station's, a step only the booking's resident "
-         "takes, or no bound phone",
+    "takes, or no bound phone",
     404: "No such booking, station, service or complaint (another station's or resident's counts as none)",
     409: "Not allowed from the current status (named in the body), the slot is full, the worker is "
-         "double-booked, already done once, or changed by someone else at the same moment",
+    "double-booked, already done once, or changed by someone else at the same moment",
 }
 
-blp = ApiBlueprint("booking", __name__, url_prefix="/api/v1",
-                   description="One-tap booking: services, slots, bookings, assignment, follow-up, ratings, complaints",
-                   problem_meanings=PROBLEM_MEANINGS)
+blp = ApiBlueprint(
+    "booking",
+    __name__,
+    url_prefix="/api/v1",
+    description="One-tap booking: services, slots, bookings, assignment, follow-up, ratings, complaints",
+    problem_meanings=PROBLEM_MEANINGS,
+)
 
 
 def _day(value: str) -> date:
@@ -90,6 +94,7 @@ def _listing(items: list) -> dict:
 
 
 # ---------------------------------------------------------------- catalogue and hours
+
 
 @blp.get("/services")
 @blp.response(200, ServiceListSchema)
@@ -151,6 +156,7 @@ def reopen_day(code, day):
 
 # ---------------------------------------------------------------- availability
 
+
 @blp.get("/availability")
 @blp.problems(404)
 @blp.arguments(AvailabilityQuery, location="query", as_kwargs=True)
@@ -171,11 +177,16 @@ def availability(service, crs, station=None, lat=None, lng=None):
         if nearest is None:
             raise NotFound(f"No station near this point offers {service}.")
         view, offer = nearest
-    return {"station": view, "service": offer.service, "slot_minutes": offer.slot_minutes,
-            "days": slots_of_the_week(offer)}
+    return {
+        "station": view,
+        "service": offer.service,
+        "slot_minutes": offer.slot_minutes,
+        "days": slots_of_the_week(offer),
+    }
 
 
 # ---------------------------------------------------------------- residents
+
 
 @blp.post("/bookings")
 @rate_limited("BOOKING_RATE_LIMIT", "bookings", key=caller_key)
@@ -184,16 +195,24 @@ def availability(service, crs, station=None, lat=None, lng=None):
 @blp.arguments(IdempotencyHeaders, location="headers", unknown="exclude", as_kwargs=True)
 @blp.arguments(BookingCreateSchema)
 @blp.response(201, BookingSchema)
-@blp.alt_response(200, schema=BookingSchema,
-                  description="The booking this Idempotency-Key already made (same body): nothing new was booked")
+@blp.alt_response(
+    200,
+    schema=BookingSchema,
+    description="The booking this Idempotency-Key already made (same body): nothing new was booked",
+)
 def create_booking(data, idempotency_key):
     """Book one place in a slot (one tap). Needs a bound phone. Retrying with the same
     Idempotency-Key and body returns the same booking; the key with another body is a 422."""
     resident = actor()
     if resident.phone is None:
         raise Forbidden("Bind a phone number before booking.", code="phone_required")
-    data["location"] = dict(zip(("lat", "lng"), to_wgs84(data["location"]["lat"], data["location"]["lng"],
-                                                         data["location"]["crs"]), strict=True))
+    data["location"] = dict(
+        zip(
+            ("lat", "lng"),
+            to_wgs84(data["location"]["lat"], data["location"]["lng"], data["location"]["crs"]),
+            strict=True,
+        )
+    )
     booking, created = bookings.create_booking(resident, data, idempotency_key)
     return booking, 201 if created else 200
 
@@ -250,20 +269,32 @@ def confirm_entry(data, booking_id):
     booking = booking_for_resident(booking_id)
     check = aftercare.confirm_entry(booking, data["token"], actor())
     if booking.worker is None:
-        return recorded_problem(Conflict(
-            f"本订单目前没有派定的服务人员（扫到的是 {mask_name(check.scanned_worker.name)}）：请勿开门，并联系服务站。",
-            code="no_worker_assigned", errors={"token": ["the booking has no assigned worker"]}))
+        return recorded_problem(
+            Conflict(
+                f"本订单目前没有派定的服务人员（扫到的是 {mask_name(check.scanned_worker.name)}）："
+                "请勿开门，并联系服务站。",
+                code="no_worker_assigned",
+                errors={"token": ["the booking has no assigned worker"]},
+            )
+        )
     if not check.matched:
         scanned, assigned = mask_name(check.scanned_worker.name), mask_name(booking.worker.name)
-        return recorded_problem(Conflict(
-            f"这不是本订单的服务人员：扫到的是 {scanned}，派单的是 {assigned}。请勿开门，并联系服务站。",
-            code="wrong_worker",
-            errors={"token": [f"scanned worker {scanned} is not the assigned worker {assigned}"]}))
+        return recorded_problem(
+            Conflict(
+                f"这不是本订单的服务人员：扫到的是 {scanned}，派单的是 {assigned}。请勿开门，并联系服务站。",
+                code="wrong_worker",
+                errors={"token": [f"scanned worker {scanned} is not the assigned worker {assigned}"]},
+            )
+        )
     if check.colour != GREEN:
         worker = mask_name(check.scanned_worker.name)
-        return recorded_problem(Conflict(
-            f"{worker} 的安心码为{COLOUR_NAMES[check.colour]}：请勿开门，并联系服务站。", code="worker_not_green",
-            errors={"token": [f"the worker's 安心码 is {check.colour}, not green"]}))
+        return recorded_problem(
+            Conflict(
+                f"{worker} 的安心码为{COLOUR_NAMES[check.colour]}：请勿开门，并联系服务站。",
+                code="worker_not_green",
+                errors={"token": [f"the worker's 安心码 is {check.colour}, not green"]},
+            )
+        )
     return check
 
 
@@ -291,6 +322,7 @@ def complain(data, booking_id):
 
 
 # ---------------------------------------------------------------- station staff
+
 
 @blp.get("/stations/<string(length=12):code>/bookings")
 @blp.requires(STATION_STAFF, OPERATOR)

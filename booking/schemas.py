@@ -26,8 +26,7 @@ BEIJING_TIME = "Beijing time (Asia/Shanghai); input without an offset is read as
 
 def beijing_datetime(**kwargs) -> fields.AwareDateTime:
     metadata = kwargs.pop("metadata", {})
-    return fields.AwareDateTime(default_timezone=BEIJING,
-                                metadata={"description": BEIJING_TIME, **metadata}, **kwargs)
+    return fields.AwareDateTime(default_timezone=BEIJING, metadata={"description": BEIJING_TIME, **metadata}, **kwargs)
 
 
 def whole_blocks(value: int) -> None:
@@ -53,10 +52,12 @@ class BeijingDateTime(fields.DateTime):
 
 # ---------------------------------------------------------------- catalogue and hours
 
+
 class ServiceSchema(ma.Schema):
     code = fields.String(required=True, metadata={"example": "cleaning"})
-    name = fields.String(required=True, metadata={"description": "also the word in workers' service_types",
-                                                  "example": "保洁"})
+    name = fields.String(
+        required=True, metadata={"description": "also the word in workers' service_types", "example": "保洁"}
+    )
     description = fields.String(allow_none=True)
     typical_minutes = fields.Integer(required=True)
 
@@ -67,14 +68,19 @@ class ServiceListSchema(ma.Schema):
 
 
 class OfferInputSchema(ma.Schema):
-    weekdays = fields.String(load_default="1234567", validate=validate.Regexp(
-        r"^(?!.*(.).*\1)[1-7]{1,7}$", error="ISO weekday digits 1 (Monday) to 7, each at most once"),
-        metadata={"description": "ISO weekdays open, 1 = Monday", "example": "12345"})
+    weekdays = fields.String(
+        load_default="1234567",
+        validate=validate.Regexp(
+            r"^(?!.*(.).*\1)[1-7]{1,7}$", error="ISO weekday digits 1 (Monday) to 7, each at most once"
+        ),
+        metadata={"description": "ISO weekdays open, 1 = Monday", "example": "12345"},
+    )
     opens_at = fields.Time(required=True, validate=half_hour, metadata={"description": "Beijing time, e.g. 08:00"})
     closes_at = fields.Time(required=True, validate=half_hour, metadata={"description": "Beijing time, e.g. 18:00"})
     slot_minutes = fields.Integer(required=True, validate=[validate.Range(min=BLOCK_MINUTES, max=720), whole_blocks])
-    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=100),
-                              metadata={"description": "places per slot"})
+    capacity = fields.Integer(
+        required=True, validate=validate.Range(min=1, max=100), metadata={"description": "places per slot"}
+    )
     active = fields.Boolean(load_default=True)
 
     @ma.validates_schema
@@ -115,10 +121,13 @@ class ClosedDayListSchema(ma.Schema):
 
 # ---------------------------------------------------------------- availability
 
+
 class AvailabilityQuery(ma.Schema):
     service = fields.String(required=True, metadata={"description": "service code, e.g. cleaning"})
-    station = fields.String(validate=validate.Regexp(r"^\d{12}$"),
-                            metadata={"description": "a station's code; or give lat and lng for the nearest"})
+    station = fields.String(
+        validate=validate.Regexp(r"^\d{12}$"),
+        metadata={"description": "a station's code; or give lat and lng for the nearest"},
+    )
     lat = fields.Float(validate=validate.Range(min=-90, max=90))
     lng = fields.Float(validate=validate.Range(min=-180, max=180))
     crs = crs_field("gcj02")
@@ -156,6 +165,7 @@ class AvailabilitySchema(ma.Schema):
 
 # ---------------------------------------------------------------- bookings
 
+
 class PointSchema(ma.Schema):
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lng = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
@@ -164,20 +174,28 @@ class PointSchema(ma.Schema):
 
 class IdempotencyHeaders(ma.Schema):
     idempotency_key = fields.String(
-        required=True, data_key="Idempotency-Key", validate=validate.Regexp(r"^[\x21-\x7e]{8,64}$",
-                                                                          error="8-64 visible ASCII characters"),
-        metadata={"description": "A new random key (e.g. a UUID) per booking the resident means to make; "
-                                 "retrying with the same key and body returns the same booking"})
+        required=True,
+        data_key="Idempotency-Key",
+        validate=validate.Regexp(r"^[\x21-\x7e]{8,64}$", error="8-64 visible ASCII characters"),
+        metadata={
+            "description": "A new random key (e.g. a UUID) per booking the resident means to make; "
+            "retrying with the same key and body returns the same booking"
+        },
+    )
 
 
 class BookingCreateSchema(ma.Schema):
     station_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
     service_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     starts_at = beijing_datetime(required=True, metadata={"description": "a slot's start from /availability"})
-    address = fields.String(required=True, validate=validate.Length(min=4, max=200),
-                            metadata={"description": "stored encrypted; seen by the resident and the station"})
-    location = fields.Nested(PointSchema, required=True,
-                             metadata={"description": "the address's point; " + CRS_DESCRIPTION})
+    address = fields.String(
+        required=True,
+        validate=validate.Length(min=4, max=200),
+        metadata={"description": "stored encrypted; seen by the resident and the station"},
+    )
+    location = fields.Nested(
+        PointSchema, required=True, metadata={"description": "the address's point; " + CRS_DESCRIPTION}
+    )
     contact_name = fields.String(allow_none=True, validate=validate.Length(max=32))
     notes = fields.String(allow_none=True, validate=validate.Length(max=500))
     preferred_worker_id = RecordId(allow_none=True)
@@ -199,8 +217,11 @@ class MaskedWorkerSchema(ma.Schema):
     """What a resident or station staff see of a worker: masked name, stars, photo, company."""
 
     id = fields.Integer(required=True)
-    name = fields.Function(lambda worker: mask_name(worker.name), required=True,
-                           metadata={"type": "string", "description": "masked, e.g. 张*梅"})
+    name = fields.Function(
+        lambda worker: mask_name(worker.name),
+        required=True,
+        metadata={"type": "string", "description": "masked, e.g. 张*梅"},
+    )
     stars = fields.Integer(allow_none=True)
     photo_url = fields.String(allow_none=True)
     company = fields.Pluck(CompanyNameSchema, "name", allow_none=True)
@@ -240,25 +261,33 @@ def _station_name(booking) -> str:
 class BookingSchema(ma.Schema):
     id = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    status_name = fields.Function(lambda booking: STATUS_NAMES[booking.status], required=True,
-                                  metadata={"type": "string", "example": "待接单"})
-    rescheduled = fields.Function(lambda booking: booking.reschedule_count > 0, required=True,
-                                  metadata={"type": "boolean", "description": "已改约: moved at least once"})
+    status_name = fields.Function(
+        lambda booking: STATUS_NAMES[booking.status], required=True, metadata={"type": "string", "example": "待接单"}
+    )
+    rescheduled = fields.Function(
+        lambda booking: booking.reschedule_count > 0,
+        required=True,
+        metadata={"type": "boolean", "description": "已改约: moved at least once"},
+    )
     station_code = fields.String(required=True)
     station_name = fields.Function(_station_name, required=True, metadata={"type": "string"})
     service = fields.Nested(ServiceSchema, required=True)
     starts_at = BeijingDateTime(required=True)
     ends_at = BeijingDateTime(required=True)
     address = fields.String(required=True)
-    location = fields.Function(lambda booking: location_view(booking, "gcj02"), required=True,
-                               metadata={"type": "object", "description": "lat, lng and crs (gcj02)"})
+    location = fields.Function(
+        lambda booking: location_view(booking, "gcj02"),
+        required=True,
+        metadata={"type": "object", "description": "lat, lng and crs (gcj02)"},
+    )
     contact_name = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
     preferred_worker_id = fields.Integer(allow_none=True)
     worker = fields.Nested(MaskedWorkerSchema, allow_none=True)
     entry_confirmed_at = BeijingDateTime(allow_none=True)
-    rating = fields.Method("completed_rating", allow_none=True,
-                           metadata={"type": "object", "description": "stars and text, once rated"})
+    rating = fields.Method(
+        "completed_rating", allow_none=True, metadata={"type": "object", "description": "stars and text, once rated"}
+    )
     created_at = BeijingDateTime(required=True)
 
     def completed_rating(self, booking) -> dict | None:
@@ -267,8 +296,11 @@ class BookingSchema(ma.Schema):
 
 
 class BookingDetailSchema(BookingSchema):
-    events = fields.List(fields.Nested(BookingEventSchema), required=True,
-                         metadata={"description": "every transition and fact, oldest first"})
+    events = fields.List(
+        fields.Nested(BookingEventSchema),
+        required=True,
+        metadata={"description": "every transition and fact, oldest first"},
+    )
 
 
 BookingPageSchema = page_schema(BookingSchema, "BookingPageSchema")
@@ -292,8 +324,11 @@ class AssignSchema(ma.Schema):
 
 
 class EntrySchema(ma.Schema):
-    token = fields.String(required=True, validate=validate.Length(min=10, max=64),
-                          metadata={"description": "the token of the scanned 安心碼 (the last part of its URL)"})
+    token = fields.String(
+        required=True,
+        validate=validate.Length(min=10, max=64),
+        metadata={"description": "the token of the scanned 安心碼 (the last part of its URL)"},
+    )
 
 
 class EntryCheckSchema(ma.Schema):
@@ -331,8 +366,11 @@ class FollowUpSchema(ma.Schema):
 
 
 class ComplaintInputSchema(ma.Schema):
-    type = fields.String(required=True, validate=validate.OneOf(list(COMPLAINT_TYPES)),
-                         metadata={"description": ", ".join(f"{k} ({v})" for k, v in COMPLAINT_TYPES.items())})
+    type = fields.String(
+        required=True,
+        validate=validate.OneOf(list(COMPLAINT_TYPES)),
+        metadata={"description": ", ".join(f"{k} ({v})" for k, v in COMPLAINT_TYPES.items())},
+    )
     text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
@@ -344,8 +382,9 @@ class ComplaintSchema(ma.Schema):
     id = fields.Integer(required=True)
     booking_id = fields.Integer(required=True)
     type = fields.String(required=True)
-    type_name = fields.Function(lambda complaint: COMPLAINT_TYPES[complaint.type], required=True,
-                                metadata={"type": "string"})
+    type_name = fields.Function(
+        lambda complaint: COMPLAINT_TYPES[complaint.type], required=True, metadata={"type": "string"}
+    )
     text = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES))
     result = fields.String(allow_none=True)

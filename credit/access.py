@@ -18,8 +18,9 @@ def worker_for_caller(worker_id: int, *, shown: bool = False) -> Worker:
     `shown`: the answer shows the worker's (masked) numbers, so they are loaded at once."""
     principal = require_principal()
     worker = db.session.get(Worker, worker_id, options=[undefer_group(PERSONAL)] if shown else None)
-    if worker is None or not (principal.has_role(OPERATOR)
-                              or (principal.company_id is not None and worker.company_id == principal.company_id)):
+    if worker is None or not (
+        principal.has_role(OPERATOR) or (principal.company_id is not None and worker.company_id == principal.company_id)
+    ):
         raise NotFound(f"No worker {worker_id}.")
     return worker
 

@@ -14,7 +14,6 @@ from app.clock import today_in_beijing, utcnow
 from app.errors import Invalid
 from app.extensions import db
 from credit.ledger import append_event, recompute_worker, record_credit_event
-
 from credit.models import CERTIFICATE_STANDING, ISSUED, LIFECYCLE, REVOKED, SUSPENDED, Certificate, Worker
 
 SCAN_TOKEN_BYTES = 32  # 256 bits; token_urlsafe gives 43 characters
@@ -28,8 +27,12 @@ COLOUR_NAMES = {GREEN: "绿码", YELLOW: "黄码", RED: "红码"}
 # credit knowing them.
 _signals = Namespace()
 certificate_withdrawn = _signals.signal("certificate-withdrawn")
-DOCUMENT_FIELDS = ("id_card_checked_on", "health_certificate_valid_until", "skill_certificate",
-                   "authorisation_signed_on")
+DOCUMENT_FIELDS = (
+    "id_card_checked_on",
+    "health_certificate_valid_until",
+    "skill_certificate",
+    "authorisation_signed_on",
+)
 
 
 def locked_certificate(worker: Worker) -> Certificate:
@@ -37,7 +40,9 @@ def locked_certificate(worker: Worker) -> Certificate:
     at once are serialised and the second sees the first one's state. The version column catches
     the same race where row locks do not exist (SQLite)."""
     return db.session.scalars(
-        select(Certificate).where(Certificate.worker_id == worker.id).with_for_update()
+        select(Certificate)
+        .where(Certificate.worker_id == worker.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
 
@@ -59,8 +64,9 @@ def document_problems(documents: dict, today: date) -> dict[str, list[str]]:
     return problems
 
 
-def transition(certificate: Certificate, action: str, actor: User | None, reason: str | None = None,
-               facts: dict | None = None) -> Certificate:
+def transition(
+    certificate: Certificate, action: str, actor: User | None, reason: str | None = None, facts: dict | None = None
+) -> Certificate:
     """Moves the certificate by one row of LIFECYCLE, setting `facts` on it, with one ledger row
     holding the state and facts before and after."""
     target = LIFECYCLE.target(certificate.state, action)
@@ -71,8 +77,15 @@ def transition(certificate: Certificate, action: str, actor: User | None, reason
     certificate.state = target
     certificate.updated_at = utcnow()
     after = {"state": target} | {name: _jsonable(value) for name, value in facts.items()}
-    append_event(certificate.worker, "certificate", CERTIFICATE_STANDING.get(target, 0.0), actor,
-                 reason=reason or action.replace("_", " "), before=before, after=after)
+    append_event(
+        certificate.worker,
+        "certificate",
+        CERTIFICATE_STANDING.get(target, 0.0),
+        actor,
+        reason=reason or action.replace("_", " "),
+        before=before,
+        after=after,
+    )
     recompute_worker(certificate.worker)
     if before["state"] == ISSUED and target != ISSUED:
         certificate_withdrawn.send(certificate.worker, actor=actor, reason=reason or action.replace("_", " "))
@@ -93,16 +106,22 @@ def check_documents(certificate: Certificate, documents: dict, actor: User | Non
     LIFECYCLE.target(certificate.state, "check_documents")
     problems = document_problems(facts, today_in_beijing())
     if problems:
-        raise Invalid("The 三证一书 are incomplete: " + ", ".join(sorted(problems)), code="documents_incomplete",
-                      errors=problems)
+        raise Invalid(
+            "The 三证一书 are incomplete: " + ", ".join(sorted(problems)), code="documents_incomplete", errors=problems
+        )
     transition(certificate, "check_documents", actor, "三证一书 checked", facts)
     append_event(certificate.worker, "documents_checked", 1, actor, reason="三证一书 complete")
     return certificate
 
 
 def record_training(certificate: Certificate, hours: int, trained_on: date, actor: User | None) -> Certificate:
-    transition(certificate, "record_training", actor, "pre-job training attended",
-               {"training_hours": hours, "trained_on": trained_on})
+    transition(
+        certificate,
+        "record_training",
+        actor,
+        "pre-job training attended",
+        {"training_hours": hours, "trained_on": trained_on},
+    )
     record_credit_event(certificate.worker, "training", hours, actor, reason="岗前培训")
     return certificate
 
@@ -111,8 +130,9 @@ def record_exam(certificate: Certificate, score: int, passed: bool, actor: User 
     """A failed exam is on record and leaves the certificate where it was."""
     LIFECYCLE.target(certificate.state, "pass_exam")
     if passed:
-        transition(certificate, "pass_exam", actor, "exam passed",
-                   {"exam_score": score, "exam_passed_on": today_in_beijing()})
+        transition(
+            certificate, "pass_exam", actor, "exam passed", {"exam_score": score, "exam_passed_on": today_in_beijing()}
+        )
     record_credit_event(certificate.worker, "exam", score, actor, reason="考核 " + ("passed" if passed else "failed"))
     return certificate
 
@@ -121,10 +141,16 @@ def verify_identity(certificate: Certificate, matched: bool, actor: User | None)
     """人证合一: a mismatch is recorded and the applicant stays at exam_passed."""
     LIFECYCLE.target(certificate.state, "verify_identity")
     if matched:
-        transition(certificate, "verify_identity", actor, "人证合一 verified",
-                   {"identity_verified_on": today_in_beijing()})
-    record_credit_event(certificate.worker, "identity_verified", 1 if matched else 0, actor,
-                        reason="人证合一 " + ("matched" if matched else "did not match"))
+        transition(
+            certificate, "verify_identity", actor, "人证合一 verified", {"identity_verified_on": today_in_beijing()}
+        )
+    record_credit_event(
+        certificate.worker,
+        "identity_verified",
+        1 if matched else 0,
+        actor,
+        reason="人证合一 " + ("matched" if matched else "did not match"),
+    )
     return certificate
 
 
@@ -139,8 +165,9 @@ def issue(certificate: Certificate, actor: User | None) -> Certificate:
     return transition(certificate, "issue", actor, "certificate issued", {"issued_at": issued_at, "number": number})
 
 
-def renew(certificate: Certificate, health_certificate_valid_until: date | None, actor: User | None,
-          reason: str | None) -> Certificate:
+def renew(
+    certificate: Certificate, health_certificate_valid_until: date | None, actor: User | None, reason: str | None
+) -> Certificate:
     LIFECYCLE.target(certificate.state, "renew")
     facts = {"issued_at": utcnow()}
     if health_certificate_valid_until is not None:
@@ -153,8 +180,7 @@ def renew(certificate: Certificate, health_certificate_valid_until: date | None,
 def _require_documents(certificate: Certificate, action: str) -> None:
     problems = document_problems({name: getattr(certificate, name) for name in DOCUMENT_FIELDS}, today_in_beijing())
     if problems:
-        raise Invalid(f"Cannot {action}: " + ", ".join(sorted(problems)), code="documents_incomplete",
-                      errors=problems)
+        raise Invalid(f"Cannot {action}: " + ", ".join(sorted(problems)), code="documents_incomplete", errors=problems)
 
 
 def change_standing(certificate: Certificate, action: str, actor: User | None, reason: str) -> Certificate:
@@ -167,8 +193,15 @@ def update_health_certificate(certificate: Certificate, valid_until: date, actor
     before = {"health_certificate_valid_until": _jsonable(certificate.health_certificate_valid_until)}
     certificate.health_certificate_valid_until = valid_until
     certificate.updated_at = utcnow()
-    append_event(certificate.worker, "documents_checked", 1, actor, reason="health certificate updated",
-                 before=before, after={"health_certificate_valid_until": valid_until.isoformat()})
+    append_event(
+        certificate.worker,
+        "documents_checked",
+        1,
+        actor,
+        reason="health certificate updated",
+        before=before,
+        after={"health_certificate_valid_until": valid_until.isoformat()},
+    )
     return certificate
 
 
@@ -177,8 +210,9 @@ def withdraw_authorisation(certificate: Certificate, actor: User | None, reason:
     before = {"authorisation_signed_on": _jsonable(certificate.authorisation_signed_on)}
     certificate.authorisation_signed_on = None
     certificate.updated_at = utcnow()
-    append_event(certificate.worker, "note", 0, actor, reason=reason, before=before,
-                 after={"authorisation_signed_on": None})
+    append_event(
+        certificate.worker, "note", 0, actor, reason=reason, before=before, after={"authorisation_signed_on": None}
+    )
     return certificate
 
 
@@ -189,12 +223,16 @@ def new_scan_token() -> str:
 def rotate_scan_token(certificate: Certificate, actor: User | None, reason: str | None) -> Certificate:
     """A fresh 安心碼; the old token stops working with this transaction."""
     if certificate.scan_token is None:
-        raise Invalid("This certificate has never been issued, so it has no 安心碼 yet.", code="not_issued",
-                      errors={"state": [certificate.state]})
+        raise Invalid(
+            "This certificate has never been issued, so it has no 安心碼 yet.",
+            code="not_issued",
+            errors={"state": [certificate.state]},
+        )
     certificate.scan_token = new_scan_token()
     certificate.updated_at = utcnow()
-    append_event(certificate.worker, "note", 0, actor, reason=reason or "安心碼 rotated",
-                 after={"scan_token": "rotated"})
+    append_event(
+        certificate.worker, "note", 0, actor, reason=reason or "安心碼 rotated", after={"scan_token": "rotated"}
+    )
     return certificate
 
 
@@ -208,8 +246,9 @@ def colour(certificate, today: date) -> str:
     `certificate` is a Certificate or any row with the same attributes (the scan's)."""
     if certificate.state in (SUSPENDED, REVOKED):
         return RED
-    health_valid = (certificate.health_certificate_valid_until is not None
-                    and certificate.health_certificate_valid_until >= today)
+    health_valid = (
+        certificate.health_certificate_valid_until is not None and certificate.health_certificate_valid_until >= today
+    )
     if certificate.state == ISSUED and certificate.identity_verified_on is not None and health_valid:
         return GREEN
     return YELLOW

@@ -11,15 +11,25 @@ from credit.demo import load_demo
 
 credit_cli = AppGroup("credit", help="Manage companies, workers and their certificates.")
 
+
 def _run(csv_file, dry_run, skip_invalid, validate, load, what):
-    run_import(csv_file, dry_run=dry_run, skip_invalid=skip_invalid, validate=validate, load=load,
-               report=ImportReport(), print_report=lambda report: _print_report(report, what),
-               label=f"Importing {what}")
+    run_import(
+        csv_file,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        validate=validate,
+        load=load,
+        report=ImportReport(),
+        print_report=lambda report: _print_report(report, what),
+        label=f"Importing {what}",
+    )
 
 
 def _print_report(report: ImportReport, what: str) -> None:
-    click.echo(f"{what} created: {len(report.created)}  updated: {len(report.updated)}  "
-               f"unchanged: {len(report.unchanged)}  rejected: {len(report.rejected)}")
+    click.echo(
+        f"{what} created: {len(report.created)}  updated: {len(report.updated)}  "
+        f"unchanged: {len(report.unchanged)}  rejected: {len(report.rejected)}"
+    )
     for rejection in report.rejected:
         # Never echo an ID number: rows are named by line only.
         click.echo(f"  rejected line {rejection.line}: {rejection.reason}")

@@ -24,10 +24,20 @@ def _id_number(first17: str) -> str:
 
 
 DEMO_COMPANIES = [
-    {"name": f"{DEMO_LABEL}羊城安心家政服务有限公司", "credit_code": _credit_code("91440106MA9DEMA01"),
-     "district_code": "440106", "contact_name": "演示联系人", "contact_phone": "020-00000000"},
-    {"name": f"{DEMO_LABEL}珠江巧手家政有限公司", "credit_code": _credit_code("91440104MA9DEMA02"),
-     "district_code": "440104", "contact_name": "演示联系人", "contact_phone": "020-00000001"},
+    {
+        "name": f"{DEMO_LABEL}羊城安心家政服务有限公司",
+        "credit_code": _credit_code("91440106MA9DEMA01"),
+        "district_code": "440106",
+        "contact_name": "演示联系人",
+        "contact_phone": "020-00000000",
+    },
+    {
+        "name": f"{DEMO_LABEL}珠江巧手家政有限公司",
+        "credit_code": _credit_code("91440104MA9DEMA02"),
+        "district_code": "440104",
+        "contact_name": "演示联系人",
+        "contact_phone": "020-00000001",
+    },
 ]
 # (name, ID number, company index, colour): the ID numbers are made up, with valid check digits.
 DEMO_WORKERS = [
@@ -39,27 +49,46 @@ DEMO_WORKERS = [
 
 def load_demo() -> list[tuple[str, str, str]]:
     """Creates the demo set unless it is there already; returns (name, colour, scan URL) per worker."""
-    companies = [db.session.scalar(select(Company).where(Company.credit_code == c["credit_code"]))
-                 or registry.create_company(dict(c), actor=None) for c in DEMO_COMPANIES]
+    companies = [
+        db.session.scalar(select(Company).where(Company.credit_code == c["credit_code"]))
+        or registry.create_company(dict(c), actor=None)
+        for c in DEMO_COMPANIES
+    ]
     shown = []
     for name, id_number, company_index, colour in DEMO_WORKERS:
         worker = registry.find_worker_by_id_number(id_number) or _demo_worker(
-            name, id_number, companies[company_index], colour)
+            name, id_number, companies[company_index], colour
+        )
         shown.append((worker.name, colour, certificates.scan_url(worker.certificate)))
     return shown
 
 
 def _demo_worker(name: str, id_number: str, company: Company, colour: str) -> Worker:
     today = today_in_beijing()
-    worker = registry.create_worker({
-        "name": name, "id_number": id_number, "phone": None, "photo_url": None, "company_id": company.id,
-        "service_types": ["保洁", "育婴"], "skills": ["收纳整理"], "years_of_experience": 4,
-    }, actor=None)
+    worker = registry.create_worker(
+        {
+            "name": name,
+            "id_number": id_number,
+            "phone": None,
+            "photo_url": None,
+            "company_id": company.id,
+            "service_types": ["保洁", "育婴"],
+            "skills": ["收纳整理"],
+            "years_of_experience": 4,
+        },
+        actor=None,
+    )
     certificate = worker.certificate
-    certificates.check_documents(certificate, {
-        "id_card_checked": True, "health_certificate_valid_until": today + timedelta(days=365),
-        "skill_certificate": f"{DEMO_LABEL}育婴员 四级", "authorisation_signed_on": today - timedelta(days=30),
-    }, actor=None)
+    certificates.check_documents(
+        certificate,
+        {
+            "id_card_checked": True,
+            "health_certificate_valid_until": today + timedelta(days=365),
+            "skill_certificate": f"{DEMO_LABEL}育婴员 四级",
+            "authorisation_signed_on": today - timedelta(days=30),
+        },
+        actor=None,
+    )
     certificates.record_training(certificate, 40, today - timedelta(days=20), actor=None)
     certificates.record_exam(certificate, 88, True, actor=None)
     certificates.verify_identity(certificate, True, actor=None)

@@ -15,12 +15,28 @@ from credit.models import ISSUED, Certificate, Company, CreditEvent, Worker
 from credit.scoring import CreditResult, compute, current_config
 
 
-def append_event(subject: Worker | Company, kind: str, value: float, actor: User | None, *,
-                 reason: str | None = None, source_ref: str | None = None, before: dict | None = None,
-                 after: dict | None = None) -> CreditEvent:
+def append_event(
+    subject: Worker | Company,
+    kind: str,
+    value: float,
+    actor: User | None,
+    *,
+    reason: str | None = None,
+    source_ref: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> CreditEvent:
     """One ledger row, whatever its kind (the callers check it); no level is recomputed."""
-    event = CreditEvent(kind=kind, value=float(value), reason=reason, source_ref=source_ref, before=before,
-                        after=after, actor_id=actor.id if actor is not None else None, created_at=utcnow())
+    event = CreditEvent(
+        kind=kind,
+        value=float(value),
+        reason=reason,
+        source_ref=source_ref,
+        before=before,
+        after=after,
+        actor_id=actor.id if actor is not None else None,
+        created_at=utcnow(),
+    )
     if isinstance(subject, Worker):
         event.worker_id = subject.id
     else:
@@ -30,16 +46,25 @@ def append_event(subject: Worker | Company, kind: str, value: float, actor: User
     return event
 
 
-def record_credit_event(subject: Worker | Company, kind: str, value: float, actor: User | None,
-                        source_ref: str | None = None, reason: str | None = None) -> CreditEvent:
+def record_credit_event(
+    subject: Worker | Company,
+    kind: str,
+    value: float,
+    actor: User | None,
+    source_ref: str | None = None,
+    reason: str | None = None,
+) -> CreditEvent:
     """Appends a credit fact (rating 1-5, follow_up 1 satisfied / 0 not, complaint_upheld 1,
     complaint_dismissed, breach, training hours, exam score...) and recomputes the level in the
     same transaction. Kinds are those of scoring.toml; anything else is a 422."""
     subject_type = "worker" if isinstance(subject, Worker) else "company"
     allowed = current_config().kinds(subject_type)
     if kind not in allowed:
-        raise Invalid(f"Unknown credit event kind for a {subject_type}: {kind}", code="unknown_event_kind",
-                      errors={"kind": [f"must be one of {', '.join(sorted(allowed))}"]})
+        raise Invalid(
+            f"Unknown credit event kind for a {subject_type}: {kind}",
+            code="unknown_event_kind",
+            errors={"kind": [f"must be one of {', '.join(sorted(allowed))}"]},
+        )
     event = append_event(subject, kind, value, actor, reason=reason, source_ref=source_ref)
     if isinstance(subject, Worker):
         recompute_worker(subject)
@@ -56,9 +81,13 @@ def events_of(subject: Worker | Company) -> list[CreditEvent]:
 
 def company_worker_levels(company: Company) -> list[int]:
     """Star levels of the company's workers who hold an issued certificate."""
-    return [stars for stars in db.session.scalars(
-        select(Worker.stars).join(Certificate).where(Worker.company_id == company.id, Certificate.state == ISSUED,
-                                                      Worker.stars.is_not(None)))]
+    return list(
+        db.session.scalars(
+            select(Worker.stars)
+            .join(Certificate)
+            .where(Worker.company_id == company.id, Certificate.state == ISSUED, Worker.stars.is_not(None))
+        )
+    )
 
 
 def compute_level(subject: Worker | Company, as_of: datetime) -> tuple[CreditResult, list[CreditEvent]]:

@@ -7,33 +7,50 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
 from app.database import UtcDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.privacy import Encrypted
 from app.states import StateTable
 
 APPLIED, DOCUMENTS_CHECKED, TRAINED, EXAM_PASSED = "applied", "documents_checked", "trained", "exam_passed"
 IDENTITY_VERIFIED, ISSUED, SUSPENDED, REVOKED, EXPIRED = (
-    "identity_verified", "issued", "suspended", "revoked", "expired")
-STATES = (APPLIED, DOCUMENTS_CHECKED, TRAINED, EXAM_PASSED, IDENTITY_VERIFIED, ISSUED, SUSPENDED, REVOKED,
-          EXPIRED)
-STATE_NAMES = {APPLIED: "已申请", DOCUMENTS_CHECKED: "材料已审核", TRAINED: "已培训", EXAM_PASSED: "考核通过",
-               IDENTITY_VERIFIED: "人证合一已核验", ISSUED: "有效", SUSPENDED: "暂停", REVOKED: "已吊销",
-               EXPIRED: "已过期"}
+    "identity_verified",
+    "issued",
+    "suspended",
+    "revoked",
+    "expired",
+)
+STATES = (APPLIED, DOCUMENTS_CHECKED, TRAINED, EXAM_PASSED, IDENTITY_VERIFIED, ISSUED, SUSPENDED, REVOKED, EXPIRED)
+STATE_NAMES = {
+    APPLIED: "已申请",
+    DOCUMENTS_CHECKED: "材料已审核",
+    TRAINED: "已培训",
+    EXAM_PASSED: "考核通过",
+    IDENTITY_VERIFIED: "人证合一已核验",
+    ISSUED: "有效",
+    SUSPENDED: "暂停",
+    REVOKED: "已吊销",
+    EXPIRED: "已过期",
+}
 # The certificate lifecycle: the only transitions there are (action: {from state: to state}).
 # Every move goes through LIFECYCLE.target (credit.certificates.transition); anything else is the
 # one 409 (status_conflict) naming the current state.
-LIFECYCLE = StateTable(transitions={
-    "check_documents": {APPLIED: DOCUMENTS_CHECKED},
-    "record_training": {DOCUMENTS_CHECKED: TRAINED},
-    "pass_exam": {TRAINED: EXAM_PASSED},
-    "verify_identity": {EXAM_PASSED: IDENTITY_VERIFIED},
-    "issue": {IDENTITY_VERIFIED: ISSUED},
-    "suspend": {ISSUED: SUSPENDED},
-    "reinstate": {SUSPENDED: ISSUED},
-    "revoke": {ISSUED: REVOKED, SUSPENDED: REVOKED},
-    "expire": {ISSUED: EXPIRED},
-    "renew": {EXPIRED: ISSUED},
-}, names=STATE_NAMES, field="state", subject="the certificate is")
+LIFECYCLE = StateTable(
+    transitions={
+        "check_documents": {APPLIED: DOCUMENTS_CHECKED},
+        "record_training": {DOCUMENTS_CHECKED: TRAINED},
+        "pass_exam": {TRAINED: EXAM_PASSED},
+        "verify_identity": {EXAM_PASSED: IDENTITY_VERIFIED},
+        "issue": {IDENTITY_VERIFIED: ISSUED},
+        "suspend": {ISSUED: SUSPENDED},
+        "reinstate": {SUSPENDED: ISSUED},
+        "revoke": {ISSUED: REVOKED, SUSPENDED: REVOKED},
+        "expire": {ISSUED: EXPIRED},
+        "renew": {EXPIRED: ISSUED},
+    },
+    names=STATE_NAMES,
+    field="state",
+    subject="the certificate is",
+)
 # How the certificate's state counts in the 基础信息 dimension (the weight itself is configured).
 CERTIFICATE_STANDING = {ISSUED: 1.0, SUSPENDED: 0.0, EXPIRED: 0.0, REVOKED: -1.0}
 
@@ -41,7 +58,7 @@ COMPANY_GRADES = ("A", "2A", "3A", "4A", "5A")
 PERSONAL = "personal"  # the deferred group of a worker's encrypted columns
 
 
-class Company(db.Model):
+class Company(Model):
     """A 家政企业; its grade is computed from the ledger and its workers' levels."""
 
     __tablename__ = "companies"
@@ -60,7 +77,7 @@ class Company(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Worker(db.Model):
+class Worker(Model):
     """A 家政服务员. ID number and phone are encrypted; their keyed hashes find and deduplicate.
     Both are deferred (loaded, and so decrypted, together on first use): most reads of a worker
     (bookings, the ledger, the QR code) never show them; the views that do undefer the group."""
@@ -94,7 +111,7 @@ class Worker(db.Model):
     certificate: Mapped["Certificate"] = relationship(back_populates="worker", uselist=False)
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """The 安心服務證 and its 三证一书 documents: one per worker (一人一码一证一档)."""
 
     __tablename__ = "certificates"
@@ -108,8 +125,12 @@ class Certificate(db.Model):
     scan_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     id_card_checked_on: Mapped[date | None] = mapped_column(Date)
     health_certificate_valid_until: Mapped[date | None] = mapped_column(Date)
-    skill_certificate: Mapped[str | None] = mapped_column(String(100), comment="name and number of the skill or training certificate")
-    authorisation_signed_on: Mapped[date | None] = mapped_column(Date, comment="信用信息授权书; the profile is public only while signed")
+    skill_certificate: Mapped[str | None] = mapped_column(
+        String(100), comment="name and number of the skill or training certificate"
+    )
+    authorisation_signed_on: Mapped[date | None] = mapped_column(
+        Date, comment="信用信息授权书; the profile is public only while signed"
+    )
     training_hours: Mapped[int | None] = mapped_column(Integer)
     trained_on: Mapped[date | None] = mapped_column(Date)
     exam_score: Mapped[int | None] = mapped_column(Integer)
@@ -125,7 +146,7 @@ class Certificate(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class CreditEvent(db.Model):
+class CreditEvent(Model):
     """The append-only ledger: every certificate transition and every credit-relevant fact, with
     who, when, why and the state before and after. Levels are computed from these rows only."""
 
@@ -155,7 +176,7 @@ def ledger_is_append_only(_mapper, _connection, entry: CreditEvent):
     raise RuntimeError(f"credit event {entry.id} is on the append-only ledger: add a new event instead")
 
 
-class ScanLog(db.Model):
+class ScanLog(Model):
     """One scan of a 安心碼: when, which certificate, coarse client; never the IP address."""
 
     __tablename__ = "scan_logs"

@@ -25,8 +25,12 @@ def scan_page(token):
     """What a phone's camera opens: the profile as plain HTML in Chinese, no script needed."""
     outcome = scanning.serve(token, "page", request.user_agent.string, render=_scan_html)
     if outcome.retry_after:
-        return _page("credit/scan_refused.html", 429, {"Retry-After": str(outcome.retry_after)},
-                     message="扫码过于频繁，请稍后再试。")
+        return _page(
+            "credit/scan_refused.html",
+            429,
+            {"Retry-After": str(outcome.retry_after)},
+            message="扫码过于频繁，请稍后再试。",
+        )
     if outcome.answer is None:
         return _page("credit/scan_refused.html", 404, {}, message="不是有效的安心码。")
     return _page_response(outcome.answer, 200, {})

@@ -16,8 +16,9 @@ from credit.models import APPLIED, PERSONAL, Certificate, Company, Worker
 
 def create_company(data: dict, actor: User | None) -> Company:
     if db.session.scalar(select(Company.id).where(Company.credit_code == data["credit_code"])):
-        raise Conflict("A company with this credit code already exists.", code="duplicate_credit_code",
-                       field="credit_code")
+        raise Conflict(
+            "A company with this credit code already exists.", code="duplicate_credit_code", field="credit_code"
+        )
     company = Company(**data)
     db.session.add(company)
     db.session.flush()
@@ -36,8 +37,11 @@ def create_worker(data: dict, actor: User | None) -> Worker:
         raise Conflict("A worker with this ID number already exists.", code="duplicate_id_number", field="id_number")
     if data.get("company_id") is not None and db.session.get(Company, data["company_id"]) is None:
         raise Invalid("Unknown company.", code="unknown_company", errors={"company_id": ["no such company"]})
-    worker = Worker(**data, id_number_hash=blind_index(data["id_number"]),
-                    phone_hash=data.get("phone") and blind_index(data["phone"]))
+    worker = Worker(
+        **data,
+        id_number_hash=blind_index(data["id_number"]),
+        phone_hash=data.get("phone") and blind_index(data["phone"]),
+    )
     worker.certificate = Certificate(state=APPLIED)
     db.session.add(worker)
     db.session.flush()
@@ -79,8 +83,7 @@ def list_companies(grade: str | None, district_code: str | None, page: int, per_
 def list_workers(company_id: int | None, state: str | None, page: int, per_page: int) -> Page:
     """Workers by id, each with its certificate (joined) and its masked numbers (decrypted in the
     same query): one query for the page, whatever its length."""
-    query = (select(Worker).join(Worker.certificate)
-             .options(contains_eager(Worker.certificate), undefer_group(PERSONAL)))
+    query = select(Worker).join(Worker.certificate).options(contains_eager(Worker.certificate), undefer_group(PERSONAL))
     if company_id is not None:
         query = query.where(Worker.company_id == company_id)
     if state:

@@ -43,13 +43,17 @@ PROBLEM_MEANINGS = {
     403: "The caller's role may not do this, or the company is not the company admin's own",
     404: "No such worker or company (another company's worker counts as none)",
     409: "Not allowed from the certificate's current state (named in the body), a duplicate, "
-         "or changed by someone else at the same moment",
+    "or changed by someone else at the same moment",
     422: "A document is missing, expired or unsigned (each named in errors)",
 }
 
-blp = ApiBlueprint("credit", __name__, url_prefix="/api/v1",
-                   description="Workers, companies, the 安心服務證 certificate, credit levels and the 安心碼 scan",
-                   problem_meanings=PROBLEM_MEANINGS)
+blp = ApiBlueprint(
+    "credit",
+    __name__,
+    url_prefix="/api/v1",
+    description="Workers, companies, the 安心服務證 certificate, credit levels and the 安心碼 scan",
+    problem_meanings=PROBLEM_MEANINGS,
+)
 
 QR_SCALE, QR_BORDER = 10, 4
 
@@ -59,6 +63,7 @@ def actor():
 
 
 # ---------------------------------------------------------------- companies
+
 
 @blp.post("/companies")
 @blp.requires(OPERATOR)
@@ -108,6 +113,7 @@ def record_company_event(data, company_id):
 
 
 # ---------------------------------------------------------------- workers
+
 
 @blp.post("/workers")
 @blp.requires(OPERATOR, COMPANY_ADMIN)
@@ -178,6 +184,7 @@ def record_worker_event(data, worker_id):
 
 
 # ---------------------------------------------------------------- certificate lifecycle (operators)
+
 
 def _locked(worker_id: int):
     """The certificate of a worker the caller may act on, row-locked; the answer is the worker."""
@@ -261,8 +268,9 @@ _standing_route("expire", "issued → expired", OptionalReasonSchema)
 def renew_certificate(data, worker_id):
     """expired → issued, optionally with a new health certificate; every document must be valid."""
     certificate = _locked(worker_id)
-    return certificates.renew(certificate, data.get("health_certificate_valid_until"), actor(),
-                              data.get("reason")).worker
+    return certificates.renew(
+        certificate, data.get("health_certificate_valid_until"), actor(), data.get("reason")
+    ).worker
 
 
 @blp.put("/workers/<id:worker_id>/certificate/health-certificate")
@@ -329,6 +337,7 @@ def qr_svg(worker_id):
 
 
 # ---------------------------------------------------------------- the public scan
+
 
 @blp.get("/scan/<string:token>")
 @blp.response(200, ScanSchema)

@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import redis
 from cachetools import TTLCache
@@ -51,13 +51,30 @@ SCAN_RELEVANT = (Certificate, Worker, Company)
 
 # One Core query of just the columns the profile shows, built once.
 SCAN_QUERY = (
-    select(Certificate.id, Certificate.number, Certificate.state, Certificate.health_certificate_valid_until,
-           Certificate.identity_verified_on, Certificate.trained_on, Certificate.exam_passed_on,
-           Certificate.authorisation_signed_on, Certificate.updated_at.label("certificate_updated_at"),
-           Worker.name, Worker.photo_url, Worker.service_types, Worker.skills, Worker.stars, Worker.rating_count,
-           Worker.rating_mean, Worker.upheld_complaints, Worker.updated_at.label("worker_updated_at"),
-           Company.name.label("company_name"), Company.grade.label("company_grade"))
-    .join(Worker, Worker.id == Certificate.worker_id).outerjoin(Company, Company.id == Worker.company_id)
+    select(
+        Certificate.id,
+        Certificate.number,
+        Certificate.state,
+        Certificate.health_certificate_valid_until,
+        Certificate.identity_verified_on,
+        Certificate.trained_on,
+        Certificate.exam_passed_on,
+        Certificate.authorisation_signed_on,
+        Certificate.updated_at.label("certificate_updated_at"),
+        Worker.name,
+        Worker.photo_url,
+        Worker.service_types,
+        Worker.skills,
+        Worker.stars,
+        Worker.rating_count,
+        Worker.rating_mean,
+        Worker.upheld_complaints,
+        Worker.updated_at.label("worker_updated_at"),
+        Company.name.label("company_name"),
+        Company.grade.label("company_grade"),
+    )
+    .join(Worker, Worker.id == Certificate.worker_id)
+    .outerjoin(Company, Company.id == Worker.company_id)
     .where(Certificate.scan_token == bindparam("token"))
 )
 
@@ -101,8 +118,13 @@ def scan_profile(row, today: date) -> dict:
 def client_family(user_agent: str) -> str:
     """Coarse client class for the scan log; the user agent itself is not kept."""
     agent = user_agent.lower()
-    for marker, family in (("micromessenger", "wechat"), ("android", "android"), ("iphone", "ios"),
-                           ("ipad", "ios"), ("mozilla", "browser")):
+    for marker, family in (
+        ("micromessenger", "wechat"),
+        ("android", "android"),
+        ("iphone", "ios"),
+        ("ipad", "ios"),
+        ("mozilla", "browser"),
+    ):
         if marker in agent:
             return family
     return "other"
@@ -113,11 +135,15 @@ def log_scan(certificate_id: int, channel: str, user_agent: str) -> None:
     may lose the last few scan records, never anything else, and the scan stays fast."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    db.session.execute(insert(ScanLog).values(certificate_id=certificate_id, scanned_at=utcnow(), channel=channel,
-                                              client=client_family(user_agent)))
+    db.session.execute(
+        insert(ScanLog).values(
+            certificate_id=certificate_id, scanned_at=utcnow(), channel=channel, client=client_family(user_agent)
+        )
+    )
 
 
 # ---------------------------------------------------------------- the answer
+
 
 def scan_answer(token: str, channel: str):
     """The JSON answer to a scan, through the API (GET /scan/{token}) or a mini-program code
@@ -127,8 +153,9 @@ def scan_answer(token: str, channel: str):
         raise too_many_requests(outcome.retry_after, "scans")
     if outcome.answer is None:
         raise NotFound("This is not a valid 安心码.")
-    return current_app.response_class(outcome.answer, mimetype="application/json",
-                                      headers={"Cache-Control": "no-store"})
+    return current_app.response_class(
+        outcome.answer, mimetype="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
 def _scan_json(profile: dict) -> str:
@@ -174,20 +201,24 @@ def admit(token: str, channel: str, user_agent: str) -> Admission:
     entry = json.dumps([token, time.time(), channel, client_family(user_agent)])
     try:
         script = current_app.extensions.setdefault("scan_admit_script", client.register_script(ADMIT_SCRIPT))
-        count, version, length, oldest = script(keys=[rate_key, VERSION_KEY, LOG_KEY],
-                                                args=[config["SCAN_RATE_LIMIT_PER_MINUTE"], entry, uuid.uuid4().hex])
+        count, version, length, oldest = script(
+            keys=[rate_key, VERSION_KEY, LOG_KEY], args=[config["SCAN_RATE_LIMIT_PER_MINUTE"], entry, uuid.uuid4().hex]
+        )
     except redis.RedisError:
         current_app.logger.warning("scan cache skipped and rate counted per process: Redis unavailable")
         return _admit_without_redis()
     if count > config["SCAN_RATE_LIMIT_PER_MINUTE"]:
         return Admission(retry_after=60 - int(time.time()) % 60)
-    write_due = length >= config["SCAN_LOG_BATCH"] or time.time() - json.loads(oldest)[1] > config["SCAN_LOG_FLUSH_SECONDS"]
+    write_due = (
+        length >= config["SCAN_LOG_BATCH"] or time.time() - json.loads(oldest)[1] > config["SCAN_LOG_FLUSH_SECONDS"]
+    )
     return Admission(version=version.decode(), buffered=True, write_due=write_due)
 
 
 def _admit_without_redis() -> Admission:
-    return Admission(retry_after=retry_after(f"{current_app.config['SCAN_RATE_LIMIT_PER_MINUTE']}/minute",
-                                             "scan", client_key()))
+    return Admission(
+        retry_after=retry_after(f"{current_app.config['SCAN_RATE_LIMIT_PER_MINUTE']}/minute", "scan", client_key())
+    )
 
 
 def _profile_cache() -> tuple[TTLCache, threading.Lock]:
@@ -195,8 +226,9 @@ def _profile_cache() -> tuple[TTLCache, threading.Lock]:
     comes with it)."""
     cache = current_app.extensions.get("scan_cache")
     if cache is None:
-        cache = current_app.extensions.setdefault("scan_cache", (
-            TTLCache(maxsize=CACHE_SIZE, ttl=current_app.config["SCAN_CACHE_SECONDS"]), threading.Lock()))
+        cache = current_app.extensions.setdefault(
+            "scan_cache", (TTLCache(maxsize=CACHE_SIZE, ttl=current_app.config["SCAN_CACHE_SECONDS"]), threading.Lock())
+        )
     return cache
 
 
@@ -258,11 +290,21 @@ def write_buffered_scans() -> int:
     except redis.RedisError:
         return 0
     tokens = {token for token, *_ in entries}
-    certificate_ids = dict(db.session.execute(
-        select(Certificate.scan_token, Certificate.id).where(Certificate.scan_token.in_(tokens))).all())
-    rows = [{"certificate_id": certificate_ids[token], "scanned_at": datetime.fromtimestamp(at, tz=timezone.utc),
-             "channel": channel, "client": family}
-            for token, at, channel, family in entries if token in certificate_ids]
+    certificate_ids = dict(
+        db.session.execute(
+            select(Certificate.scan_token, Certificate.id).where(Certificate.scan_token.in_(tokens))
+        ).all()
+    )
+    rows = [
+        {
+            "certificate_id": certificate_ids[token],
+            "scanned_at": datetime.fromtimestamp(at, tz=UTC),
+            "channel": channel,
+            "client": family,
+        }
+        for token, at, channel, family in entries
+        if token in certificate_ids
+    ]
     if rows:
         db.session.execute(insert(ScanLog), rows)
     return len(rows)
@@ -279,5 +321,6 @@ def _renew_version() -> None:
         try:
             redis_client().set(VERSION_KEY, uuid.uuid4().hex)
         except redis.RedisError:
-            current_app.logger.error("credit:version not renewed (Redis unavailable): scans may lag "
-                                     "by up to SCAN_CACHE_SECONDS")
+            current_app.logger.error(
+                "credit:version not renewed (Redis unavailable): scans may lag by up to SCAN_CACHE_SECONDS"
+            )

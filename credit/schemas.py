@@ -51,8 +51,11 @@ class DistrictField(fields.String):
     """A district code (440106) or name (天河区), loaded as the code."""
 
     def __init__(self, **kwargs):
-        super().__init__(validate=validate.OneOf(list(DISTRICTS) + list(DISTRICT_CODES_BY_NAME)),
-                         metadata={"description": "District code (e.g. 440106) or name (e.g. 天河区)"}, **kwargs)
+        super().__init__(
+            validate=validate.OneOf(list(DISTRICTS) + list(DISTRICT_CODES_BY_NAME)),
+            metadata={"description": "District code (e.g. 440106) or name (e.g. 天河区)"},
+            **kwargs,
+        )
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
@@ -61,11 +64,14 @@ class DistrictField(fields.String):
 
 # ---------------------------------------------------------------- companies
 
+
 class CompanyCreateSchema(ma.Schema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=100))
-    credit_code = fields.String(required=True, validate=credit_code_rule,
-                                metadata={"description": "统一社会信用代码, 18 characters (GB 32100)",
-                                          "example": "91350100M000100Y43"})
+    credit_code = fields.String(
+        required=True,
+        validate=credit_code_rule,
+        metadata={"description": "统一社会信用代码, 18 characters (GB 32100)", "example": "91350100M000100Y43"},
+    )
     district_code = DistrictField(required=True)
     contact_name = fields.String(allow_none=True, validate=validate.Length(max=32))
     contact_phone = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+\- ()]{5,32}$"))
@@ -93,19 +99,28 @@ CompanyPageSchema = page_schema(CompanySchema, "CompanyPageSchema")
 
 # ---------------------------------------------------------------- workers
 
+
 class WorkerCreateSchema(ma.Schema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=32))
-    id_number = fields.String(required=True, validate=id_number_rule,
-                              metadata={"description": "18-character resident ID number (GB 11643); "
-                                                       "stored encrypted, only ever shown masked"})
+    id_number = fields.String(
+        required=True,
+        validate=id_number_rule,
+        metadata={
+            "description": "18-character resident ID number (GB 11643); stored encrypted, only ever shown masked"
+        },
+    )
     phone = fields.String(allow_none=True, validate=PHONE)
     photo_url = fields.String(allow_none=True, validate=PHOTO)
     service_types = LABELS
     skills = LABELS
     years_of_experience = fields.Integer(load_default=0, validate=validate.Range(min=0, max=60))
-    company_id = RecordId(allow_none=True, metadata={
-        "description": "Required from operators for a company's worker; a company admin's workers always "
-                       "belong to its own company"})
+    company_id = RecordId(
+        allow_none=True,
+        metadata={
+            "description": "Required from operators for a company's worker; a company admin's workers always "
+            "belong to its own company"
+        },
+    )
 
     @ma.pre_load
     def upper_case_check_character(self, data, **_):
@@ -130,8 +145,11 @@ class CertificateSchema(ma.Schema):
     training_hours = fields.Integer(allow_none=True)
     exam_score = fields.Integer(allow_none=True)
     identity_verified_on = fields.Date(allow_none=True)
-    scan_url = DerivedString(lambda certificate: certificates.scan_url(certificate) if certificate.scan_token else None,
-                             allow_none=True, metadata={"description": "What the 安心碼 encodes; null before issue"})
+    scan_url = DerivedString(
+        lambda certificate: certificates.scan_url(certificate) if certificate.scan_token else None,
+        allow_none=True,
+        metadata={"description": "What the 安心碼 encodes; null before issue"},
+    )
 
 
 class WorkerSchema(ma.Schema):
@@ -139,10 +157,14 @@ class WorkerSchema(ma.Schema):
 
     id = fields.Integer(required=True)
     name = fields.String(required=True)
-    id_number = DerivedString(lambda worker: mask_id_number(worker.id_number), required=True,
-                              metadata={"description": "masked, e.g. 1101**********002X"})
-    phone = DerivedString(lambda worker: mask_phone(worker.phone), allow_none=True,
-                          metadata={"description": "masked, e.g. 138****5678"})
+    id_number = DerivedString(
+        lambda worker: mask_id_number(worker.id_number),
+        required=True,
+        metadata={"description": "masked, e.g. 1101**********002X"},
+    )
+    phone = DerivedString(
+        lambda worker: mask_phone(worker.phone), allow_none=True, metadata={"description": "masked, e.g. 138****5678"}
+    )
     photo_url = fields.String(allow_none=True)
     service_types = fields.List(fields.String())
     skills = fields.List(fields.String())
@@ -163,15 +185,20 @@ WorkerPageSchema = page_schema(WorkerSchema, "WorkerPageSchema")
 
 # ---------------------------------------------------------------- lifecycle steps
 
+
 class DocumentsSchema(ma.Schema):
     """The 三证一书, all four required."""
 
     id_card_checked = fields.Boolean(required=True, metadata={"description": "the ID card was seen and matches"})
     health_certificate_valid_until = fields.Date(required=True)
-    skill_certificate = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                                      metadata={"description": "name and number of the skill or training certificate"})
-    authorisation_signed_on = fields.Date(required=True, validate=not_in_future,
-                                          metadata={"description": "date the 信用信息授权书 was signed"})
+    skill_certificate = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "name and number of the skill or training certificate"},
+    )
+    authorisation_signed_on = fields.Date(
+        required=True, validate=not_in_future, metadata={"description": "date the 信用信息授权书 was signed"}
+    )
 
 
 class TrainingSchema(ma.Schema):
@@ -206,9 +233,12 @@ class HealthCertificateSchema(ma.Schema):
 
 # ---------------------------------------------------------------- credit
 
+
 class CreditEventCreateSchema(ma.Schema):
-    kind = fields.String(required=True, metadata={
-        "description": "A kind from credit/scoring.toml, e.g. breach, complaint_upheld, rating, follow_up"})
+    kind = fields.String(
+        required=True,
+        metadata={"description": "A kind from credit/scoring.toml, e.g. breach, complaint_upheld, rating, follow_up"},
+    )
     value = fields.Float(load_default=1.0, validate=validate.Range(min=-1000, max=1000))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
     source_ref = fields.String(validate=validate.Length(max=100))
@@ -254,20 +284,27 @@ class DimensionExplanationSchema(ma.Schema):
 class ExplanationSchema(ma.Schema):
     """Serialises a credit.ledger.Explanation."""
 
-    level = fields.String(required=True, attribute="result.level",
-                          metadata={"description": "1-5 stars for a worker, A-5A for a company"})
+    level = fields.String(
+        required=True, attribute="result.level", metadata={"description": "1-5 stars for a worker, A-5A for a company"}
+    )
     score = fields.Float(required=True, attribute="result.score")
     stored_level = fields.String(required=True, metadata={"description": "the level last recorded"})
     config_version = fields.String(required=True, attribute="result.version")
-    config_is_placeholder = fields.Boolean(required=True, metadata={
-        "description": "true while the weights are placeholders pending the official standard"})
+    config_is_placeholder = fields.Boolean(
+        required=True, metadata={"description": "true while the weights are placeholders pending the official standard"}
+    )
     as_of = fields.DateTime(required=True)
-    capped_by = fields.List(fields.Nested(CreditEventSchema), required=True, attribute="result.capped_by", metadata={
-        "description": "events that hold the level down whatever the score (e.g. a 失信 breach)"})
+    capped_by = fields.List(
+        fields.Nested(CreditEventSchema),
+        required=True,
+        attribute="result.capped_by",
+        metadata={"description": "events that hold the level down whatever the score (e.g. a 失信 breach)"},
+    )
     dimensions = fields.List(fields.Nested(DimensionExplanationSchema), required=True, attribute="result.dimensions")
 
 
 # ---------------------------------------------------------------- the public scan
+
 
 class ScanCompanySchema(ma.Schema):
     name = fields.String(required=True)
@@ -299,6 +336,7 @@ class ScanSchema(ma.Schema):
 
 # ---------------------------------------------------------------- CSV import rows
 
+
 class CsvRowMixin:
     """A CSV row: blank cells are missing values, lists are separated by semicolons."""
 
@@ -309,8 +347,11 @@ class CsvRowMixin:
 
     @ma.pre_load
     def blank_cells_are_missing_values(self, row, **_):
-        cleaned = {key: value.strip() for key, value in row.items()
-                   if key is not None and isinstance(value, str) and value.strip()}
+        cleaned = {
+            key: value.strip()
+            for key, value in row.items()
+            if key is not None and isinstance(value, str) and value.strip()
+        }
         for name in self.LIST_COLUMNS:
             if name in cleaned:
                 cleaned[name] = [item.strip() for item in cleaned[name].split(";") if item.strip()]
@@ -322,5 +363,7 @@ class CompanyRowSchema(CsvRowMixin, CompanyCreateSchema):
 
 
 class WorkerRowSchema(CsvRowMixin, WorkerCreateSchema):
-    company_credit_code = fields.String(validate=credit_code_rule, metadata={
-        "description": "the employing company's credit code; empty for an independent worker"})
+    company_credit_code = fields.String(
+        validate=credit_code_rule,
+        metadata={"description": "the employing company's credit code; empty for an independent worker"},
+    )

@@ -5,13 +5,12 @@ same ledger always gives the same level and the official weights can replace the
 without touching code.
 """
 
+import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Protocol
-
-import tomllib
 
 SCORING_FILE = Path(__file__).resolve().parent / "scoring.toml"
 MODES = {"latest", "sum", "mean", "mean_of_worker_levels"}
@@ -34,8 +33,12 @@ class ScoringConfig:
 
     def kinds(self, subject: str) -> set[str]:
         """Event kinds that may be recorded against a worker or a company."""
-        scored = {i["kind"] for d in self.subjects[subject]["dimensions"] for i in d["inputs"]
-                  if i["mode"] != "mean_of_worker_levels"}
+        scored = {
+            i["kind"]
+            for d in self.subjects[subject]["dimensions"]
+            for i in d["inputs"]
+            if i["mode"] != "mean_of_worker_levels"
+        }
         return scored | set(self.recorded_only)
 
 
@@ -83,8 +86,12 @@ def parse_config(text: str) -> ScoringConfig:
             for item in dimension["inputs"]:
                 if item["mode"] not in MODES:
                     raise ValueError(f"unknown mode {item['mode']!r} in {subject}/{dimension['name']}")
-    return ScoringConfig(raw["version"], raw.get("placeholder", False), frozenset(raw.get("recorded_only", [])),
-                         {s: raw[s] for s in SUBJECTS})
+    return ScoringConfig(
+        raw["version"],
+        raw.get("placeholder", False),
+        frozenset(raw.get("recorded_only", [])),
+        {s: raw[s] for s in SUBJECTS},
+    )
 
 
 @cache
@@ -99,8 +106,9 @@ def _decay(entry: LedgerEntry, as_of: datetime, half_life_days: float | None) ->
     return 0.5 ** (age_days / half_life_days)
 
 
-def _score_input(item: dict, entries: list[LedgerEntry], worker_levels: list[int], as_of: datetime,
-                 half_life: float | None) -> InputScore:
+def _score_input(
+    item: dict, entries: list[LedgerEntry], worker_levels: list[int], as_of: datetime, half_life: float | None
+) -> InputScore:
     mode, points, center = item["mode"], item["points"], item.get("center", 0)
     result = InputScore(item["kind"], mode, 0.0, list(entries))
     if mode == "mean_of_worker_levels":
@@ -113,15 +121,16 @@ def _score_input(item: dict, entries: list[LedgerEntry], worker_levels: list[int
     else:
         weights = [_decay(e, as_of, half_life) for e in entries]
         if mode == "sum":
-            result.contribution = points * sum(w * e.value for w, e in zip(weights, entries))
+            result.contribution = points * sum(w * e.value for w, e in zip(weights, entries, strict=True))
         elif entries:
-            mean = sum(w * e.value for w, e in zip(weights, entries)) / sum(weights)
+            mean = sum(w * e.value for w, e in zip(weights, entries, strict=True)) / sum(weights)
             result.contribution = points * (mean - center)
     return result
 
 
-def compute(subject: str, entries: list[LedgerEntry], as_of: datetime, config: ScoringConfig,
-            worker_levels: list[int] = ()) -> CreditResult:
+def compute(
+    subject: str, entries: list[LedgerEntry], as_of: datetime, config: ScoringConfig, worker_levels: list[int] = ()
+) -> CreditResult:
     """The level of a worker or company whose ledger is `entries`, as it stands at `as_of`."""
     section = config.subjects[subject]
     by_kind: dict[str, list[LedgerEntry]] = {}
@@ -130,8 +139,10 @@ def compute(subject: str, entries: list[LedgerEntry], as_of: datetime, config: S
             by_kind.setdefault(entry.kind, []).append(entry)
     dimensions = []
     for dimension in section["dimensions"]:
-        inputs = [_score_input(item, by_kind.get(item["kind"], []), list(worker_levels), as_of,
-                               section.get("half_life_days")) for item in dimension["inputs"]]
+        inputs = [
+            _score_input(item, by_kind.get(item["kind"], []), list(worker_levels), as_of, section.get("half_life_days"))
+            for item in dimension["inputs"]
+        ]
         score = min(max(dimension["base"] + sum(i.contribution for i in inputs), 0.0), 100.0)
         dimensions.append(DimensionScore(dimension["name"], dimension["weight"], round(score, 4), inputs))
     total = round(sum(d.weight * d.score for d in dimensions), 4)

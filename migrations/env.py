@@ -44,9 +44,13 @@ def write_revision(context, revision, directives):
 
 
 def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_db.metadata,
-                      literal_binds=True, include_object=include_object,
-                      render_item=render_item)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_db.metadata,
+        literal_binds=True,
+        include_object=include_object,
+        render_item=render_item,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

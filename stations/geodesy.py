@@ -30,22 +30,33 @@ def geodesic_distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> f
         cos_sigma = sin_u1 * sin_u2 + cos_u1 * cos_u2 * cos_lam
         sigma = atan2(sin_sigma, cos_sigma)
         sin_alpha = cos_u1 * cos_u2 * sin_lam / sin_sigma
-        cos2_alpha = 1 - sin_alpha ** 2
+        cos2_alpha = 1 - sin_alpha**2
         cos_2sigma_m = cos_sigma - 2 * sin_u1 * sin_u2 / cos2_alpha if cos2_alpha else 0.0
         c = WGS84_F / 16 * cos2_alpha * (4 + WGS84_F * (4 - 3 * cos2_alpha))
         previous = lam
         lam = longitude_difference + (1 - c) * WGS84_F * sin_alpha * (
-            sigma + c * sin_sigma * (cos_2sigma_m + c * cos_sigma * (-1 + 2 * cos_2sigma_m ** 2)))
+            sigma + c * sin_sigma * (cos_2sigma_m + c * cos_sigma * (-1 + 2 * cos_2sigma_m**2))
+        )
         if abs(lam - previous) < CONVERGED:
             break
     else:
         return Geodesic.WGS84.Inverse(lat1, lng1, lat2, lng2, Geodesic.DISTANCE)["s12"]
-    u_squared = cos2_alpha * (WGS84_A ** 2 - WGS84_B ** 2) / WGS84_B ** 2
+    u_squared = cos2_alpha * (WGS84_A**2 - WGS84_B**2) / WGS84_B**2
     a = 1 + u_squared / 16384 * (4096 + u_squared * (-768 + u_squared * (320 - 175 * u_squared)))
     b = u_squared / 1024 * (256 + u_squared * (-128 + u_squared * (74 - 47 * u_squared)))
-    delta_sigma = b * sin_sigma * (cos_2sigma_m + b / 4 * (
-        cos_sigma * (-1 + 2 * cos_2sigma_m ** 2)
-        - b / 6 * cos_2sigma_m * (-3 + 4 * sin_sigma ** 2) * (-3 + 4 * cos_2sigma_m ** 2)))
+    delta_sigma = (
+        b
+        * sin_sigma
+        * (
+            cos_2sigma_m
+            + b
+            / 4
+            * (
+                cos_sigma * (-1 + 2 * cos_2sigma_m**2)
+                - b / 6 * cos_2sigma_m * (-3 + 4 * sin_sigma**2) * (-3 + 4 * cos_2sigma_m**2)
+            )
+        )
+    )
     return WGS84_B * a * (sigma - delta_sigma)
 
 

@@ -14,8 +14,17 @@ from stations.schemas import StationRowSchema
 
 DATUMS = {"GCJ-02": "gcj02", "WGS-84": "wgs84"}
 SAME_POINT_DEGREES = 1e-9
-PLAIN_FIELDS = ("name", "kind", "district_code", "coord_source", "note", "address", "phone",
-                "opening_hours", "services")
+PLAIN_FIELDS = (
+    "name",
+    "kind",
+    "district_code",
+    "coord_source",
+    "note",
+    "address",
+    "phone",
+    "opening_hours",
+    "services",
+)
 
 
 @dataclass

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from app.clock import utcnow
 from app.database import UtcDateTime
-from app.extensions import db
+from app.extensions import Model
 
 STATION_KINDS = {"street": "街道", "town": "镇"}
 
 
-class Station(db.Model):
+class Station(Model):
     __tablename__ = "stations"
     __table_args__ = (CheckConstraint("kind IN ('street', 'town')", name="kind"),)
 

@@ -65,12 +65,14 @@ def nearest_stations(lat, lng, crs, limit):
     nearby, unlocated = services.nearest_stations(wgs_lat, wgs_lng, limit, crs)
     # The busiest endpoint writes its ready-made views as they are (hand-built, no schema dump per
     # request); NearestSchema documents them and the tests check every answer against it.
-    return jsonify({
-        "origin": {"lat": lat, "lng": lng, "crs": crs},
-        "outside_service_area": not inside_guangzhou(wgs_lat, wgs_lng),
-        "stations_without_location": unlocated,
-        "items": nearby,
-    })
+    return jsonify(
+        {
+            "origin": {"lat": lat, "lng": lng, "crs": crs},
+            "outside_service_area": not inside_guangzhou(wgs_lat, wgs_lng),
+            "stations_without_location": unlocated,
+            "items": nearby,
+        }
+    )
 
 
 @blp.get("/stations/<string(length=12):code>")

@@ -40,7 +40,8 @@ def in_requested_crs(view):
 
 def crs_field(default: str) -> fields.String:
     return fields.String(
-        load_default=default, validate=validate.OneOf(["gcj02", "wgs84"]),
+        load_default=default,
+        validate=validate.OneOf(["gcj02", "wgs84"]),
         metadata={"description": f"{CRS_DESCRIPTION} Default {default}."},
     )
 
@@ -107,8 +108,10 @@ class StationSchema(ma.Schema):
     district = DistrictName(required=True)
     location = Located(
         required=True,
-        metadata={"description": "null when no public source has this station's point; such "
-                                 "stations are never returned by nearest"},
+        metadata={
+            "description": "null when no public source has this station's point; such "
+            "stations are never returned by nearest"
+        },
     )
     address = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
@@ -136,10 +139,10 @@ class NearbyStationSchema(StationSchema):
 
 class NearestSchema(ma.Schema):
     origin = fields.Nested(LocationSchema, required=True)
-    outside_service_area = fields.Boolean(
-        required=True, metadata={"description": "The point lies outside Guangzhou"})
+    outside_service_area = fields.Boolean(required=True, metadata={"description": "The point lies outside Guangzhou"})
     stations_without_location = fields.Integer(
-        required=True, metadata={"description": "Stations left out because they have no known point"})
+        required=True, metadata={"description": "Stations left out because they have no known point"}
+    )
     items = fields.List(fields.Nested(NearbyStationSchema), required=True)
 
 
@@ -214,8 +217,11 @@ class StationRowSchema(ma.Schema):
 
     @ma.pre_load
     def blank_cells_are_missing_values(self, row, **_):
-        cleaned = {key: (value.strip() or None) if isinstance(value, str) else value
-                   for key, value in row.items() if key is not None}
+        cleaned = {
+            key: (value.strip() or None) if isinstance(value, str) else value
+            for key, value in row.items()
+            if key is not None
+        }
         if "services" in cleaned:
             cleaned["services"] = [s.strip() for s in (cleaned["services"] or "").split(";") if s.strip()]
         return cleaned

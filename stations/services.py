@@ -76,8 +76,18 @@ def located_stations(district: str | None) -> list[Station]:
 
 
 # The columns of a station as the API shows it, read straight from the table for the nearest index.
-STATION_VIEW_COLUMNS = (Station.code, Station.name, Station.kind, Station.district_code, Station.address,
-                        Station.phone, Station.opening_hours, Station.services, Station.lat, Station.lng)
+STATION_VIEW_COLUMNS = (
+    Station.code,
+    Station.name,
+    Station.kind,
+    Station.district_code,
+    Station.address,
+    Station.phone,
+    Station.opening_hours,
+    Station.services,
+    Station.lat,
+    Station.lng,
+)
 MEAN_EARTH_RADIUS_M = 6371008.8
 # Great-circle distances on the mean sphere stay within 0.6 % of the WGS-84 geodesic, so no
 # station farther than this factor beyond the k-th closest on the sphere can be among the k closest.
@@ -116,8 +126,14 @@ class NearestIndex:
             version=version,
             stations=located,
             vectors=tuple(unit_vector(row.lat, row.lng) for row in located),
-            views=tuple({"gcj02": station_view(row, "gcj02"), "wgs84": station_view(row, "wgs84"),
-                         "navigation": navigation_view(row)} for row in located),
+            views=tuple(
+                {
+                    "gcj02": station_view(row, "gcj02"),
+                    "wgs84": station_view(row, "wgs84"),
+                    "navigation": navigation_view(row),
+                }
+                for row in located
+            ),
             unlocated=len(rows) - len(located),
         )
 
@@ -130,15 +146,20 @@ class NearestIndex:
         if not self.stations:
             return []
         x, y, z = unit_vector(lat, lng)
-        chords = sorted(((sx - x) ** 2 + (sy - y) ** 2 + (sz - z) ** 2, i) for i, (sx, sy, sz) in enumerate(self.vectors))
+        chords = sorted(
+            ((sx - x) ** 2 + (sy - y) ** 2 + (sz - z) ** 2, i) for i, (sx, sy, sz) in enumerate(self.vectors)
+        )
         kth_closest = _chord_squared_to_metres(chords[min(limit, len(chords)) - 1][0])
         cutoff = _metres_to_chord_squared(kth_closest * SPHERE_SLACK + 1)
         ranked = sorted(
             (geodesic_distance_m(lat, lng, self.stations[i].lat, self.stations[i].lng), self.stations[i].code, i)
-            for chord, i in chords if chord <= cutoff
+            for chord, i in chords
+            if chord <= cutoff
         )
-        return [self.views[i][crs] | {"distance_m": round(distance), "navigation": self.views[i]["navigation"]}
-                for distance, _, i in ranked[:limit]]
+        return [
+            self.views[i][crs] | {"distance_m": round(distance), "navigation": self.views[i]["navigation"]}
+            for distance, _, i in ranked[:limit]
+        ]
 
 
 def nearest_index() -> NearestIndex:

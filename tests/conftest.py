@@ -84,6 +84,7 @@ def cli(app, isolated):
 def login(app, isolated):
     """login(role=None, station_code=..., company_id=..., phone=...) -> Authorization headers of a
     new user holding that role (every user is also a resident)."""
+
     def log_in(role=None, **scope):
         with app.app_context():
             return bearer(make_user(role, **scope))

@@ -33,14 +33,24 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 # Every test client calls from 127.0.0.1: the shared apps lift the limits, which the rate-limit
 # tests set on apps of their own.
-UNLIMITED = {"SCAN_RATE_LIMIT_PER_MINUTE": 1_000_000, "LOGIN_RATE_LIMIT": "1000000/minute",
-             "BOOKING_RATE_LIMIT": "1000000/minute", "COMPLAINT_RATE_LIMIT": "1000000/minute"}
+UNLIMITED = {
+    "SCAN_RATE_LIMIT_PER_MINUTE": 1_000_000,
+    "LOGIN_RATE_LIMIT": "1000000/minute",
+    "BOOKING_RATE_LIMIT": "1000000/minute",
+    "COMPLAINT_RATE_LIMIT": "1000000/minute",
+}
 
 # The environment of a production deployment with every required setting.
 PRODUCTION_ENVIRONMENT = {
-    "APP_ENV": "production", "DATABASE_URL": "postgresql://db/app", "SECRET_KEY": "s3cret",
-    "DATA_ENCRYPTION_KEY": "A" * 43, "DATA_HASH_KEY": "B" * 43, "WECHAT_APPID": "wx0123456789abcdef",
-    "WECHAT_SECRET": "wechat-s3cret", "WECHAT_CALLBACK_TOKEN": "push-token", "PUBLIC_BASE_URL": "https://jz.example.cn",
+    "APP_ENV": "production",
+    "DATABASE_URL": "postgresql://db/app",
+    "SECRET_KEY": "s3cret",
+    "DATA_ENCRYPTION_KEY": "A" * 43,
+    "DATA_HASH_KEY": "B" * 43,
+    "WECHAT_APPID": "wx0123456789abcdef",
+    "WECHAT_SECRET": "wechat-s3cret",
+    "WECHAT_CALLBACK_TOKEN": "push-token",
+    "PUBLIC_BASE_URL": "https://jz.example.cn",
 }
 
 
@@ -64,8 +74,16 @@ def load_stations(path: Path) -> StationImportReport:
 def build_app(database_url: str, **settings):
     from flask_migrate import upgrade
 
-    app = create_app({"TESTING": True, "APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "STATIONS_VERSION_TTL": 0, **UNLIMITED, **settings})
+    app = create_app(
+        {
+            "TESTING": True,
+            "APP_ENV": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "STATIONS_VERSION_TTL": 0,
+            **UNLIMITED,
+            **settings,
+        }
+    )
     with app.app_context():
         upgrade()  # the migrations themselves are under test on both backends
         load_stations(STATIONS_CSV)
@@ -85,8 +103,9 @@ NOON = datetime.combine(TODAY, time(12), BEIJING).astimezone(UTC)
 _openids = itertools.count(1)
 
 
-def make_user(role: str | None = None, *, station_code: str | None = None, company_id: int | None = None,
-              phone: str | None = None) -> User:
+def make_user(
+    role: str | None = None, *, station_code: str | None = None, company_id: int | None = None, phone: str | None = None
+) -> User:
     user = User(openid=f"test-openid-{next(_openids)}", phone=phone, phone_hash=phone and blind_index(phone))
     db.session.add(user)
     db.session.flush()
@@ -120,8 +139,12 @@ def new_credit_code() -> str:
     return first17 + credit_code_check_character(first17)
 
 
-DOCUMENTS = {"id_card_checked": True, "health_certificate_valid_until": NEXT_YEAR,
-             "skill_certificate": "育婴员 四级 No.4401-2023-0001", "authorisation_signed_on": LAST_MONTH}
+DOCUMENTS = {
+    "id_card_checked": True,
+    "health_certificate_valid_until": NEXT_YEAR,
+    "skill_certificate": "育婴员 四级 No.4401-2023-0001",
+    "authorisation_signed_on": LAST_MONTH,
+}
 
 LIFECYCLE_TO_ISSUE = [
     ("documents", DOCUMENTS),
@@ -139,11 +162,15 @@ def token_of(worker: dict) -> str:
 def make_issued_worker(name: str, service_types: list[str] | None = None) -> Worker:
     """A worker taken through every certificate step by the credit services (no request, no
     commit), for tests that commit for real from several threads."""
-    worker = registry.create_worker({"name": name, "id_number": new_id_number(), "service_types": service_types or []},
-                                    None)
+    worker = registry.create_worker(
+        {"name": name, "id_number": new_id_number(), "service_types": service_types or []}, None
+    )
     certificate = worker.certificate
-    certificates.check_documents(certificate, {**DOCUMENTS, "health_certificate_valid_until": date(2099, 1, 1),
-                                         "authorisation_signed_on": date(2020, 1, 1)}, None)
+    certificates.check_documents(
+        certificate,
+        {**DOCUMENTS, "health_certificate_valid_until": date(2099, 1, 1), "authorisation_signed_on": date(2020, 1, 1)},
+        None,
+    )
     certificates.record_training(certificate, 40, date(2020, 1, 2), None)
     certificates.record_exam(certificate, 90, True, None)
     certificates.verify_identity(certificate, True, None)
@@ -166,9 +193,14 @@ def slot_start(days_ahead: int = 1, hour: int = 10) -> datetime:
 
 def booking_body(starts_at: datetime | str | None = None, **fields) -> dict:
     starts_at = starts_at or slot_start()
-    return {"station_code": STATION_A, "service_code": "cleaning",
-            "starts_at": starts_at.isoformat() if isinstance(starts_at, datetime) else starts_at,
-            "address": "天河区五山路 1 号 2 栋 301", "location": STATION_A_GCJ02, "contact_name": "陈女士"} | fields
+    return {
+        "station_code": STATION_A,
+        "service_code": "cleaning",
+        "starts_at": starts_at.isoformat() if isinstance(starts_at, datetime) else starts_at,
+        "address": "天河区五山路 1 号 2 栋 301",
+        "location": STATION_A_GCJ02,
+        "contact_name": "陈女士",
+    } | fields
 
 
 def key_header(key: str | None = None) -> dict:
@@ -178,9 +210,13 @@ def key_header(key: str | None = None) -> dict:
 # The stub WeChat (tests/wechat/stub.py) -----------------------------------------------------------
 
 CALLBACK_TOKEN = "push-token-for-tests"
-TEMPLATES = {"booking_received": "TPL-received", "booking_confirmed": "TPL-confirmed",
-             "booking_assigned": "TPL-assigned", "booking_reminder": "TPL-reminder",
-             "followup_survey": None}  # one kind left unconfigured on purpose
+TEMPLATES = {
+    "booking_received": "TPL-received",
+    "booking_confirmed": "TPL-confirmed",
+    "booking_assigned": "TPL-assigned",
+    "booking_reminder": "TPL-reminder",
+    "followup_survey": None,
+}  # one kind left unconfigured on purpose
 
 
 def signed(token=CALLBACK_TOKEN, timestamp="1764000000", nonce="n0nce", **extra) -> dict:
@@ -190,16 +226,29 @@ def signed(token=CALLBACK_TOKEN, timestamp="1764000000", nonce="n0nce", **extra)
 
 
 def wechat_settings(stub: StubWeChat, **overrides) -> dict:
-    return {"WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET, "WECHAT_API_BASE_URL": stub.url,
-            "WECHAT_CALLBACK_TOKEN": CALLBACK_TOKEN, "WECHAT_TEMPLATES": TEMPLATES,
-            "WECHAT_TIMEOUT_SECONDS": 2.0, "WECHAT_MESSAGE_BACKOFF_SECONDS": 0, **overrides}
+    return {
+        "WECHAT_APPID": APPID,
+        "WECHAT_SECRET": SECRET,
+        "WECHAT_API_BASE_URL": stub.url,
+        "WECHAT_CALLBACK_TOKEN": CALLBACK_TOKEN,
+        "WECHAT_TEMPLATES": TEMPLATES,
+        "WECHAT_TIMEOUT_SECONDS": 2.0,
+        "WECHAT_MESSAGE_BACKOFF_SECONDS": 0,
+        **overrides,
+    }
 
 
 def make_wechat_app(app, stub, **overrides):
     """Another app on the same test database (so the test's transaction covers it)."""
-    return create_app({"TESTING": True, "APP_ENV": "test",
-                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                       **UNLIMITED, **wechat_settings(stub, **overrides)})
+    return create_app(
+        {
+            "TESTING": True,
+            "APP_ENV": "test",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            **UNLIMITED,
+            **wechat_settings(stub, **overrides),
+        }
+    )
 
 
 def unique(prefix: str) -> str:

@@ -14,20 +14,33 @@ refused write leaves no row behind, and nothing is ever a 500.
 import itertools
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
 
 import pytest
 from sqlalchemy import func, orm, select
 
 from app import create_app
-from app.extensions import db
 from app.clock import today_in_beijing
+from app.extensions import db
 from booking.hours import seed_defaults
 from tests.factories import (
-    LIFECYCLE_TO_ISSUE, NEXT_YEAR, STATION_A, STATION_B, UNLIMITED, bearer, booking_body,
-    key_header, make_user, make_wechat_app, new_credit_code, new_id_number, signed, slot_start, token_of,
+    LIFECYCLE_TO_ISSUE,
+    NEXT_YEAR,
+    STATION_A,
+    STATION_B,
+    UNLIMITED,
+    bearer,
+    booking_body,
+    key_header,
+    make_user,
+    make_wechat_app,
+    new_credit_code,
+    new_id_number,
+    signed,
+    slot_start,
+    token_of,
 )
 from tests.wechat.stub import StubWeChat
 
@@ -87,33 +100,31 @@ def access(description, anonymous, non_owner, owner, staff, other_staff, admin, 
 
 
 #                  anonymous  resident  owner    staff    staff B  admin    admin B  operator
-PUBLIC = access("anyone, anonymous included",
-                   ALLOWED,   ALLOWED,  ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
-LOGGED_IN = access("anyone logged in",
-                   401,       ALLOWED,  ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
+PUBLIC = access("anyone, anonymous included", ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
+LOGGED_IN = access("anyone logged in", 401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
 # Its station's staff and operators can read the booking, so refusing them is a 403; to anyone
 # else it does not exist.
-BOOKING_OWNER = access("the resident who booked",
-                   401,       404,      ALLOWED, 403,     404,     404,     404,     403)
-BOOKING_STATION_STAFF = access("staff of the booking's station, or an operator",
-                   401,       403,      403,     ALLOWED, 404,     403,     403,     ALLOWED)
+BOOKING_OWNER = access("the resident who booked", 401, 404, ALLOWED, 403, 404, 404, 404, 403)
+BOOKING_STATION_STAFF = access(
+    "staff of the booking's station, or an operator", 401, 403, 403, ALLOWED, 404, 403, 403, ALLOWED
+)
 # Stations are public: another station's staff know it exists.
-STATION_STAFF = access("staff of the station, or an operator",
-                   401,       403,      403,     ALLOWED, 403,     403,     403,     ALLOWED)
-WORKER_COMPANY_ADMIN = access("admin of the worker's company, or an operator",
-                   401,       403,      403,     403,     403,     ALLOWED, 404,     ALLOWED)
+STATION_STAFF = access("staff of the station, or an operator", 401, 403, 403, ALLOWED, 403, 403, 403, ALLOWED)
+WORKER_COMPANY_ADMIN = access(
+    "admin of the worker's company, or an operator", 401, 403, 403, 403, 403, ALLOWED, 404, ALLOWED
+)
 # Companies are public (the grade list): another company's admin knows it exists.
-COMPANY_ADMIN = access("admin of the company, or an operator",
-                   401,       403,      403,     403,     403,     ALLOWED, 403,     ALLOWED)
-OPERATOR = access("operators only",
-                   401,       403,      403,     403,     403,     403,     403,     ALLOWED)
+COMPANY_ADMIN = access("admin of the company, or an operator", 401, 403, 403, 403, 403, ALLOWED, 403, ALLOWED)
+OPERATOR = access("operators only", 401, 403, 403, 403, 403, 403, 403, ALLOWED)
 
 
 # ---------------------------------------------------------------- the world: one side per scope
 
+
 @dataclass
 class Side:
     """One scope's instance of every resource a write route names."""
+
     station: str
     company: int
     worker: int  # issued and green, offers 保洁
@@ -153,6 +164,7 @@ def no_body(side: Side) -> Call:
 @dataclass(frozen=True)
 class Write:
     """Who may call a write route, and the call made for a side (its path parameters and body)."""
+
     access: Access
     call: Callable[[Side], Call] = no_body
 
@@ -185,22 +197,33 @@ WRITES: dict[str, Write] = {
     # ---- identity
     "POST /api/v1/auth/wechat/login": Write(PUBLIC, lambda side: Call(json={"code": side.login_code()})),
     "POST /api/v1/auth/dev-login": Write(PUBLIC, lambda side: Call(json={"role": "resident"})),
-    "POST /api/v1/wechat/callback": Write(PUBLIC, lambda side: Call(
-        query=signed(), data='{"MsgType": "event", "Event": "subscribe_msg_popup_event", "List": []}',
-        headers={"Content-Type": "application/json"})),
+    "POST /api/v1/wechat/callback": Write(
+        PUBLIC,
+        lambda side: Call(
+            query=signed(),
+            data='{"MsgType": "event", "Event": "subscribe_msg_popup_event", "List": []}',
+            headers={"Content-Type": "application/json"},
+        ),
+    ),
     "POST /api/v1/auth/wechat/phone": Write(LOGGED_IN, lambda side: Call(json={"code": side.phone_code()})),
     "POST /api/v1/auth/logout": Write(LOGGED_IN),
     # ---- staff invites and role grants
-    "POST /api/v1/invites": Write(OPERATOR, lambda side: Call(json={"role": "station_staff",
-                                                                   "station_code": side.station})),
+    "POST /api/v1/invites": Write(
+        OPERATOR, lambda side: Call(json={"role": "station_staff", "station_code": side.station})
+    ),
     "DELETE /api/v1/invites/{invite_id}": Write(OPERATOR, lambda side: Call(path={"invite_id": side.invite})),
     "POST /api/v1/invites/redeem": Write(LOGGED_IN, lambda side: Call(json={"code": side.invite_code})),
     "DELETE /api/v1/role-grants/{grant_id}": Write(OPERATOR, lambda side: Call(path={"grant_id": side.grant})),
     # ---- companies and workers
-    "POST /api/v1/companies": Write(OPERATOR, lambda side: Call(json={
-        "name": "穗城家政服务有限公司", "credit_code": new_credit_code(), "district_code": "440106"})),
-    "POST /api/v1/companies/{company_id}/credit-events": Write(OPERATOR, lambda side: Call(
-        path={"company_id": side.company}, json=CREDIT_EVENT)),
+    "POST /api/v1/companies": Write(
+        OPERATOR,
+        lambda side: Call(
+            json={"name": "穗城家政服务有限公司", "credit_code": new_credit_code(), "district_code": "440106"}
+        ),
+    ),
+    "POST /api/v1/companies/{company_id}/credit-events": Write(
+        OPERATOR, lambda side: Call(path={"company_id": side.company}, json=CREDIT_EVENT)
+    ),
     "POST /api/v1/workers": Write(COMPANY_ADMIN, lambda side: Call(json=new_worker(side))),
     "PATCH /api/v1/workers/{worker_id}": Write(WORKER_COMPANY_ADMIN, worker({"years_of_experience": 6})),
     "POST /api/v1/workers/{worker_id}/credit-events": Write(OPERATOR, worker(CREDIT_EVENT)),
@@ -215,33 +238,46 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/workers/{worker_id}/certificate/revoke": Write(OPERATOR, worker(REASON)),
     "POST /api/v1/workers/{worker_id}/certificate/expire": Write(OPERATOR, worker()),
     "POST /api/v1/workers/{worker_id}/certificate/renew": Write(OPERATOR, worker()),
-    "PUT /api/v1/workers/{worker_id}/certificate/health-certificate": Write(OPERATOR,
-                                                                            worker({"valid_until": NEXT_YEAR})),
+    "PUT /api/v1/workers/{worker_id}/certificate/health-certificate": Write(
+        OPERATOR, worker({"valid_until": NEXT_YEAR})
+    ),
     "POST /api/v1/workers/{worker_id}/certificate/withdraw-authorisation": Write(OPERATOR, worker(REASON)),
     "POST /api/v1/workers/{worker_id}/certificate/rotate-code": Write(OPERATOR, worker()),
     # ---- a station's hours
-    "PUT /api/v1/stations/{code}/offers/{service_code}": Write(STATION_STAFF, lambda side: Call(
-        path={"code": side.station, "service_code": "cleaning"},
-        json={"opens_at": "08:00", "closes_at": "18:00", "slot_minutes": 120, "capacity": 3})),
-    "PUT /api/v1/stations/{code}/closed-days/{day}": Write(STATION_STAFF, lambda side: Call(
-        path={"code": side.station, "day": in_a_month()}, json={"reason": "盘点"})),
-    "DELETE /api/v1/stations/{code}/closed-days/{day}": Write(STATION_STAFF, lambda side: Call(
-        path={"code": side.station, "day": side.closed_day})),
+    "PUT /api/v1/stations/{code}/offers/{service_code}": Write(
+        STATION_STAFF,
+        lambda side: Call(
+            path={"code": side.station, "service_code": "cleaning"},
+            json={"opens_at": "08:00", "closes_at": "18:00", "slot_minutes": 120, "capacity": 3},
+        ),
+    ),
+    "PUT /api/v1/stations/{code}/closed-days/{day}": Write(
+        STATION_STAFF, lambda side: Call(path={"code": side.station, "day": in_a_month()}, json={"reason": "盘点"})
+    ),
+    "DELETE /api/v1/stations/{code}/closed-days/{day}": Write(
+        STATION_STAFF, lambda side: Call(path={"code": side.station, "day": side.closed_day})
+    ),
     # ---- residents' bookings
-    "POST /api/v1/bookings": Write(LOGGED_IN, lambda side: Call(
-        json=booking_body(slot_start(3), station_code=side.station), headers=key_header())),
+    "POST /api/v1/bookings": Write(
+        LOGGED_IN, lambda side: Call(json=booking_body(slot_start(3), station_code=side.station), headers=key_header())
+    ),
     "POST /api/v1/bookings/{booking_id}/cancel": Write(BOOKING_OWNER, booking({"reason": "不需要了"})),
-    "POST /api/v1/bookings/{booking_id}/reschedule": Write(BOOKING_OWNER,
-                                                          booking({"starts_at": slot_start(2, 14).isoformat()})),
-    "POST /api/v1/bookings/{booking_id}/entry": Write(BOOKING_OWNER, lambda side: Call(
-        path={"booking_id": side.booking}, json={"token": side.scan_token})),
+    "POST /api/v1/bookings/{booking_id}/reschedule": Write(
+        BOOKING_OWNER, booking({"starts_at": slot_start(2, 14).isoformat()})
+    ),
+    "POST /api/v1/bookings/{booking_id}/entry": Write(
+        BOOKING_OWNER, lambda side: Call(path={"booking_id": side.booking}, json={"token": side.scan_token})
+    ),
     "POST /api/v1/bookings/{booking_id}/rating": Write(BOOKING_OWNER, booking({"stars": 5, "text": "很好"})),
-    "POST /api/v1/bookings/{booking_id}/complaints": Write(BOOKING_OWNER, booking({"type": "lateness", "text": "迟到"})),
+    "POST /api/v1/bookings/{booking_id}/complaints": Write(
+        BOOKING_OWNER, booking({"type": "lateness", "text": "迟到"})
+    ),
     # ---- station staff on bookings and complaints
     "POST /api/v1/bookings/{booking_id}/confirm": Write(BOOKING_STATION_STAFF, booking()),
     "POST /api/v1/bookings/{booking_id}/reject": Write(BOOKING_STATION_STAFF, booking({"reason": "人手不足"})),
-    "POST /api/v1/bookings/{booking_id}/assign": Write(BOOKING_STATION_STAFF, lambda side: Call(
-        path={"booking_id": side.booking}, json={"worker_id": side.worker})),
+    "POST /api/v1/bookings/{booking_id}/assign": Write(
+        BOOKING_STATION_STAFF, lambda side: Call(path={"booking_id": side.booking}, json={"worker_id": side.worker})
+    ),
     "POST /api/v1/bookings/{booking_id}/start": Write(BOOKING_STATION_STAFF, booking()),
     "POST /api/v1/bookings/{booking_id}/complete": Write(BOOKING_STATION_STAFF, booking()),
     "POST /api/v1/bookings/{booking_id}/follow-up": Write(BOOKING_STATION_STAFF, booking({"satisfied": True})),
@@ -261,6 +297,7 @@ def next_phone() -> str:
 
 
 # ---------------------------------------------------------------- building the world once per backend
+
 
 @dataclass(frozen=True)
 class World:
@@ -284,35 +321,79 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
         owners = {OWN: bearer(make_user(phone=next_phone())), OTHER: bearer(make_user(phone=next_phone()))}
     sides = {}
     for scope, station in ((OWN, STATION_A), (OTHER, STATION_B)):
-        company = _ok(client.post("/api/v1/companies", headers=operator, json={
-            "name": "羊城好帮手家政服务有限公司", "credit_code": new_credit_code(), "district_code": "440106"}))["id"]
-        applicant = _ok(client.post("/api/v1/workers", headers=operator, json={
-            "name": "张秀梅", "id_number": new_id_number(), "phone": next_phone(), "service_types": ["保洁"],
-            "company_id": company}))
+        company = _ok(
+            client.post(
+                "/api/v1/companies",
+                headers=operator,
+                json={
+                    "name": "羊城好帮手家政服务有限公司",
+                    "credit_code": new_credit_code(),
+                    "district_code": "440106",
+                },
+            )
+        )["id"]
+        applicant = _ok(
+            client.post(
+                "/api/v1/workers",
+                headers=operator,
+                json={
+                    "name": "张秀梅",
+                    "id_number": new_id_number(),
+                    "phone": next_phone(),
+                    "service_types": ["保洁"],
+                    "company_id": company,
+                },
+            )
+        )
         for action, body in LIFECYCLE_TO_ISSUE:
-            issued = _ok(client.post(f"/api/v1/workers/{applicant['id']}/certificate/{action}", json=body,
-                                     headers=operator))
-        booked = _ok(client.post("/api/v1/bookings", json=booking_body(station_code=station),
-                                 headers=owners[scope] | key_header()))["id"]
+            issued = _ok(
+                client.post(f"/api/v1/workers/{applicant['id']}/certificate/{action}", json=body, headers=operator)
+            )
+        booked = _ok(
+            client.post(
+                "/api/v1/bookings", json=booking_body(station_code=station), headers=owners[scope] | key_header()
+            )
+        )["id"]
         _ok(client.post(f"/api/v1/bookings/{booked}/confirm", headers=operator))
         _ok(client.post(f"/api/v1/bookings/{booked}/assign", json={"worker_id": issued["id"]}, headers=operator))
-        complained = _ok(client.post(f"/api/v1/bookings/{booked}/complaints", headers=owners[scope],
-                                     json={"type": "attitude", "text": "态度差"}))["id"]
-        invite = _ok(client.post("/api/v1/invites", json={"role": "station_staff", "station_code": station},
-                                 headers=operator))
+        complained = _ok(
+            client.post(
+                f"/api/v1/bookings/{booked}/complaints",
+                headers=owners[scope],
+                json={"type": "attitude", "text": "态度差"},
+            )
+        )["id"]
+        invite = _ok(
+            client.post("/api/v1/invites", json={"role": "station_staff", "station_code": station}, headers=operator)
+        )
         closed_day = (today_in_beijing() + timedelta(days=40)).isoformat()
-        _ok(client.put(f"/api/v1/stations/{station}/closed-days/{closed_day}", json={"reason": "培训"},
-                       headers=operator))
+        _ok(
+            client.put(
+                f"/api/v1/stations/{station}/closed-days/{closed_day}", json={"reason": "培训"}, headers=operator
+            )
+        )
         with client.application.app_context():
             grant = make_user("station_staff", station_code=station).grants[0].id
-        sides[scope] = Side(station=station, company=company, worker=issued["id"], scan_token=token_of(issued),
-                            booking=booked, complaint=complained, invite=invite["id"], invite_code=invite["code"],
-                            grant=grant, closed_day=closed_day, stub=wechat)
+        sides[scope] = Side(
+            station=station,
+            company=company,
+            worker=issued["id"],
+            scan_token=token_of(issued),
+            booking=booked,
+            complaint=complained,
+            invite=invite["id"],
+            invite_code=invite["code"],
+            grant=grant,
+            closed_day=closed_day,
+            stub=wechat,
+        )
     with client.application.app_context():
-        headers = {"resident": owners[OWN], "operator": operator,
-                   "station_staff": bearer(make_user("station_staff", station_code=STATION_A, phone=next_phone())),
-                   "company_admin": bearer(make_user("company_admin", company_id=sides[OWN].company,
-                                                     phone=next_phone()))}
+        headers = {
+            "resident": owners[OWN],
+            "operator": operator,
+            "station_staff": bearer(make_user("station_staff", station_code=STATION_A, phone=next_phone())),
+            "company_admin": bearer(make_user("company_admin", company_id=sides[OWN].company, phone=next_phone())),
+        }
     return headers, sides
 
 
@@ -321,8 +402,14 @@ def world(app, stub):
     """The world, built once per backend inside a transaction that is rolled back at the end; each
     test runs in a savepoint of its own (`attempt`)."""
     test_app = make_wechat_app(app, stub, **UNLIMITED)
-    development_app = create_app({"TESTING": True, "APP_ENV": "development", **UNLIMITED,
-                                  "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    development_app = create_app(
+        {
+            "TESTING": True,
+            "APP_ENV": "development",
+            **UNLIMITED,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
+    )
     with test_app.app_context():
         connection = db.engine.connect()
     transaction = connection.begin()
@@ -330,8 +417,9 @@ def world(app, stub):
     db.session = orm.scoped_session(orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
     try:
         headers, sides = _build_world(test_app.test_client(), stub)
-        yield World(connection, {"test": test_app.test_client(), "development": development_app.test_client()},
-                    headers, sides)
+        yield World(
+            connection, {"test": test_app.test_client(), "development": development_app.test_client()}, headers, sides
+        )
     finally:
         db.session.remove()
         db.session = shared_session
@@ -360,17 +448,22 @@ def row_counts(application) -> dict[str, int]:
 
 # ---------------------------------------------------------------- the matrix
 
+
 def test_every_classified_route_still_exists():
     assert not set(WRITES) - set(ROUTES), "WRITES classifies routes the app no longer has"
 
 
-@pytest.mark.parametrize("route, caller", [(route, caller) for route in ROUTES for caller in CALLERS],
-                         ids=[f"{route} as {caller.name}" for route in ROUTES for caller in CALLERS])
+@pytest.mark.parametrize(
+    "route, caller",
+    [(route, caller) for route in ROUTES for caller in CALLERS],
+    ids=[f"{route} as {caller.name}" for route in ROUTES for caller in CALLERS],
+)
 def test_a_write_answers_each_caller_as_its_access_rule_says(route, caller, attempt):
     write = WRITES.get(route)
     assert write is not None, (
         f"{route} is a new write endpoint: classify it in WRITES in {__name__} (who may call it, and how to "
-        "build its resource in the caller's own scope and in another), so its access is tested.")
+        "build its resource in the caller's own scope and in another), so its access is tested."
+    )
     expected = write.access.outcomes[caller.name]
     call = write.call(attempt.sides[caller.scope])
     method, template = route.split(" ", 1)
@@ -378,27 +471,42 @@ def test_a_write_answers_each_caller_as_its_access_rule_says(route, caller, atte
     headers = (attempt.headers[caller.identity] if caller.identity else {}) | call.headers
     before = row_counts(client.application)
 
-    response = client.open(template.format(**call.path), method=method, json=call.json, data=call.data,
-                           query_string=call.query, headers=headers)
+    response = client.open(
+        template.format(**call.path),
+        method=method,
+        json=call.json,
+        data=call.data,
+        query_string=call.query,
+        headers=headers,
+    )
 
     assert response.status_code < 500, response.get_data(as_text=True)
     if expected == ALLOWED:
         assert response.status_code not in (401, 403, 404), (
-            f"{write.access.description} may do this, but got {response.status_code}: {response.json}")
+            f"{write.access.description} may do this, but got {response.status_code}: {response.json}"
+        )
     else:
         assert response.status_code == expected, (
             f"only {write.access.description} may do this: expected {expected}, got "
-            f"{response.status_code}: {response.get_data(as_text=True)}")
+            f"{response.status_code}: {response.get_data(as_text=True)}"
+        )
         assert response.mimetype == "application/problem+json"
         assert row_counts(client.application) == before, "a refused write left rows behind"
 
 
-REFUSED_BEFORE_READING = [(route, caller) for route in WRITES for caller in CALLERS[:2]
-                          if WRITES[route].access.outcomes[caller.name] in (401, 403)]
+REFUSED_BEFORE_READING = [
+    (route, caller)
+    for route in WRITES
+    for caller in CALLERS[:2]
+    if WRITES[route].access.outcomes[caller.name] in (401, 403)
+]
 
 
-@pytest.mark.parametrize("route, caller", REFUSED_BEFORE_READING,
-                         ids=[f"{route} as {caller.name}" for route, caller in REFUSED_BEFORE_READING])
+@pytest.mark.parametrize(
+    "route, caller",
+    REFUSED_BEFORE_READING,
+    ids=[f"{route} as {caller.name}" for route, caller in REFUSED_BEFORE_READING],
+)
 def test_a_caller_who_may_not_write_is_refused_before_the_body_is_read(route, caller, attempt):
     """Not logged in is 401 and the wrong role 403 whatever the body: a 422 would describe a body
     the caller may not send at all."""
@@ -407,6 +515,11 @@ def test_a_caller_who_may_not_write_is_refused_before_the_body_is_read(route, ca
     method, template = route.split(" ", 1)
     client = attempt.clients[ROUTES[route]]
     headers = (attempt.headers[caller.identity] if caller.identity else {}) | call.headers
-    response = client.open(template.format(**call.path), method=method, json={"no_such_field": True},
-                           query_string=call.query, headers=headers)
+    response = client.open(
+        template.format(**call.path),
+        method=method,
+        json={"no_such_field": True},
+        query_string=call.query,
+        headers=headers,
+    )
     assert response.status_code == write.access.outcomes[caller.name], response.get_data(as_text=True)

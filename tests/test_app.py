@@ -14,8 +14,13 @@ def test_an_unknown_route_is_a_json_404(client):
     response = client.get("/api/v1/nowhere")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
-    assert response.json == {"type": "about:blank", "code": "not_found", "title": "Not Found", "status": 404,
-                             "detail": response.json["detail"]}
+    assert response.json == {
+        "type": "about:blank",
+        "code": "not_found",
+        "title": "Not Found",
+        "status": 404,
+        "detail": response.json["detail"],
+    }
 
 
 def test_a_wrong_method_is_a_json_405_naming_the_allowed_ones(client):
@@ -34,14 +39,20 @@ def test_readyz_reports_the_database(client):
 
 
 def test_readyz_checks_redis_when_one_is_configured(app):
-    with_redis = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                             "REDIS_URL": REDIS_URL})
+    with_redis = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": REDIS_URL}
+    )
     assert with_redis.test_client().get("/readyz").json["checks"] == {"database": "ok", "redis": "ok"}
 
 
 def test_readyz_is_503_when_a_dependency_is_down(app):
-    broken = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                         "REDIS_URL": "redis://127.0.0.1:1/0"})
+    broken = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+        }
+    )
     response = broken.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.mimetype == "application/problem+json"
@@ -49,8 +60,9 @@ def test_readyz_is_503_when_a_dependency_is_down(app):
 
 
 def test_a_database_outage_is_a_503_not_a_500(app):
-    unreachable = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI":
-                              "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=1"})
+    unreachable = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=1"}
+    )
     response = unreachable.test_client().get("/api/v1/stations")
     assert response.status_code == 503
     assert response.mimetype == "application/problem+json"
@@ -61,11 +73,16 @@ def test_the_openapi_document_describes_every_api_route(app, client):
     document = client.get("/api/v1/openapi.json").json
     api_routes = {
         (re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule), method.lower())
-        for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/") and rule.endpoint != "api-docs.openapi_json"
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api-docs.openapi_json"
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    documented = {(path, method) for path, operations in document["paths"].items()
-                  for method in operations if method != "parameters"}
+    documented = {
+        (path, method)
+        for path, operations in document["paths"].items()
+        for method in operations
+        if method != "parameters"
+    }
     assert api_routes == documented
     assert "/api/v1/stations/nearest" in document["paths"]
     nearest_parameters = {p["name"]: p for p in document["paths"]["/api/v1/stations/nearest"]["get"]["parameters"]}
@@ -86,8 +103,19 @@ def test_without_a_database_url_the_embedded_spatialite_database_is_used(tmp_pat
     assert config["REDIS_URL"] is None
 
 
-@pytest.mark.parametrize("missing", ["DATABASE_URL", "SECRET_KEY", "DATA_ENCRYPTION_KEY", "DATA_HASH_KEY",
-                                     "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_CALLBACK_TOKEN", "PUBLIC_BASE_URL"])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "DATA_ENCRYPTION_KEY",
+        "DATA_HASH_KEY",
+        "WECHAT_APPID",
+        "WECHAT_SECRET",
+        "WECHAT_CALLBACK_TOKEN",
+        "PUBLIC_BASE_URL",
+    ],
+)
 def test_production_refuses_to_start_without_its_database_and_secrets(missing):
     environ = dict(PRODUCTION_ENVIRONMENT)
     del environ[missing]
@@ -106,8 +134,12 @@ def test_plain_postgres_urls_use_psycopg_3():
 
 def test_every_operation_has_its_own_operation_id_for_generated_clients(client):
     document = client.get("/api/v1/openapi.json").json
-    operation_ids = [operation.get("operationId") for operations in document["paths"].values()
-                     for method, operation in operations.items() if method != "parameters"]
+    operation_ids = [
+        operation.get("operationId")
+        for operations in document["paths"].values()
+        for method, operation in operations.items()
+        if method != "parameters"
+    ]
     assert all(operation_ids) and len(set(operation_ids)) == len(operation_ids)
     assert document["paths"]["/api/v1/stations/nearest"]["get"]["operationId"] == "nearestStations"
 

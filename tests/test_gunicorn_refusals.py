@@ -18,13 +18,22 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def gunicorn_port(tmp_path_factory):
     port = free_port()
-    environment = {**os.environ, "APP_ENV": "test", "PORT": str(port), "WEB_CONCURRENCY": "1",
-                   "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('gunicorn') / 'unused.sqlite3'}",
-                   "LOG_LEVEL": "WARNING"}
+    environment = {
+        **os.environ,
+        "APP_ENV": "test",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('gunicorn') / 'unused.sqlite3'}",
+        "LOG_LEVEL": "WARNING",
+    }
     environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
     environment.pop("REDIS_URL", None)
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                              cwd=ROOT, env=environment, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=environment,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until(lambda: _status(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") == 200, "gunicorn")
         yield port
@@ -54,13 +63,20 @@ def _status(port: int, raw: bytes) -> int:
     return _exchange(port, raw)[0]
 
 
-@pytest.mark.parametrize(("raw", "status", "code"), [
-    (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "uri_too_long"),
-    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431, "headers_too_large"),
-    (b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(150)) + b"\r\n", 431,
-     "headers_too_large"),
-    (b"G@T /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_request"),
-], ids=["uri too long", "header too long", "too many headers", "malformed request line"])
+@pytest.mark.parametrize(
+    ("raw", "status", "code"),
+    [
+        (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "uri_too_long"),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431, "headers_too_large"),
+        (
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(150)) + b"\r\n",
+            431,
+            "headers_too_large",
+        ),
+        (b"G@T /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_request"),
+    ],
+    ids=["uri too long", "header too long", "too many headers", "malformed request line"],
+)
 def test_a_request_gunicorn_refuses_is_answered_in_problem_json(gunicorn_port, raw, status, code):
     answered, headers, body = _exchange(gunicorn_port, raw)
     assert answered == status

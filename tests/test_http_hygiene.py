@@ -52,15 +52,18 @@ def test_json_answers_are_not_sniffed_as_anything_else(client):
 
 
 def test_no_other_website_is_allowed_to_call_the_api_from_a_browser(client):
-    preflight = client.options("/api/v1/me", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    preflight = client.options(
+        "/api/v1/me", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
+    )
     answer = client.get("/api/v1/stations", headers={"Origin": "https://evil.example"})
     for response in (preflight, answer):
         assert not any(name.lower().startswith("access-control-allow") for name in response.headers.keys())
 
 
 def test_a_json_body_takes_numbers_and_flags_as_json_types_not_text(client, operator):
-    response = client.post("/api/v1/workers/1/certificate/exam", json={"score": "90", "passed": "yes"}, headers=operator)
+    response = client.post(
+        "/api/v1/workers/1/certificate/exam", json={"score": "90", "passed": "yes"}, headers=operator
+    )
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"score", "passed"}
 
@@ -72,8 +75,11 @@ def test_query_strings_are_text_and_still_read_as_numbers(client):
 def test_a_nul_character_in_a_query_or_body_is_a_422_naming_the_field(client, operator):
     query = client.get("/api/v1/role-grants", query_string={"station_code": "\x00"}, headers=operator)
     assert query.status_code == 422 and list(query.json["errors"]) == ["station_code"]
-    body = client.post("/api/v1/companies", json={"name": "好\x00帮手", "credit_code": "x", "district_code": "440106"},
-                       headers=operator)
+    body = client.post(
+        "/api/v1/companies",
+        json={"name": "好\x00帮手", "credit_code": "x", "district_code": "440106"},
+        headers=operator,
+    )
     assert body.status_code == 422 and "name" in body.json["errors"]
 
 

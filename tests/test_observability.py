@@ -22,7 +22,9 @@ def test_the_load_balancers_request_id_is_kept_when_it_is_plain(client):
 
 def test_a_request_id_that_could_forge_log_lines_is_replaced(client):
     forged = 'x", "level": "ERROR'
-    assert re.fullmatch("[0-9a-f]{32}", client.get("/healthz", headers={"X-Request-ID": forged}).headers["X-Request-ID"])
+    assert re.fullmatch(
+        "[0-9a-f]{32}", client.get("/healthz", headers={"X-Request-ID": forged}).headers["X-Request-ID"]
+    )
 
 
 def test_each_request_logs_its_route_template_never_the_token_in_its_path(client, caplog):
@@ -60,9 +62,14 @@ def test_metrics_count_requests_per_route_and_status(client):
 
 def test_metrics_show_subscribe_messages_waiting_to_be_sent(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "WECHAT_TEMPLATES", {"booking_reminder": "TPL-reminder"})
+
     def waiting():
         text = client.get("/metrics").get_data(as_text=True)
-        return float(next(line for line in text.splitlines() if line.startswith('subscribe_messages{status="queued"}')).split()[-1])
+        return float(
+            next(line for line in text.splitlines() if line.startswith('subscribe_messages{status="queued"}')).split()[
+                -1
+            ]
+        )
 
     def failed():
         return sample(client.get("/metrics").get_data(as_text=True), 'subscribe_messages{status="failed"}')

@@ -17,8 +17,9 @@ def init_app(app: Flask, api) -> None:
     redis_client = app.extensions["redis"]
     app.extensions["wechat_client"] = client_from_config(app.config, redis_client)
     # Tests drain the in-process queue themselves, in their own thread and transaction.
-    app.extensions["wechat_messages"] = (RedisQueue(redis_client) if redis_client is not None
-                                         else InProcessQueue(app, start_thread=not app.testing))
+    app.extensions["wechat_messages"] = (
+        RedisQueue(redis_client) if redis_client is not None else InProcessQueue(app, start_thread=not app.testing)
+    )
     app.extensions["wechat_codes"] = LocalCodeCache(app.config["WECHAT_CODE_CACHE_SECONDS"])
     add_live_metrics(app, messages_by_status)
     api.register_blueprint(blp)

@@ -11,7 +11,8 @@ from app.errors import Forbidden
 def require_wechat_signature(query: dict) -> None:
     """403 unless the push's signature, timestamp and nonce were signed with our callback token."""
     try:
-        check_signature(current_app.config["WECHAT_CALLBACK_TOKEN"], query["signature"], query["timestamp"],
-                        query["nonce"])
+        check_signature(
+            current_app.config["WECHAT_CALLBACK_TOKEN"], query["signature"], query["timestamp"], query["nonce"]
+        )
     except InvalidSignatureException:
         raise Forbidden("The signature does not match WECHAT_CALLBACK_TOKEN.", code="bad_signature") from None

@@ -26,12 +26,17 @@ def worker(burst):
     # SimpleWorker runs jobs in this process, which keeps the app, its database pool and its
     # WeChat client between messages instead of forking for each one.
     rq.SimpleWorker([rq.Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
-        burst=burst, with_scheduler=True)
+        burst=burst, with_scheduler=True
+    )
 
 
 @wechat_cli.command("retry-failed")
-@click.option("--stuck-minutes", default=15, show_default=True,
-              help="Also hand over again queued or sending messages untouched for this long.")
+@click.option(
+    "--stuck-minutes",
+    default=15,
+    show_default=True,
+    help="Also hand over again queued or sending messages untouched for this long.",
+)
 def retry_failed_command(stuck_minutes):
     """Try failed subscribe messages again (attempts start over), and messages whose queue was lost."""
     message_ids = retry_failed(timedelta(minutes=stuck_minutes))

@@ -17,8 +17,9 @@ from wechatpy.session.redisstorage import RedisStorage
 
 # WeChat's answers for an access token that it no longer accepts (invalid, not the latest, expired).
 STALE_TOKEN_ERRORS = frozenset({40001, 40014, 42001})
-WECHAT_ERRORS = Counter("wechat_api_errors_total", "WeChat API calls that failed, by API path and errcode",
-                        ["path", "errcode"])
+WECHAT_ERRORS = Counter(
+    "wechat_api_errors_total", "WeChat API calls that failed, by API path and errcode", ["path", "errcode"]
+)
 # A token is renewed this long before WeChat says it expires, so calls in flight never carry a dead one.
 TOKEN_RENEWAL_MARGIN_SECONDS = 300
 
@@ -89,8 +90,7 @@ class ConfiguredWeChatClient(WeChatClient):
             params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
         )
         lifetime = int(result.get("expires_in", 7200))
-        self.session.set(self.access_token_key, result["access_token"],
-                         max(lifetime - TOKEN_RENEWAL_MARGIN_SECONDS, 1))
+        self.session.set(self.access_token_key, result["access_token"], max(lifetime - TOKEN_RENEWAL_MARGIN_SECONDS, 1))
         return result
 
     @contextmanager
@@ -99,8 +99,9 @@ class ConfiguredWeChatClient(WeChatClient):
             with self._local_lock:
                 yield
             return
-        lock = self._redis.lock(f"wechat:{self.appid}:token-lock", timeout=self._lock_seconds,
-                                blocking_timeout=self._lock_seconds)
+        lock = self._redis.lock(
+            f"wechat:{self.appid}:token-lock", timeout=self._lock_seconds, blocking_timeout=self._lock_seconds
+        )
         if not lock.acquire():
             raise redis.exceptions.LockError("another process holds the WeChat token lock too long")
         try:
@@ -135,21 +136,34 @@ class ConfiguredWeChatClient(WeChatClient):
         """jscode2session authenticates with the app secret, not an access token, so none is
         fetched for it (wechatpy's wxa.code_to_session would fetch one first): a login does not
         depend on the token endpoint. A None parameter is left out of the query."""
-        return self.get("sns/jscode2session", api_base_url=self.mini_program_base_url,
-                        params={"appid": self.appid, "secret": self.secret, "js_code": js_code,
-                                "grant_type": "authorization_code", "access_token": None})
+        return self.get(
+            "sns/jscode2session",
+            api_base_url=self.mini_program_base_url,
+            params={
+                "appid": self.appid,
+                "secret": self.secret,
+                "js_code": js_code,
+                "grant_type": "authorization_code",
+                "access_token": None,
+            },
+        )
 
     def get_user_phone_number(self, code: str) -> dict:
         """wechatpy 1.8.18 has no method for the phone-number API; its client's own post adds
         the access token and the stale-token retry."""
-        return self.post("wxa/business/getuserphonenumber", api_base_url=self.mini_program_base_url,
-                         data={"code": code})
+        return self.post(
+            "wxa/business/getuserphonenumber", api_base_url=self.mini_program_base_url, data={"code": code}
+        )
 
 
 def client_from_config(config, redis_client=None) -> ConfiguredWeChatClient:
-    return ConfiguredWeChatClient(config["WECHAT_APPID"], config["WECHAT_SECRET"],
-                                  base_url=config["WECHAT_API_BASE_URL"],
-                                  timeout=config["WECHAT_TIMEOUT_SECONDS"], redis_client=redis_client)
+    return ConfiguredWeChatClient(
+        config["WECHAT_APPID"],
+        config["WECHAT_SECRET"],
+        base_url=config["WECHAT_API_BASE_URL"],
+        timeout=config["WECHAT_TIMEOUT_SECONDS"],
+        redis_client=redis_client,
+    )
 
 
 def wechat_client() -> ConfiguredWeChatClient:

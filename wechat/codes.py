@@ -32,7 +32,7 @@ LOCAL_CACHE_LIMIT = 1_000
 def worker_scene(certificate: Certificate) -> str:
     prefix = f"w{certificate.id}."
     digest = hashlib.sha256(f"wxacode:{certificate.scan_token}".encode()).hexdigest()
-    return prefix + digest[:SCENE_MAX_LENGTH - len(prefix)]
+    return prefix + digest[: SCENE_MAX_LENGTH - len(prefix)]
 
 
 def scan_token_for_scene(scene: str) -> str:
@@ -40,8 +40,11 @@ def scan_token_for_scene(scene: str) -> str:
     scene of a rotated token."""
     match = WORKER_SCENE.fullmatch(scene)
     certificate = db.session.get(Certificate, int(match.group(1))) if match else None
-    if certificate is None or certificate.scan_token is None or not hmac.compare_digest(
-            worker_scene(certificate), scene):
+    if (
+        certificate is None
+        or certificate.scan_token is None
+        or not hmac.compare_digest(worker_scene(certificate), scene)
+    ):
         raise NotFound("This code does not name a valid 安心码.", code="unknown_scene")
     return certificate.scan_token
 

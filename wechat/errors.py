@@ -28,7 +28,9 @@ def calling_wechat(caller_errors: dict[int, Callable[[WeChatClientException], Pr
         if error.errcode in (caller_errors or {}):
             raise caller_errors[error.errcode](error) from error
         log.warning("WeChat refused a call: errcode %s", error.errcode)
-        raise unavailable(f"WeChat could not handle this just now (errcode {error.errcode}); try again shortly.") from error
+        raise unavailable(
+            f"WeChat could not handle this just now (errcode {error.errcode}); try again shortly."
+        ) from error
     except requests.RequestException as error:
         log.warning("WeChat unreachable: %s", type(error).__name__)
         raise unavailable("WeChat did not answer in time; try again shortly.") from error

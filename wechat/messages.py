@@ -49,8 +49,14 @@ def queue_subscribe_message(user_id: int, kind: str, data: dict[str, str], page:
     if kind not in MESSAGE_KINDS:
         raise ValueError(f"unknown subscribe message kind {kind!r}; one of {', '.join(MESSAGE_KINDS)}")
     template_id = current_app.config["WECHAT_TEMPLATES"].get(kind)
-    message = SubscribeMessage(user_id=user_id, kind=kind, template_id=template_id, page=page, data=dict(data),
-                               status=QUEUED if template_id else SKIPPED)
+    message = SubscribeMessage(
+        user_id=user_id,
+        kind=kind,
+        template_id=template_id,
+        page=page,
+        data=dict(data),
+        status=QUEUED if template_id else SKIPPED,
+    )
     db.session.add(message)
     db.session.flush()
     if template_id:
@@ -75,6 +81,7 @@ def submit(message_id: int, delay: float = 0.0) -> None:
 
 
 # ---------------------------------------------------------------- delivery
+
 
 def deliver(message_id: int) -> float | None:
     """Sends one message; returns the delay before the next attempt, or None when done.
@@ -101,8 +108,11 @@ def _send(message: SubscribeMessage) -> tuple[int | None, str | None]:
     """(errcode, error) of one send; (0, None) when WeChat took it."""
     try:
         wechat_client().wxa.send_subscribe_message(
-            message.user.openid, message.template_id,
-            {key: {"value": value} for key, value in message.data.items()}, page=message.page)
+            message.user.openid,
+            message.template_id,
+            {key: {"value": value} for key, value in message.data.items()},
+            page=message.page,
+        )
     except WeChatClientException as failure:
         return failure.errcode, str(failure.errmsg or "")[:200]
     except (requests.RequestException, redis.RedisError) as failure:
@@ -122,8 +132,9 @@ def _record_outcome(message: SubscribeMessage, errcode: int | None, error: str |
         return current_app.config["WECHAT_MESSAGE_BACKOFF_SECONDS"] * 2 ** (message.attempts - 1)
     else:
         message.status = FAILED
-        log.warning("subscribe message %s failed after %s attempt(s): errcode %s", message.id, message.attempts,
-                    errcode)
+        log.warning(
+            "subscribe message %s failed after %s attempt(s): errcode %s", message.id, message.attempts, errcode
+        )
     return None
 
 
@@ -139,10 +150,16 @@ def retry_failed(stuck_after: timedelta) -> list[int]:
     queued or sending ones that no worker has touched for `stuck_after` (their queue was lost:
     Redis or the process went away). Only flushes; the queue takes them after the commit."""
     stale = utcnow() - stuck_after
-    messages = db.session.scalars(select(SubscribeMessage).where(or_(
-        SubscribeMessage.status == FAILED,
-        SubscribeMessage.status.in_((QUEUED, SENDING)) & (SubscribeMessage.updated_at < stale),
-    )).order_by(SubscribeMessage.id)).all()
+    messages = db.session.scalars(
+        select(SubscribeMessage)
+        .where(
+            or_(
+                SubscribeMessage.status == FAILED,
+                SubscribeMessage.status.in_((QUEUED, SENDING)) & (SubscribeMessage.updated_at < stale),
+            )
+        )
+        .order_by(SubscribeMessage.id)
+    ).all()
     for message in messages:
         if message.status == FAILED:
             message.attempts = 0
@@ -155,10 +172,16 @@ def retry_failed(stuck_after: timedelta) -> list[int]:
 def list_messages(status: str | None, kind: str | None, user_id: int | None, page: int, per_page: int) -> Page:
     """Subscribe messages, newest first, without their (encrypted) data or their users, which
     the log does not show."""
-    query = (select(SubscribeMessage).options(defer(SubscribeMessage.data), raiseload(SubscribeMessage.user))
-             .order_by(SubscribeMessage.id.desc()))
-    for column, value in ((SubscribeMessage.status, status), (SubscribeMessage.kind, kind),
-                          (SubscribeMessage.user_id, user_id)):
+    query = (
+        select(SubscribeMessage)
+        .options(defer(SubscribeMessage.data), raiseload(SubscribeMessage.user))
+        .order_by(SubscribeMessage.id.desc())
+    )
+    for column, value in (
+        (SubscribeMessage.status, status),
+        (SubscribeMessage.kind, kind),
+        (SubscribeMessage.user_id, user_id),
+    ):
         if value is not None:
             query = query.where(column == value)
     return paginate(query, page, per_page)
@@ -167,9 +190,13 @@ def list_messages(status: str | None, kind: str | None, user_id: int | None, pag
 def messages_by_status():
     """For /metrics: messages still to send, sending and failed; a growing queue means no worker
     is delivering."""
-    counts = dict(db.session.execute(
-        select(SubscribeMessage.status, func.count()).where(SubscribeMessage.status.in_((QUEUED, SENDING, FAILED)))
-        .group_by(SubscribeMessage.status)).all())
+    counts = dict(
+        db.session.execute(
+            select(SubscribeMessage.status, func.count())
+            .where(SubscribeMessage.status.in_((QUEUED, SENDING, FAILED)))
+            .group_by(SubscribeMessage.status)
+        ).all()
+    )
     family = GaugeMetricFamily("subscribe_messages", "Subscribe messages not (yet) sent, by status", labels=["status"])
     for status in (QUEUED, SENDING, FAILED):
         family.add_metric([status], counts.get(status, 0))
@@ -177,6 +204,7 @@ def messages_by_status():
 
 
 # ---------------------------------------------------------------- the two queues
+
 
 class RedisQueue:
     """RQ: any number of `flask wechat worker` processes deliver; retries wait in RQ's scheduler."""

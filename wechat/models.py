@@ -9,20 +9,26 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.models import User
 from app.clock import utcnow
 from app.database import UtcDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.privacy import EncryptedJSON
 
 # queued → sending → sent | not_subscribed | failed (or back to queued for a retry);
 # skipped when no template is configured for the kind.
 QUEUED, SENDING, SENT, NOT_SUBSCRIBED, FAILED, SKIPPED = (
-    "queued", "sending", "sent", "not_subscribed", "failed", "skipped")
+    "queued",
+    "sending",
+    "sent",
+    "not_subscribed",
+    "failed",
+    "skipped",
+)
 MESSAGE_STATUSES = (QUEUED, SENDING, SENT, NOT_SUBSCRIBED, FAILED, SKIPPED)
 # The kinds of subscribe message the platform sends, each with its template id configured as
 # WECHAT_TEMPLATE_<KIND>. The database checks the kind, so a new kind comes with a migration.
 MESSAGE_KINDS = ("booking_received", "booking_confirmed", "booking_assigned", "booking_reminder", "followup_survey")
 
 
-class SubscribeMessage(db.Model):
+class SubscribeMessage(Model):
     """One subscribe message to one user. The row is written in the transaction that caused it
     and is never deleted, so no message is lost silently: its status says what became of it."""
 
@@ -54,7 +60,7 @@ class SubscribeMessage(db.Model):
 ACCEPT, REJECT, BAN = "accept", "reject", "ban"
 
 
-class TemplateDecision(db.Model):
+class TemplateDecision(Model):
     """The user's latest answer to a template's subscribe prompt, as WeChat pushed it. Sending
     does not consult it: a one-off grant is used up by each send, so WeChat's 43101 answer is
     the authority; this is for operators to see who receives what."""

@@ -37,12 +37,17 @@ PROBLEM_MEANINGS = {
     503: "WeChat is down, slow, busy or rate-limiting us; nothing was written. See Retry-After",
 }
 
-blp = ApiBlueprint("wechat", __name__, url_prefix="/api/v1",
-                   description="WeChat: login, phone binding, mini-program codes, subscribe messages, message push",
-                   problem_meanings=PROBLEM_MEANINGS)
+blp = ApiBlueprint(
+    "wechat",
+    __name__,
+    url_prefix="/api/v1",
+    description="WeChat: login, phone binding, mini-program codes, subscribe messages, message push",
+    problem_meanings=PROBLEM_MEANINGS,
+)
 
 
 # ---------------------------------------------------------------- identity
+
 
 @blp.post("/auth/wechat/login")
 @rate_limited("LOGIN_RATE_LIMIT", "logins")
@@ -67,6 +72,7 @@ def bind_phone(data):
 
 
 # ---------------------------------------------------------------- mini-program codes
+
 
 def _png(png: bytes, cache_control: str):
     response = current_app.response_class(png, mimetype="image/png")
@@ -95,8 +101,7 @@ def worker_code(worker_id):
     retires this code too."""
     certificate = worker_for_caller(worker_id).certificate
     if certificate.scan_token is None:
-        raise NotFound("This certificate has not been issued, so it has no 安心碼 yet.",
-                       code="certificate_not_issued")
+        raise NotFound("This certificate has not been issued, so it has no 安心碼 yet.", code="certificate_not_issued")
     png = codes.mini_program_code(codes.worker_scene(certificate), current_app.config["WECHAT_WORKER_PAGE"])
     return _png(png, "private, no-store")  # the image is as good as the token
 
@@ -112,6 +117,7 @@ def scan_scene(scene):
 
 # ---------------------------------------------------------------- subscribe messages (operators)
 
+
 @blp.get("/wechat/messages")
 @blp.requires(OPERATOR)
 @blp.arguments(MessageQuery, location="query", as_kwargs=True)
@@ -122,6 +128,7 @@ def list_messages(page, per_page, status=None, kind=None, user_id=None):
 
 
 # ---------------------------------------------------------------- WeChat's message push
+
 
 @blp.get("/wechat/callback")
 @blp.problems(403)

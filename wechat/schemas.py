@@ -9,8 +9,9 @@ from app.paging import OperatorPageQuery, page_schema
 from wechat.models import MESSAGE_KINDS, MESSAGE_STATUSES
 
 # wx.login() and the phone button give short opaque codes; anything else is not one.
-WECHAT_CODE = fields.String(required=True, validate=validate.Regexp(r"^[\w\-]{8,128}$",
-                                                                    error="must be the code WeChat gave the mini-program"))
+WECHAT_CODE = fields.String(
+    required=True, validate=validate.Regexp(r"^[\w\-]{8,128}$", error="must be the code WeChat gave the mini-program")
+)
 
 
 class LoginSchema(ma.Schema):
@@ -56,9 +57,13 @@ class MessageSchema(ma.Schema):
     id = fields.Integer(required=True)
     user_id = fields.Integer(required=True)
     kind = fields.String(required=True)
-    status = fields.String(required=True, metadata={
-        "description": "queued, sending, sent, not_subscribed (the user did not grant it), failed, or "
-                       "skipped (no template configured)"})
+    status = fields.String(
+        required=True,
+        metadata={
+            "description": "queued, sending, sent, not_subscribed (the user did not grant it), failed, or "
+            "skipped (no template configured)"
+        },
+    )
     attempts = fields.Integer(required=True)
     last_errcode = fields.Integer(allow_none=True, metadata={"description": "WeChat's errcode of the last attempt"})
     last_error = fields.String(allow_none=True)

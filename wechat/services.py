@@ -17,19 +17,26 @@ from wechat.models import ACCEPT, BAN, REJECT, TemplateDecision
 
 # The login or phone code is unknown, used already (each is single-use) or expired.
 INVALID_CODE, CODE_USED = 40029, 40163
-DECISION_EVENTS = {"subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
-                   "subscribe_msg_change_event": "SubscribeMsgChangeEvent"}
+DECISION_EVENTS = {
+    "subscribe_msg_popup_event": "SubscribeMsgPopupEvent",
+    "subscribe_msg_change_event": "SubscribeMsgChangeEvent",
+}
 
 
 def _rejected_login_code(error) -> NotLoggedIn:
     message = f"WeChat rejected this login code (errcode {error.errcode}): call wx.login() again and send the new code."
-    return NotLoggedIn(message, code="login_code_rejected", field="code",
-                       headers={"WWW-Authenticate": 'Bearer realm="yangcheng"'})
+    return NotLoggedIn(
+        message, code="login_code_rejected", field="code", headers={"WWW-Authenticate": 'Bearer realm="yangcheng"'}
+    )
 
 
 def _rejected_phone_code(error) -> Invalid:
-    return Invalid(f"WeChat rejected this phone code (errcode {error.errcode}): it is single-use and valid "
-                         "for 5 minutes; ask the user to tap the phone button again.", code="phone_code_rejected", field="code")
+    return Invalid(
+        f"WeChat rejected this phone code (errcode {error.errcode}): it is single-use and valid "
+        "for 5 minutes; ask the user to tap the phone button again.",
+        code="phone_code_rejected",
+        field="code",
+    )
 
 
 def log_in(code: str) -> dict:
@@ -45,8 +52,14 @@ def log_in(code: str) -> dict:
     user.wechat_session_key = answer["session_key"]
     token = start_session(user)
     session = db.session.get(AuthSession, hash_token(token))
-    return {"token": token, "token_type": "Bearer", "expires_at": session.expires_at, "user_id": user.id,
-            "new_user": created, "has_phone": user.has_phone}
+    return {
+        "token": token,
+        "token_type": "Bearer",
+        "expires_at": session.expires_at,
+        "user_id": user.id,
+        "new_user": created,
+        "has_phone": user.has_phone,
+    }
 
 
 def _user_for_openid(openid: str) -> tuple[User, bool]:
@@ -94,8 +107,11 @@ def record_template_decisions(payload: dict) -> int:
         decision = item.get("SubscribeStatusString")
         if decision not in (ACCEPT, REJECT, BAN) or not item.get("TemplateId"):
             continue
-        row = db.session.scalar(select(TemplateDecision).where(TemplateDecision.user_id == user.id,
-                                                               TemplateDecision.template_id == item["TemplateId"]))
+        row = db.session.scalar(
+            select(TemplateDecision).where(
+                TemplateDecision.user_id == user.id, TemplateDecision.template_id == item["TemplateId"]
+            )
+        )
         if row is None:
             row = TemplateDecision(user_id=user.id, template_id=item["TemplateId"])
             db.session.add(row)

@@ -24,8 +24,18 @@ def upgrade():
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("district_code", sa.String(length=6), nullable=False),
-        sa.Column("location", Geometry(geometry_type="POINT", srid=4326, dimension=2, spatial_index=False,
-                                       from_text="ST_GeomFromEWKT", name="geometry"), nullable=True),
+        sa.Column(
+            "location",
+            Geometry(
+                geometry_type="POINT",
+                srid=4326,
+                dimension=2,
+                spatial_index=False,
+                from_text="ST_GeomFromEWKT",
+                name="geometry",
+            ),
+            nullable=True,
+        ),
         sa.Column("source_crs", sa.String(length=8), nullable=True, comment="datum the imported point was given in"),
         sa.Column("coord_source", sa.String(length=32), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
@@ -39,8 +49,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("code", name=op.f("pk_stations")),
     )
     with op.batch_alter_table("stations") as batch_op:
-        batch_op.create_geospatial_index("idx_stations_location", ["location"], unique=False,
-                                         postgresql_using="gist", postgresql_ops={})
+        batch_op.create_geospatial_index(
+            "idx_stations_location", ["location"], unique=False, postgresql_using="gist", postgresql_ops={}
+        )
         batch_op.create_index(batch_op.f("ix_stations_district_code"), ["district_code"], unique=False)
 
 

@@ -16,7 +16,12 @@ def test_the_first_operator_is_granted_by_command_and_audited(app, cli, client):
     assert "operator" in client.get("/api/v1/me", headers=headers).json["roles"]
     with app.app_context():
         [event] = db.session.scalars(select(RoleEvent).where(RoleEvent.user_id == user_id)).all()
-        assert (event.action, event.role, event.actor_id, event.reason) == ("granted", "operator", None, "ticket 2026-001")
+        assert (event.action, event.role, event.actor_id, event.reason) == (
+            "granted",
+            "operator",
+            None,
+            "ticket 2026-001",
+        )
 
 
 def test_granting_an_unknown_user_or_twice_says_why_and_changes_nothing(app, cli):

@@ -43,7 +43,8 @@ def test_a_station_invite_makes_whoever_redeems_it_that_stations_staff(client, i
     assert response.status_code == 200
     assert response.json["roles"] == ["resident", "station_staff"]
     assert client.get("/api/v1/me", headers=clerk).json["grants"] == [
-        {"role": "station_staff", "station_code": STATION, "company_id": None}]
+        {"role": "station_staff", "station_code": STATION, "company_id": None}
+    ]
 
 
 def test_an_invite_works_once(client, invite, login):
@@ -95,8 +96,11 @@ def test_a_clerk_of_one_station_cannot_take_a_second_station(client, invite, log
 
 
 def test_company_and_operator_invites(client, invite, login):
-    company = client.post("/api/v1/companies", headers=login("operator"), json={
-        "name": "羊城好帮手家政服务有限公司", "credit_code": new_credit_code(), "district_code": "440106"}).json
+    company = client.post(
+        "/api/v1/companies",
+        headers=login("operator"),
+        json={"name": "羊城好帮手家政服务有限公司", "credit_code": new_credit_code(), "district_code": "440106"},
+    ).json
     admin = login()
     redeem(client, invite(role="company_admin", company_id=company["id"])["code"], admin)
     assert client.get("/api/v1/me", headers=admin).json["roles"] == ["company_admin", "resident"]
@@ -105,16 +109,19 @@ def test_company_and_operator_invites(client, invite, login):
     assert "operator" in client.get("/api/v1/me", headers=colleague).json["roles"]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"role": "station_staff"}, "station_code"),
-    ({"role": "station_staff", "station_code": STATION, "company_id": 1}, "company_id"),
-    ({"role": "company_admin"}, "company_id"),
-    ({"role": "operator", "station_code": STATION}, "station_code"),
-    ({"role": "resident"}, "role"),
-    ({"role": "station_staff", "station_code": "440106999999"}, "station_code"),
-    ({"role": "company_admin", "company_id": 999999}, "company_id"),
-    ({"role": "operator", "valid_for_hours": 0}, "valid_for_hours"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"role": "station_staff"}, "station_code"),
+        ({"role": "station_staff", "station_code": STATION, "company_id": 1}, "company_id"),
+        ({"role": "company_admin"}, "company_id"),
+        ({"role": "operator", "station_code": STATION}, "station_code"),
+        ({"role": "resident"}, "role"),
+        ({"role": "station_staff", "station_code": "440106999999"}, "station_code"),
+        ({"role": "company_admin", "company_id": 999999}, "company_id"),
+        ({"role": "operator", "valid_for_hours": 0}, "valid_for_hours"),
+    ],
+)
 def test_an_invite_must_name_exactly_its_roles_scope(client, operator, body, field):
     response = client.post("/api/v1/invites", json=body, headers=operator)
     assert response.status_code == 422 and field in response.json["errors"]
@@ -134,7 +141,9 @@ def test_operators_list_invites_by_state_without_their_codes(client, invite, ope
     redeem(client, used["code"], login())
     pending = client.get("/api/v1/invites?state=pending", headers=operator).json["items"]
     assert [(i["id"], i["code"]) for i in pending] == [(waiting["id"], None)]
-    assert [i["id"] for i in client.get("/api/v1/invites?state=redeemed", headers=operator).json["items"]] == [used["id"]]
+    assert [i["id"] for i in client.get("/api/v1/invites?state=redeemed", headers=operator).json["items"]] == [
+        used["id"]
+    ]
     assert client.get("/api/v1/invites?state=lost", headers=operator).status_code == 422
 
 

@@ -25,11 +25,14 @@ def add_clerks(app, count):
             make_user(STATION_STAFF, station_code=STATION)
 
 
-@pytest.mark.parametrize(("url", "add_rows"), [
-    ("/api/v1/invites?state=pending", add_invites),
-    (f"/api/v1/role-grants?station_code={STATION}", add_clerks),
-    ("/api/v1/role-events?per_page=1000", add_clerks),
-])
+@pytest.mark.parametrize(
+    ("url", "add_rows"),
+    [
+        ("/api/v1/invites?state=pending", add_invites),
+        (f"/api/v1/role-grants?station_code={STATION}", add_clerks),
+        ("/api/v1/role-events?per_page=1000", add_clerks),
+    ],
+)
 def test_a_list_costs_the_same_statements_for_1_row_as_for_50(app, client, login, count_statements, url, add_rows):
     operator = login("operator")
     counts = {}

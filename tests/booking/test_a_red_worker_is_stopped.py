@@ -10,14 +10,18 @@ from tests.factories import token_of
 
 
 def suspend(client, operator, worker, action="suspend"):
-    response = client.post(f"/api/v1/workers/{worker['id']}/certificate/{action}",
-                           json={"reason": "严重投诉调查中"}, headers=operator)
+    response = client.post(
+        f"/api/v1/workers/{worker['id']}/certificate/{action}", json={"reason": "严重投诉调查中"}, headers=operator
+    )
     assert response.status_code == 200, response.json
 
 
 def expire_health_certificate(client, operator, worker):
-    response = client.put(f"/api/v1/workers/{worker['id']}/certificate/health-certificate",
-                          json={"valid_until": "2020-01-01"}, headers=operator)
+    response = client.put(
+        f"/api/v1/workers/{worker['id']}/certificate/health-certificate",
+        json={"valid_until": "2020-01-01"},
+        headers=operator,
+    )
     assert response.status_code == 200, response.json
 
 
@@ -59,7 +63,8 @@ def test_the_assigned_worker_whose_code_is_not_green_is_refused_at_the_door_on_r
 
 @pytest.mark.parametrize("action", ["suspend", "revoke", "expire"])
 def test_a_withdrawn_certificate_sends_the_booking_back_to_the_station_to_assign_again(
-        assigned, client, operator, staff, action):
+    assigned, client, operator, staff, action
+):
     booking, headers, clerk, worker = assigned()
     suspend(client, operator, worker, action)
     shown = client.get(f"/api/v1/bookings/{booking['id']}", headers=headers).json

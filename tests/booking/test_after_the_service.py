@@ -29,8 +29,9 @@ def test_the_resident_confirms_entry_by_scanning_the_assigned_workers_code(assig
 def test_scanning_the_wrong_worker_is_a_409_naming_both_and_stays_on_record(assigned, green_worker, client, app):
     booking, headers, _, worker = assigned()
     stranger = green_worker(name="李四海")
-    response = client.post(f"/api/v1/bookings/{booking['id']}/entry", json={"token": token_of(stranger)},
-                           headers=headers)
+    response = client.post(
+        f"/api/v1/bookings/{booking['id']}/entry", json={"token": token_of(stranger)}, headers=headers
+    )
     assert response.status_code == 409
     assert "李*海" in response.json["detail"] and "张*梅" in response.json["detail"]
     assert "token" in response.json["errors"]
@@ -54,14 +55,18 @@ def test_entry_needs_an_assigned_booking_and_a_valid_code(booked, assigned, clie
 def test_a_rating_moves_the_workers_stars_and_the_companys_score(completed, client, operator):
     booking, headers, _, worker = completed()
     stars, score, company_score = stars_and_grade(client, operator, worker)
-    response = client.post(f"/api/v1/bookings/{booking['id']}/rating", json={"stars": 5, "text": "很细心"},
-                           headers=headers)
+    response = client.post(
+        f"/api/v1/bookings/{booking['id']}/rating", json={"stars": 5, "text": "很细心"}, headers=headers
+    )
     assert response.status_code == 201
     new_stars, new_score, new_company_score = stars_and_grade(client, operator, worker)
     assert new_stars > stars and new_score > score and new_company_score > company_score
     history = client.get(f"/api/v1/workers/{worker['id']}/history", headers=operator).json["items"]
     assert (history[-1]["kind"], history[-1]["value"], history[-1]["source_ref"]) == (
-        "rating", 5, f"booking:{booking['id']}")
+        "rating",
+        5,
+        f"booking:{booking['id']}",
+    )
 
 
 def test_a_booking_is_rated_once_and_only_after_completion(completed, assigned, client):
@@ -79,8 +84,11 @@ def test_an_upheld_complaint_lowers_the_level_and_each_step_records_who_and_when
     booking, headers, clerk, worker = completed()
     client.post(f"/api/v1/bookings/{booking['id']}/rating", json={"stars": 5}, headers=headers)
     stars, score, company_score = stars_and_grade(client, operator, worker)
-    complaint = client.post(f"/api/v1/bookings/{booking['id']}/complaints",
-                            json={"type": "damage_or_loss", "text": "打碎了花瓶"}, headers=headers)
+    complaint = client.post(
+        f"/api/v1/bookings/{booking['id']}/complaints",
+        json={"type": "damage_or_loss", "text": "打碎了花瓶"},
+        headers=headers,
+    )
     assert complaint.status_code == 201 and complaint.json["status"] == "submitted"
     url = f"/api/v1/complaints/{complaint.json['id']}"
     assert client.post(url + "/uphold", json={}, headers=clerk).json["errors"]["status"] == ["submitted"]
@@ -99,8 +107,11 @@ def test_dismissed_and_invalid_complaints_lower_nothing(completed, client, opera
     booking, headers, clerk, worker = completed()
     before = stars_and_grade(client, operator, worker)
     for decision in ("dismiss", "invalidate"):
-        complaint = client.post(f"/api/v1/bookings/{booking['id']}/complaints",
-                                json={"type": "attitude", "text": "态度一般"}, headers=headers).json
+        complaint = client.post(
+            f"/api/v1/bookings/{booking['id']}/complaints",
+            json={"type": "attitude", "text": "态度一般"},
+            headers=headers,
+        ).json
         client.post(f"/api/v1/complaints/{complaint['id']}/accept", json={}, headers=clerk)
         decided = client.post(f"/api/v1/complaints/{complaint['id']}/{decision}", json={}, headers=clerk)
         assert decided.status_code == 200
@@ -111,15 +122,19 @@ def test_dismissed_and_invalid_complaints_lower_nothing(completed, client, opera
 
 def test_complaints_are_handled_by_the_bookings_station_only(completed, client, staff):
     booking, headers, _, _ = completed()
-    complaint = client.post(f"/api/v1/bookings/{booking['id']}/complaints",
-                            json={"type": "other", "text": "其他问题"}, headers=headers).json
-    assert client.post(f"/api/v1/complaints/{complaint['id']}/accept", json={},
-                       headers=staff("440106002000")).status_code == 404
+    complaint = client.post(
+        f"/api/v1/bookings/{booking['id']}/complaints", json={"type": "other", "text": "其他问题"}, headers=headers
+    ).json
+    assert (
+        client.post(f"/api/v1/complaints/{complaint['id']}/accept", json={}, headers=staff("440106002000")).status_code
+        == 404
+    )
     assert client.post(f"/api/v1/complaints/{complaint['id']}/accept", json={}, headers=headers).status_code == 403
     listed = client.get(f"/api/v1/stations/{booking['station_code']}/complaints?status=submitted", headers=staff())
     assert [c["id"] for c in listed.json["items"]] == [complaint["id"]]
-    bad = client.post(f"/api/v1/bookings/{booking['id']}/complaints", json={"type": "noise", "text": "x"},
-                      headers=headers)
+    bad = client.post(
+        f"/api/v1/bookings/{booking['id']}/complaints", json={"type": "noise", "text": "x"}, headers=headers
+    )
     assert bad.status_code == 422 and "type" in bad.json["errors"]
 
 

@@ -15,7 +15,8 @@ def listed_ids(response) -> set[int]:
 
 
 def test_staff_see_green_workers_offering_the_service_with_masked_names_and_stars(
-        booked, act, staff, green_worker, make_applicant, step, client, operator):
+    booked, act, staff, green_worker, make_applicant, step, client, operator
+):
     booking, _ = booked()
     clerk = staff()
     act(booking["id"], "confirm", clerk)

@@ -13,8 +13,7 @@ from tests.factories import STATION_A, booking_body, key_header, slot_start
 
 def places_left(client, starts_at, station=STATION_A, service="cleaning"):
     days = client.get(f"/api/v1/availability?service={service}&station={station}").json["days"]
-    return next(s["remaining"] for d in days for s in d["slots"]
-                if s["starts_at"] == starts_at.isoformat())
+    return next(s["remaining"] for d in days for s in d["slots"] if s["starts_at"] == starts_at.isoformat())
 
 
 def test_a_resident_books_a_slot_and_sees_it_pending_in_beijing_time(book, client):
@@ -68,26 +67,32 @@ def test_booking_needs_a_login_and_a_bound_phone(client, login):
     assert "phone" in response.json["detail"]
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"starts_at": "明天上午"}, "starts_at"),
-    ({"address": ""}, "address"),
-    ({"location": {"lat": 123, "lng": 113.3}}, "location"),
-    ({"station_code": "abc"}, "station_code"),
-    ({"preferred_worker_id": 0}, "preferred_worker_id"),
-    ({"unexpected": 1}, "unexpected"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"starts_at": "明天上午"}, "starts_at"),
+        ({"address": ""}, "address"),
+        ({"location": {"lat": 123, "lng": 113.3}}, "location"),
+        ({"station_code": "abc"}, "station_code"),
+        ({"preferred_worker_id": 0}, "preferred_worker_id"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
 def test_invalid_booking_input_is_a_422_naming_the_field(book, change, field):
     response, _ = book(**change)
     assert response.status_code == 422
     assert field in response.json["errors"]
 
 
-@pytest.mark.parametrize(("starts_at", "field_hint"), [
-    (lambda: slot_start(hour=11), "not the start"),  # between two cleaning slots
-    (lambda: slot_start(days_ahead=8), "future slot"),  # beyond the 7 days
-    (lambda: slot_start(days_ahead=-1), "future slot"),
-    (lambda: slot_start(hour=18), "not the start"),  # after closing
-])
+@pytest.mark.parametrize(
+    ("starts_at", "field_hint"),
+    [
+        (lambda: slot_start(hour=11), "not the start"),  # between two cleaning slots
+        (lambda: slot_start(days_ahead=8), "future slot"),  # beyond the 7 days
+        (lambda: slot_start(days_ahead=-1), "future slot"),
+        (lambda: slot_start(hour=18), "not the start"),  # after closing
+    ],
+)
 def test_a_time_that_is_not_a_bookable_slot_is_a_422_and_books_nothing(book, app, starts_at, field_hint):
     response, _ = book(starts_at=starts_at())
     assert response.status_code == 422
@@ -153,7 +158,9 @@ def test_rescheduling_into_a_full_slot_is_a_409_and_keeps_the_old_place(booked, 
     response = act(booking["id"], "reschedule", headers, {"starts_at": slot_start(hour=14).isoformat()})
     assert response.status_code == 409
     assert places_left(client, slot_start()) == 0
-    assert client.get(f"/api/v1/bookings/{booking['id']}", headers=headers).json["starts_at"] == slot_start().isoformat()
+    assert (
+        client.get(f"/api/v1/bookings/{booking['id']}", headers=headers).json["starts_at"] == slot_start().isoformat()
+    )
 
 
 def test_a_resident_sees_and_touches_only_their_own_bookings(booked, act, client, resident):

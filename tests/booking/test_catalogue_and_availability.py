@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select
 
+from app.clock import today_in_beijing
 from app.extensions import db
 from booking.models import StationOffer
-from app.clock import today_in_beijing
 from tests.factories import STATION_A, STATION_A_GCJ02, STATION_B, slot_start
 
 HOURS = {"opens_at": "09:00", "closes_at": "17:00", "slot_minutes": 240, "capacity": 2, "weekdays": "12345"}
@@ -23,7 +23,11 @@ def test_a_station_lists_its_offers_with_hours_slot_length_and_places(client):
     offers = client.get(f"/api/v1/stations/{STATION_A}/offers").json["items"]
     cleaning = next(o for o in offers if o["service"]["code"] == "cleaning")
     assert (cleaning["opens_at"], cleaning["closes_at"], cleaning["slot_minutes"], cleaning["capacity"]) == (
-        "08:00:00", "18:00:00", 120, 3)
+        "08:00:00",
+        "18:00:00",
+        120,
+        3,
+    )
     assert client.get("/api/v1/stations/440106999000/offers").status_code == 404
 
 
@@ -77,9 +81,13 @@ def test_staff_set_their_own_stations_hours_and_others_get_403(client, staff):
 def test_hours_are_validated_field_by_field(client, staff):
     clerk = staff()
     url = f"/api/v1/stations/{STATION_A}/offers/cleaning"
-    for change, field in [({"slot_minutes": 45}, "slot_minutes"), ({"closes_at": "08:00"}, "closes_at"),
-                          ({"opens_at": "09:10"}, "opens_at"), ({"weekdays": "118"}, "weekdays"),
-                          ({"capacity": 0}, "capacity")]:
+    for change, field in [
+        ({"slot_minutes": 45}, "slot_minutes"),
+        ({"closes_at": "08:00"}, "closes_at"),
+        ({"opens_at": "09:10"}, "opens_at"),
+        ({"weekdays": "118"}, "weekdays"),
+        ({"capacity": 0}, "capacity"),
+    ]:
         response = client.put(url, json=HOURS | change, headers=clerk)
         assert response.status_code == 422 and field in response.json["errors"], change
     assert client.put(f"/api/v1/stations/{STATION_A}/offers/ironing", json=HOURS, headers=clerk).status_code == 422
@@ -88,9 +96,11 @@ def test_hours_are_validated_field_by_field(client, staff):
 def test_lowering_capacity_keeps_the_places_already_booked(client, staff, booked):
     booked()
     booked()
-    client.put(f"/api/v1/stations/{STATION_A}/offers/cleaning", json=HOURS | {"slot_minutes": 120, "capacity": 1,
-                                                                             "opens_at": "08:00", "weekdays": "1234567"},
-               headers=staff())
+    client.put(
+        f"/api/v1/stations/{STATION_A}/offers/cleaning",
+        json=HOURS | {"slot_minutes": 120, "capacity": 1, "opens_at": "08:00", "weekdays": "1234567"},
+        headers=staff(),
+    )
     days = client.get(f"/api/v1/availability?service=cleaning&station={STATION_A}").json["days"]
     slot = next(s for s in days[1]["slots"] if s["starts_at"] == slot_start().isoformat())
     assert (slot["capacity"], slot["remaining"]) == (2, 0)
@@ -116,8 +126,12 @@ def test_a_closed_day_cannot_be_booked(client, staff, book):
     assert client.put(url, json={"reason": "国庆"}, headers=staff()).status_code == 200
     response, _ = book()
     assert response.status_code == 422 and "closed" in response.json["errors"]["starts_at"][0]
-    assert client.put(url.replace(slot_start().date().isoformat(), "soon"), json={"reason": "x"},
-                      headers=staff()).status_code == 422
+    assert (
+        client.put(
+            url.replace(slot_start().date().isoformat(), "soon"), json={"reason": "x"}, headers=staff()
+        ).status_code
+        == 422
+    )
 
 
 def test_the_defaults_command_seeds_every_station_once(cli, app):

@@ -25,8 +25,10 @@ CONCURRENT_REQUESTS = 64
 
 
 def new_users(count: int, role: str | None = None) -> tuple[list[int], list[dict]]:
-    users = [User(openid=f"concurrency-{uuid.uuid4().hex}", phone="13900000000", phone_hash=blind_index("13900000000"))
-             for _ in range(count)]
+    users = [
+        User(openid=f"concurrency-{uuid.uuid4().hex}", phone="13900000000", phone_hash=blind_index("13900000000"))
+        for _ in range(count)
+    ]
     db.session.add_all(users)
     db.session.flush()
     if role:
@@ -61,9 +63,11 @@ def station_c(app):
 
     def configure(capacity: int):
         with app.app_context():
-            db.session.execute(update(StationOffer).where(StationOffer.station_code == STATION_C,
-                                                          StationOffer.service_code == "cleaning")
-                               .values(capacity=capacity))
+            db.session.execute(
+                update(StationOffer)
+                .where(StationOffer.station_code == STATION_C, StationOffer.service_code == "cleaning")
+                .values(capacity=capacity)
+            )
             db.session.commit()
         return created
 
@@ -81,8 +85,11 @@ def station_c(app):
         db.session.execute(delete(SubscribeMessage).where(SubscribeMessage.user_id.in_(created["users"])))
         db.session.execute(delete(RoleEvent).where(RoleEvent.user_id.in_(created["users"])))
         db.session.execute(delete(User).where(User.id.in_(created["users"])))
-        db.session.execute(update(StationOffer).where(StationOffer.station_code == STATION_C,
-                                                      StationOffer.service_code == "cleaning").values(capacity=3))
+        db.session.execute(
+            update(StationOffer)
+            .where(StationOffer.station_code == STATION_C, StationOffer.service_code == "cleaning")
+            .values(capacity=3)
+        )
         db.session.commit()
 
 
@@ -92,8 +99,9 @@ def test_64_residents_booking_the_last_place_at_once_make_exactly_one_booking(ap
     with app.app_context():
         created["users"], headers = new_users(CONCURRENT_REQUESTS + 1)
         first = db.session.get(User, created["users"][0])
-        booking, _ = bookings.create_booking(first, body | {"starts_at": slot_start(), "location": {"lat": 23.1, "lng": 113.3}},
-                                             uuid.uuid4().hex)
+        booking, _ = bookings.create_booking(
+            first, body | {"starts_at": slot_start(), "location": {"lat": 23.1, "lng": 113.3}}, uuid.uuid4().hex
+        )
         db.session.commit()
     requests = [("/api/v1/bookings", body, h | {"Idempotency-Key": uuid.uuid4().hex}) for h in headers[1:]]
     statuses = all_at_once(app, requests)
@@ -127,16 +135,21 @@ def test_one_worker_assigned_to_overlapping_bookings_at_once_gets_exactly_one(ap
         booking_ids = []
         for user_id in created["users"][:8]:
             booking, _ = bookings.create_booking(
-                db.session.get(User, user_id), booking_body(station_code=STATION_C) | {
-                    "starts_at": slot_start(), "location": {"lat": 23.1, "lng": 113.3}}, uuid.uuid4().hex)
+                db.session.get(User, user_id),
+                booking_body(station_code=STATION_C)
+                | {"starts_at": slot_start(), "location": {"lat": 23.1, "lng": 113.3}},
+                uuid.uuid4().hex,
+            )
             bookings.confirm(booking, None)
             booking_ids.append(booking.id)
         worker = make_issued_worker("并发保洁", ["保洁"])
         created["workers"].append(worker.id)
         db.session.commit()
         worker_id = worker.id
-    requests = [(f"/api/v1/bookings/{booking_id}/assign", {"worker_id": worker_id}, clerk)
-                for booking_id, clerk in zip(booking_ids, staff_headers)]
+    requests = [
+        (f"/api/v1/bookings/{booking_id}/assign", {"worker_id": worker_id}, clerk)
+        for booking_id, clerk in zip(booking_ids, staff_headers, strict=True)
+    ]
     statuses = all_at_once(app, requests)
     assert sorted(statuses) == [200] + [409] * 7
     with app.app_context():

@@ -28,7 +28,8 @@ def row_slot(row: int):
 
 
 def test_booking_and_complaint_lists_and_assignable_workers_cost_the_same_at_1_and_at_50_rows(
-        client, count_statements, completed, booked, act, staff):
+    client, count_statements, completed, booked, act, staff
+):
     clerk = staff()
     target, _ = booked(starts_at=slot_start(6, 8))  # its assignable workers are the rows' workers
     assert act(target["id"], "confirm", clerk).status_code == 200
@@ -38,10 +39,14 @@ def test_booking_and_complaint_lists_and_assignable_workers_cost_the_same_at_1_a
         nonlocal resident
         booking, resident, _, _ = completed(headers=resident, starts_at=row_slot(row))
         path = f"/api/v1/bookings/{booking['id']}"
-        assert client.post(f"{path}/rating", json={"stars": 1 + row % 5, "text": "好"},
-                           headers=resident).status_code == 201
-        assert client.post(f"{path}/complaints", json={"type": "lateness", "text": "迟到"},
-                           headers=resident).status_code == 201
+        assert (
+            client.post(f"{path}/rating", json={"stars": 1 + row % 5, "text": "好"}, headers=resident).status_code
+            == 201
+        )
+        assert (
+            client.post(f"{path}/complaints", json={"type": "lateness", "text": "迟到"}, headers=resident).status_code
+            == 201
+        )
 
     def counts() -> dict[str, tuple[int, int]]:
         lists = {
@@ -60,7 +65,8 @@ def test_booking_and_complaint_lists_and_assignable_workers_cost_the_same_at_1_a
     assert {name: rows for name, (_, rows) in at_one.items()} == dict.fromkeys(at_one, 1)
     assert {name: rows for name, (_, rows) in at_fifty.items()} == dict.fromkeys(at_one, ROWS)
     assert {name: statements for name, (statements, _) in at_fifty.items()} == {
-        name: statements for name, (statements, _) in at_one.items()}
+        name: statements for name, (statements, _) in at_one.items()
+    }
 
 
 def test_services_offers_and_closed_days_cost_the_same_at_1_and_at_50_rows(client, count_statements, app, staff):
@@ -68,15 +74,22 @@ def test_services_offers_and_closed_days_cost_the_same_at_1_and_at_50_rows(clien
     with app.app_context():
         db.session.execute(update(Service).values(active=False))
         db.session.execute(update(Service).where(Service.code == "cleaning").values(active=True))
-        db.session.execute(StationOffer.__table__.delete().where(StationOffer.station_code == STATION_B,
-                                                                 StationOffer.service_code != "cleaning"))
+        db.session.execute(
+            StationOffer.__table__.delete().where(
+                StationOffer.station_code == STATION_B, StationOffer.service_code != "cleaning"
+            )
+        )
         db.session.commit()
     lists = ("/api/v1/services", f"/api/v1/stations/{STATION_B}/offers", f"/api/v1/stations/{STATION_B}/closed-days")
 
     def close(offset: int) -> None:
         day = today_in_beijing() + timedelta(days=10 + offset)
-        assert client.put(f"/api/v1/stations/{STATION_B}/closed-days/{day}", json={"reason": "培训"},
-                          headers=clerk).status_code == 200
+        assert (
+            client.put(
+                f"/api/v1/stations/{STATION_B}/closed-days/{day}", json={"reason": "培训"}, headers=clerk
+            ).status_code
+            == 200
+        )
 
     close(0)
     at_one = [statements_of(client, count_statements, path) for path in lists]
@@ -85,8 +98,9 @@ def test_services_offers_and_closed_days_cost_the_same_at_1_and_at_50_rows(clien
         db.session.commit()
     hours = {"opens_at": "08:00", "closes_at": "18:00", "slot_minutes": 60, "capacity": 1}
     for n in range(1, ROWS):
-        assert client.put(f"/api/v1/stations/{STATION_B}/offers/extra_{n}", json=hours,
-                          headers=clerk).status_code == 200
+        assert (
+            client.put(f"/api/v1/stations/{STATION_B}/offers/extra_{n}", json=hours, headers=clerk).status_code == 200
+        )
         close(n)
     at_fifty = [statements_of(client, count_statements, path) for path in lists]
     assert [rows for _, rows in at_one] == [1, 1, 1]

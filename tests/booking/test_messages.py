@@ -18,8 +18,12 @@ def messages_to(app, client):
     def read(headers):
         user_id = client.get("/api/v1/me", headers=headers).json["id"]
         with app.app_context():
-            return [(m.kind, m.data, m.page) for m in db.session.scalars(
-                select(SubscribeMessage).where(SubscribeMessage.user_id == user_id).order_by(SubscribeMessage.id))]
+            return [
+                (m.kind, m.data, m.page)
+                for m in db.session.scalars(
+                    select(SubscribeMessage).where(SubscribeMessage.user_id == user_id).order_by(SubscribeMessage.id)
+                )
+            ]
 
     return read
 
@@ -30,9 +34,18 @@ def kinds(messages) -> list[str]:
 
 def test_a_resident_is_told_the_booking_was_received_with_service_time_and_station(booked, messages_to):
     booking, headers = booked()
-    assert messages_to(headers) == [("booking_received", {
-        "thing1": "保洁", "time2": slot_start().strftime("%Y-%m-%d %H:%M"), "thing3": "五山街道", "phrase4": "待接单",
-    }, f"pages/booking/detail?id={booking['id']}")]
+    assert messages_to(headers) == [
+        (
+            "booking_received",
+            {
+                "thing1": "保洁",
+                "time2": slot_start().strftime("%Y-%m-%d %H:%M"),
+                "thing3": "五山街道",
+                "phrase4": "待接单",
+            },
+            f"pages/booking/detail?id={booking['id']}",
+        )
+    ]
 
 
 def test_retrying_a_booking_with_its_key_does_not_tell_the_resident_twice(book, messages_to):
@@ -72,8 +85,7 @@ def test_the_survey_follows_completion(completed, messages_to):
     assert (data["thing1"], data["time2"]) == ("保洁", slot_start().strftime("%Y-%m-%d %H:%M"))
 
 
-def test_reminders_go_once_to_tomorrows_confirmed_and_assigned_bookings(booked, assigned, act, staff, cli,
-                                                                         messages_to):
+def test_reminders_go_once_to_tomorrows_confirmed_and_assigned_bookings(booked, assigned, act, staff, cli, messages_to):
     _, assigned_resident, _, _ = assigned()
     confirmed, confirmed_resident = booked(starts_at=slot_start(hour=14))
     act(confirmed["id"], "confirm", staff())

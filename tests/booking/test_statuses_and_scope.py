@@ -30,8 +30,12 @@ def test_a_booking_goes_from_pending_to_completed_with_an_audit_event_per_step(c
     assert booking["worker"]["id"] == worker["id"] and "*" in booking["worker"]["name"]
     events = client.get(f"/api/v1/bookings/{booking['id']}", headers=clerk).json["events"]
     assert [(e["action"], e["from_status"], e["to_status"]) for e in events] == [
-        ("create", None, "pending"), ("confirm", "pending", "confirmed"), ("assign", "confirmed", "assigned"),
-        ("start", "assigned", "in_service"), ("complete", "in_service", "completed")]
+        ("create", None, "pending"),
+        ("confirm", "pending", "confirmed"),
+        ("assign", "confirmed", "assigned"),
+        ("start", "assigned", "in_service"),
+        ("complete", "in_service", "completed"),
+    ]
     me = client.get("/api/v1/me", headers=clerk).json["id"]
     assert all(e["actor_id"] == me for e in events[1:]) and all(e["at"].endswith("+08:00") for e in events)
 
@@ -39,12 +43,20 @@ def test_a_booking_goes_from_pending_to_completed_with_an_audit_event_per_step(c
 def _bring_to(status, booked, act, staff, green_worker):
     booking, headers = booked()
     clerk = staff()
-    path = {"pending": [], "confirmed": ["confirm"], "assigned": ["confirm", "assign"],
-            "in_service": ["confirm", "assign", "start"], "completed": ["confirm", "assign", "start", "complete"],
-            "cancelled": ["cancel"], "rejected": ["reject"]}[status]
+    path = {
+        "pending": [],
+        "confirmed": ["confirm"],
+        "assigned": ["confirm", "assign"],
+        "in_service": ["confirm", "assign", "start"],
+        "completed": ["confirm", "assign", "start", "complete"],
+        "cancelled": ["cancel"],
+        "rejected": ["reject"],
+    }[status]
     for action in path:
-        body = {"assign": {"worker_id": green_worker()["id"]} if "assign" in path else None,
-                "reject": {"reason": "不接"}}.get(action)
+        body = {
+            "assign": {"worker_id": green_worker()["id"]} if "assign" in path else None,
+            "reject": {"reason": "不接"},
+        }.get(action)
         actor = headers if action == "cancel" else clerk
         assert act(booking["id"], action, actor, body).status_code == 200, action
     return booking, headers, clerk

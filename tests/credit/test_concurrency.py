@@ -62,8 +62,11 @@ def test_of_two_operators_suspending_at_once_exactly_one_succeeds(app):
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             assert outcomes["second"] == "status_conflict"
         with app.app_context():
-            suspensions = db.session.scalar(select(func.count()).where(
-                CreditEvent.worker_id == worker_id, CreditEvent.reason.like("suspended by %")))
+            suspensions = db.session.scalar(
+                select(func.count()).where(
+                    CreditEvent.worker_id == worker_id, CreditEvent.reason.like("suspended by %")
+                )
+            )
             assert suspensions == 1
     finally:
         with app.app_context():

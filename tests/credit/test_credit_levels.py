@@ -2,7 +2,7 @@
 from the ledger gives the same level."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -17,8 +17,11 @@ from credit.scoring import SCORING_FILE, compute, current_config, parse_config
 @pytest.fixture
 def record(client, operator):
     def post(worker, kind, value=1, reason="测试", subject="workers"):
-        response = client.post(f"/api/v1/{subject}/{worker['id']}/credit-events",
-                               json={"kind": kind, "value": value, "reason": reason}, headers=operator)
+        response = client.post(
+            f"/api/v1/{subject}/{worker['id']}/credit-events",
+            json={"kind": kind, "value": value, "reason": reason},
+            headers=operator,
+        )
         assert response.status_code == 201, response.json
         return response.json
 
@@ -34,7 +37,9 @@ def test_issuing_the_certificate_raises_the_stars(make_applicant, make_issued, c
     assert stars_of(client, operator, holder) > stars_of(client, operator, applicant)
 
 
-def test_good_ratings_and_follow_ups_raise_stars_and_upheld_complaints_lower_them(make_issued, record, client, operator):
+def test_good_ratings_and_follow_ups_raise_stars_and_upheld_complaints_lower_them(
+    make_issued, record, client, operator
+):
     worker = make_issued()
     start = stars_of(client, operator, worker)
     for _ in range(3):
@@ -54,7 +59,10 @@ def test_a_dismissed_or_invalid_complaint_lowers_nothing(make_issued, record, cl
     record(worker, "complaint_invalid")
     after = client.get(f"/api/v1/workers/{worker['id']}/credit", headers=operator).json
     assert after["score"] == before
-    assert client.get(f"/api/v1/workers/{worker['id']}/history", headers=operator).json["items"][-1]["kind"] == "complaint_invalid"
+    assert (
+        client.get(f"/api/v1/workers/{worker['id']}/history", headers=operator).json["items"][-1]["kind"]
+        == "complaint_invalid"
+    )
 
 
 def test_a_public_credit_breach_holds_a_worker_at_one_star(make_issued, record, client, operator):
@@ -65,8 +73,9 @@ def test_a_public_credit_breach_holds_a_worker_at_one_star(make_issued, record, 
     assert [e["id"] for e in explanation["capped_by"]] == [breach["id"]]
 
 
-def test_the_explanation_gives_each_dimension_the_events_that_count_and_the_config_version(make_issued, record,
-                                                                                          client, operator):
+def test_the_explanation_gives_each_dimension_the_events_that_count_and_the_config_version(
+    make_issued, record, client, operator
+):
     worker = make_issued()
     rating = record(worker, "rating", 4)
     explanation = client.get(f"/api/v1/workers/{worker['id']}/credit", headers=operator).json
@@ -78,16 +87,22 @@ def test_the_explanation_gives_each_dimension_the_events_that_count_and_the_conf
     rating_input = next(i for i in social["inputs"] if i["kind"] == "rating")
     assert [e["id"] for e in rating_input["events"]] == [rating["id"]]
     assert rating_input["contribution"] > 0
-    assert explanation["score"] == pytest.approx(sum(d["weight"] * d["score"] for d in explanation["dimensions"]), abs=1e-3)
+    assert explanation["score"] == pytest.approx(
+        sum(d["weight"] * d["score"] for d in explanation["dimensions"]), abs=1e-3
+    )
 
 
 def test_an_unknown_event_kind_is_a_422(make_issued, client, operator):
     worker = make_issued()
-    response = client.post(f"/api/v1/workers/{worker['id']}/credit-events", json={"kind": "bribe", "reason": "x"},
-                           headers=operator)
+    response = client.post(
+        f"/api/v1/workers/{worker['id']}/credit-events", json={"kind": "bribe", "reason": "x"}, headers=operator
+    )
     assert response.status_code == 422 and "kind" in response.json["errors"]
-    response = client.post(f"/api/v1/workers/{worker['id']}/credit-events",
-                           json={"kind": "strength_assessment", "reason": "x"}, headers=operator)
+    response = client.post(
+        f"/api/v1/workers/{worker['id']}/credit-events",
+        json={"kind": "strength_assessment", "reason": "x"},
+        headers=operator,
+    )
     assert response.status_code == 422 and "kind" in response.json["errors"]
 
 
@@ -95,13 +110,17 @@ def test_only_operators_record_credit_events(make_company, make_issued, client, 
     company = make_company()
     worker = make_issued(company_id=company["id"])
     admin = login("company_admin", company_id=company["id"])
-    response = client.post(f"/api/v1/workers/{worker['id']}/credit-events", json={"kind": "rating", "value": 5,
-                                                                                  "reason": "自评"}, headers=admin)
+    response = client.post(
+        f"/api/v1/workers/{worker['id']}/credit-events",
+        json={"kind": "rating", "value": 5, "reason": "自评"},
+        headers=admin,
+    )
     assert response.status_code == 403
 
 
-def test_a_company_grade_follows_its_workers_levels_and_its_own_events(make_company, make_issued, record, client,
-                                                                       operator):
+def test_a_company_grade_follows_its_workers_levels_and_its_own_events(
+    make_company, make_issued, record, client, operator
+):
     company = make_company()
     grade = lambda: client.get(f"/api/v1/companies/{company['id']}").json["credit_score"]  # noqa: E731
     empty = grade()
@@ -112,7 +131,13 @@ def test_a_company_grade_follows_its_workers_levels_and_its_own_events(make_comp
     assert grade() > with_worker
     record(company, "breach", 1, subject="companies")
     explanation = client.get(f"/api/v1/companies/{company['id']}/credit", headers=operator).json
-    assert [d["name"] for d in explanation["dimensions"]] == ["企业实力", "服务能力", "管理能力", "公共信用报告", "综合能力"]
+    assert [d["name"] for d in explanation["dimensions"]] == [
+        "企业实力",
+        "服务能力",
+        "管理能力",
+        "公共信用报告",
+        "综合能力",
+    ]
     assert explanation["level"] == client.get(f"/api/v1/companies/{company['id']}").json["grade"]
 
 
@@ -147,14 +172,17 @@ class Entry:
     created_at: datetime
 
 
-NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
 
 def test_levels_come_from_the_configuration_file_not_from_code():
     text = SCORING_FILE.read_text(encoding="utf-8")
-    generous = parse_config(text.replace('levels = [[0, "1"], [45, "2"], [60, "3"], [75, "4"], [90, "5"]]',
-                                         'levels = [[0, "1"], [1, "2"], [2, "3"], [3, "4"], [4, "5"]]')
-                            .replace(f'version = "{current_config().version}"', 'version = "test"'))
+    generous = parse_config(
+        text.replace(
+            'levels = [[0, "1"], [45, "2"], [60, "3"], [75, "4"], [90, "5"]]',
+            'levels = [[0, "1"], [1, "2"], [2, "3"], [3, "4"], [4, "5"]]',
+        ).replace(f'version = "{current_config().version}"', 'version = "test"')
+    )
     entries = [Entry(1, "certificate", 1.0, NOW)]
     assert compute("worker", entries, NOW, generous).level == "5"
     assert compute("worker", entries, NOW, generous).version == "test"
@@ -175,9 +203,27 @@ def test_old_ratings_count_less_than_new_ones():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["rating", "follow_up", "complaint_upheld", "breach", "training", "exam",
-                                           "certificate", "complaint_dismissed"]),
-                          st.floats(0, 100, allow_nan=False), st.integers(0, 2000)), max_size=25))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "rating",
+                    "follow_up",
+                    "complaint_upheld",
+                    "breach",
+                    "training",
+                    "exam",
+                    "certificate",
+                    "complaint_dismissed",
+                ]
+            ),
+            st.floats(0, 100, allow_nan=False),
+            st.integers(0, 2000),
+        ),
+        max_size=25,
+    )
+)
 def test_any_ledger_gives_a_level_in_range_whatever_the_order(rows):
     entries = [Entry(i, kind, value, NOW - timedelta(days=age)) for i, (kind, value, age) in enumerate(rows)]
     config = current_config()
@@ -186,8 +232,9 @@ def test_any_ledger_gives_a_level_in_range_whatever_the_order(rows):
     assert compute("worker", list(reversed(entries)), NOW, config).score == pytest.approx(result.score)
 
 
-def test_a_company_admin_sees_the_explanation_for_its_own_workers_and_company_only(make_company, make_issued, client,
-                                                                                   login):
+def test_a_company_admin_sees_the_explanation_for_its_own_workers_and_company_only(
+    make_company, make_issued, client, login
+):
     mine, theirs = make_company(), make_company()
     own, other = make_issued(company_id=mine["id"]), make_issued(company_id=theirs["id"])
     admin = login("company_admin", company_id=mine["id"])

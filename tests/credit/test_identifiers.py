@@ -20,24 +20,31 @@ PUBLISHED_ID_NUMBER = "11010519491231002X"  # the standard's own worked example
 PUBLISHED_CREDIT_CODE = "91350100M000100Y43"
 
 
-@pytest.mark.parametrize("value", [PUBLISHED_ID_NUMBER, "44010619850612001" + id_number_check_character("44010619850612001")])
+@pytest.mark.parametrize(
+    "value", [PUBLISHED_ID_NUMBER, "44010619850612001" + id_number_check_character("44010619850612001")]
+)
 def test_a_valid_id_number_is_accepted(value):
     assert id_number_problem(value) is None
 
 
-@pytest.mark.parametrize("value, problem", [
-    ("110105194912310021", "check character"),
-    ("11010519491231002x", "17 digits"),
-    ("1101051949123100", "17 digits"),
-    ("11010519490231002" + id_number_check_character("11010519490231002"), "birth date"),  # 31 February
-    ("11010518891231002" + id_number_check_character("11010518891231002"), "plausible"),
-    ("11010599991231002" + id_number_check_character("11010599991231002"), "plausible"),
-])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("110105194912310021", "check character"),
+        ("11010519491231002x", "17 digits"),
+        ("1101051949123100", "17 digits"),
+        ("11010519490231002" + id_number_check_character("11010519490231002"), "birth date"),  # 31 February
+        ("11010518891231002" + id_number_check_character("11010518891231002"), "plausible"),
+        ("11010599991231002" + id_number_check_character("11010599991231002"), "plausible"),
+    ],
+)
 def test_an_invalid_id_number_is_refused_with_the_reason(value, problem):
     assert problem in id_number_problem(value, today=date(2026, 11, 25))
 
 
-@pytest.mark.parametrize("value", [PUBLISHED_CREDIT_CODE, "91440101MA5CXXXX1" + credit_code_check_character("91440101MA5CXXXX1")])
+@pytest.mark.parametrize(
+    "value", [PUBLISHED_CREDIT_CODE, "91440101MA5CXXXX1" + credit_code_check_character("91440101MA5CXXXX1")]
+)
 def test_a_valid_credit_code_is_accepted(value):
     assert credit_code_problem(value) is None
 
@@ -53,19 +60,26 @@ def test_a_credit_code_from_an_authority_with_a_letter_is_accepted(authority):
     assert "check character" in credit_code_problem(first17 + ("0" if code[-1] != "0" else "1"))
 
 
-@pytest.mark.parametrize("value, problem", [
-    ("91350100M000100Y44", "check character"),
-    ("91350100M000100YO3", "18 characters"),  # O is not in the alphabet
-    ("9135010M000100Y43", "18 characters"),
-    ("91ABCDEFM000100Y43", "18 characters"),  # the region must be digits
-])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("91350100M000100Y44", "check character"),
+        ("91350100M000100YO3", "18 characters"),  # O is not in the alphabet
+        ("9135010M000100Y43", "18 characters"),
+        ("91ABCDEFM000100Y43", "18 characters"),  # the region must be digits
+    ],
+)
 def test_an_invalid_credit_code_is_refused_with_the_reason(value, problem):
     assert problem in credit_code_problem(value)
 
 
 @settings(max_examples=40, deadline=None)
-@given(region=st.from_regex(r"\d{6}", fullmatch=True), birth=st.dates(date(1930, 1, 1), date(2005, 12, 31)),
-       sequence=st.integers(0, 999), wrong=st.sampled_from("0123456789X"))
+@given(
+    region=st.from_regex(r"\d{6}", fullmatch=True),
+    birth=st.dates(date(1930, 1, 1), date(2005, 12, 31)),
+    sequence=st.integers(0, 999),
+    wrong=st.sampled_from("0123456789X"),
+)
 def test_exactly_one_check_character_makes_an_id_number_valid(region, birth, sequence, wrong):
     first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
     right = id_number_check_character(first17)
@@ -74,12 +88,15 @@ def test_exactly_one_check_character_makes_an_id_number_valid(region, birth, seq
 
 
 @settings(max_examples=40, deadline=None)
-@given(body=st.text(CREDIT_CODE_ALPHABET, min_size=10, max_size=10), position=st.integers(0, 17),
-       replacement=st.sampled_from(CREDIT_CODE_ALPHABET))
+@given(
+    body=st.text(CREDIT_CODE_ALPHABET, min_size=10, max_size=10),
+    position=st.integers(0, 17),
+    replacement=st.sampled_from(CREDIT_CODE_ALPHABET),
+)
 def test_changing_any_one_character_of_a_credit_code_is_detected(body, position, replacement):
     first17 = "91440101" + body[:9]
     code = first17 + credit_code_check_character(first17)
     assert credit_code_problem(code) is None
-    altered = code[:position] + replacement + code[position + 1:]
+    altered = code[:position] + replacement + code[position + 1 :]
     assume(altered != code and altered[2:8].isdigit())
     assert credit_code_problem(altered) is not None

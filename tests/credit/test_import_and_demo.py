@@ -27,10 +27,14 @@ def test_companies_are_imported_then_updated_by_credit_code(cli, client, tmp_pat
 
 
 def test_a_file_with_an_invalid_row_imports_nothing_and_names_the_line(cli, client, tmp_path):
-    path = write(tmp_path, "c.csv", COMPANY_HEADER,
-                 f"好家政,{new_credit_code()},440106,,",
-                 "坏家政,91350100M000100Y44,440106,,",
-                 f"远家政,{new_credit_code()},999999,,")
+    path = write(
+        tmp_path,
+        "c.csv",
+        COMPANY_HEADER,
+        f"好家政,{new_credit_code()},440106,,",
+        "坏家政,91350100M000100Y44,440106,,",
+        f"远家政,{new_credit_code()},999999,,",
+    )
     result = cli("credit", "import-companies", path)
     assert result.exit_code != 0
     assert "rejected line 3: credit_code: the check character (GB 32100) does not match" in result.output
@@ -50,12 +54,16 @@ def test_workers_are_imported_as_applicants_with_the_same_rules_as_the_api(cli, 
     cli("credit", "import-companies", write(tmp_path, "c.csv", COMPANY_HEADER, f"好家政,{code},440106,,"))
     good, taken = new_id_number(), new_id_number()
     client.post("/api/v1/workers", json={"name": "已登记", "id_number": taken}, headers=operator)
-    path = write(tmp_path, "w.csv", WORKER_HEADER,
-                 f"陈美玲,{good},13800000000,,保洁;育婴,收纳,3,{code}",
-                 f"李四,{good},,,,,,",
-                 "王五,110105194912310021,,,,,,",
-                 f"赵六,{taken},,,,,,",
-                 f"钱七,{new_id_number()},,,,,,{new_credit_code()}")
+    path = write(
+        tmp_path,
+        "w.csv",
+        WORKER_HEADER,
+        f"陈美玲,{good},13800000000,,保洁;育婴,收纳,3,{code}",
+        f"李四,{good},,,,,,",
+        "王五,110105194912310021,,,,,,",
+        f"赵六,{taken},,,,,,",
+        f"钱七,{new_id_number()},,,,,,{new_credit_code()}",
+    )
     result = cli("credit", "import-workers", path)
     assert result.exit_code != 0
     assert "line 3: id_number: duplicate of line 2" in result.output
@@ -68,7 +76,8 @@ def test_workers_are_imported_as_applicants_with_the_same_rules_as_the_api(cli, 
     company_id = client.get("/api/v1/companies").json["items"][0]["id"]
     imported = isolated.exec_driver_sql(
         "SELECT w.company_id, w.years_of_experience, c.state FROM workers w JOIN certificates c ON c.worker_id = w.id"
-        " WHERE w.company_id IS NOT NULL").all()
+        " WHERE w.company_id IS NOT NULL"
+    ).all()
     assert [tuple(row) for row in imported] == [(company_id, 3, "applied")]
 
 

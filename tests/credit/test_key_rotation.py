@@ -18,6 +18,7 @@ def stored_blobs(isolated, worker_id):
 @pytest.fixture
 def rotate(app, monkeypatch):
     """Deploys a new key, listing the one in use until now as old."""
+
     def deploy_new_key():
         monkeypatch.setitem(app.config, "DATA_ENCRYPTION_OLD_KEYS", [app.config["DATA_ENCRYPTION_KEY"]])
         monkeypatch.setitem(app.config, "DATA_ENCRYPTION_KEY", NEW_KEY)
@@ -32,7 +33,8 @@ def test_workers_stay_readable_while_the_old_key_is_listed(make_applicant, clien
 
 
 def test_reencrypt_moves_every_value_to_the_new_key_so_the_old_one_can_go(
-        app, make_applicant, cli, isolated, rotate, monkeypatch, client, operator):
+    app, make_applicant, cli, isolated, rotate, monkeypatch, client, operator
+):
     id_number = new_id_number()
     worker = make_applicant(id_number=id_number, phone="13812345678")
     rotate()
@@ -49,8 +51,9 @@ def test_reencrypt_moves_every_value_to_the_new_key_so_the_old_one_can_go(
     assert "workers: 0 rows re-encrypted" in cli("keys", "reencrypt").output
 
 
-def test_after_a_new_hash_key_rehash_makes_id_numbers_findable_again(app, make_applicant, client, operator, cli,
-                                                                      monkeypatch):
+def test_after_a_new_hash_key_rehash_makes_id_numbers_findable_again(
+    app, make_applicant, client, operator, cli, monkeypatch
+):
     id_number = new_id_number()
     make_applicant(id_number=id_number)
     monkeypatch.setitem(app.config, "DATA_HASH_KEY", os.urandom(32))

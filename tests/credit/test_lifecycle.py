@@ -10,14 +10,29 @@ from credit.models import LIFECYCLE, STATES, Certificate, CreditEvent
 from tests.factories import DOCUMENTS, LIFECYCLE_TO_ISSUE, NEXT_YEAR, YESTERDAY
 
 VALID_BODIES = {
-    "documents": DOCUMENTS, "training": {"hours": 40, "trained_on": YESTERDAY},
-    "exam": {"score": 80, "passed": True}, "identity": {"matched": True}, "issue": {},
-    "suspend": {"reason": "投诉调查中"}, "reinstate": {"reason": "投诉不成立"}, "revoke": {"reason": "失信"},
-    "expire": {}, "renew": {"health_certificate_valid_until": NEXT_YEAR},
+    "documents": DOCUMENTS,
+    "training": {"hours": 40, "trained_on": YESTERDAY},
+    "exam": {"score": 80, "passed": True},
+    "identity": {"matched": True},
+    "issue": {},
+    "suspend": {"reason": "投诉调查中"},
+    "reinstate": {"reason": "投诉不成立"},
+    "revoke": {"reason": "失信"},
+    "expire": {},
+    "renew": {"health_certificate_valid_until": NEXT_YEAR},
 }
-ACTION_OF_ENDPOINT = {"documents": "check_documents", "training": "record_training", "exam": "pass_exam",
-                      "identity": "verify_identity", "issue": "issue", "suspend": "suspend",
-                      "reinstate": "reinstate", "revoke": "revoke", "expire": "expire", "renew": "renew"}
+ACTION_OF_ENDPOINT = {
+    "documents": "check_documents",
+    "training": "record_training",
+    "exam": "pass_exam",
+    "identity": "verify_identity",
+    "issue": "issue",
+    "suspend": "suspend",
+    "reinstate": "reinstate",
+    "revoke": "revoke",
+    "expire": "expire",
+    "renew": "renew",
+}
 
 
 def set_state(app, worker_id, state):
@@ -41,27 +56,40 @@ def test_an_operator_takes_an_applicant_to_an_issued_certificate(make_applicant,
     assert certificate["scan_url"].startswith("http://127.0.0.1:5000/q/")
 
 
-@pytest.mark.parametrize("path", [
-    ["suspend", "reinstate"], ["suspend", "revoke"], ["revoke"], ["expire", "renew"],
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ["suspend", "reinstate"],
+        ["suspend", "revoke"],
+        ["revoke"],
+        ["expire", "renew"],
+    ],
+)
 def test_an_issued_certificate_can_be_suspended_reinstated_revoked_expired_and_renewed(make_issued, step, path):
     worker = make_issued()
-    expected = {"suspend": "suspended", "reinstate": "issued", "revoke": "revoked", "expire": "expired",
-                "renew": "issued"}
+    expected = {
+        "suspend": "suspended",
+        "reinstate": "issued",
+        "revoke": "revoked",
+        "expire": "expired",
+        "renew": "issued",
+    }
     for endpoint in path:
         response = step(worker["id"], endpoint, VALID_BODIES[endpoint])
         assert response.status_code == 200, response.json
         assert response.json["certificate"]["state"] == expected[endpoint]
 
 
-REFUSED = {state: [endpoint for endpoint, action in ACTION_OF_ENDPOINT.items()
-                   if state not in LIFECYCLE.transitions[action]]
-           for state in STATES}
+REFUSED = {
+    state: [endpoint for endpoint, action in ACTION_OF_ENDPOINT.items() if state not in LIFECYCLE.transitions[action]]
+    for state in STATES
+}
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_every_step_not_in_the_transition_table_is_a_409_naming_the_current_state(app, make_applicant, step, client,
-                                                                                  operator, state):
+def test_every_step_not_in_the_transition_table_is_a_409_naming_the_current_state(
+    app, make_applicant, step, client, operator, state
+):
     worker = make_applicant()
     set_state(app, worker["id"], state)
     for endpoint in REFUSED[state]:
@@ -75,9 +103,16 @@ def test_every_step_not_in_the_transition_table_is_a_409_naming_the_current_stat
 
 def test_the_transition_table_is_exactly_the_published_lifecycle():
     published = {
-        ("applied", "documents_checked"), ("documents_checked", "trained"), ("trained", "exam_passed"),
-        ("exam_passed", "identity_verified"), ("identity_verified", "issued"), ("issued", "suspended"),
-        ("suspended", "issued"), ("issued", "revoked"), ("suspended", "revoked"), ("issued", "expired"),
+        ("applied", "documents_checked"),
+        ("documents_checked", "trained"),
+        ("trained", "exam_passed"),
+        ("exam_passed", "identity_verified"),
+        ("identity_verified", "issued"),
+        ("issued", "suspended"),
+        ("suspended", "issued"),
+        ("issued", "revoked"),
+        ("suspended", "revoked"),
+        ("issued", "expired"),
         ("expired", "issued"),
     }
     moves = LIFECYCLE.transitions.values()
@@ -86,25 +121,34 @@ def test_the_transition_table_is_exactly_the_published_lifecycle():
 
 def test_documents_are_refused_naming_each_missing_or_expired_one(make_applicant, step, client):
     worker = make_applicant()
-    response = step(worker["id"], "documents", DOCUMENTS | {"id_card_checked": False,
-                                                             "health_certificate_valid_until": YESTERDAY})
+    response = step(
+        worker["id"], "documents", DOCUMENTS | {"id_card_checked": False, "health_certificate_valid_until": YESTERDAY}
+    )
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"id_card_checked", "health_certificate_valid_until"}
     response = step(worker["id"], "documents", {"id_card_checked": True})
     assert response.status_code == 422
-    assert {"health_certificate_valid_until", "skill_certificate", "authorisation_signed_on"} <= set(response.json["errors"])
+    assert {"health_certificate_valid_until", "skill_certificate", "authorisation_signed_on"} <= set(
+        response.json["errors"]
+    )
 
 
 def test_issue_is_refused_while_the_health_certificate_has_expired(make_applicant, step, client, operator):
     worker = make_applicant()
     for action, body in LIFECYCLE_TO_ISSUE[:-1]:
         assert step(worker["id"], action, body).status_code == 200
-    client.put(f"/api/v1/workers/{worker['id']}/certificate/health-certificate", json={"valid_until": YESTERDAY},
-               headers=operator)
+    client.put(
+        f"/api/v1/workers/{worker['id']}/certificate/health-certificate",
+        json={"valid_until": YESTERDAY},
+        headers=operator,
+    )
     response = step(worker["id"], "issue")
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["health_certificate_valid_until"]
-    assert client.get(f"/api/v1/workers/{worker['id']}", headers=operator).json["certificate"]["state"] == "identity_verified"
+    assert (
+        client.get(f"/api/v1/workers/{worker['id']}", headers=operator).json["certificate"]["state"]
+        == "identity_verified"
+    )
 
 
 def test_issue_is_refused_once_the_authorisation_is_withdrawn(make_applicant, step):
@@ -126,7 +170,10 @@ def test_a_failed_exam_or_identity_mismatch_is_recorded_and_changes_no_state(mak
     assert step(worker["id"], "identity", {"matched": False}).json["certificate"]["state"] == "exam_passed"
     history = client.get(f"/api/v1/workers/{worker['id']}/history", headers=operator).json["items"]
     assert [(e["kind"], e["value"]) for e in history if e["kind"] in ("exam", "identity_verified")] == [
-        ("exam", 40.0), ("exam", 75.0), ("identity_verified", 0.0)]
+        ("exam", 40.0),
+        ("exam", 75.0),
+        ("identity_verified", 0.0),
+    ]
 
 
 def test_the_history_holds_every_transition_with_who_when_why_and_before_after(make_issued, step, client, login):
@@ -136,9 +183,23 @@ def test_the_history_holds_every_transition_with_who_when_why_and_before_after(m
     history = client.get(f"/api/v1/workers/{worker['id']}/history", headers=operator).json
     transitions = [e for e in history["items"] if e["kind"] == "certificate"]
     assert [(e["before"] or {}).get("state") for e in transitions] == [
-        None, "applied", "documents_checked", "trained", "exam_passed", "identity_verified", "issued"]
+        None,
+        "applied",
+        "documents_checked",
+        "trained",
+        "exam_passed",
+        "identity_verified",
+        "issued",
+    ]
     assert [e["after"]["state"] for e in transitions] == [
-        "applied", "documents_checked", "trained", "exam_passed", "identity_verified", "issued", "suspended"]
+        "applied",
+        "documents_checked",
+        "trained",
+        "exam_passed",
+        "identity_verified",
+        "issued",
+        "suspended",
+    ]
     suspension = transitions[-1]
     assert suspension["reason"] == "健康证过期"
     assert suspension["actor_id"] is not None and suspension["created_at"]
@@ -151,8 +212,16 @@ def test_the_history_holds_every_transition_with_who_when_why_and_before_after(m
 @pytest.mark.parametrize("role", [None, "company_admin", "station_staff"])
 def test_only_operators_run_the_lifecycle(make_applicant, step, login, role):
     worker = make_applicant()
-    headers = login(role, **({"company_id": 1} if role == "company_admin" else
-                             {"station_code": "440106001000"} if role == "station_staff" else {}))
+    headers = login(
+        role,
+        **(
+            {"company_id": 1}
+            if role == "company_admin"
+            else {"station_code": "440106001000"}
+            if role == "station_staff"
+            else {}
+        ),
+    )
     assert step(worker["id"], "documents", DOCUMENTS, headers=headers).status_code == 403
 
 

@@ -14,16 +14,19 @@ PAGE = {"per_page": 100}
 def add_companies(app, count: int) -> None:
     with app.app_context():
         for _ in range(count):
-            registry.create_company({"name": "羊城好帮手家政服务有限公司", "credit_code": new_credit_code(),
-                                    "district_code": "440106"}, None)
+            registry.create_company(
+                {"name": "羊城好帮手家政服务有限公司", "credit_code": new_credit_code(), "district_code": "440106"},
+                None,
+            )
         db.session.commit()
 
 
 def add_workers(app, company_id: int, count: int) -> None:
     with app.app_context():
         for _ in range(count):
-            registry.create_worker({"name": "张秀梅", "id_number": new_id_number(), "phone": "13812345678",
-                                    "company_id": company_id}, None)
+            registry.create_worker(
+                {"name": "张秀梅", "id_number": new_id_number(), "phone": "13812345678", "company_id": company_id}, None
+            )
         db.session.commit()
 
 

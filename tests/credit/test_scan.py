@@ -80,7 +80,9 @@ def test_stars_and_rating_summary_follow_employer_events_in_real_time(make_issue
     before = scan(token_of(worker)).json
     url = f"/api/v1/workers/{worker['id']}/credit-events"
     for kind, value in [("complaint_upheld", 1), ("complaint_upheld", 1), ("rating", 1), ("complaint_dismissed", 1)]:
-        assert client.post(url, json={"kind": kind, "value": value, "reason": "测试"}, headers=operator).status_code == 201
+        assert (
+            client.post(url, json={"kind": kind, "value": value, "reason": "测试"}, headers=operator).status_code == 201
+        )
     after = scan(token_of(worker)).json
     assert (after["rating_count"], after["rating_mean"], after["complaint_count"]) == (1, 1.0, 2)
     assert after["stars"] < before["stars"]
@@ -139,8 +141,11 @@ def test_the_page_is_chinese_html_without_any_script(make_issued, client):
 
 def test_every_scan_is_logged_with_a_coarse_client_and_no_address(make_issued, client, isolated):
     worker = make_issued()
-    client.get(f"/q/{token_of(worker)}", headers={"User-Agent": "Mozilla/5.0 (Linux; Android 13) MicroMessenger/8.0"},
-               environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    client.get(
+        f"/q/{token_of(worker)}",
+        headers={"User-Agent": "Mozilla/5.0 (Linux; Android 13) MicroMessenger/8.0"},
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+    )
     client.get(f"/api/v1/scan/{token_of(worker)}", headers={"User-Agent": "curl/8.0"})
     client.get("/api/v1/scan/unknown-token")
     rows = isolated.exec_driver_sql("SELECT channel, client FROM scan_logs ORDER BY id").all()
@@ -174,13 +179,20 @@ def test_a_company_admin_prints_codes_only_for_its_own_workers(make_company, mak
 
 def test_scans_are_rate_limited_per_client_when_redis_is_configured(app, make_issued, isolated):
     worker = make_issued()
-    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                          "REDIS_URL": REDIS_URL, "SCAN_RATE_LIMIT_PER_MINUTE": 2})
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": REDIS_URL,
+            "SCAN_RATE_LIMIT_PER_MINUTE": 2,
+        }
+    )
     client = limited.test_client()
     # Fresh client addresses, so counts left in Redis by an earlier run within the minute do not matter.
     busy, other = f"2001:db8::{uuid.uuid4().hex[:4]}", f"2001:db8::{uuid.uuid4().hex[:4]}:1"
-    statuses = [client.get(f"/api/v1/scan/{token_of(worker)}", environ_base={"REMOTE_ADDR": busy}).status_code
-                for _ in range(3)]
+    statuses = [
+        client.get(f"/api/v1/scan/{token_of(worker)}", environ_base={"REMOTE_ADDR": busy}).status_code for _ in range(3)
+    ]
     assert statuses == [200, 200, 429]
     refused = client.get(f"/q/{token_of(worker)}", environ_base={"REMOTE_ADDR": busy})
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) in range(1, 61)
@@ -193,8 +205,13 @@ def test_scans_are_rate_limited_per_client_when_redis_is_configured(app, make_is
 
 def test_scans_are_rate_limited_per_process_without_redis(app, make_issued, isolated):
     worker = make_issued()
-    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                          "SCAN_RATE_LIMIT_PER_MINUTE": 2})
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SCAN_RATE_LIMIT_PER_MINUTE": 2,
+        }
+    )
     client = limited.test_client()
     statuses = [client.get(f"/api/v1/scan/{token_of(worker)}").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]

@@ -18,9 +18,15 @@ SCAN_LOG_BATCH = 3
 @pytest.fixture
 def client(app, isolated):
     """Every request of these tests, the operator's included, goes to an app that uses Redis."""
-    with_redis = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                             "REDIS_URL": REDIS_URL, "SCAN_LOG_BATCH": SCAN_LOG_BATCH,
-                             "SCAN_RATE_LIMIT_PER_MINUTE": 10_000})
+    with_redis = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": REDIS_URL,
+            "SCAN_LOG_BATCH": SCAN_LOG_BATCH,
+            "SCAN_RATE_LIMIT_PER_MINUTE": 10_000,
+        }
+    )
     with with_redis.app_context():
         redis_client().delete(VERSION_KEY, LOG_KEY)
     yield with_redis.test_client()
@@ -54,8 +60,9 @@ def test_a_repeated_scan_is_answered_from_the_cache_without_a_query(make_issued,
     assert statements == []
 
 
-def test_a_full_cache_makes_room_for_a_new_code_and_keeps_the_others(make_issued, client, count_statements,
-                                                                     monkeypatch):
+def test_a_full_cache_makes_room_for_a_new_code_and_keeps_the_others(
+    make_issued, client, count_statements, monkeypatch
+):
     monkeypatch.setattr(scanning, "CACHE_SIZE", 2)
     first, second, third = make_issued(), make_issued(), make_issued()
     for worker in (first, second, third):
@@ -89,8 +96,13 @@ def test_scan_records_wait_in_redis_and_reach_the_database_in_batches(make_issue
 
 def test_with_redis_unreachable_scans_still_answer_and_are_logged_directly(app, isolated, make_issued):
     worker = make_issued()
-    unreachable = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                              "REDIS_URL": "redis://127.0.0.1:1/0"})
+    unreachable = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+        }
+    )
     response = unreachable.test_client().get(f"/api/v1/scan/{token_of(worker)}")
     assert response.status_code == 200 and response.json["colour"] == "green"
     assert logged_scans(unreachable.test_client()) == 1

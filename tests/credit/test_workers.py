@@ -13,8 +13,7 @@ def test_a_worker_file_shows_the_id_number_and_phone_masked(make_applicant):
 def test_the_database_row_holds_no_plain_id_number_or_phone(make_applicant, isolated):
     id_number = new_id_number()
     make_applicant(id_number=id_number, phone="13812345678")
-    raw_id, id_hash, raw_phone = isolated.exec_driver_sql(
-        "SELECT id_number, id_number_hash, phone FROM workers").one()
+    raw_id, id_hash, raw_phone = isolated.exec_driver_sql("SELECT id_number, id_number_hash, phone FROM workers").one()
     for raw in (bytes(raw_id), bytes(raw_phone)):
         assert id_number.encode() not in raw and b"13812345678" not in raw and id_number[-6:].encode() not in raw
     assert id_number not in id_hash
@@ -36,22 +35,26 @@ def test_the_same_id_number_cannot_apply_twice(make_applicant, client, operator)
 
 
 def test_a_lower_case_x_check_character_is_accepted(client, operator):
-    response = client.post("/api/v1/workers", json={"name": "王五", "id_number": "11010519491231002x"}, headers=operator)
+    response = client.post(
+        "/api/v1/workers", json={"name": "王五", "id_number": "11010519491231002x"}, headers=operator
+    )
     assert response.status_code == 201
     assert response.json["id_number"].endswith("002X")
 
 
 def test_an_invalid_id_number_is_a_422_naming_the_field_and_writes_nothing(client, operator, isolated):
-    response = client.post("/api/v1/workers", json={"name": "赵六", "id_number": "110105194912310021",
-                                                    "phone": "12345"}, headers=operator)
+    response = client.post(
+        "/api/v1/workers", json={"name": "赵六", "id_number": "110105194912310021", "phone": "12345"}, headers=operator
+    )
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"id_number", "phone"}
     assert isolated.exec_driver_sql("SELECT count(*) FROM workers").scalar() == 0
 
 
 def test_a_worker_of_an_unknown_company_is_refused(client, operator):
-    response = client.post("/api/v1/workers", json={"name": "钱七", "id_number": new_id_number(), "company_id": 999999},
-                           headers=operator)
+    response = client.post(
+        "/api/v1/workers", json={"name": "钱七", "id_number": new_id_number(), "company_id": 999999}, headers=operator
+    )
     assert response.status_code == 422
     assert "company_id" in response.json["errors"]
 
@@ -66,8 +69,11 @@ def test_a_company_admin_registers_workers_into_its_own_company(make_company, ma
 def test_a_company_admin_cannot_register_a_worker_for_another_company(make_company, client, login):
     mine, theirs = make_company(), make_company()
     admin = login("company_admin", company_id=mine["id"])
-    response = client.post("/api/v1/workers", json={"name": "孙八", "id_number": new_id_number(),
-                                                    "company_id": theirs["id"]}, headers=admin)
+    response = client.post(
+        "/api/v1/workers",
+        json={"name": "孙八", "id_number": new_id_number(), "company_id": theirs["id"]},
+        headers=admin,
+    )
     assert response.status_code == 403
 
 
@@ -80,8 +86,9 @@ def test_a_company_admin_cannot_see_or_edit_another_companys_worker(make_company
     assert response.status_code == 404
 
 
-def test_a_company_admin_edits_its_own_worker_and_the_ledger_says_what_changed(make_company, make_applicant,
-                                                                              client, login, operator):
+def test_a_company_admin_edits_its_own_worker_and_the_ledger_says_what_changed(
+    make_company, make_applicant, client, login, operator
+):
     company = make_company()
     admin = login("company_admin", company_id=company["id"])
     worker = make_applicant(company_id=company["id"])
@@ -99,15 +106,21 @@ def test_residents_and_station_staff_cannot_read_worker_files(make_applicant, cl
 
 
 def test_a_company_with_an_invalid_credit_code_is_refused(client, operator):
-    response = client.post("/api/v1/companies", json={"name": "某某家政", "credit_code": "91350100M000100Y44",
-                                                      "district_code": "440106"}, headers=operator)
+    response = client.post(
+        "/api/v1/companies",
+        json={"name": "某某家政", "credit_code": "91350100M000100Y44", "district_code": "440106"},
+        headers=operator,
+    )
     assert response.status_code == 422
     assert "check character" in response.json["errors"]["credit_code"][0]
 
 
 def test_a_company_admin_cannot_register_companies(client, login):
-    response = client.post("/api/v1/companies", json={"name": "某某家政", "credit_code": new_credit_code(),
-                                                      "district_code": "440106"}, headers=login("company_admin", company_id=1))
+    response = client.post(
+        "/api/v1/companies",
+        json={"name": "某某家政", "credit_code": new_credit_code(), "district_code": "440106"},
+        headers=login("company_admin", company_id=1),
+    )
     assert response.status_code == 403
 
 
@@ -142,9 +155,15 @@ def test_a_company_admin_lists_only_its_own_workers(make_company, make_applicant
 
 def test_a_photo_must_be_an_https_url_or_a_local_path(client, operator):
     for photo_url in ("http://example.org/a.jpg", "javascript:alert(1)", "photo.jpg"):
-        response = client.post("/api/v1/workers", json={"name": "周九", "id_number": new_id_number(),
-                                                        "photo_url": photo_url}, headers=operator)
+        response = client.post(
+            "/api/v1/workers",
+            json={"name": "周九", "id_number": new_id_number(), "photo_url": photo_url},
+            headers=operator,
+        )
         assert response.status_code == 422 and "photo_url" in response.json["errors"], photo_url
-    response = client.post("/api/v1/workers", json={"name": "周九", "id_number": new_id_number(),
-                                                    "photo_url": "/media/photos/9.jpg"}, headers=operator)
+    response = client.post(
+        "/api/v1/workers",
+        json={"name": "周九", "id_number": new_id_number(), "photo_url": "/media/photos/9.jpg"},
+        headers=operator,
+    )
     assert response.status_code == 201

@@ -58,8 +58,17 @@ class PrivatePostgres:
             return False
 
     def start(self) -> None:
-        self._as_postgres(POSTGRES_BIN / "pg_ctl", "-D", self.data, "-l", self.folder / "log", "-w",
-                          "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        self._as_postgres(
+            POSTGRES_BIN / "pg_ctl",
+            "-D",
+            self.data,
+            "-l",
+            self.folder / "log",
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
         wait_until(self._accepts_connections, "PostgreSQL")
 
     def stop(self, mode: str = "immediate") -> None:
@@ -81,7 +90,8 @@ class PrivateRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+        )
         client = redis.Redis(port=self.port)
         wait_until(lambda: self._pings(client), "Redis")
 

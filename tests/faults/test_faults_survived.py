@@ -46,7 +46,10 @@ def assert_nothing_half_written(app, acknowledged_ids):
     with app.app_context():
         stored = set(db.session.scalars(select(Company.id)))
         without_event = db.session.scalar(
-            select(func.count(Company.id)).where(~select(CreditEvent.id).where(CreditEvent.company_id == Company.id).exists()))
+            select(func.count(Company.id)).where(
+                ~select(CreditEvent.id).where(CreditEvent.company_id == Company.id).exists()
+            )
+        )
         db.session.remove()
     assert set(acknowledged_ids) <= stored
     assert without_event == 0
@@ -68,7 +71,8 @@ def test_map_nearest_and_scan_keep_answering_while_redis_is_down(app_on_private_
 
 
 def test_a_database_restart_fails_requests_in_flight_with_503_and_the_pool_recovers(
-        app_on_private_servers, private_postgres, operator):
+    app_on_private_servers, private_postgres, operator
+):
     app = app_on_private_servers
     statuses, acknowledged, done = [], [], threading.Event()
 
@@ -98,13 +102,25 @@ def test_a_database_restart_fails_requests_in_flight_with_503_and_the_pool_recov
 
 
 def test_killing_a_gunicorn_worker_mid_request_loses_no_acknowledged_write(
-        app_on_private_servers, private_postgres, private_redis, operator):
+    app_on_private_servers, private_postgres, private_redis, operator
+):
     port = free_port()
-    environment = {**os.environ, "APP_ENV": "development", "PORT": str(port), "WEB_CONCURRENCY": "2",
-                   "DATABASE_URL": private_postgres.url, "REDIS_URL": private_redis.url, "LOG_LEVEL": "WARNING"}
+    environment = {
+        **os.environ,
+        "APP_ENV": "development",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "DATABASE_URL": private_postgres.url,
+        "REDIS_URL": private_redis.url,
+        "LOG_LEVEL": "WARNING",
+    }
     environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                              cwd=ROOT, env=environment, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=environment,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: _answers(base + "/healthz"), "gunicorn")
@@ -135,7 +151,9 @@ def test_killing_a_gunicorn_worker_mid_request_loses_no_acknowledged_write(
 
 
 def _children(pid: int) -> list[int]:
-    return [int(child) for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    return [
+        int(child) for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    ]
 
 
 def _answers(url: str) -> bool:
@@ -147,8 +165,9 @@ def _answers(url: str) -> bool:
 
 def _post(url: str, body: dict, headers: dict) -> tuple[int | None, dict | None]:
     """The status and body, or (None, None) when the connection died with the worker."""
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", **headers})
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json", **headers}
+    )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, json.load(response)

@@ -18,8 +18,9 @@ def wechat_app_on_private_servers(private_postgres, private_redis, stub):
     return app
 
 
-def test_a_message_queued_while_redis_is_down_is_sent_once_redis_is_back(wechat_app_on_private_servers, private_redis,
-                                                                         stub):
+def test_a_message_queued_while_redis_is_down_is_sent_once_redis_is_back(
+    wechat_app_on_private_servers, private_redis, stub
+):
     app = wechat_app_on_private_servers
     stub.reset()
     with app.app_context():
@@ -28,17 +29,23 @@ def test_a_message_queued_while_redis_is_down_is_sent_once_redis_is_back(wechat_
 
     private_redis.kill()
     try:
-        response = app.test_client().post("/api/v1/bookings", json=booking_body(),
-                                          headers=resident | {"Idempotency-Key": uuid.uuid4().hex})
+        response = app.test_client().post(
+            "/api/v1/bookings", json=booking_body(), headers=resident | {"Idempotency-Key": uuid.uuid4().hex}
+        )
         assert response.status_code == 201
     finally:
         private_redis.start()
 
     with app.app_context():
-        [message] = db.session.scalars(select(SubscribeMessage).where(SubscribeMessage.kind == "booking_received")).all()
+        [message] = db.session.scalars(
+            select(SubscribeMessage).where(SubscribeMessage.kind == "booking_received")
+        ).all()
         assert message.status == "queued"
         db.session.remove()
-    assert "1 message(s) handed to the queue again" in cli.invoke(args=["wechat", "retry-failed", "--stuck-minutes", "0"]).output
+    assert (
+        "1 message(s) handed to the queue again"
+        in cli.invoke(args=["wechat", "retry-failed", "--stuck-minutes", "0"]).output
+    )
     assert cli.invoke(args=["wechat", "worker", "--burst"]).exit_code == 0
 
     assert [sent["template_id"] for sent in stub.sent] == ["TPL-received"]

@@ -21,8 +21,13 @@ from schemathesis.checks import (
 from app import create_app
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, response_headers_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 CALLERS = ["anonymous", "resident", "station_staff", "company_admin", "operator"]
 SCOPES = {"station_staff": {"station_code": "440103001000"}, "company_admin": {"company_id": 1}}
 
@@ -30,16 +35,23 @@ SCOPES = {"station_staff": {"station_code": "440103001000"}, "company_admin": {"
 def documented_operations() -> list[tuple[str, str]]:
     """(method, path) of every operation, read from the document itself, so none is forgotten."""
     document = create_app({"TESTING": True, "APP_ENV": "test"}).test_client().get("/api/v1/openapi.json").json
-    return [(method.upper(), path) for path, item in document["paths"].items()
-            for method in item if method in {"get", "post", "put", "patch", "delete"}]
+    return [
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
 
 
 @pytest.fixture
 def callers(login) -> dict[str, dict]:
     """Request headers of each kind of caller."""
-    return {caller: {} if caller == "anonymous" else login(None if caller == "resident" else caller,
-                                                          **SCOPES.get(caller, {}))
-            for caller in CALLERS}
+    return {
+        caller: {}
+        if caller == "anonymous"
+        else login(None if caller == "resident" else caller, **SCOPES.get(caller, {}))
+        for caller in CALLERS
+    }
 
 
 OPERATIONS = documented_operations()
@@ -50,8 +62,12 @@ def test_no_input_makes_the_api_fail_or_contradict_its_document(wechat_app, isol
     operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wechat_app)[path][method]
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
     def every_caller_gets_a_documented_answer(case):
         for headers in callers.values():
             case.call_and_validate(headers=headers, checks=CHECKS)

@@ -23,8 +23,9 @@ def book(client, resident):
 
     def make(headers=None, starts_at=None, key=None, **fields):
         headers = headers or resident()
-        response = client.post("/api/v1/bookings", json=booking_body(starts_at, **fields),
-                               headers=headers | key_header(key))
+        response = client.post(
+            "/api/v1/bookings", json=booking_body(starts_at, **fields), headers=headers | key_header(key)
+        )
         return response, headers
 
     return make
@@ -52,7 +53,8 @@ def green_worker(make_company, make_issued):
 def act(client):
     """act(booking_id, action, headers, body=None) -> response of POST /bookings/<id>/<action>."""
     return lambda booking_id, action, headers, body=None: client.post(
-        f"/api/v1/bookings/{booking_id}/{action}", json=body or {}, headers=headers)
+        f"/api/v1/bookings/{booking_id}/{action}", json=body or {}, headers=headers
+    )
 
 
 @pytest.fixture

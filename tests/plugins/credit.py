@@ -13,7 +13,11 @@ def operator(login):
 @pytest.fixture
 def make_company(client, operator):
     def make(**fields):
-        body = {"name": "羊城好帮手家政服务有限公司", "credit_code": new_credit_code(), "district_code": "440106"} | fields
+        body = {
+            "name": "羊城好帮手家政服务有限公司",
+            "credit_code": new_credit_code(),
+            "district_code": "440106",
+        } | fields
         response = client.post("/api/v1/companies", json=body, headers=operator)
         assert response.status_code == 201, response.json
         return response.json
@@ -24,9 +28,15 @@ def make_company(client, operator):
 @pytest.fixture
 def make_applicant(client, operator):
     def make(headers=None, **fields):
-        body = {"name": "张秀梅", "id_number": new_id_number(), "phone": "13812345678",
-                "photo_url": "https://example.org/photos/1.jpg", "service_types": ["育婴", "保洁"],
-                "skills": ["月嫂"], "years_of_experience": 5} | fields
+        body = {
+            "name": "张秀梅",
+            "id_number": new_id_number(),
+            "phone": "13812345678",
+            "photo_url": "https://example.org/photos/1.jpg",
+            "service_types": ["育婴", "保洁"],
+            "skills": ["月嫂"],
+            "years_of_experience": 5,
+        } | fields
         response = client.post("/api/v1/workers", json=body, headers=headers or operator)
         assert response.status_code == 201, response.json
         return response.json
@@ -39,8 +49,9 @@ def step(client, operator):
     """step(worker_id, action, body) -> response of POST .../certificate/<action>."""
 
     def post(worker_id, action, body=None, headers=None):
-        return client.post(f"/api/v1/workers/{worker_id}/certificate/{action}", json=body or {},
-                           headers=headers or operator)
+        return client.post(
+            f"/api/v1/workers/{worker_id}/certificate/{action}", json=body or {}, headers=headers or operator
+        )
 
     return post
 

@@ -34,7 +34,8 @@ def test_the_2023_addendum_adds_the_177th_station_without_coordinates(cli, clien
     listing = client.get("/api/v1/stations", query_string={"district": "南沙区"}).json
     assert listing["total"] == 10
     assert {"code": "440115004000", "location": None}.items() <= next(
-        s for s in listing["items"] if s["name"] == "港湾街道").items()
+        s for s in listing["items"] if s["name"] == "港湾街道"
+    ).items()
     assert client.get("/api/v1/stations").json["total"] == 177
 
 
@@ -99,7 +100,9 @@ def test_a_file_without_contact_columns_keeps_the_contact_details_already_stored
         ("440106099000,,street,440106,天河区,,,,,", "name: Field may not be null."),
     ],
 )
-def test_an_invalid_row_is_rejected_with_its_line_and_reason_and_nothing_is_imported(cli, client, tmp_path, row, reason):
+def test_an_invalid_row_is_rejected_with_its_line_and_reason_and_nothing_is_imported(
+    cli, client, tmp_path, row, reason
+):
     valid_row = "440106098000,另一街道,street,440106,天河区,,,,,"
     result = cli("stations", "import", write_csv(tmp_path, valid_row, row))
     assert result.exit_code != 0

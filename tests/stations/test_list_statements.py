@@ -12,13 +12,19 @@ def statements_for(client, count_statements, url):
     return len(statements), response.json
 
 
-@pytest.mark.parametrize(("few", "many", "rows"), [
-    ("/api/v1/stations?per_page=1", "/api/v1/stations?per_page=50", lambda body: len(body["items"])),
-    ("/api/v1/stations.geojson?district=440117", "/api/v1/stations.geojson", lambda body: len(body["features"])),
-    ("/api/v1/stations/nearest?lat=23.13&lng=113.32&limit=1", "/api/v1/stations/nearest?lat=23.13&lng=113.32&limit=20",
-     lambda body: len(body["items"])),
-    ("/api/v1/districts", "/api/v1/districts", lambda body: sum(d["station_count"] for d in body["items"])),
-])
+@pytest.mark.parametrize(
+    ("few", "many", "rows"),
+    [
+        ("/api/v1/stations?per_page=1", "/api/v1/stations?per_page=50", lambda body: len(body["items"])),
+        ("/api/v1/stations.geojson?district=440117", "/api/v1/stations.geojson", lambda body: len(body["features"])),
+        (
+            "/api/v1/stations/nearest?lat=23.13&lng=113.32&limit=1",
+            "/api/v1/stations/nearest?lat=23.13&lng=113.32&limit=20",
+            lambda body: len(body["items"]),
+        ),
+        ("/api/v1/districts", "/api/v1/districts", lambda body: sum(d["station_count"] for d in body["items"])),
+    ],
+)
 def test_a_list_costs_the_same_statements_for_1_row_as_for_50(client, count_statements, few, many, rows):
     few_statements, few_body = statements_for(client, count_statements, few)
     many_statements, many_body = statements_for(client, count_statements, many)

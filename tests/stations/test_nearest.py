@@ -22,8 +22,11 @@ def geodesic_distances_to_closest(lat, lng, stations) -> dict[str, float]:
     ellipsoid by under 0.5 %, so no station beyond 1 % of the closest spherical distance can win."""
     spherical = {code: haversine_m(lat, lng, s_lat, s_lng) for code, s_lat, s_lng in stations}
     cutoff = min(spherical.values()) * 1.01 + 1
-    return {code: GEODESIC.Inverse(lat, lng, s_lat, s_lng)["s12"]
-            for code, s_lat, s_lng in stations if spherical[code] <= cutoff}
+    return {
+        code: GEODESIC.Inverse(lat, lng, s_lat, s_lng)["s12"]
+        for code, s_lat, s_lng in stations
+        if spherical[code] <= cutoff
+    }
 
 
 def haversine_m(lat1, lng1, lat2, lng2) -> float:
@@ -66,7 +69,9 @@ def test_residents_get_the_five_closest_stations_closest_first_with_navigation(c
 
 def test_navigation_is_always_gcj02_even_when_coordinates_are_asked_in_wgs84(client):
     lat, lng = gcj02_to_wgs84(23.1391, 113.3261)
-    item = client.get("/api/v1/stations/nearest", query_string={"lat": lat, "lng": lng, "crs": "wgs84"}).json["items"][0]
+    item = client.get("/api/v1/stations/nearest", query_string={"lat": lat, "lng": lng, "crs": "wgs84"}).json["items"][
+        0
+    ]
     assert item["location"]["crs"] == "wgs84"
     expected_lat, expected_lng = wgs84_to_gcj02(item["location"]["lat"], item["location"]["lng"])
     assert item["navigation"]["latitude"] == pytest.approx(expected_lat, abs=2e-6)

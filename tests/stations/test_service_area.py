@@ -15,15 +15,19 @@ def test_every_located_station_lies_in_its_own_district():
         located = [row for row in csv.DictReader(rows) if row["lat"]]
     assert len(located) == 162
     assert {row["name"]: district_of(float(row["lat"]), float(row["lon"])) for row in located} == {
-        row["name"]: row["district_code"] for row in located}
+        row["name"]: row["district_code"] for row in located
+    }
 
 
-@pytest.mark.parametrize(("place", "lat", "lng"), [
-    ("Shenzhen's centre", 22.5431, 114.0579),
-    ("Foshan's centre", 23.0215, 113.1214),
-    ("Beijing", 39.9042, 116.4074),
-    ("the Pearl River mouth off Nansha, inside the old bounding box", 22.55, 113.75),
-])
+@pytest.mark.parametrize(
+    ("place", "lat", "lng"),
+    [
+        ("Shenzhen's centre", 22.5431, 114.0579),
+        ("Foshan's centre", 23.0215, 113.1214),
+        ("Beijing", 39.9042, 116.4074),
+        ("the Pearl River mouth off Nansha, inside the old bounding box", 22.55, 113.75),
+    ],
+)
 def test_a_point_outside_guangzhou_is_outside_the_service_area(place, lat, lng):
     assert not inside_guangzhou(lat, lng)
 

@@ -43,9 +43,13 @@ def test_the_list_filters_by_district_code_or_name(client):
 
 
 def test_unknown_district_and_bad_paging_are_refused_naming_the_field(client):
-    for query, field in [({"district": "深圳"}, "district"), ({"page": 0}, "page"),
-                         ({"per_page": 201}, "per_page"), ({"per_page": "all"}, "per_page"),
-                         ({"colour": "red"}, "colour")]:
+    for query, field in [
+        ({"district": "深圳"}, "district"),
+        ({"page": 0}, "page"),
+        ({"per_page": 201}, "per_page"),
+        ({"per_page": "all"}, "per_page"),
+        ({"colour": "red"}, "colour"),
+    ]:
         response = client.get("/api/v1/stations", query_string=query)
         assert response.status_code == 422, query
         assert response.mimetype == "application/problem+json"
@@ -113,5 +117,10 @@ def test_districts_are_the_eleven_of_guangzhou_with_their_station_counts(client)
     body = client.get("/api/v1/districts").json
     assert body["total"] == 11
     by_name = {d["name"]: d for d in body["items"]}
-    assert by_name["白云区"] == {"code": "440111", "name": "白云区", "station_count": 24, "stations_without_location": 6}
+    assert by_name["白云区"] == {
+        "code": "440111",
+        "name": "白云区",
+        "station_count": 24,
+        "stations_without_location": 6,
+    }
     assert sum(d["station_count"] for d in body["items"]) == 176

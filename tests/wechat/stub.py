@@ -52,11 +52,19 @@ class StubWeChat:
     # ------------------------------------------------------------ what tests set up
 
     def accept_login(self, code: str, openid: str, session_key: str = "c2Vzc2lvbi1rZXk=", unionid: str | None = None):
-        self.login_codes[code] = {"openid": openid, "session_key": session_key, **({"unionid": unionid} if unionid else {})}
+        self.login_codes[code] = {
+            "openid": openid,
+            "session_key": session_key,
+            **({"unionid": unionid} if unionid else {}),
+        }
 
     def accept_phone(self, code: str, phone: str = "13812345678", appid: str = APPID):
-        self.phone_codes[code] = {"phoneNumber": phone, "purePhoneNumber": phone, "countryCode": "86",
-                                  "watermark": {"appid": appid, "timestamp": 1764000000}}
+        self.phone_codes[code] = {
+            "phoneNumber": phone,
+            "purePhoneNumber": phone,
+            "countryCode": "86",
+            "watermark": {"appid": appid, "timestamp": 1764000000},
+        }
 
     def answer_errors(self, path: str, *errcodes: int):
         """The next calls to `path` get these errcodes, in order; later calls behave normally."""
@@ -96,12 +104,18 @@ class StubWeChat:
             return _json({"access_token": token, "expires_in": 7200})
         if path == "sns/jscode2session":
             answer = self.login_codes.pop(query.get("js_code"), None)  # each code is single-use
-            return _json(answer if answer and query.get("secret") == SECRET else {"errcode": 40029, "errmsg": "invalid code"})
+            return _json(
+                answer if answer and query.get("secret") == SECRET else {"errcode": 40029, "errmsg": "invalid code"}
+            )
         if query.get("access_token") not in self.valid_tokens:
             return _json({"errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"})
         if path == "wxa/business/getuserphonenumber":
             info = self.phone_codes.pop(body.get("code"), None)
-            return _json({"errcode": 0, "errmsg": "ok", "phone_info": info} if info else {"errcode": 40029, "errmsg": "invalid code"})
+            return _json(
+                {"errcode": 0, "errmsg": "ok", "phone_info": info}
+                if info
+                else {"errcode": 40029, "errmsg": "invalid code"}
+            )
         if path == "wxa/getwxacodeunlimit":
             image = io.BytesIO()
             segno.make(f"{body['page']}?scene={body['scene']}").save(image, kind="png", scale=4)

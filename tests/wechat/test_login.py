@@ -65,8 +65,15 @@ def test_a_login_code_works_once(api, stub):
     assert api.post("/api/v1/auth/wechat/login", json={"code": "single-use-code"}).status_code == 401
 
 
-@pytest.mark.parametrize("body, field", [({}, "code"), ({"code": ""}, "code"), ({"code": "含有中文"}, "code"),
-                                         ({"code": "login-code-x", "openid": "forged"}, "openid")])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "code"),
+        ({"code": ""}, "code"),
+        ({"code": "含有中文"}, "code"),
+        ({"code": "login-code-x", "openid": "forged"}, "openid"),
+    ],
+)
 def test_a_malformed_login_request_is_a_422_naming_the_field(api, stub, body, field):
     response = api.post("/api/v1/auth/wechat/login", json=body)
     assert response.status_code == 422
@@ -122,8 +129,9 @@ def test_one_address_trying_logins_too_fast_gets_429_with_retry_after(api, stub,
         stub.accept_login(f"code-flood-{n}", openid="o-flood")
 
     def log_in(n, address="198.51.100.77"):
-        return api.post("/api/v1/auth/wechat/login", json={"code": f"code-flood-{n}"},
-                        environ_base={"REMOTE_ADDR": address})
+        return api.post(
+            "/api/v1/auth/wechat/login", json={"code": f"code-flood-{n}"}, environ_base={"REMOTE_ADDR": address}
+        )
 
     assert [log_in(n).status_code for n in range(3)] == [200, 200, 429]
     refused = log_in(3)
@@ -134,8 +142,14 @@ def test_one_address_trying_logins_too_fast_gets_429_with_retry_after(api, stub,
 def test_failed_wechat_calls_are_counted_for_the_operators_dashboard(api, stub):
     def failures():
         text = api.get("/metrics").get_data(as_text=True)
-        line = next((l for l in text.splitlines()
-                     if l.startswith('wechat_api_errors_total{errcode="40029",path="sns/jscode2session"}')), None)
+        line = next(
+            (
+                metric
+                for metric in text.splitlines()
+                if metric.startswith('wechat_api_errors_total{errcode="40029",path="sns/jscode2session"}')
+            ),
+            None,
+        )
         return float(line.split()[-1]) if line else 0.0
 
     before = failures()

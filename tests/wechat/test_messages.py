@@ -42,8 +42,14 @@ def test_a_committed_message_is_sent_with_its_template_data_and_page(wechat_app,
     user_id, openid = resident
     queue(wechat_app, user_id)
     assert outbox.drain() == 1
-    assert stub.sent == [{"touser": openid, "template_id": "TPL-received", "page": "pages/booking/detail?id=7",
-                          "data": {key: {"value": value} for key, value in BOOKING_DATA.items()}}]
+    assert stub.sent == [
+        {
+            "touser": openid,
+            "template_id": "TPL-received",
+            "page": "pages/booking/detail?id=7",
+            "data": {key: {"value": value} for key, value in BOOKING_DATA.items()},
+        }
+    ]
     [message] = messages(wechat_app)
     assert (message.status, message.attempts, message.last_errcode) == ("sent", 1, None)
     assert message.sent_at is not None
@@ -152,8 +158,16 @@ def test_operators_retry_failed_messages_with_a_command(wechat_app, outbox, stub
 
 def test_a_message_whose_queue_was_lost_is_handed_over_again(wechat_app, outbox, stub, resident):
     with wechat_app.app_context():  # queued an hour ago by a process that stopped before sending it
-        db.session.add(SubscribeMessage(user_id=resident[0], kind="booking_reminder", template_id="TPL-reminder",
-                                        data=BOOKING_DATA, status="queued", updated_at=utcnow() - timedelta(hours=1)))
+        db.session.add(
+            SubscribeMessage(
+                user_id=resident[0],
+                kind="booking_reminder",
+                template_id="TPL-reminder",
+                data=BOOKING_DATA,
+                status="queued",
+                updated_at=utcnow() - timedelta(hours=1),
+            )
+        )
         db.session.commit()
     wechat_app.test_cli_runner().invoke(args=["wechat", "retry-failed", "--stuck-minutes", "15"])
     assert messages(wechat_app)[0].status == "sent"
@@ -169,8 +183,9 @@ def test_operators_see_failed_messages_with_their_errcode(api, wechat_app, outbo
     assert api.get("/api/v1/wechat/messages", headers=login()).status_code == 403
 
 
-def test_with_redis_a_committed_message_goes_to_rq_and_a_worker_sends_it(redis_wechat_app, clean_redis, stub, isolated,
-                                                                         resident):
+def test_with_redis_a_committed_message_goes_to_rq_and_a_worker_sends_it(
+    redis_wechat_app, clean_redis, stub, isolated, resident
+):
     rq_queue = rq.Queue(QUEUE_NAME, connection=clean_redis)
     with redis_wechat_app.app_context():
         queue_subscribe_message(resident[0], "booking_reminder", BOOKING_DATA)
@@ -182,8 +197,7 @@ def test_with_redis_a_committed_message_goes_to_rq_and_a_worker_sends_it(redis_w
     assert message.status == "sent" and stub.sent[0]["template_id"] == "TPL-reminder"
 
 
-def test_with_redis_a_retry_waits_in_rqs_schedule(redis_wechat_app, clean_redis, stub, isolated, resident,
-                                                  monkeypatch):
+def test_with_redis_a_retry_waits_in_rqs_schedule(redis_wechat_app, clean_redis, stub, isolated, resident, monkeypatch):
     monkeypatch.setitem(redis_wechat_app.config, "WECHAT_MESSAGE_BACKOFF_SECONDS", 30)
     stub.answer_errors(SEND, -1)
     rq_queue = rq.Queue(QUEUE_NAME, connection=clean_redis)

@@ -77,8 +77,9 @@ def test_the_token_is_fetched_once_and_reused(stub):
 
 def new_process(stub, appid, timeout=2.0):
     """What a second app process has: its own client, the same Redis."""
-    return client_from_config(wechat_settings(stub, WECHAT_APPID=appid, WECHAT_TIMEOUT_SECONDS=timeout),
-                              redis.Redis.from_url(REDIS_URL))
+    return client_from_config(
+        wechat_settings(stub, WECHAT_APPID=appid, WECHAT_TIMEOUT_SECONDS=timeout), redis.Redis.from_url(REDIS_URL)
+    )
 
 
 def test_processes_share_one_token_through_redis(stub):
@@ -121,7 +122,7 @@ def test_a_process_renewing_a_stale_token_takes_the_one_another_process_already_
 def test_fetching_the_token_is_bounded_by_the_configured_timeout(stub):
     stub.hang("cgi-bin/token")
     with pytest.raises(requests.Timeout):
-        new_process(stub, unique("wx"), timeout=0.2).access_token
+        _ = new_process(stub, unique("wx"), timeout=0.2).access_token
 
 
 def test_without_redis_each_process_keeps_its_own_token(stub):
