@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 from app.privacy import decode_key
 
@@ -36,8 +36,8 @@ class Settings:
     def integer(self, name: str, default: int) -> int:
         return self._parse(name, fields.Integer(), default)
 
-    def number(self, name: str, default: float) -> float:
-        return self._parse(name, fields.Float(), default)
+    def number(self, name: str, default: float, *, at_most: float | None = None) -> float:
+        return self._parse(name, fields.Float(validate=validate.Range(min=0, max=at_most)), default)
 
     def _parse(self, name: str, field: fields.Field, default):
         raw = self.environ.get(name)
@@ -120,10 +120,12 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         "BOOKING_RATE_LIMIT": environ.get("BOOKING_RATE_LIMIT", "10/hour"),
         "COMPLAINT_RATE_LIMIT": environ.get("COMPLAINT_RATE_LIMIT", "5/hour"),
         # With Redis: scan records are written to the database in batches of this many, or once the
-        # oldest waits this long; cached profiles are re-read at least this often.
+        # oldest waits this long. Each process re-reads a scanned profile at least this often: the
+        # bound on how long a suspension or a rotated code can go unseen at the door when Redis
+        # missed the change (down, hung, partitioned), so never more than a second.
         "SCAN_LOG_BATCH": settings.integer("SCAN_LOG_BATCH", 100),
         "SCAN_LOG_FLUSH_SECONDS": settings.number("SCAN_LOG_FLUSH_SECONDS", 30.0),
-        "SCAN_CACHE_SECONDS": settings.number("SCAN_CACHE_SECONDS", 60.0),
+        "SCAN_CACHE_SECONDS": settings.number("SCAN_CACHE_SECONDS", 1.0, at_most=1.0),
         **wechat_settings(settings),
     }
     settings.check()

@@ -5,8 +5,9 @@ log, and what keeps it off the database when Redis is configured.
   make room, nothing is dropped wholesale). The cache is only trusted while Redis's
   `credit:version` is unchanged, and every commit that touches a certificate, worker or company
   gives that version a new value after it commits: a rotated code or a red status shows on the
-  very next scan in every process. Entries also age out after SCAN_CACHE_SECONDS, which bounds
-  staleness if Redis was unreachable at the moment of a change.
+  very next scan in every process. Entries also age out after SCAN_CACHE_SECONDS (at most 1 s),
+  which bounds staleness when Redis missed the change (down, hung or partitioned at that moment):
+  no acknowledged suspension or rotation goes unseen at the door for longer.
 - Scan records are pushed to a Redis list and written to scan_logs in batches (the request that
   fills a batch, or finds its oldest record older than SCAN_LOG_FLUSH_SECONDS, writes it).
 - Rate count, record and version take one Redis round trip (a Lua script): this is the hottest

@@ -158,8 +158,14 @@ def test_every_setting_that_does_not_parse_is_named_at_once():
 
 
 def test_numeric_settings_are_read_from_the_environment():
-    config = load_config({"SCAN_LOG_BATCH": "7", "SCAN_CACHE_SECONDS": "2.5"})
-    assert config["SCAN_LOG_BATCH"] == 7 and config["SCAN_CACHE_SECONDS"] == 2.5
+    config = load_config({"SCAN_LOG_BATCH": "7", "SCAN_CACHE_SECONDS": "0.5"})
+    assert config["SCAN_LOG_BATCH"] == 7 and config["SCAN_CACHE_SECONDS"] == 0.5
+
+
+def test_a_scan_cache_longer_than_a_second_is_refused():
+    """A suspended worker must not scan green for longer than a second, whatever Redis does."""
+    with pytest.raises(ConfigError, match=r"SCAN_CACHE_SECONDS='60'"):
+        load_config({"SCAN_CACHE_SECONDS": "60"})
 
 
 def test_the_tests_clock_stays_in_the_day_the_run_began():
