@@ -29,7 +29,7 @@ def two_processes(private_postgres, blackhole):
     )
 
 
-def issued_worker(app) -> tuple[int, str]:
+def issued_worker(app) -> tuple[int, str | None]:
     with app.app_context():
         worker = make_issued_worker("张三梅", ["日常保洁"])
         db.session.commit()
