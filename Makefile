@@ -11,13 +11,16 @@ export FLASK_APP := wsgi
 
 .PHONY: run test lint fix lock fuzz bench soak system-packages
 
-## Serve the embedded default (SQLite + SpatiaLite, no Redis) on http://127.0.0.1:$(PORT)
+## Serve the embedded default (SQLite + SpatiaLite, no Redis) on http://127.0.0.1:$(PORT); every
+## printed scan URL and QR code points at that port (PUBLIC_BASE_URL follows PORT)
+run: export APP_ENV := development
+run: export PORT := $(PORT)
 run: $(VENV)/.run-deps
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask stations import stations/data/gz_streets.csv
-	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/flask credit demo
+	$(VENV)/bin/flask credit demo
 	$(VENV)/bin/flask booking defaults
-	PORT=$(PORT) WEB_CONCURRENCY=$(WORKERS) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+	WEB_CONCURRENCY=$(WORKERS) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## Run the whole suite against PostgreSQL + PostGIS, Redis and SpatiaLite
 test: $(VENV)/.test-deps

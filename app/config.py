@@ -1,7 +1,9 @@
 """Settings read from the environment, in one place.
 
-With no environment at all the app runs on the embedded default: SQLite + SpatiaLite in the
-instance folder, no Redis. Production refuses to start without its database and secret. A
+Production unless told otherwise: a deployment that forgets APP_ENV refuses to start without its
+database, secrets and keys, and never serves dev-login or the public development keys. `make run`
+asks for APP_ENV=development, which runs on the embedded default (SQLite + SpatiaLite in the
+instance folder, no Redis); the test suite runs as APP_ENV=test. A
 setting that does not parse (`SCAN_LOG_BATCH=abc`) stops the start with an error naming it.
 
 Typed settings are read with marshmallow's fields, as environs does; environs itself is not used
@@ -56,7 +58,7 @@ class Settings:
 
 def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Path = "instance") -> dict:
     settings = Settings(environ)
-    env = environ.get("APP_ENV", "development")
+    env = environ.get("APP_ENV", "production")
     if env not in {"development", "production", "test"}:
         raise ConfigError(f"APP_ENV must be development, production or test, not {env!r}")
 
@@ -97,6 +99,8 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         # No endpoint takes a file: bodies are small JSON, anything larger is refused with 413.
         "MAX_CONTENT_LENGTH": settings.integer("MAX_REQUEST_BYTES", 64 * 1024),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO"),
+        # The bearer token Prometheus sends to /metrics; unset in production, /metrics is a 404.
+        "METRICS_TOKEN": environ.get("METRICS_TOKEN", ""),
         # Load balancers in front of the app; their X-Forwarded-For entries name the client.
         "TRUSTED_PROXY_COUNT": settings.integer("TRUSTED_PROXY_COUNT", 0),
         "SESSION_LIFETIME_DAYS": settings.integer("SESSION_LIFETIME_DAYS", 30),
@@ -111,8 +115,9 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         "OPENAPI_JSON_PATH": "v1/openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
-        # Printed into every 安心碼 QR code: the public address of this server.
-        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Printed into every 安心碼 QR code: the public address of this server (required in
+        # production); elsewhere this machine at the port gunicorn serves (gunicorn.conf.py's PORT).
+        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{environ.get('PORT', '5000')}"),
         "SCAN_RATE_LIMIT_PER_MINUTE": settings.integer("SCAN_RATE_LIMIT_PER_MINUTE", 60),
         # Per client address: generous, as whole neighbourhoods share one carrier-grade NAT address.
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "60/minute"),

@@ -4,6 +4,7 @@ Logs and metrics name a request by its route template (`/q/<string:token>`), nev
 path: paths can carry 安心碼 tokens and invite codes, which are secrets.
 """
 
+import hmac
 import json
 import logging
 import os
@@ -14,6 +15,8 @@ import uuid
 from flask import Flask, Response, current_app, g, has_request_context, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.errors import NotFound
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's (or the load balancer's) request id is kept only if it cannot forge log structure.
@@ -68,6 +71,17 @@ def init_observability(app: Flask) -> None:
     app.add_url_rule("/metrics", "metrics", _metrics)
 
 
+def _metrics_allowed() -> bool:
+    """/metrics answers the scraper that sends METRICS_TOKEN as a bearer token. Without a token
+    configured it answers only outside production: the load balancer routes residents to this
+    port, and request counts and queue depths are not theirs to read."""
+    expected = current_app.config["METRICS_TOKEN"]
+    if not expected:
+        return current_app.config["APP_ENV"] != "production"
+    scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(offered.strip().encode(), expected.encode())
+
+
 def _start_request() -> None:
     offered = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = offered if ACCEPTABLE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
@@ -111,7 +125,10 @@ class _LiveMetrics:
 
 def _metrics() -> Response:
     """Prometheus text format. Under gunicorn every worker writes its counts to
-    PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py sets it) and any worker answers for all of them."""
+    PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py sets it) and any worker answers for all of them.
+    To anyone but the scraper it is a path that does not exist."""
+    if not _metrics_allowed():
+        raise NotFound("No such resource.")
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         counted = CollectorRegistry()
         multiprocess.MultiProcessCollector(counted)

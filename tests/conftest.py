@@ -1,6 +1,7 @@
 """Test fixtures: the app on each database backend, created once per session; every test runs
 inside a transaction that is rolled back, so tests never see each other's writes."""
 
+import os
 import time
 
 import pytest
@@ -14,6 +15,13 @@ from tests.factories import NOON, POSTGRES_URL, bearer, build_app, make_user, re
 pytest_plugins = ["tests.plugins.credit", "tests.plugins.booking", "tests.plugins.wechat"]
 
 RUN_STARTED = time.monotonic()
+
+
+def pytest_configure(config):
+    """The suite runs as APP_ENV=test whatever the shell says: without it an app starts as
+    production and refuses to run without production's settings. Tests of another environment
+    say so in their app's settings."""
+    os.environ["APP_ENV"] = "test"
 
 
 @pytest.fixture

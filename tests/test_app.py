@@ -98,7 +98,7 @@ def test_the_browsable_api_docs_load_their_scripts_from_this_server(client):
 
 
 def test_without_a_database_url_the_embedded_spatialite_database_is_used(tmp_path):
-    config = load_config({}, instance_path=tmp_path)
+    config = load_config({"APP_ENV": "development"}, instance_path=tmp_path)
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'yangcheng.sqlite3'}"
     assert config["REDIS_URL"] is None
 
@@ -127,8 +127,22 @@ def test_production_starts_with_every_required_setting():
     assert load_config(PRODUCTION_ENVIRONMENT)["APP_ENV"] == "production"
 
 
+def test_a_deployment_that_forgets_app_env_is_production():
+    """So it refuses to start without production's keys, and never serves dev-login or the public
+    development keys."""
+    with pytest.raises(ConfigError, match="production needs DATA_ENCRYPTION_KEY"):
+        load_config({"DATABASE_URL": "postgresql://db/app", "SECRET_KEY": "s3cret"})
+    without_app_env = {name: value for name, value in PRODUCTION_ENVIRONMENT.items() if name != "APP_ENV"}
+    assert load_config(without_app_env)["APP_ENV"] == "production"
+
+
+def test_printed_scan_urls_point_at_the_port_the_instance_serves():
+    assert load_config({"APP_ENV": "development", "PORT": "8000"})["PUBLIC_BASE_URL"] == "http://127.0.0.1:8000"
+    assert load_config({"APP_ENV": "development"})["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+
+
 def test_plain_postgres_urls_use_psycopg_3():
-    config = load_config({"DATABASE_URL": "postgres://u@db:5432/app"})
+    config = load_config({"APP_ENV": "development", "DATABASE_URL": "postgres://u@db:5432/app"})
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db:5432/app"
 
 
@@ -146,26 +160,33 @@ def test_every_operation_has_its_own_operation_id_for_generated_clients(client):
 
 def test_a_setting_that_does_not_parse_is_named_in_the_error():
     with pytest.raises(ConfigError, match=r"SCAN_LOG_BATCH='abc' \(Not a valid integer\)"):
-        load_config({"SCAN_LOG_BATCH": "abc"})
+        load_config({"APP_ENV": "test", "SCAN_LOG_BATCH": "abc"})
 
 
 def test_every_setting_that_does_not_parse_is_named_at_once():
     with pytest.raises(ConfigError) as refused:
-        load_config({"SCAN_LOG_BATCH": "100", "WECHAT_TIMEOUT_SECONDS": "slow", "INVITE_LIFETIME_HOURS": "3 days"})
+        load_config(
+            {
+                "APP_ENV": "test",
+                "SCAN_LOG_BATCH": "100",
+                "WECHAT_TIMEOUT_SECONDS": "slow",
+                "INVITE_LIFETIME_HOURS": "3 days",
+            }
+        )
     assert "WECHAT_TIMEOUT_SECONDS='slow'" in str(refused.value)
     assert "INVITE_LIFETIME_HOURS='3 days'" in str(refused.value)
     assert "SCAN_LOG_BATCH" not in str(refused.value)
 
 
 def test_numeric_settings_are_read_from_the_environment():
-    config = load_config({"SCAN_LOG_BATCH": "7", "SCAN_CACHE_SECONDS": "0.5"})
+    config = load_config({"APP_ENV": "test", "SCAN_LOG_BATCH": "7", "SCAN_CACHE_SECONDS": "0.5"})
     assert config["SCAN_LOG_BATCH"] == 7 and config["SCAN_CACHE_SECONDS"] == 0.5
 
 
 def test_a_scan_cache_longer_than_a_second_is_refused():
     """A suspended worker must not scan green for longer than a second, whatever Redis does."""
     with pytest.raises(ConfigError, match=r"SCAN_CACHE_SECONDS='60'"):
-        load_config({"SCAN_CACHE_SECONDS": "60"})
+        load_config({"APP_ENV": "test", "SCAN_CACHE_SECONDS": "60"})
 
 
 def test_the_tests_clock_stays_in_the_day_the_run_began():

@@ -81,3 +81,24 @@ def test_metrics_show_subscribe_messages_waiting_to_be_sent(app, client, monkeyp
     assert waiting() == before + 1
     assert 'subscribe_messages{status="failed"}' in client.get("/metrics").get_data(as_text=True)
     assert failed() == failed_before
+
+
+def production_app(app, **settings):
+    from app import create_app
+
+    return create_app(
+        {"TESTING": True, "APP_ENV": "production", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
+        | settings
+    )
+
+
+def test_in_production_metrics_are_not_served_to_residents(app):
+    assert production_app(app).test_client().get("/metrics").status_code == 404
+
+
+def test_in_production_metrics_answer_the_scraper_that_sends_the_token(app):
+    client = production_app(app, METRICS_TOKEN="scrape-me").test_client()
+    assert client.get("/metrics").status_code == 404
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 404
+    scraped = client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+    assert scraped.status_code == 200 and "http_requests_total" in scraped.get_data(as_text=True)
