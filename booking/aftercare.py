@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from accounts.models import User
 from app.clock import today_in_beijing, utcnow
-from app.errors import Conflict, Invalid
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.paging import Page, paginate
 from booking.bookings import audit, masked_worker
@@ -27,6 +27,7 @@ from booking.models import (
 from credit.certificates import GREEN, colour
 from credit.ledger import record_credit_event
 from credit.models import Certificate, Worker
+from wechat.codes import SCANNED_FORMS, token_from_scan
 
 # What each decision puts on the worker's and company's ledger: only an upheld complaint lowers.
 COMPLAINT_CREDIT = {
@@ -36,19 +37,33 @@ COMPLAINT_CREDIT = {
 }
 
 
-def confirm_entry(booking: Booking, token: str, actor: User) -> EntryCheck:
-    """确认入户 with the token of the 安心碼 the resident scanned. The check is recorded whether or
-    not the scanned worker is the assigned one; the booking counts as entered only when it is."""
-    BOOKING_FACTS.target(booking.status, "confirm_entry", doing="confirm entry")
+def scanned_certificate(scanned: str) -> Certificate:
+    """The certificate whose 安心碼 the resident scanned, in whichever form the scan gave it."""
+    unknown = Invalid(
+        "This is not a valid 安心码.", code="unknown_token", errors={"token": ["unknown or replaced 安心码"]}
+    )
+    try:
+        token = token_from_scan(scanned)
+    except NotFound:  # the scene of a rotated or forged card
+        raise unknown from None
+    if token is None:
+        raise Invalid(f"This is not a 安心码: send {SCANNED_FORMS}.", code="not_a_scan", field="token")
     certificate = db.session.scalar(
         select(Certificate)
         .where(Certificate.scan_token == token)
         .options(masked_worker(joinedload(Certificate.worker)))
     )
     if certificate is None:
-        raise Invalid(
-            "This is not a valid 安心码.", code="unknown_token", errors={"token": ["unknown or replaced 安心码"]}
-        )
+        raise unknown
+    return certificate
+
+
+def confirm_entry(booking: Booking, scanned: str, actor: User) -> EntryCheck:
+    """确认入户 with what the resident scanned of the 安心碼 (URL, token or mini-program scene). The
+    check is recorded whether or not the scanned worker is the assigned one, and green; the booking
+    counts as entered only when both hold."""
+    BOOKING_FACTS.target(booking.status, "confirm_entry", doing="confirm entry")
+    certificate = scanned_certificate(scanned)
     matched = certificate.worker_id == booking.worker_id
     check = EntryCheck(
         booking_id=booking.id,

@@ -326,8 +326,11 @@ class AssignSchema(ma.Schema):
 class EntrySchema(ma.Schema):
     token = fields.String(
         required=True,
-        validate=validate.Length(min=10, max=64),
-        metadata={"description": "the token of the scanned 安心碼 (the last part of its URL)"},
+        validate=validate.Length(min=1, max=512),
+        metadata={
+            "description": "what wx.scanCode returned for the worker's card: the QR's full URL "
+            "(…/q/<token>), the bare token, or the mini-program code's scene (w<id>.<hex>) or page path"
+        },
     )
 
 

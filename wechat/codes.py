@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import threading
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import redis
 import requests
@@ -26,6 +27,12 @@ from wechat.errors import calling_wechat, unavailable
 
 SCENE_MAX_LENGTH = 32
 WORKER_SCENE = re.compile(r"w(\d{1,10})\.[0-9a-f]{20,30}")
+SCAN_TOKEN = re.compile(r"[A-Za-z0-9_-]{10,64}")
+CARD_URL_PATH = re.compile(r"/q/([A-Za-z0-9_-]{10,64})/?")
+SCANNED_FORMS = (
+    "the card's URL (…/q/<token>), its token, or the scene of its mini-program code "
+    "(w<id>.<hex>, alone or in the code's page path)"
+)
 LOCAL_CACHE_LIMIT = 1_000
 
 
@@ -47,6 +54,23 @@ def scan_token_for_scene(scene: str) -> str:
     ):
         raise NotFound("This code does not name a valid 安心码.", code="unknown_scene")
     return certificate.scan_token
+
+
+def token_from_scan(scanned: str) -> str | None:
+    """The scan token behind what wx.scanCode gave for a worker's card: the QR's full URL, the
+    bare token, or the mini-program code's scene (alone, or in the page path `…?scene=w12.ab…`,
+    URL-encoded or not). None when the text is none of these; a scene that names no current
+    card (rotated, forged) is refused like an unknown token, as a 404."""
+    text = scanned.strip()
+    if text.startswith(("http://", "https://")):
+        match = CARD_URL_PATH.fullmatch(urlsplit(text).path)
+        return match.group(1) if match else None
+    scene = unquote(text)
+    if "scene=" in scene:
+        scene = next(iter(parse_qs(urlsplit(scene).query).get("scene", [])), "")
+    if WORKER_SCENE.fullmatch(scene):
+        return scan_token_for_scene(scene)
+    return text if SCAN_TOKEN.fullmatch(text) else None
 
 
 def mini_program_code(scene: str, page: str) -> bytes:
