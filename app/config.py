@@ -105,6 +105,9 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         "TRUSTED_PROXY_COUNT": settings.integer("TRUSTED_PROXY_COUNT", 0),
         "SESSION_LIFETIME_DAYS": settings.integer("SESSION_LIFETIME_DAYS", 30),
         "REDIS_URL": environ.get("REDIS_URL") or None,
+        # How long a call waits for Redis, and how long a process then skips it (app/redis.py).
+        "REDIS_TIMEOUT_SECONDS": settings.number("REDIS_TIMEOUT_SECONDS", 0.25),
+        "REDIS_RETRY_SECONDS": settings.number("REDIS_RETRY_SECONDS", 5.0),
         "SPATIALITE_LIBRARY_PATH": environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite"),
         "STATIONS_CACHE_MAX_AGE": settings.integer("STATIONS_CACHE_MAX_AGE", 60),
         "STATIONS_VERSION_TTL": settings.number("STATIONS_VERSION_TTL", 5.0),

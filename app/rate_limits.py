@@ -23,8 +23,11 @@ from app.privacy import blind_index
 
 
 def init_rate_limits(app) -> None:
+    """Counts go through the app's Redis connections (app.redis), so a sick Redis trips the same
+    breaker and the limits fall back to this process's counts at once."""
     url = app.config["REDIS_URL"]
-    shared = storage_from_string(url, socket_timeout=0.5, socket_connect_timeout=0.5) if url else None
+    client = app.extensions["redis"]
+    shared = storage_from_string(url, connection_pool=client.connection_pool) if url else None
     app.extensions["rate_limiters"] = {
         "shared": FixedWindowRateLimiter(shared) if shared else None,
         "local": FixedWindowRateLimiter(MemoryStorage()),

@@ -205,8 +205,7 @@ def admit(token: str, channel: str, user_agent: str) -> Admission:
         count, version, length, oldest = script(
             keys=[rate_key, VERSION_KEY, LOG_KEY], args=[config["SCAN_RATE_LIMIT_PER_MINUTE"], entry, uuid.uuid4().hex]
         )
-    except redis.RedisError:
-        current_app.logger.warning("scan cache skipped and rate counted per process: Redis unavailable")
+    except redis.RedisError:  # app.redis logs when Redis stops answering
         return _admit_without_redis()
     if count > config["SCAN_RATE_LIMIT_PER_MINUTE"]:
         return Admission(retry_after=60 - int(time.time()) % 60)
@@ -235,18 +234,19 @@ def _profile_cache() -> tuple[TTLCache, threading.Lock]:
 
 def _scannable(token: str, version: str | None) -> tuple[Certificate | None, dict]:
     """The scannable row behind a token (see find_scannable) and the renderings of its profile
-    made so far, from this process's cache while the data version is the one it was read at."""
-    if version is None:
-        return find_scannable(token), {}
+    made so far, from this process's cache while neither the shared data version (Redis's; None
+    without Redis) nor this process's own changes have moved since it was read, and for at most
+    SCAN_CACHE_SECONDS in any case: the bound when a change made elsewhere did not reach Redis."""
+    stamp = (version, current_app.extensions.get("scan_local_version", 0))
     cache, lock = _profile_cache()
     with lock:
         cached = cache.get(token)
-    if cached is not None and cached[0] == version:
+    if cached is not None and cached[0] == stamp:
         return cached[1], cached[2]
     row = find_scannable(token)
     renderings: dict = {}
     with lock:
-        cache[token] = (version, row, renderings)
+        cache[token] = (stamp, row, renderings)
     return row, renderings
 
 
@@ -276,7 +276,9 @@ def serve(token: str, channel: str, user_agent: str, render: Callable[[dict], ob
 
 def settle(admission: Admission, certificate_id: int, channel: str, user_agent: str) -> None:
     """Makes sure a served scan is logged: written straight to scan_logs when Redis did not buffer
-    it, or, when the buffer is due, the whole batch is written in this request's transaction."""
+    it (not configured, or not answering: every look-up of a worker's file is on record, whatever
+    Redis does), or, when the buffer is due, the whole batch is written in this request's
+    transaction."""
     if not admission.buffered:
         log_scan(certificate_id, channel, user_agent)
     elif admission.write_due:
@@ -318,7 +320,12 @@ def _note_scan_relevant_changes(session, _flush_context):
 
 
 def _renew_version() -> None:
-    if has_app_context() and redis_client() is not None:
+    """After a commit that touched a certificate, worker or company: this process's cached
+    profiles are stale at once, and every other process's on its next scan through Redis."""
+    if not has_app_context():
+        return
+    current_app.extensions["scan_local_version"] = current_app.extensions.get("scan_local_version", 0) + 1
+    if redis_client() is not None:
         try:
             redis_client().set(VERSION_KEY, uuid.uuid4().hex)
         except redis.RedisError:
