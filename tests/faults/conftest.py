@@ -28,5 +28,7 @@ def private_redis():
 
 @pytest.fixture(scope="module")
 def app_on_private_servers(private_postgres, private_redis):
-    """The app with its database and Redis both on servers this module may stop."""
-    return build_app(private_postgres.url, REDIS_URL=private_redis.url)
+    """The app with its database and Redis both on servers this module may stop. Its Redis breaker
+    never skips (REDIS_RETRY_SECONDS=0), so a restarted Redis is used at the next request; the
+    breaker has tests of its own (test_a_hung_redis_costs_little.py)."""
+    return build_app(private_postgres.url, REDIS_URL=private_redis.url, REDIS_RETRY_SECONDS=0)

@@ -13,7 +13,7 @@ from wechat.models import SubscribeMessage
 
 @pytest.fixture(scope="module")
 def wechat_app_on_private_servers(private_postgres, private_redis, stub):
-    app = build_app(private_postgres.url, REDIS_URL=private_redis.url, **wechat_settings(stub))
+    app = build_app(private_postgres.url, REDIS_URL=private_redis.url, REDIS_RETRY_SECONDS=0, **wechat_settings(stub))
     assert app.test_cli_runner().invoke(args=["booking", "defaults"]).exit_code == 0
     return app
 
