@@ -41,6 +41,9 @@ class Settings:
     def number(self, name: str, default: float, *, at_most: float | None = None) -> float:
         return self._parse(name, fields.Float(validate=validate.Range(min=0, max=at_most)), default)
 
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        return self._parse(name, fields.String(validate=validate.OneOf(choices)), default)
+
     def _parse(self, name: str, field: fields.Field, default):
         raw = self.environ.get(name)
         if raw is None:
@@ -142,7 +145,8 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
 
 def wechat_settings(settings: Settings) -> dict:
     """The mini-program's identity, WeChat's address and what we send through it. The appid and
-    secret default to empty: WeChat then refuses every call, which the API answers with 503."""
+    secret default to empty: WeChat is then not configured, and nothing is ever sent to it (its
+    calls answer 503 wechat_not_configured, subscribe messages are recorded as skipped)."""
     environ = settings.environ
     return {
         "WECHAT_APPID": environ.get("WECHAT_APPID", ""),
@@ -150,6 +154,9 @@ def wechat_settings(settings: Settings) -> dict:
         "WECHAT_CALLBACK_TOKEN": environ.get("WECHAT_CALLBACK_TOKEN", ""),
         # A proxy in production, the stub server in tests.
         "WECHAT_API_BASE_URL": environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/"),
+        # The version of the mini-program that codes open and subscribe messages link to: release
+        # (published), trial (体验版) or develop (开发版). Only release's pages are checked by WeChat.
+        "WECHAT_ENV_VERSION": settings.choice("WECHAT_ENV_VERSION", "release", ("release", "trial", "develop")),
         # Seconds to connect and to wait for each answer: a slow WeChat must not hold requests.
         "WECHAT_TIMEOUT_SECONDS": settings.number("WECHAT_TIMEOUT_SECONDS", 5.0),
         # WECHAT_TEMPLATE_<KIND>: the template id of each kind of subscribe message.

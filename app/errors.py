@@ -123,14 +123,21 @@ class TooManyRequests(Problem):
 
 
 class Unavailable(Problem):
-    """503: a service we depend on (the database, Redis, WeChat) cannot answer just now."""
+    """503: a service we depend on (the database, Redis, WeChat) cannot answer just now, or is not
+    set up on this server (`retry_after=None`: no Retry-After, as waiting would not help)."""
 
     code, default_code = 503, "unavailable"
 
     def __init__(
-        self, detail: str, *, retry_after: int = 10, code: str | None = None, errors: dict[str, list[str]] | None = None
+        self,
+        detail: str,
+        *,
+        retry_after: int | None = 10,
+        code: str | None = None,
+        errors: dict[str, list[str]] | None = None,
     ):
-        super().__init__(detail, code=code, errors=errors, headers={"Retry-After": str(retry_after)})
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        super().__init__(detail, code=code, errors=errors, headers=headers)
 
 
 def problem_response(

@@ -233,6 +233,7 @@ def wechat_settings(stub: StubWeChat, **overrides) -> dict:
         "WECHAT_CALLBACK_TOKEN": CALLBACK_TOKEN,
         "WECHAT_TEMPLATES": TEMPLATES,
         "WECHAT_TIMEOUT_SECONDS": 2.0,
+        "WECHAT_ENV_VERSION": "release",
         "WECHAT_MESSAGE_BACKOFF_SECONDS": 0,
         **overrides,
     }

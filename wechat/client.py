@@ -22,6 +22,13 @@ WECHAT_ERRORS = Counter(
 )
 # A token is renewed this long before WeChat says it expires, so calls in flight never carry a dead one.
 TOKEN_RENEWAL_MARGIN_SECONDS = 300
+# WECHAT_ENV_VERSION (getwxacodeunlimit's env_version) in subscribeMessage.send's words.
+MINIPROGRAM_STATES = {"release": "formal", "trial": "trial", "develop": "developer"}
+
+
+class WeChatNotConfigured(RuntimeError):
+    """This app has no WECHAT_APPID or no WECHAT_SECRET: WeChat would refuse every call, so none
+    is made (a development instance must not reach out to WeChat's real address)."""
 
 
 class TimeBoundHTTP(requests.Session):
@@ -55,9 +62,19 @@ class ExpiringMemoryStorage(MemoryStorage):
 class ConfiguredWeChatClient(WeChatClient):
     """wechatpy's client with the API host from configuration (wechatpy writes in
     api.weixin.qq.com for the token and the mini-program API), a token fetched by one process at
-    a time under a lock, and a call that meets a stale token retried exactly once."""
+    a time under a lock, a call that meets a stale token retried exactly once, and no call at all
+    without an appid and a secret."""
 
-    def __init__(self, appid: str, secret: str, *, base_url: str, timeout: float, redis_client=None):
+    def __init__(
+        self,
+        appid: str,
+        secret: str,
+        *,
+        base_url: str,
+        timeout: float,
+        env_version: str = "release",
+        redis_client=None,
+    ):
         storage = RedisStorage(redis_client, prefix="wechat") if redis_client is not None else ExpiringMemoryStorage()
         # auto_retry off: wechatpy would retry a stale-token call for as long as WeChat refuses it.
         super().__init__(appid, secret, session=storage, timeout=timeout, auto_retry=False)
@@ -66,6 +83,8 @@ class ConfiguredWeChatClient(WeChatClient):
         self.API_BASE_URL = base_url + "cgi-bin/"
         self.wxa.API_BASE_URL = base_url
         self.mini_program_base_url = base_url
+        self.configured = bool(appid and secret)
+        self.env_version = env_version
         self._redis = redis_client
         self._lock_seconds = 2 * timeout + 1
         self._local_lock = threading.Lock()
@@ -85,6 +104,7 @@ class ConfiguredWeChatClient(WeChatClient):
             return self.session.get(self.access_token_key)
 
     def fetch_access_token(self) -> dict:
+        self._require_configuration()
         result = self._fetch_access_token(
             url=self.API_BASE_URL + "token",
             params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
@@ -113,6 +133,7 @@ class ConfiguredWeChatClient(WeChatClient):
                 pass  # it outlived its timeout; the token fetched is still good
 
     def _request(self, method, url_or_endpoint, **kwargs):
+        self._require_configuration()  # before the access token is looked for, or fetched
         params = kwargs.setdefault("params", {})
         try:
             return self._counted_request(method, url_or_endpoint, **kwargs)
@@ -121,6 +142,11 @@ class ConfiguredWeChatClient(WeChatClient):
                 raise
             params["access_token"] = self.renew_access_token(stale=params["access_token"])
             return self._counted_request(method, url_or_endpoint, **kwargs)
+
+    def _require_configuration(self) -> None:
+        """Every call to WeChat passes here: the API's, through _request, and the token's fetch."""
+        if not self.configured:
+            raise WeChatNotConfigured("WECHAT_APPID and WECHAT_SECRET are not both set")
 
     def _counted_request(self, method, url_or_endpoint, **kwargs):
         try:
@@ -155,6 +181,35 @@ class ConfiguredWeChatClient(WeChatClient):
             "wxa/business/getuserphonenumber", api_base_url=self.mini_program_base_url, data={"code": code}
         )
 
+    def get_unlimited_code(self, scene: str, page: str):
+        """getwxacodeunlimit for the configured version of the mini-program (wechatpy's method
+        sends neither parameter): WeChat can check that the page exists only in the release
+        version, so check_path is on for release alone. The answer is the image's Response, or
+        WeChat's error."""
+        return self.post(
+            "wxa/getwxacodeunlimit",
+            api_base_url=self.mini_program_base_url,
+            data={
+                "scene": scene,
+                "page": page,
+                "check_path": self.env_version == "release",
+                "env_version": self.env_version,
+            },
+        )
+
+    def send_subscribe_message(self, openid: str, template_id: str, data: dict, page: str | None = None) -> dict:
+        """subscribeMessage.send, its page opened in the configured version of the mini-program
+        (wechatpy's method has no miniprogram_state, so WeChat would always open the release)."""
+        body = {
+            "touser": openid,
+            "template_id": template_id,
+            "data": data,
+            "miniprogram_state": MINIPROGRAM_STATES[self.env_version],
+        }
+        if page is not None:
+            body["page"] = page
+        return self.post("cgi-bin/message/subscribe/send", api_base_url=self.mini_program_base_url, data=body)
+
 
 def client_from_config(config, redis_client=None) -> ConfiguredWeChatClient:
     return ConfiguredWeChatClient(
@@ -162,6 +217,7 @@ def client_from_config(config, redis_client=None) -> ConfiguredWeChatClient:
         config["WECHAT_SECRET"],
         base_url=config["WECHAT_API_BASE_URL"],
         timeout=config["WECHAT_TIMEOUT_SECONDS"],
+        env_version=config["WECHAT_ENV_VERSION"],
         redis_client=redis_client,
     )
 

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import threading
+from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import redis
@@ -34,6 +35,14 @@ SCANNED_FORMS = (
     "(w<id>.<hex>, alone or in the code's page path)"
 )
 LOCAL_CACHE_LIMIT = 1_000
+# What getwxacodeunlimit may answer; the OpenAPI document lists the same media types.
+IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+IMAGE_MEDIA_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 def worker_scene(certificate: Certificate) -> str:
@@ -73,19 +82,47 @@ def token_from_scan(scanned: str) -> str | None:
     return text if SCAN_TOKEN.fullmatch(text) else None
 
 
-def mini_program_code(scene: str, page: str) -> bytes:
-    """The PNG for a scene and page, from the cache (Redis when configured, else this process)
-    or from WeChat. WeChat limits how many codes an app may make, so each is made once."""
-    key = "wechat:code:" + hashlib.sha256(f"{current_app.config['WECHAT_APPID']}|{page}|{scene}".encode()).hexdigest()
-    png = _cached(key)
-    if png is None:
+class MiniProgramCode(NamedTuple):
+    image: bytes
+    media_type: str
+
+
+def image_media_type(content: bytes) -> str | None:
+    """The media type of an image, read from its first bytes; None for anything else. WeChat
+    documents getwxacodeunlimit's answer only as "an image buffer" and is reported to send JPEG
+    where PNG was expected, so whatever image it makes is taken, and served as what it is."""
+    for signature, media_type in IMAGE_SIGNATURES:
+        if content.startswith(signature):
+            return media_type
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def mini_program_code(scene: str, page: str) -> MiniProgramCode:
+    """The image for a scene and page, in the configured version of the mini-program, from the
+    cache (Redis when configured, else this process) or from WeChat. WeChat limits how many codes
+    an app may make, so each is made once."""
+    config = current_app.config
+    made_for = f"{config['WECHAT_APPID']}|{config['WECHAT_ENV_VERSION']}|{page}|{scene}"
+    key = "wechat:code:" + hashlib.sha256(made_for.encode()).hexdigest()
+    code = _as_code(_cached(key))
+    if code is None:
         with calling_wechat():
-            answer = wechat_client().wxa.get_wxa_code_unlimited(scene, page=page)
-        if not isinstance(answer, requests.Response) or not answer.content.startswith(b"\x89PNG"):
+            answer = wechat_client().get_unlimited_code(scene, page)
+        code = _as_code(answer.content if isinstance(answer, requests.Response) else None)
+        if code is None:
             raise unavailable("WeChat did not return an image for this code.")
-        png = answer.content
-        _cache(key, png)
-    return png
+        _cache(key, code.image)
+    return code
+
+
+def _as_code(content: bytes | None) -> MiniProgramCode | None:
+    """The content as a code if it is an image."""
+    if not content:
+        return None
+    media_type = image_media_type(content)
+    return MiniProgramCode(content, media_type) if media_type is not None else None
 
 
 class LocalCodeCache:
@@ -100,27 +137,28 @@ class LocalCodeCache:
         with self._lock:
             return self._codes.get(key)
 
-    def set(self, key: str, png: bytes) -> None:
+    def set(self, key: str, image: bytes) -> None:
         with self._lock:
-            self._codes[key] = png
+            self._codes[key] = image
 
 
 def _cached(key: str) -> bytes | None:
     client = redis_client()
     if client is not None:
         try:
-            return client.get(key)
+            cached = client.get(key)
         except redis.RedisError:
             return None
+        return cached if isinstance(cached, bytes) else None
     return current_app.extensions["wechat_codes"].get(key)
 
 
-def _cache(key: str, png: bytes) -> None:
+def _cache(key: str, image: bytes) -> None:
     client = redis_client()
     if client is not None:
         try:
-            client.set(key, png, ex=current_app.config["WECHAT_CODE_CACHE_SECONDS"])
+            client.set(key, image, ex=current_app.config["WECHAT_CODE_CACHE_SECONDS"])
         except redis.RedisError:
             current_app.logger.warning("mini-program code not cached: Redis unavailable")
         return
-    current_app.extensions["wechat_codes"].set(key, png)
+    current_app.extensions["wechat_codes"].set(key, image)

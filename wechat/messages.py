@@ -38,6 +38,7 @@ NOT_GRANTED = 43101  # the user has not (or no longer) granted this template: no
 # Worth trying again later: no answer at all (None), system busy, rate limited, a token that
 # stayed stale after one renewal.
 TRANSIENT_ERRORS = frozenset({None, -1, 45009, 45011, *STALE_TOKEN_ERRORS})
+NOT_CONFIGURED = "WeChat is not configured (WECHAT_APPID, WECHAT_SECRET): not sent"
 
 
 def queue_subscribe_message(user_id: int, kind: str, data: dict[str, str], page: str | None = None) -> None:
@@ -45,7 +46,8 @@ def queue_subscribe_message(user_id: int, kind: str, data: dict[str, str], page:
 
     `data` maps the template's keys to values (e.g. {"thing1": "日常保洁", "time2": "2026-12-01 09:00"});
     `page` is the mini-program page the message opens. A kind without a configured template is
-    recorded as skipped. Only flushes: the caller commits (or rolls back, and nothing is sent)."""
+    recorded as skipped, and so is every message when WeChat is not configured (at delivery).
+    Only flushes: the caller commits (or rolls back, and nothing is sent)."""
     if kind not in MESSAGE_KINDS:
         raise ValueError(f"unknown subscribe message kind {kind!r}; one of {', '.join(MESSAGE_KINDS)}")
     template_id = current_app.config["WECHAT_TEMPLATES"].get(kind)
@@ -87,7 +89,13 @@ def deliver(message_id: int) -> float | None:
     """Sends one message; returns the delay before the next attempt, or None when done.
 
     Commits twice: the claim (queued → sending) before calling WeChat, so no other worker sends
-    it too, and the outcome after."""
+    it too, and the outcome after. Without WeChat configured the message is recorded as skipped
+    and nothing is sent: it was meant for now (a booking received, tomorrow's visit), so sending
+    it once WeChat is set up, maybe days later, would mislead; and a queue that nothing can
+    empty would look like a stopped worker on the operators' dashboard."""
+    if not wechat_client().configured:
+        _skip_unconfigured(message_id)
+        return None
     claimed = db.session.execute(
         update(SubscribeMessage)
         .where(SubscribeMessage.id == message_id, SubscribeMessage.status == QUEUED)
@@ -104,10 +112,20 @@ def deliver(message_id: int) -> float | None:
     return delay
 
 
+def _skip_unconfigured(message_id: int) -> None:
+    db.session.execute(
+        update(SubscribeMessage)
+        .where(SubscribeMessage.id == message_id, SubscribeMessage.status == QUEUED)
+        .values(status=SKIPPED, last_error=NOT_CONFIGURED, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def _send(message: SubscribeMessage) -> tuple[int | None, str | None]:
     """(errcode, error) of one send; (0, None) when WeChat took it."""
     try:
-        wechat_client().wxa.send_subscribe_message(
+        wechat_client().send_subscribe_message(
             message.user.openid,
             message.template_id,
             {key: {"value": value} for key, value in message.data.items()},

@@ -30,11 +30,13 @@ from wechat.schemas import (
 
 PROBLEM_MEANINGS = {
     401: "Not logged in, or WeChat rejected the login code (errors.code says which)",
-    403: "The caller's role may not do this, or the push's signature is wrong",
+    403: "The caller's role may not do this, the push's signature is wrong, or WeChat restricts this "
+    "WeChat account (code wechat_account_restricted: trying again will not help)",
     404: "No such station or worker (another company's worker counts as none), or no 安心碼 yet",
     422: "WeChat rejected the phone code (errors.code)",
     429: "Too many requests (logins, scans) from this client; see Retry-After",
-    503: "WeChat is down, slow, busy or rate-limiting us; nothing was written. See Retry-After",
+    503: "WeChat is down, slow, busy or rate-limiting us (code wechat_unavailable; see Retry-After), or "
+    "not configured on this server (code wechat_not_configured, no Retry-After); nothing was written",
 }
 
 blp = ApiBlueprint(
@@ -51,7 +53,7 @@ blp = ApiBlueprint(
 
 @blp.post("/auth/wechat/login")
 @rate_limited("LOGIN_RATE_LIMIT", "logins")
-@blp.problems(401, 429, 503)
+@blp.problems(401, 403, 429, 503)
 @blp.arguments(LoginSchema)
 @blp.response(200, SessionSchema)
 def wechat_login(data):
@@ -62,7 +64,7 @@ def wechat_login(data):
 
 @blp.post("/auth/wechat/phone")
 @blp.requires()
-@blp.problems(422, 503)
+@blp.problems(403, 422, 503)
 @blp.arguments(PhoneCodeSchema)
 @blp.response(200, PhoneSchema)
 def bind_phone(data):
@@ -74,36 +76,44 @@ def bind_phone(data):
 # ---------------------------------------------------------------- mini-program codes
 
 
-def _png(png: bytes, cache_control: str):
-    response = current_app.response_class(png, mimetype="image/png")
+def code_image(description: str) -> dict:
+    """The 200 of a code endpoint: the image is whatever WeChat made (JPEG and PNG have been seen),
+    whatever the path's ending says."""
+    image = {"schema": {"type": "string", "format": "binary"}}
+    return {"200": {"description": description, "content": dict.fromkeys(codes.IMAGE_MEDIA_TYPES, image)}}
+
+
+def _image(code: codes.MiniProgramCode, cache_control: str):
+    response = current_app.response_class(code.image, mimetype=code.media_type)
     response.headers["Cache-Control"] = cache_control
     return response
 
 
 @blp.get("/stations/<string(length=12):code>/wxacode.png")
 @blp.problems(404, 503)
-@blp.response(200, description="The station's mini-program code (scene = station code)", content_type="image/png")
+@blp.doc(responses=code_image("The station's mini-program code (scene = station code), PNG or JPEG"))
 def station_code(code):
     """The station's mini-program code (小程序码) for posters: opens WECHAT_STATION_PAGE with
-    scene = the station's code."""
+    scene = the station's code, in the WECHAT_ENV_VERSION of the mini-program. The image is
+    WeChat's, PNG or JPEG: Content-Type says which."""
     if db.session.get(Station, code) is None:
         raise NotFound(f"No station has code {code}.", code="unknown_station")
-    return _png(codes.mini_program_code(code, current_app.config["WECHAT_STATION_PAGE"]), "public, max-age=86400")
+    return _image(codes.mini_program_code(code, current_app.config["WECHAT_STATION_PAGE"]), "public, max-age=86400")
 
 
 @blp.get("/workers/<id:worker_id>/wxacode.png")
 @blp.requires(OPERATOR, COMPANY_ADMIN)
 @blp.problems(404, 503)
-@blp.response(200, description="The worker's 安心碼 as a mini-program code", content_type="image/png")
+@blp.doc(responses=code_image("The worker's 安心碼 as a mini-program code, PNG or JPEG"))
 def worker_code(worker_id):
     """The worker's 安心碼 as a mini-program code, for the card: opens WECHAT_WORKER_PAGE with a
     scene that GET /wechat/scan/{scene} turns into the public profile. Rotating the 安心碼
-    retires this code too."""
+    retires this code too. The image is WeChat's, PNG or JPEG: Content-Type says which."""
     certificate = worker_for_caller(worker_id).certificate
     if certificate.scan_token is None:
         raise NotFound("This certificate has not been issued, so it has no 安心碼 yet.", code="certificate_not_issued")
-    png = codes.mini_program_code(codes.worker_scene(certificate), current_app.config["WECHAT_WORKER_PAGE"])
-    return _png(png, "private, no-store")  # the image is as good as the token
+    code = codes.mini_program_code(codes.worker_scene(certificate), current_app.config["WECHAT_WORKER_PAGE"])
+    return _image(code, "private, no-store")  # the image is as good as the token
 
 
 @blp.get("/wechat/scan/<string:scene>")

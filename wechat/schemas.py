@@ -61,7 +61,7 @@ class MessageSchema(ma.Schema):
         required=True,
         metadata={
             "description": "queued, sending, sent, not_subscribed (the user did not grant it), failed, or "
-            "skipped (no template configured)"
+            "skipped (no template configured for its kind, or WeChat not configured: last_error says so)"
         },
     )
     attempts = fields.Integer(required=True)

@@ -9,6 +9,7 @@ import socket
 import threading
 from collections import Counter, defaultdict, deque
 
+import PIL.Image
 import segno
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -41,6 +42,9 @@ class StubWeChat:
         self.sent: list[dict] = []
         self._scripted: dict[str, deque] = defaultdict(deque)
         self._slow_paths: set[str] = set()
+        # What getwxacodeunlimit answers: "png" as documented, "jpeg" as WeChat is reported to
+        # send, "gif", "webp"; or any bytes, as they are.
+        self.code_format: str | bytes = "png"
         self.release = threading.Event()
         self.token_answer_gate = threading.Event()
         self.token_answer_gate.set()
@@ -117,13 +121,22 @@ class StubWeChat:
                 else {"errcode": 40029, "errmsg": "invalid code"}
             )
         if path == "wxa/getwxacodeunlimit":
-            image = io.BytesIO()
-            segno.make(f"{body['page']}?scene={body['scene']}").save(image, kind="png", scale=4)
-            return Response(image.getvalue(), mimetype="image/png")
+            return self._code_image(f"{body['page']}?scene={body['scene']}")
         if path == "cgi-bin/message/subscribe/send":
             self.sent.append(body)
             return _json({"errcode": 0, "errmsg": "ok"})
         return _json({"errcode": 40066, "errmsg": "invalid url"}, status=404)
+
+    def _code_image(self, content: str) -> Response:
+        if isinstance(self.code_format, bytes):
+            return Response(self.code_format, mimetype="application/octet-stream")
+        png = io.BytesIO()
+        segno.make(content).save(png, kind="png", scale=4)
+        if self.code_format == "png":
+            return Response(png.getvalue(), mimetype="image/png")
+        image = io.BytesIO()
+        PIL.Image.open(png).convert("RGB").save(image, format=self.code_format)
+        return Response(image.getvalue(), mimetype=f"image/{self.code_format}")
 
 
 def _json(payload: dict, status: int = 200) -> Response:

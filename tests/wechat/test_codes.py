@@ -3,6 +3,9 @@ once by WeChat and then served from the cache."""
 
 import re
 
+import pytest
+
+from app.config import ConfigError, load_config
 from tests.factories import make_wechat_app, token_of
 
 STATION = "440106001000"
@@ -105,3 +108,77 @@ def test_a_worker_without_an_issued_certificate_has_no_code(api, stub, make_appl
     applicant = make_applicant()
     response = api.get(f"/api/v1/workers/{applicant['id']}/wxacode.png", headers=operator)
     assert response.status_code == 404 and response.json["code"] == "certificate_not_issued"
+
+
+MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff", "gif": b"GIF8", "webp": b"RIFF"}
+# A station each, as the app's code cache outlives a test.
+STATION_FOR = {"jpeg": "440104001000", "png": "440104010000", "gif": "440104011000", "webp": "440103020000"}
+
+
+@pytest.mark.parametrize("image_format", ["jpeg", "png", "gif", "webp"])
+def test_a_station_code_is_served_as_the_image_wechat_made(api, stub, image_format):
+    stub.code_format = image_format
+    url = f"/api/v1/stations/{STATION_FOR[image_format]}/wxacode.png"
+    for response in (api.get(url), api.get(url)):  # made, then from the cache
+        assert response.status_code == 200, response.json
+        assert response.mimetype == f"image/{image_format}"
+        assert response.data.startswith(MAGIC[image_format])
+    assert stub.hits[CODE_PATH] == 1
+
+
+def test_a_workers_code_is_served_as_the_jpeg_wechat_made(api, stub, make_issued, operator):
+    stub.code_format = "jpeg"
+    worker = make_issued()
+    response = api.get(f"/api/v1/workers/{worker['id']}/wxacode.png", headers=operator)
+    assert response.status_code == 200, response.json
+    assert response.mimetype == "image/jpeg" and response.data.startswith(b"\xff\xd8\xff")
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_with_redis_a_jpeg_code_is_shared_and_served_as_jpeg(app, stub, redis_wechat_app, clean_redis, isolated):
+    stub.code_format = "jpeg"
+    other_process = make_wechat_app(app, stub, REDIS_URL=redis_wechat_app.config["REDIS_URL"])
+    first = redis_wechat_app.test_client().get("/api/v1/stations/440104007000/wxacode.png")
+    second = other_process.test_client().get("/api/v1/stations/440104007000/wxacode.png")
+    assert first.mimetype == second.mimetype == "image/jpeg" and first.data == second.data
+    assert stub.hits[CODE_PATH] == 1
+
+
+def test_an_answer_that_is_no_image_is_a_503_and_is_not_cached(api, stub):
+    stub.code_format = b"<html>the proxy's error page</html>"
+    url = "/api/v1/stations/440104003000/wxacode.png"
+    response = api.get(url)
+    assert response.status_code == 503 and response.json["code"] == "wechat_unavailable"
+    stub.code_format = "jpeg"
+    assert api.get(url).mimetype == "image/jpeg"
+    assert stub.hits[CODE_PATH] == 2
+
+
+def test_both_code_endpoints_document_every_image_type_they_serve(api):
+    paths = api.get("/api/v1/openapi.json").json["paths"]
+    for path in ("/api/v1/stations/{code}/wxacode.png", "/api/v1/workers/{worker_id}/wxacode.png"):
+        content = paths[path]["get"]["responses"]["200"]["content"]
+        assert {"image/png", "image/jpeg"} <= set(content), path
+        assert set(content) == {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+def test_a_release_code_asks_wechat_to_check_that_the_page_is_published(api, stub):
+    api.get("/api/v1/stations/440104004000/wxacode.png")
+    [asked] = code_requests(stub)
+    assert (asked["env_version"], asked["check_path"]) == ("release", True)
+
+
+@pytest.mark.parametrize("version", ["trial", "develop"])
+def test_a_trial_or_develop_code_opens_that_version_without_the_published_page_check(app, stub, isolated, version):
+    versioned = make_wechat_app(app, stub, WECHAT_ENV_VERSION=version)
+    response = versioned.test_client().get("/api/v1/stations/440104005000/wxacode.png")
+    assert response.status_code == 200
+    [asked] = code_requests(stub)
+    assert (asked["env_version"], asked["check_path"]) == (version, False)
+
+
+def test_the_mini_program_version_is_read_from_the_environment_and_checked(tmp_path):
+    assert load_config({}, tmp_path)["WECHAT_ENV_VERSION"] == "release"
+    assert load_config({"WECHAT_ENV_VERSION": "trial"}, tmp_path)["WECHAT_ENV_VERSION"] == "trial"
+    with pytest.raises(ConfigError, match="WECHAT_ENV_VERSION='beta'"):
+        load_config({"WECHAT_ENV_VERSION": "beta"}, tmp_path)

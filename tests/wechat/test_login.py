@@ -155,3 +155,20 @@ def test_failed_wechat_calls_are_counted_for_the_operators_dashboard(api, stub):
     before = failures()
     assert api.post("/api/v1/auth/wechat/login", json={"code": "never-issued"}).status_code == 401
     assert failures() == before + 1
+
+
+def test_a_user_wechat_restricts_is_told_their_account_is_restricted_not_to_try_again(api, stub, wechat_app):
+    stub.answer_errors("sns/jscode2session", 40226)
+    response = api.post("/api/v1/auth/wechat/login", json={"code": "login-code-risky"})
+    assert response.status_code == 403
+    assert response.mimetype == "application/problem+json"
+    assert response.json["code"] == "wechat_account_restricted"
+    assert "restricted" in response.json["detail"] and "try again shortly" not in response.json["detail"]
+    assert "Retry-After" not in response.headers
+    assert users(wechat_app) == []
+
+
+def test_binding_the_phone_of_a_user_wechat_restricts_says_so(api, stub, login):
+    stub.answer_errors("wxa/business/getuserphonenumber", 40226)
+    response = api.post("/api/v1/auth/wechat/phone", json={"code": "phone-code-risky"}, headers=login())
+    assert response.status_code == 403 and response.json["code"] == "wechat_account_restricted"

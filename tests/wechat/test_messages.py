@@ -48,11 +48,30 @@ def test_a_committed_message_is_sent_with_its_template_data_and_page(wechat_app,
             "template_id": "TPL-received",
             "page": "pages/booking/detail?id=7",
             "data": {key: {"value": value} for key, value in BOOKING_DATA.items()},
+            "miniprogram_state": "formal",
         }
     ]
     [message] = messages(wechat_app)
     assert (message.status, message.attempts, message.last_errcode) == ("sent", 1, None)
     assert message.sent_at is not None
+
+
+@pytest.mark.parametrize(("version", "state"), [("release", "formal"), ("trial", "trial"), ("develop", "developer")])
+def test_a_message_opens_the_configured_version_of_the_mini_program(app, stub, isolated, resident, version, state):
+    from tests.factories import make_wechat_app
+
+    versioned = make_wechat_app(app, stub, WECHAT_ENV_VERSION=version)
+    queue(versioned, resident[0])
+    versioned.extensions["wechat_messages"].drain()
+    assert [sent["miniprogram_state"] for sent in stub.sent] == [state]
+
+
+def test_a_user_restricted_by_wechat_is_not_retried(wechat_app, outbox, stub, resident):
+    stub.answer_errors(SEND, 40226)
+    queue(wechat_app, resident[0])
+    outbox.drain()
+    [message] = messages(wechat_app)
+    assert (message.status, message.attempts, message.last_errcode) == ("failed", 1, 40226)
 
 
 def test_nothing_is_sent_before_the_transaction_commits(wechat_app, outbox, stub, resident):
