@@ -311,6 +311,18 @@ class ScanCompanySchema(ma.Schema):
     grade = fields.String(allow_none=True)
 
 
+class ScanReasonSchema(ma.Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.OneOf(certificates.REASON_CODES),
+    )
+    field = fields.String(
+        required=True,
+        metadata={"description": "the profile field at fault", "example": "health_certificate_valid_until"},
+    )
+    message = fields.String(required=True, metadata={"example": "健康证有效期至 2026-11-30，已过期。"})
+
+
 class ScanSchema(ma.Schema):
     """The public profile behind a 安心碼. Never an ID number, phone or address."""
 
@@ -320,6 +332,15 @@ class ScanSchema(ma.Schema):
     state = fields.String(required=True)
     state_name = fields.String(required=True, metadata={"example": "有效"})
     colour = fields.String(required=True, validate=validate.OneOf(["green", "yellow", "red"]))
+    reasons = fields.List(
+        fields.Nested(ScanReasonSchema),
+        required=True,
+        metadata={"description": "why the colour is not green, worst first; empty when green"},
+    )
+    advice = fields.String(
+        required=True, metadata={"description": "what the resident should do", "example": "请勿开门，请联系服务站。"}
+    )
+    hotline = fields.String(required=True, metadata={"description": "the number to call", "example": "12345"})
     stars = fields.Integer(allow_none=True)
     service_types = fields.List(fields.String())
     skills = fields.List(fields.String())
