@@ -160,7 +160,7 @@ def scan_answer(token: str, channel: str):
     if outcome.retry_after:
         raise too_many_requests(outcome.retry_after, "scans")
     if outcome.answer is None:
-        raise NotFound("This is not a valid 安心码.", code="not_a_valid_code")
+        raise NotFound("This is not a valid 安心码.", code="not_a_valid_code", field="token")
     return current_app.response_class(
         outcome.answer, mimetype="application/json", headers={"Cache-Control": "no-store"}
     )

@@ -203,7 +203,8 @@ def test_naming_the_reasons_costs_no_query(make_issued, client, operator, count_
 
 def test_a_code_that_is_not_valid_says_so_and_do_not_open(client):
     answer = client.get("/api/v1/scan/" + "x" * 43)
-    assert answer.status_code == 404 and answer.json["code"] == "not_a_valid_code"
+    problem = json.loads(answer.data)
+    assert answer.status_code == 404 and problem["code"] == "not_a_valid_code" and list(problem["errors"]) == ["token"]
     page = client.get("/q/" + "x" * 43)
     html = page.get_data(as_text=True)
     assert page.status_code == 404 and page.mimetype == "text/html"
