@@ -125,6 +125,10 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         # production); elsewhere this machine at the port gunicorn serves (gunicorn.conf.py's PORT).
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{environ.get('PORT', '5000')}"),
         "SCAN_RATE_LIMIT_PER_MINUTE": settings.integer("SCAN_RATE_LIMIT_PER_MINUTE", 60),
+        # The number a scan tells a resident to call when a code is not green or not valid. The
+        # default is Guangzhou's 12345 government service hotline, which takes domestic-service
+        # complaints; a deployment with its own service desk sets its number.
+        "PLATFORM_HOTLINE": environ.get("PLATFORM_HOTLINE", "12345"),
         # Per client address: generous, as whole neighbourhoods share one carrier-grade NAT address.
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "60/minute"),
         # Per logged-in user: far above what a household needs, far below what a script wants.

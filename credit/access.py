@@ -4,7 +4,7 @@ company and its workers only. Used by credit's routes and by wechat's (the worke
 from sqlalchemy.orm import undefer_group
 
 from accounts.models import OPERATOR
-from app.access import require_principal
+from app.access import current_principal, require_principal
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from credit.models import PERSONAL, Company, Worker
@@ -46,3 +46,10 @@ def own_company_unless_operator(named: dict, key: str = "company_id") -> int | N
     if named.get(key, principal.company_id) != principal.company_id:
         raise Forbidden(OWN_COMPANY_ONLY, code="own_company_only")
     return principal.company_id
+
+
+def sees_company_contact(company: Company) -> bool:
+    """Operators and the company's own admin see its contact as entered; anyone else (the public
+    grade list) sees its public contact only."""
+    principal = current_principal()
+    return principal is not None and (principal.has_role(OPERATOR) or principal.company_id == company.id)

@@ -3,6 +3,7 @@ renewal and the 安心碼 (its rotation, its URL, the colour a scan shows). Ever
 credit.models.LIFECYCLE and leaves one ledger row. Callers commit; these functions only flush."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from blinker import Namespace
@@ -14,7 +15,16 @@ from app.clock import today_in_beijing, utcnow
 from app.errors import Invalid
 from app.extensions import db
 from credit.ledger import append_event, recompute_worker, record_credit_event
-from credit.models import CERTIFICATE_STANDING, ISSUED, LIFECYCLE, REVOKED, SUSPENDED, Certificate, Worker
+from credit.models import (
+    CERTIFICATE_STANDING,
+    EXPIRED,
+    ISSUED,
+    LIFECYCLE,
+    REVOKED,
+    SUSPENDED,
+    Certificate,
+    Worker,
+)
 
 SCAN_TOKEN_BYTES = 32  # 256 bits; token_urlsafe gives 43 characters
 CERTIFICATE_NUMBER_PREFIX = "GZAX"
@@ -240,15 +250,63 @@ def scan_url(certificate: Certificate) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/q/{certificate.scan_token}"
 
 
+@dataclass(frozen=True)
+class Reason:
+    """One thing that keeps a certificate from scanning green: a stable code, the colour it gives,
+    the profile field at fault (the row the scan page highlights) and what the resident reads."""
+
+    code: str
+    colour: str
+    field: str
+    message: str
+
+
+REASON_CODES = (
+    "certificate_suspended",
+    "certificate_revoked",
+    "certificate_expired",
+    "certificate_not_issued",
+    "identity_not_verified",
+    "health_certificate_missing",
+    "health_certificate_expired",
+)
+HEALTH = "health_certificate_valid_until"
+STANDING_REASONS = {
+    SUSPENDED: Reason("certificate_suspended", RED, "state", "安心服务证已被暂停，暂停期间不得上门服务。"),
+    REVOKED: Reason("certificate_revoked", RED, "state", "安心服务证已被吊销，不得上门服务。"),
+    EXPIRED: Reason("certificate_expired", YELLOW, "state", "安心服务证已过期，尚未续期。"),
+}
+# What the resident at the door should do, by colour (the hotline is added where it is known).
+ADVICE = {
+    GREEN: "可放心入户。开门前请核对来人与照片是否一致。",
+    YELLOW: "请先核实：开门前请联系服务站确认。",
+    RED: "请勿开门，请联系服务站。",
+}
+
+
+def reasons(certificate, today: date) -> list[Reason]:
+    """Why the certificate does not scan green, worst first; none means green. The one place the
+    colour's rules live: colour() is the worst of these, so the banner and the reasons shown under
+    it cannot disagree. `certificate` is a Certificate or any row with the same attributes (the
+    scan's)."""
+    found = []
+    if certificate.state in STANDING_REASONS:
+        found.append(STANDING_REASONS[certificate.state])
+    elif certificate.state != ISSUED:
+        found.append(Reason("certificate_not_issued", YELLOW, "state", "安心服务证尚未签发。"))
+    if certificate.identity_verified_on is None:
+        found.append(Reason("identity_not_verified", YELLOW, "identity_verified", "尚未完成人证合一核验。"))
+    valid_until = certificate.health_certificate_valid_until
+    if valid_until is None:
+        found.append(Reason("health_certificate_missing", YELLOW, HEALTH, "没有登记有效的健康证。"))
+    elif valid_until < today:
+        found.append(Reason("health_certificate_expired", YELLOW, HEALTH, f"健康证有效期至 {valid_until}，已过期。"))
+    return found
+
+
 def colour(certificate, today: date) -> str:
     """green: issued, identity verified, health certificate valid; red: suspended or revoked;
-    yellow: anything else a scan can show (health certificate expired, certificate expired).
-    `certificate` is a Certificate or any row with the same attributes (the scan's)."""
-    if certificate.state in (SUSPENDED, REVOKED):
-        return RED
-    health_valid = (
-        certificate.health_certificate_valid_until is not None and certificate.health_certificate_valid_until >= today
-    )
-    if certificate.state == ISSUED and certificate.identity_verified_on is not None and health_valid:
-        return GREEN
-    return YELLOW
+    yellow: anything else a scan can show (health certificate expired, certificate expired): the
+    worst colour of reasons()."""
+    colours = {reason.colour for reason in reasons(certificate, today)}
+    return RED if RED in colours else YELLOW if colours else GREEN

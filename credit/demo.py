@@ -30,6 +30,7 @@ DEMO_COMPANIES = [
         "district_code": "440106",
         "contact_name": "演示联系人",
         "contact_phone": "020-00000000",
+        "contact_phone_public": True,
     },
     {
         "name": f"{DEMO_LABEL}珠江巧手家政有限公司",
@@ -37,6 +38,7 @@ DEMO_COMPANIES = [
         "district_code": "440104",
         "contact_name": "演示联系人",
         "contact_phone": "020-00000001",
+        "contact_phone_public": True,
     },
 ]
 # (name, ID number, company index, colour): the ID numbers are made up, with valid check digits.

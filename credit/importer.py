@@ -13,6 +13,8 @@ from credit.models import Company
 from credit.schemas import CompanyRowSchema, WorkerRowSchema
 
 COMPANY_FIELDS = ("name", "district_code", "contact_name", "contact_phone")
+# Changed only by a file that has the column: a file without it keeps the company's choice.
+COMPANY_CHOICES = ("contact_phone_public",)
 
 
 def validate_companies(raw_rows: Iterable[dict]):
@@ -42,7 +44,8 @@ def import_companies(rows: Iterable[tuple[int, dict]], report: ImportReport) -> 
             registry.create_company(row, actor=None)
             report.created.append(row["credit_code"])
             continue
-        changes = {name: row.get(name) for name in COMPANY_FIELDS if getattr(company, name) != row.get(name)}
+        given = {name: row.get(name) for name in COMPANY_FIELDS} | {n: row[n] for n in COMPANY_CHOICES if n in row}
+        changes = {name: value for name, value in given.items() if getattr(company, name) != value}
         if not changes:
             report.unchanged.append(row["credit_code"])
             continue

@@ -2,7 +2,20 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -67,8 +80,16 @@ class Company(Model):
     name: Mapped[str] = mapped_column(String(100))
     credit_code: Mapped[str] = mapped_column(String(18), unique=True, comment="统一社会信用代码 (GB 32100)")
     district_code: Mapped[str] = mapped_column(String(6), index=True)
+    # A person (the contact) and a number that may be their own mobile: the public sees the name
+    # masked and the number only once the company marks it public (credit.schemas.CompanySchema).
     contact_name: Mapped[str | None] = mapped_column(String(32))
     contact_phone: Mapped[str | None] = mapped_column(String(32), comment="the business's public number")
+    contact_phone_public: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        comment="the company marked contact_phone as its business number, to be published",
+    )
     grade: Mapped[str | None] = mapped_column(String(2), index=True)
     credit_score: Mapped[float | None] = mapped_column(Float)
     credit_config_version: Mapped[str | None] = mapped_column(String(40))

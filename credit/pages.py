@@ -25,14 +25,27 @@ def scan_page(token):
     """What a phone's camera opens: the profile as plain HTML in Chinese, no script needed."""
     outcome = scanning.serve(token, "page", request.user_agent.string, render=_scan_html)
     if outcome.retry_after:
-        return _page(
-            "credit/scan_refused.html",
+        return _refused(
             429,
             {"Retry-After": str(outcome.retry_after)},
-            message="扫码过于频繁，请稍后再试。",
+            title="扫码过于频繁",
+            banner="busy",
+            advice=[
+                "这台设备扫码次数过多，本次未能查询。这并不表示证件有问题。",
+                f"请 {outcome.retry_after} 秒后重新扫码；查询到结果之前请先不要开门。",
+            ],
         )
     if outcome.answer is None:
-        return _page("credit/scan_refused.html", 404, {}, message="不是有效的安心码。")
+        return _refused(
+            404,
+            {},
+            title="不是有效的安心码",
+            banner="red",
+            advice=[
+                "这个二维码不是有效的安心码：可能是伪造的，或证件已换发、已撤回公开。",
+                "请勿开门，请联系服务站核实来人身份。",
+            ],
+        )
     return _page_response(outcome.answer, 200, {})
 
 
@@ -40,8 +53,11 @@ def _scan_html(profile: dict) -> str:
     return render_template("credit/scan.html", profile=profile)
 
 
-def _page(template: str, status: int, headers: dict, **context):
-    return _page_response(render_template(template, **context), status, headers)
+def _refused(status: int, headers: dict, **context):
+    """A scan that shows no profile: too many scans (429) or not a valid code (404), each with its
+    own title, colour and advice, so a busy phone is never taken for a fake code."""
+    html = render_template("credit/scan_refused.html", hotline=current_app.config["PLATFORM_HOTLINE"], **context)
+    return _page_response(html, status, headers)
 
 
 def _page_response(html: str, status: int, headers: dict):

@@ -27,6 +27,25 @@ def create_company(data: dict, actor: User | None) -> Company:
     return company
 
 
+def update_company(company: Company, changes: dict, actor: User | None) -> Company:
+    """Edits the contact; the ledger keeps what changed (the contact's name and number only as
+    'changed': the ledger is kept for ever, the contact is personal data)."""
+    changed = {name: value for name, value in changes.items() if getattr(company, name) != value}
+    if not changed:
+        return company
+
+    def kept(name, value):
+        return value if name == "contact_phone_public" else "(changed)"
+
+    before = {name: kept(name, getattr(company, name)) for name in changed}
+    after = {name: kept(name, value) for name, value in changed.items()}
+    for name, value in changed.items():
+        setattr(company, name, value)
+    company.updated_at = utcnow()
+    append_event(company, "note", 0, actor, reason="contact updated", before=before, after=after)
+    return company
+
+
 def find_worker_by_id_number(id_number: str) -> Worker | None:
     return db.session.scalar(select(Worker).where(Worker.id_number_hash == blind_index(id_number)))
 

@@ -19,6 +19,7 @@ from credit.schemas import (
     CompanyListQuery,
     CompanyPageSchema,
     CompanySchema,
+    CompanyUpdateSchema,
     CreditEventCreateSchema,
     CreditEventSchema,
     DocumentsSchema,
@@ -86,11 +87,22 @@ def list_companies(page, per_page, grade=None, district=None):
 @blp.get("/companies/<id:company_id>")
 @blp.response(200, CompanySchema)
 def get_company(company_id):
-    """One company and its grade (public)."""
+    """One company and its grade (public; its contact in full for operators and its own admin)."""
     company = db.session.get(Company, company_id)
     if company is None:
         raise NotFound(f"No company {company_id}.")
     return company
+
+
+@blp.patch("/companies/<id:company_id>")
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404)
+@blp.arguments(CompanyUpdateSchema)
+@blp.response(200, CompanySchema)
+def update_company(changes, company_id):
+    """Edit the contact, and mark whether its number is the business's, to be published (operators
+    and the company's own admin)."""
+    return registry.update_company(company_for_caller(company_id), changes, actor())
 
 
 @blp.get("/companies/<id:company_id>/credit")

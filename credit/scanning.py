@@ -38,7 +38,7 @@ from app.extensions import db
 from app.privacy import mask_name
 from app.rate_limits import client_key, retry_after, too_many_requests
 from app.redis import redis_client
-from credit.certificates import colour
+from credit.certificates import ADVICE, colour, reasons
 from credit.models import STATE_NAMES, Certificate, Company, ScanLog, Worker
 from credit.schemas import ScanSchema
 
@@ -93,14 +93,21 @@ def scan_profile(row, today: date) -> dict:
     """The public profile: never the ID number, phone or address.
 
     Built by hand from the scan's row, unlike the rest of credit (whose schemas serialise ORM
-    objects): this is the measured hot path, and its one rendering per day is cached."""
+    objects): this is the measured hot path, and its one rendering per day is cached. The colour,
+    its reasons and the advice all come from the row already read: no query of their own. The
+    scan knows no station (a worker is not bound to one), so the hotline is the platform's."""
+    found = reasons(row, today)
+    shown_colour = colour(row, today)
     return {
         "photo_url": row.photo_url,
         "name": mask_name(row.name),
         "certificate_number": row.number,
         "state": row.state,
         "state_name": STATE_NAMES[row.state],
-        "colour": colour(row, today),
+        "colour": shown_colour,
+        "reasons": [{"code": r.code, "field": r.field, "message": r.message} for r in found],
+        "advice": ADVICE[shown_colour],
+        "hotline": current_app.config["PLATFORM_HOTLINE"],
         "stars": row.stars,
         "service_types": row.service_types or [],
         "skills": row.skills or [],
@@ -153,7 +160,7 @@ def scan_answer(token: str, channel: str):
     if outcome.retry_after:
         raise too_many_requests(outcome.retry_after, "scans")
     if outcome.answer is None:
-        raise NotFound("This is not a valid 安心码.")
+        raise NotFound("This is not a valid 安心码.", code="not_a_valid_code", field="token")
     return current_app.response_class(
         outcome.answer, mimetype="application/json", headers={"Cache-Control": "no-store"}
     )

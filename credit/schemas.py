@@ -11,8 +11,9 @@ from app.clock import today_in_beijing
 from app.fields import RecordId
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
 from app.paging import PageQuery, page_schema
-from app.privacy import mask_id_number, mask_phone
+from app.privacy import mask_id_number, mask_name, mask_phone
 from credit import certificates
+from credit.access import sees_company_contact
 from credit.identifiers import credit_code_problem, id_number_problem
 from credit.models import COMPANY_GRADES, STATES
 from credit.scoring import current_config
@@ -65,7 +66,20 @@ class DistrictField(fields.String):
 # ---------------------------------------------------------------- companies
 
 
-class CompanyCreateSchema(ma.Schema):
+class CompanyUpdateSchema(ma.Schema):
+    """A company's contact and whether its number is published; what is sent changes, the rest stays."""
+
+    contact_name = fields.String(allow_none=True, validate=validate.Length(max=32))
+    contact_phone = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+\- ()]{5,32}$"))
+    contact_phone_public = fields.Boolean(
+        metadata={
+            "description": "the company marks contact_phone as its business number, to be published; "
+            "false (the default) keeps it for operators and the company's own admin"
+        }
+    )
+
+
+class CompanyCreateSchema(CompanyUpdateSchema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=100))
     credit_code = fields.String(
         required=True,
@@ -73,18 +87,37 @@ class CompanyCreateSchema(ma.Schema):
         metadata={"description": "统一社会信用代码, 18 characters (GB 32100)", "example": "91350100M000100Y43"},
     )
     district_code = DistrictField(required=True)
-    contact_name = fields.String(allow_none=True, validate=validate.Length(max=32))
-    contact_phone = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+\- ()]{5,32}$"))
+
+
+def _contact_name(company) -> str | None:
+    return company.contact_name if sees_company_contact(company) else mask_name(company.contact_name)
+
+
+def _contact_phone(company) -> str | None:
+    return company.contact_phone if company.contact_phone_public or sees_company_contact(company) else None
 
 
 class CompanySchema(ma.Schema):
+    """A company as the caller may see it: operators and the company's own admin see its contact as
+    entered; anyone else sees the contact's name masked and the number only if the company
+    published it."""
+
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     credit_code = fields.String(required=True)
     district_code = fields.String(required=True)
     district = DerivedString(lambda company: DISTRICTS[company.district_code], required=True)
-    contact_name = fields.String(allow_none=True)
-    contact_phone = fields.String(allow_none=True)
+    contact_name = DerivedString(
+        _contact_name,
+        allow_none=True,
+        metadata={"description": "a person's name: masked (李*理) unless the caller is an operator or its admin"},
+    )
+    contact_phone = DerivedString(
+        _contact_phone,
+        allow_none=True,
+        metadata={"description": "null unless published (contact_phone_public), an operator or its admin asks"},
+    )
+    contact_phone_public = fields.Boolean(required=True)
     grade = fields.String(allow_none=True, metadata={"description": "A, 2A, 3A, 4A or 5A"})
     credit_score = fields.Float(allow_none=True)
 
@@ -311,6 +344,18 @@ class ScanCompanySchema(ma.Schema):
     grade = fields.String(allow_none=True)
 
 
+class ScanReasonSchema(ma.Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.OneOf(certificates.REASON_CODES),
+    )
+    field = fields.String(
+        required=True,
+        metadata={"description": "the profile field at fault", "example": "health_certificate_valid_until"},
+    )
+    message = fields.String(required=True, metadata={"example": "健康证有效期至 2026-11-30，已过期。"})
+
+
 class ScanSchema(ma.Schema):
     """The public profile behind a 安心碼. Never an ID number, phone or address."""
 
@@ -320,6 +365,15 @@ class ScanSchema(ma.Schema):
     state = fields.String(required=True)
     state_name = fields.String(required=True, metadata={"example": "有效"})
     colour = fields.String(required=True, validate=validate.OneOf(["green", "yellow", "red"]))
+    reasons = fields.List(
+        fields.Nested(ScanReasonSchema),
+        required=True,
+        metadata={"description": "why the colour is not green, worst first; empty when green"},
+    )
+    advice = fields.String(
+        required=True, metadata={"description": "what the resident should do", "example": "请勿开门，请联系服务站。"}
+    )
+    hotline = fields.String(required=True, metadata={"description": "the number to call", "example": "12345"})
     stars = fields.Integer(allow_none=True)
     service_types = fields.List(fields.String())
     skills = fields.List(fields.String())

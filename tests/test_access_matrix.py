@@ -221,6 +221,9 @@ WRITES: dict[str, Write] = {
             json={"name": "穗城家政服务有限公司", "credit_code": new_credit_code(), "district_code": "440106"}
         ),
     ),
+    "PATCH /api/v1/companies/{company_id}": Write(
+        COMPANY_ADMIN, lambda side: Call(path={"company_id": side.company}, json={"contact_phone_public": True})
+    ),
     "POST /api/v1/companies/{company_id}/credit-events": Write(
         OPERATOR, lambda side: Call(path={"company_id": side.company}, json=CREDIT_EVENT)
     ),

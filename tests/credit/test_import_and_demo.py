@@ -14,7 +14,7 @@ def write(tmp_path, name, header, *rows):
     return str(path)
 
 
-def test_companies_are_imported_then_updated_by_credit_code(cli, client, tmp_path):
+def test_companies_are_imported_then_updated_by_credit_code(cli, client, operator, tmp_path):
     code = new_credit_code()
     first = write(tmp_path, "c.csv", COMPANY_HEADER, f"广州好家政有限公司,{code},440106,王经理,020-12345678")
     result = cli("credit", "import-companies", first)
@@ -22,7 +22,7 @@ def test_companies_are_imported_then_updated_by_credit_code(cli, client, tmp_pat
     assert "created: 1" in result.output
     second = write(tmp_path, "c2.csv", COMPANY_HEADER, f"广州好家政有限公司,{code},天河区,李经理,020-12345678")
     assert "updated: 1" in cli("credit", "import-companies", second).output
-    listing = client.get("/api/v1/companies", query_string={"district": "440106"}).json["items"]
+    listing = client.get("/api/v1/companies", query_string={"district": "440106"}, headers=operator).json["items"]
     assert [(c["name"], c["contact_name"], c["grade"]) for c in listing] == [("广州好家政有限公司", "李经理", "A")]
 
 
