@@ -9,6 +9,8 @@ messages are ours. We do not use its `validate`: uscc's wants the first 8 charac
 and so refuses codes that GB 32100 allows (registration authorities Y, N, A ...: a farmers'
 cooperative's code starts with N), and ric's also requires a region in its own list and says
 "invalid" without saying why.
+
+Both numbers are stored in the form the standards print: capitals, no spaces (normal_form).
 """
 
 import re
@@ -18,11 +20,17 @@ from stdnum.cn import ric, uscc
 
 from app.clock import today_in_beijing
 
-ID_NUMBER_PATTERN = re.compile(r"^\d{17}[\dX]$")
+ID_NUMBER_PATTERN = re.compile(r"\d{17}[\dX]", re.ASCII)  # ASCII: \d would also take ٤ and ４
 EARLIEST_BIRTH_YEAR = 1900
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
-CREDIT_CODE_PATTERN = re.compile(rf"^[{CREDIT_CODE_ALPHABET}]{{2}}\d{{6}}[{CREDIT_CODE_ALPHABET}]{{10}}$")
+CREDIT_CODE_PATTERN = re.compile(rf"[{CREDIT_CODE_ALPHABET}]{{2}}\d{{6}}[{CREDIT_CODE_ALPHABET}]{{10}}", re.ASCII)
+
+
+def normal_form(value: str) -> str:
+    """An ID number or credit code as the standards print it: capitals, no spaces (people copy
+    them with spaces every four characters, or type the letters in lower case)."""
+    return "".join(value.split()).upper()
 
 
 def id_number_check_character(first17: str) -> str:
@@ -31,7 +39,7 @@ def id_number_check_character(first17: str) -> str:
 
 def id_number_problem(value: str, today: date | None = None) -> str | None:
     """Why `value` is not a valid resident ID number, or None when it is."""
-    if not ID_NUMBER_PATTERN.match(value):
+    if not ID_NUMBER_PATTERN.fullmatch(value):
         return "must be 17 digits followed by a digit or X"
     try:
         birth = datetime.strptime(value[6:14], "%Y%m%d").date()
@@ -50,7 +58,7 @@ def credit_code_check_character(first17: str) -> str:
 
 def credit_code_problem(value: str) -> str | None:
     """Why `value` is not a valid unified social credit code, or None when it is."""
-    if not CREDIT_CODE_PATTERN.match(value):
+    if not CREDIT_CODE_PATTERN.fullmatch(value):
         return "must be 18 characters: 2 code letters/digits, a 6-digit region, 10 more (no I, O, S, V, Z)"
     if credit_code_check_character(value[:17]) != value[17]:
         return "the check character (GB 32100) does not match"

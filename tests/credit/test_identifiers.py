@@ -75,7 +75,7 @@ def test_an_invalid_credit_code_is_refused_with_the_reason(value, problem):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    region=st.from_regex(r"\d{6}", fullmatch=True),
+    region=st.from_regex(r"[0-9]{6}", fullmatch=True),  # \d would draw ٤ and ４ too, which no number has
     birth=st.dates(date(1930, 1, 1), date(2005, 12, 31)),
     sequence=st.integers(0, 999),
     wrong=st.sampled_from("0123456789X"),
