@@ -27,10 +27,11 @@ class FullMatch(validate.Regexp):
     """A pattern the whole value must match. marshmallow's Regexp only anchors the start, and a
     `$` there also matches before a final newline, so "13812345678\\n" passed for a phone number
     and was stored with its newline (or overflowed its column). ASCII unless told otherwise: a
-    Unicode \\d also takes ４ and ٤, which no code or number here is written with."""
+    Unicode \\d also takes ４ and ٤, which no code or number here is written with. Anchored
+    too, for the OpenAPI document, where a pattern without ^ and $ means "contains"."""
 
     def __init__(self, regex: str, flags: int = re.ASCII, error: str | None = None):
-        super().__init__(regex, flags, error=error)
+        super().__init__(f"^(?:{regex})$", flags, error=error)
 
     def __call__(self, value):
         if self.regex.fullmatch(value) is None:

@@ -33,11 +33,12 @@ LABELS = fields.List(Text(validate=validate.Length(min=1, max=32)), validate=val
 
 
 class IdentifierRule(validate.Validator):
-    """A national identifier's check (credit.identifiers), its reason as the message; `regex` is
-    its shape, which bounds its length."""
+    """A national identifier's check (credit.identifiers), its reason as the message; `shape` is
+    its pattern, which bounds its length. (Not `regex`, which the OpenAPI document would give as
+    the input's pattern: the input may be in lower case and spaced.)"""
 
-    def __init__(self, regex, problem):
-        self.regex, self.problem = regex, problem
+    def __init__(self, shape, problem):
+        self.shape, self.problem = shape, problem
 
     def __call__(self, value: str) -> str:
         problem = self.problem(value)
@@ -49,8 +50,8 @@ class IdentifierRule(validate.Validator):
 class Identifier(fields.String):
     """An ID number or credit code, read in its normal form (capitals, no spaces) and checked."""
 
-    def __init__(self, regex, problem, **kwargs):
-        super().__init__(validate=IdentifierRule(regex, problem), **kwargs)
+    def __init__(self, shape, problem, **kwargs):
+        super().__init__(validate=IdentifierRule(shape, problem), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         return normal_form(super()._deserialize(value, attr, data, **kwargs))

@@ -68,7 +68,8 @@ def longest_accepted(field: fields.Field) -> int | None:
         elif isinstance(rule, validate.OneOf):
             bounds.append(max(len(str(choice)) for choice in rule.choices))
         elif isinstance(rule, FullMatch | IdentifierRule):  # not marshmallow's Regexp, which bounds nothing
-            bounds.append(re._parser.parse(rule.regex.pattern, rule.regex.flags).getwidth()[1])  # the pattern's widest
+            pattern = rule.regex if isinstance(rule, FullMatch) else rule.shape
+            bounds.append(re._parser.parse(pattern.pattern, pattern.flags).getwidth()[1])  # the pattern's widest
     return min(bounds, default=None)
 
 
