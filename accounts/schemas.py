@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, INVITE_STATES, RESIDENT, STATION_STAFF
-from app.fields import RecordId
+from app.fields import FullMatch, RecordId, Text
 from app.paging import OperatorPageQuery, page_schema
 from app.privacy import mask_phone
 
@@ -39,8 +39,8 @@ class RoleScopeSchema(ma.Schema):
     operator. A scope the role does not take is refused rather than ignored."""
 
     role = fields.String(required=True, validate=validate.OneOf(GRANTED_ROLES))
-    station_code = fields.String(
-        validate=validate.Regexp(r"^\d{12}$", error="must be a 12-digit station code"),
+    station_code = Text(
+        validate=FullMatch(r"\d{12}", error="must be a 12-digit station code"),
         metadata={"description": "required for station_staff"},
     )
     company_id = RecordId(metadata={"description": "required for company_admin"})
@@ -62,9 +62,7 @@ class InviteCreateSchema(RoleScopeSchema):
     valid_for_hours = fields.Integer(
         validate=validate.Range(min=1, max=24 * 30), metadata={"description": "default INVITE_LIFETIME_HOURS (72)"}
     )
-    note = fields.String(
-        validate=validate.Length(max=100), metadata={"description": "whom it is for, e.g. 林小姐 (前台)"}
-    )
+    note = Text(validate=validate.Length(max=100), metadata={"description": "whom it is for, e.g. 林小姐 (前台)"})
 
 
 class InviteSchema(ma.Schema):
@@ -118,7 +116,7 @@ GrantListSchema = page_schema(GrantSchema, "GrantListSchema")
 
 
 class RemoveGrantQuery(ma.Schema):
-    reason = fields.String(validate=validate.Length(max=200))
+    reason = Text(validate=validate.Length(max=200))
 
 
 class RoleEventSchema(RoleSchema):

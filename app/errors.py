@@ -2,12 +2,13 @@
 
 import http
 import logging
+import re
 
 import marshmallow as ma
 from flask import current_app, g, json
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -209,7 +210,33 @@ class ProblemApi(Api):
         return problem_response(error.code, error.name, detail, errors, headers, code=data.get("code"))
 
 
+# The table a statement writes or reads first, for a log line that must not carry its values.
+STATEMENT_TABLE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|FROM)\s+\"?(\w+)", re.IGNORECASE)
+
+
+def statement_table(statement: str | None) -> str:
+    found = STATEMENT_TABLE.search(statement or "")
+    return found.group(1) if found else "?"
+
+
 def register_error_handlers(app):
+    @app.errorhandler(DataError)
+    def value_does_not_fit(error):
+        """A value the database refuses (too long for its column, out of its type's range): the
+        schemas should have refused it first, so it is a defect to mend, logged by table and SQL
+        state only (the statement's values may be personal); the caller still sent bad input."""
+        log.error(
+            "defect: a value the schemas accepted does not fit table %s (SQLSTATE %s)",
+            statement_table(error.statement),
+            getattr(error.orig, "sqlstate", None) or error.orig.__class__.__name__,
+        )
+        return problem_response(
+            422,
+            "Unprocessable Entity",
+            "A value in this request does not fit where it is stored (too long or out of range).",
+            code="value_does_not_fit",
+        )
+
     @app.errorhandler(IntegrityError)
     def conflicting_write(error):
         return problem_response(409, "Conflict", "This conflicts with data that already exists.", code="duplicate")

@@ -1,6 +1,8 @@
 """Schema fields shared by every feature."""
 
-from marshmallow import fields, validate
+import re
+
+from marshmallow import ValidationError, fields, validate
 
 # Record ids are PostgreSQL `integer`s: a larger number names no record, and must not reach the
 # database, where it is an error rather than "not found".
@@ -19,3 +21,27 @@ class PageNumber(fields.Integer):
 
     def __init__(self, **kwargs):
         super().__init__(load_default=1, validate=validate.Range(min=1, max=100_000), **kwargs)
+
+
+class FullMatch(validate.Regexp):
+    """A pattern the whole value must match. marshmallow's Regexp only anchors the start, and a
+    `$` there also matches before a final newline, so "13812345678\\n" passed for a phone number
+    and was stored with its newline (or overflowed its column). ASCII unless told otherwise: a
+    Unicode \\d also takes ４ and ٤, which no code or number here is written with. Anchored
+    too, for the OpenAPI document, where a pattern without ^ and $ means "contains"."""
+
+    def __init__(self, regex: str, flags: int = re.ASCII, error: str | None = None):
+        super().__init__(f"^(?:{regex})$", flags, error=error)
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+class Text(fields.String):
+    """A string as a person typed or pasted it: the whitespace around it is not part of it, and
+    is dropped before the field's rules see it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 from sqlalchemy import inspect
 
 from app.clock import BEIJING, in_beijing
-from app.fields import RecordId
+from app.fields import FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
 from app.privacy import mask_name
 from booking.models import (
@@ -68,11 +68,9 @@ class ServiceListSchema(ma.Schema):
 
 
 class OfferInputSchema(ma.Schema):
-    weekdays = fields.String(
+    weekdays = Text(
         load_default="1234567",
-        validate=validate.Regexp(
-            r"^(?!.*(.).*\1)[1-7]{1,7}$", error="ISO weekday digits 1 (Monday) to 7, each at most once"
-        ),
+        validate=FullMatch(r"(?!.*(.).*\1)[1-7]{1,7}", error="ISO weekday digits 1 (Monday) to 7, each at most once"),
         metadata={"description": "ISO weekdays open, 1 = Monday", "example": "12345"},
     )
     opens_at = fields.Time(required=True, validate=half_hour, metadata={"description": "Beijing time, e.g. 08:00"})
@@ -106,7 +104,7 @@ class OfferListSchema(ma.Schema):
 
 
 class ClosedDayInputSchema(ma.Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    reason = Text(required=True, validate=validate.Length(min=1, max=200))
 
 
 class ClosedDaySchema(ma.Schema):
@@ -124,8 +122,8 @@ class ClosedDayListSchema(ma.Schema):
 
 class AvailabilityQuery(ma.Schema):
     service = fields.String(required=True, metadata={"description": "service code, e.g. cleaning"})
-    station = fields.String(
-        validate=validate.Regexp(r"^\d{12}$"),
+    station = Text(
+        validate=FullMatch(r"\d{12}", error="must be a 12-digit station code"),
         metadata={"description": "a station's code; or give lat and lng for the nearest"},
     )
     lat = fields.Float(validate=validate.Range(min=-90, max=90))
@@ -176,7 +174,7 @@ class IdempotencyHeaders(ma.Schema):
     idempotency_key = fields.String(
         required=True,
         data_key="Idempotency-Key",
-        validate=validate.Regexp(r"^[\x21-\x7e]{8,64}$", error="8-64 visible ASCII characters"),
+        validate=FullMatch(r"[\x21-\x7e]{8,64}", error="8-64 visible ASCII characters"),
         metadata={
             "description": "A new random key (e.g. a UUID) per booking the resident means to make; "
             "retrying with the same key and body returns the same booking"
@@ -185,10 +183,10 @@ class IdempotencyHeaders(ma.Schema):
 
 
 class BookingCreateSchema(ma.Schema):
-    station_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$"))
-    service_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    station_code = Text(required=True, validate=FullMatch(r"\d{12}", error="must be a 12-digit station code"))
+    service_code = Text(required=True, validate=validate.Length(min=1, max=32))
     starts_at = beijing_datetime(required=True, metadata={"description": "a slot's start from /availability"})
-    address = fields.String(
+    address = Text(
         required=True,
         validate=validate.Length(min=4, max=200),
         metadata={"description": "stored encrypted; seen by the resident and the station"},
@@ -196,8 +194,8 @@ class BookingCreateSchema(ma.Schema):
     location = fields.Nested(
         PointSchema, required=True, metadata={"description": "the address's point; " + CRS_DESCRIPTION}
     )
-    contact_name = fields.String(allow_none=True, validate=validate.Length(max=32))
-    notes = fields.String(allow_none=True, validate=validate.Length(max=500))
+    contact_name = Text(allow_none=True, validate=validate.Length(max=32))
+    notes = Text(allow_none=True, validate=validate.Length(max=500))
     preferred_worker_id = RecordId(allow_none=True)
 
 
@@ -307,15 +305,15 @@ BookingPageSchema = page_schema(BookingSchema, "BookingPageSchema")
 
 
 class RejectSchema(ma.Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
 
 
 class CancelSchema(ma.Schema):
-    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+    reason = Text(allow_none=True, validate=validate.Length(max=500))
 
 
 class RescheduleSchema(ma.Schema):
-    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+    reason = Text(allow_none=True, validate=validate.Length(max=500))
     starts_at = beijing_datetime(required=True, metadata={"description": "the new slot's start"})
 
 
@@ -344,7 +342,7 @@ class EntryCheckSchema(ma.Schema):
 
 class RatingInputSchema(ma.Schema):
     stars = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    text = fields.String(allow_none=True, validate=validate.Length(max=500))
+    text = Text(allow_none=True, validate=validate.Length(max=500))
 
 
 class RatingSchema(ma.Schema):
@@ -357,7 +355,7 @@ class RatingSchema(ma.Schema):
 class FollowUpInputSchema(ma.Schema):
     satisfied = fields.Boolean(required=True)
     called_at = beijing_datetime(metadata={"description": "when the call was made; now when left out"})
-    notes = fields.String(allow_none=True, validate=validate.Length(max=500))
+    notes = Text(allow_none=True, validate=validate.Length(max=500))
 
 
 class FollowUpSchema(ma.Schema):
@@ -374,11 +372,11 @@ class ComplaintInputSchema(ma.Schema):
         validate=validate.OneOf(list(COMPLAINT_TYPES)),
         metadata={"description": ", ".join(f"{k} ({v})" for k, v in COMPLAINT_TYPES.items())},
     )
-    text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    text = Text(required=True, validate=validate.Length(min=1, max=1000))
 
 
 class ComplaintStepSchema(ma.Schema):
-    note = fields.String(allow_none=True, validate=validate.Length(max=500))
+    note = Text(allow_none=True, validate=validate.Length(max=500))
 
 
 class ComplaintSchema(ma.Schema):

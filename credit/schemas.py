@@ -8,31 +8,58 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.clock import today_in_beijing
-from app.fields import RecordId
+from app.fields import FullMatch, RecordId, Text
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
 from app.paging import PageQuery, page_schema
 from app.privacy import mask_id_number, mask_name, mask_phone
 from credit import certificates
 from credit.access import sees_company_contact
-from credit.identifiers import credit_code_problem, id_number_problem
+from credit.identifiers import (
+    CREDIT_CODE_PATTERN,
+    ID_NUMBER_PATTERN,
+    credit_code_problem,
+    id_number_problem,
+    normal_form,
+)
 from credit.models import COMPANY_GRADES, STATES
 from credit.scoring import current_config
 
-PHONE = validate.Regexp(r"^1[3-9]\d{9}$", error="must be an 11-digit mainland mobile number")
-PHOTO = validate.Regexp(r"^(https://\S+|/\S+)$", error="must be an https URL or a path on this server")
-LABELS = fields.List(fields.String(validate=validate.Length(min=1, max=32)), validate=validate.Length(max=20))
+PHONE = FullMatch(r"1[3-9]\d{9}", error="must be an 11-digit mainland mobile number")
+OTHER_PHONE = FullMatch(r"[0-9+\- ()]{5,32}", error="must be a phone number: digits, spaces, + - ( ), 5-32 of them")
+PHOTO = [
+    FullMatch(r"https://\S+|/\S+", error="must be an https URL or a path on this server"),
+    validate.Length(max=300),
+]
+LABELS = fields.List(Text(validate=validate.Length(min=1, max=32)), validate=validate.Length(max=20))
 
 
-def id_number_rule(value: str) -> None:
-    problem = id_number_problem(value)
-    if problem:
-        raise ma.ValidationError(problem)
+class IdentifierRule(validate.Validator):
+    """A national identifier's check (credit.identifiers), its reason as the message; `shape` is
+    its pattern, which bounds its length. (Not `regex`, which the OpenAPI document would give as
+    the input's pattern: the input may be in lower case and spaced.)"""
+
+    def __init__(self, shape, problem):
+        self.shape, self.problem = shape, problem
+
+    def __call__(self, value: str) -> str:
+        problem = self.problem(value)
+        if problem:
+            raise ma.ValidationError(problem)
+        return value
 
 
-def credit_code_rule(value: str) -> None:
-    problem = credit_code_problem(value)
-    if problem:
-        raise ma.ValidationError(problem)
+class Identifier(fields.String):
+    """An ID number or credit code, read in its normal form (capitals, no spaces) and checked."""
+
+    def __init__(self, shape, problem, **kwargs):
+        super().__init__(validate=IdentifierRule(shape, problem), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return normal_form(super()._deserialize(value, attr, data, **kwargs))
+
+
+def credit_code_field(**kwargs) -> Identifier:
+    return Identifier(CREDIT_CODE_PATTERN, credit_code_problem, **kwargs)
 
 
 def not_in_future(value: date) -> None:
@@ -69,8 +96,8 @@ class DistrictField(fields.String):
 class CompanyUpdateSchema(ma.Schema):
     """A company's contact and whether its number is published; what is sent changes, the rest stays."""
 
-    contact_name = fields.String(allow_none=True, validate=validate.Length(max=32))
-    contact_phone = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+\- ()]{5,32}$"))
+    contact_name = Text(allow_none=True, validate=validate.Length(max=32))
+    contact_phone = Text(allow_none=True, validate=OTHER_PHONE)
     contact_phone_public = fields.Boolean(
         metadata={
             "description": "the company marks contact_phone as its business number, to be published; "
@@ -80,10 +107,9 @@ class CompanyUpdateSchema(ma.Schema):
 
 
 class CompanyCreateSchema(CompanyUpdateSchema):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=100))
-    credit_code = fields.String(
+    name = Text(required=True, validate=validate.Length(min=2, max=100))
+    credit_code = credit_code_field(
         required=True,
-        validate=credit_code_rule,
         metadata={"description": "统一社会信用代码, 18 characters (GB 32100)", "example": "91350100M000100Y43"},
     )
     district_code = DistrictField(required=True)
@@ -134,16 +160,17 @@ CompanyPageSchema = page_schema(CompanySchema, "CompanyPageSchema")
 
 
 class WorkerCreateSchema(ma.Schema):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=32))
-    id_number = fields.String(
+    name = Text(required=True, validate=validate.Length(min=2, max=32))
+    id_number = Identifier(
+        ID_NUMBER_PATTERN,
+        id_number_problem,
         required=True,
-        validate=id_number_rule,
         metadata={
             "description": "18-character resident ID number (GB 11643); stored encrypted, only ever shown masked"
         },
     )
-    phone = fields.String(allow_none=True, validate=PHONE)
-    photo_url = fields.String(allow_none=True, validate=PHOTO)
+    phone = Text(allow_none=True, validate=PHONE)
+    photo_url = Text(allow_none=True, validate=PHOTO)
     service_types = LABELS
     skills = LABELS
     years_of_experience = fields.Integer(load_default=0, validate=validate.Range(min=0, max=60))
@@ -155,16 +182,10 @@ class WorkerCreateSchema(ma.Schema):
         },
     )
 
-    @ma.pre_load
-    def upper_case_check_character(self, data, **_):
-        if isinstance(data, dict) and isinstance(data.get("id_number"), str):
-            data = data | {"id_number": data["id_number"].strip().upper()}
-        return data
-
 
 class WorkerUpdateSchema(ma.Schema):
-    phone = fields.String(allow_none=True, validate=PHONE)
-    photo_url = fields.String(allow_none=True, validate=PHOTO)
+    phone = Text(allow_none=True, validate=PHONE)
+    photo_url = Text(allow_none=True, validate=PHOTO)
     service_types = LABELS
     skills = LABELS
     years_of_experience = fields.Integer(validate=validate.Range(min=0, max=60))
@@ -224,7 +245,7 @@ class DocumentsSchema(ma.Schema):
 
     id_card_checked = fields.Boolean(required=True, metadata={"description": "the ID card was seen and matches"})
     health_certificate_valid_until = fields.Date(required=True)
-    skill_certificate = fields.String(
+    skill_certificate = Text(
         required=True,
         validate=validate.Length(min=1, max=100),
         metadata={"description": "name and number of the skill or training certificate"},
@@ -249,11 +270,11 @@ class IdentitySchema(ma.Schema):
 
 
 class ReasonSchema(ma.Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
 
 
 class OptionalReasonSchema(ma.Schema):
-    reason = fields.String(validate=validate.Length(min=1, max=500))
+    reason = Text(validate=validate.Length(min=1, max=500))
 
 
 class RenewSchema(OptionalReasonSchema):
@@ -268,13 +289,14 @@ class HealthCertificateSchema(ma.Schema):
 
 
 class CreditEventCreateSchema(ma.Schema):
-    kind = fields.String(
+    kind = Text(
         required=True,
+        validate=validate.Length(max=40),
         metadata={"description": "A kind from credit/scoring.toml, e.g. breach, complaint_upheld, rating, follow_up"},
     )
     value = fields.Float(load_default=1.0, validate=validate.Range(min=-1000, max=1000))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    source_ref = fields.String(validate=validate.Length(max=100))
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
+    source_ref = Text(validate=validate.Length(max=100))
 
     @ma.validates("kind")
     def known_kind(self, value, **_):
@@ -417,7 +439,6 @@ class CompanyRowSchema(CsvRowMixin, CompanyCreateSchema):
 
 
 class WorkerRowSchema(CsvRowMixin, WorkerCreateSchema):
-    company_credit_code = fields.String(
-        validate=credit_code_rule,
+    company_credit_code = credit_code_field(
         metadata={"description": "the employing company's credit code; empty for an independent worker"},
     )

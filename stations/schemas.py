@@ -7,6 +7,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from marshmallow.experimental.context import Context
 
+from app.fields import FullMatch
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS, inside_guangzhou
 from app.paging import PageQuery, page_schema
 from stations.datum import from_wgs84
@@ -200,7 +201,7 @@ class StationRowSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$", error="must be 12 digits"))
+    code = fields.String(required=True, validate=FullMatch(r"\d{12}", error="must be 12 digits"))
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     kind = fields.String(required=True, validate=validate.OneOf(list(STATION_KINDS)))
     district_code = fields.String(required=True, validate=validate.OneOf(list(DISTRICTS), error="unknown district"))
@@ -211,7 +212,10 @@ class StationRowSchema(ma.Schema):
     coord_source = fields.String(allow_none=True, validate=validate.Length(max=32))
     note = fields.String(allow_none=True)
     address = fields.String(allow_none=True, validate=validate.Length(max=200))
-    phone = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+\- ()]{5,32}$"))
+    phone = fields.String(
+        allow_none=True,
+        validate=FullMatch(r"[0-9+\- ()]{5,32}", error="must be a phone number: digits, spaces, + - ( ), 5-32 of them"),
+    )
     opening_hours = fields.String(allow_none=True, validate=validate.Length(max=100))
     services = fields.List(fields.String(validate=validate.Length(min=1, max=32)))
 

@@ -1,8 +1,6 @@
 """WeChat login and phone binding, mini-program codes, the scan behind a worker's code, the
 subscribe-message log (operators) and WeChat's message push."""
 
-import json
-
 import xmltodict
 from flask import current_app, request
 
@@ -11,6 +9,7 @@ from app.access import current_principal
 from app.blueprint import ApiBlueprint
 from app.errors import BadRequest, NotFound
 from app.extensions import db
+from app.json_body import parse_json_body
 from app.rate_limits import rate_limited
 from credit.access import worker_for_caller
 from credit.scanning import scan_answer
@@ -163,7 +162,7 @@ def callback_push(query):
     require_wechat_signature(query)
     body = request.get_data()
     try:
-        payload = json.loads(body) if body.lstrip().startswith(b"{") else xmltodict.parse(body)["xml"]
+        payload = parse_json_body(body) if body.lstrip().startswith(b"{") else xmltodict.parse(body)["xml"]
     except (ValueError, TypeError, KeyError, xmltodict.expat.ExpatError):
         raise BadRequest("The push body is neither JSON nor XML.", code="unreadable_push") from None
     services.record_template_decisions(payload)

@@ -36,6 +36,9 @@ def test_a_valid_id_number_is_accepted(value):
         ("11010519490231002" + id_number_check_character("11010519490231002"), "birth date"),  # 31 February
         ("11010518891231002" + id_number_check_character("11010518891231002"), "plausible"),
         ("11010599991231002" + id_number_check_character("11010599991231002"), "plausible"),
+        ("000000199001010018", "region"),  # a right check character, no region
+        ("11019919900101001" + id_number_check_character("11019919900101001"), "region"),  # 北京 has no 0199
+        ("99010619900101001" + id_number_check_character("99010619900101001"), "region"),  # no province 99
     ],
 )
 def test_an_invalid_id_number_is_refused_with_the_reason(value, problem):
@@ -73,9 +76,15 @@ def test_an_invalid_credit_code_is_refused_with_the_reason(value, problem):
     assert problem in credit_code_problem(value)
 
 
+@pytest.mark.parametrize("region", ["440106", "110103", "440100", "360426"])  # 崇文区 was merged in 2010
+def test_an_id_number_from_any_region_gb_t_2260_has_listed_is_accepted(region):
+    first17 = f"{region}19850612001"
+    assert id_number_problem(first17 + id_number_check_character(first17)) is None
+
+
 @settings(max_examples=40, deadline=None)
 @given(
-    region=st.from_regex(r"\d{6}", fullmatch=True),
+    region=st.sampled_from(["440106", "440104", "110105", "310115", "510107", "650102"]),
     birth=st.dates(date(1930, 1, 1), date(2005, 12, 31)),
     sequence=st.integers(0, 999),
     wrong=st.sampled_from("0123456789X"),

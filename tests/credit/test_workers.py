@@ -1,5 +1,7 @@
 """Worker and company records: validation, masking, encryption at rest, and who may touch whom."""
 
+from credit.demo import DEMO_WORKERS
+from credit.identifiers import id_number_problem
 from tests.factories import new_credit_code, new_id_number
 
 
@@ -167,3 +169,15 @@ def test_a_photo_must_be_an_https_url_or_a_local_path(client, operator):
         headers=operator,
     )
     assert response.status_code == 201
+
+
+def test_an_id_number_whose_first_six_digits_are_no_region_is_a_422_saying_so(client, operator):
+    response = client.post(
+        "/api/v1/workers", json={"name": "孙八", "id_number": "000000199001010018"}, headers=operator
+    )
+    assert response.status_code == 422
+    assert response.json["errors"]["id_number"] == ["characters 1-6 must be a region code (GB/T 2260)"]
+
+
+def test_the_demo_and_test_workers_have_id_numbers_from_real_regions():
+    assert [id_number_problem(number) for number in [new_id_number(), *(w[1] for w in DEMO_WORKERS)]] == [None] * 4
