@@ -12,7 +12,7 @@ from app.clock import today_in_beijing
 from app.errors import Conflict, Forbidden, Invalid, NotFound, recorded_problem
 from app.extensions import db
 from app.privacy import mask_name
-from app.rate_limits import rate_limited
+from app.rate_limits import created_something, rate_limited
 from booking import aftercare, assignment, bookings, hours
 from booking.access import (
     actor,
@@ -189,7 +189,7 @@ def availability(service, crs, station=None, lat=None, lng=None):
 
 
 @blp.post("/bookings")
-@rate_limited("BOOKING_RATE_LIMIT", "bookings", key=caller_key)
+@rate_limited("BOOKING_RATE_LIMIT", "bookings", key=caller_key, counts=created_something)
 @blp.requires()
 @blp.problems(403, 409, 429)
 @blp.arguments(IdempotencyHeaders, location="headers", unknown="exclude", as_kwargs=True)
@@ -310,7 +310,7 @@ def rate_booking(data, booking_id):
 
 
 @blp.post("/bookings/<id:booking_id>/complaints")
-@rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key)
+@rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key, counts=created_something)
 @blp.requires()
 @blp.problems(403, 404, 429)
 @blp.arguments(ComplaintInputSchema)

@@ -26,3 +26,25 @@ def test_a_resident_complaining_too_often_gets_429(limits, booked, client):
     first = client.post(f"/api/v1/bookings/{booking['id']}/complaints", json=complaint, headers=headers)
     second = client.post(f"/api/v1/bookings/{booking['id']}/complaints", json=complaint, headers=headers)
     assert (first.status_code, second.status_code) == (201, 429)
+
+
+def test_retrying_a_booking_with_its_key_does_not_use_up_the_limit(limits, book, resident):
+    headers = resident()
+    first, _ = book(headers=headers, key="the-same-key-0001")
+    replays = [book(headers=headers, key="the-same-key-0001")[0].status_code for _ in range(9)]
+    assert (first.status_code, set(replays)) == (201, {200})
+    assert book(headers=headers)[0].status_code == 201
+
+
+def test_refused_bookings_do_not_use_up_the_limit(limits, book, resident):
+    headers = resident()
+    refusals = [book(headers=headers, station_code="440106999000")[0].status_code for _ in range(5)]
+    assert set(refusals) == {422}
+    assert [book(headers=headers)[0].status_code for _ in range(3)] == [201, 201, 429]
+
+
+def test_refused_complaints_do_not_use_up_the_limit(limits, booked, client):
+    booking, headers = booked()
+    url = f"/api/v1/bookings/{booking['id']}/complaints"
+    assert client.post(url, json={"type": "no-such-type", "text": "x"}, headers=headers).status_code == 422
+    assert client.post(url, json={"type": "attitude", "text": "服务态度差"}, headers=headers).status_code == 201
