@@ -204,3 +204,11 @@ def test_an_address_outside_guangzhou_is_a_422_naming_the_location(book, client,
     assert response.status_code == 422 and response.json["code"] == "outside_service_area"
     assert list(response.json["errors"]) == ["location"]
     assert client.get("/api/v1/bookings", headers=headers).json["total"] == 0
+
+
+def test_a_resident_cancels_without_a_body_as_the_document_allows(booked, client):
+    booking, headers = booked()
+    document = client.get("/api/v1/openapi.json").json
+    assert not document["paths"]["/api/v1/bookings/{booking_id}/cancel"]["post"]["requestBody"].get("required")
+    response = client.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=headers)
+    assert response.status_code == 200 and response.json["status"] == "cancelled"
