@@ -129,6 +129,25 @@ class ApiBlueprint(flask_smorest.Blueprint):
                 doc_info[method].setdefault("manual_doc", {}).setdefault("operationId", operation_id)
         super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
 
+    def arguments(self, schema, *, location: str = "json", **kwargs):
+        """A body is documented as required exactly when its schema has a required field: a body
+        whose fields may all be left out may be left out itself (webargs reads no body as {})."""
+        if location == "json" and "required" not in kwargs:
+            instance = schema() if isinstance(schema, type) else schema
+            kwargs["required"] = any(field.required for field in instance.fields.values())
+        return super().arguments(schema, location=location, **kwargs)
+
+    def response(self, status_code, schema=None, *, content_type: str | None = None, **kwargs):
+        """flask-smorest documents an answer's content from its schema only: an image or a text
+        answer (no schema, a media type of its own) gets the media type with a string body, so a
+        generated client knows what comes back."""
+        decorator = super().response(status_code, schema, content_type=content_type, **kwargs)
+        if schema is not None or content_type is None or content_type.endswith("json"):
+            return decorator
+        body = {"type": "string"} if content_type.startswith("text/") else {"type": "string", "format": "binary"}
+        documented = self.doc(responses={int(status_code): {"content": {content_type: {"schema": body}}}})
+        return lambda view: documented(decorator(view))
+
     def requires(self, *roles: str):
         """Access before anything else: 401 for an anonymous caller and, when `roles` are named,
         403 for a caller holding none of them, checked before the body is read; documents the

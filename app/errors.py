@@ -178,8 +178,29 @@ def _field_errors(messages: dict) -> dict:
     return merged
 
 
+# What apispec puts beside a nullable nested schema for OpenAPI 3.0: an alternative that admits any
+# object at all.
+_ANY_OBJECT_OR_NULL = {"type": "object", "nullable": True}
+
+
+def nullable_nested(converter, field, ret: dict, **_) -> dict:
+    """A nullable nested object is its own schema or null, written `allOf: [its schema]` with
+    `nullable: true`: apispec's `anyOf: [its schema, any object]` lets a client generator type it
+    as any object, and a validator accept one."""
+    alternatives = ret.get("anyOf")
+    if alternatives and _ANY_OBJECT_OR_NULL in alternatives:
+        del ret["anyOf"]
+        ret["allOf"] = [schema for schema in alternatives if schema != _ANY_OBJECT_OR_NULL]
+        ret["nullable"] = True
+    return {}
+
+
 class ProblemApi(Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, **kwargs):
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(nullable_nested)
 
     def _register_responses(self):
         """flask-smorest documents its ready-made answers (the 422 of every validated input, the

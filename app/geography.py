@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from app.datum import from_wgs84, to_wgs84
+
 DISTRICTS: dict[str, str] = {
     "440103": "荔湾区",
     "440104": "越秀区",
@@ -71,12 +73,20 @@ def _outlines() -> tuple[_Outline, ...]:
     return tuple(outlines)
 
 
-def district_of(lat: float, lng: float) -> str | None:
-    """The code of the district whose outline holds the point; None outside Guangzhou."""
+# The outlines' datum: a point in another is moved into it before it is looked up (the two differ
+# by some 500 m in Guangzhou, enough to put a point near the edge on the wrong side).
+OUTLINE_CRS = "gcj02"
+
+
+def district_of(lat: float, lng: float, crs: str) -> str | None:
+    """The code of the district whose outline holds the point (in datum `crs`, gcj02 or wgs84);
+    None outside Guangzhou."""
+    if crs != OUTLINE_CRS:
+        lat, lng = from_wgs84(*to_wgs84(lat, lng, crs), OUTLINE_CRS)
     return next((outline.district_code for outline in _outlines() if outline.contains(lat, lng)), None)
 
 
-def inside_guangzhou(lat: float, lng: float) -> bool:
+def inside_guangzhou(lat: float, lng: float, crs: str) -> bool:
     """The service area is the city's real boundary, not its bounding box: Shenzhen's centre and
     Foshan's are outside, though both lie in the box."""
-    return district_of(lat, lng) is not None
+    return district_of(lat, lng, crs) is not None

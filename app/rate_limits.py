@@ -10,10 +10,12 @@ own limiter.
 
 import math
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 import redis
-from flask import current_app, request
+from flask import Response, after_this_request, current_app, request
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -40,10 +42,29 @@ def client_key() -> str:
     return blind_index(request.remote_addr or "-")[:24]
 
 
-def retry_after(limit_text: str, scope: str, key: str) -> int | None:
-    """Counts one request against a limit such as "10/minute"; returns the seconds to wait when
-    over it, else None."""
-    limit: RateLimitItem = parse(limit_text)
+@dataclass(frozen=True)
+class Reservation:
+    """One request counted against a limit, which can be given back."""
+
+    limiter: FixedWindowRateLimiter
+    limit: RateLimitItem
+    scope: str
+    key: str
+
+    def give_back(self) -> None:
+        try:
+            self.limiter.storage.incr(self.limit.key_for(self.scope, self.key), self.limit.get_expiry(), amount=-1)
+        except redis.RedisError:
+            pass  # the count stays: a caller loses one request of the window, never gains one
+
+    def seconds_to_wait(self) -> int:
+        reset_at = self.limiter.get_window_stats(self.limit, self.scope, self.key).reset_time
+        return max(1, math.ceil(reset_at - time.time()))
+
+
+def reserve(limit_text: str, scope: str, key: str) -> tuple[Reservation, bool]:
+    """Counts one request against a limit such as "10/minute"; says whether it was within it."""
+    limit = parse(limit_text)
     limiters = current_app.extensions["rate_limiters"]
     limiter = limiters["shared"] or limiters["local"]
     try:
@@ -51,26 +72,53 @@ def retry_after(limit_text: str, scope: str, key: str) -> int | None:
     except redis.RedisError:
         limiter = limiters["local"]
         allowed = limiter.hit(limit, scope, key)
-    if allowed:
-        return None
-    reset_at = limiter.get_window_stats(limit, scope, key).reset_time
-    return max(1, math.ceil(reset_at - time.time()))
+    return Reservation(limiter, limit, scope, key), allowed
+
+
+def retry_after(limit_text: str, scope: str, key: str) -> int | None:
+    """Counts one request against a limit such as "10/minute"; returns the seconds to wait when
+    over it, else None."""
+    reservation, allowed = reserve(limit_text, scope, key)
+    return None if allowed else reservation.seconds_to_wait()
 
 
 def too_many_requests(seconds: int, what: str) -> TooManyRequests:
     return TooManyRequests(f"Too many {what} from this client; try again in {seconds} s.", retry_after=seconds)
 
 
-def rate_limited(setting: str, what: str, key=client_key):
-    """Refuses with 429 and Retry-After once the caller (by `key`) exceeds the limit configured
-    under `setting`."""
+def every_attempt(response: Response) -> bool:
+    """Each attempt the view answered counts, whatever the answer (a login costs a call to WeChat
+    even when it fails)."""
+    return True
+
+
+def created_something(response: Response) -> bool:
+    """Only an answer that made something new counts: 201 Created. A replay of a stored answer
+    (an Idempotency-Key's booking is answered 200), a refusal (4xx) and a failure (5xx) made
+    nothing, so they cost the caller nothing."""
+    return response.status_code == 201
+
+
+def rate_limited(setting: str, what: str, key=client_key, counts: Callable[[Response], bool] = every_attempt):
+    """Refuses with 429 and Retry-After once the caller (by `key`) has used up the limit configured
+    under `setting`; a refused request does not count. Each request takes its place in the count
+    before the view runs, so concurrent requests cannot all slip under the limit, and gives it
+    back when its final answer (after the commit) is one that `counts` says does not count."""
 
     def decorator(view):
         @wraps(view)
         def limited_view(*args, **kwargs):
-            seconds = retry_after(current_app.config[setting], view.__qualname__, key())
-            if seconds:
-                raise too_many_requests(seconds, what)
+            reservation, allowed = reserve(current_app.config[setting], view.__qualname__, key())
+            if not allowed:
+                reservation.give_back()
+                raise too_many_requests(reservation.seconds_to_wait(), what)
+
+            @after_this_request
+            def settle(response):
+                if not counts(response):
+                    reservation.give_back()
+                return response
+
             return view(*args, **kwargs)
 
         return limited_view

@@ -16,6 +16,7 @@ from accounts.models import User
 from app.clock import BEIJING, beijing_day_bounds, to_utc, utcnow
 from app.errors import Invalid
 from app.extensions import db
+from app.geography import inside_guangzhou
 from app.paging import Page, paginate
 from booking import notifications, places
 from booking.availability import booking_window, slot_starts
@@ -65,6 +66,8 @@ def place_for(station_code: str, service_code: str, starts_at: datetime) -> Plac
     """Where a booking at `starts_at` would go, or a 422 naming what is wrong with the request.
     The offer is share-locked, so the day cannot be closed under this booking."""
     offer = next(iter(locked_offers(station_code, service_code)), None)
+    if offer is None and db.session.get(Station, station_code) is None:
+        raise Invalid(f"No station has code {station_code}.", code="unknown_station", field="station_code")
     if offer is None or not offer.active:
         raise Invalid(
             f"Station {station_code} does not offer {service_code}.",
@@ -122,6 +125,12 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
     existing = booking_by_key(resident, idempotency_key)
     if existing is not None:
         return _replay(existing, request_fingerprint), False
+    if not inside_guangzhou(data["location"]["lat"], data["location"]["lng"], "wgs84"):
+        raise Invalid(
+            "The address is outside Guangzhou, where the stations serve.",
+            code="outside_service_area",
+            errors={"location": ["outside Guangzhou"]},
+        )
     placement = place_for(data["station_code"], data["service_code"], data["starts_at"])
     preferred = data.get("preferred_worker_id")
     if preferred is not None:

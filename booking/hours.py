@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import delete, select
 
 from accounts.models import User
-from app.clock import beijing_day_bounds, utcnow
+from app.clock import beijing_day_bounds, today_in_beijing, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from booking import places
@@ -16,9 +16,11 @@ from stations.models import Station
 
 
 def seed_defaults() -> tuple[int, int]:
-    """The default catalogue, and an offer with default hours for every station that has none for
-    a service: the services the station lists, or the whole catalogue when it lists none. Leaves
-    anything that exists alone, so running it again changes nothing. Returns what it created."""
+    """The default catalogue, and offers with default hours for every station that has none yet:
+    the services the station lists, or the whole catalogue when it lists none. A station with
+    offers is its staff's to change (once it has switched every offer off, it lists none, which
+    must not read as "offer everything"). Leaves anything that exists alone, so running it again
+    changes nothing; then each station lists its active offers. Returns what it created."""
     services_created = 0
     for code, name, minutes, description in DEFAULT_SERVICES:
         if db.session.get(Service, code) is None:
@@ -26,13 +28,13 @@ def seed_defaults() -> tuple[int, int]:
             services_created += 1
     db.session.flush()
     codes_by_name = {name: code for code, name, *_ in DEFAULT_SERVICES}
-    existing = set(db.session.execute(select(StationOffer.station_code, StationOffer.service_code)))
+    offering = set(db.session.scalars(select(StationOffer.station_code).distinct()))
     offers_created = 0
     for station_code, listed in db.session.execute(select(Station.code, Station.services)):
+        if station_code in offering:
+            continue
         wanted = [codes_by_name[name] for name in listed or [] if name in codes_by_name] or list(DEFAULT_SLOTS)
         for service_code in wanted:
-            if (station_code, service_code) in existing:
-                continue
             slot_minutes, capacity = DEFAULT_SLOTS[service_code]
             db.session.add(
                 StationOffer(
@@ -46,7 +48,36 @@ def seed_defaults() -> tuple[int, int]:
             )
             offers_created += 1
     db.session.flush()
+    list_offers_on_stations()
     return services_created, offers_created
+
+
+def list_offers_on_stations(station_code: str | None = None) -> None:
+    """Writes each station's active offers (the services' names, by code) into its `services`,
+    what the map shows, touching only the stations whose list changed: their `updated_at` moves,
+    so the map's ETag and each process's nearest index follow as after an import. The offers are
+    booking's and stations cannot look above themselves, so booking, their one writer, keeps the
+    listing in step."""
+    offered: dict[str, list[str]] = {}
+    query = (
+        select(StationOffer.station_code, Service.name)
+        .join(Service, Service.code == StationOffer.service_code)
+        .where(StationOffer.active.is_(True))
+        .order_by(StationOffer.station_code, StationOffer.service_code)
+    )
+    stations = select(Station)
+    if station_code is not None:
+        query, stations = (
+            query.where(StationOffer.station_code == station_code),
+            stations.where(Station.code == station_code),
+        )
+    for code, name in db.session.execute(query):
+        offered.setdefault(code, []).append(name)
+    for station in db.session.scalars(stations):
+        listed = offered.get(station.code, [])
+        if station.services != listed:
+            station.services, station.updated_at = listed, utcnow()
+    db.session.flush()
 
 
 def catalogue() -> list[Service]:
@@ -95,6 +126,7 @@ def save_offer(station_code: str, service_code: str, settings: dict) -> StationO
     offer.updated_at = utcnow()
     db.session.flush()
     places.follow_capacity(offer)
+    list_offers_on_stations(station_code)
     return offer
 
 
@@ -110,7 +142,11 @@ def closed_days(station_code: str, from_day: date) -> list[ClosedDay]:
 
 def close_day(station_code: str, day: date, reason: str, actor: User | None) -> ClosedDay:
     """Closing a day with open bookings on it is refused (409, naming them): the station first
-    confirms them elsewhere, reschedules or rejects them."""
+    confirms them elsewhere, reschedules or rejects them. A day gone by cannot be closed (422)."""
+    if day < today_in_beijing():
+        raise Invalid(
+            f"{day} has gone by; only today or a later day can be closed.", code="day_in_the_past", field="day"
+        )
     locked_offers(station_code, exclusive=True)
     start, end = beijing_day_bounds(day)
     open_ids = list(

@@ -9,10 +9,12 @@ from accounts.models import OPERATOR, STATION_STAFF
 from app.access import caller_key
 from app.blueprint import ApiBlueprint
 from app.clock import today_in_beijing
+from app.datum import to_wgs84
 from app.errors import Conflict, Forbidden, Invalid, NotFound, recorded_problem
 from app.extensions import db
+from app.geography import inside_guangzhou
 from app.privacy import mask_name
-from app.rate_limits import rate_limited
+from app.rate_limits import created_something, rate_limited
 from booking import aftercare, assignment, bookings, hours
 from booking.access import (
     actor,
@@ -60,7 +62,6 @@ from booking.schemas import (
     WorkerListSchema,
 )
 from credit.certificates import COLOUR_NAMES, GREEN
-from stations.datum import to_wgs84
 from stations.models import Station
 from stations.services import station_view
 
@@ -168,11 +169,19 @@ def availability(service, crs, station=None, lat=None, lng=None):
         raise NotFound(f"No service {service} in the catalogue.")
     if station is not None:
         found = db.session.get(Station, station)
+        if found is None:
+            raise NotFound(f"No station has code {station}.", code="unknown_station", field="station")
         offer = offer_of(station, service)
-        if found is None or offer is None or not offer.active:
-            raise NotFound(f"Station {station} does not offer {service}.")
+        if offer is None or not offer.active:
+            raise NotFound(f"Station {station} does not offer {service}.", code="not_offered", field="service")
         view = station_view(found, crs)
     else:
+        if not inside_guangzhou(lat, lng, crs):
+            raise Invalid(
+                "This point is outside Guangzhou, where the stations serve.",
+                code="outside_service_area",
+                errors={"lat": ["the point is outside Guangzhou"], "lng": ["the point is outside Guangzhou"]},
+            )
         nearest = nearest_offering_station(*to_wgs84(lat, lng, crs), service, crs)
         if nearest is None:
             raise NotFound(f"No station near this point offers {service}.")
@@ -189,7 +198,7 @@ def availability(service, crs, station=None, lat=None, lng=None):
 
 
 @blp.post("/bookings")
-@rate_limited("BOOKING_RATE_LIMIT", "bookings", key=caller_key)
+@rate_limited("BOOKING_RATE_LIMIT", "bookings", key=caller_key, counts=created_something)
 @blp.requires()
 @blp.problems(403, 409, 429)
 @blp.arguments(IdempotencyHeaders, location="headers", unknown="exclude", as_kwargs=True)
@@ -310,7 +319,7 @@ def rate_booking(data, booking_id):
 
 
 @blp.post("/bookings/<id:booking_id>/complaints")
-@rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key)
+@rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key, counts=created_something)
 @blp.requires()
 @blp.problems(403, 404, 429)
 @blp.arguments(ComplaintInputSchema)

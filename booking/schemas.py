@@ -18,7 +18,7 @@ from booking.models import (
     STATUS_NAMES,
     STATUSES,
 )
-from stations.schemas import CRS_DESCRIPTION, crs_field
+from stations.schemas import CRS_DESCRIPTION, LocationSchema, StationSchema, crs_field
 from stations.services import location_view, station_name
 
 BEIJING_TIME = "Beijing time (Asia/Shanghai); input without an offset is read as Beijing time"
@@ -155,7 +155,7 @@ class AvailabilityDaySchema(ma.Schema):
 
 
 class AvailabilitySchema(ma.Schema):
-    station = fields.Dict(required=True, metadata={"description": "the station, as GET /stations/{code} shows it"})
+    station = fields.Nested(StationSchema, required=True, metadata={"description": "as GET /stations/{code} shows it"})
     service = fields.Nested(ServiceSchema, required=True)
     slot_minutes = fields.Integer(required=True)
     days = fields.List(fields.Nested(AvailabilityDaySchema), required=True)
@@ -245,7 +245,25 @@ class RatingSummarySchema(ma.Schema):
     text = fields.String(allow_none=True)
 
 
-rating_summary = RatingSummarySchema()
+class CompletedRating(fields.Nested):
+    """A booking's rating; null unless it is completed and rated (only a completed booking can have
+    been rated: the others' answers do not look)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(RatingSummarySchema, allow_none=True, **kwargs)
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return obj.rating if obj.status == COMPLETED else None
+
+
+class AddressPoint(fields.Nested):
+    """A booking's point (its lat and lng, WGS-84) as the answer writes it: GCJ-02."""
+
+    def __init__(self, **kwargs):
+        super().__init__(LocationSchema, **kwargs)
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return location_view(obj, "gcj02")
 
 
 def _station_name(booking) -> str:
@@ -273,24 +291,16 @@ class BookingSchema(ma.Schema):
     starts_at = BeijingDateTime(required=True)
     ends_at = BeijingDateTime(required=True)
     address = fields.String(required=True)
-    location = fields.Function(
-        lambda booking: location_view(booking, "gcj02"),
-        required=True,
-        metadata={"type": "object", "description": "lat, lng and crs (gcj02)"},
-    )
+    location = AddressPoint(required=True, metadata={"description": "the address's point, in GCJ-02"})
     contact_name = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
     preferred_worker_id = fields.Integer(allow_none=True)
     worker = fields.Nested(MaskedWorkerSchema, allow_none=True)
     entry_confirmed_at = BeijingDateTime(allow_none=True)
-    rating = fields.Method(
-        "completed_rating", allow_none=True, metadata={"type": "object", "description": "stars and text, once rated"}
+    rating = CompletedRating(
+        required=True, metadata={"description": "stars and text once the completed booking is rated; else null"}
     )
     created_at = BeijingDateTime(required=True)
-
-    def completed_rating(self, booking) -> dict | None:
-        # Only a completed booking can have been rated: the others' answers do not look.
-        return rating_summary.dump(booking.rating) if booking.status == COMPLETED and booking.rating else None
 
 
 class BookingDetailSchema(BookingSchema):

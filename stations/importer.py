@@ -7,12 +7,11 @@ from geoalchemy2 import WKTElement
 
 from app.clock import utcnow
 from app.csv_import import ImportReport, Rejection, validate_rows
+from app.datum import to_wgs84
 from app.extensions import db
-from stations.datum import to_wgs84
 from stations.models import Station
-from stations.schemas import StationRowSchema
+from stations.schemas import DATUMS, StationRowSchema
 
-DATUMS = {"GCJ-02": "gcj02", "WGS-84": "wgs84"}
 SAME_POINT_DEGREES = 1e-9
 PLAIN_FIELDS = (
     "name",

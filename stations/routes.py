@@ -4,11 +4,11 @@ from flask import after_this_request, jsonify
 
 from app.blueprint import ApiBlueprint
 from app.caching import conditional
+from app.datum import to_wgs84
 from app.errors import NotFound
 from app.extensions import db
 from app.geography import inside_guangzhou
 from stations import services
-from stations.datum import to_wgs84
 from stations.models import Station
 from stations.schemas import (
     DistrictListSchema,
@@ -68,7 +68,7 @@ def nearest_stations(lat, lng, crs, limit):
     return jsonify(
         {
             "origin": {"lat": lat, "lng": lng, "crs": crs},
-            "outside_service_area": not inside_guangzhou(wgs_lat, wgs_lng),
+            "outside_service_area": not inside_guangzhou(lat, lng, crs),
             "stations_without_location": unlocated,
             "items": nearby,
         }

@@ -7,12 +7,14 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from marshmallow.experimental.context import Context
 
+from app.datum import from_wgs84
 from app.fields import FullMatch
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS, inside_guangzhou
 from app.paging import PageQuery, page_schema
-from stations.datum import from_wgs84
 from stations.models import STATION_KINDS
 
+# The CSV's names of the datums, and the API's.
+DATUMS = {"GCJ-02": "gcj02", "WGS-84": "wgs84"}
 CRS_DESCRIPTION = "Datum of coordinates: gcj02 (WeChat, Tencent and Amap maps) or wgs84 (GPS)."
 # The datum the response schemas write coordinates in, for the answer being written; the table
 # holds WGS-84.
@@ -117,7 +119,15 @@ class StationSchema(ma.Schema):
     address = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
     opening_hours = fields.String(allow_none=True)
-    services = fields.List(fields.String())
+    services = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "The services the station takes bookings for (its active offers), by their names in "
+            "GET /services, e.g. 保洁",
+            "example": ["保洁", "育婴"],
+        },
+    )
 
 
 StationPageSchema = page_schema(StationSchema, "StationPageSchema")
@@ -208,7 +218,7 @@ class StationRowSchema(ma.Schema):
     district = fields.String(required=True)
     lon = fields.Float(allow_none=True)
     lat = fields.Float(allow_none=True)
-    crs = fields.String(allow_none=True, validate=validate.OneOf(["GCJ-02", "WGS-84"]))
+    crs = fields.String(allow_none=True, validate=validate.OneOf(list(DATUMS)))
     coord_source = fields.String(allow_none=True, validate=validate.Length(max=32))
     note = fields.String(allow_none=True)
     address = fields.String(allow_none=True, validate=validate.Length(max=200))
@@ -242,5 +252,5 @@ class StationRowSchema(ma.Schema):
         if has_lon:
             if not row.get("crs"):
                 raise ma.ValidationError("must name the datum (GCJ-02 or WGS-84) of lon/lat", "crs")
-            if not inside_guangzhou(row["lat"], row["lon"]):
+            if not inside_guangzhou(row["lat"], row["lon"], DATUMS[row["crs"]]):
                 raise ma.ValidationError(f"({row['lat']}, {row['lon']}) is outside Guangzhou", "lat")

@@ -184,3 +184,31 @@ def test_the_api_document_shows_the_idempotency_key_and_every_booking_answer(cli
     header = next(p for p in operation["parameters"] if p["in"] == "header")
     assert (header["name"], header["required"]) == ("Idempotency-Key", True)
     assert {"200", "201", "401", "403", "409", "422"} <= set(operation["responses"])
+
+
+def test_an_unknown_station_is_a_422_naming_the_station(book):
+    response, _ = book(station_code="440106999000")
+    assert response.status_code == 422 and response.json["code"] == "unknown_station"
+    assert list(response.json["errors"]) == ["station_code"]
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        {"lat": 39.9042, "lng": 116.4074, "crs": "wgs84"},  # Beijing
+        {"lat": 22.5431, "lng": 114.0579, "crs": "gcj02"},  # Shenzhen's centre, inside Guangzhou's old box
+    ],
+)
+def test_an_address_outside_guangzhou_is_a_422_naming_the_location(book, client, location):
+    response, headers = book(location=location)
+    assert response.status_code == 422 and response.json["code"] == "outside_service_area"
+    assert list(response.json["errors"]) == ["location"]
+    assert client.get("/api/v1/bookings", headers=headers).json["total"] == 0
+
+
+def test_a_resident_cancels_without_a_body_as_the_document_allows(booked, client):
+    booking, headers = booked()
+    document = client.get("/api/v1/openapi.json").json
+    assert not document["paths"]["/api/v1/bookings/{booking_id}/cancel"]["post"]["requestBody"].get("required")
+    response = client.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=headers)
+    assert response.status_code == 200 and response.json["status"] == "cancelled"

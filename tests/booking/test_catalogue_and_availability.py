@@ -144,3 +144,41 @@ def test_the_defaults_command_seeds_every_station_once(cli, app):
     assert "services created: 0  station offers created: 0" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(StationOffer.station_code == STATION_B)) == 6
+
+
+def test_a_station_shows_the_services_it_offers(client):
+    station = client.get(f"/api/v1/stations/{STATION_A}").json
+    assert station["services"] == ["家电清洗", "育婴", "保洁", "做饭", "养老护理", "月嫂"]
+    nearest = client.get("/api/v1/stations/nearest", query_string=STATION_A_GCJ02 | {"limit": 1}).json
+    assert nearest["items"][0]["services"] == station["services"]
+
+
+def test_a_service_switched_off_leaves_the_stations_list_and_the_map_at_once(client, staff):
+    before = client.get("/api/v1/stations")
+    url = f"/api/v1/stations/{STATION_A}/offers/cleaning"
+    assert client.put(url, json=HOURS | {"active": False}, headers=staff()).status_code == 200
+    assert "保洁" not in client.get(f"/api/v1/stations/{STATION_A}").json["services"]
+    nearest = client.get("/api/v1/stations/nearest", query_string=STATION_A_GCJ02 | {"limit": 1}).json
+    assert "保洁" not in nearest["items"][0]["services"]
+    assert client.get("/api/v1/stations", headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
+
+
+def test_a_day_gone_by_cannot_be_closed(client, staff):
+    yesterday = (today_in_beijing() - timedelta(days=1)).isoformat()
+    response = client.put(
+        f"/api/v1/stations/{STATION_A}/closed-days/{yesterday}", json={"reason": "x"}, headers=staff()
+    )
+    assert response.status_code == 422 and response.json["code"] == "day_in_the_past"
+    assert list(response.json["errors"]) == ["day"]
+
+
+def test_availability_for_an_unknown_station_says_there_is_no_such_station(client):
+    response = client.get("/api/v1/availability?service=cleaning&station=440106999000")
+    assert response.status_code == 404 and response.json["code"] == "unknown_station"
+    assert list(response.json["errors"]) == ["station"]
+
+
+def test_availability_for_a_point_outside_guangzhou_says_so(client):
+    response = client.get("/api/v1/availability?service=cleaning&lat=39.9042&lng=116.4074&crs=wgs84")
+    assert response.status_code == 422 and response.json["code"] == "outside_service_area"
+    assert set(response.json["errors"]) == {"lat", "lng"}

@@ -4,7 +4,7 @@ from geographiclib.geodesic import Geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stations.datum import gcj02_to_wgs84, wgs84_to_gcj02
+from app.datum import gcj02_to_wgs84, wgs84_to_gcj02
 
 GEODESIC = Geodesic.WGS84
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from app.datum import gcj02_to_wgs84
 from app.extensions import db
-from stations.datum import gcj02_to_wgs84
 from stations.models import Station
 
 DATA = Path(__file__).resolve().parents[2] / "stations" / "data"

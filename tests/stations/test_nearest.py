@@ -7,8 +7,8 @@ import pytest
 from geographiclib.geodesic import Geodesic
 from sqlalchemy import select
 
+from app.datum import gcj02_to_wgs84, wgs84_to_gcj02
 from app.extensions import db
-from stations.datum import gcj02_to_wgs84, wgs84_to_gcj02
 from stations.models import Station
 from stations.schemas import NearestSchema
 from stations.services import nearest_stations

@@ -1,6 +1,6 @@
 """The station list, one station, GeoJSON and districts, as the mini-program's map reads them."""
 
-from stations.datum import wgs84_to_gcj02
+from app.datum import wgs84_to_gcj02
 
 
 def test_the_list_has_all_176_stations_one_page_at_a_time(client):

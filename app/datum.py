@@ -1,4 +1,4 @@
-"""WGS-84 ↔ GCJ-02 conversion.
+"""WGS-84 ↔ GCJ-02 conversion, for the points clients send and the outlines in app/geography.py.
 
 GCJ-02 is the datum of Chinese maps and of WeChat's wx.getLocation/wx.openLocation; the database
 stores WGS-84. The forward transform is the public formula on the Krasovsky ellipsoid. It has no
