@@ -42,7 +42,11 @@ class Blackhole:
                 client, _ = self._listener.accept()
             except (TimeoutError, OSError):
                 continue
-            upstream = socket.create_connection(self._target)
+            try:
+                upstream = socket.create_connection(self._target)
+            except OSError:  # Redis itself is down: the client sees its connection closed
+                client.close()
+                continue
             self._sockets += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()

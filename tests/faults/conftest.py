@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import build_app
+from tests.faults.blackhole import Blackhole
 from tests.faults.servers import PrivatePostgres, PrivateRedis
 
 
@@ -32,3 +33,11 @@ def app_on_private_servers(private_postgres, private_redis):
     never skips (REDIS_RETRY_SECONDS=0), so a restarted Redis is used at the next request; the
     breaker has tests of its own (test_a_hung_redis_costs_little.py)."""
     return build_app(private_postgres.url, REDIS_URL=private_redis.url, REDIS_RETRY_SECONDS=0)
+
+
+@pytest.fixture(scope="module")
+def blackhole(private_redis):
+    """The module's private Redis behind a proxy that can stop forwarding its packets."""
+    hole = Blackhole(private_redis.port)
+    yield hole
+    hole.close()

@@ -10,16 +10,8 @@ from redis import RedisError
 
 from app.extensions import db
 from tests.factories import build_app, make_issued_worker
-from tests.faults.blackhole import Blackhole
 
 NEAREST = "/api/v1/stations/nearest?lat=23.1391&lng=113.3261"
-
-
-@pytest.fixture(scope="module")
-def blackhole(private_redis):
-    hole = Blackhole(private_redis.port)
-    yield hole
-    hole.close()
 
 
 @pytest.fixture(scope="module")

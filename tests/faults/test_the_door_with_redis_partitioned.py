@@ -8,16 +8,8 @@ import pytest
 
 from app.extensions import db
 from tests.factories import bearer, build_app, make_issued_worker, make_user
-from tests.faults.blackhole import Blackhole
 
 SECOND = 1.0
-
-
-@pytest.fixture(scope="module")
-def blackhole(private_redis):
-    hole = Blackhole(private_redis.port)
-    yield hole
-    hole.close()
 
 
 @pytest.fixture(scope="module")
