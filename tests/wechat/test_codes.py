@@ -178,7 +178,7 @@ def test_a_trial_or_develop_code_opens_that_version_without_the_published_page_c
 
 
 def test_the_mini_program_version_is_read_from_the_environment_and_checked(tmp_path):
-    assert load_config({}, tmp_path)["WECHAT_ENV_VERSION"] == "release"
-    assert load_config({"WECHAT_ENV_VERSION": "trial"}, tmp_path)["WECHAT_ENV_VERSION"] == "trial"
+    assert load_config({"APP_ENV": "test"}, tmp_path)["WECHAT_ENV_VERSION"] == "release"
+    assert load_config({"APP_ENV": "test", "WECHAT_ENV_VERSION": "trial"}, tmp_path)["WECHAT_ENV_VERSION"] == "trial"
     with pytest.raises(ConfigError, match="WECHAT_ENV_VERSION='beta'"):
-        load_config({"WECHAT_ENV_VERSION": "beta"}, tmp_path)
+        load_config({"APP_ENV": "test", "WECHAT_ENV_VERSION": "beta"}, tmp_path)
