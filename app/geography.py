@@ -30,47 +30,56 @@ DISTRICT_CODES_BY_NAME = {name: code for code, name in DISTRICTS.items()}
 DISTRICT_OUTLINES = Path(__file__).resolve().parent / "data" / "gz_districts.geojson"
 
 
+BANDS = 256  # horizontal bands per outline: a point is tested against the edges of its band only
+
+
 @dataclass(frozen=True)
 class _Outline:
+    """A district's outline, its edges filed by the horizontal bands they span, so that testing a
+    point looks at the few dozen edges at its latitude rather than all of them (nearest asks on
+    every request)."""
+
     district_code: str
-    ring: tuple[tuple[float, float], ...]  # (lng, lat), closed
     min_lng: float
     max_lng: float
     min_lat: float
     max_lat: float
+    bands: tuple[tuple[tuple[float, float, float, float], ...], ...]  # per band: (x1, y1, x2, y2)
+
+    @classmethod
+    def of(cls, district_code: str, ring: list[tuple[float, float]]) -> "_Outline":
+        lngs, lats = [x for x, _ in ring], [y for _, y in ring]
+        min_lat, max_lat = min(lats), max(lats)
+        bands: list[list[tuple[float, float, float, float]]] = [[] for _ in range(BANDS)]
+        height = (max_lat - min_lat) / BANDS
+        for (x1, y1), (x2, y2) in zip(ring[-1:] + ring[:-1], ring, strict=True):
+            first, last = sorted((int((y1 - min_lat) / height), int((y2 - min_lat) / height)))
+            for band in range(max(first, 0), min(last, BANDS - 1) + 1):
+                bands[band].append((x1, y1, x2, y2))
+        return cls(district_code, min(lngs), max(lngs), min_lat, max_lat, tuple(map(tuple, bands)))
 
     def contains(self, lat: float, lng: float) -> bool:
         if not (self.min_lat <= lat <= self.max_lat and self.min_lng <= lng <= self.max_lng):
             return False
-        inside = False  # even-odd ray casting towards east
-        ring = self.ring
-        x1, y1 = ring[-1]
-        for x2, y2 in ring:
+        band = min(int((lat - self.min_lat) / (self.max_lat - self.min_lat) * BANDS), BANDS - 1)
+        inside = False  # even-odd ray casting towards east, over the edges at this latitude
+        for x1, y1, x2, y2 in self.bands[band]:
             if (y1 > lat) != (y2 > lat) and lng < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
                 inside = not inside
-            x1, y1 = x2, y2
         return inside
 
 
 @cache
 def _outlines() -> tuple[_Outline, ...]:
     features = json.loads(DISTRICT_OUTLINES.read_text(encoding="utf-8"))["features"]
-    outlines = []
-    for feature in features:
-        (ring, *_holes) = feature["geometry"]["coordinates"]  # the file's polygons have no holes
-        points = tuple((float(lng), float(lat)) for lng, lat in ring)
-        lngs, lats = [x for x, _ in points], [y for _, y in points]
-        outlines.append(
-            _Outline(
-                DISTRICT_CODES_BY_NAME[feature["properties"]["name"]],
-                points,
-                min(lngs),
-                max(lngs),
-                min(lats),
-                max(lats),
-            )
+    return tuple(
+        _Outline.of(
+            DISTRICT_CODES_BY_NAME[feature["properties"]["name"]],
+            # the file's polygons have no holes: the first ring is the outline
+            [(float(lng), float(lat)) for lng, lat in feature["geometry"]["coordinates"][0]],
         )
-    return tuple(outlines)
+        for feature in features
+    )
 
 
 # The outlines' datum: a point in another is moved into it before it is looked up (the two differ
