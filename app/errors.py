@@ -56,9 +56,10 @@ class Problem(HTTPException):
     """An answer the API gives on purpose: the HTTP status (the class), a stable machine-readable
     `code`, a sentence for a person and, where fields are at fault, their messages by name.
 
-    `field=` with no `errors` names one field with the detail as its message."""
+    `field=` with no `errors` names one field with the detail as its message; with no `code`, the
+    status's own (STATUS_CODES) is used."""
 
-    default_code = "problem"
+    code: int  # the HTTP status; each subclass names its own
 
     def __init__(
         self,
@@ -74,7 +75,7 @@ class Problem(HTTPException):
             errors = {field: [detail]}
         self.data = {
             "message": detail,
-            "code": code or self.default_code,
+            "code": code or STATUS_CODES[self.code],
             "errors": errors or {},
             "headers": headers or {},
         }
@@ -85,39 +86,39 @@ class Problem(HTTPException):
 
 
 class BadRequest(Problem):
-    code, default_code = 400, "bad_request"
+    code = 400
 
 
 class NotLoggedIn(Problem):
-    code, default_code = 401, "not_logged_in"
+    code = 401
 
 
 class Forbidden(Problem):
-    code, default_code = 403, "forbidden"
+    code = 403
 
 
 class NotFound(Problem):
-    code, default_code = 404, "not_found"
+    code = 404
 
 
 class Conflict(Problem):
     """409: the resource's state or existing data stand in the way (e.g. status_conflict, duplicate)."""
 
-    code, default_code = 409, "conflict"
+    code = 409
 
 
 class UnsupportedMediaType(Problem):
-    code, default_code = 415, "unsupported_media_type"
+    code = 415
 
 
 class Invalid(Problem):
     """422: the request is well-formed but names something wrong; `errors` says which fields."""
 
-    code, default_code = 422, "invalid_input"
+    code = 422
 
 
 class TooManyRequests(Problem):
-    code, default_code = 429, "too_many_requests"
+    code = 429
 
     def __init__(self, detail: str, *, retry_after: int, code: str | None = None):
         super().__init__(detail, code=code, headers={"Retry-After": str(retry_after)})
@@ -127,7 +128,7 @@ class Unavailable(Problem):
     """503: a service we depend on (the database, Redis, WeChat) cannot answer just now, or is not
     set up on this server (`retry_after=None`: no Retry-After, as waiting would not help)."""
 
-    code, default_code = 503, "unavailable"
+    code = 503
 
     def __init__(
         self,

@@ -25,6 +25,3 @@ class StateTable:
                 errors={self.field: [state]},
             )
         return target
-
-    def allows(self, state: str, action: str) -> bool:
-        return state in self.transitions[action]
