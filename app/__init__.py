@@ -10,6 +10,7 @@ from app.config import load_config
 from app.database import configure_spatial_backend
 from app.errors import ProblemApi, register_error_handlers
 from app.extensions import db, migrate
+from app.i18n import init_i18n
 from app.observability import configure_logging, init_observability
 from app.rate_limits import init_rate_limits
 from app.redis import init_redis
@@ -53,6 +54,7 @@ def register_extensions(app: Flask, api: ProblemApi) -> None:
     db.init_app(app)
     configure_spatial_backend(app, db)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
+    init_i18n(app)
     api.init_app(app)
     register_converters(app, api)
     init_redis(app)
