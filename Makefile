@@ -9,7 +9,7 @@ BENCH_PACKAGES := wrk
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 export FLASK_APP := wsgi
 
-.PHONY: run test lint fix lock fuzz bench soak system-packages
+.PHONY: run test lint fix lock messages fuzz bench soak system-packages
 
 ## Serve the embedded default (SQLite + SpatiaLite, no Redis) on http://127.0.0.1:$(PORT); every
 ## printed scan URL and QR code points at that port (PUBLIC_BASE_URL follows PORT)
@@ -44,6 +44,15 @@ fix: $(VENV)/.test-deps
 lock: $(VENV)/.test-deps
 	$(VENV)/bin/pip-compile $(LOCK_FLAGS) requirements.in -o requirements.txt
 	$(VENV)/bin/pip-compile $(LOCK_FLAGS) requirements-dev.in -o requirements-dev.txt
+
+## Extract every _() message into the zh_CN catalogue (new ones untranslated: translate them in
+## app/translations/zh_Hans_CN/LC_MESSAGES/messages.po), then compile it; commit the .po and the .mo
+messages: $(VENV)/.test-deps
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs=".* ._ tests bench migrations scripts" \
+		-k lazy_gettext --add-location=file --sort-output --omit-header -o $(VENV)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(VENV)/messages.pot -d app/translations --no-fuzzy-matching \
+		--ignore-obsolete --width=0
+	$(VENV)/bin/pybabel compile -d app/translations --statistics
 
 ## A deeper schemathesis run over every operation (make test runs a short one)
 fuzz: $(VENV)/.test-deps

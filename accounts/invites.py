@@ -11,6 +11,7 @@ from accounts.services import grant_role, hash_token
 from app.clock import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
+from app.i18n import _
 from app.paging import Page, paginate
 
 INVITE_CODE_BYTES = 12  # 96 bits; token_urlsafe gives 16 characters
@@ -20,9 +21,9 @@ def require_scope_exists(role: str, station_code: str | None, company_id: int | 
     """422 naming the field when the station or company of a role's scope does not exist. The
     invite's own foreign keys say which table holds it, so accounts needs no feature's model."""
     if role == STATION_STAFF and not _referenced_row_exists(StaffInvite.station_code, station_code):
-        raise Invalid(f"No station {station_code}.", code="unknown_station", field="station_code")
+        raise Invalid(_("No station %(code)s.", code=station_code), code="unknown_station", field="station_code")
     if role == COMPANY_ADMIN and not _referenced_row_exists(StaffInvite.company_id, company_id):
-        raise Invalid(f"No company {company_id}.", code="unknown_company", field="company_id")
+        raise Invalid(_("No company %(id)s.", id=company_id), code="unknown_company", field="company_id")
 
 
 def _referenced_row_exists(column, value) -> bool:
@@ -63,15 +64,24 @@ def redeem_invite(code: str, user: User):
     redeeming the same code at once exactly one succeeds, on either database."""
     invite = db.session.scalar(select(StaffInvite).where(StaffInvite.code_hash == hash_token(code)))
     if invite is None:
-        raise NotFound("No invite has this code.", code="unknown_invite", field="code")
+        raise NotFound(_("No invite has this code."), code="unknown_invite", field="code")
     state = invite.state
     if state != PENDING:
-        raise Conflict(f"This invite is {state}; ask an operator for a new one.", code=f"invite_{state}", field="code")
+        raise Conflict(
+            _("This invite is %(state)s; ask an operator for a new one.", state=state),
+            code=f"invite_{state}",
+            field="code",
+        )
     held = next((grant for grant in user.grants if grant.role == invite.role), None)
     if held is not None:
-        scope = held.station_code or held.company_id or "the platform"
+        scope = held.station_code or held.company_id or _("the platform")
         raise Conflict(
-            f"You already are {held.role} of {scope}; an operator must remove that role before you can take this one.",
+            _(
+                "You already are %(role)s of %(scope)s; "
+                "an operator must remove that role before you can take this one.",
+                role=held.role,
+                scope=scope,
+            ),
             code="role_held",
             field="code",
         )
@@ -82,7 +92,7 @@ def redeem_invite(code: str, user: User):
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
-        raise Conflict("This invite was used or revoked a moment ago.", code="invite_taken", field="code")
+        raise Conflict(_("This invite was used or revoked a moment ago."), code="invite_taken", field="code")
     db.session.refresh(invite)
     return grant_role(
         user,
@@ -99,7 +109,9 @@ def revoke_invite(invite: StaffInvite, revoked_by: User) -> StaffInvite:
     """A pending or expired invite stops working; revoking twice changes nothing. A redeemed one
     is refused: remove the role it granted instead."""
     if invite.redeemed_at is not None:
-        raise Conflict("This invite was already redeemed; remove the role it granted instead.", code="invite_redeemed")
+        raise Conflict(
+            _("This invite was already redeemed; remove the role it granted instead."), code="invite_redeemed"
+        )
     if invite.revoked_at is None:
         invite.revoked_at = utcnow()
         invite.revoked_by_id = revoked_by.id

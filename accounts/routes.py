@@ -24,6 +24,7 @@ from app.access import current_principal
 from app.blueprint import ApiBlueprint
 from app.errors import NotFound
 from app.extensions import db
+from app.i18n import _
 
 PROBLEM_MEANINGS = {
     401: "Not logged in: send Authorization: Bearer <token>",
@@ -96,7 +97,7 @@ def revoke_invite(invite_id):
     """Revoke an invite that was not redeemed: its code stops working at once."""
     invite = db.session.get(StaffInvite, invite_id)
     if invite is None:
-        raise NotFound(f"No invite {invite_id}.", code="unknown_invite")
+        raise NotFound(_("No invite %(id)s.", id=invite_id), code="unknown_invite")
     invites.revoke_invite(invite, current_principal().user)
 
 
@@ -133,7 +134,7 @@ def remove_grant(grant_id, reason=None):
     """Remove a role from its holder, effective on their next request; recorded in the audit trail."""
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None:
-        raise NotFound(f"No role grant {grant_id}.", code="unknown_grant")
+        raise NotFound(_("No role grant %(id)s.", id=grant_id), code="unknown_grant")
     services.remove_grant(grant, current_principal().user, reason)
 
 

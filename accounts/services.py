@@ -12,6 +12,7 @@ from accounts.models import GRANTED, REMOVED, RESIDENT, AuthSession, RoleEvent, 
 from app.clock import utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import _
 from app.paging import Page, paginate
 from app.privacy import blind_index
 
@@ -78,7 +79,7 @@ def remove_grant(grant: RoleGrant, removed_by: User | None, reason: str | None =
     """Ends a role at once (the holder's next request no longer has it); the grant stays on record.
     A grant removed already is refused: the audit trail records one removal."""
     if grant.revoked_at is not None:
-        raise Conflict(f"Role grant {grant.id} was already removed.", code="grant_removed")
+        raise Conflict(_("Role grant %(id)s was already removed.", id=grant.id), code="grant_removed")
     grant.revoked_at = utcnow()
     grant.revoked_by_id = removed_by.id if removed_by else None
     db.session.flush()

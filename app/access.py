@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, current_app, g, request
 
 from app.errors import Forbidden, NotLoggedIn
+from app.i18n import _
 from app.rate_limits import client_key
 
 BEARER_SECURITY = [{"bearerAuth": []}]
@@ -59,7 +60,7 @@ def require_principal() -> Principal:
     principal = current_principal()
     if principal is None:
         raise NotLoggedIn(
-            "Log in first: send the session token as Authorization: Bearer <token>.", headers=UNAUTHORIZED_HEADERS
+            _("Log in first: send the session token as Authorization: Bearer <token>."), headers=UNAUTHORIZED_HEADERS
         )
     return principal
 
@@ -80,7 +81,7 @@ def roles_required(*roles: str):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not require_principal().has_role(*roles):
-                raise Forbidden(f"This needs the role {' or '.join(roles)}.", code="role_required")
+                raise Forbidden(_("This needs the role %(roles)s.", roles=" / ".join(roles)), code="role_required")
             return view(*args, **kwargs)
 
         return wrapper

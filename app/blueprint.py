@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 from app.access import BEARER_SECURITY, login_required, roles_required
 from app.errors import PROBLEM_MIMETYPE, Invalid, ProblemSchema, UnsupportedMediaType
 from app.fields import MAX_RECORD_ID
+from app.i18n import _
 from app.json_body import parse_json_body
 
 GENERIC_PROBLEMS = {
@@ -50,12 +51,12 @@ class StrictParser(FlaskParser):
     def pre_load(self, location_data, *, schema, req, location):
         field = _field_holding_nul(location_data)
         if field is not None:
-            raise Invalid("must not contain a NUL character", code="nul_character", field=field)
+            raise Invalid(_("must not contain a NUL character"), code="nul_character", field=field)
         return location_data
 
     def load_json(self, req, schema):
         if not is_json_request(req) and (req.content_length or req.content_type):
-            raise UnsupportedMediaType("Send the body as JSON (Content-Type: application/json).")
+            raise UnsupportedMediaType(_("Send the body as JSON (Content-Type: application/json)."))
         return super().load_json(req, schema)
 
     def _raw_load_json(self, req):

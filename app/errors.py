@@ -12,6 +12,8 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from app.i18n import _, lazy_gettext
+
 PROBLEM_MIMETYPE = "application/problem+json"
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class Problem(HTTPException):
         field: str | None = None,
         headers: dict[str, str] | None = None,
     ):
+        detail = str(detail)  # a lazy message is worded in the language of the request raising it
         super().__init__(detail)
         if field is not None and errors is None:
             errors = {field: [detail]}
@@ -196,6 +199,22 @@ def nullable_nested(converter, field, ret: dict, **_) -> dict:
     return {}
 
 
+# What a person reads of an HTTP error that no view of ours raised (an unknown address, a method the
+# route does not take, a body over MAX_CONTENT_LENGTH): Werkzeug's sentences, in the request's language.
+PLAIN_HTTP_DETAILS = {
+    400: lazy_gettext("The request could not be understood."),
+    404: lazy_gettext("Nothing is at this address."),
+    405: lazy_gettext("This address does not take this method."),
+    413: lazy_gettext("The request body is too large."),
+    415: lazy_gettext("This media type is not accepted here."),
+}
+
+
+def _plain_http_detail(error: HTTPException) -> str:
+    plain = PLAIN_HTTP_DETAILS.get(error.code or 0)
+    return str(plain) if plain is not None else str(error.description)
+
+
 class ProblemApi(Api):
     ERROR_SCHEMA = ProblemSchema
 
@@ -221,11 +240,11 @@ class ProblemApi(Api):
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
         errors = data.get("errors") or (_field_errors(data["messages"]) if "messages" in data else None)
-        detail = data.get("message") or error.description
+        detail = data.get("message") or _plain_http_detail(error)
         if errors and not data.get("message"):
-            detail = "Invalid input: " + ", ".join(sorted(errors))
+            detail = _("Invalid input: %(fields)s", fields=", ".join(sorted(errors)))
         if error.code == 500:
-            detail = "The server failed to handle this request; it has been logged."
+            detail = _("The server failed to handle this request; it has been logged.")
         headers = dict(data.get("headers") or {})
         if error.code == 405 and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
@@ -255,20 +274,20 @@ def register_error_handlers(app):
         return problem_response(
             422,
             "Unprocessable Entity",
-            "A value in this request does not fit where it is stored (too long or out of range).",
+            _("A value in this request does not fit where it is stored (too long or out of range)."),
             code="value_does_not_fit",
         )
 
     @app.errorhandler(IntegrityError)
     def conflicting_write(error):
-        return problem_response(409, "Conflict", "This conflicts with data that already exists.", code="duplicate")
+        return problem_response(409, "Conflict", _("This conflicts with data that already exists."), code="duplicate")
 
     @app.errorhandler(StaleDataError)
     def concurrent_write(error):
         return problem_response(
             409,
             "Conflict",
-            "Someone else changed this at the same time; reload and retry.",
+            _("Someone else changed this at the same time; reload and retry."),
             code="changed_concurrently",
         )
 
@@ -278,7 +297,7 @@ def register_error_handlers(app):
         return problem_response(
             503,
             "Service Unavailable",
-            "The database is unavailable; try again shortly.",
+            _("The database is unavailable; try again shortly."),
             headers={"Retry-After": "5"},
             code="database_unavailable",
         )

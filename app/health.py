@@ -5,6 +5,7 @@ from flask import Blueprint, current_app
 from app.database import database_is_reachable
 from app.errors import Unavailable
 from app.extensions import db
+from app.i18n import _
 from app.redis import redis_is_reachable
 
 health = Blueprint("health", __name__)
@@ -25,7 +26,7 @@ def readyz():
     failing = sorted(name for name, state in checks.items() if state != "ok")
     if failing:
         raise Unavailable(
-            f"Not ready: {', '.join(failing)} unavailable",
+            _("Not ready: %(failing)s unavailable", failing=", ".join(failing)),
             code="not_ready",
             retry_after=5,
             errors={name: [checks[name]] for name in failing},

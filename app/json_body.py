@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from app.errors import BadRequest
+from app.i18n import _
 
 # No body of this API nests deeper than a booking's location inside it (2); a client's own
 # extras might add a few levels, thousands are an attack on the parser and on every recursive
@@ -35,7 +36,9 @@ def parse_json_body(body: bytes | str) -> Any:
 
 def nested_too_deep() -> BadRequest:
     return BadRequest(
-        f"The JSON body is nested more than {MAX_DEPTH} levels deep.", code="json_too_deep", field="_body"
+        _("The JSON body is nested more than %(depth)s levels deep.", depth=MAX_DEPTH),
+        code="json_too_deep",
+        field="_body",
     )
 
 

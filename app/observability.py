@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.errors import NotFound
+from app.i18n import _
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's (or the load balancer's) request id is kept only if it cannot forge log structure.
@@ -128,7 +129,7 @@ def _metrics() -> Response:
     PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py sets it) and any worker answers for all of them.
     To anyone but the scraper it is a path that does not exist."""
     if not _metrics_allowed():
-        raise NotFound("No such resource.")
+        raise NotFound(_("No such resource."))
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         counted = CollectorRegistry()
         multiprocess.MultiProcessCollector(counted)

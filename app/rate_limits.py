@@ -21,6 +21,7 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from app.errors import TooManyRequests
+from app.i18n import _
 from app.privacy import blind_index
 
 
@@ -83,7 +84,10 @@ def retry_after(limit_text: str, scope: str, key: str) -> int | None:
 
 
 def too_many_requests(seconds: int, what: str) -> TooManyRequests:
-    return TooManyRequests(f"Too many {what} from this client; try again in {seconds} s.", retry_after=seconds)
+    return TooManyRequests(
+        _("Too many %(what)s from this client; try again in %(seconds)s s.", what=what, seconds=seconds),
+        retry_after=seconds,
+    )
 
 
 def every_attempt(response: Response) -> bool:

@@ -5,6 +5,7 @@ move goes through `StateTable.target`, so every refusal is the same 409."""
 from dataclasses import dataclass
 
 from app.errors import Conflict
+from app.i18n import _
 
 
 @dataclass(frozen=True)
@@ -12,7 +13,7 @@ class StateTable:
     transitions: dict[str, dict[str, str]]  # action: {from state: to state}
     names: dict[str, str]  # state: its name for a person (Chinese)
     field: str  # the attribute holding the state, named in the 409
-    subject: str  # how a refusal speaks of it: "the status is", "the certificate is"
+    subject: str  # how a refusal speaks of it (lazy_gettext): "the status is", "the certificate is"
 
     def target(self, state: str, action: str, doing: str | None = None) -> str:
         """Where `action` leads from `state`; a 409 (status_conflict) naming the current state
@@ -20,7 +21,13 @@ class StateTable:
         target = self.transitions[action].get(state)
         if target is None:
             raise Conflict(
-                f"Cannot {doing or action.replace('_', ' ')}: {self.subject} {state} ({self.names.get(state, state)}).",
+                _(
+                    "Cannot %(doing)s: %(subject)s %(state)s (%(name)s).",
+                    doing=doing or action.replace("_", " "),
+                    subject=self.subject,
+                    state=state,
+                    name=self.names.get(state, state),
+                ),
                 code="status_conflict",
                 errors={self.field: [state]},
             )

@@ -6,6 +6,7 @@ from accounts.models import OPERATOR, STATION_STAFF, User
 from app.access import current_principal
 from app.errors import Forbidden, NotFound
 from app.extensions import db
+from app.i18n import _
 from booking.aftercare import locked_complaint
 from booking.bookings import locked_booking, readable_booking
 from booking.models import Booking, Complaint
@@ -26,7 +27,7 @@ def is_staff_of(station_code: str) -> bool:
 def existing_station(code: str) -> Station:
     station = db.session.get(Station, code)
     if station is None:
-        raise NotFound(f"No station has code {code}.")
+        raise NotFound(_("No station has code %(code)s.", code=code))
     return station
 
 
@@ -34,7 +35,7 @@ def station_for_staff(code: str) -> Station:
     """A station the caller runs: its staff, or an operator. Another station's staff get 403."""
     station = existing_station(code)
     if not is_staff_of(code):
-        raise Forbidden(f"Only staff of station {code} may do this.", code="not_station_staff")
+        raise Forbidden(_("Only staff of station %(code)s may do this.", code=code), code="not_station_staff")
     return station
 
 
@@ -43,7 +44,7 @@ def booking_for_staff(booking_id: int, lock: bool = True) -> Booking:
     operator); any other station's booking is a 404, so its existence is not revealed."""
     booking = locked_booking(booking_id) if lock else db.session.get(Booking, booking_id)
     if booking is None or not is_staff_of(booking.station_code):
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(_("No booking %(id)s.", id=booking_id))
     return booking
 
 
@@ -55,7 +56,7 @@ def _readable(booking: Booking) -> bool:
 def booking_for_reader(booking_id: int) -> Booking:
     booking = readable_booking(booking_id)
     if booking is None or not _readable(booking):
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(_("No booking %(id)s.", id=booking_id))
     return booking
 
 
@@ -64,9 +65,9 @@ def booking_for_resident(booking_id: int) -> Booking:
     operators) are refused with a 403; to anyone else it is a 404, so its existence is not revealed."""
     booking = locked_booking(booking_id)
     if booking is None or not _readable(booking):
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(_("No booking %(id)s.", id=booking_id))
     if booking.resident_id != actor().id:
-        raise Forbidden("Only the resident who booked may do this.", code="not_the_resident")
+        raise Forbidden(_("Only the resident who booked may do this."), code="not_the_resident")
     return booking
 
 
@@ -74,5 +75,5 @@ def complaint_for_staff(complaint_id: int) -> Complaint:
     """The complaint, row-locked, if the caller is staff of its booking's station (or an operator)."""
     complaint = locked_complaint(complaint_id)
     if complaint is None or not is_staff_of(complaint.booking.station_code):
-        raise NotFound(f"No complaint {complaint_id}.")
+        raise NotFound(_("No complaint %(id)s.", id=complaint_id))
     return complaint

@@ -9,6 +9,7 @@ from accounts.models import User
 from app.clock import today_in_beijing, utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
+from app.i18n import _
 from app.paging import Page, paginate
 from booking.bookings import audit, masked_worker
 from booking.models import (
@@ -40,14 +41,14 @@ COMPLAINT_CREDIT = {
 def scanned_certificate(scanned: str) -> Certificate:
     """The certificate whose 安心碼 the resident scanned, in whichever form the scan gave it."""
     unknown = Invalid(
-        "This is not a valid 安心码.", code="unknown_token", errors={"token": ["unknown or replaced 安心码"]}
+        _("This is not a valid 安心码."), code="unknown_token", errors={"token": ["unknown or replaced 安心码"]}
     )
     try:
         token = token_from_scan(scanned)
     except NotFound:  # the scene of a rotated or forged card
         raise unknown from None
     if token is None:
-        raise Invalid(f"This is not a 安心码: send {SCANNED_FORMS}.", code="not_a_scan", field="token")
+        raise Invalid(_("This is not a 安心码: send %(forms)s.", forms=SCANNED_FORMS), code="not_a_scan", field="token")
     certificate = db.session.scalar(
         select(Certificate)
         .where(Certificate.scan_token == token)
@@ -111,7 +112,7 @@ def rate(booking: Booking, stars: int, text: str | None, actor: User) -> Rating:
     BOOKING_FACTS.target(booking.status, "rate")
     if db.session.scalar(select(Rating.id).where(Rating.booking_id == booking.id)):
         raise Conflict(
-            "This booking has been rated already.", code="already_rated", errors={"stars": ["rated once already"]}
+            _("This booking has been rated already."), code="already_rated", errors={"stars": ["rated once already"]}
         )
     rating = Rating(booking_id=booking.id, stars=stars, text=text, rated_by_id=actor.id, created_at=utcnow())
     db.session.add(rating)
@@ -126,7 +127,7 @@ def record_follow_up(booking: Booking, data: dict, actor: User) -> FollowUp:
     BOOKING_FACTS.target(booking.status, "record_follow_up", doing="record a follow-up")
     if db.session.scalar(select(FollowUp.id).where(FollowUp.booking_id == booking.id)):
         raise Conflict(
-            "The follow-up call of this booking is recorded already.",
+            _("The follow-up call of this booking is recorded already."),
             code="follow_up_recorded",
             errors={"satisfied": ["recorded once already"]},
         )

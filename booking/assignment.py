@@ -11,6 +11,7 @@ from accounts.models import User
 from app.clock import today_in_beijing
 from app.errors import Conflict, Invalid
 from app.extensions import db
+from app.i18n import _
 from app.privacy import mask_name
 from booking import notifications
 from booking.bookings import free_worker, transition
@@ -55,7 +56,11 @@ def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
     problems = assignment_problems(booking, worker)
     if problems:
         raise Invalid(
-            f"{mask_name(worker.name)} cannot be assigned: " + "; ".join(problems["worker_id"]),
+            _(
+                "%(worker)s cannot be assigned: %(problems)s",
+                worker=mask_name(worker.name),
+                problems="; ".join(problems["worker_id"]),
+            ),
             code="worker_not_assignable",
             errors=problems,
         )
@@ -66,7 +71,7 @@ def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
             db.session.add_all(_time_blocks(booking, worker.id))
     except IntegrityError:
         raise Conflict(
-            f"{mask_name(worker.name)} already has a booking at this time.",
+            _("%(worker)s already has a booking at this time.", worker=mask_name(worker.name)),
             code="worker_double_booked",
             errors={"worker_id": ["double-booked: another booking overlaps this time"]},
         ) from None
@@ -107,8 +112,11 @@ def start(booking: Booking, actor: User) -> Booking:
     certificate = booking.worker.certificate
     if colour(certificate, today_in_beijing()) != GREEN:
         raise Conflict(
-            f"{mask_name(booking.worker.name)}'s 安心码 is not green (certificate {certificate.state}): "
-            "assign another worker.",
+            _(
+                "%(worker)s's 安心码 is not green (certificate %(state)s): assign another worker.",
+                worker=mask_name(booking.worker.name),
+                state=certificate.state,
+            ),
             code="worker_not_green",
             errors={"worker_id": [f"the certificate is {certificate.state}, not issued and green"]},
         )

@@ -17,6 +17,7 @@ from app.clock import BEIJING, beijing_day_bounds, to_utc, utcnow
 from app.errors import Invalid
 from app.extensions import db
 from app.geography import inside_guangzhou
+from app.i18n import _
 from app.paging import Page, paginate
 from booking import notifications, places
 from booking.availability import booking_window, slot_starts
@@ -67,10 +68,12 @@ def place_for(station_code: str, service_code: str, starts_at: datetime) -> Plac
     The offer is share-locked, so the day cannot be closed under this booking."""
     offer = next(iter(locked_offers(station_code, service_code)), None)
     if offer is None and db.session.get(Station, station_code) is None:
-        raise Invalid(f"No station has code {station_code}.", code="unknown_station", field="station_code")
+        raise Invalid(
+            _("No station has code %(code)s.", code=station_code), code="unknown_station", field="station_code"
+        )
     if offer is None or not offer.active:
         raise Invalid(
-            f"Station {station_code} does not offer {service_code}.",
+            _("Station %(code)s does not offer %(service)s.", code=station_code, service=service_code),
             code="not_offered",
             errors={"service_code": ["not offered at this station"]},
         )
@@ -78,13 +81,13 @@ def place_for(station_code: str, service_code: str, starts_at: datetime) -> Plac
     first, last = booking_window()
     if not first <= local.date() <= last or starts_at <= utcnow():
         raise Invalid(
-            "Bookings are for slots from now to 7 days ahead.",
+            _("Bookings are for slots from now to 7 days ahead."),
             code="outside_booking_window",
             errors={"starts_at": [f"must be a future slot between {first} and {last}"]},
         )
     if local not in slot_starts(offer, local.date()):
         raise Invalid(
-            "No slot starts at this time.",
+            _("No slot starts at this time."),
             code="not_a_slot_start",
             errors={"starts_at": ["not the start of one of this day's slots"]},
         )
@@ -92,7 +95,7 @@ def place_for(station_code: str, service_code: str, starts_at: datetime) -> Plac
         select(ClosedDay.id).where(ClosedDay.station_code == station_code, ClosedDay.day == local.date())
     ):
         raise Invalid(
-            f"The station is closed on {local.date()}.",
+            _("The station is closed on %(day)s.", day=local.date()),
             code="station_closed",
             errors={"starts_at": ["the station is closed that day"]},
         )
@@ -107,7 +110,7 @@ def booking_by_key(resident: User, key: str) -> Booking | None:
 def _replay(existing: Booking, request_fingerprint: str) -> Booking:
     if existing.request_fingerprint != request_fingerprint:
         raise Invalid(
-            "This Idempotency-Key was used for a different booking request.",
+            _("This Idempotency-Key was used for a different booking request."),
             code="idempotency_key_reused",
             errors={"Idempotency-Key": ["already used with a different body; use a new key for a new booking"]},
         )
@@ -127,7 +130,7 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
         return _replay(existing, request_fingerprint), False
     if not inside_guangzhou(data["location"]["lat"], data["location"]["lng"], "wgs84"):
         raise Invalid(
-            "The address is outside Guangzhou, where the stations serve.",
+            _("The address is outside Guangzhou, where the stations serve."),
             code="outside_service_area",
             errors={"location": ["outside Guangzhou"]},
         )
@@ -137,7 +140,7 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
         offered = db.session.scalar(select(Worker.service_types).where(Worker.id == preferred))
         if placement.offer.service.name not in (offered or []):
             raise Invalid(
-                "The preferred worker does not offer this service.",
+                _("The preferred worker does not offer this service."),
                 code="preferred_worker_not_offering",
                 errors={"preferred_worker_id": ["no such worker offering this service"]},
             )
@@ -266,7 +269,9 @@ def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str |
     placement = place_for(booking.station_code, booking.service_code, starts_at)
     if placement.starts_at == booking.starts_at:
         raise Invalid(
-            "That is the booking's current slot.", code="same_slot", errors={"starts_at": ["same as the current slot"]}
+            _("That is the booking's current slot."),
+            code="same_slot",
+            errors={"starts_at": ["same as the current slot"]},
         )
     old_slot, new_slot = booking.slot_id, places.slot_id(placement.offer, placement.starts_at, placement.ends_at)
     # Two reschedules crossing between the same two slots lock them in the same order.

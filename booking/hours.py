@@ -9,6 +9,7 @@ from accounts.models import User
 from app.clock import beijing_day_bounds, today_in_beijing, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
+from app.i18n import _
 from booking import places
 from booking.catalogue import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_SERVICES, DEFAULT_SLOTS
 from booking.models import OPEN_STATUSES, Booking, ClosedDay, Service, StationOffer
@@ -107,13 +108,13 @@ def save_offer(station_code: str, service_code: str, settings: dict) -> StationO
     kept: a slot's capacity never drops below what it has booked."""
     if db.session.get(Service, service_code) is None:
         raise Invalid(
-            f"No service {service_code} in the catalogue.",
+            _("No service %(service)s in the catalogue.", service=service_code),
             code="unknown_service",
             errors={"service_code": ["unknown service"]},
         )
     if settings["closes_at"] <= settings["opens_at"]:
         raise Invalid(
-            "Closing time must be after opening time.",
+            _("Closing time must be after opening time."),
             code="closes_before_opening",
             errors={"closes_at": ["must be after opens_at"]},
         )
@@ -145,7 +146,9 @@ def close_day(station_code: str, day: date, reason: str, actor: User | None) -> 
     confirms them elsewhere, reschedules or rejects them. A day gone by cannot be closed (422)."""
     if day < today_in_beijing():
         raise Invalid(
-            f"{day} has gone by; only today or a later day can be closed.", code="day_in_the_past", field="day"
+            _("%(day)s has gone by; only today or a later day can be closed.", day=day),
+            code="day_in_the_past",
+            field="day",
         )
     locked_offers(station_code, exclusive=True)
     start, end = beijing_day_bounds(day)
@@ -163,7 +166,11 @@ def close_day(station_code: str, day: date, reason: str, actor: User | None) -> 
     )
     if open_ids:
         raise Conflict(
-            f"{day} has {len(open_ids)} open booking(s); handle them before closing the day.",
+            _(
+                "%(day)s has %(count)s open booking(s); handle them before closing the day.",
+                day=day,
+                count=len(open_ids),
+            ),
             code="day_has_open_bookings",
             errors={"day": [f"open bookings: {', '.join(map(str, open_ids))}"]},
         )

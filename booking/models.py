@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import Model
+from app.i18n import lazy_gettext
 from app.privacy import Encrypted
 from app.states import StateTable
 from credit.models import Worker
@@ -68,7 +69,7 @@ BOOKING_STATES = StateTable(
     },
     names=STATUS_NAMES,
     field="status",
-    subject="the status is",
+    subject=lazy_gettext("the status is"),
 )
 # Facts recorded about a booking that leave its status as it is, and the statuses they need.
 BOOKING_FACTS = StateTable(
@@ -81,7 +82,7 @@ BOOKING_FACTS = StateTable(
     },
     names=STATUS_NAMES,
     field="status",
-    subject="the status is",
+    subject=lazy_gettext("the status is"),
 )
 # Bookings a station must deal with before it may close their day.
 OPEN_STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE)
@@ -115,7 +116,7 @@ COMPLAINT_STATES = StateTable(
     },
     names=COMPLAINT_STATUS_NAMES,
     field="status",
-    subject="the status is",
+    subject=lazy_gettext("the status is"),
 )
 COMPLAINT_TYPES = {
     "service_quality": "服务质量",

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.clock import utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import _
 from booking.models import Slot, StationOffer
 
 slots = Slot.__table__
@@ -60,7 +61,7 @@ def take_place(slot_id: int) -> None:
     )
     if taken.rowcount != 1:
         raise Conflict(
-            "This slot is fully booked.", code="slot_full", errors={"starts_at": ["no place left in this slot"]}
+            _("This slot is fully booked."), code="slot_full", errors={"starts_at": ["no place left in this slot"]}
         )
 
 

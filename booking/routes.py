@@ -13,6 +13,7 @@ from app.datum import to_wgs84
 from app.errors import Conflict, Forbidden, Invalid, NotFound, recorded_problem
 from app.extensions import db
 from app.geography import inside_guangzhou
+from app.i18n import _
 from app.privacy import mask_name
 from app.rate_limits import created_something, rate_limited
 from booking import aftercare, assignment, bookings, hours
@@ -87,7 +88,9 @@ def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise Invalid("Invalid input: day", errors={"day": ["must be a date, YYYY-MM-DD"]}) from None
+        raise Invalid(
+            _("Invalid input: %(fields)s", fields="day"), errors={"day": ["must be a date, YYYY-MM-DD"]}
+        ) from None
 
 
 def _listing(items: list) -> dict:
@@ -166,25 +169,29 @@ def availability(service, crs, station=None, lat=None, lng=None):
     """The next 7 days of slots (Beijing time) with places left, for a station, or for the nearest
     station offering the service to a point (GCJ-02 by default)."""
     if db.session.get(Service, service) is None:
-        raise NotFound(f"No service {service} in the catalogue.")
+        raise NotFound(_("No service %(service)s in the catalogue.", service=service))
     if station is not None:
         found = db.session.get(Station, station)
         if found is None:
-            raise NotFound(f"No station has code {station}.", code="unknown_station", field="station")
+            raise NotFound(_("No station has code %(code)s.", code=station), code="unknown_station", field="station")
         offer = offer_of(station, service)
         if offer is None or not offer.active:
-            raise NotFound(f"Station {station} does not offer {service}.", code="not_offered", field="service")
+            raise NotFound(
+                _("Station %(code)s does not offer %(service)s.", code=station, service=service),
+                code="not_offered",
+                field="service",
+            )
         view = station_view(found, crs)
     else:
         if not inside_guangzhou(lat, lng, crs):
             raise Invalid(
-                "This point is outside Guangzhou, where the stations serve.",
+                _("This point is outside Guangzhou, where the stations serve."),
                 code="outside_service_area",
                 errors={"lat": ["the point is outside Guangzhou"], "lng": ["the point is outside Guangzhou"]},
             )
         nearest = nearest_offering_station(*to_wgs84(lat, lng, crs), service, crs)
         if nearest is None:
-            raise NotFound(f"No station near this point offers {service}.")
+            raise NotFound(_("No station near this point offers %(service)s.", service=service))
         view, offer = nearest
     return {
         "station": view,
@@ -214,7 +221,7 @@ def create_booking(data, idempotency_key):
     Idempotency-Key and body returns the same booking; the key with another body is a 422."""
     resident = actor()
     if resident.phone is None:
-        raise Forbidden("Bind a phone number before booking.", code="phone_required")
+        raise Forbidden(_("Bind a phone number before booking."), code="phone_required")
     data["location"] = dict(
         zip(
             ("lat", "lng"),
@@ -280,8 +287,11 @@ def confirm_entry(data, booking_id):
     if booking.worker is None:
         return recorded_problem(
             Conflict(
-                f"本订单目前没有派定的服务人员（扫到的是 {mask_name(check.scanned_worker.name)}）："
-                "请勿开门，并联系服务站。",
+                _(
+                    "No worker is assigned to this booking (the card scanned is %(scanned)s's): "
+                    "do not open the door; call the station.",
+                    scanned=mask_name(check.scanned_worker.name),
+                ),
                 code="no_worker_assigned",
                 errors={"token": ["the booking has no assigned worker"]},
             )
@@ -290,7 +300,12 @@ def confirm_entry(data, booking_id):
         scanned, assigned = mask_name(check.scanned_worker.name), mask_name(booking.worker.name)
         return recorded_problem(
             Conflict(
-                f"这不是本订单的服务人员：扫到的是 {scanned}，派单的是 {assigned}。请勿开门，并联系服务站。",
+                _(
+                    "This is not the worker assigned to this booking: the card scanned is %(scanned)s's, "
+                    "the assigned worker is %(assigned)s. Do not open the door; call the station.",
+                    scanned=scanned,
+                    assigned=assigned,
+                ),
                 code="wrong_worker",
                 errors={"token": [f"scanned worker {scanned} is not the assigned worker {assigned}"]},
             )
@@ -299,7 +314,11 @@ def confirm_entry(data, booking_id):
         worker = mask_name(check.scanned_worker.name)
         return recorded_problem(
             Conflict(
-                f"{worker} 的安心码为{COLOUR_NAMES[check.colour]}：请勿开门，并联系服务站。",
+                _(
+                    "%(worker)s's 安心码 is %(colour)s: do not open the door; call the station.",
+                    worker=worker,
+                    colour=COLOUR_NAMES[check.colour],
+                ),
                 code="worker_not_green",
                 errors={"token": [f"the worker's 安心码 is {check.colour}, not green"]},
             )
@@ -382,7 +401,11 @@ def assign_worker(data, booking_id):
     booking = booking_for_staff(booking_id)
     worker = assignment.worker_to_assign(data["worker_id"])
     if worker is None:
-        raise Invalid("Invalid input: worker_id", code="unknown_worker", errors={"worker_id": ["no such worker"]})
+        raise Invalid(
+            _("Invalid input: %(fields)s", fields="worker_id"),
+            code="unknown_worker",
+            errors={"worker_id": ["no such worker"]},
+        )
     return assignment.assign(booking, worker, actor())
 
 

@@ -7,9 +7,10 @@ from accounts.models import OPERATOR
 from app.access import current_principal, require_principal
 from app.errors import Forbidden, NotFound
 from app.extensions import db
+from app.i18n import _, lazy_gettext
 from credit.models import PERSONAL, Company, Worker
 
-OWN_COMPANY_ONLY = "A company admin acts on its own company only."
+OWN_COMPANY_ONLY = lazy_gettext("A company admin acts on its own company only.")
 
 
 def worker_for_caller(worker_id: int, *, shown: bool = False) -> Worker:
@@ -21,7 +22,7 @@ def worker_for_caller(worker_id: int, *, shown: bool = False) -> Worker:
     if worker is None or not (
         principal.has_role(OPERATOR) or (principal.company_id is not None and worker.company_id == principal.company_id)
     ):
-        raise NotFound(f"No worker {worker_id}.")
+        raise NotFound(_("No worker %(id)s.", id=worker_id))
     return worker
 
 
@@ -31,7 +32,7 @@ def company_for_caller(company_id: int) -> Company:
     principal = require_principal()
     company = db.session.get(Company, company_id)
     if company is None:
-        raise NotFound(f"No company {company_id}.")
+        raise NotFound(_("No company %(id)s.", id=company_id))
     if not (principal.has_role(OPERATOR) or principal.company_id == company_id):
         raise Forbidden(OWN_COMPANY_ONLY, code="own_company_only")
     return company

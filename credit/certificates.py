@@ -14,6 +14,7 @@ from accounts.models import User
 from app.clock import today_in_beijing, utcnow
 from app.errors import Invalid
 from app.extensions import db
+from app.i18n import _
 from credit.ledger import append_event, recompute_worker, record_credit_event
 from credit.models import (
     CERTIFICATE_STANDING,
@@ -117,7 +118,9 @@ def check_documents(certificate: Certificate, documents: dict, actor: User | Non
     problems = document_problems(facts, today_in_beijing())
     if problems:
         raise Invalid(
-            "The 三证一书 are incomplete: " + ", ".join(sorted(problems)), code="documents_incomplete", errors=problems
+            _("The 三证一书 are incomplete: %(missing)s", missing=", ".join(sorted(problems))),
+            code="documents_incomplete",
+            errors=problems,
         )
     transition(certificate, "check_documents", actor, "三证一书 checked", facts)
     append_event(certificate.worker, "documents_checked", 1, actor, reason="三证一书 complete")
@@ -190,7 +193,11 @@ def renew(
 def _require_documents(certificate: Certificate, action: str) -> None:
     problems = document_problems({name: getattr(certificate, name) for name in DOCUMENT_FIELDS}, today_in_beijing())
     if problems:
-        raise Invalid(f"Cannot {action}: " + ", ".join(sorted(problems)), code="documents_incomplete", errors=problems)
+        raise Invalid(
+            _("Cannot %(action)s: %(missing)s", action=action, missing=", ".join(sorted(problems))),
+            code="documents_incomplete",
+            errors=problems,
+        )
 
 
 def change_standing(certificate: Certificate, action: str, actor: User | None, reason: str) -> Certificate:
@@ -234,7 +241,7 @@ def rotate_scan_token(certificate: Certificate, actor: User | None, reason: str 
     """A fresh 安心碼; the old token stops working with this transaction."""
     if certificate.scan_token is None:
         raise Invalid(
-            "This certificate has never been issued, so it has no 安心碼 yet.",
+            _("This certificate has never been issued, so it has no 安心碼 yet."),
             code="not_issued",
             errors={"state": [certificate.state]},
         )

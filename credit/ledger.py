@@ -11,6 +11,7 @@ from accounts.models import User
 from app.clock import utcnow
 from app.errors import Invalid
 from app.extensions import db
+from app.i18n import _
 from credit.models import ISSUED, Certificate, Company, CreditEvent, Worker
 from credit.scoring import CreditResult, compute, current_config
 
@@ -61,7 +62,7 @@ def record_credit_event(
     allowed = current_config().kinds(subject_type)
     if kind not in allowed:
         raise Invalid(
-            f"Unknown credit event kind for a {subject_type}: {kind}",
+            _("Unknown credit event kind for a %(subject)s: %(kind)s", subject=subject_type, kind=kind),
             code="unknown_event_kind",
             errors={"kind": [f"must be one of {', '.join(sorted(allowed))}"]},
         )

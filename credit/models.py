@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import Model
+from app.i18n import lazy_gettext
 from app.privacy import Encrypted
 from app.states import StateTable
 
@@ -62,7 +63,7 @@ LIFECYCLE = StateTable(
     },
     names=STATE_NAMES,
     field="state",
-    subject="the certificate is",
+    subject=lazy_gettext("the certificate is"),
 )
 # How the certificate's state counts in the 基础信息 dimension (the weight itself is configured).
 CERTIFICATE_STANDING = {ISSUED: 1.0, SUSPENDED: 0.0, EXPIRED: 0.0, REVOKED: -1.0}

@@ -8,6 +8,7 @@ from accounts.models import User
 from app.clock import utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
+from app.i18n import _
 from app.paging import Page, paginate
 from app.privacy import blind_index
 from credit.ledger import append_event, recompute_company, recompute_worker
@@ -17,7 +18,7 @@ from credit.models import APPLIED, PERSONAL, Certificate, Company, Worker
 def create_company(data: dict, actor: User | None) -> Company:
     if db.session.scalar(select(Company.id).where(Company.credit_code == data["credit_code"])):
         raise Conflict(
-            "A company with this credit code already exists.", code="duplicate_credit_code", field="credit_code"
+            _("A company with this credit code already exists."), code="duplicate_credit_code", field="credit_code"
         )
     company = Company(**data)
     db.session.add(company)
@@ -53,9 +54,9 @@ def find_worker_by_id_number(id_number: str) -> Worker | None:
 def create_worker(data: dict, actor: User | None) -> Worker:
     """A new applicant: the worker, a certificate in `applied`, and the opening ledger rows."""
     if find_worker_by_id_number(data["id_number"]) is not None:
-        raise Conflict("A worker with this ID number already exists.", code="duplicate_id_number", field="id_number")
+        raise Conflict(_("A worker with this ID number already exists."), code="duplicate_id_number", field="id_number")
     if data.get("company_id") is not None and db.session.get(Company, data["company_id"]) is None:
-        raise Invalid("Unknown company.", code="unknown_company", errors={"company_id": ["no such company"]})
+        raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such company"]})
     worker = Worker(
         **data,
         id_number_hash=blind_index(data["id_number"]),

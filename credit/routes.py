@@ -11,6 +11,7 @@ from app.access import current_principal
 from app.blueprint import ApiBlueprint
 from app.errors import NotFound
 from app.extensions import db
+from app.i18n import _
 from credit import certificates, ledger, registry, scanning
 from credit.access import company_for_caller, own_company_unless_operator, worker_for_caller
 from credit.models import Company
@@ -90,7 +91,7 @@ def get_company(company_id):
     """One company and its grade (public; its contact in full for operators and its own admin)."""
     company = db.session.get(Company, company_id)
     if company is None:
-        raise NotFound(f"No company {company_id}.")
+        raise NotFound(_("No company %(id)s.", id=company_id))
     return company
 
 
@@ -318,7 +319,7 @@ def rotate_code(data, worker_id):
 def _qr_for(worker_id: int) -> segno.QRCode:
     certificate = worker_for_caller(worker_id).certificate
     if certificate.scan_token is None:
-        raise NotFound("This certificate has not been issued, so it has no 安心碼 yet.", code="not_issued")
+        raise NotFound(_("This certificate has not been issued, so it has no 安心碼 yet."), code="not_issued")
     return segno.make(certificates.scan_url(certificate), error="m")
 
 

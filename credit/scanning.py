@@ -35,6 +35,7 @@ from app.clock import today_in_beijing, utcnow
 from app.database import after_commit
 from app.errors import NotFound
 from app.extensions import db
+from app.i18n import _
 from app.privacy import mask_name
 from app.rate_limits import client_key, retry_after, too_many_requests
 from app.redis import redis_client
@@ -160,7 +161,7 @@ def scan_answer(token: str, channel: str):
     if outcome.retry_after:
         raise too_many_requests(outcome.retry_after, "scans")
     if outcome.answer is None:
-        raise NotFound("This is not a valid 安心码.", code="not_a_valid_code", field="token")
+        raise NotFound(_("This is not a valid 安心码."), code="not_a_valid_code", field="token")
     return current_app.response_class(
         outcome.answer, mimetype="application/json", headers={"Cache-Control": "no-store"}
     )

@@ -8,6 +8,7 @@ from app.datum import to_wgs84
 from app.errors import NotFound
 from app.extensions import db
 from app.geography import inside_guangzhou
+from app.i18n import _
 from stations import services
 from stations.models import Station
 from stations.schemas import (
@@ -84,7 +85,7 @@ def get_station(code, crs):
     """One station by its 12-digit division code."""
     station = db.session.get(Station, code)
     if station is None:
-        raise NotFound(f"No station has code {code}.", code="unknown_station")
+        raise NotFound(_("No station has code %(code)s.", code=code), code="unknown_station")
     return station
 
 

@@ -6,6 +6,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from app.errors import Forbidden
+from app.i18n import _
 
 
 def require_wechat_signature(query: dict) -> None:
@@ -15,4 +16,4 @@ def require_wechat_signature(query: dict) -> None:
             current_app.config["WECHAT_CALLBACK_TOKEN"], query["signature"], query["timestamp"], query["nonce"]
         )
     except InvalidSignatureException:
-        raise Forbidden("The signature does not match WECHAT_CALLBACK_TOKEN.", code="bad_signature") from None
+        raise Forbidden(_("The signature does not match WECHAT_CALLBACK_TOKEN."), code="bad_signature") from None

@@ -21,6 +21,7 @@ from flask import current_app
 
 from app.errors import NotFound
 from app.extensions import db
+from app.i18n import _
 from app.redis import redis_client
 from credit.models import Certificate
 from wechat.client import wechat_client
@@ -61,7 +62,7 @@ def scan_token_for_scene(scene: str) -> str:
         or certificate.scan_token is None
         or not hmac.compare_digest(worker_scene(certificate), scene)
     ):
-        raise NotFound("This code does not name a valid 安心码.", code="unknown_scene")
+        raise NotFound(_("This code does not name a valid 安心码."), code="unknown_scene")
     return certificate.scan_token
 
 
@@ -112,7 +113,7 @@ def mini_program_code(scene: str, page: str) -> MiniProgramCode:
             answer = wechat_client().get_unlimited_code(scene, page)
         code = _as_code(answer.content if isinstance(answer, requests.Response) else None)
         if code is None:
-            raise unavailable("WeChat did not return an image for this code.")
+            raise unavailable(_("WeChat did not return an image for this code."))
         _cache(key, code.image)
     return code
 

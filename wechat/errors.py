@@ -12,6 +12,7 @@ import requests
 from wechatpy.exceptions import WeChatClientException
 
 from app.errors import Forbidden, Problem, Unavailable
+from app.i18n import _
 from wechat.client import WeChatNotConfigured
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,10 @@ def unavailable(detail: str) -> Unavailable:
 def not_configured() -> Unavailable:
     # No Retry-After: asking again gets the same answer until an operator sets WeChat up.
     return Unavailable(
-        "WeChat is not configured on this server (WECHAT_APPID and WECHAT_SECRET are not set), "
-        "so nothing was asked of WeChat.",
+        _(
+            "WeChat is not configured on this server (WECHAT_APPID and WECHAT_SECRET are not set), "
+            "so nothing was asked of WeChat."
+        ),
         code="wechat_not_configured",
         retry_after=None,
     )
@@ -37,9 +40,12 @@ def not_configured() -> Unavailable:
 
 def account_restricted(error: WeChatClientException) -> Forbidden:
     return Forbidden(
-        f"WeChat has restricted this WeChat account (errcode {error.errcode}, WeChat's risk control), "
-        "so it cannot be used here; trying again will not help. The account holder can appeal to "
-        "WeChat, or book by calling the station.",
+        _(
+            "WeChat has restricted this WeChat account (errcode %(errcode)s, WeChat's risk control), "
+            "so it cannot be used here; trying again will not help. The account holder can appeal to "
+            "WeChat, or book by calling the station.",
+            errcode=error.errcode,
+        ),
         code="wechat_account_restricted",
     )
 
@@ -61,11 +67,11 @@ def calling_wechat(caller_errors: dict[int, Callable[[WeChatClientException], Pr
             raise account_restricted(error) from error
         log.warning("WeChat refused a call: errcode %s", error.errcode)
         raise unavailable(
-            f"WeChat could not handle this just now (errcode {error.errcode}); try again shortly."
+            _("WeChat could not handle this just now (errcode %(errcode)s); try again shortly.", errcode=error.errcode)
         ) from error
     except requests.RequestException as error:
         log.warning("WeChat unreachable: %s", type(error).__name__)
-        raise unavailable("WeChat did not answer in time; try again shortly.") from error
+        raise unavailable(_("WeChat did not answer in time; try again shortly.")) from error
     except redis.RedisError as error:
         log.warning("WeChat access token unavailable: %s", type(error).__name__)
-        raise unavailable("The WeChat access token is unavailable just now; try again shortly.") from error
+        raise unavailable(_("The WeChat access token is unavailable just now; try again shortly.")) from error

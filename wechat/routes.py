@@ -9,6 +9,7 @@ from app.access import current_principal
 from app.blueprint import ApiBlueprint
 from app.errors import BadRequest, NotFound
 from app.extensions import db
+from app.i18n import _
 from app.json_body import parse_json_body
 from app.rate_limits import rate_limited
 from credit.access import worker_for_caller
@@ -96,7 +97,7 @@ def station_code(code):
     scene = the station's code, in the WECHAT_ENV_VERSION of the mini-program. The image is
     WeChat's, PNG or JPEG: Content-Type says which."""
     if db.session.get(Station, code) is None:
-        raise NotFound(f"No station has code {code}.", code="unknown_station")
+        raise NotFound(_("No station has code %(code)s.", code=code), code="unknown_station")
     return _image(codes.mini_program_code(code, current_app.config["WECHAT_STATION_PAGE"]), "public, max-age=86400")
 
 
@@ -110,7 +111,9 @@ def worker_code(worker_id):
     retires this code too. The image is WeChat's, PNG or JPEG: Content-Type says which."""
     certificate = worker_for_caller(worker_id).certificate
     if certificate.scan_token is None:
-        raise NotFound("This certificate has not been issued, so it has no 安心碼 yet.", code="certificate_not_issued")
+        raise NotFound(
+            _("This certificate has not been issued, so it has no 安心碼 yet."), code="certificate_not_issued"
+        )
     code = codes.mini_program_code(codes.worker_scene(certificate), current_app.config["WECHAT_WORKER_PAGE"])
     return _image(code, "private, no-store")  # the image is as good as the token
 
@@ -164,6 +167,6 @@ def callback_push(query):
     try:
         payload = parse_json_body(body) if body.lstrip().startswith(b"{") else xmltodict.parse(body)["xml"]
     except (ValueError, TypeError, KeyError, xmltodict.expat.ExpatError):
-        raise BadRequest("The push body is neither JSON nor XML.", code="unreadable_push") from None
+        raise BadRequest(_("The push body is neither JSON nor XML."), code="unreadable_push") from None
     services.record_template_decisions(payload)
     return current_app.response_class("success", mimetype="text/plain")

@@ -10,6 +10,7 @@ from accounts.services import hash_token, start_session
 from app.clock import utcnow
 from app.errors import Invalid, NotLoggedIn
 from app.extensions import db
+from app.i18n import _
 from app.privacy import blind_index
 from wechat.client import wechat_client
 from wechat.errors import calling_wechat, unavailable
@@ -24,7 +25,10 @@ DECISION_EVENTS = {
 
 
 def _rejected_login_code(error) -> NotLoggedIn:
-    message = f"WeChat rejected this login code (errcode {error.errcode}): call wx.login() again and send the new code."
+    message = _(
+        "WeChat rejected this login code (errcode %(errcode)s): call wx.login() again and send the new code.",
+        errcode=error.errcode,
+    )
     return NotLoggedIn(
         message, code="login_code_rejected", field="code", headers={"WWW-Authenticate": 'Bearer realm="yangcheng"'}
     )
@@ -32,8 +36,11 @@ def _rejected_login_code(error) -> NotLoggedIn:
 
 def _rejected_phone_code(error) -> Invalid:
     return Invalid(
-        f"WeChat rejected this phone code (errcode {error.errcode}): it is single-use and valid "
-        "for 5 minutes; ask the user to tap the phone button again.",
+        _(
+            "WeChat rejected this phone code (errcode %(errcode)s): it is single-use and valid "
+            "for 5 minutes; ask the user to tap the phone button again.",
+            errcode=error.errcode,
+        ),
         code="phone_code_rejected",
         field="code",
     )
@@ -45,7 +52,7 @@ def log_in(code: str) -> dict:
     with calling_wechat({INVALID_CODE: _rejected_login_code, CODE_USED: _rejected_login_code}):
         answer = wechat_client().code_to_session(code)
     if not answer.get("openid") or not answer.get("session_key"):
-        raise unavailable("WeChat answered the login without an openid; try again shortly.")
+        raise unavailable(_("WeChat answered the login without an openid; try again shortly."))
     user, created = _user_for_openid(answer["openid"])
     if answer.get("unionid"):
         user.unionid = answer["unionid"]
@@ -82,10 +89,10 @@ def bind_phone(user: User, code: str) -> User:
         answer = wechat_client().get_user_phone_number(code)
     info = answer.get("phone_info") or {}
     if (info.get("watermark") or {}).get("appid") != current_app.config["WECHAT_APPID"]:
-        raise Invalid("This phone code belongs to another mini-program.", code="phone_code_foreign", field="code")
+        raise Invalid(_("This phone code belongs to another mini-program."), code="phone_code_foreign", field="code")
     phone = info.get("phoneNumber") or info.get("purePhoneNumber")
     if not phone:
-        raise unavailable("WeChat answered without a phone number; try again shortly.")
+        raise unavailable(_("WeChat answered without a phone number; try again shortly."))
     user.phone, user.phone_hash = phone, blind_index(phone)
     db.session.flush()
     return user

@@ -160,7 +160,7 @@ def test_an_operator_removes_a_role_at_once(client, invite, operator, login):
     assert client.get("/api/v1/me", headers=clerk).json["roles"] == ["resident"]
     again = client.delete(f"/api/v1/role-grants/{grant['id']}", headers=operator)
     assert again.status_code == 409 and again.json["code"] == "grant_removed"
-    assert again.json["detail"] == f"Role grant {grant['id']} was already removed."
+    assert again.json["detail"] == f"角色授权 {grant['id']} 已被撤销。"
     unknown = client.delete("/api/v1/role-grants/999999", headers=operator)
     assert unknown.status_code == 404 and unknown.json["code"] == "unknown_grant"
     assert client.delete(f"/api/v1/role-grants/{grant['id']}", headers=clerk).status_code == 403

@@ -64,7 +64,7 @@ def test_booking_needs_a_login_and_a_bound_phone(client, login):
     assert client.post("/api/v1/bookings", json=booking_body(), headers=key_header()).status_code == 401
     response = client.post("/api/v1/bookings", json=booking_body(), headers=login() | key_header())
     assert response.status_code == 403 and response.json["code"] == "phone_required"
-    assert "phone" in response.json["detail"]
+    assert "手机号" in response.json["detail"]
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ def test_an_unknown_station_is_a_json_404(client):
     response = client.get("/api/v1/stations/440106999000")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
-    assert response.json["detail"] == "No station has code 440106999000."
+    assert response.json["detail"] == "没有编号为 440106999000 的服务站。"
     assert response.json["code"] == "unknown_station"
 
 

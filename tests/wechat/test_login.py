@@ -113,7 +113,7 @@ def test_wechat_too_slow_is_a_503_within_the_configured_timeout(app, stub, isola
     stub.hang("sns/jscode2session")
     response = slow.test_client().post("/api/v1/auth/wechat/login", json={"code": unique("slow")})
     assert response.status_code == 503
-    assert "in time" in response.json["detail"]
+    assert "未及时响应" in response.json["detail"]
 
 
 def test_the_app_secret_never_appears_in_an_answer_or_the_log(api, stub, caplog):
@@ -163,7 +163,7 @@ def test_a_user_wechat_restricts_is_told_their_account_is_restricted_not_to_try_
     assert response.status_code == 403
     assert response.mimetype == "application/problem+json"
     assert response.json["code"] == "wechat_account_restricted"
-    assert "restricted" in response.json["detail"] and "try again shortly" not in response.json["detail"]
+    assert "风控限制" in response.json["detail"] and "重试也无济于事" in response.json["detail"]
     assert "Retry-After" not in response.headers
     assert users(wechat_app) == []
 

@@ -30,7 +30,7 @@ def assert_not_configured(response):
     assert response.status_code == 503, response.json
     assert response.mimetype == "application/problem+json"
     assert response.json["code"] == "wechat_not_configured"
-    assert "WeChat is not configured" in response.json["detail"]
+    assert "本服务器未配置微信" in response.json["detail"]
     assert "Retry-After" not in response.headers  # waiting will not configure it
 
 
