@@ -170,7 +170,7 @@ def locked_complaint(complaint_id: int) -> Complaint | None:
     )
 
 
-def handle_complaint(complaint: Complaint, action: str, actor: User, note: str | None) -> Complaint:
+def handle_complaint(complaint: Complaint, action: str, actor: User, reason: str | None) -> Complaint:
     """accept, uphold / dismiss / invalidate, close: each step with who and when."""
     target = COMPLAINT_STATES.target(complaint.status, action, doing=f"{action} the complaint")
     now = utcnow()
@@ -180,7 +180,7 @@ def handle_complaint(complaint: Complaint, action: str, actor: User, note: str |
     elif action == "close":
         complaint.closed_by_id, complaint.closed_at = actor.id, now
     else:
-        complaint.result, complaint.result_note = target, note
+        complaint.result, complaint.result_reason = target, reason
         complaint.decided_by_id, complaint.decided_at = actor.id, now
         kind, value = COMPLAINT_CREDIT[target]
         _credit_both(
@@ -197,7 +197,7 @@ def handle_complaint(complaint: Complaint, action: str, actor: User, note: str |
         None,
         None,
         actor,
-        note,
+        reason,
         details={"complaint_id": complaint.id, "from": before, "to": target},
     )
     db.session.flush()

@@ -36,7 +36,7 @@ def assignment_problems(booking: Booking, worker: Worker) -> dict[str, list[str]
     certificate = worker.certificate
     if certificate.state != ISSUED or colour(certificate, today_in_beijing()) != GREEN:
         problems.append(f"the certificate is not issued and green (state {certificate.state})")
-    if booking.service.name not in (worker.service_types or []):
+    if booking.service_code not in (worker.service_types or []):
         problems.append(f"does not offer {booking.service.name}")
     return {"worker_id": problems} if problems else {}
 

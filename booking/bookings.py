@@ -138,7 +138,7 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
     preferred = data.get("preferred_worker_id")
     if preferred is not None:
         offered = db.session.scalar(select(Worker.service_types).where(Worker.id == preferred))
-        if placement.offer.service.name not in (offered or []):
+        if placement.offer.service_code not in (offered or []):
             raise Invalid(
                 _("The preferred worker does not offer this service."),
                 code="preferred_worker_not_offering",

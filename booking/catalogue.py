@@ -1,19 +1,19 @@
 """The default service catalogue and opening hours that `flask booking defaults` seeds.
 
-Service names are the words workers' `service_types` use (credit's demo workers and imports), so
-"this worker offers this service" is the name appearing in that list.
+A service's code and name are credit's (credit.service_types), the words of workers'
+`service_types`, so "this worker offers this service" is its code appearing in that list.
 """
 
 from datetime import time
 
-# code, name, typical minutes, description
+# code, typical minutes, description (the name is SERVICE_TYPES[code])
 DEFAULT_SERVICES = [
-    ("cleaning", "保洁", 120, "日常保洁、深度清洁、开荒保洁"),
-    ("childcare", "育婴", 240, "婴幼儿看护、辅食与早教陪伴"),
-    ("elderly_care", "养老护理", 240, "居家老人照护、陪诊、助浴"),
-    ("maternity", "月嫂", 480, "母婴护理：产妇与新生儿照护"),
-    ("appliance_cleaning", "家电清洗", 120, "空调、油烟机、洗衣机清洗"),
-    ("cooking", "做饭", 120, "上门做饭、营养配餐"),
+    ("cleaning", 120, "日常保洁、深度清洁、开荒保洁"),
+    ("childcare", 240, "婴幼儿看护、辅食与早教陪伴"),
+    ("elderly_care", 240, "居家老人照护、陪诊、助浴"),
+    ("maternity", 480, "母婴护理：产妇与新生儿照护"),
+    ("appliance_cleaning", 120, "空调、油烟机、洗衣机清洗"),
+    ("cooking", 120, "上门做饭、营养配餐"),
 ]
 
 # Default hours for every offer: 08:00-18:00 Beijing time, every day; slot length and places

@@ -13,29 +13,29 @@ from app.i18n import _
 from booking import places
 from booking.catalogue import DEFAULT_CLOSES_AT, DEFAULT_OPENS_AT, DEFAULT_SERVICES, DEFAULT_SLOTS
 from booking.models import OPEN_STATUSES, Booking, ClosedDay, Service, StationOffer
+from credit.service_types import SERVICE_TYPES
 from stations.models import Station
 
 
 def seed_defaults() -> tuple[int, int]:
-    """The default catalogue, and offers with default hours for every station that has none yet:
-    the services the station lists, or the whole catalogue when it lists none. A station with
-    offers is its staff's to change (once it has switched every offer off, it lists none, which
-    must not read as "offer everything"). Leaves anything that exists alone, so running it again
-    changes nothing; then each station lists its active offers. Returns what it created."""
+    """The default catalogue, and offers of the whole catalogue with default hours for every
+    station that has none yet. A station with offers is its staff's to change (once it has
+    switched every offer off, it has none active, which must not read as "offer everything").
+    Leaves anything that exists alone, so running it again changes nothing; then each station
+    lists its active offers. Returns what it created."""
     services_created = 0
-    for code, name, minutes, description in DEFAULT_SERVICES:
+    for code, minutes, description in DEFAULT_SERVICES:
         if db.session.get(Service, code) is None:
+            name = SERVICE_TYPES[code]
             db.session.add(Service(code=code, name=name, typical_minutes=minutes, description=description))
             services_created += 1
     db.session.flush()
-    codes_by_name = {name: code for code, name, *_ in DEFAULT_SERVICES}
     offering = set(db.session.scalars(select(StationOffer.station_code).distinct()))
     offers_created = 0
-    for station_code, listed in db.session.execute(select(Station.code, Station.services)):
+    for station_code in db.session.scalars(select(Station.code)):
         if station_code in offering:
             continue
-        wanted = [codes_by_name[name] for name in listed or [] if name in codes_by_name] or list(DEFAULT_SLOTS)
-        for service_code in wanted:
+        for service_code in DEFAULT_SLOTS:
             slot_minutes, capacity = DEFAULT_SLOTS[service_code]
             db.session.add(
                 StationOffer(
@@ -59,9 +59,9 @@ def list_offers_on_stations(station_code: str | None = None) -> None:
     so the map's ETag and each process's nearest index follow as after an import. The offers are
     booking's and stations cannot look above themselves, so booking, their one writer, keeps the
     listing in step."""
-    offered: dict[str, list[str]] = {}
+    offered: dict[str, list[dict]] = {}
     query = (
-        select(StationOffer.station_code, Service.name)
+        select(StationOffer.station_code, Service.code, Service.name)
         .join(Service, Service.code == StationOffer.service_code)
         .where(StationOffer.active.is_(True))
         .order_by(StationOffer.station_code, StationOffer.service_code)
@@ -72,8 +72,8 @@ def list_offers_on_stations(station_code: str | None = None) -> None:
             query.where(StationOffer.station_code == station_code),
             stations.where(Station.code == station_code),
         )
-    for code, name in db.session.execute(query):
-        offered.setdefault(code, []).append(name)
+    for offering_station, service_code, name in db.session.execute(query):
+        offered.setdefault(offering_station, []).append({"code": service_code, "name": name})
     for station in db.session.scalars(stations):
         listed = offered.get(station.code, [])
         if station.services != listed:

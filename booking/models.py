@@ -136,8 +136,8 @@ BLOCK_MINUTES = 30
 
 
 class Service(Model):
-    """A service of the catalogue. Its `name` is the word workers' service_types use (保洁, 育婴...),
-    so whether a worker offers a service is a plain comparison."""
+    """A service of the catalogue. Its `code` is the word workers' service_types use (cleaning,
+    childcare…: credit.service_types), so whether a worker offers a service is a plain comparison."""
 
     __tablename__ = "booking_services"
 
@@ -343,7 +343,7 @@ class Complaint(Model):
     text: Mapped[str] = mapped_column(String(1000))
     status: Mapped[str] = mapped_column(String(12), default=SUBMITTED)
     result: Mapped[str | None] = mapped_column(String(12), comment="upheld, dismissed or invalid")
-    result_note: Mapped[str | None] = mapped_column(String(500))
+    result_reason: Mapped[str | None] = mapped_column(String(500))
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

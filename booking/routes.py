@@ -448,7 +448,7 @@ def _complaint_step(action: str, summary: str):
     @blp.arguments(ComplaintStepSchema)
     @blp.response(200, ComplaintSchema)
     def step(data, complaint_id):
-        return aftercare.handle_complaint(complaint_for_staff(complaint_id), action, actor(), data.get("note"))
+        return aftercare.handle_complaint(complaint_for_staff(complaint_id), action, actor(), data.get("reason"))
 
     step.__name__ = f"{action}_complaint"
     blp.route(f"/complaints/<id:complaint_id>/{action}", methods=["POST"])(step)

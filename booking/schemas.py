@@ -6,8 +6,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from sqlalchemy import inspect
 
-from app.clock import BEIJING, in_beijing
-from app.fields import FullMatch, RecordId, Text
+from app.clock import BEIJING
+from app.fields import BeijingDateTime, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
 from app.privacy import mask_name
 from booking.models import (
@@ -39,24 +39,14 @@ def half_hour(value) -> None:
         raise ma.ValidationError("must be on the hour or the half hour")
 
 
-class BeijingDateTime(fields.DateTime):
-    """A stored (UTC) moment written in Beijing time, with its +08:00 offset."""
-
-    def __init__(self, **kwargs):
-        metadata = kwargs.pop("metadata", {})
-        super().__init__(metadata={"description": BEIJING_TIME, **metadata}, **kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return super()._serialize(value and in_beijing(value), attr, obj, **kwargs)
-
-
 # ---------------------------------------------------------------- catalogue and hours
 
 
 class ServiceSchema(ma.Schema):
     code = fields.String(required=True, metadata={"example": "cleaning"})
     name = fields.String(
-        required=True, metadata={"description": "also the word in workers' service_types", "example": "保洁"}
+        required=True,
+        metadata={"description": "the Chinese name; workers' service_types hold the code", "example": "保洁"},
     )
     description = fields.String(allow_none=True)
     typical_minutes = fields.Integer(required=True)
@@ -386,7 +376,7 @@ class ComplaintInputSchema(ma.Schema):
 
 
 class ComplaintStepSchema(ma.Schema):
-    note = Text(allow_none=True, validate=validate.Length(max=500))
+    reason = Text(allow_none=True, validate=validate.Length(max=500), metadata={"description": "why, for the record"})
 
 
 class ComplaintSchema(ma.Schema):
@@ -399,7 +389,7 @@ class ComplaintSchema(ma.Schema):
     text = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES))
     result = fields.String(allow_none=True)
-    result_note = fields.String(allow_none=True)
+    result_reason = fields.String(allow_none=True)
     submitted_by_id = fields.Integer(required=True)
     submitted_at = BeijingDateTime(required=True)
     accepted_by_id = fields.Integer(allow_none=True)

@@ -74,7 +74,7 @@ def _demo_worker(name: str, id_number: str, company: Company, colour: str) -> Wo
             "phone": None,
             "photo_url": None,
             "company_id": company.id,
-            "service_types": ["保洁", "育婴"],
+            "service_types": ["cleaning", "childcare"],
             "skills": ["收纳整理"],
             "years_of_experience": 4,
         },

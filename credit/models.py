@@ -24,6 +24,7 @@ from app.extensions import Model
 from app.i18n import lazy_gettext
 from app.privacy import Encrypted
 from app.states import StateTable
+from credit.service_types import named
 
 APPLIED, DOCUMENTS_CHECKED, TRAINED, EXAM_PASSED = "applied", "documents_checked", "trained", "exam_passed"
 IDENTITY_VERIFIED, ISSUED, SUSPENDED, REVOKED, EXPIRED = (
@@ -113,7 +114,7 @@ class Worker(Model):
     phone = mapped_column(Encrypted, nullable=True, deferred=True, deferred_group=PERSONAL)
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True, comment="keyed hash of phone")
     photo_url: Mapped[str | None] = mapped_column(String(300))
-    service_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    service_types: Mapped[list[str]] = mapped_column(JSON, default=list, comment="service codes (credit.service_types)")
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     years_of_experience: Mapped[int] = mapped_column(Integer, default=0)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
@@ -131,6 +132,11 @@ class Worker(Model):
 
     company: Mapped[Company | None] = relationship(lazy="joined")
     certificate: Mapped["Certificate"] = relationship(back_populates="worker", uselist=False)
+
+    @property
+    def services(self) -> list[dict[str, str]]:
+        """The service types as a person reads them: each code with its Chinese name."""
+        return named(self.service_types)
 
 
 class Certificate(Model):

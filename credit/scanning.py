@@ -42,6 +42,7 @@ from app.redis import redis_client
 from credit.certificates import ADVICE, colour, reasons
 from credit.models import STATE_NAMES, Certificate, Company, ScanLog, Worker
 from credit.schemas import ScanSchema
+from credit.service_types import named
 
 VERSION_KEY = "credit:version"
 LOG_KEY = "credit:scan-log"
@@ -110,7 +111,7 @@ def scan_profile(row, today: date) -> dict:
         "advice": ADVICE[shown_colour],
         "hotline": current_app.config["PLATFORM_HOTLINE"],
         "stars": row.stars,
-        "service_types": row.service_types or [],
+        "service_types": named(row.service_types),
         "skills": row.skills or [],
         "identity_verified": row.identity_verified_on is not None,
         "training_passed": row.trained_on is not None,

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.clock import today_in_beijing
-from app.fields import FullMatch, RecordId, Text
+from app.fields import BeijingDateTime, FullMatch, RecordId, Text
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
 from app.paging import PageQuery, page_schema
 from app.privacy import mask_id_number, mask_name, mask_phone
@@ -23,6 +23,7 @@ from credit.identifiers import (
 )
 from credit.models import COMPANY_GRADES, STATES
 from credit.scoring import current_config
+from credit.service_types import CODE_OF_NAME, SERVICE_TYPES
 
 PHONE = FullMatch(r"1[3-9]\d{9}", error="must be an 11-digit mainland mobile number")
 OTHER_PHONE = FullMatch(r"[0-9+\- ()]{5,32}", error="must be a phone number: digits, spaces, + - ( ), 5-32 of them")
@@ -31,6 +32,16 @@ PHOTO = [
     validate.Length(max=300),
 ]
 LABELS = fields.List(Text(validate=validate.Length(min=1, max=32)), validate=validate.Length(max=20))
+SERVICE_CODES = fields.List(
+    fields.String(validate=validate.OneOf(list(SERVICE_TYPES))),
+    validate=validate.Length(max=len(SERVICE_TYPES)),
+    metadata={"description": "service codes, as in GET /services", "example": ["cleaning", "childcare"]},
+)
+
+
+class ServiceTypeSchema(ma.Schema):
+    code = fields.String(required=True, metadata={"example": "cleaning"})
+    name = fields.String(required=True, metadata={"example": "保洁"})
 
 
 class IdentifierRule(validate.Validator):
@@ -171,7 +182,7 @@ class WorkerCreateSchema(ma.Schema):
     )
     phone = Text(allow_none=True, validate=PHONE)
     photo_url = Text(allow_none=True, validate=PHOTO)
-    service_types = LABELS
+    service_types = SERVICE_CODES
     skills = LABELS
     years_of_experience = fields.Integer(load_default=0, validate=validate.Range(min=0, max=60))
     company_id = RecordId(
@@ -186,7 +197,7 @@ class WorkerCreateSchema(ma.Schema):
 class WorkerUpdateSchema(ma.Schema):
     phone = Text(allow_none=True, validate=PHONE)
     photo_url = Text(allow_none=True, validate=PHOTO)
-    service_types = LABELS
+    service_types = SERVICE_CODES
     skills = LABELS
     years_of_experience = fields.Integer(validate=validate.Range(min=0, max=60))
 
@@ -220,7 +231,7 @@ class WorkerSchema(ma.Schema):
         lambda worker: mask_phone(worker.phone), allow_none=True, metadata={"description": "masked, e.g. 138****5678"}
     )
     photo_url = fields.String(allow_none=True)
-    service_types = fields.List(fields.String())
+    service_types = fields.List(fields.Nested(ServiceTypeSchema), attribute="services")
     skills = fields.List(fields.String())
     years_of_experience = fields.Integer()
     company_id = fields.Integer(allow_none=True)
@@ -397,7 +408,7 @@ class ScanSchema(ma.Schema):
     )
     hotline = fields.String(required=True, metadata={"description": "the number to call", "example": "12345"})
     stars = fields.Integer(allow_none=True)
-    service_types = fields.List(fields.String())
+    service_types = fields.List(fields.Nested(ServiceTypeSchema), required=True)
     skills = fields.List(fields.String())
     identity_verified = fields.Boolean(required=True)
     training_passed = fields.Boolean(required=True)
@@ -407,7 +418,7 @@ class ScanSchema(ma.Schema):
     rating_mean = fields.Float(allow_none=True)
     complaint_count = fields.Integer(required=True, metadata={"description": "upheld complaints only"})
     company = fields.Nested(ScanCompanySchema, allow_none=True)
-    updated_at = fields.DateTime(required=True)
+    updated_at = BeijingDateTime(required=True)
 
 
 # ---------------------------------------------------------------- CSV import rows
@@ -430,8 +441,13 @@ class CsvRowMixin:
         }
         for name in self.LIST_COLUMNS:
             if name in cleaned:
-                cleaned[name] = [item.strip() for item in cleaned[name].split(";") if item.strip()]
+                cleaned[name] = [
+                    self.list_item(name, item.strip()) for item in cleaned[name].split(";") if item.strip()
+                ]
         return cleaned
+
+    def list_item(self, column: str, item: str) -> str:
+        return item
 
 
 class CompanyRowSchema(CsvRowMixin, CompanyCreateSchema):
@@ -442,3 +458,7 @@ class WorkerRowSchema(CsvRowMixin, WorkerCreateSchema):
     company_credit_code = credit_code_field(
         metadata={"description": "the employing company's credit code; empty for an independent worker"},
     )
+
+    def list_item(self, column: str, item: str) -> str:
+        """The source system's exports name services in Chinese (保洁;育婴): either word is taken."""
+        return CODE_OF_NAME.get(item, item) if column == "service_types" else item

@@ -22,7 +22,6 @@ PLAIN_FIELDS = (
     "address",
     "phone",
     "opening_hours",
-    "services",
 )
 
 

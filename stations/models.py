@@ -30,7 +30,8 @@ class Station(Model):
     address: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(32))
     opening_hours: Mapped[str | None] = mapped_column(String(100))
-    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The station's active offers as [{"code", "name"}], kept in step by booking, their one writer.
+    services: Mapped[list[dict]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -101,6 +101,11 @@ class DistrictName(fields.String):
         return DISTRICTS[super().get_value(obj, "district_code", accessor, default)]
 
 
+class ServiceNameSchema(ma.Schema):
+    code = fields.String(required=True, metadata={"example": "cleaning"})
+    name = fields.String(required=True, metadata={"example": "保洁"})
+
+
 class StationSchema(ma.Schema):
     """A Station (or a row of its columns), coordinates in the answer's datum."""
 
@@ -120,12 +125,11 @@ class StationSchema(ma.Schema):
     phone = fields.String(allow_none=True)
     opening_hours = fields.String(allow_none=True)
     services = fields.List(
-        fields.String(),
+        fields.Nested(ServiceNameSchema),
         required=True,
         metadata={
-            "description": "The services the station takes bookings for (its active offers), by their names in "
-            "GET /services, e.g. 保洁",
-            "example": ["保洁", "育婴"],
+            "description": "The services the station takes bookings for (its active offers), as in GET /services",
+            "example": [{"code": "cleaning", "name": "保洁"}],
         },
     )
 
@@ -227,7 +231,6 @@ class StationRowSchema(ma.Schema):
         validate=FullMatch(r"[0-9+\- ()]{5,32}", error="must be a phone number: digits, spaces, + - ( ), 5-32 of them"),
     )
     opening_hours = fields.String(allow_none=True, validate=validate.Length(max=100))
-    services = fields.List(fields.String(validate=validate.Length(min=1, max=32)))
 
     @ma.pre_load
     def blank_cells_are_missing_values(self, row, **_):
@@ -236,8 +239,6 @@ class StationRowSchema(ma.Schema):
             for key, value in row.items()
             if key is not None
         }
-        if "services" in cleaned:
-            cleaned["services"] = [s.strip() for s in (cleaned["services"] or "").split(";") if s.strip()]
         return cleaned
 
     @ma.validates_schema

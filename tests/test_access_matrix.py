@@ -186,7 +186,7 @@ def worker(body: dict | None = None) -> Callable[[Side], Call]:
 
 
 def complaint(side: Side) -> Call:
-    return Call(path={"complaint_id": side.complaint}, json={"note": "已联系双方"})
+    return Call(path={"complaint_id": side.complaint}, json={"reason": "已联系双方"})
 
 
 STEP_BODIES = dict(LIFECYCLE_TO_ISSUE)
@@ -343,7 +343,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
                     "name": "张秀梅",
                     "id_number": new_id_number(),
                     "phone": next_phone(),
-                    "service_types": ["保洁"],
+                    "service_types": ["cleaning"],
                     "company_id": company,
                 },
             )

@@ -53,7 +53,7 @@ WRITES = [
     (RatingInputSchema, Rating, {}),
     (FollowUpInputSchema, FollowUp, {}),
     (ComplaintInputSchema, Complaint, {}),
-    (ComplaintStepSchema, Complaint, {"note": "result_note"}),
+    (ComplaintStepSchema, Complaint, {"reason": "result_reason"}),
     (RoleScopeSchema, RoleGrant, {}),
     (InviteCreateSchema, StaffInvite, {}),
 ]

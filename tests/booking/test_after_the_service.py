@@ -93,7 +93,7 @@ def test_an_upheld_complaint_lowers_the_level_and_each_step_records_who_and_when
     url = f"/api/v1/complaints/{complaint.json['id']}"
     assert client.post(url + "/uphold", json={}, headers=clerk).json["errors"]["status"] == ["submitted"]
     accepted = client.post(url + "/accept", json={}, headers=clerk).json
-    upheld = client.post(url + "/uphold", json={"note": "核实属实"}, headers=clerk).json
+    upheld = client.post(url + "/uphold", json={"reason": "核实属实"}, headers=clerk).json
     closed = client.post(url + "/close", json={}, headers=clerk).json
     me = client.get("/api/v1/me", headers=clerk).json["id"]
     assert (accepted["status"], upheld["result"], closed["status"]) == ("accepted", "upheld", "closed")

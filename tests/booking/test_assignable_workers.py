@@ -21,7 +21,7 @@ def test_staff_see_green_workers_offering_the_service_with_masked_names_and_star
     clerk = staff()
     act(booking["id"], "confirm", clerk)
     cleaner = green_worker()
-    carer = green_worker(service_types=["养老护理"])
+    carer = green_worker(service_types=["elderly_care"])
     suspended = green_worker()
     step(suspended["id"], "suspend", {"reason": "严重投诉调查中"})
     applicant = make_applicant()

@@ -19,7 +19,7 @@ def test_assigning_needs_the_worker_to_offer_the_service(booked, act, staff, gre
     booking, _ = booked()
     clerk = staff()
     act(booking["id"], "confirm", clerk)
-    worker = green_worker(service_types=["养老护理"])
+    worker = green_worker(service_types=["elderly_care"])
     response = act(booking["id"], "assign", clerk, {"worker_id": worker["id"]})
     assert response.status_code == 422
     assert "保洁" in response.json["errors"]["worker_id"][0]

@@ -148,18 +148,28 @@ def test_the_defaults_command_seeds_every_station_once(cli, app):
 
 def test_a_station_shows_the_services_it_offers(client):
     station = client.get(f"/api/v1/stations/{STATION_A}").json
-    assert station["services"] == ["家电清洗", "育婴", "保洁", "做饭", "养老护理", "月嫂"]
+    assert station["services"] == [
+        {"code": "appliance_cleaning", "name": "家电清洗"},
+        {"code": "childcare", "name": "育婴"},
+        {"code": "cleaning", "name": "保洁"},
+        {"code": "cooking", "name": "做饭"},
+        {"code": "elderly_care", "name": "养老护理"},
+        {"code": "maternity", "name": "月嫂"},
+    ]
     nearest = client.get("/api/v1/stations/nearest", query_string=STATION_A_GCJ02 | {"limit": 1}).json
     assert nearest["items"][0]["services"] == station["services"]
+
+
+CLEANING = {"code": "cleaning", "name": "保洁"}
 
 
 def test_a_service_switched_off_leaves_the_stations_list_and_the_map_at_once(client, staff):
     before = client.get("/api/v1/stations")
     url = f"/api/v1/stations/{STATION_A}/offers/cleaning"
     assert client.put(url, json=HOURS | {"active": False}, headers=staff()).status_code == 200
-    assert "保洁" not in client.get(f"/api/v1/stations/{STATION_A}").json["services"]
+    assert CLEANING not in client.get(f"/api/v1/stations/{STATION_A}").json["services"]
     nearest = client.get("/api/v1/stations/nearest", query_string=STATION_A_GCJ02 | {"limit": 1}).json
-    assert "保洁" not in nearest["items"][0]["services"]
+    assert CLEANING not in nearest["items"][0]["services"]
     assert client.get("/api/v1/stations", headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
 
 

@@ -142,7 +142,7 @@ def test_one_worker_assigned_to_overlapping_bookings_at_once_gets_exactly_one(ap
             )
             bookings.confirm(booking, None)
             booking_ids.append(booking.id)
-        worker = make_issued_worker("并发保洁", ["保洁"])
+        worker = make_issued_worker("并发保洁", ["cleaning"])
         created["workers"].append(worker.id)
         db.session.commit()
         worker_id = worker.id

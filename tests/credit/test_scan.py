@@ -32,14 +32,14 @@ def test_an_issued_worker_with_valid_papers_scans_green_with_a_masked_profile(ma
     assert profile["state"] == "issued" and profile["state_name"] == "有效"
     assert profile["certificate_number"] == worker["certificate"]["number"]
     assert profile["photo_url"] == "https://example.org/photos/1.jpg"
-    assert profile["service_types"] == ["育婴", "保洁"]
+    assert profile["service_types"] == [{"code": "childcare", "name": "育婴"}, {"code": "cleaning", "name": "保洁"}]
     assert profile["identity_verified"] and profile["training_passed"] and profile["exam_passed"]
     assert profile["health_certificate_valid_until"] == NEXT_YEAR
     assert profile["stars"] in range(1, 6)
     assert (profile["rating_count"], profile["rating_mean"], profile["complaint_count"]) == (0, None, 0)
     grade_now = client.get(f"/api/v1/companies/{company['id']}").json["grade"]
     assert profile["company"] == {"name": "羊城好帮手家政服务有限公司", "grade": grade_now}
-    assert profile["updated_at"]
+    assert profile["updated_at"].endswith("+08:00"), "the resident reads Beijing time, offset given"
     body = response.get_data(as_text=True)
     assert id_number not in body and id_number[-4:] not in body and "13812345678" not in body and "5678" not in body
     assert response.headers["Cache-Control"] == "no-store"

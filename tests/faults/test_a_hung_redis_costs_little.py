@@ -31,7 +31,7 @@ def requests_per_second(client, path, seconds=2.0) -> float:
 @pytest.fixture(scope="module")
 def scan_path(app_behind_blackhole):
     with app_behind_blackhole.app_context():
-        worker = make_issued_worker("陈小兰", ["日常保洁"])
+        worker = make_issued_worker("陈小兰", ["cleaning"])
         db.session.commit()
         return f"/api/v1/scan/{worker.certificate.scan_token}"
 

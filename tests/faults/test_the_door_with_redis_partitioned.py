@@ -23,7 +23,7 @@ def two_processes(private_postgres, blackhole):
 
 def issued_worker(app) -> tuple[int, str | None]:
     with app.app_context():
-        worker = make_issued_worker("张三梅", ["日常保洁"])
+        worker = make_issued_worker("张三梅", ["cleaning"])
         db.session.commit()
         return worker.id, worker.certificate.scan_token
 

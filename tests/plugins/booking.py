@@ -45,7 +45,7 @@ def booked(book):
 
 @pytest.fixture
 def green_worker(make_company, make_issued):
-    """An issued, green worker of a company who offers 保洁 (and 育婴)."""
+    """An issued, green worker of a company who offers cleaning (保洁) and childcare (育婴)."""
     return lambda **fields: make_issued(**({"company_id": make_company()["id"]} | fields))
 
 

@@ -33,7 +33,7 @@ def make_applicant(client, operator):
             "id_number": new_id_number(),
             "phone": "13812345678",
             "photo_url": "https://example.org/photos/1.jpg",
-            "service_types": ["育婴", "保洁"],
+            "service_types": ["childcare", "cleaning"],
             "skills": ["月嫂"],
             "years_of_experience": 5,
         } | fields

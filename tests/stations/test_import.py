@@ -66,14 +66,14 @@ def test_a_changed_row_is_reported_as_updated(cli, client, tmp_path):
 
 
 def test_contact_columns_are_imported_when_the_file_has_them(cli, client, tmp_path):
-    header = HEADER + ",address,phone,opening_hours,services"
-    row = NEW_STATION + ",天河路1号,020-12345678,周一至周五 9:00-17:30,保洁;育婴;养老护理"
+    header = HEADER + ",address,phone,opening_hours"
+    row = NEW_STATION + ",天河路1号,020-12345678,周一至周五 9:00-17:30"
     assert cli("stations", "import", write_csv(tmp_path, row, header=header)).exit_code == 0
     station = client.get("/api/v1/stations/440106099000").json
     assert station["address"] == "天河路1号"
     assert station["phone"] == "020-12345678"
     assert station["opening_hours"] == "周一至周五 9:00-17:30"
-    assert station["services"] == ["保洁", "育婴", "养老护理"]
+    assert station["services"] == [], "a station's services are its offers, which booking sets"
 
 
 def test_a_file_without_contact_columns_keeps_the_contact_details_already_stored(cli, client, tmp_path):
