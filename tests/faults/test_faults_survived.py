@@ -134,7 +134,7 @@ def test_killing_a_gunicorn_worker_mid_request_loses_no_acknowledged_write(
         writers = [threading.Thread(target=register_companies) for _ in range(4)]
         for writer in writers:
             writer.start()
-        time.sleep(0.5)
+        wait_until(lambda: len(acknowledged) >= 4, "the first acknowledged writes")  # mid-traffic, on a busy host too
         for worker_pid in _children(server.pid):
             os.kill(worker_pid, signal.SIGKILL)
         time.sleep(1.0)

@@ -43,7 +43,7 @@ def test_a_phone_code_from_another_mini_program_is_refused(api, stub, login):
     stub.accept_phone("phone-code-elsewhere", appid="wx0therapp0000000")
     headers = login()
     response = api.post(PHONE, json={"code": "phone-code-elsewhere"}, headers=headers)
-    assert response.status_code == 422 and "another mini-program" in response.json["errors"]["code"][0]
+    assert response.status_code == 422 and "另一个小程序" in response.json["errors"]["code"][0]
     assert api.get("/api/v1/me", headers=headers).json["has_phone"] is False
 
 
