@@ -47,7 +47,7 @@ def list_expiring(
     today: date, within_days: int, company_id: int | None, item: str | None, page: int, per_page: int
 ) -> Page:
     query = expiring_query(today, within_days, company_id, item)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = db.session.execute(query.offset((page - 1) * per_page).limit(per_page)).all()
     return Page(items=[_item(row, today) for row in rows], total=total, page=page, per_page=per_page)
 

@@ -6,6 +6,7 @@ without touching code.
 """
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -151,7 +152,7 @@ def _score_input(
 
 
 def compute(
-    subject: str, entries: list[LedgerEntry], as_of: datetime, config: ScoringConfig, worker_levels: list[int] = ()
+    subject: str, entries: list[LedgerEntry], as_of: datetime, config: ScoringConfig, worker_levels: Sequence[int] = ()
 ) -> CreditResult:
     """The level of a worker or company whose ledger is `entries`, as it stands at `as_of`."""
     section = config.subjects[subject]

@@ -243,6 +243,7 @@ TEMPLATES = {
     "booking_confirmed": "TPL-confirmed",
     "booking_assigned": "TPL-assigned",
     "booking_reminder": "TPL-reminder",
+    "expiry_reminder": "TPL-expiry",
     "followup_survey": None,
 }  # one kind left unconfigured on purpose
 

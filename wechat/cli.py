@@ -8,7 +8,7 @@ import click
 import redis
 import rq
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from wechat.expiry_reminders import queue_expiry_reminders
@@ -49,6 +49,7 @@ def retry_failed_command(stuck_minutes):
 
 
 @click.command("expiry-reminders")
+@with_appcontext
 def expiry_reminders_command():
     """Queue the subscribe message to the company admins of every health certificate, background
     check and insurance policy ending within EXPIRY_REMINDER_DAYS (Beijing time). Run it daily or

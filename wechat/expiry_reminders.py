@@ -33,9 +33,9 @@ def queue_expiry_reminders() -> int:
     return len(due)
 
 
-def _company_admins(company_ids: set[int]) -> dict[int, list[int]]:
+def _company_admins(company_ids: set[int]) -> dict[int | None, list[int]]:
     """The users who administer each company now, by company."""
-    admins: dict[int, list[int]] = {}
+    admins: dict[int | None, list[int]] = {}
     if company_ids:
         for company_id, user_id in db.session.execute(
             select(RoleGrant.company_id, RoleGrant.user_id)

@@ -14,7 +14,7 @@ from tests.wechat.stub import SilentHandler
 API_KEY = "stub-verification-key"
 PATHS = {"checks/criminal-record": "criminal_record", "checks/insurance": "insurance", "checks/identity": "identity"}
 # What the service answers by default: all is well.
-ANSWERS = {
+ANSWERS: dict[str, dict[str, str | None]] = {
     "criminal_record": {"result": "clear", "reference": "GA-2026-000123", "checked_on": None},
     "insurance": {
         "result": "in_force",
