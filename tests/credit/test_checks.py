@@ -6,6 +6,7 @@ import json
 import time
 from datetime import datetime, timedelta
 from datetime import time as clock
+from unittest.mock import ANY
 
 import pytest
 import time_machine
@@ -99,8 +100,14 @@ def test_each_recorded_check_is_on_the_ledger_without_its_reference(make_issued,
     worker = make_issued()
     history = client.get(f"/api/v1/workers/{worker['id']}/history", headers=operator).json["items"]
     recorded = [event for event in history if (event["source_ref"] or "").startswith("check:")]
-    assert [event["after"]["insurance_result" if "insurance_result" in event["after"] else "criminal_record_result"]
-            for event in recorded] == ["clear", "in_force"]  # fmt: skip
+    assert [event["after"] for event in recorded] == [
+        {
+            "criminal_record_result": "clear",
+            "criminal_record_checked_on": LAST_MONTH,
+            "criminal_record_valid_until": ANY,
+        },
+        {"insurance_result": "in_force", "insurance_valid_from": LAST_MONTH, "insurance_valid_until": NEXT_YEAR},
+    ]
     assert all(CLEAR_BACKGROUND_CHECK["reference"] not in str(event) for event in history)
 
 
