@@ -141,10 +141,27 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         "SCAN_LOG_BATCH": settings.integer("SCAN_LOG_BATCH", 100),
         "SCAN_LOG_FLUSH_SECONDS": settings.number("SCAN_LOG_FLUSH_SECONDS", 30.0),
         "SCAN_CACHE_SECONDS": settings.number("SCAN_CACHE_SECONDS", 1.0, at_most=1.0),
+        # Expiry reminders (flask credit expiry-reminders, the expiring-items list): what ends
+        # within this many days (Beijing's calendar) is due.
+        "EXPIRY_REMINDER_DAYS": settings.integer("EXPIRY_REMINDER_DAYS", 30),
+        **verification_settings(settings),
         **wechat_settings(settings),
     }
     settings.check()
     return config
+
+
+def verification_settings(settings: Settings) -> dict:
+    """The service that answers background, insurance and real-name checks (credit.verification).
+    Unset, it is not configured: asking it is a 503 verification_not_configured, and operators
+    record the checks from paper certificates."""
+    environ = settings.environ
+    return {
+        "VERIFICATION_API_BASE_URL": environ.get("VERIFICATION_API_BASE_URL", ""),
+        "VERIFICATION_API_KEY": environ.get("VERIFICATION_API_KEY", ""),
+        # Seconds to connect and to wait for the answer: an operator is waiting.
+        "VERIFICATION_TIMEOUT_SECONDS": settings.number("VERIFICATION_TIMEOUT_SECONDS", 10.0),
+    }
 
 
 def wechat_settings(settings: Settings) -> dict:

@@ -26,6 +26,7 @@ from credit.models import (
     Certificate,
     Worker,
 )
+from credit.scoring import current_config
 
 SCAN_TOKEN_BYTES = 32  # 256 bits; token_urlsafe gives 43 characters
 CERTIFICATE_NUMBER_PREFIX = "GZAX"
@@ -276,8 +277,17 @@ REASON_CODES = (
     "identity_not_verified",
     "health_certificate_missing",
     "health_certificate_expired",
+    "criminal_record_found",
+    "criminal_record_missing",
+    "criminal_record_pending",
+    "criminal_record_expired",
+    "insurance_missing",
+    "insurance_pending",
+    "insurance_not_started",
+    "insurance_expired",
 )
 HEALTH = "health_certificate_valid_until"
+BACKGROUND, INSURED = "criminal_record", "insurance"  # the scan's rows of the two facts
 STANDING_REASONS = {
     SUSPENDED: Reason("certificate_suspended", RED, "state", "安心服务证已被暂停，暂停期间不得上门服务。"),
     REVOKED: Reason("certificate_revoked", RED, "state", "安心服务证已被吊销，不得上门服务。"),
@@ -293,27 +303,69 @@ ADVICE = {
 
 def reasons(certificate, today: date) -> list[Reason]:
     """Why the certificate does not scan green, worst first; none means green. The one place the
-    colour's rules live: colour() is the worst of these, so the banner and the reasons shown under
-    it cannot disagree. `certificate` is a Certificate or any row with the same attributes (the
-    scan's)."""
+    colour's rules live, read from scoring.toml's [colour] (which items green requires): colour()
+    is the worst of these, so the banner and the reasons shown under it cannot disagree.
+    `certificate` is a Certificate or any row with the same attributes (the scan's)."""
+    required = current_config().colour.green_requires
     found = []
     if certificate.state in STANDING_REASONS:
         found.append(STANDING_REASONS[certificate.state])
     elif certificate.state != ISSUED:
         found.append(Reason("certificate_not_issued", YELLOW, "state", "安心服务证尚未签发。"))
-    if certificate.identity_verified_on is None:
+    if certificate.criminal_record_result == "record_found":
+        found.append(Reason("criminal_record_found", RED, BACKGROUND, "背景核查未通过，不得上门服务。"))
+    if "identity" in required and certificate.identity_verified_on is None:
         found.append(Reason("identity_not_verified", YELLOW, "identity_verified", "尚未完成人证合一核验。"))
-    valid_until = certificate.health_certificate_valid_until
+    if "health_certificate" in required:
+        found += _health_reasons(certificate.health_certificate_valid_until, today)
+    if "criminal_record" in required:
+        found += _criminal_record_reasons(certificate, today)
+    if "insurance" in required:
+        found += _insurance_reasons(certificate, today)
+    return sorted(found, key=lambda reason: reason.colour != RED)
+
+
+def _health_reasons(valid_until: date | None, today: date) -> list[Reason]:
     if valid_until is None:
-        found.append(Reason("health_certificate_missing", YELLOW, HEALTH, "没有登记有效的健康证。"))
-    elif valid_until < today:
-        found.append(Reason("health_certificate_expired", YELLOW, HEALTH, f"健康证有效期至 {valid_until}，已过期。"))
-    return found
+        return [Reason("health_certificate_missing", YELLOW, HEALTH, "没有登记有效的健康证。")]
+    if valid_until < today:
+        return [Reason("health_certificate_expired", YELLOW, HEALTH, f"健康证有效期至 {valid_until}，已过期。")]
+    return []
+
+
+def _criminal_record_reasons(certificate, today: date) -> list[Reason]:
+    result = certificate.criminal_record_result
+    if result is None:
+        return [Reason("criminal_record_missing", YELLOW, BACKGROUND, "没有登记无犯罪记录核查。")]
+    if result == "pending":
+        return [Reason("criminal_record_pending", YELLOW, BACKGROUND, "无犯罪记录核查尚未出结果。")]
+    if result == "clear" and certificate.criminal_record_valid_until < today:
+        checked_on = certificate.criminal_record_checked_on
+        message = f"无犯罪记录核查于 {checked_on}，已到复查期，需重新核查。"
+        return [Reason("criminal_record_expired", YELLOW, BACKGROUND, message)]
+    return []
+
+
+def _insurance_reasons(certificate, today: date) -> list[Reason]:
+    result, valid_until = certificate.insurance_result, certificate.insurance_valid_until
+    if result == "pending":
+        return [Reason("insurance_pending", YELLOW, INSURED, "从业责任保险尚在核实中。")]
+    if result != "in_force":
+        return [Reason("insurance_missing", YELLOW, INSURED, "没有登记有效的从业责任保险。")]
+    if certificate.insurance_valid_from is not None and certificate.insurance_valid_from > today:
+        return [
+            Reason(
+                "insurance_not_started", YELLOW, INSURED, f"从业责任保险自 {certificate.insurance_valid_from} 起生效。"
+            )
+        ]
+    if valid_until < today:
+        return [Reason("insurance_expired", YELLOW, INSURED, f"从业责任保险有效期至 {valid_until}，已过期。")]
+    return []
 
 
 def colour(certificate, today: date) -> str:
-    """green: issued, identity verified, health certificate valid; red: suspended or revoked;
-    yellow: anything else a scan can show (health certificate expired, certificate expired): the
-    worst colour of reasons()."""
+    """green: issued and every item scoring.toml's [colour] requires in order; red: suspended,
+    revoked or a criminal record found; yellow: anything else a scan can show (an item missing,
+    pending or expired, the certificate expired): the worst colour of reasons()."""
     colours = {reason.colour for reason in reasons(certificate, today)}
     return RED if RED in colours else YELLOW if colours else GREEN

@@ -1,16 +1,17 @@
-"""A small, clearly labelled demo set for the embedded default: two companies and three workers
-whose 安心碼 scan green, yellow and red, so a newcomer can scan one at once. Never in production."""
+"""A small, clearly labelled demo set for the embedded default: two companies and five workers
+whose 安心碼 scan green, yellow (health certificate expired; insurance lapsed; background check
+pending) and red, so a newcomer can scan one at once. Never in production."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from app.clock import today_in_beijing
 from app.extensions import db
-from credit import certificates, ledger, registry
+from credit import certificates, checks, ledger, registry
 from credit.certificates import GREEN, RED, YELLOW
 from credit.identifiers import credit_code_check_character, id_number_check_character
-from credit.models import Company, Worker
+from credit.models import CRIMINAL_RECORD, INSURANCE, PAPER, Certificate, Company, Worker
 
 DEMO_LABEL = "【演示】"
 
@@ -41,11 +42,22 @@ DEMO_COMPANIES = [
         "contact_phone_public": True,
     },
 ]
-# (name, ID number, company index, colour): the ID numbers are made up, with valid check digits.
+# What sets a demo worker apart from a green one.
+GREEN_AS_IS, HEALTH_EXPIRED, INSURANCE_LAPSED, CHECK_PENDING, SUSPENDED = (
+    "green",
+    "health_certificate_expired",
+    "insurance_expired",
+    "criminal_record_pending",
+    "suspended",
+)
+# (name, ID number, company index, colour, what is wrong): the ID numbers are made up, with valid
+# check digits.
 DEMO_WORKERS = [
-    ("演示绿", _id_number("44010619800101901"), 0, GREEN),
-    ("演示黄", _id_number("44010619850202902"), 0, YELLOW),
-    ("演示红", _id_number("44010419900303903"), 1, RED),
+    ("演示绿", _id_number("44010619800101901"), 0, GREEN, GREEN_AS_IS),
+    ("演示黄", _id_number("44010619850202902"), 0, YELLOW, HEALTH_EXPIRED),
+    ("演示红", _id_number("44010419900303903"), 1, RED, SUSPENDED),
+    ("演示保险过期", _id_number("44010619870404904"), 0, YELLOW, INSURANCE_LAPSED),
+    ("演示核查中", _id_number("44010419920505905"), 1, YELLOW, CHECK_PENDING),
 ]
 
 
@@ -57,15 +69,15 @@ def load_demo() -> list[tuple[str, str, str]]:
         for c in DEMO_COMPANIES
     ]
     shown = []
-    for name, id_number, company_index, colour in DEMO_WORKERS:
+    for name, id_number, company_index, colour, variant in DEMO_WORKERS:
         worker = registry.find_worker_by_id_number(id_number) or _demo_worker(
-            name, id_number, companies[company_index], colour
+            name, id_number, companies[company_index], variant
         )
         shown.append((worker.name, colour, certificates.scan_url(worker.certificate)))
     return shown
 
 
-def _demo_worker(name: str, id_number: str, company: Company, colour: str) -> Worker:
+def _demo_worker(name: str, id_number: str, company: Company, variant: str) -> Worker:
     today = today_in_beijing()
     worker = registry.create_worker(
         {
@@ -95,11 +107,42 @@ def _demo_worker(name: str, id_number: str, company: Company, colour: str) -> Wo
     certificates.record_exam(certificate, 88, True, actor=None)
     certificates.verify_identity(certificate, True, actor=None)
     certificates.issue(certificate, actor=None)
-    if colour == GREEN:
+    _demo_checks(certificate, variant, today)
+    if variant == GREEN_AS_IS:
         for stars in (5, 5, 4):
             ledger.record_credit_event(worker, "rating", stars, None, source_ref="demo", reason=DEMO_LABEL)
-    elif colour == YELLOW:
+    elif variant == HEALTH_EXPIRED:
         certificates.update_health_certificate(certificate, today - timedelta(days=1), actor=None)
-    else:
+    elif variant == SUSPENDED:
         certificates.change_standing(certificate, "suspend", None, f"{DEMO_LABEL}严重投诉调查中")
     return worker
+
+
+def _demo_checks(certificate: Certificate, variant: str, today: date) -> None:
+    """A background check (clear, or pending) and a policy (in force, or ended yesterday), as an
+    operator records them from paper."""
+    checks.record_check(
+        certificate,
+        {
+            "kind": CRIMINAL_RECORD,
+            "source": PAPER,
+            "reference": f"{DEMO_LABEL}无犯罪记录证明",
+            "checked_on": today - timedelta(days=60),
+            "result": "pending" if variant == CHECK_PENDING else "clear",
+        },
+        actor=None,
+    )
+    insured_from = today - timedelta(days=400 if variant == INSURANCE_LAPSED else 30)
+    checks.record_check(
+        certificate,
+        {
+            "kind": INSURANCE,
+            "source": PAPER,
+            "reference": f"{DEMO_LABEL}从业责任保险",
+            "checked_on": insured_from,
+            "valid_from": insured_from,
+            "valid_until": today - timedelta(days=1) if variant == INSURANCE_LAPSED else today + timedelta(days=335),
+            "result": "in_force",
+        },
+        actor=None,
+    )

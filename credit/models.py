@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     event,
     false,
 )
@@ -164,6 +165,16 @@ class Certificate(Model):
     exam_score: Mapped[int | None] = mapped_column(Integer)
     exam_passed_on: Mapped[date | None] = mapped_column(Date)
     identity_verified_on: Mapped[date | None] = mapped_column(Date, comment="人证合一")
+    # The standing of the latest background check and insurance (credit.checks keeps them in step
+    # with worker_checks, the facts themselves), here so that a scan and an assignment read one row.
+    criminal_record_result: Mapped[str | None] = mapped_column(String(16))
+    criminal_record_checked_on: Mapped[date | None] = mapped_column(Date)
+    criminal_record_valid_until: Mapped[date | None] = mapped_column(
+        Date, comment="the check's own end or its re-check date, whichever comes first"
+    )
+    insurance_result: Mapped[str | None] = mapped_column(String(16))
+    insurance_valid_from: Mapped[date | None] = mapped_column(Date)
+    insurance_valid_until: Mapped[date | None] = mapped_column(Date)
     issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Optimistic lock: of two operators changing the same certificate, the second fails (409).
@@ -172,6 +183,70 @@ class Certificate(Model):
     worker: Mapped[Worker] = relationship(back_populates="certificate")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# The facts a worker's file holds beside the 三证一书, each checked from a paper certificate or by
+# the verification service (credit.verification), and the results each can have.
+CRIMINAL_RECORD, INSURANCE, IDENTITY = "criminal_record", "insurance", "identity"
+CHECK_KINDS = (CRIMINAL_RECORD, INSURANCE, IDENTITY)
+CHECK_KIND_NAMES = {CRIMINAL_RECORD: "无犯罪记录核查", INSURANCE: "从业责任保险", IDENTITY: "实名认证"}
+PENDING = "pending"
+CHECK_RESULTS = {
+    CRIMINAL_RECORD: ("clear", "record_found", PENDING),
+    INSURANCE: ("in_force", "not_insured", PENDING),
+    IDENTITY: ("verified", "mismatch", PENDING),
+}
+PASSED = {CRIMINAL_RECORD: "clear", INSURANCE: "in_force", IDENTITY: "verified"}
+PAPER, SERVICE = "paper", "service"
+CHECK_SOURCES = (PAPER, SERVICE)
+
+
+class WorkerCheck(Model):
+    """One background check, insurance policy or real-name check of a worker, as recorded: where
+    it came from, its reference, its dates and its result. Never changed: a new check is a new
+    row, and the certificate carries the latest (credit.checks)."""
+
+    __tablename__ = "worker_checks"
+    __table_args__ = (
+        CheckConstraint(
+            " OR ".join(
+                f"(kind = '{kind}' AND result IN ({', '.join(repr(r) for r in results)}))"
+                for kind, results in CHECK_RESULTS.items()
+            ),
+            name="result_of_kind",
+        ),
+        CheckConstraint(f"source IN ({', '.join(repr(s) for s in CHECK_SOURCES)})", name="source"),
+        CheckConstraint("valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from", name="dates"),
+        Index("ix_worker_checks_worker_id_kind_id", "worker_id", "kind", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(8), comment="paper (a certificate an operator saw) or service")
+    # A certificate's or policy's number: shown to operators and the company, never on the scan.
+    reference = mapped_column(Encrypted, nullable=True)
+    checked_on: Mapped[date] = mapped_column(Date)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for imports and commands")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ExpiryReminder(Model):
+    """That the reminder of one expiring item (a health certificate, background check or policy
+    ending on `valid_until`) was queued: the unique key makes the reminder command idempotent."""
+
+    __tablename__ = "expiry_reminders"
+    __table_args__ = (UniqueConstraint("worker_id", "item", "valid_until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    item: Mapped[str] = mapped_column(String(40))
+    valid_until: Mapped[date] = mapped_column(Date)
+    queued_on: Mapped[date] = mapped_column(Date, comment="Beijing's date when it was queued")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class CreditEvent(Model):

@@ -9,13 +9,17 @@ from flask import current_app
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.access import current_principal
 from app.blueprint import ApiBlueprint
+from app.clock import today_in_beijing
 from app.errors import NotFound
 from app.extensions import db
 from app.i18n import _
-from credit import certificates, ledger, registry, scanning
+from credit import certificates, checks, expiry, ledger, registry, scanning, verification
 from credit.access import company_for_caller, own_company_unless_operator, worker_for_caller
-from credit.models import Company
+from credit.models import PAPER, Company
 from credit.schemas import (
+    CheckCreateSchema,
+    CheckListSchema,
+    CheckSchema,
     CompanyCreateSchema,
     CompanyListQuery,
     CompanyPageSchema,
@@ -25,6 +29,8 @@ from credit.schemas import (
     CreditEventSchema,
     DocumentsSchema,
     ExamSchema,
+    ExpiringPageSchema,
+    ExpiringQuery,
     ExplanationSchema,
     HealthCertificateSchema,
     HistorySchema,
@@ -34,6 +40,7 @@ from credit.schemas import (
     RenewSchema,
     ScanSchema,
     TrainingSchema,
+    VerificationRequestSchema,
     WorkerCreateSchema,
     WorkerListQuery,
     WorkerPageSchema,
@@ -194,6 +201,58 @@ def explain_worker(worker_id):
 def record_worker_event(data, worker_id):
     """Record a credit fact about a worker (失信 breach, upheld complaint...); stars follow at once."""
     return ledger.record_credit_event(worker_for_caller(worker_id), actor=actor(), **data)
+
+
+# ---------------------------------------------------------------- background check, insurance, real name
+
+
+@blp.get("/workers/<id:worker_id>/checks")
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404)
+@blp.response(200, CheckListSchema)
+def list_checks(worker_id):
+    """Every background check, insurance policy and real-name check of the worker, newest first."""
+    found = checks.checks_of(worker_for_caller(worker_id).id)
+    return {"items": found, "total": len(found)}
+
+
+@blp.post("/workers/<id:worker_id>/checks")
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
+@blp.arguments(CheckCreateSchema)
+@blp.response(201, CheckSchema)
+def record_check(fact, worker_id):
+    """Record a check from a paper certificate or policy (source paper); the colour follows at once."""
+    return checks.record_check(_locked(worker_id), {**fact, "source": PAPER}, actor())
+
+
+@blp.post("/workers/<id:worker_id>/checks/verification")
+@blp.requires(OPERATOR)
+@blp.problems(
+    404,
+    409,
+    503,
+    meanings={503: "The verification service is not configured, did not answer in time or failed: nothing recorded"},
+)
+@blp.arguments(VerificationRequestSchema)
+@blp.response(201, CheckSchema)
+def verify_check(data, worker_id):
+    """Ask the verification service (source service) and record its answer, negative or not."""
+    worker = worker_for_caller(worker_id, shown=True)
+    fact = verification.ask(data["kind"], worker.name, worker.id_number)
+    return checks.record_check(certificates.locked_certificate(worker), fact, actor())
+
+
+@blp.get("/expiring-items")
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.arguments(ExpiringQuery, location="query", as_kwargs=True)
+@blp.response(200, ExpiringPageSchema)
+def list_expiring(page, per_page, **filters):
+    """Health certificates, background checks and policies ending within `within_days` (Beijing's
+    today included), soonest first; a company admin sees its own workers'."""
+    within_days = filters.get("within_days", current_app.config["EXPIRY_REMINDER_DAYS"])
+    company_id = own_company_unless_operator(filters)
+    return expiry.list_expiring(today_in_beijing(), within_days, company_id, filters.get("item"), page, per_page)
 
 
 # ---------------------------------------------------------------- certificate lifecycle (operators)

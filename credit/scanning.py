@@ -48,6 +48,13 @@ VERSION_KEY = "credit:version"
 LOG_KEY = "credit:scan-log"
 CACHE_SIZE = 10_000  # tokens per process
 SCAN_RELEVANT = (Certificate, Worker, Company)
+# What the resident reads of the background check and the insurance, by result.
+BACKGROUND_CHECK_TEXT = {
+    "clear": "无犯罪记录（核查于 {checked_on}）",
+    "pending": "核查中",
+    "record_found": "核查未通过",
+}
+INSURANCE_TEXT = {"in_force": "保险有效期至 {valid_until}", "pending": "核实中", "not_insured": "未投保"}
 
 
 # ---------------------------------------------------------------- the profile behind a token
@@ -63,6 +70,12 @@ SCAN_QUERY = (
         Certificate.trained_on,
         Certificate.exam_passed_on,
         Certificate.authorisation_signed_on,
+        Certificate.criminal_record_result,
+        Certificate.criminal_record_checked_on,
+        Certificate.criminal_record_valid_until,
+        Certificate.insurance_result,
+        Certificate.insurance_valid_from,
+        Certificate.insurance_valid_until,
         Certificate.updated_at.label("certificate_updated_at"),
         Worker.name,
         Worker.photo_url,
@@ -100,6 +113,8 @@ def scan_profile(row, today: date) -> dict:
     scan knows no station (a worker is not bound to one), so the hotline is the platform's."""
     found = reasons(row, today)
     shown_colour = colour(row, today)
+    cleared = row.criminal_record_result == "clear"
+    insured = row.insurance_result == "in_force"
     return {
         "photo_url": row.photo_url,
         "name": mask_name(row.name),
@@ -117,6 +132,14 @@ def scan_profile(row, today: date) -> dict:
         "training_passed": row.trained_on is not None,
         "exam_passed": row.exam_passed_on is not None,
         "health_certificate_valid_until": row.health_certificate_valid_until,
+        # The result and its dates only: the certificate, the policy and their numbers stay in the file.
+        "background_check": BACKGROUND_CHECK_TEXT.get(row.criminal_record_result, "").format(
+            checked_on=row.criminal_record_checked_on
+        )
+        or None,
+        "background_checked_on": row.criminal_record_checked_on if cleared else None,
+        "insurance": INSURANCE_TEXT.get(row.insurance_result, "").format(valid_until=row.insurance_valid_until) or None,
+        "insurance_valid_until": row.insurance_valid_until if insured else None,
         "rating_count": row.rating_count,
         "rating_mean": row.rating_mean,
         "complaint_count": row.upheld_complaints,

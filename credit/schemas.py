@@ -12,7 +12,7 @@ from app.fields import BeijingDateTime, FullMatch, RecordId, Text
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
 from app.paging import PageQuery, page_schema
 from app.privacy import mask_id_number, mask_name, mask_phone
-from credit import certificates
+from credit import certificates, expiry
 from credit.access import sees_company_contact
 from credit.identifiers import (
     CREDIT_CODE_PATTERN,
@@ -21,7 +21,7 @@ from credit.identifiers import (
     id_number_problem,
     normal_form,
 )
-from credit.models import COMPANY_GRADES, STATES
+from credit.models import CHECK_KIND_NAMES, CHECK_KINDS, CHECK_RESULTS, COMPANY_GRADES, INSURANCE, STATES
 from credit.scoring import current_config
 from credit.service_types import CODE_OF_NAME, SERVICE_TYPES
 
@@ -210,6 +210,14 @@ class CertificateSchema(ma.Schema):
     training_hours = fields.Integer(allow_none=True)
     exam_score = fields.Integer(allow_none=True)
     identity_verified_on = fields.Date(allow_none=True)
+    criminal_record_result = fields.String(allow_none=True, metadata={"description": "of the latest check"})
+    criminal_record_checked_on = fields.Date(allow_none=True)
+    criminal_record_valid_until = fields.Date(
+        allow_none=True, metadata={"description": "the check's own end or its re-check date, whichever comes first"}
+    )
+    insurance_result = fields.String(allow_none=True, metadata={"description": "of the latest policy"})
+    insurance_valid_from = fields.Date(allow_none=True)
+    insurance_valid_until = fields.Date(allow_none=True)
     scan_url = DerivedString(
         lambda certificate: certificates.scan_url(certificate) if certificate.scan_token else None,
         allow_none=True,
@@ -294,6 +302,97 @@ class RenewSchema(OptionalReasonSchema):
 
 class HealthCertificateSchema(ma.Schema):
     valid_until = fields.Date(required=True)
+
+
+# ---------------------------------------------------------------- background check, insurance, real name
+
+CHECK_KIND = fields.String(
+    required=True,
+    validate=validate.OneOf(CHECK_KINDS),
+    metadata={"description": "criminal_record (无犯罪记录), insurance (从业责任保险) or identity (实名认证)"},
+)
+
+
+class CheckCreateSchema(ma.Schema):
+    """A check as an operator read it from a paper certificate or policy."""
+
+    kind = CHECK_KIND
+    reference = Text(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "the certificate's or policy's number; never shown on the scan"},
+    )
+    checked_on = fields.Date(required=True, validate=not_in_future, metadata={"description": "核查日期 / 出具日期"})
+    valid_from = fields.Date(metadata={"description": "required for a policy in force"})
+    valid_until = fields.Date(metadata={"description": "required for a policy in force"})
+    result = fields.String(
+        required=True,
+        metadata={
+            "description": "criminal_record: clear, record_found or pending; insurance: in_force, not_insured "
+            "or pending; identity: verified, mismatch or pending"
+        },
+    )
+
+    @ma.validates_schema
+    def fits_the_kind(self, data, **_):
+        kind = data.get("kind")
+        if kind is None or "result" not in data:
+            return
+        if data["result"] not in CHECK_RESULTS[kind]:
+            raise ma.ValidationError(f"a {kind} check is one of {', '.join(CHECK_RESULTS[kind])}", "result")
+        if kind == INSURANCE and data["result"] == "in_force":
+            missing = [name for name in ("valid_from", "valid_until") if name not in data]
+            if missing:
+                raise ma.ValidationError({name: ["required for a policy in force"] for name in missing})
+        if "valid_from" in data and "valid_until" in data and data["valid_until"] < data["valid_from"]:
+            raise ma.ValidationError("cannot end before valid_from", "valid_until")
+
+
+class VerificationRequestSchema(ma.Schema):
+    kind = CHECK_KIND
+
+
+class CheckSchema(ma.Schema):
+    """A check as operators and the worker's company see it (the reference in full)."""
+
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    kind_name = DerivedString(lambda check: CHECK_KIND_NAMES[check.kind], required=True)
+    source = fields.String(required=True, metadata={"description": "paper or service"})
+    reference = fields.String(allow_none=True)
+    checked_on = fields.Date(required=True)
+    valid_from = fields.Date(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    result = fields.String(required=True)
+    actor_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class CheckListSchema(ma.Schema):
+    items = fields.List(fields.Nested(CheckSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class ExpiringQuery(PageQuery):
+    within_days = fields.Integer(
+        validate=validate.Range(min=0, max=366),
+        metadata={"description": "what ends between today (Beijing) and this many days on; EXPIRY_REMINDER_DAYS"},
+    )
+    company_id = RecordId(metadata={"description": "a company admin sees only its own company"})
+    item = fields.String(validate=validate.OneOf(expiry.ITEMS))
+
+
+class ExpiringItemSchema(ma.Schema):
+    worker_id = fields.Integer(required=True)
+    worker_name = fields.String(required=True)
+    company_id = fields.Integer(allow_none=True)
+    item = fields.String(required=True, metadata={"description": "health_certificate, criminal_record or insurance"})
+    item_name = fields.String(required=True, metadata={"example": "从业责任保险"})
+    valid_until = fields.Date(required=True, metadata={"description": "its last valid day"})
+    days_left = fields.Integer(required=True)
+
+
+ExpiringPageSchema = page_schema(ExpiringItemSchema, "ExpiringPageSchema")
 
 
 # ---------------------------------------------------------------- credit
@@ -414,6 +513,16 @@ class ScanSchema(ma.Schema):
     training_passed = fields.Boolean(required=True)
     exam_passed = fields.Boolean(required=True)
     health_certificate_valid_until = fields.Date(allow_none=True)
+    background_check = fields.String(
+        allow_none=True,
+        metadata={"description": "null when none is recorded", "example": "无犯罪记录（核查于 2026-11-02）"},
+    )
+    background_checked_on = fields.Date(allow_none=True, metadata={"description": "of a clear check"})
+    insurance = fields.String(
+        allow_none=True,
+        metadata={"description": "null when no policy is recorded", "example": "保险有效期至 2027-06-30"},
+    )
+    insurance_valid_until = fields.Date(allow_none=True, metadata={"description": "of a policy in force"})
     rating_count = fields.Integer(required=True)
     rating_mean = fields.Float(allow_none=True)
     complaint_count = fields.Integer(required=True, metadata={"description": "upheld complaints only"})

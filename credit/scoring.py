@@ -6,6 +6,7 @@ without touching code.
 """
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -15,6 +16,7 @@ from typing import Protocol
 SCORING_FILE = Path(__file__).resolve().parent / "scoring.toml"
 MODES = {"latest", "sum", "mean", "mean_of_worker_levels"}
 SUBJECTS = ("worker", "company")
+GREEN_ITEMS = ("identity", "health_certificate", "criminal_record", "insurance")
 
 
 class LedgerEntry(Protocol):
@@ -25,11 +27,20 @@ class LedgerEntry(Protocol):
 
 
 @dataclass(frozen=True)
+class ColourRules:
+    """What green needs beside an issued certificate (scoring.toml's [colour])."""
+
+    green_requires: frozenset[str]
+    criminal_record_recheck_months: int
+
+
+@dataclass(frozen=True)
 class ScoringConfig:
     version: str
     placeholder: bool
     recorded_only: frozenset[str]
     subjects: dict
+    colour: ColourRules
 
     def kinds(self, subject: str) -> set[str]:
         """Event kinds that may be recorded against a worker or a company."""
@@ -91,7 +102,19 @@ def parse_config(text: str) -> ScoringConfig:
         raw.get("placeholder", False),
         frozenset(raw.get("recorded_only", [])),
         {s: raw[s] for s in SUBJECTS},
+        _colour_rules(raw["colour"]),
     )
+
+
+def _colour_rules(section: dict) -> ColourRules:
+    unknown = set(section["green_requires"]) - set(GREEN_ITEMS)
+    if unknown:
+        known = ", ".join(GREEN_ITEMS)
+        raise ValueError(f"colour.green_requires names unknown items {sorted(unknown)}; known: {known}")
+    months = section["criminal_record_recheck_months"]
+    if not isinstance(months, int) or months < 1:
+        raise ValueError(f"colour.criminal_record_recheck_months must be a whole number of months, not {months!r}")
+    return ColourRules(frozenset(section["green_requires"]), months)
 
 
 @cache
@@ -129,7 +152,7 @@ def _score_input(
 
 
 def compute(
-    subject: str, entries: list[LedgerEntry], as_of: datetime, config: ScoringConfig, worker_levels: list[int] = ()
+    subject: str, entries: list[LedgerEntry], as_of: datetime, config: ScoringConfig, worker_levels: Sequence[int] = ()
 ) -> CreditResult:
     """The level of a worker or company whose ledger is `entries`, as it stands at `as_of`."""
     section = config.subjects[subject]

@@ -19,7 +19,7 @@ from app import create_app
 from app.clock import BEIJING, today_in_beijing
 from app.extensions import db
 from app.privacy import blind_index
-from credit import certificates, registry
+from credit import certificates, checks, registry
 from credit.identifiers import credit_code_check_character, id_number_check_character
 from credit.models import Worker
 from stations.importer import StationImportReport, import_stations, validate_station_rows
@@ -155,6 +155,25 @@ LIFECYCLE_TO_ISSUE = [
 ]
 
 
+# The background check and the insurance that green also needs (scoring.toml's [colour]), as an
+# operator records them from paper.
+CLEAR_BACKGROUND_CHECK = {
+    "kind": "criminal_record",
+    "reference": "穗公(天)无犯证字〔2026〕0001号",
+    "checked_on": LAST_MONTH,
+    "result": "clear",
+}
+INSURANCE_IN_FORCE = {
+    "kind": "insurance",
+    "reference": "PICC-ZR-2026-0001",
+    "checked_on": LAST_MONTH,
+    "valid_from": LAST_MONTH,
+    "valid_until": NEXT_YEAR,
+    "result": "in_force",
+}
+GREEN_CHECKS = [CLEAR_BACKGROUND_CHECK, INSURANCE_IN_FORCE]
+
+
 def token_of(worker: dict) -> str:
     return worker["certificate"]["scan_url"].rsplit("/", 1)[1]
 
@@ -175,7 +194,16 @@ def make_issued_worker(name: str, service_types: list[str] | None = None) -> Wor
     certificates.record_exam(certificate, 90, True, None)
     certificates.verify_identity(certificate, True, None)
     certificates.issue(certificate, None)
+    for fact in GREEN_CHECKS:
+        checks.record_check(certificate, {**_dates(fact), "source": "paper"}, None)
     return worker
+
+
+def _dates(body: dict) -> dict:
+    return {name: date.fromisoformat(value) if name in DATE_FIELDS else value for name, value in body.items()}
+
+
+DATE_FIELDS = ("checked_on", "valid_from", "valid_until")
 
 
 # Bookings ---------------------------------------------------------------------------------------
@@ -215,6 +243,7 @@ TEMPLATES = {
     "booking_confirmed": "TPL-confirmed",
     "booking_assigned": "TPL-assigned",
     "booking_reminder": "TPL-reminder",
+    "expiry_reminder": "TPL-expiry",
     "followup_survey": None,
 }  # one kind left unconfigured on purpose
 

@@ -25,7 +25,10 @@ from app import create_app
 from app.clock import today_in_beijing
 from app.extensions import db
 from booking.hours import seed_defaults
+from tests.credit.verification_stub import verification_settings
 from tests.factories import (
+    CLEAR_BACKGROUND_CHECK,
+    GREEN_CHECKS,
     LIFECYCLE_TO_ISSUE,
     NEXT_YEAR,
     STATION_A,
@@ -246,6 +249,9 @@ WRITES: dict[str, Write] = {
     ),
     "POST /api/v1/workers/{worker_id}/certificate/withdraw-authorisation": Write(OPERATOR, worker(REASON)),
     "POST /api/v1/workers/{worker_id}/certificate/rotate-code": Write(OPERATOR, worker()),
+    # ---- background check, insurance, real name
+    "POST /api/v1/workers/{worker_id}/checks": Write(OPERATOR, worker(CLEAR_BACKGROUND_CHECK)),
+    "POST /api/v1/workers/{worker_id}/checks/verification": Write(OPERATOR, worker({"kind": "identity"})),
     # ---- a station's hours
     "PUT /api/v1/stations/{code}/offers/{service_code}": Write(
         STATION_STAFF,
@@ -352,6 +358,8 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             issued = _ok(
                 client.post(f"/api/v1/workers/{applicant['id']}/certificate/{action}", json=body, headers=operator)
             )
+        for body in GREEN_CHECKS:  # green, so that it can be assigned
+            _ok(client.post(f"/api/v1/workers/{applicant['id']}/checks", json=body, headers=operator))
         booked = _ok(
             client.post(
                 "/api/v1/bookings", json=booking_body(station_code=station), headers=owners[scope] | key_header()
@@ -401,10 +409,10 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
 
 
 @pytest.fixture(scope="module")
-def world(app, stub):
+def world(app, stub, verification_stub):
     """The world, built once per backend inside a transaction that is rolled back at the end; each
     test runs in a savepoint of its own (`attempt`)."""
-    test_app = make_wechat_app(app, stub, **UNLIMITED)
+    test_app = make_wechat_app(app, stub, **UNLIMITED, **verification_settings(verification_stub))
     development_app = create_app(
         {
             "TESTING": True,

@@ -8,7 +8,8 @@ def init_app(app: Flask, api) -> None:
     """The app's WeChat client (its token storage is shared through Redis when configured), its
     subscribe-message queue, its routes and commands."""
     from app.observability import add_live_metrics
-    from wechat.cli import wechat_cli
+    from credit.cli import credit_cli
+    from wechat.cli import expiry_reminders_command, wechat_cli
     from wechat.client import client_from_config
     from wechat.codes import LocalCodeCache
     from wechat.messages import InProcessQueue, RedisQueue, messages_by_status
@@ -24,3 +25,4 @@ def init_app(app: Flask, api) -> None:
     add_live_metrics(app, messages_by_status)
     api.register_blueprint(blp)
     app.cli.add_command(wechat_cli)
+    credit_cli.add_command(expiry_reminders_command)

@@ -1,4 +1,6 @@
-"""`flask wechat ...`: the subscribe-message worker and the operators' retry."""
+"""`flask wechat ...`: the subscribe-message worker and the operators' retry; and `flask credit
+expiry-reminders`, which sends subscribe messages and so lives here, above credit (wechat's
+init_app adds it to credit's group)."""
 
 from datetime import timedelta
 
@@ -6,9 +8,10 @@ import click
 import redis
 import rq
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
+from wechat.expiry_reminders import queue_expiry_reminders
 from wechat.messages import QUEUE_NAME, deliver_in_this_process, retry_failed
 
 wechat_cli = AppGroup("wechat", help="WeChat subscribe messages.")
@@ -43,3 +46,15 @@ def retry_failed_command(stuck_minutes):
     db.session.commit()
     deliver_in_this_process()
     click.echo(f"{len(message_ids)} message(s) handed to the queue again.")
+
+
+@click.command("expiry-reminders")
+@with_appcontext
+def expiry_reminders_command():
+    """Queue the subscribe message to the company admins of every health certificate, background
+    check and insurance policy ending within EXPIRY_REMINDER_DAYS (Beijing time). Run it daily or
+    hourly: each item is reminded once for the day it ends."""
+    due = queue_expiry_reminders()
+    db.session.commit()
+    deliver_in_this_process()
+    click.echo(f"{due} expiring item(s) reminded.")

@@ -25,7 +25,14 @@ QUEUED, SENDING, SENT, NOT_SUBSCRIBED, FAILED, SKIPPED = (
 MESSAGE_STATUSES = (QUEUED, SENDING, SENT, NOT_SUBSCRIBED, FAILED, SKIPPED)
 # The kinds of subscribe message the platform sends, each with its template id configured as
 # WECHAT_TEMPLATE_<KIND>. The database checks the kind, so a new kind comes with a migration.
-MESSAGE_KINDS = ("booking_received", "booking_confirmed", "booking_assigned", "booking_reminder", "followup_survey")
+MESSAGE_KINDS = (
+    "booking_received",
+    "booking_confirmed",
+    "booking_assigned",
+    "booking_reminder",
+    "followup_survey",
+    "expiry_reminder",
+)
 
 
 class SubscribeMessage(Model):

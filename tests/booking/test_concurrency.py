@@ -16,7 +16,7 @@ from app.extensions import db
 from app.privacy import blind_index
 from booking import bookings
 from booking.models import Booking, BookingEvent, Slot, StationOffer, WorkerTimeBlock
-from credit.models import Certificate, CreditEvent, Worker
+from credit.models import Certificate, CreditEvent, Worker, WorkerCheck
 from tests.factories import booking_body, make_issued_worker, slot_start
 from wechat.models import SubscribeMessage
 
@@ -80,6 +80,7 @@ def station_c(app):
         db.session.execute(delete(Slot).where(Slot.station_code == STATION_C))
         for worker_id in created["workers"]:
             db.session.execute(delete(CreditEvent).where(CreditEvent.worker_id == worker_id))
+            db.session.execute(delete(WorkerCheck).where(WorkerCheck.worker_id == worker_id))
             db.session.execute(delete(Certificate).where(Certificate.worker_id == worker_id))
             db.session.execute(delete(Worker).where(Worker.id == worker_id))
         db.session.execute(delete(SubscribeMessage).where(SubscribeMessage.user_id.in_(created["users"])))

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.errors import Conflict
 from app.extensions import db
 from credit import certificates
-from credit.models import Certificate, CreditEvent, Worker
+from credit.models import Certificate, CreditEvent, Worker, WorkerCheck
 from tests.factories import make_issued_worker
 
 
@@ -71,6 +71,7 @@ def test_of_two_operators_suspending_at_once_exactly_one_succeeds(app):
     finally:
         with app.app_context():
             db.session.execute(delete(CreditEvent).where(CreditEvent.worker_id == worker_id))
+            db.session.execute(delete(WorkerCheck).where(WorkerCheck.worker_id == worker_id))
             db.session.execute(delete(Certificate).where(Certificate.worker_id == worker_id))
             db.session.execute(delete(Worker).where(Worker.id == worker_id))
             db.session.commit()

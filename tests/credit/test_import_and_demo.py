@@ -88,14 +88,18 @@ def test_a_dry_run_saves_nothing(cli, client, tmp_path):
     assert client.get("/api/v1/companies").json["total"] == 0
 
 
-def test_the_demo_loads_a_green_a_yellow_and_a_red_worker_once(cli, client):
+def test_the_demo_loads_green_yellow_and_red_workers_once_each_yellow_saying_why(cli, client):
     result = cli("credit", "demo")
     assert result.exit_code == 0, result.output
-    urls = {line.split()[0]: line.split()[-1] for line in result.output.splitlines()[1:]}
-    assert set(urls) == {"green", "yellow", "red"}
-    for colour, url in urls.items():
-        token = url.rsplit("/", 1)[1]
-        assert client.get(f"/api/v1/scan/{token}").json["colour"] == colour
+    scanned = {}
+    for line in result.output.splitlines()[1:]:
+        colour, name, url = line.split()
+        scanned[name] = client.get(f"/api/v1/scan/{url.rsplit('/', 1)[1]}").json
+        assert scanned[name]["colour"] == colour
+    assert [scanned[name]["colour"] for name in ("演示绿", "演示黄", "演示红")] == ["green", "yellow", "red"]
+    assert [r["code"] for r in scanned["演示保险过期"]["reasons"]] == ["insurance_expired"]
+    assert [r["code"] for r in scanned["演示核查中"]["reasons"]] == ["criminal_record_pending"]
+    assert scanned["演示绿"]["background_check"].startswith("无犯罪记录（核查于 ")
     names = [c["name"] for c in client.get("/api/v1/companies").json["items"]]
     assert len(names) == 2 and all(name.startswith("【演示】") for name in names)
     assert cli("credit", "demo").output == result.output

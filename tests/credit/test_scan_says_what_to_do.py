@@ -158,6 +158,17 @@ def test_a_deployment_names_its_own_hotline(app, make_issued, isolated):
             db.engine.dispose()
 
 
+# A clear background check and a policy in force, on the day of the test below and after.
+CHECKS_IN_ORDER = {
+    "criminal_record_result": "clear",
+    "criminal_record_checked_on": date(2026, 1, 1),
+    "criminal_record_valid_until": date(2026, 12, 31),
+    "insurance_result": "in_force",
+    "insurance_valid_from": date(2026, 1, 1),
+    "insurance_valid_until": date(2026, 12, 31),
+}
+
+
 @pytest.mark.parametrize(
     "state, identity_verified, health",
     list(itertools.product(STATES, (True, False), ("valid", "expired", "missing"))),
@@ -168,6 +179,7 @@ def test_the_colour_is_the_worst_of_its_reasons_and_green_only_without_any(state
         state=state,
         identity_verified_on=today if identity_verified else None,
         health_certificate_valid_until={"valid": today, "expired": today - timedelta(days=1), "missing": None}[health],
+        **CHECKS_IN_ORDER,
     )
     found = reasons(certificate, today)
     assert {reason.code for reason in found} <= set(REASON_CODES)

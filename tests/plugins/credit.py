@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import LIFECYCLE_TO_ISSUE, new_credit_code, new_id_number
+from tests.factories import GREEN_CHECKS, LIFECYCLE_TO_ISSUE, new_credit_code, new_id_number
 
 
 @pytest.fixture
@@ -57,12 +57,28 @@ def step(client, operator):
 
 
 @pytest.fixture
-def make_issued(make_applicant, step):
-    def make(**fields):
+def record_check(client, operator):
+    """record_check(worker_id, body) -> response of POST .../checks (an operator, from paper)."""
+
+    def post(worker_id, body, headers=None):
+        return client.post(f"/api/v1/workers/{worker_id}/checks", json=body, headers=headers or operator)
+
+    return post
+
+
+@pytest.fixture
+def make_issued(make_applicant, step, record_check, client, operator):
+    """A worker whose 安心碼 scans green: certificate issued, background check clear, insured;
+    `checks` replaces the background check and insurance recorded (e.g. checks=[] for none)."""
+
+    def make(checks=None, **fields):
         worker = make_applicant(**fields)
         for action, body in LIFECYCLE_TO_ISSUE:
             response = step(worker["id"], action, body)
             assert response.status_code == 200, (action, response.json)
-        return response.json
+        for body in GREEN_CHECKS if checks is None else checks:
+            response = record_check(worker["id"], body)
+            assert response.status_code == 201, response.json
+        return client.get(f"/api/v1/workers/{worker['id']}", headers=operator).json
 
     return make
