@@ -20,7 +20,7 @@ from accounts.schemas import (
     RoleEventQuery,
     TokenSchema,
 )
-from app.access import current_principal
+from app.access import current_principal, require_principal
 from app.blueprint import ApiBlueprint
 from app.errors import NotFound
 from app.extensions import db
@@ -126,7 +126,7 @@ def redeem_invite(data):
 def bind_worker_by_phone():
     """Become the worker whose file holds the phone I bound through WeChat (role worker). Without a
     match, my company's admin can invite me instead (POST /api/v1/workers/{id}/account-invites)."""
-    user = current_principal().user
+    user = require_principal().user
     workers.bind_by_phone(user)
     return user
 

@@ -18,7 +18,7 @@ def referenced_column(column, name: str | None = None):
     return foreign_key.column if name is None else foreign_key.column.table.c[name]
 
 
-def employer_of(worker_id: int) -> int | None:
+def employer_of(worker_id: int | None) -> int | None:
     """The company employing a worker now (workers.company_id)."""
     worker = referenced_column(RoleGrant.worker_id)
     return db.session.scalar(select(referenced_column(RoleGrant.worker_id, "company_id")).where(worker == worker_id))

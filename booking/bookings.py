@@ -315,7 +315,7 @@ def bookings_of_resident(resident: User, status: str | None, page: int, per_page
 WORKER_STATUSES = (ASSIGNED, IN_SERVICE, COMPLETED)
 
 
-def assignments_of_worker(worker_id: int, first_day: date, days: int, page: int, per_page: int) -> Page:
+def assignments_of_worker(worker_id: int | None, first_day: date, days: int, page: int, per_page: int) -> Page:
     """The worker's bookings from `first_day` (Beijing) for `days` days, earliest first."""
     start, _ = beijing_day_bounds(first_day)
     _, end = beijing_day_bounds(first_day + timedelta(days=days - 1))

@@ -6,7 +6,7 @@ schema serialises what it returns."""
 from datetime import date
 
 from accounts.models import OPERATOR, STATION_STAFF, WORKER
-from app.access import caller_key, current_principal
+from app.access import caller_key, require_principal
 from app.blueprint import ApiBlueprint
 from app.clock import today_in_beijing
 from app.datum import to_wgs84
@@ -243,7 +243,7 @@ def my_bookings(page, per_page, status=None):
 def my_assignments(page, per_page, days):
     """My assignments (a worker's) of today and the next days in Beijing, earliest first: where to
     go, when, and whom to ask for."""
-    return bookings.assignments_of_worker(current_principal().worker_id, today_in_beijing(), days, page, per_page)
+    return bookings.assignments_of_worker(require_principal().worker_id, today_in_beijing(), days, page, per_page)
 
 
 @blp.get("/bookings/<id:booking_id>")

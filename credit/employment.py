@@ -100,7 +100,7 @@ def decide_offer(offer: EmploymentOffer, action: str, actor: User) -> Employment
     offer.decided_at, offer.decided_by_id = utcnow(), actor.id
     db.session.flush()
     if action == "accept":
-        worker = db.session.get(Worker, offer.worker_id)
+        worker = db.session.get_one(Worker, offer.worker_id)
         start_employment(worker, offer.company, actor, "employment offer accepted")
     return offer
 

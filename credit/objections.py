@@ -24,19 +24,18 @@ def event_for_objector(event_id: int, principal: Principal) -> CreditEvent:
     """The event, if it is on the caller's own ledger (a worker's own, a company admin's
     company's); anyone else's is a 404, so its existence is not revealed."""
     event = db.session.get(CreditEvent, event_id)
-    mine = event is not None and (
+    if event is None or not (
         (principal.worker_id is not None and event.worker_id == principal.worker_id)
         or (principal.company_id is not None and event.company_id == principal.company_id)
-    )
-    if not mine:
+    ):
         raise NotFound(_("No credit event %(id)s on your ledger.", id=event_id), code="unknown_event")
     return event
 
 
 def _subject(event: CreditEvent) -> Worker | Company:
     if event.worker_id is not None:
-        return db.session.get(Worker, event.worker_id)
-    return db.session.get(Company, event.company_id)
+        return db.session.get_one(Worker, event.worker_id)
+    return db.session.get_one(Company, event.company_id)
 
 
 def file_objection(event: CreditEvent, principal: Principal, reason: str) -> Objection:

@@ -9,7 +9,7 @@ from flask import current_app
 from accounts import invites
 from accounts.models import COMPANY_ADMIN, OPERATOR, WORKER
 from accounts.schemas import InviteSchema
-from app.access import current_principal
+from app.access import current_principal, require_principal
 from app.blueprint import ApiBlueprint
 from app.errors import NotFound
 from app.extensions import db
@@ -28,6 +28,9 @@ from credit.schemas import (
     CreditEventCreateSchema,
     CreditEventSchema,
     DocumentsSchema,
+    EmploymentOfferListQuery,
+    EmploymentOfferPageSchema,
+    EmploymentOfferSchema,
     EmploymentSchema,
     ExamSchema,
     ExplanationSchema,
@@ -39,9 +42,6 @@ from credit.schemas import (
     ObjectionListQuery,
     ObjectionPageSchema,
     ObjectionSchema,
-    EmploymentOfferListQuery,
-    EmploymentOfferPageSchema,
-    EmploymentOfferSchema,
     OptionalReasonSchema,
     OwnFileSchema,
     ReasonSchema,
@@ -404,7 +404,7 @@ def invite_worker(data, worker_id):
     worker still works for that company. The code is in this answer only."""
     worker = worker_for_caller(worker_id)
     lifetime = data.get("valid_for_hours", current_app.config["INVITE_LIFETIME_HOURS"])
-    principal = current_principal()
+    principal = require_principal()
     company_id = None if principal.has_role(OPERATOR) else principal.company_id
     return invites.create_invite(
         WORKER, actor(), lifetime, worker_id=worker.id, company_id=company_id, note=data.get("note")
@@ -428,7 +428,7 @@ def worker_employments(worker_id):
 def end_employment(data, worker_id):
     """The worker leaves the company now: its admin loses the file at once, and another company
     can register the worker (an offer they accept)."""
-    role = OPERATOR if current_principal().has_role(OPERATOR) else COMPANY_ADMIN
+    role = OPERATOR if require_principal().has_role(OPERATOR) else COMPANY_ADMIN
     return employment.end_employment(worker_for_caller(worker_id), actor(), role, data.get("reason"))
 
 
@@ -490,7 +490,7 @@ def _offer_route(action: str, summary: str):
     @blp.response(200, EmploymentOfferSchema)
     def decide(offer_id):
         offer = db.session.get(EmploymentOffer, offer_id)
-        if offer is None or offer.worker_id != current_principal().worker_id:
+        if offer is None or offer.worker_id != require_principal().worker_id:
             raise NotFound(_("No employment offer %(id)s.", id=offer_id), code="unknown_offer")
         return employment.decide_offer(offer, action, actor())
 
@@ -513,7 +513,7 @@ _offer_route("decline", "Refuse this company's offer")
 def object_to_event(data, event_id):
     """Object to an event on my own ledger (a worker's) or my company's (its admin's), saying why.
     One open objection per event; an operator upholds or rejects it."""
-    principal = current_principal()
+    principal = require_principal()
     return objections.file_objection(objections.event_for_objector(event_id, principal), principal, data["reason"])
 
 
@@ -524,7 +524,7 @@ def object_to_event(data, event_id):
 def list_objections(page, per_page, **filters):
     """Objections, newest first, filterable by status: every one for operators, their own ledger's
     for a worker or a company admin."""
-    return objections.list_objections(current_principal(), filters, page, per_page)
+    return objections.list_objections(require_principal(), filters, page, per_page)
 
 
 @blp.get("/objections/<id:objection_id>")
@@ -533,7 +533,7 @@ def list_objections(page, per_page, **filters):
 @blp.response(200, ObjectionSchema)
 def get_objection(objection_id):
     """One objection and the event it is about."""
-    return objections.objection_for_caller(objection_id, current_principal())
+    return objections.objection_for_caller(objection_id, require_principal())
 
 
 def _decision_route(action: str, summary: str):
@@ -543,7 +543,7 @@ def _decision_route(action: str, summary: str):
     @blp.arguments(ReasonSchema)
     @blp.response(200, ObjectionSchema)
     def decide(data, objection_id):
-        objection = objections.objection_for_caller(objection_id, current_principal())
+        objection = objections.objection_for_caller(objection_id, require_principal())
         return objections.decide(objection, action, actor(), data["reason"])
 
     decide.__name__ = f"{action}_objection"

@@ -456,8 +456,8 @@ class WorkerRowSchema(CsvRowMixin, WorkerCreateSchema):
 class OwnWorkerSchema(WorkerSchema):
     """The worker's file as the worker sees it: nothing masked."""
 
-    id_number = fields.String(required=True)
-    phone = fields.String(allow_none=True)
+    id_number = DerivedString(lambda worker: worker.id_number, required=True)
+    phone = DerivedString(lambda worker: worker.phone, allow_none=True)
 
 
 class EmploymentSchema(ma.Schema):

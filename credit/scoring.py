@@ -6,6 +6,7 @@ without touching code.
 """
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -129,7 +130,7 @@ def _score_input(
     return result
 
 
-def standing_entries(entries: list[LedgerEntry], as_of: datetime) -> list[LedgerEntry]:
+def standing_entries(entries: Sequence[LedgerEntry], as_of: datetime) -> list[LedgerEntry]:
     """The entries that count at `as_of`: those made by then, less every entry an upheld objection
     neutralised by then (and the compensating entries themselves, which only say so)."""
     made = [entry for entry in entries if entry.created_at <= as_of]
@@ -138,7 +139,11 @@ def standing_entries(entries: list[LedgerEntry], as_of: datetime) -> list[Ledger
 
 
 def compute(
-    subject: str, entries: list[LedgerEntry], as_of: datetime, config: ScoringConfig, worker_levels: list[int] = ()
+    subject: str,
+    entries: Sequence[LedgerEntry],
+    as_of: datetime,
+    config: ScoringConfig,
+    worker_levels: Sequence[int] = (),
 ) -> CreditResult:
     """The level of a worker or company whose ledger is `entries`, as it stands at `as_of`."""
     section = config.subjects[subject]

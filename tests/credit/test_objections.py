@@ -52,9 +52,9 @@ def test_an_upheld_objection_neutralises_the_event_and_the_level_and_scan_move_a
     assert scanned_stars(client, worker) > 1
     own = client.get("/api/v1/me/worker", headers=headers).json
     assert own["credit"]["capped_by"] == []
-    compensating = db.session.get(CreditEvent, upheld.json["compensating_event_id"])
+    compensating = db.session.get_one(CreditEvent, upheld.json["compensating_event_id"])
     assert (compensating.kind, compensating.neutralises_id) == ("objection_upheld", event["id"])
-    assert db.session.get(CreditEvent, event["id"]).kind == "breach", "the ledger keeps the event itself"
+    assert db.session.get_one(CreditEvent, event["id"]).kind == "breach", "the ledger keeps the event itself"
 
 
 def test_a_rejected_objection_leaves_the_event_and_the_level(client, breached, operator):

@@ -121,11 +121,16 @@ def test_a_companys_invite_is_void_once_the_worker_left_it(client, login, make_c
     assert (answer.status_code, answer.json["code"]) == (409, "invite_wrong_company")
 
 
-def test_in_development_dev_login_offers_the_worker_role(app, make_applicant, isolated):
-    worker = make_applicant()
-    development = create_app(
+@pytest.fixture
+def development(app, isolated):
+    """A client of the app as `make run` starts it (APP_ENV=development), on the test's database."""
+    return create_app(
         {"TESTING": True, "APP_ENV": "development", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
     ).test_client()
+
+
+def test_in_development_dev_login_offers_the_worker_role(development, make_applicant):
+    worker = make_applicant()
     login = development.post("/api/v1/auth/dev-login", json={"role": "worker", "worker_id": worker["id"]})
     assert login.status_code == 201, login.json
     own = development.get("/api/v1/me/worker", headers={"Authorization": f"Bearer {login.json['token']}"})
