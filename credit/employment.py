@@ -17,7 +17,14 @@ from credit.models import OFFER_TABLE, OFFERED, Company, Employment, EmploymentO
 
 
 def open_employment(worker: Worker) -> Employment | None:
-    return db.session.scalar(select(Employment).where(Employment.worker_id == worker.id, Employment.ended_at.is_(None)))
+    """The worker's employment that has not ended, row-locked until commit (PostgreSQL): of two
+    requests ending it at once, the second finds none."""
+    return db.session.scalar(
+        select(Employment)
+        .where(Employment.worker_id == worker.id, Employment.ended_at.is_(None))
+        .with_for_update(of=Employment)
+        .execution_options(populate_existing=True)
+    )
 
 
 def start_employment(worker: Worker, company: Company, actor: User | None, reason: str) -> Employment:
