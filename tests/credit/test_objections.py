@@ -136,3 +136,16 @@ def test_operators_list_every_objection_by_status_and_objectors_their_own(client
     assert client.get(f"/api/v1/objections/{theirs['id']}", headers=first).status_code == 404
     assert client.get(f"/api/v1/objections/{mine['id']}", headers=first).json["status"] == "open"
     assert decide(client, mine, "uphold", first).status_code == 403
+
+
+def test_an_upheld_objection_to_a_rating_takes_it_out_of_the_public_rating(client, make_issued, operator, login):
+    worker = make_issued()
+    for stars in (5, 1):
+        rating = {"kind": "rating", "value": stars, "reason": "评价"}
+        event = client.post(f"/api/v1/workers/{worker['id']}/credit-events", json=rating, headers=operator).json
+    scan = client.get(f"/api/v1/scan/{token_of(worker)}").json
+    assert (scan["rating_count"], scan["rating_mean"]) == (2, 3.0)
+    objection = object_to(client, event, login("worker", worker_id=worker["id"]), "这位住户从未请过我").json
+    decide(client, objection, "uphold", operator)
+    scan = client.get(f"/api/v1/scan/{token_of(worker)}").json
+    assert (scan["rating_count"], scan["rating_mean"]) == (1, 5.0)

@@ -203,3 +203,22 @@ def test_the_worker_sees_who_looked_and_their_reading_is_logged(
     assert looks["total"] == 5
     again = client.get("/api/v1/me/worker/looks", query_string={"per_page": 2}, headers=headers).json
     assert (again["total"], len(again["items"]), again["items"][0]["viewer"]) == (6, 2, "self")
+
+
+def test_an_operator_invites_any_worker_and_the_invite_names_no_company(client, login, operator, make_applicant):
+    worker = make_applicant()
+    invite = client.post("/api/v1/invites", json={"role": "worker", "worker_id": worker["id"]}, headers=operator)
+    assert invite.status_code == 201, invite.json
+    assert (invite.json["worker_id"], invite.json["company_id"]) == (worker["id"], None)
+    redeemed = client.post("/api/v1/invites/redeem", json={"code": invite.json["code"]}, headers=login())
+    assert "worker" in redeemed.json["roles"]
+    missing = client.post("/api/v1/invites", json={"role": "worker"}, headers=operator)
+    assert (missing.status_code, list(missing.json["errors"])) == (422, ["worker_id"])
+
+
+def test_an_invite_to_a_file_bound_meanwhile_binds_nothing(client, login, operator, make_applicant):
+    worker = make_applicant(phone=PHONE)
+    invite = client.post("/api/v1/invites", json={"role": "worker", "worker_id": worker["id"]}, headers=operator)
+    assert client.post(BIND_PHONE, headers=login(phone=PHONE)).status_code == 200
+    answer = client.post("/api/v1/invites/redeem", json={"code": invite.json["code"]}, headers=login())
+    assert (answer.status_code, answer.json["code"]) == (409, "worker_already_bound")
