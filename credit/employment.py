@@ -33,7 +33,7 @@ def start_employment(worker: Worker, company: Company, actor: User | None, reaso
         raise Conflict(
             _("This worker works for a company already; that employment must end first."),
             code="worker_employed",
-            field="id_number",
+            field="company_id",
         )
     employment = Employment(worker_id=worker.id, company_id=company.id, started_at=utcnow())
     db.session.add(employment)
