@@ -1,7 +1,7 @@
 """Who a bearer token belongs to: the session, its user and the roles the user holds, as the
 kernel's Principal (app.access), which every feature's access checks read."""
 
-from accounts.models import COMPANY_ADMIN, STATION_STAFF, AuthSession
+from accounts.models import COMPANY_ADMIN, STATION_STAFF, WORKER, AuthSession
 from accounts.services import find_session
 from app.access import Principal
 
@@ -19,4 +19,5 @@ def _principal_for(session: AuthSession) -> Principal:
         roles=frozenset(session.user.roles),
         station_code=next((grant.station_code for grant in grants if grant.role == STATION_STAFF), None),
         company_id=next((grant.company_id for grant in grants if grant.role == COMPANY_ADMIN), None),
+        worker_id=next((grant.worker_id for grant in grants if grant.role == WORKER), None),
     )

@@ -6,8 +6,19 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from accounts.models import COMPANY_ADMIN, EXPIRED, PENDING, REDEEMED, REVOKED, STATION_STAFF, StaffInvite, User
-from accounts.services import grant_role, hash_token
+from accounts.models import (
+    COMPANY_ADMIN,
+    EXPIRED,
+    PENDING,
+    REDEEMED,
+    REVOKED,
+    STATION_STAFF,
+    WORKER,
+    StaffInvite,
+    User,
+)
+from accounts.services import grant_role, hash_token, require_worker_unbound
+from accounts.workers import employer_of, referenced_column
 from app.clock import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
@@ -17,18 +28,21 @@ from app.paging import Page, paginate
 INVITE_CODE_BYTES = 12  # 96 bits; token_urlsafe gives 16 characters
 
 
-def require_scope_exists(role: str, station_code: str | None, company_id: int | None) -> None:
-    """422 naming the field when the station or company of a role's scope does not exist. The
-    invite's own foreign keys say which table holds it, so accounts needs no feature's model."""
+def require_scope_exists(
+    role: str, station_code: str | None, company_id: int | None, worker_id: int | None = None
+) -> None:
+    """422 naming the field when the station, company or worker of a role's scope does not exist.
+    The invite's own foreign keys say which table holds it, so accounts needs no feature's model."""
     if role == STATION_STAFF and not _referenced_row_exists(StaffInvite.station_code, station_code):
         raise Invalid(_("No station %(code)s.", code=station_code), code="unknown_station", field="station_code")
     if role == COMPANY_ADMIN and not _referenced_row_exists(StaffInvite.company_id, company_id):
         raise Invalid(_("No company %(id)s.", id=company_id), code="unknown_company", field="company_id")
+    if role == WORKER and not _referenced_row_exists(StaffInvite.worker_id, worker_id):
+        raise Invalid(_("No worker %(id)s.", id=worker_id), code="unknown_worker", field="worker_id")
 
 
 def _referenced_row_exists(column, value) -> bool:
-    (foreign_key,) = column.property.columns[0].foreign_keys
-    target = foreign_key.column
+    target = referenced_column(column)
     return db.session.scalar(select(target).where(target == value)) is not None
 
 
@@ -39,10 +53,13 @@ def create_invite(
     *,
     station_code: str | None = None,
     company_id: int | None = None,
+    worker_id: int | None = None,
     note: str | None = None,
 ) -> StaffInvite:
-    """The invite, holding its code (`invite.code`) on this object only: only its hash is stored."""
-    require_scope_exists(role, station_code, company_id)
+    """The invite, holding its code (`invite.code`) on this object only: only its hash is stored.
+    A worker's invite names the worker and, when a company admin made it, their company: it is
+    good only while the worker is still that company's."""
+    require_scope_exists(role, station_code, company_id, worker_id)
     code = secrets.token_urlsafe(INVITE_CODE_BYTES)
     invite = StaffInvite(
         code_hash=hash_token(code),
@@ -50,6 +67,7 @@ def create_invite(
         role=role,
         station_code=station_code,
         company_id=company_id,
+        worker_id=worker_id,
         note=note,
         created_by_id=created_by.id,
         expires_at=utcnow() + timedelta(hours=lifetime_hours),
@@ -85,6 +103,8 @@ def redeem_invite(code: str, user: User):
             code="role_held",
             field="code",
         )
+    if invite.role == WORKER:
+        _require_worker_invite_current(invite)
     claimed = db.session.execute(
         update(StaffInvite)
         .where(StaffInvite.id == invite.id, StaffInvite.redeemed_at.is_(None), StaffInvite.revoked_at.is_(None))
@@ -98,11 +118,24 @@ def redeem_invite(code: str, user: User):
         user,
         invite.role,
         station_code=invite.station_code,
-        company_id=invite.company_id,
+        company_id=None if invite.role == WORKER else invite.company_id,
+        worker_id=invite.worker_id,
         granted_by=db.session.get(User, invite.created_by_id),
         invite=invite,
         reason="invite redeemed",
     )
+
+
+def _require_worker_invite_current(invite: StaffInvite) -> None:
+    """A company admin's invite binds the worker only while they still work for that company, and
+    only a worker record no account holds."""
+    if invite.company_id is not None and employer_of(invite.worker_id) != invite.company_id:
+        raise Conflict(
+            _("This invite's company no longer employs the worker; ask your company for a new one."),
+            code="invite_wrong_company",
+            field="code",
+        )
+    require_worker_unbound(invite.worker_id)
 
 
 def revoke_invite(invite: StaffInvite, revoked_by: User) -> StaffInvite:

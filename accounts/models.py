@@ -10,9 +10,16 @@ from app.database import UtcDateTime
 from app.extensions import Model
 from app.privacy import Encrypted
 
-# Everyone who logs in is a resident; the other roles are granted, each to one scope.
-RESIDENT, STATION_STAFF, COMPANY_ADMIN, OPERATOR = "resident", "station_staff", "company_admin", "operator"
-GRANTED_ROLES = (STATION_STAFF, COMPANY_ADMIN, OPERATOR)
+# Everyone who logs in is a resident; the other roles are granted, each to one scope. A worker's
+# scope is their own worker record (credit's), whichever company employs them.
+RESIDENT, STATION_STAFF, COMPANY_ADMIN, OPERATOR, WORKER = (
+    "resident",
+    "station_staff",
+    "company_admin",
+    "operator",
+    "worker",
+)
+GRANTED_ROLES = (STATION_STAFF, COMPANY_ADMIN, OPERATOR, WORKER)
 
 
 class User(Model):
@@ -59,11 +66,13 @@ class AuthSession(Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-# A role's scope: station staff name a station, company admins a company, operators neither.
+# A role's scope: station staff name a station, company admins a company, a worker their worker
+# record, operators none. (A worker's invite also names the company whose admin made it.)
 SCOPE_MATCHES_ROLE = (
-    "(role = 'station_staff' AND station_code IS NOT NULL AND company_id IS NULL)"
-    " OR (role = 'company_admin' AND company_id IS NOT NULL AND station_code IS NULL)"
-    " OR (role = 'operator' AND station_code IS NULL AND company_id IS NULL)"
+    "(role = 'station_staff' AND station_code IS NOT NULL AND company_id IS NULL AND worker_id IS NULL)"
+    " OR (role = 'company_admin' AND company_id IS NOT NULL AND station_code IS NULL AND worker_id IS NULL)"
+    " OR (role = 'operator' AND station_code IS NULL AND company_id IS NULL AND worker_id IS NULL)"
+    " OR (role = 'worker' AND worker_id IS NOT NULL AND station_code IS NULL)"
 )
 
 
@@ -83,6 +92,14 @@ class RoleGrant(Model):
             postgresql_where=text("revoked_at IS NULL"),
             sqlite_where=text("revoked_at IS NULL"),
         ),
+        # A worker record belongs to one account at a time.
+        Index(
+            "uq_role_grants_active_worker",
+            "worker_id",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +107,7 @@ class RoleGrant(Model):
     role: Mapped[str] = mapped_column(String(20))
     station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"))
     company_id: Mapped[int | None] = mapped_column(Integer)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))
     granted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -112,6 +130,7 @@ class StaffInvite(Model):
     role: Mapped[str] = mapped_column(String(20))
     station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))
     note: Mapped[str | None] = mapped_column(String(100), comment="for the operator: whom it is for")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -150,6 +169,7 @@ class RoleEvent(Model):
     role: Mapped[str] = mapped_column(String(20))
     station_code: Mapped[str | None] = mapped_column(String(12))
     company_id: Mapped[int | None] = mapped_column(Integer)
+    worker_id: Mapped[int | None] = mapped_column(Integer)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for commands and dev-login")
     invite_id: Mapped[int | None] = mapped_column(ForeignKey("staff_invites.id"))
     reason: Mapped[str | None] = mapped_column(Text)

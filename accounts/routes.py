@@ -3,7 +3,7 @@ in development only, a login without WeChat."""
 
 from flask import current_app
 
-from accounts import invites, services
+from accounts import invites, services, workers
 from accounts.models import OPERATOR, RoleGrant, StaffInvite
 from accounts.schemas import (
     DevLoginSchema,
@@ -20,7 +20,7 @@ from accounts.schemas import (
     RoleEventQuery,
     TokenSchema,
 )
-from app.access import current_principal
+from app.access import current_principal, require_principal
 from app.blueprint import ApiBlueprint
 from app.errors import NotFound
 from app.extensions import db
@@ -113,6 +113,25 @@ def redeem_invite(data):
     return user
 
 
+@blp.post("/auth/worker/bind-phone")
+@blp.requires()
+@blp.problems(
+    404,
+    409,
+    meanings={
+        404: "No worker's file holds the phone bound to this account",
+        409: "No phone bound yet, the account or the worker is bound already, or several files hold the phone",
+    },
+)
+@blp.response(200, MeSchema)
+def bind_worker_by_phone():
+    """Become the worker whose file holds the phone I bound through WeChat (role worker). Without a
+    match, my company's admin can invite me instead (POST /api/v1/workers/{id}/account-invites)."""
+    user = require_principal().user
+    workers.bind_by_phone(user)
+    return user
+
+
 # ---------------------------------------------------------------- role grants and their audit trail
 
 
@@ -153,12 +172,17 @@ def list_role_events(page, per_page, user_id=None):
 @development_login.post("/auth/dev-login")
 @development_login.arguments(DevLoginSchema)
 @development_login.response(201, TokenSchema)
-@development_login.problems(422, meanings={422: "The station or company does not exist"})
+@development_login.problems(
+    409,
+    422,
+    meanings={409: "The worker is bound to another account", 422: "The station, company or worker does not exist"},
+)
 def dev_login(data):
     """A session for a development user with this role (station_staff needs station_code,
-    company_admin needs company_id): try every endpoint from the API docs without WeChat. This
+    company_admin needs company_id, worker needs worker_id): try every endpoint from the API docs without WeChat. This
     route exists only when APP_ENV=development."""
-    invites.require_scope_exists(data["role"], data.get("station_code"), data.get("company_id"))
-    user, token = services.development_login(data["role"], data.get("station_code"), data.get("company_id"))
+    scope = (data.get("station_code"), data.get("company_id"), data.get("worker_id"))
+    invites.require_scope_exists(data["role"], *scope)
+    user, token = services.development_login(data["role"], *scope)
     session = services.find_session(token)
     return {"token": token, "token_type": "Bearer", "expires_at": session.expires_at, "user_id": user.id}

@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, INVITE_STATES, RESIDENT, STATION_STAFF
+from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, INVITE_STATES, RESIDENT, STATION_STAFF, WORKER
 from app.fields import FullMatch, RecordId, Text
 from app.paging import OperatorPageQuery, page_schema
 from app.privacy import mask_phone
@@ -17,9 +17,10 @@ class MaskedPhone(fields.String):
 
 
 class RoleSchema(ma.Schema):
-    role = fields.String(required=True, metadata={"description": "station_staff, company_admin or operator"})
+    role = fields.String(required=True, metadata={"description": "station_staff, company_admin, operator or worker"})
     station_code = fields.String(allow_none=True)
     company_id = fields.Integer(allow_none=True)
+    worker_id = fields.Integer(allow_none=True, metadata={"description": "a worker's own worker record"})
 
 
 class MeSchema(ma.Schema):
@@ -35,8 +36,9 @@ class MeSchema(ma.Schema):
 
 
 class RoleScopeSchema(ma.Schema):
-    """A role and its scope: a station for station_staff, a company for company_admin, none for
-    operator. A scope the role does not take is refused rather than ignored."""
+    """A role and its scope: a station for station_staff, a company for company_admin, a worker
+    record for worker, none for operator. A scope the role does not take is refused rather than
+    ignored."""
 
     role = fields.String(required=True, validate=validate.OneOf(GRANTED_ROLES))
     station_code = Text(
@@ -44,12 +46,13 @@ class RoleScopeSchema(ma.Schema):
         metadata={"description": "required for station_staff"},
     )
     company_id = RecordId(metadata={"description": "required for company_admin"})
+    worker_id = RecordId(metadata={"description": "required for worker"})
 
     @ma.validates_schema
     def scope_matches_role(self, data, **_kwargs):
-        needs = {STATION_STAFF: "station_code", COMPANY_ADMIN: "company_id"}.get(data.get("role"))
+        needs = {STATION_STAFF: "station_code", COMPANY_ADMIN: "company_id", WORKER: "worker_id"}.get(data.get("role"))
         errors = {}
-        for scope in ("station_code", "company_id"):
+        for scope in ("station_code", "company_id", "worker_id"):
             if scope == needs and data.get(scope) is None:
                 errors[scope] = [f"required for {data['role']}"]
             elif scope != needs and data.get(scope) is not None:
@@ -71,7 +74,8 @@ class InviteSchema(ma.Schema):
     id = fields.Integer(required=True)
     role = fields.String(required=True)
     station_code = fields.String(allow_none=True)
-    company_id = fields.Integer(allow_none=True)
+    company_id = fields.Integer(allow_none=True, metadata={"description": "for a worker: the inviting company"})
+    worker_id = fields.Integer(allow_none=True)
     note = fields.String(allow_none=True)
     state = fields.String(required=True, validate=validate.OneOf(INVITE_STATES))
     code = fields.String(

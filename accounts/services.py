@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from accounts.models import GRANTED, REMOVED, RESIDENT, AuthSession, RoleEvent, RoleGrant, StaffInvite, User
+from accounts.models import GRANTED, REMOVED, RESIDENT, WORKER, AuthSession, RoleEvent, RoleGrant, StaffInvite, User
 from app.clock import utcnow
 from app.errors import Conflict
 from app.extensions import db
@@ -56,16 +56,20 @@ def grant_role(
     *,
     station_code: str | None = None,
     company_id: int | None = None,
+    worker_id: int | None = None,
     granted_by: User | None = None,
     invite: StaffInvite | None = None,
     reason: str | None = None,
 ) -> RoleGrant:
     """Gives the user a role in a scope and records who did it (granted_by None: a command)."""
+    if role == WORKER:
+        require_worker_unbound(worker_id)
     grant = RoleGrant(
         user_id=user.id,
         role=role,
         station_code=station_code,
         company_id=company_id,
+        worker_id=worker_id,
         granted_by_id=granted_by.id if granted_by else None,
     )
     db.session.add(grant)
@@ -73,6 +77,20 @@ def grant_role(
     _record(GRANTED, grant, granted_by, invite=invite, reason=reason)
     db.session.expire(user, ["grants"])
     return grant
+
+
+def require_worker_unbound(worker_id: int | None) -> None:
+    """A worker record belongs to one account at a time (a unique index holds it against races):
+    409 when another account holds it now."""
+    held = db.session.scalar(
+        select(RoleGrant.id).where(RoleGrant.worker_id == worker_id, RoleGrant.revoked_at.is_(None))
+    )
+    if held is not None:
+        raise Conflict(
+            _("This worker is bound to an account already; an operator must remove that binding first."),
+            code="worker_already_bound",
+            field="worker_id",
+        )
 
 
 def remove_grant(grant: RoleGrant, removed_by: User | None, reason: str | None = None) -> RoleGrant:
@@ -99,6 +117,7 @@ def _record(
             role=grant.role,
             station_code=grant.station_code,
             company_id=grant.company_id,
+            worker_id=grant.worker_id,
             actor_id=actor.id if actor else None,
             invite_id=invite.id if invite else None,
             reason=reason,
@@ -140,16 +159,25 @@ def role_events(user_id: int | None, page: int, per_page: int) -> Page:
 DEVELOPMENT_PHONE = "19900000000"
 
 
-def development_login(role: str, station_code: str | None = None, company_id: int | None = None) -> tuple[User, str]:
+def development_login(
+    role: str, station_code: str | None = None, company_id: int | None = None, worker_id: int | None = None
+) -> tuple[User, str]:
     """A session for a development user holding `role` in that scope, made on first use (only
     reachable when APP_ENV=development). The same role and scope always give the same user, with a
     bound phone (booking needs one, and binding it needs WeChat)."""
-    openid = f"dev:{role}:{station_code or company_id or 'all'}"
+    openid = f"dev:{role}:{station_code or company_id or worker_id or 'all'}"
     user = db.session.scalar(select(User).where(User.openid == openid))
     if user is None:
         user = User(openid=openid, phone=DEVELOPMENT_PHONE, phone_hash=blind_index(DEVELOPMENT_PHONE))
         db.session.add(user)
         db.session.flush()
     if role != RESIDENT and not any(grant.role == role for grant in user.grants):
-        grant_role(user, role, station_code=station_code, company_id=company_id, reason="development login")
+        grant_role(
+            user,
+            role,
+            station_code=station_code,
+            company_id=company_id,
+            worker_id=worker_id,
+            reason="development login",
+        )
     return user, start_session(user)

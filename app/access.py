@@ -28,6 +28,7 @@ class Principal:
     roles: frozenset[str] = field(default_factory=frozenset)
     station_code: str | None = None
     company_id: int | None = None
+    worker_id: int | None = None  # the worker record a `worker` account is bound to
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

@@ -22,7 +22,17 @@ from app.paging import Page, paginate
 from booking import notifications, places
 from booking.availability import booking_window, slot_starts
 from booking.hours import locked_offers
-from booking.models import BOOKING_STATES, Booking, BookingEvent, ClosedDay, StationOffer, WorkerTimeBlock
+from booking.models import (
+    ASSIGNED,
+    BOOKING_STATES,
+    COMPLETED,
+    IN_SERVICE,
+    Booking,
+    BookingEvent,
+    ClosedDay,
+    StationOffer,
+    WorkerTimeBlock,
+)
 from credit.models import Company, Worker
 from stations.models import Station
 
@@ -304,6 +314,23 @@ def bookings_of_resident(resident: User, status: str | None, page: int, per_page
     return paginate(
         query.order_by(Booking.starts_at.desc(), Booking.id.desc()).options(*shown_with_booking()), page, per_page
     )
+
+
+# A worker's assignments: what is still to do or done on those days, not what fell through.
+WORKER_STATUSES = (ASSIGNED, IN_SERVICE, COMPLETED)
+
+
+def assignments_of_worker(worker_id: int | None, first_day: date, days: int, page: int, per_page: int) -> Page:
+    """The worker's bookings from `first_day` (Beijing) for `days` days, earliest first."""
+    start, _ = beijing_day_bounds(first_day)
+    _, end = beijing_day_bounds(first_day + timedelta(days=days - 1))
+    query = select(Booking).where(
+        Booking.worker_id == worker_id,
+        Booking.status.in_(WORKER_STATUSES),
+        Booking.starts_at >= start,
+        Booking.starts_at < end,
+    )
+    return paginate(query.order_by(Booking.starts_at, Booking.id).options(*shown_with_booking()), page, per_page)
 
 
 def bookings_of_station(station_code: str, status: str | None, day: date | None, page: int, per_page: int) -> Page:

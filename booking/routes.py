@@ -5,8 +5,8 @@ schema serialises what it returns."""
 
 from datetime import date
 
-from accounts.models import OPERATOR, STATION_STAFF
-from app.access import caller_key
+from accounts.models import OPERATOR, STATION_STAFF, WORKER
+from app.access import caller_key, require_principal
 from app.blueprint import ApiBlueprint
 from app.clock import today_in_beijing
 from app.datum import to_wgs84
@@ -29,6 +29,7 @@ from booking.access import (
 from booking.availability import nearest_offering_station, offer_of, slots_of_the_week
 from booking.models import Service
 from booking.schemas import (
+    AssignmentListQuery,
     AssignSchema,
     AvailabilityQuery,
     AvailabilitySchema,
@@ -240,6 +241,16 @@ def create_booking(data, idempotency_key):
 def my_bookings(page, per_page, status=None):
     """My own bookings, latest slot first."""
     return bookings.bookings_of_resident(actor(), status, page, per_page)
+
+
+@blp.get("/me/worker/assignments")
+@blp.requires(WORKER)
+@blp.arguments(AssignmentListQuery, location="query", as_kwargs=True)
+@blp.response(200, BookingPageSchema)
+def my_assignments(page, per_page, days):
+    """My assignments (a worker's) of today and the next days in Beijing, earliest first: where to
+    go, when, and whom to ask for."""
+    return bookings.assignments_of_worker(require_principal().worker_id, today_in_beijing(), days, page, per_page)
 
 
 @blp.get("/bookings/<id:booking_id>")

@@ -193,6 +193,12 @@ class BookingListQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(STATUSES))
 
 
+class AssignmentListQuery(PageQuery):
+    days = fields.Integer(
+        load_default=7, validate=validate.Range(min=1, max=31), metadata={"description": "today and the days after"}
+    )
+
+
 class StationBookingListQuery(BookingListQuery):
     date = fields.Date(metadata={"description": "Beijing date of the slot"})
 

@@ -13,7 +13,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.i18n import _
 from credit.models import ISSUED, Certificate, Company, CreditEvent, Worker
-from credit.scoring import CreditResult, compute, current_config
+from credit.scoring import CreditResult, compute, current_config, standing_entries
 
 
 def append_event(
@@ -26,8 +26,10 @@ def append_event(
     source_ref: str | None = None,
     before: dict | None = None,
     after: dict | None = None,
+    neutralises: CreditEvent | None = None,
 ) -> CreditEvent:
-    """One ledger row, whatever its kind (the callers check it); no level is recomputed."""
+    """One ledger row, whatever its kind (the callers check it); no level is recomputed. A worker's
+    row keeps the company employing them at that moment (employer_id)."""
     event = CreditEvent(
         kind=kind,
         value=float(value),
@@ -36,10 +38,11 @@ def append_event(
         before=before,
         after=after,
         actor_id=actor.id if actor is not None else None,
+        neutralises_id=neutralises.id if neutralises is not None else None,
         created_at=utcnow(),
     )
     if isinstance(subject, Worker):
-        event.worker_id = subject.id
+        event.worker_id, event.employer_id = subject.id, subject.company_id
     else:
         event.company_id = subject.id
     db.session.add(event)
@@ -102,12 +105,13 @@ def compute_level(subject: Worker | Company, as_of: datetime) -> tuple[CreditRes
 def recompute_worker(worker: Worker) -> None:
     as_of = utcnow()
     result, events = compute_level(worker, as_of)
-    ratings = [e.value for e in events if e.kind == "rating"]
+    counted = standing_entries(events, as_of)
+    ratings = [e.value for e in counted if e.kind == "rating"]
     worker.stars, worker.credit_score = int(result.level), result.score
     worker.credit_config_version, worker.credit_computed_at = result.version, as_of
     worker.rating_count = len(ratings)
     worker.rating_mean = round(sum(ratings) / len(ratings), 2) if ratings else None
-    worker.upheld_complaints = sum(1 for e in events if e.kind == "complaint_upheld")
+    worker.upheld_complaints = sum(1 for e in counted if e.kind == "complaint_upheld")
     worker.updated_at = as_of
     db.session.flush()
     if worker.company is not None:

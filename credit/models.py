@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -270,6 +271,14 @@ class CreditEvent(Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for imports and commands")
+    employer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("companies.id"), comment="a worker's event: the company employing them when it happened"
+    )
+    neutralises_id: Mapped[int | None] = mapped_column(
+        ForeignKey("credit_events.id"),
+        unique=True,
+        comment="an upheld objection's compensating event: the event that no longer counts",
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -279,13 +288,151 @@ def ledger_is_append_only(_mapper, _connection, entry: CreditEvent):
     raise RuntimeError(f"credit event {entry.id} is on the append-only ledger: add a new event instead")
 
 
+# Who looked at a worker, as the worker is told (never which person): the caller's strongest role.
+ANONYMOUS_VIEWER, SELF_VIEWER = "anonymous", "self"
+VIEWER_NAMES = {
+    "resident": "居民",
+    "station": "服务站",
+    "company": "企业",
+    "operator": "运营",
+    ANONYMOUS_VIEWER: "未登录",
+    SELF_VIEWER: "本人",
+}
+# Look-ups that are not scans of the 安心碼: a staff read of the file, the worker reading who looked.
+FILE_CHANNEL, SCAN_LOG_CHANNEL = "file", "log"
+
+
 class ScanLog(Model):
-    """One scan of a 安心碼: when, which certificate, coarse client; never the IP address."""
+    """One scan of a 安心碼, or one look-up of the worker's file: when, which certificate, coarse
+    client, and what kind of caller; never the IP address or who the caller is."""
 
     __tablename__ = "scan_logs"
+    __table_args__ = (Index("ix_scan_logs_certificate_id_scanned_at", "certificate_id", "scanned_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
     scanned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    channel: Mapped[str] = mapped_column(String(8), comment="api or page")
+    channel: Mapped[str] = mapped_column(String(8), comment="api, page, wxa (scans); file, log (look-ups)")
     client: Mapped[str] = mapped_column(String(16), comment="wechat, android, ios, browser or other")
+    viewer: Mapped[str | None] = mapped_column(
+        String(10), comment="resident, station, company, operator, anonymous or self; NULL before it was kept"
+    )
+
+
+# ---------------------------------------------------------------- employment: one company at a time
+
+
+class Employment(Model):
+    """A worker's time with one company. At most one is open per worker (a unique index), and
+    workers.company_id names its company while it is: moving is ending one and starting another,
+    the worker's record, certificate, 安心碼 and ledger staying the same."""
+
+    __tablename__ = "employments"
+    __table_args__ = (
+        Index(
+            "uq_employments_open_worker",
+            "worker_id",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for commands")
+    ended_by_role: Mapped[str | None] = mapped_column(String(20), comment="company_admin, worker or operator")
+    end_reason: Mapped[str | None] = mapped_column(Text)
+
+    company: Mapped[Company] = relationship(lazy="joined")
+
+
+OFFERED, ACCEPTED, DECLINED = "offered", "accepted", "declined"
+OFFER_STATES = (OFFERED, ACCEPTED, DECLINED)
+OFFER_TABLE = StateTable(
+    transitions={"accept": {OFFERED: ACCEPTED}, "decline": {OFFERED: DECLINED}},
+    names={OFFERED: "待确认", ACCEPTED: "已接受", DECLINED: "已拒绝"},
+    field="status",
+    subject="the offer is",
+)
+
+
+class EmploymentOffer(Model):
+    """A company registering a worker who is on file already: it employs them once they accept."""
+
+    __tablename__ = "employment_offers"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in OFFER_STATES)})", name="status"),
+        Index(
+            "uq_employment_offers_open",
+            "worker_id",
+            "company_id",
+            unique=True,
+            postgresql_where=text("status = 'offered'"),
+            sqlite_where=text("status = 'offered'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=OFFERED)
+    offered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    company: Mapped[Company] = relationship(lazy="joined")
+
+
+# ---------------------------------------------------------------- objections (异议)
+
+OPEN, UPHELD, REJECTED = "open", "upheld", "rejected"
+OBJECTION_STATES = (OPEN, UPHELD, REJECTED)
+OBJECTION_TABLE = StateTable(
+    transitions={"uphold": {OPEN: UPHELD}, "reject": {OPEN: REJECTED}},
+    names={OPEN: "待处理", UPHELD: "异议成立", REJECTED: "异议不成立"},
+    field="status",
+    subject="the objection is",
+)
+
+
+class Objection(Model):
+    """An objection (异议) to one ledger event, by the worker it is about or the admin of the
+    company it is about. Upheld, the event is neutralised by a compensating event (the ledger stays
+    append-only); rejected, it stands. One open objection per event (a unique index)."""
+
+    __tablename__ = "objections"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in OBJECTION_STATES)})", name="status"),
+        CheckConstraint("(worker_id IS NULL) <> (company_id IS NULL)", name="one_subject"),
+        Index(
+            "uq_objections_open_event",
+            "event_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("credit_events.id"), index=True)
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    objector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    objector_role: Mapped[str] = mapped_column(String(20), comment="worker or company_admin")
+    reason: Mapped[str] = mapped_column(Text)
+    # Where the lead links the objector's evidence: the id of an uploaded document (issue 13's
+    # evidence store), NULL until one is linked.
+    evidence_document_id: Mapped[int | None] = mapped_column(Integer, comment="the uploaded evidence, once linked")
+    status: Mapped[str] = mapped_column(String(10), default=OPEN)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    compensating_event_id: Mapped[int | None] = mapped_column(ForeignKey("credit_events.id"))
+
+    event: Mapped[CreditEvent] = relationship(foreign_keys=[event_id], lazy="joined")

@@ -11,8 +11,9 @@ from app.extensions import db
 from app.i18n import _
 from app.paging import Page, paginate
 from app.privacy import blind_index
+from credit.employment import offer_employment
 from credit.ledger import append_event, recompute_company, recompute_worker
-from credit.models import APPLIED, PERSONAL, Certificate, Company, Worker
+from credit.models import APPLIED, PERSONAL, Certificate, Company, Employment, EmploymentOffer, Worker
 
 
 def create_company(data: dict, actor: User | None) -> Company:
@@ -65,10 +66,24 @@ def create_worker(data: dict, actor: User | None) -> Worker:
     worker.certificate = Certificate(state=APPLIED)
     db.session.add(worker)
     db.session.flush()
+    if worker.company_id is not None:
+        db.session.add(Employment(worker_id=worker.id, company_id=worker.company_id, started_at=utcnow()))
     append_event(worker, "certificate", 0, actor, reason="application received", after={"state": APPLIED})
     append_event(worker, "experience", worker.years_of_experience, actor, reason="declared on application")
     recompute_worker(worker)
     return worker
+
+
+def register_worker(data: dict, actor: User | None) -> Worker | EmploymentOffer:
+    """A new applicant; or, when a company registers a worker who is on file already and works for
+    no company, an offer of employment that the worker accepts (credit.employment)."""
+    existing = find_worker_by_id_number(data["id_number"])
+    if existing is None or data.get("company_id") is None:
+        return create_worker(data, actor)
+    company = db.session.get(Company, data["company_id"])
+    if company is None:
+        raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such company"]})
+    return offer_employment(existing, company, actor)
 
 
 def update_worker(worker: Worker, changes: dict, actor: User | None) -> Worker:

@@ -6,17 +6,32 @@ import io
 import segno
 from flask import current_app
 
-from accounts.models import COMPANY_ADMIN, OPERATOR
-from app.access import current_principal
+from accounts import invites
+from accounts.models import COMPANY_ADMIN, OPERATOR, WORKER
+from accounts.schemas import InviteSchema
+from app.access import current_principal, require_principal
 from app.blueprint import ApiBlueprint
 from app.clock import today_in_beijing
 from app.errors import NotFound
 from app.extensions import db
 from app.i18n import _
-from credit import certificates, checks, expiry, ledger, registry, scanning, verification
+from app.paging import PageQuery
+from credit import (
+    certificates,
+    checks,
+    employment,
+    expiry,
+    ledger,
+    objections,
+    own_file,
+    registry,
+    scanning,
+    verification,
+)
 from credit.access import company_for_caller, own_company_unless_operator, worker_for_caller
-from credit.models import PAPER, Company
+from credit.models import FILE_CHANNEL, PAPER, Company, EmploymentOffer
 from credit.schemas import (
+    AccountInviteCreateSchema,
     CheckCreateSchema,
     CheckListSchema,
     CheckSchema,
@@ -28,6 +43,10 @@ from credit.schemas import (
     CreditEventCreateSchema,
     CreditEventSchema,
     DocumentsSchema,
+    EmploymentOfferListQuery,
+    EmploymentOfferPageSchema,
+    EmploymentOfferSchema,
+    EmploymentSchema,
     ExamSchema,
     ExpiringPageSchema,
     ExpiringQuery,
@@ -35,7 +54,13 @@ from credit.schemas import (
     HealthCertificateSchema,
     HistorySchema,
     IdentitySchema,
+    LookPageSchema,
+    ObjectionCreateSchema,
+    ObjectionListQuery,
+    ObjectionPageSchema,
+    ObjectionSchema,
     OptionalReasonSchema,
+    OwnFileSchema,
     ReasonSchema,
     RenewSchema,
     ScanSchema,
@@ -140,10 +165,23 @@ def record_company_event(data, company_id):
 @blp.problems(409)
 @blp.arguments(WorkerCreateSchema)
 @blp.response(201, WorkerSchema)
+@blp.alt_response(
+    202,
+    schema=EmploymentOfferSchema,
+    description="The worker is on file and works for no company: the company's offer, which the worker accepts",
+)
 def create_worker(data):
-    """A new certificate applicant. A company admin's applicants belong to its own company."""
+    """A new certificate applicant. A company admin's applicants belong to its own company. A worker
+    on file already (the same ID number) is not registered twice: for a company, while they work
+    for none, the answer is an offer of employment (202) that they accept through their account,
+    keeping their record, certificate, 安心码 and ledger; otherwise a 409."""
     data["company_id"] = own_company_unless_operator(data)
-    return registry.create_worker(data, actor())
+    registered = registry.register_worker(data, actor())
+    if isinstance(registered, EmploymentOffer):
+        return current_app.response_class(
+            current_app.json.dumps(EmploymentOfferSchema().dump(registered)), status=202, mimetype="application/json"
+        )
+    return registered
 
 
 @blp.get("/workers")
@@ -160,8 +198,11 @@ def list_workers(page, per_page, **filters):
 @blp.problems(404)
 @blp.response(200, WorkerSchema)
 def get_worker(worker_id):
-    """A worker's file, ID number and phone masked."""
-    return worker_for_caller(worker_id, shown=True)
+    """A worker's file, ID number and phone masked. The worker sees that it was read (their list
+    of who looked)."""
+    worker = worker_for_caller(worker_id, shown=True)
+    own_file.record_look(worker, FILE_CHANNEL, own_file.viewer_kind(current_principal()))
+    return worker
 
 
 @blp.patch("/workers/<id:worker_id>")
@@ -417,3 +458,167 @@ def qr_svg(worker_id):
 def scan(token):
     """The public profile behind a 安心碼 (no login). Never an ID number, phone or address."""
     return scanning.scan_answer(token, "api")
+
+
+# ---------------------------------------------------------------- the worker's account and employment
+
+
+@blp.post("/workers/<id:worker_id>/account-invites")
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404, 409)
+@blp.arguments(AccountInviteCreateSchema)
+@blp.response(201, InviteSchema)
+def invite_worker(data, worker_id):
+    """A one-time invite for the worker to bind their WeChat account to this file (role worker),
+    redeemed with POST /api/v1/invites/redeem. A company admin's invite is good only while the
+    worker still works for that company. The code is in this answer only."""
+    worker = worker_for_caller(worker_id)
+    lifetime = data.get("valid_for_hours", current_app.config["INVITE_LIFETIME_HOURS"])
+    principal = require_principal()
+    company_id = None if principal.has_role(OPERATOR) else principal.company_id
+    return invites.create_invite(
+        WORKER, actor(), lifetime, worker_id=worker.id, company_id=company_id, note=data.get("note")
+    )
+
+
+@blp.get("/workers/<id:worker_id>/employments")
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404)
+@blp.response(200, EmploymentSchema(many=True))
+def worker_employments(worker_id):
+    """The worker's companies, oldest first: from, until, who ended it."""
+    return employment.employment_history(worker_for_caller(worker_id))
+
+
+@blp.post("/workers/<id:worker_id>/employment/end")
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404, 409)
+@blp.arguments(OptionalReasonSchema)
+@blp.response(200, EmploymentSchema)
+def end_employment(data, worker_id):
+    """The worker leaves the company now: its admin loses the file at once, and another company
+    can register the worker (an offer they accept)."""
+    role = OPERATOR if require_principal().has_role(OPERATOR) else COMPANY_ADMIN
+    return employment.end_employment(worker_for_caller(worker_id), actor(), role, data.get("reason"))
+
+
+@blp.get("/me/worker")
+@blp.requires(WORKER)
+@blp.problems(404)
+@blp.response(200, OwnFileSchema)
+def my_file():
+    """My file as it stands, nothing masked: the certificate and its colour with the reasons, my
+    stars explained, the expiry dates, my companies."""
+    return own_file.own_file(own_file.own_worker())
+
+
+@blp.get("/me/worker/history")
+@blp.requires(WORKER)
+@blp.problems(404)
+@blp.response(200, HistorySchema)
+def my_history():
+    """Every event on my ledger, oldest first: what I can object to."""
+    events = ledger.events_of(own_file.own_worker())
+    return {"items": events, "total": len(events)}
+
+
+@blp.get("/me/worker/looks")
+@blp.requires(WORKER)
+@blp.problems(404)
+@blp.arguments(PageQuery, location="query", as_kwargs=True)
+@blp.response(200, LookPageSchema)
+def who_looked(page, per_page):
+    """Who looked at me, newest first: each scan of my 安心码 and each read of my file, with when,
+    how and what kind of caller (居民, 服务站, 企业, 运营, 未登录), never who. This read is logged too."""
+    return own_file.looks_at(own_file.own_worker(), page, per_page)
+
+
+@blp.post("/me/worker/employment/end")
+@blp.requires(WORKER)
+@blp.problems(404, 409)
+@blp.arguments(OptionalReasonSchema)
+@blp.response(200, EmploymentSchema)
+def leave_company(data):
+    """I leave my company now; my file, certificate, 安心码 and ledger stay mine."""
+    return employment.end_employment(own_file.own_worker(), actor(), WORKER, data.get("reason"))
+
+
+@blp.get("/me/worker/offers")
+@blp.requires(WORKER)
+@blp.problems(404)
+@blp.arguments(EmploymentOfferListQuery, location="query", as_kwargs=True)
+@blp.response(200, EmploymentOfferPageSchema)
+def my_offers(page, per_page, status=None):
+    """Companies that registered me, newest first."""
+    return employment.offers_to(own_file.own_worker(), status, page, per_page)
+
+
+def _offer_route(action: str, summary: str):
+    @blp.requires(WORKER)
+    @blp.doc(summary=summary)
+    @blp.problems(404, 409)
+    @blp.response(200, EmploymentOfferSchema)
+    def decide(offer_id):
+        offer = db.session.get(EmploymentOffer, offer_id)
+        if offer is None or offer.worker_id != require_principal().worker_id:
+            raise NotFound(_("No employment offer %(id)s.", id=offer_id), code="unknown_offer")
+        return employment.decide_offer(offer, action, actor())
+
+    decide.__name__ = f"{action}_offer"
+    blp.route(f"/me/worker/offers/<id:offer_id>/{action}", methods=["POST"])(decide)
+
+
+_offer_route("accept", "Work for this company from now (after leaving any other)")
+_offer_route("decline", "Refuse this company's offer")
+
+
+# ---------------------------------------------------------------- objections (异议)
+
+
+@blp.post("/credit-events/<id:event_id>/objections")
+@blp.requires(WORKER, COMPANY_ADMIN)
+@blp.problems(404, 409)
+@blp.arguments(ObjectionCreateSchema)
+@blp.response(201, ObjectionSchema)
+def object_to_event(data, event_id):
+    """Object to an event on my own ledger (a worker's) or my company's (its admin's), saying why.
+    One open objection per event; an operator upholds or rejects it."""
+    principal = require_principal()
+    return objections.file_objection(objections.event_for_objector(event_id, principal), principal, data["reason"])
+
+
+@blp.get("/objections")
+@blp.requires(OPERATOR, WORKER, COMPANY_ADMIN)
+@blp.arguments(ObjectionListQuery, location="query", as_kwargs=True)
+@blp.response(200, ObjectionPageSchema)
+def list_objections(page, per_page, **filters):
+    """Objections, newest first, filterable by status: every one for operators, their own ledger's
+    for a worker or a company admin."""
+    return objections.list_objections(require_principal(), filters, page, per_page)
+
+
+@blp.get("/objections/<id:objection_id>")
+@blp.requires(OPERATOR, WORKER, COMPANY_ADMIN)
+@blp.problems(404)
+@blp.response(200, ObjectionSchema)
+def get_objection(objection_id):
+    """One objection and the event it is about."""
+    return objections.objection_for_caller(objection_id, require_principal())
+
+
+def _decision_route(action: str, summary: str):
+    @blp.requires(OPERATOR)
+    @blp.doc(summary=summary)
+    @blp.problems(404, 409)
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, ObjectionSchema)
+    def decide(data, objection_id):
+        objection = objections.objection_for_caller(objection_id, require_principal())
+        return objections.decide(objection, action, actor(), data["reason"])
+
+    decide.__name__ = f"{action}_objection"
+    blp.route(f"/objections/<id:objection_id>/{action}", methods=["POST"])(decide)
+
+
+_decision_route("uphold", "open → upheld: the event is neutralised and the level moves at once")
+_decision_route("reject", "open → rejected: the event stands")

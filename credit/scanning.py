@@ -31,6 +31,7 @@ from flask import current_app, has_app_context, request
 from sqlalchemy import bindparam, event, insert, select, text
 from sqlalchemy.orm import Session
 
+from app.access import current_principal
 from app.clock import today_in_beijing, utcnow
 from app.database import after_commit
 from app.errors import NotFound
@@ -41,6 +42,7 @@ from app.rate_limits import client_key, retry_after, too_many_requests
 from app.redis import redis_client
 from credit.certificates import ADVICE, colour, reasons
 from credit.models import STATE_NAMES, Certificate, Company, ScanLog, Worker
+from credit.own_file import viewer_kind
 from credit.schemas import ScanSchema
 from credit.service_types import named
 
@@ -163,14 +165,18 @@ def client_family(user_agent: str) -> str:
     return "other"
 
 
-def log_scan(certificate_id: int, channel: str, user_agent: str) -> None:
+def log_scan(certificate_id: int, channel: str, user_agent: str, viewer: str) -> None:
     """One row per scan. On PostgreSQL this transaction does not wait for its WAL flush: a crash
     may lose the last few scan records, never anything else, and the scan stays fast."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     db.session.execute(
         insert(ScanLog).values(
-            certificate_id=certificate_id, scanned_at=utcnow(), channel=channel, client=client_family(user_agent)
+            certificate_id=certificate_id,
+            scanned_at=utcnow(),
+            channel=channel,
+            client=client_family(user_agent),
+            viewer=viewer,
         )
     )
 
@@ -222,7 +228,7 @@ class Admission:
     write_due: bool = False  # the buffer is full or old enough to be written to scan_logs
 
 
-def admit(token: str, channel: str, user_agent: str) -> Admission:
+def admit(token: str, channel: str, user_agent: str, viewer: str) -> Admission:
     """Counts the scan against the client's per-minute limit, buffers its record and reads the
     data version, all in one Redis round trip."""
     client = redis_client()
@@ -231,7 +237,7 @@ def admit(token: str, channel: str, user_agent: str) -> Admission:
     config = current_app.config
     minute = int(time.time() // 60)
     rate_key = f"scan-rate:{client_key()}:{minute}"
-    entry = json.dumps([token, time.time(), channel, client_family(user_agent)])
+    entry = json.dumps([token, time.time(), channel, client_family(user_agent), viewer])
     try:
         script = current_app.extensions.setdefault("scan_admit_script", client.register_script(ADMIT_SCRIPT))
         count, version, length, oldest = script(
@@ -293,26 +299,27 @@ def serve(token: str, channel: str, user_agent: str, render: Callable[[dict], ob
     limit and logged. `render` turns the public profile into the answer (JSON, HTML); while the
     data version and the day are unchanged, the process reuses its earlier rendering, so a scan
     costs one Redis round trip."""
-    admission = admit(token, channel, user_agent)
+    viewer = viewer_kind(current_principal())
+    admission = admit(token, channel, user_agent, viewer)
     if admission.retry_after:
         return ScanOutcome(retry_after=admission.retry_after)
     certificate, renderings = _scannable(token, admission.version)
     if certificate is None:
         return ScanOutcome()
-    settle(admission, certificate.id, channel, user_agent)
+    settle(admission, certificate.id, channel, user_agent, viewer)
     today = today_in_beijing()  # the colour depends on the day: an expiring health certificate
     if (render, today) not in renderings:
         renderings[(render, today)] = render(scan_profile(certificate, today))
     return ScanOutcome(answer=renderings[(render, today)])
 
 
-def settle(admission: Admission, certificate_id: int, channel: str, user_agent: str) -> None:
+def settle(admission: Admission, certificate_id: int, channel: str, user_agent: str, viewer: str) -> None:
     """Makes sure a served scan is logged: written straight to scan_logs when Redis did not buffer
     it (not configured, or not answering: every look-up of a worker's file is on record, whatever
     Redis does), or, when the buffer is due, the whole batch is written in this request's
     transaction."""
     if not admission.buffered:
-        log_scan(certificate_id, channel, user_agent)
+        log_scan(certificate_id, channel, user_agent, viewer)
     elif admission.write_due:
         write_buffered_scans()
 
@@ -336,8 +343,10 @@ def write_buffered_scans() -> int:
             "scanned_at": datetime.fromtimestamp(at, tz=UTC),
             "channel": channel,
             "client": family,
+            # Records buffered before the viewer was kept have four items.
+            "viewer": viewer[0] if viewer else None,
         }
-        for token, at, channel, family in entries
+        for token, at, channel, family, *viewer in entries
         if token in certificate_ids
     ]
     if rows:

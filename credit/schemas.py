@@ -21,7 +21,17 @@ from credit.identifiers import (
     id_number_problem,
     normal_form,
 )
-from credit.models import CHECK_KIND_NAMES, CHECK_KINDS, CHECK_RESULTS, COMPANY_GRADES, INSURANCE, STATES
+from credit.models import (
+    CHECK_KIND_NAMES,
+    CHECK_KINDS,
+    CHECK_RESULTS,
+    COMPANY_GRADES,
+    INSURANCE,
+    OBJECTION_STATES,
+    OFFER_STATES,
+    STATES,
+    VIEWER_NAMES,
+)
 from credit.scoring import current_config
 from credit.service_types import CODE_OF_NAME, SERVICE_TYPES
 
@@ -424,6 +434,12 @@ class CreditEventSchema(ma.Schema):
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)
     actor_id = fields.Integer(allow_none=True)
+    employer_id = fields.Integer(
+        allow_none=True, metadata={"description": "a worker's event: the company employing them when it happened"}
+    )
+    neutralises_id = fields.Integer(
+        allow_none=True, metadata={"description": "an upheld objection's compensating event: the event it cancels"}
+    )
     created_at = fields.DateTime(required=True)
 
 
@@ -571,3 +587,124 @@ class WorkerRowSchema(CsvRowMixin, WorkerCreateSchema):
     def list_item(self, column: str, item: str) -> str:
         """The source system's exports name services in Chinese (保洁;育婴): either word is taken."""
         return CODE_OF_NAME.get(item, item) if column == "service_types" else item
+
+
+# ---------------------------------------------------------------- the worker's own side
+
+
+class OwnWorkerSchema(WorkerSchema):
+    """The worker's file as the worker sees it: nothing masked."""
+
+    id_number = DerivedString(lambda worker: worker.id_number, required=True)
+    phone = DerivedString(lambda worker: worker.phone, allow_none=True)
+
+
+class EmploymentSchema(ma.Schema):
+    """A credit.models.Employment: one company, from when until when, who ended it."""
+
+    id = fields.Integer(required=True)
+    company_id = fields.Integer(required=True)
+    company_name = fields.String(required=True, attribute="company.name")
+    started_at = fields.DateTime(required=True)
+    ended_at = fields.DateTime(allow_none=True, metadata={"description": "null while it lasts"})
+    ended_by_role = fields.String(allow_none=True, metadata={"description": "company_admin, worker or operator"})
+    end_reason = fields.String(allow_none=True)
+
+
+class OwnFileSchema(ma.Schema):
+    """Serialises a credit.own_file.OwnFile."""
+
+    worker = fields.Nested(OwnWorkerSchema, required=True)
+    colour = fields.String(required=True, validate=validate.OneOf(["green", "yellow", "red"]))
+    reasons = fields.List(
+        fields.Nested(ScanReasonSchema), required=True, metadata={"description": "why not green, worst first"}
+    )
+    credit = fields.Nested(ExplanationSchema, required=True, metadata={"description": "the stars, explained"})
+    employments = fields.List(fields.Nested(EmploymentSchema), required=True, metadata={"description": "oldest first"})
+
+
+class LookSchema(ma.Schema):
+    """One row of who looked at the worker: a scan of the 安心碼 or a look-up of the file."""
+
+    scanned_at = fields.DateTime(required=True)
+    channel = fields.String(
+        required=True,
+        metadata={"description": "api, page, wxa: a scan; file: staff read the file; log: this list was read"},
+    )
+    viewer = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(list(VIEWER_NAMES)),
+        metadata={"description": "what kind of caller, never who; null for looks before it was kept"},
+    )
+    viewer_name = DerivedString(
+        lambda look: VIEWER_NAMES.get(look.viewer, "未记录"),
+        required=True,
+        metadata={"description": "居民, 服务站, 企业, 运营, 未登录 or 本人"},
+    )
+
+
+LookPageSchema = page_schema(LookSchema, "LookPageSchema")
+
+
+class AccountInviteCreateSchema(ma.Schema):
+    valid_for_hours = fields.Integer(
+        validate=validate.Range(min=1, max=24 * 30), metadata={"description": "default INVITE_LIFETIME_HOURS (72)"}
+    )
+    note = Text(validate=validate.Length(max=100))
+
+
+# ---------------------------------------------------------------- objections (异议)
+
+
+class ObjectionCreateSchema(ma.Schema):
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ObjectionSchema(ma.Schema):
+    """A credit.models.Objection."""
+
+    id = fields.Integer(required=True)
+    event = fields.Nested(CreditEventSchema, required=True, metadata={"description": "the event objected to"})
+    worker_id = fields.Integer(allow_none=True)
+    company_id = fields.Integer(allow_none=True)
+    objector_id = fields.Integer(required=True)
+    objector_role = fields.String(required=True, metadata={"description": "worker or company_admin"})
+    reason = fields.String(required=True)
+    evidence_document_id = fields.Integer(allow_none=True, metadata={"description": "the uploaded evidence, if any"})
+    status = fields.String(required=True, validate=validate.OneOf(OBJECTION_STATES))
+    created_at = fields.DateTime(required=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decided_by_id = fields.Integer(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    compensating_event_id = fields.Integer(allow_none=True)
+
+
+class ObjectionListQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(OBJECTION_STATES))
+    worker_id = RecordId()
+    company_id = RecordId()
+
+
+ObjectionPageSchema = page_schema(ObjectionSchema, "ObjectionPageSchema")
+
+
+# ---------------------------------------------------------------- employment
+
+
+class EmploymentOfferSchema(ma.Schema):
+    """A credit.models.EmploymentOffer."""
+
+    id = fields.Integer(required=True)
+    worker_id = fields.Integer(required=True)
+    company = fields.Nested(ScanCompanySchema, required=True)
+    company_id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(OFFER_STATES))
+    created_at = fields.DateTime(required=True)
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class EmploymentOfferListQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(OFFER_STATES))
+
+
+EmploymentOfferPageSchema = page_schema(EmploymentOfferSchema, "EmploymentOfferPageSchema")

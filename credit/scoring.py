@@ -24,6 +24,7 @@ class LedgerEntry(Protocol):
     kind: str
     value: float
     created_at: datetime
+    neutralises_id: int | None  # set on an upheld objection's compensating entry
 
 
 @dataclass(frozen=True)
@@ -151,15 +152,26 @@ def _score_input(
     return result
 
 
+def standing_entries(entries: Sequence[LedgerEntry], as_of: datetime) -> list[LedgerEntry]:
+    """The entries that count at `as_of`: those made by then, less every entry an upheld objection
+    neutralised by then (and the compensating entries themselves, which only say so)."""
+    made = [entry for entry in entries if entry.created_at <= as_of]
+    neutralised = {entry.neutralises_id for entry in made if entry.neutralises_id is not None}
+    return [entry for entry in made if entry.id not in neutralised and entry.neutralises_id is None]
+
+
 def compute(
-    subject: str, entries: list[LedgerEntry], as_of: datetime, config: ScoringConfig, worker_levels: Sequence[int] = ()
+    subject: str,
+    entries: Sequence[LedgerEntry],
+    as_of: datetime,
+    config: ScoringConfig,
+    worker_levels: Sequence[int] = (),
 ) -> CreditResult:
     """The level of a worker or company whose ledger is `entries`, as it stands at `as_of`."""
     section = config.subjects[subject]
     by_kind: dict[str, list[LedgerEntry]] = {}
-    for entry in entries:
-        if entry.created_at <= as_of:
-            by_kind.setdefault(entry.kind, []).append(entry)
+    for entry in standing_entries(entries, as_of):
+        by_kind.setdefault(entry.kind, []).append(entry)
     dimensions = []
     for dimension in section["dimensions"]:
         inputs = [

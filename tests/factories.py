@@ -104,13 +104,18 @@ _openids = itertools.count(1)
 
 
 def make_user(
-    role: str | None = None, *, station_code: str | None = None, company_id: int | None = None, phone: str | None = None
+    role: str | None = None,
+    *,
+    station_code: str | None = None,
+    company_id: int | None = None,
+    worker_id: int | None = None,
+    phone: str | None = None,
 ) -> User:
     user = User(openid=f"test-openid-{next(_openids)}", phone=phone, phone_hash=phone and blind_index(phone))
     db.session.add(user)
     db.session.flush()
     if role:
-        grant_role(user, role, station_code=station_code, company_id=company_id)
+        grant_role(user, role, station_code=station_code, company_id=company_id, worker_id=worker_id)
     db.session.commit()
     return user
 

@@ -25,6 +25,7 @@ from app import create_app
 from app.clock import today_in_beijing
 from app.extensions import db
 from booking.hours import seed_defaults
+from credit.models import EmploymentOffer
 from tests.credit.verification_stub import verification_settings
 from tests.factories import (
     CLEAR_BACKGROUND_CHECK,
@@ -84,6 +85,9 @@ CALLERS = [
     Caller("company_admin of its company", "company_admin", OWN),
     Caller("company_admin of another company", "company_admin", OTHER),
     Caller("operator", "operator", OWN),
+    # Bound to side A's worker; "another worker" acts on side B's worker's resources.
+    Caller("the worker it is about", "worker", OWN),
+    Caller("another worker", "worker", OTHER),
 ]
 
 # ---------------------------------------------------------------- who may: one outcome per caller
@@ -97,8 +101,12 @@ class Access:
     outcomes: dict[str, str | int]  # caller name -> ALLOWED or the refusal's status
 
 
-def access(description, anonymous, non_owner, owner, staff, other_staff, admin, other_admin, operator):
+def access(description, anonymous, non_owner, owner, staff, other_staff, admin, other_admin, operator, **workers):
+    """A worker is a resident like any other wherever the rule says nothing of workers: their
+    outcome is that of a resident who does not own the resource unless `worker` or `other_worker`
+    says otherwise."""
     outcomes = [anonymous, non_owner, owner, staff, other_staff, admin, other_admin, operator]
+    outcomes += [workers.get("worker", non_owner), workers.get("other_worker", non_owner)]
     return Access(description, dict(zip([caller.name for caller in CALLERS], outcomes, strict=True)))
 
 
@@ -119,6 +127,16 @@ WORKER_COMPANY_ADMIN = access(
 # Companies are public (the grade list): another company's admin knows it exists.
 COMPANY_ADMIN = access("admin of the company, or an operator", 401, 403, 403, 403, 403, ALLOWED, 403, ALLOWED)
 OPERATOR = access("operators only", 401, 403, 403, 403, 403, 403, 403, ALLOWED)
+# Binding by phone: the residents' phone is on side A's worker's file; nobody else's is on any.
+BIND_BY_PHONE = access(
+    "anyone logged in whose phone is on a file", 401, ALLOWED, ALLOWED, 404, 404, 404, 404, 404, worker=ALLOWED
+)
+# A worker's own side: their account, their offers (another worker's offer does not exist to them).
+THE_WORKER = access("the worker it is about", 401, 403, 403, 403, 403, 403, 403, 403, worker=ALLOWED, other_worker=404)
+# Objections: the worker to an event on their own ledger (the side's event is its worker's).
+WORKER_EVENT_OBJECTOR = access(
+    "the worker whose event it is", 401, 403, 403, 403, 403, 404, 404, 403, worker=ALLOWED, other_worker=404
+)
 
 
 # ---------------------------------------------------------------- the world: one side per scope
@@ -138,7 +156,10 @@ class Side:
     invite_code: str
     grant: int  # station_staff of the station, held by someone else
     closed_day: str
+    worker_event: int  # a breach on the worker's ledger
+    objection: int  # open, about worker_event, by the worker's account
     stub: StubWeChat = field(repr=False)
+    offer: int = 0  # the other side's company offering to employ the worker (made once both exist)
 
     def login_code(self) -> str:
         code = uuid.uuid4().hex
@@ -217,6 +238,32 @@ WRITES: dict[str, Write] = {
     "DELETE /api/v1/invites/{invite_id}": Write(OPERATOR, lambda side: Call(path={"invite_id": side.invite})),
     "POST /api/v1/invites/redeem": Write(LOGGED_IN, lambda side: Call(json={"code": side.invite_code})),
     "DELETE /api/v1/role-grants/{grant_id}": Write(OPERATOR, lambda side: Call(path={"grant_id": side.grant})),
+    # ---- the worker's own account
+    "POST /api/v1/auth/worker/bind-phone": Write(BIND_BY_PHONE),
+    "POST /api/v1/workers/{worker_id}/account-invites": Write(WORKER_COMPANY_ADMIN, worker()),
+    "POST /api/v1/workers/{worker_id}/employment/end": Write(WORKER_COMPANY_ADMIN, worker(REASON)),
+    "POST /api/v1/me/worker/employment/end": Write(
+        access(
+            "any worker, of their own", 401, 403, 403, 403, 403, 403, 403, 403, worker=ALLOWED, other_worker=ALLOWED
+        ),
+        lambda side: Call(json=REASON),
+    ),
+    "POST /api/v1/me/worker/offers/{offer_id}/accept": Write(
+        THE_WORKER, lambda side: Call(path={"offer_id": side.offer})
+    ),
+    "POST /api/v1/me/worker/offers/{offer_id}/decline": Write(
+        THE_WORKER, lambda side: Call(path={"offer_id": side.offer})
+    ),
+    # ---- objections
+    "POST /api/v1/credit-events/{event_id}/objections": Write(
+        WORKER_EVENT_OBJECTOR, lambda side: Call(path={"event_id": side.worker_event}, json={"reason": "不属实"})
+    ),
+    "POST /api/v1/objections/{objection_id}/uphold": Write(
+        OPERATOR, lambda side: Call(path={"objection_id": side.objection}, json=REASON)
+    ),
+    "POST /api/v1/objections/{objection_id}/reject": Write(
+        OPERATOR, lambda side: Call(path={"objection_id": side.objection}, json=REASON)
+    ),
     # ---- companies and workers
     "POST /api/v1/companies": Write(
         OPERATOR,
@@ -327,8 +374,11 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
         seed_defaults()
         db.session.commit()
         operator = bearer(make_user("operator", phone=next_phone()))
-        owners = {OWN: bearer(make_user(phone=next_phone())), OTHER: bearer(make_user(phone=next_phone()))}
-    sides = {}
+        # Each side's worker has its resident's phone on file (binding by phone finds it).
+        owner_phones = {OWN: next_phone(), OTHER: next_phone()}
+        owners = {scope: bearer(make_user(phone=phone)) for scope, phone in owner_phones.items()}
+    sides: dict[str, Side] = {}
+    workers: dict[str, dict] = {}
     for scope, station in ((OWN, STATION_A), (OTHER, STATION_B)):
         company = _ok(
             client.post(
@@ -348,7 +398,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
                 json={
                     "name": "张秀梅",
                     "id_number": new_id_number(),
-                    "phone": next_phone(),
+                    "phone": owner_phones[scope],
                     "service_types": ["cleaning"],
                     "company_id": company,
                 },
@@ -385,6 +435,15 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
         )
         with client.application.app_context():
             grant = make_user("station_staff", station_code=station).grants[0].id
+            workers[scope] = bearer(make_user("worker", worker_id=issued["id"], phone=next_phone()))
+        worker_event = _ok(
+            client.post(f"/api/v1/workers/{issued['id']}/credit-events", json=CREDIT_EVENT, headers=operator)
+        )["id"]
+        objection = _ok(
+            client.post(
+                f"/api/v1/credit-events/{worker_event}/objections", json={"reason": "不属实"}, headers=workers[scope]
+            )
+        )["id"]
         sides[scope] = Side(
             station=station,
             company=company,
@@ -396,14 +455,23 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             invite_code=invite["code"],
             grant=grant,
             closed_day=closed_day,
+            worker_event=worker_event,
+            objection=objection,
             stub=wechat,
         )
+    with client.application.app_context():
+        for scope, other in ((OWN, OTHER), (OTHER, OWN)):
+            offer = EmploymentOffer(worker_id=sides[scope].worker, company_id=sides[other].company)
+            db.session.add(offer)
+            db.session.commit()
+            sides[scope].offer = offer.id
     with client.application.app_context():
         headers = {
             "resident": owners[OWN],
             "operator": operator,
             "station_staff": bearer(make_user("station_staff", station_code=STATION_A, phone=next_phone())),
             "company_admin": bearer(make_user("company_admin", company_id=sides[OWN].company, phone=next_phone())),
+            "worker": workers[OWN],
         }
     return headers, sides
 

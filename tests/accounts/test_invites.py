@@ -43,7 +43,7 @@ def test_a_station_invite_makes_whoever_redeems_it_that_stations_staff(client, i
     assert response.status_code == 200
     assert response.json["roles"] == ["resident", "station_staff"]
     assert client.get("/api/v1/me", headers=clerk).json["grants"] == [
-        {"role": "station_staff", "station_code": STATION, "company_id": None}
+        {"role": "station_staff", "station_code": STATION, "company_id": None, "worker_id": None}
     ]
 
 

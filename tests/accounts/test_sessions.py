@@ -17,7 +17,9 @@ def test_me_shows_my_roles_and_my_phone_masked(client, login):
     headers = login("station_staff", station_code="440106001000", phone="13812345678")
     me = client.get("/api/v1/me", headers=headers).json
     assert me["roles"] == ["resident", "station_staff"]
-    assert me["grants"] == [{"role": "station_staff", "station_code": "440106001000", "company_id": None}]
+    assert me["grants"] == [
+        {"role": "station_staff", "station_code": "440106001000", "company_id": None, "worker_id": None}
+    ]
     assert me["phone"] == "138****5678" and me["has_phone"] is True
 
 

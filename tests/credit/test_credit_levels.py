@@ -170,6 +170,7 @@ class Entry:
     kind: str
     value: float
     created_at: datetime
+    neutralises_id: int | None = None
 
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
