@@ -2,7 +2,9 @@
 
 import re
 
+from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
 
 # Record ids are PostgreSQL `integer`s: a larger number names no record, and must not reach the
 # database, where it is an error rather than "not found".
@@ -45,3 +47,13 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class FileUpload(Upload):
+    """A file part of a multipart/form-data body (documented as binary); a text part of that name
+    is refused, as it carries no file."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("must be a file (a part with a filename)")
+        return value
