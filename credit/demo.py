@@ -1,13 +1,17 @@
 """A small, clearly labelled demo set for the embedded default: two companies and three workers
-whose 安心碼 scan green, yellow and red, so a newcomer can scan one at once. Never in production."""
+whose 安心碼 scan green, yellow and red, so a newcomer can scan one at once; the green one has a
+photo (drawn here, not a real person's), the others show what a scan without one says. Never in
+production."""
 
+import io
 from datetime import timedelta
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from app.clock import today_in_beijing
 from app.extensions import db
-from credit import certificates, ledger, registry
+from credit import certificates, ledger, photos, registry
 from credit.certificates import GREEN, RED, YELLOW
 from credit.identifiers import credit_code_check_character, id_number_check_character
 from credit.models import Company, Worker
@@ -96,6 +100,7 @@ def _demo_worker(name: str, id_number: str, company: Company, colour: str) -> Wo
     certificates.verify_identity(certificate, True, actor=None)
     certificates.issue(certificate, actor=None)
     if colour == GREEN:
+        photos.show_photo(worker, photos.normalised(demo_portrait()), actor=None)
         for stars in (5, 5, 4):
             ledger.record_credit_event(worker, "rating", stars, None, source_ref="demo", reason=DEMO_LABEL)
     elif colour == YELLOW:
@@ -103,3 +108,16 @@ def _demo_worker(name: str, id_number: str, company: Company, colour: str) -> Wo
     else:
         certificates.change_standing(certificate, "suspend", None, f"{DEMO_LABEL}严重投诉调查中")
     return worker
+
+
+def demo_portrait() -> bytes:
+    """A drawn stand-in for a face photo (head and shoulders, marked DEMO), as a PNG."""
+    image = Image.new("RGB", (480, 600), (214, 230, 242))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((60, 380, 420, 760), fill=(70, 110, 160))  # shoulders
+    draw.ellipse((150, 110, 330, 330), fill=(240, 205, 175))  # head
+    draw.rectangle((0, 550, 480, 600), fill=(198, 40, 40))
+    draw.text((205, 565), "DEMO", fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()

@@ -4,16 +4,23 @@ list, and the public 安心碼 scan as JSON (the mobile page is credit.pages).""
 import io
 
 import segno
-from flask import current_app
+from flask import current_app, request
 
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.access import current_principal
 from app.blueprint import ApiBlueprint
 from app.errors import NotFound
 from app.extensions import db
-from credit import certificates, ledger, registry, scanning
-from credit.access import company_for_caller, own_company_unless_operator, worker_for_caller
-from credit.models import Company
+from app.storage import storage
+from credit import certificates, documents, ledger, photos, registry, scanning
+from credit.access import (
+    DOCUMENT_READERS,
+    company_for_caller,
+    documents_worker_for_caller,
+    own_company_unless_operator,
+    worker_for_caller,
+)
+from credit.models import DOCUMENT_MEDIA_TYPES, Company
 from credit.schemas import (
     CompanyCreateSchema,
     CompanyListQuery,
@@ -22,13 +29,18 @@ from credit.schemas import (
     CompanyUpdateSchema,
     CreditEventCreateSchema,
     CreditEventSchema,
+    DocumentListQuery,
+    DocumentListSchema,
+    DocumentSchema,
     DocumentsSchema,
+    DocumentUploadSchema,
     ExamSchema,
     ExplanationSchema,
     HealthCertificateSchema,
     HistorySchema,
     IdentitySchema,
     OptionalReasonSchema,
+    PhotoUploadSchema,
     ReasonSchema,
     RenewSchema,
     ScanSchema,
@@ -46,6 +58,7 @@ PROBLEM_MEANINGS = {
     409: "Not allowed from the certificate's current state (named in the body), a duplicate, "
     "or changed by someone else at the same moment",
     422: "A document is missing, expired or unsigned (each named in errors)",
+    503: "File storage (or the database) is unavailable just now; nothing was stored",
 }
 
 blp = ApiBlueprint(
@@ -348,6 +361,82 @@ def qr_svg(worker_id):
     return _image(_qr_for(worker_id), "svg", "image/svg+xml")
 
 
+# ---------------------------------------------------------------- documents and photo
+
+
+@blp.post("/workers/<id:worker_id>/documents")
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404, 409, 413, 415, 503)
+@blp.arguments(DocumentUploadSchema, location="multipart")
+@blp.response(201, DocumentSchema)
+def upload_document(data, worker_id):
+    """Upload a new version of one of the worker's documents, pending review (operators, the
+    worker's company admin). Earlier versions stay on file."""
+    worker = worker_for_caller(worker_id)
+    return documents.upload(worker, data["kind"], data["file"], data.get("valid_until"), actor())
+
+
+@blp.get("/workers/<id:worker_id>/documents")
+@blp.requires(*DOCUMENT_READERS)
+@blp.problems(404)
+@blp.arguments(DocumentListQuery, location="query", as_kwargs=True)
+@blp.response(200, DocumentListSchema)
+def list_documents(worker_id, kind=None):
+    """Every version of the worker's documents on file, newest first; the look-up is recorded."""
+    worker, role = documents_worker_for_caller(worker_id)
+    documents.record_look_up(worker, actor(), role)
+    items = documents.documents_of(worker, kind)
+    return {"items": items, "total": len(items)}
+
+
+@blp.get("/workers/<id:worker_id>/documents/<id:document_id>/file")
+@blp.requires(*DOCUMENT_READERS)
+@blp.problems(404, 503)
+@blp.response(200, description="The document as uploaded", content_type=DOCUMENT_MEDIA_TYPES)
+def document_file(worker_id, document_id):
+    """The file of one document, as an attachment, never cached; the look-up is recorded."""
+    worker, role = documents_worker_for_caller(worker_id)
+    document = documents.document_of(worker, document_id)
+    stored = documents.file_of(document)
+    documents.record_look_up(worker, actor(), role, document)
+    response = current_app.response_class(stored.data, mimetype=stored.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blp.post("/workers/<id:worker_id>/documents/<id:document_id>/accept")
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
+@blp.response(200, DocumentSchema)
+def accept_document(worker_id, document_id):
+    """pending → accepted: the document proves its fact."""
+    document = documents.document_of(worker_for_caller(worker_id), document_id, locked=True)
+    return documents.review(document, "accept", actor())
+
+
+@blp.post("/workers/<id:worker_id>/documents/<id:document_id>/refuse")
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
+@blp.arguments(ReasonSchema)
+@blp.response(200, DocumentSchema)
+def refuse_document(data, worker_id, document_id):
+    """pending → refused, with the reason (unreadable, expired, another person's...)."""
+    document = documents.document_of(worker_for_caller(worker_id), document_id, locked=True)
+    return documents.review(document, "refuse", actor(), data["reason"])
+
+
+@blp.put("/workers/<id:worker_id>/photo")
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404, 413, 415, 503)
+@blp.arguments(PhotoUploadSchema, location="multipart")
+@blp.response(200, WorkerSchema)
+def upload_photo(data, worker_id):
+    """The worker's photo, shown on the scan from now on in place of the last one (operators,
+    the worker's company admin)."""
+    return photos.replace_photo(worker_for_caller(worker_id, shown=True), data["file"], actor())
+
+
 # ---------------------------------------------------------------- the public scan
 
 
@@ -357,3 +446,21 @@ def qr_svg(worker_id):
 def scan(token):
     """The public profile behind a 安心碼 (no login). Never an ID number, phone or address."""
     return scanning.scan_answer(token, "api")
+
+
+@blp.get("/scan/<string:token>/photo.jpg")
+@blp.response(200, description="The worker's photo behind a valid 安心码", content_type="image/jpeg")
+@blp.alt_response(304, description="Unchanged since the copy named by If-None-Match")
+@blp.problems(404, 503, meanings={404: "Not a valid 安心碼 (unknown, rotated, or not public), or no photo"})
+def scan_photo(token):
+    """The photo the scan shows (no login), for as long as the 安心碼 is valid: caches must ask
+    again each time (no-cache), so a rotated or withdrawn code stops showing it at once."""
+    etag = photos.etag_of(key := photos.photo_key_for_scan(token))
+    if etag in request.if_none_match:
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.response_class(storage().get(key), mimetype="image/jpeg")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds the token
+    return response

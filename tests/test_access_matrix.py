@@ -33,6 +33,7 @@ from tests.factories import (
     UNLIMITED,
     bearer,
     booking_body,
+    image_bytes,
     key_header,
     make_user,
     make_wechat_app,
@@ -41,6 +42,7 @@ from tests.factories import (
     signed,
     slot_start,
     token_of,
+    upload_part,
 )
 from tests.wechat.stub import StubWeChat
 
@@ -135,6 +137,7 @@ class Side:
     invite_code: str
     grant: int  # station_staff of the station, held by someone else
     closed_day: str
+    document: int  # the worker's ID card, pending review
     stub: StubWeChat = field(repr=False)
 
     def login_code(self) -> str:
@@ -154,7 +157,7 @@ class Call:
     json: dict | None = None
     query: dict = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
-    data: str | None = None
+    data: str | dict | None = None  # a text body, or a form whose file parts make it multipart
 
 
 def no_body(side: Side) -> Call:
@@ -187,6 +190,17 @@ def worker(body: dict | None = None) -> Callable[[Side], Call]:
 
 def complaint(side: Side) -> Call:
     return Call(path={"complaint_id": side.complaint}, json={"note": "已联系双方"})
+
+
+def upload(**fields) -> Callable[[Side], Call]:
+    """A multipart upload of a fresh picture to the side's worker."""
+    return lambda side: Call(
+        path={"worker_id": side.worker}, data={"file": upload_part(image_bytes("JPEG", (300, 400)))} | fields
+    )
+
+
+def document(body: dict | None = None) -> Callable[[Side], Call]:
+    return lambda side: Call(path={"worker_id": side.worker, "document_id": side.document}, json=body or {})
 
 
 STEP_BODIES = dict(LIFECYCLE_TO_ISSUE)
@@ -246,6 +260,11 @@ WRITES: dict[str, Write] = {
     ),
     "POST /api/v1/workers/{worker_id}/certificate/withdraw-authorisation": Write(OPERATOR, worker(REASON)),
     "POST /api/v1/workers/{worker_id}/certificate/rotate-code": Write(OPERATOR, worker()),
+    # ---- evidence on file
+    "POST /api/v1/workers/{worker_id}/documents": Write(WORKER_COMPANY_ADMIN, upload(kind="id_card_back")),
+    "POST /api/v1/workers/{worker_id}/documents/{document_id}/accept": Write(OPERATOR, document()),
+    "POST /api/v1/workers/{worker_id}/documents/{document_id}/refuse": Write(OPERATOR, document(REASON)),
+    "PUT /api/v1/workers/{worker_id}/photo": Write(WORKER_COMPANY_ADMIN, upload()),
     # ---- a station's hours
     "PUT /api/v1/stations/{code}/offers/{service_code}": Write(
         STATION_STAFF,
@@ -375,6 +394,13 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
                 f"/api/v1/stations/{station}/closed-days/{closed_day}", json={"reason": "培训"}, headers=operator
             )
         )
+        id_card = _ok(
+            client.post(
+                f"/api/v1/workers/{issued['id']}/documents",
+                data={"kind": "id_card_front", "file": upload_part(image_bytes("JPEG", (300, 200)))},
+                headers=operator,
+            )
+        )
         with client.application.app_context():
             grant = make_user("station_staff", station_code=station).grants[0].id
         sides[scope] = Side(
@@ -388,6 +414,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             invite_code=invite["code"],
             grant=grant,
             closed_day=closed_day,
+            document=id_card["id"],
             stub=wechat,
         )
     with client.application.app_context():
