@@ -15,7 +15,7 @@ from flask import Flask, current_app, g, request
 from app.errors import Forbidden, NotLoggedIn
 from app.rate_limits import client_key
 
-BEARER_SECURITY = [{"bearerAuth": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="yangcheng"'}
 PrincipalLoader = Callable[[str], "Principal | None"]
 

@@ -187,9 +187,9 @@ class ApiBlueprint(flask_smorest.Blueprint):
         """flask-smorest documents an answer's content from its schema only: an image, a PDF or a
         text answer (no schema, a media type of its own, or one of several) gets each media type
         with a string body, so a generated client knows what comes back."""
-        types = (content_type,) if isinstance(content_type, str) or content_type is None else content_type
-        decorator = super().response(status_code, schema, content_type=types[0], **kwargs)
-        if schema is not None or types[0] is None or types[0].endswith("json"):
+        types = (content_type,) if isinstance(content_type, str) else content_type or ()
+        decorator = super().response(status_code, schema, content_type=types[0] if types else None, **kwargs)
+        if schema is not None or not types or types[0].endswith("json"):
             return decorator
         content = {
             each: {"schema": {"type": "string"} if each.startswith("text/") else {"type": "string", "format": "binary"}}

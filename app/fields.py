@@ -2,7 +2,7 @@
 
 import re
 
-from flask_smorest.fields import Upload
+from flask_smorest.fields import Upload  # type: ignore[import-untyped]
 from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 

@@ -168,6 +168,7 @@ def test_an_upload_the_s3_store_cannot_take_writes_nothing(app, make_applicant, 
         content_type="multipart/form-data",
         headers=operator,
     )
-    assert response.status_code == 503 and response.json["code"] == "storage_unavailable"
+    problem = response.get_json()
+    assert response.status_code == 503 and problem and problem["code"] == "storage_unavailable"
     assert response.headers["Retry-After"]
     assert db.session.query(WorkerDocument).count() == 0

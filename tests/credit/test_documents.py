@@ -254,8 +254,9 @@ def test_a_document_the_storage_refuses_leaves_no_row(app, make_applicant, opera
         content_type="multipart/form-data",
         headers=operator,
     )
-    assert response.status_code == 503, response.json
-    assert response.json["code"] == "storage_unavailable"
+    problem = response.get_json()
+    assert response.status_code == 503 and problem, problem
+    assert problem["code"] == "storage_unavailable"
     assert rows(WorkerDocument) == []
 
 
