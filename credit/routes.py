@@ -70,6 +70,10 @@ blp = ApiBlueprint(
 )
 
 QR_SCALE, QR_BORDER = 10, 4
+NO_DOCUMENT = {
+    404: "No such worker, or no such document of it (another company's worker counts as none; a purged "
+    "document's file is document_purged)"
+}
 
 
 def actor():
@@ -391,7 +395,7 @@ def list_documents(worker_id, kind=None):
 
 @blp.get("/workers/<id:worker_id>/documents/<id:document_id>/file")
 @blp.requires(*DOCUMENT_READERS)
-@blp.problems(404, 503)
+@blp.problems(404, 503, meanings=NO_DOCUMENT)
 @blp.response(200, description="The document as uploaded", content_type=DOCUMENT_MEDIA_TYPES)
 def document_file(worker_id, document_id):
     """The file of one document, as an attachment, never cached; the look-up is recorded."""
@@ -407,7 +411,7 @@ def document_file(worker_id, document_id):
 
 @blp.post("/workers/<id:worker_id>/documents/<id:document_id>/accept")
 @blp.requires(OPERATOR)
-@blp.problems(404, 409)
+@blp.problems(404, 409, meanings=NO_DOCUMENT)
 @blp.response(200, DocumentSchema)
 def accept_document(worker_id, document_id):
     """pending → accepted: the document proves its fact."""
@@ -417,7 +421,7 @@ def accept_document(worker_id, document_id):
 
 @blp.post("/workers/<id:worker_id>/documents/<id:document_id>/refuse")
 @blp.requires(OPERATOR)
-@blp.problems(404, 409)
+@blp.problems(404, 409, meanings=NO_DOCUMENT)
 @blp.arguments(ReasonSchema)
 @blp.response(200, DocumentSchema)
 def refuse_document(data, worker_id, document_id):

@@ -478,7 +478,13 @@ class ScanReasonSchema(ma.Schema):
 class ScanSchema(ma.Schema):
     """The public profile behind a 安心碼. Never an ID number, phone or address."""
 
-    photo_url = fields.String(allow_none=True)
+    photo_url = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the face to compare at the door: PUBLIC_BASE_URL/api/v1/scan/{token}/photo.jpg once a "
+            "photo is uploaded, served while this code is valid; null when there is none (check the certificate)"
+        },
+    )
     name = fields.String(required=True, metadata={"description": "masked, e.g. 张*梅"})
     certificate_number = fields.String(required=True)
     state = fields.String(required=True)

@@ -199,3 +199,14 @@ def test_a_photo_whose_database_write_fails_leaves_no_file(make_issued, put_phot
     response = put_photo(worker["id"], image_bytes("JPEG"))
     assert response.status_code == 409, response.json
     assert stored_files() == files_before
+
+
+def test_showing_the_photo_costs_the_scan_no_query(make_issued, put_photo, client, count_statements):
+    without, with_photo = make_issued(photo_url=None), make_issued(photo_url=None)
+    put_photo(with_photo["id"], image_bytes("JPEG"))
+    costs = []
+    for worker in (without, with_photo):
+        with count_statements() as statements:
+            assert client.get(f"/api/v1/scan/{token_of(worker)}").status_code == 200
+        costs.append(len(statements))
+    assert costs[0] == costs[1]
