@@ -230,6 +230,9 @@ def evidence_settings(settings: Settings) -> dict:
         "PHOTO_MIN_SIDE": settings.integer("PHOTO_MIN_SIDE", 200),
         # The longer side of the photo kept and shown (re-encoded as JPEG).
         "PHOTO_SIDE": settings.integer("PHOTO_SIDE", 600),
+        # Photos fetched through 安心碼 per client address: each scan page shows one, and each
+        # fetch reads the file store.
+        "SCAN_PHOTO_RATE_LIMIT": settings.environ.get("SCAN_PHOTO_RATE_LIMIT", "120/minute"),
         # Days a document is kept after the certificate it holds ends, then deleted by
         # `flask credit purge-documents`.
         "DOCUMENT_RETENTION_DAYS": settings.integer("DOCUMENT_RETENTION_DAYS", 3 * 365),

@@ -11,6 +11,7 @@ from app.access import current_principal
 from app.blueprint import ApiBlueprint
 from app.errors import NotFound
 from app.extensions import db
+from app.rate_limits import rate_limited
 from app.storage import storage
 from credit import certificates, documents, ledger, photos, registry, scanning
 from credit.access import (
@@ -455,7 +456,8 @@ def scan(token):
 @blp.get("/scan/<string:token>/photo.jpg")
 @blp.response(200, description="The worker's photo behind a valid 安心码", content_type="image/jpeg")
 @blp.alt_response(304, description="Unchanged since the copy named by If-None-Match")
-@blp.problems(404, 503, meanings={404: "Not a valid 安心碼 (unknown, rotated, or not public), or no photo"})
+@blp.problems(404, 429, 503, meanings={404: "Not a valid 安心碼 (unknown, rotated, or not public), or no photo"})
+@rate_limited("SCAN_PHOTO_RATE_LIMIT", "photo requests")
 def scan_photo(token):
     """The photo the scan shows (no login), for as long as the 安心碼 is valid: caches must ask
     again each time (no-cache), so a rotated or withdrawn code stops showing it at once."""

@@ -210,3 +210,22 @@ def test_showing_the_photo_costs_the_scan_no_query(make_issued, put_photo, clien
             assert client.get(f"/api/v1/scan/{token_of(worker)}").status_code == 200
         costs.append(len(statements))
     assert costs[0] == costs[1]
+
+
+def test_fetching_photos_too_often_is_a_429(app, make_issued, put_photo, client):
+    from app import create_app
+
+    worker = make_issued()
+    put_photo(worker["id"], image_bytes("JPEG"))
+    limited = create_app(
+        {
+            "TESTING": True,
+            "APP_ENV": "test",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SCAN_PHOTO_RATE_LIMIT": "2/minute",
+        }
+    ).test_client()
+    url = f"/api/v1/scan/{token_of(worker)}/photo.jpg"
+    answers = [limited.get(url) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert answers[2].headers["Retry-After"]
