@@ -7,6 +7,7 @@ from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.access import current_principal, require_principal
 from app.errors import Forbidden, NotFound
 from app.extensions import db
+from app.i18n import _
 from credit.models import PERSONAL, Company, Worker
 
 OWN_COMPANY_ONLY = "A company admin acts on its own company only."
@@ -51,7 +52,7 @@ def documents_worker_for_caller(worker_id: int) -> tuple[Worker, str]:
     worker = db.session.get(Worker, worker_id)
     role = document_reader_role(worker) if worker is not None else None
     if worker is None or role is None:
-        raise NotFound(f"No worker {worker_id}.")
+        raise NotFound(_("No worker %(id)s.", id=worker_id))
     return worker, role
 
 
