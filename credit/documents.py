@@ -119,11 +119,12 @@ def review(document: WorkerDocument, action: str, actor: User, reason: str | Non
     return document
 
 
-def record_look_up(worker: Worker, viewer: User, role: str, document: WorkerDocument | None = None) -> None:
-    """A look-up of the worker's documents: the list (no document) or one file."""
+def record_look_up(worker: Worker, viewer: User, role: str, what: str, document: WorkerDocument | None = None) -> None:
+    """A look-up of the worker's file: the list of documents, one document's file, or the photo."""
     db.session.add(
         DocumentLookUp(
             worker_id=worker.id,
+            what=what,
             document_id=document.id if document is not None else None,
             viewer_id=viewer.id,
             viewer_role=role,

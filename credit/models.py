@@ -278,16 +278,23 @@ class WorkerDocument(Model):
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, comment="file deleted after retention")
 
 
+LOOK_UP_KINDS = ("list", "document", "photo")
+
+
 class DocumentLookUp(Model):
-    """Who read a worker's documents, and when: the list (document_id NULL) or one file. Like the
-    scan log, a record of every look-up of a person's file."""
+    """Who read a worker's documents or photo, and when: the list, one document's file, or the
+    photo (outside the scan). Like the scan log, a record of every look-up of a person's file."""
 
     __tablename__ = "document_look_ups"
-    __table_args__ = (Index("ix_document_look_ups_worker_id_id", "worker_id", "id"),)
+    __table_args__ = (
+        Index("ix_document_look_ups_worker_id_id", "worker_id", "id"),
+        CheckConstraint(f"what IN ({', '.join(repr(k) for k in LOOK_UP_KINDS)})", name="what"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("worker_documents.id"))
+    what: Mapped[str] = mapped_column(String(8), comment="list (of documents), document (its file) or photo")
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("worker_documents.id"), comment="the document read")
     viewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     viewer_role: Mapped[str] = mapped_column(String(16), comment="the role the look-up was allowed by")
     looked_up_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

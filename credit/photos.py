@@ -105,6 +105,16 @@ def _delete_replaced(key: str) -> None:
         log.error("storage: the replaced photo %s could not be deleted; delete it by hand", key)
 
 
+def no_photo() -> NotFound:
+    return NotFound(_("No photo has been uploaded for this worker."), code="no_photo")
+
+
+def photo_of(worker: Worker) -> bytes:
+    if worker.photo_key is None:
+        raise no_photo()
+    return storage().get(worker.photo_key)
+
+
 def etag_of(key: str) -> str:
     """Names the photo for caches without naming its storage key."""
     return hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -121,5 +131,5 @@ def photo_key_for_scan(token: str) -> str:
     if row is None or row.authorisation_signed_on is None:
         raise NotFound(_("This is not a valid 安心码."), code="not_a_valid_code", field="token")
     if row.photo_key is None:
-        raise NotFound(_("No photo has been uploaded for this worker."), code="no_photo", field="token")
+        raise no_photo()
     return row.photo_key

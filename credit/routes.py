@@ -389,7 +389,7 @@ def upload_document(data, worker_id):
 def list_documents(worker_id, kind=None):
     """Every version of the worker's documents on file, newest first; the look-up is recorded."""
     worker, role = documents_worker_for_caller(worker_id)
-    documents.record_look_up(worker, actor(), role)
+    documents.record_look_up(worker, actor(), role, "list")
     items = documents.documents_of(worker, kind)
     return {"items": items, "total": len(items)}
 
@@ -403,7 +403,7 @@ def document_file(worker_id, document_id):
     worker, role = documents_worker_for_caller(worker_id)
     document = documents.document_of(worker, document_id)
     stored = documents.file_of(document)
-    documents.record_look_up(worker, actor(), role, document)
+    documents.record_look_up(worker, actor(), role, "document", document)
     response = current_app.response_class(stored.data, mimetype=stored.content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
     response.headers["Cache-Control"] = "private, no-store"
@@ -440,6 +440,21 @@ def upload_photo(data, worker_id):
     """The worker's photo, shown on the scan from now on in place of the last one (operators,
     the worker's company admin)."""
     return photos.replace_photo(worker_for_caller(worker_id, shown=True), data["file"], actor())
+
+
+@blp.get("/workers/<id:worker_id>/photo.jpg")
+@blp.requires(*DOCUMENT_READERS)
+@blp.problems(404, 503, meanings={404: "No such worker (another company's worker counts as none), or no photo"})
+@blp.response(200, description="The worker's photo as kept and shown", content_type="image/jpeg")
+def worker_photo(worker_id):
+    """The photo as the scan shows it, also before the certificate is issued (to compare with the
+    ID card, 人证合一); never cached; the look-up is recorded."""
+    worker, role = documents_worker_for_caller(worker_id)
+    photo = photos.photo_of(worker)
+    documents.record_look_up(worker, actor(), role, "photo")
+    response = current_app.response_class(photo, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # ---------------------------------------------------------------- the public scan

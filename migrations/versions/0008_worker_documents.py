@@ -78,7 +78,10 @@ def upgrade():
         "document_look_ups",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("worker_id", sa.Integer(), nullable=False),
-        sa.Column("document_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "what", sa.String(length=8), nullable=False, comment="list (of documents), document (its file) or photo"
+        ),
+        sa.Column("document_id", sa.Integer(), nullable=True, comment="the document read"),
         sa.Column("viewer_id", sa.Integer(), nullable=False),
         sa.Column("viewer_role", sa.String(length=16), nullable=False, comment="the role the look-up was allowed by"),
         sa.Column("looked_up_at", sa.DateTime(timezone=True), nullable=False),
@@ -87,6 +90,7 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(["viewer_id"], ["users.id"], name=op.f("fk_document_look_ups_viewer_id_users")),
         sa.ForeignKeyConstraint(["worker_id"], ["workers.id"], name=op.f("fk_document_look_ups_worker_id_workers")),
+        sa.CheckConstraint(f"what IN ({_in(('list', 'document', 'photo'))})", name=op.f("ck_document_look_ups_what")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_document_look_ups")),
     )
     op.create_index("ix_document_look_ups_worker_id_id", "document_look_ups", ["worker_id", "id"], unique=False)

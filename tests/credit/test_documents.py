@@ -210,8 +210,11 @@ def test_every_look_up_of_the_documents_is_on_record(company_worker, upload, cli
     document = upload(worker["id"]).json
     client.get(f"/api/v1/workers/{worker['id']}/documents", headers=admin)
     client.get(f"/api/v1/workers/{worker['id']}/documents/{document['id']}/file", headers=operator)
-    looked = [(r.worker_id, r.document_id, r.viewer_role) for r in rows(DocumentLookUp)]
-    assert looked == [(worker["id"], None, "company_admin"), (worker["id"], document["id"], "operator")]
+    looked = [(r.worker_id, r.what, r.document_id, r.viewer_role) for r in rows(DocumentLookUp)]
+    assert looked == [
+        (worker["id"], "list", None, "company_admin"),
+        (worker["id"], "document", document["id"], "operator"),
+    ]
 
 
 def test_each_file_is_stored_under_a_random_key_that_names_no_one(make_applicant, upload):

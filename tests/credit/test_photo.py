@@ -229,3 +229,29 @@ def test_fetching_photos_too_often_is_a_429(app, make_issued, put_photo, client)
     answers = [limited.get(url) for _ in range(3)]
     assert [answer.status_code for answer in answers] == [200, 200, 429]
     assert answers[2].headers["Retry-After"]
+
+
+def test_operators_and_the_company_admin_see_the_photo_before_issue_and_each_look_is_recorded(
+    make_company, make_applicant, put_photo, client, login, operator
+):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from credit.models import DocumentLookUp
+
+    company = make_company()
+    applicant = make_applicant(company_id=company["id"])
+    url = f"/api/v1/workers/{applicant['id']}/photo.jpg"
+    assert client.get(url, headers=operator).json["code"] == "no_photo"
+    put_photo(applicant["id"], image_bytes("JPEG", gps=True))
+
+    admin = login("company_admin", company_id=company["id"])
+    seen = client.get(url, headers=admin)
+    assert seen.status_code == 200 and seen.mimetype == "image/jpeg"
+    assert seen.headers["Cache-Control"] == "private, no-store"
+    assert not Image.open(io.BytesIO(seen.data)).getexif()
+    assert client.get(url, headers=login("company_admin", company_id=make_company()["id"])).status_code == 404
+    assert client.get(url, headers=login()).status_code == 403
+    assert client.get(url).status_code == 401
+    looks = db.session.execute(select(DocumentLookUp.what, DocumentLookUp.viewer_role)).all()
+    assert [tuple(look) for look in looks] == [("photo", "company_admin")]
