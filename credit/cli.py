@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.csv_import import CSV_FILE, DRY_RUN, SKIP_INVALID, ImportReport, run_import
+from app.errors import Unavailable
 from app.extensions import db
 from credit import documents, importer
 from credit.demo import load_demo
@@ -72,5 +73,9 @@ def demo_command():
 def purge_documents_command():
     """Delete the files of documents kept DOCUMENT_RETENTION_DAYS past the end of their
     certificate, and mark their records; run it daily (from cron): it can run any number of times."""
-    purged = documents.purge_due()
+    try:
+        purged = documents.purge_due()
+    except Unavailable as error:
+        stopped = "What was deleted before it stopped stays deleted; run it again."
+        raise click.ClickException(f"{error.description} {stopped}") from None
     click.echo(f"{purged} document{'' if purged == 1 else 's'} deleted after retention.")

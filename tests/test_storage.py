@@ -147,12 +147,12 @@ def test_a_photo_uploaded_through_s3_is_shown_at_the_door(s3_client, make_issued
     assert served.status_code == 200 and served.mimetype == "image/jpeg"
 
 
-def test_an_upload_the_s3_store_cannot_take_writes_nothing(app, make_applicant, operator, isolated):
+@pytest.fixture
+def unreachable_app(app, isolated):
+    """An app whose S3 store does not answer (nothing listens at its address)."""
     from app import create_app
-    from app.extensions import db
-    from credit.models import WorkerDocument
 
-    unreachable = create_app(
+    return create_app(
         {
             "TESTING": True,
             "APP_ENV": "test",
@@ -161,14 +161,58 @@ def test_an_upload_the_s3_store_cannot_take_writes_nothing(app, make_applicant, 
             **s3_config("http://127.0.0.1:9", S3_TIMEOUT_SECONDS=0.5),
         }
     )
-    worker = make_applicant()
-    response = unreachable.test_client().post(
-        f"/api/v1/workers/{worker['id']}/documents",
-        data={"kind": "no_criminal_record", "file": upload_part(PDF), "valid_until": TODAY.isoformat()},
-        content_type="multipart/form-data",
-        headers=operator,
-    )
+
+
+@pytest.mark.parametrize("upload", ["document", "photo"])
+def test_an_upload_the_s3_store_cannot_take_writes_nothing(unreachable_app, make_issued, operator, upload):
+    from app.extensions import db
+    from credit.models import CreditEvent, Worker, WorkerDocument
+
+    worker = make_issued()
+    events_before = db.session.query(CreditEvent).count()
+    client = unreachable_app.test_client()
+    if upload == "document":
+        response = client.post(
+            f"/api/v1/workers/{worker['id']}/documents",
+            data={"kind": "no_criminal_record", "file": upload_part(PDF), "valid_until": TODAY.isoformat()},
+            content_type="multipart/form-data",
+            headers=operator,
+        )
+    else:
+        response = client.put(
+            f"/api/v1/workers/{worker['id']}/photo",
+            data={"file": upload_part(image_bytes("JPEG"))},
+            content_type="multipart/form-data",
+            headers=operator,
+        )
     problem = response.get_json()
     assert response.status_code == 503 and problem and problem["code"] == "storage_unavailable"
     assert response.headers["Retry-After"]
     assert db.session.query(WorkerDocument).count() == 0
+    assert db.session.get_one(Worker, worker["id"]).photo_key is None
+    assert db.session.query(CreditEvent).count() == events_before
+
+
+def test_a_purge_the_s3_store_cannot_take_says_so_and_can_run_again(unreachable_app, make_applicant):
+    from app.clock import utcnow
+    from app.extensions import db
+    from credit.models import WorkerDocument
+
+    worker = make_applicant()
+    db.session.add(
+        WorkerDocument(
+            worker_id=worker["id"],
+            kind="health_certificate",
+            version=1,
+            storage_key=new_key("documents"),
+            content_type="application/pdf",
+            size_bytes=len(PDF),
+            sha256="0" * 64,
+            valid_until=TODAY.replace(year=TODAY.year - 20),
+            uploaded_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    result = unreachable_app.test_cli_runner().invoke(args=["credit", "purge-documents"])
+    assert result.exit_code != 0 and "File storage is unavailable" in result.output and "run it again" in result.output
+    assert db.session.query(WorkerDocument).one().purged_at is None
