@@ -116,8 +116,9 @@ def test_an_upload_sent_as_json_is_a_415(make_applicant, client, operator):
         ({"kind": "id_card_front"}, "file"),
         ({"kind": "id_card_front", "file": "x", "valid_until": "soon"}, "valid_until"),
         ({"kind": "id_card_front", "file": "x", "owner": "me"}, "owner"),
+        ({"kind": "id_card\x00front", "file": "x"}, "kind"),
     ],
-    ids=["unknown kind", "text instead of a file", "no file", "bad date", "unknown field"],
+    ids=["unknown kind", "text instead of a file", "no file", "bad date", "unknown field", "nul character"],
 )
 def test_a_malformed_upload_is_a_422_naming_the_field(make_applicant, client, operator, body, field):
     worker = make_applicant()
