@@ -15,6 +15,7 @@ from app.observability import configure_logging, init_observability
 from app.rate_limits import init_rate_limits
 from app.redis import init_redis
 from app.security import init_security_headers
+from app.storage import init_storage
 
 MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -61,6 +62,7 @@ def register_extensions(app: Flask, api: ProblemApi) -> None:
     init_rate_limits(app)
     init_observability(app)
     init_security_headers(app)
+    init_storage(app)
 
 
 def register_features(app: Flask, api: ProblemApi) -> None:

@@ -16,7 +16,7 @@ from app.errors import Forbidden, NotLoggedIn
 from app.i18n import _
 from app.rate_limits import client_key
 
-BEARER_SECURITY = [{"bearerAuth": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="yangcheng"'}
 PrincipalLoader = Callable[[str], "Principal | None"]
 

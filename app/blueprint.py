@@ -1,21 +1,33 @@
 """The blueprint class every feature's API uses."""
 
+from typing import ClassVar
+
 import flask_smorest
 import marshmallow as ma
+from flask import current_app
 from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from app.access import BEARER_SECURITY, login_required, roles_required
-from app.errors import PROBLEM_MIMETYPE, Invalid, ProblemSchema, UnsupportedMediaType
+from app.errors import PROBLEM_MIMETYPE, Invalid, ProblemSchema, TooLarge, UnsupportedMediaType
 from app.fields import MAX_RECORD_ID
 from app.i18n import _
 from app.json_body import parse_json_body
+
+MULTIPART = "multipart/form-data"
+# What a multipart body holds besides its file: the boundaries, part headers and short fields.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 GENERIC_PROBLEMS = {
     401: "Not logged in: send Authorization: Bearer <token>",
     403: "The caller's role may not do this",
     404: "No such resource (one outside the caller's scope counts as none)",
     409: "Conflicts with the resource's current state (named in the body) or with existing data",
+    413: "The body or the file in it is larger than allowed",
+    415: "The body or the file in it is not of a type accepted here (a file's content decides)",
     429: "Too many requests from this client; see Retry-After",
 }
 
@@ -36,6 +48,16 @@ def register_converters(app, api) -> None:
     api.register_converter(RecordIdConverter, RecordIdConverter.openapi_schema)
 
 
+class UploadSchema(ma.Schema):
+    """A multipart/form-data body: one file (`file_field`) and short text fields, read with
+    `blp.arguments(TheSchema, location="multipart")`. The body may be as large as the setting
+    `max_bytes_setting` allows the file (plus the form's own bytes); the route checks the file
+    itself."""
+
+    max_bytes_setting: ClassVar[str]
+    file_field: ClassVar[str] = "file"
+
+
 class StrictParser(FlaskParser):
     """webargs ignores unknown query parameters, treats a non-JSON body as no body at all and takes
     "90" for a number in a JSON body; here a misspelt parameter is a 422 naming it, a form or text
@@ -53,6 +75,26 @@ class StrictParser(FlaskParser):
         if field is not None:
             raise Invalid(_("must not contain a NUL character"), code="nul_character", field=field)
         return location_data
+
+    __location_map__ = dict(FlaskParser.__location_map__, multipart="load_multipart")
+
+    def load_multipart(self, req, schema: UploadSchema):
+        """The form's fields and files as one mapping, read under the upload's own size limit
+        instead of the JSON bodies' MAX_CONTENT_LENGTH."""
+        if req.mimetype != MULTIPART:
+            raise UnsupportedMediaType(
+                _("Send the body as multipart/form-data with the file in %(field)s.", field=schema.file_field),
+                field=schema.file_field,
+            )
+        limit = current_app.config[schema.max_bytes_setting]
+        req.max_content_length = limit + MULTIPART_OVERHEAD_BYTES
+        try:
+            fields = CombinedMultiDict([req.files, req.form])
+        except RequestEntityTooLarge:
+            raise TooLarge(
+                _("The file is larger than the %(limit)s bytes allowed.", limit=limit), field=schema.file_field
+            ) from None
+        return MultiDictProxy(fields, schema)
 
     def load_json(self, req, schema):
         if not is_json_request(req) and (req.content_length or req.content_type):
@@ -97,6 +139,9 @@ def _taking_json_types_only(schema: ma.Schema) -> ma.Schema:
 
 class ApiBlueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser(unknown=ma.RAISE)
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING | {
+        "multipart": MULTIPART
+    }
 
     def __init__(self, *args, problem_meanings: dict[int, str] | None = None, **kwargs):
         """`problem_meanings` says what a status means on this blueprint's routes where the
@@ -138,15 +183,19 @@ class ApiBlueprint(flask_smorest.Blueprint):
             kwargs["required"] = any(field.required for field in instance.fields.values())
         return super().arguments(schema, location=location, **kwargs)
 
-    def response(self, status_code, schema=None, *, content_type: str | None = None, **kwargs):
-        """flask-smorest documents an answer's content from its schema only: an image or a text
-        answer (no schema, a media type of its own) gets the media type with a string body, so a
-        generated client knows what comes back."""
-        decorator = super().response(status_code, schema, content_type=content_type, **kwargs)
-        if schema is not None or content_type is None or content_type.endswith("json"):
+    def response(self, status_code, schema=None, *, content_type: str | tuple[str, ...] | None = None, **kwargs):
+        """flask-smorest documents an answer's content from its schema only: an image, a PDF or a
+        text answer (no schema, a media type of its own, or one of several) gets each media type
+        with a string body, so a generated client knows what comes back."""
+        types = (content_type,) if isinstance(content_type, str) else content_type or ()
+        decorator = super().response(status_code, schema, content_type=types[0] if types else None, **kwargs)
+        if schema is not None or not types or types[0].endswith("json"):
             return decorator
-        body = {"type": "string"} if content_type.startswith("text/") else {"type": "string", "format": "binary"}
-        documented = self.doc(responses={int(status_code): {"content": {content_type: {"schema": body}}}})
+        content = {
+            each: {"schema": {"type": "string"} if each.startswith("text/") else {"type": "string", "format": "binary"}}
+            for each in types
+        }
+        documented = self.doc(responses={int(status_code): {"content": content}})
         return lambda view: documented(decorator(view))
 
     def requires(self, *roles: str):

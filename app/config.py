@@ -99,7 +99,8 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
             decode_key(k) for k in environ.get("DATA_ENCRYPTION_OLD_KEYS", "").split(",") if k
         ],
         "DATA_HASH_KEY": decode_key(hash_key or DEVELOPMENT_HASH_KEY),
-        # No endpoint takes a file: bodies are small JSON, anything larger is refused with 413.
+        # Bodies are small JSON, anything larger is refused with 413; the upload routes (a
+        # worker's documents and photo) allow their own limits (evidence_settings).
         "MAX_CONTENT_LENGTH": settings.integer("MAX_REQUEST_BYTES", 64 * 1024),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO"),
         # The bearer token Prometheus sends to /metrics; unset in production, /metrics is a 404.
@@ -146,6 +147,8 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         "EXPIRY_REMINDER_DAYS": settings.integer("EXPIRY_REMINDER_DAYS", 30),
         **verification_settings(settings),
         **wechat_settings(settings),
+        **storage_settings(settings, env),
+        **evidence_settings(settings),
     }
     settings.check()
     return config
@@ -196,6 +199,60 @@ def wechat_settings(settings: Settings) -> dict:
         "WECHAT_MESSAGE_ATTEMPTS": settings.integer("WECHAT_MESSAGE_ATTEMPTS", 5),
         "WECHAT_MESSAGE_BACKOFF_SECONDS": settings.number("WECHAT_MESSAGE_BACKOFF_SECONDS", 30.0),
         "INVITE_LIFETIME_HOURS": settings.integer("INVITE_LIFETIME_HOURS", 72),
+    }
+
+
+def storage_settings(settings: Settings, env: str) -> dict:
+    """Where the worker's documents and photo are kept (app/storage.py). Outside production, a
+    folder in the instance folder. In production several hosts serve the app, and a file written
+    to one host's disk would be missing on the others: STORAGE_BACKEND must be chosen, and `local`
+    is accepted there only with STORAGE_LOCAL_PATH naming the folder explicitly (one every host
+    mounts, or a deployment of one host), never the instance folder by default."""
+    environ = settings.environ
+    backend = settings.choice("STORAGE_BACKEND", "local", ("local", "s3"))
+    local_path = environ.get("STORAGE_LOCAL_PATH", "")
+    if env == "production" and "STORAGE_BACKEND" not in environ:
+        raise ConfigError("production needs STORAGE_BACKEND (s3, or local with STORAGE_LOCAL_PATH) in the environment")
+    if env == "production" and backend == "local" and not local_path:
+        raise ConfigError(
+            "STORAGE_BACKEND=local in production needs STORAGE_LOCAL_PATH: a folder every host serving the app "
+            "mounts (the instance folder is one host's own)"
+        )
+    if backend == "s3" and not environ.get("S3_BUCKET"):
+        raise ConfigError("STORAGE_BACKEND=s3 needs S3_BUCKET in the environment")
+    return {
+        "STORAGE_BACKEND": backend,
+        "STORAGE_LOCAL_PATH": local_path,
+        # Empty: AWS's own endpoint for the region; set for any other S3-compatible store.
+        "S3_ENDPOINT_URL": environ.get("S3_ENDPOINT_URL", ""),
+        "S3_BUCKET": environ.get("S3_BUCKET", ""),
+        "S3_REGION": environ.get("S3_REGION", ""),
+        # Empty: boto3's own chain (instance role, ~/.aws); set both for a key pair.
+        "S3_ACCESS_KEY_ID": environ.get("S3_ACCESS_KEY_ID", ""),
+        "S3_SECRET_ACCESS_KEY": environ.get("S3_SECRET_ACCESS_KEY", ""),
+        # virtual (bucket.host, which Aliyun OSS and Tencent COS require), path (host/bucket, MinIO) or auto.
+        "S3_ADDRESSING_STYLE": settings.choice("S3_ADDRESSING_STYLE", "auto", ("auto", "virtual", "path")),
+        "S3_TIMEOUT_SECONDS": settings.number("S3_TIMEOUT_SECONDS", 10.0),
+    }
+
+
+def evidence_settings(settings: Settings) -> dict:
+    """The limits of a worker's uploaded documents and photo, and how long documents are kept."""
+    return {
+        "DOCUMENT_MAX_BYTES": settings.integer("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024),
+        "PHOTO_MAX_BYTES": settings.integer("PHOTO_MAX_BYTES", 5 * 1024 * 1024),
+        # A photo larger than this many pixels is refused before it is decoded (a small file can
+        # unpack into gigabytes: a decompression bomb); smaller than PHOTO_MIN_SIDE shows no face.
+        "PHOTO_MAX_PIXELS": settings.integer("PHOTO_MAX_PIXELS", 40_000_000),
+        "PHOTO_MIN_SIDE": settings.integer("PHOTO_MIN_SIDE", 200),
+        # The longer side of the photo kept and shown (re-encoded as JPEG).
+        "PHOTO_SIDE": settings.integer("PHOTO_SIDE", 600),
+        # Photos fetched through 安心碼 per client address: each scan page shows one, and each
+        # fetch reads the file store.
+        "SCAN_PHOTO_RATE_LIMIT": settings.environ.get("SCAN_PHOTO_RATE_LIMIT", "120/minute"),
+        # Days a document is kept after the certificate it holds ends, then deleted by
+        # `flask credit purge-documents`.
+        "DOCUMENT_RETENTION_DAYS": settings.integer("DOCUMENT_RETENTION_DAYS", 3 * 365),
     }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.types import TypeDecorator
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _AFTER_COMMIT = "after_commit_callbacks"
+_AFTER_ROLLBACK = "after_rollback_callbacks"
 
 
 def after_commit(callback: Callable[[], None], session: Session | None = None) -> None:
@@ -30,8 +31,20 @@ def after_commit(callback: Callable[[], None], session: Session | None = None) -
     session.info.setdefault(_AFTER_COMMIT, {})[callback] = None
 
 
+def after_rollback(callback: Callable[[], None], session: Session | None = None) -> None:
+    """Runs `callback` once the transaction of `session` (the request's, by default) ends without
+    committing (rolled back, or the session closed with it open), and never if it commits: what
+    was put outside the database for a row (a stored file) goes when the row does not come."""
+    if session is None:
+        from app.extensions import db
+
+        session = db.session()
+    session.info.setdefault(_AFTER_ROLLBACK, {})[callback] = None
+
+
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_ROLLBACK, None)
     for callback in session.info.pop(_AFTER_COMMIT, {}):
         callback()
 
@@ -39,6 +52,15 @@ def _run_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_after_rollback(session: Session, transaction) -> None:
+    """Whatever the way a session's outermost transaction ended without its commit (rollback,
+    close, a failed flush), the callbacks waiting for a commit are left to run here."""
+    if transaction.parent is None:
+        for callback in session.info.pop(_AFTER_ROLLBACK, {}):
+            callback()
 
 
 def configure_spatial_backend(app, db) -> None:

@@ -110,6 +110,10 @@ class Conflict(Problem):
     code = 409
 
 
+class TooLarge(Problem):
+    code = 413
+
+
 class UnsupportedMediaType(Problem):
     code = 415
 

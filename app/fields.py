@@ -2,7 +2,9 @@
 
 import re
 
+from flask_smorest.fields import Upload  # type: ignore[import-untyped]
 from marshmallow import ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
 
 from app.clock import in_beijing
 
@@ -60,3 +62,13 @@ class BeijingDateTime(fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return super()._serialize(value and in_beijing(value), attr, obj, **kwargs)
+
+
+class FileUpload(Upload):
+    """A file part of a multipart/form-data body (documented as binary); a text part of that name
+    is refused, as it carries no file."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("must be a file (a part with a filename)")
+        return value

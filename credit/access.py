@@ -3,7 +3,7 @@ company and its workers only. Used by credit's routes and by wechat's (the worke
 
 from sqlalchemy.orm import undefer_group
 
-from accounts.models import OPERATOR
+from accounts.models import COMPANY_ADMIN, OPERATOR, WORKER
 from app.access import current_principal, require_principal
 from app.errors import Forbidden, NotFound
 from app.extensions import db
@@ -24,6 +24,38 @@ def worker_for_caller(worker_id: int, *, shown: bool = False) -> Worker:
     ):
         raise NotFound(_("No worker %(id)s.", id=worker_id))
     return worker
+
+
+# Who may read a worker's documents, the routes' roles; document_reader_role says of which worker.
+DOCUMENT_READERS = (OPERATOR, COMPANY_ADMIN, WORKER)
+
+
+def document_reader_role(worker: Worker) -> str | None:
+    """The role by which the caller may read this worker's documents (recorded with each
+    look-up): operators any worker's, a company admin its own company's, the worker their own;
+    None for anyone else."""
+    principal = require_principal()
+    if principal.has_role(OPERATOR):
+        return OPERATOR
+    if (
+        principal.has_role(COMPANY_ADMIN)
+        and principal.company_id is not None
+        and worker.company_id == principal.company_id
+    ):
+        return COMPANY_ADMIN
+    if principal.has_role(WORKER) and principal.worker_id == worker.id:
+        return WORKER
+    return None
+
+
+def documents_worker_for_caller(worker_id: int) -> tuple[Worker, str]:
+    """The worker whose documents the caller may read, and the role that allows it; a 404 for a
+    worker outside the caller's reach, as worker_for_caller."""
+    worker = db.session.get(Worker, worker_id)
+    role = document_reader_role(worker) if worker is not None else None
+    if worker is None or role is None:
+        raise NotFound(_("No worker %(id)s.", id=worker_id))
+    return worker, role
 
 
 def company_for_caller(company_id: int) -> Company:

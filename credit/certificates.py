@@ -258,6 +258,11 @@ def scan_url(certificate: Certificate) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/q/{certificate.scan_token}"
 
 
+def scan_photo_url(scan_token: str) -> str:
+    """The worker's uploaded photo, served through the 安心碼: it stops with the token."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/api/v1/scan/{scan_token}/photo.jpg"
+
+
 @dataclass(frozen=True)
 class Reason:
     """One thing that keeps a certificate from scanning green: a stable code, the colour it gives,

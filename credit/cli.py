@@ -1,12 +1,14 @@
-"""`flask credit import-companies FILE`, `flask credit import-workers FILE` and `flask credit demo`."""
+"""`flask credit import-companies FILE`, `flask credit import-workers FILE`, `flask credit demo` and
+`flask credit purge-documents`."""
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from app.csv_import import CSV_FILE, DRY_RUN, SKIP_INVALID, ImportReport, run_import
+from app.errors import Unavailable
 from app.extensions import db
-from credit import importer
+from credit import documents, importer
 from credit.demo import load_demo
 
 credit_cli = AppGroup("credit", help="Manage companies, workers and their certificates.")
@@ -65,3 +67,15 @@ def demo_command():
     click.echo("Demo workers (演示数据), scan or open:")
     for name, colour, url in shown:
         click.echo(f"  {colour:<6} {name}  {url}")
+
+
+@credit_cli.command("purge-documents")
+def purge_documents_command():
+    """Delete the files of documents kept DOCUMENT_RETENTION_DAYS past the end of their
+    certificate, and mark their records; run it daily (from cron): it can run any number of times."""
+    try:
+        purged = documents.purge_due()
+    except Unavailable as error:
+        stopped = "What was deleted before it stopped stays deleted; run it again."
+        raise click.ClickException(f"{error.description} {stopped}") from None
+    click.echo(f"{purged} document{'' if purged == 1 else 's'} deleted after retention.")

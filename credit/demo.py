@@ -1,14 +1,17 @@
 """A small, clearly labelled demo set for the embedded default: two companies and five workers
 whose 安心碼 scan green, yellow (health certificate expired; insurance lapsed; background check
-pending) and red, so a newcomer can scan one at once. Never in production."""
+pending) and red, so a newcomer can scan one at once; the green one has a photo (drawn here, not a
+real person's), the others show what a scan without one says. Never in production."""
 
+import io
 from datetime import date, timedelta
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from app.clock import today_in_beijing
 from app.extensions import db
-from credit import certificates, checks, ledger, registry
+from credit import certificates, checks, ledger, photos, registry
 from credit.certificates import GREEN, RED, YELLOW
 from credit.identifiers import credit_code_check_character, id_number_check_character
 from credit.models import CRIMINAL_RECORD, INSURANCE, PAPER, Certificate, Company, Worker
@@ -109,6 +112,7 @@ def _demo_worker(name: str, id_number: str, company: Company, variant: str) -> W
     certificates.issue(certificate, actor=None)
     _demo_checks(certificate, variant, today)
     if variant == GREEN_AS_IS:
+        photos.show_photo(worker, photos.normalised(demo_portrait()), actor=None)
         for stars in (5, 5, 4):
             ledger.record_credit_event(worker, "rating", stars, None, source_ref="demo", reason=DEMO_LABEL)
     elif variant == HEALTH_EXPIRED:
@@ -146,3 +150,16 @@ def _demo_checks(certificate: Certificate, variant: str, today: date) -> None:
         },
         actor=None,
     )
+
+
+def demo_portrait() -> bytes:
+    """A drawn stand-in for a face photo (head and shoulders, marked DEMO), as a PNG."""
+    image = Image.new("RGB", (480, 600), (214, 230, 242))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((60, 380, 420, 760), fill=(70, 110, 160))  # shoulders
+    draw.ellipse((150, 110, 330, 330), fill=(240, 205, 175))  # head
+    draw.rectangle((0, 550, 480, 600), fill=(198, 40, 40))
+    draw.text((205, 565), "DEMO", fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()

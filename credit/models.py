@@ -115,7 +115,9 @@ class Worker(Model):
     id_number_hash: Mapped[str] = mapped_column(String(64), unique=True, comment="keyed hash of id_number")
     phone = mapped_column(Encrypted, nullable=True, deferred=True, deferred_group=PERSONAL)
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True, comment="keyed hash of phone")
-    photo_url: Mapped[str | None] = mapped_column(String(300))
+    photo_url: Mapped[str | None] = mapped_column(String(300), comment="a photo elsewhere; an uploaded one wins")
+    # The uploaded photo (credit.photos): checked, stripped of EXIF, re-encoded; shown by the scan.
+    photo_key: Mapped[str | None] = mapped_column(String(64), comment="storage key of the uploaded photo")
     service_types: Mapped[list[str]] = mapped_column(JSON, default=list, comment="service codes (credit.service_types)")
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     years_of_experience: Mapped[int] = mapped_column(Integer, default=0)
@@ -436,3 +438,91 @@ class Objection(Model):
     compensating_event_id: Mapped[int | None] = mapped_column(ForeignKey("credit_events.id"))
 
     event: Mapped[CreditEvent] = relationship(foreign_keys=[event_id], lazy="joined")
+
+
+# ---------------------------------------------------------------- documents on file
+
+# Each kind of document and the fact of the file it proves (the certificate's field, or the
+# background check and insurance, which are facts of their own).
+DOCUMENT_KINDS = {
+    "id_card_front": "id_card_checked_on",
+    "id_card_back": "id_card_checked_on",
+    "health_certificate": "health_certificate_valid_until",
+    "skill_certificate": "skill_certificate",
+    "credit_authorisation": "authorisation_signed_on",
+    "no_criminal_record": "background_check",
+    "insurance_policy": "insurance",
+}
+DOCUMENT_KIND_NAMES = {
+    "id_card_front": "身份证（人像面）",
+    "id_card_back": "身份证（国徽面）",
+    "health_certificate": "健康证/体检证明",
+    "skill_certificate": "职业技能证书/培训证书",
+    "credit_authorisation": "信用信息授权书",
+    "no_criminal_record": "无犯罪记录证明",
+    "insurance_policy": "从业责任保险保单",
+}
+UNREVIEWED, ACCEPTED_DOCUMENT, REFUSED_DOCUMENT = "pending", "accepted", "refused"
+REVIEW_STATES = (UNREVIEWED, ACCEPTED_DOCUMENT, REFUSED_DOCUMENT)
+# An operator's review of an uploaded document: once, from pending. A refused document stays on
+# file as refused; the worker's side uploads a new version.
+DOCUMENT_REVIEW = StateTable(
+    transitions={"accept": {UNREVIEWED: ACCEPTED_DOCUMENT}, "refuse": {UNREVIEWED: REFUSED_DOCUMENT}},
+    names={UNREVIEWED: "待审核", ACCEPTED_DOCUMENT: "已通过", REFUSED_DOCUMENT: "未通过"},
+    field="review",
+    subject="the document's review is",
+)
+DOCUMENT_MEDIA_TYPES = ("image/jpeg", "image/png", "application/pdf")
+
+
+class WorkerDocument(Model):
+    """One uploaded version of one kind of document. A new upload of a kind is a new version;
+    the earlier ones stay, until the retention period after the certificate they hold ends
+    (credit.documents.purge_due), when the file is deleted and the row kept, marked purged."""
+
+    __tablename__ = "worker_documents"
+    __table_args__ = (
+        UniqueConstraint("worker_id", "kind", "version"),
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in DOCUMENT_KINDS)})", name="kind"),
+        CheckConstraint(f"review IN ({', '.join(repr(s) for s in REVIEW_STATES)})", name="review"),
+        CheckConstraint(f"content_type IN ({', '.join(repr(t) for t in DOCUMENT_MEDIA_TYPES)})", name="content_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer)
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True, comment="opaque; app.storage")
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    valid_until: Mapped[date | None] = mapped_column(Date, comment="when the certificate on it ends")
+    review: Mapped[str] = mapped_column(String(12), default=UNREVIEWED)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for commands")
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, comment="file deleted after retention")
+
+
+LOOK_UP_KINDS = ("list", "document", "photo")
+
+
+class DocumentLookUp(Model):
+    """Who read a worker's documents or photo, and when: the list, one document's file, or the
+    photo (outside the scan). Like the scan log, a record of every look-up of a person's file."""
+
+    __tablename__ = "document_look_ups"
+    __table_args__ = (
+        Index("ix_document_look_ups_worker_id_id", "worker_id", "id"),
+        CheckConstraint(f"what IN ({', '.join(repr(k) for k in LOOK_UP_KINDS)})", name="what"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    what: Mapped[str] = mapped_column(String(8), comment="list (of documents), document (its file) or photo")
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("worker_documents.id"), comment="the document read")
+    viewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    viewer_role: Mapped[str] = mapped_column(String(16), comment="the role the look-up was allowed by")
+    looked_up_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -4,7 +4,7 @@ list, and the public 安心碼 scan as JSON (the mobile page is credit.pages).""
 import io
 
 import segno
-from flask import current_app
+from flask import current_app, request
 
 from accounts import invites
 from accounts.models import COMPANY_ADMIN, OPERATOR, WORKER
@@ -16,20 +16,30 @@ from app.errors import NotFound
 from app.extensions import db
 from app.i18n import _
 from app.paging import PageQuery
+from app.rate_limits import rate_limited
+from app.storage import storage
 from credit import (
     certificates,
     checks,
+    documents,
     employment,
     expiry,
     ledger,
     objections,
     own_file,
+    photos,
     registry,
     scanning,
     verification,
 )
-from credit.access import company_for_caller, own_company_unless_operator, worker_for_caller
-from credit.models import FILE_CHANNEL, PAPER, Company, EmploymentOffer
+from credit.access import (
+    DOCUMENT_READERS,
+    company_for_caller,
+    documents_worker_for_caller,
+    own_company_unless_operator,
+    worker_for_caller,
+)
+from credit.models import DOCUMENT_MEDIA_TYPES, FILE_CHANNEL, PAPER, Company, EmploymentOffer
 from credit.schemas import (
     AccountInviteCreateSchema,
     CheckCreateSchema,
@@ -42,7 +52,11 @@ from credit.schemas import (
     CompanyUpdateSchema,
     CreditEventCreateSchema,
     CreditEventSchema,
+    DocumentListQuery,
+    DocumentListSchema,
+    DocumentSchema,
     DocumentsSchema,
+    DocumentUploadSchema,
     EmploymentOfferListQuery,
     EmploymentOfferPageSchema,
     EmploymentOfferSchema,
@@ -61,6 +75,7 @@ from credit.schemas import (
     ObjectionSchema,
     OptionalReasonSchema,
     OwnFileSchema,
+    PhotoUploadSchema,
     ReasonSchema,
     RenewSchema,
     ScanSchema,
@@ -79,6 +94,7 @@ PROBLEM_MEANINGS = {
     409: "Not allowed from the certificate's current state (named in the body), a duplicate, "
     "or changed by someone else at the same moment",
     422: "A document is missing, expired or unsigned (each named in errors)",
+    503: "File storage (or the database) is unavailable just now; nothing was stored",
 }
 
 blp = ApiBlueprint(
@@ -90,6 +106,10 @@ blp = ApiBlueprint(
 )
 
 QR_SCALE, QR_BORDER = 10, 4
+NO_DOCUMENT = {
+    404: "No such worker, or no such document of it (another company's worker counts as none; a purged "
+    "document's file is document_purged)"
+}
 
 
 def actor():
@@ -449,6 +469,97 @@ def qr_svg(worker_id):
     return _image(_qr_for(worker_id), "svg", "image/svg+xml")
 
 
+# ---------------------------------------------------------------- documents and photo
+
+
+@blp.post("/workers/<id:worker_id>/documents")
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404, 409, 413, 415, 503)
+@blp.arguments(DocumentUploadSchema, location="multipart")
+@blp.response(201, DocumentSchema)
+def upload_document(data, worker_id):
+    """Upload a new version of one of the worker's documents, pending review (operators, the
+    worker's company admin). Earlier versions stay on file."""
+    worker = worker_for_caller(worker_id)
+    return documents.upload(worker, data["kind"], data["file"], data.get("valid_until"), actor())
+
+
+@blp.get("/workers/<id:worker_id>/documents")
+@blp.requires(*DOCUMENT_READERS)
+@blp.problems(404)
+@blp.arguments(DocumentListQuery, location="query", as_kwargs=True)
+@blp.response(200, DocumentListSchema)
+def list_documents(worker_id, kind=None):
+    """Every version of the worker's documents on file, newest first; the look-up is recorded."""
+    worker, role = documents_worker_for_caller(worker_id)
+    documents.record_look_up(worker, actor(), role, "list")
+    items = documents.documents_of(worker, kind)
+    return {"items": items, "total": len(items)}
+
+
+@blp.get("/workers/<id:worker_id>/documents/<id:document_id>/file")
+@blp.requires(*DOCUMENT_READERS)
+@blp.problems(404, 503, meanings=NO_DOCUMENT)
+@blp.response(200, description="The document as uploaded", content_type=DOCUMENT_MEDIA_TYPES)
+def document_file(worker_id, document_id):
+    """The file of one document, as an attachment, never cached; the look-up is recorded."""
+    worker, role = documents_worker_for_caller(worker_id)
+    document = documents.document_of(worker, document_id)
+    stored = documents.file_of(document)
+    documents.record_look_up(worker, actor(), role, "document", document)
+    response = current_app.response_class(stored.data, mimetype=stored.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blp.post("/workers/<id:worker_id>/documents/<id:document_id>/accept")
+@blp.requires(OPERATOR)
+@blp.problems(404, 409, meanings=NO_DOCUMENT)
+@blp.response(200, DocumentSchema)
+def accept_document(worker_id, document_id):
+    """pending → accepted: the document proves its fact."""
+    document = documents.document_of(worker_for_caller(worker_id), document_id, locked=True)
+    return documents.review(document, "accept", actor())
+
+
+@blp.post("/workers/<id:worker_id>/documents/<id:document_id>/refuse")
+@blp.requires(OPERATOR)
+@blp.problems(404, 409, meanings=NO_DOCUMENT)
+@blp.arguments(ReasonSchema)
+@blp.response(200, DocumentSchema)
+def refuse_document(data, worker_id, document_id):
+    """pending → refused, with the reason (unreadable, expired, another person's...)."""
+    document = documents.document_of(worker_for_caller(worker_id), document_id, locked=True)
+    return documents.review(document, "refuse", actor(), data["reason"])
+
+
+@blp.put("/workers/<id:worker_id>/photo")
+@blp.requires(OPERATOR, COMPANY_ADMIN)
+@blp.problems(404, 413, 415, 503)
+@blp.arguments(PhotoUploadSchema, location="multipart")
+@blp.response(200, WorkerSchema)
+def upload_photo(data, worker_id):
+    """The worker's photo, shown on the scan from now on in place of the last one (operators,
+    the worker's company admin)."""
+    return photos.replace_photo(worker_for_caller(worker_id, shown=True), data["file"], actor())
+
+
+@blp.get("/workers/<id:worker_id>/photo.jpg")
+@blp.requires(*DOCUMENT_READERS)
+@blp.problems(404, 503, meanings={404: "No such worker (another company's worker counts as none), or no photo"})
+@blp.response(200, description="The worker's photo as kept and shown", content_type="image/jpeg")
+def worker_photo(worker_id):
+    """The photo as the scan shows it, also before the certificate is issued (to compare with the
+    ID card, 人证合一); never cached; the look-up is recorded."""
+    worker, role = documents_worker_for_caller(worker_id)
+    photo = photos.photo_of(worker)
+    documents.record_look_up(worker, actor(), role, "photo")
+    response = current_app.response_class(photo, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 # ---------------------------------------------------------------- the public scan
 
 
@@ -622,3 +733,22 @@ def _decision_route(action: str, summary: str):
 
 _decision_route("uphold", "open → upheld: the event is neutralised and the level moves at once")
 _decision_route("reject", "open → rejected: the event stands")
+
+
+@blp.get("/scan/<string:token>/photo.jpg")
+@blp.response(200, description="The worker's photo behind a valid 安心码", content_type="image/jpeg")
+@blp.alt_response(304, description="Unchanged since the copy named by If-None-Match")
+@blp.problems(404, 429, 503, meanings={404: "Not a valid 安心碼 (unknown, rotated, or not public), or no photo"})
+@rate_limited("SCAN_PHOTO_RATE_LIMIT", "photo requests")
+def scan_photo(token):
+    """The photo the scan shows (no login), for as long as the 安心碼 is valid: caches must ask
+    again each time (no-cache), so a rotated or withdrawn code stops showing it at once."""
+    etag = photos.etag_of(key := photos.photo_key_for_scan(token))
+    if etag in request.if_none_match:
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.response_class(storage().get(key), mimetype="image/jpeg")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds the token
+    return response

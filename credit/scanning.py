@@ -40,7 +40,7 @@ from app.i18n import _
 from app.privacy import mask_name
 from app.rate_limits import client_key, retry_after, too_many_requests
 from app.redis import redis_client
-from credit.certificates import ADVICE, colour, reasons
+from credit.certificates import ADVICE, colour, reasons, scan_photo_url
 from credit.models import STATE_NAMES, Certificate, Company, ScanLog, Worker
 from credit.own_file import viewer_kind
 from credit.schemas import ScanSchema
@@ -65,6 +65,7 @@ INSURANCE_TEXT = {"in_force": "保险有效期至 {valid_until}", "pending": "�
 SCAN_QUERY = (
     select(
         Certificate.id,
+        Certificate.scan_token,
         Certificate.number,
         Certificate.state,
         Certificate.health_certificate_valid_until,
@@ -81,6 +82,7 @@ SCAN_QUERY = (
         Certificate.updated_at.label("certificate_updated_at"),
         Worker.name,
         Worker.photo_url,
+        Worker.photo_key,
         Worker.service_types,
         Worker.skills,
         Worker.stars,
@@ -118,7 +120,8 @@ def scan_profile(row, today: date) -> dict:
     cleared = row.criminal_record_result == "clear"
     insured = row.insurance_result == "in_force"
     return {
-        "photo_url": row.photo_url,
+        # The uploaded photo, else one kept elsewhere (photo_url as typed), else none.
+        "photo_url": scan_photo_url(row.scan_token) if row.photo_key else row.photo_url,
         "name": mask_name(row.name),
         "certificate_number": row.number,
         "state": row.state,

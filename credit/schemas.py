@@ -7,8 +7,9 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.blueprint import UploadSchema
 from app.clock import today_in_beijing
-from app.fields import BeijingDateTime, FullMatch, RecordId, Text
+from app.fields import BeijingDateTime, FileUpload, FullMatch, RecordId, Text
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
 from app.paging import PageQuery, page_schema
 from app.privacy import mask_id_number, mask_name, mask_phone
@@ -26,9 +27,14 @@ from credit.models import (
     CHECK_KINDS,
     CHECK_RESULTS,
     COMPANY_GRADES,
+    DOCUMENT_KIND_NAMES,
+    DOCUMENT_KINDS,
+    DOCUMENT_MEDIA_TYPES,
+    DOCUMENT_REVIEW,
     INSURANCE,
     OBJECTION_STATES,
     OFFER_STATES,
+    REVIEW_STATES,
     STATES,
     VIEWER_NAMES,
 )
@@ -94,6 +100,10 @@ class DerivedString(fields.Function, fields.String):
 
 class DerivedFloat(fields.Function, fields.Float):
     """A fields.Function (its value computed from the object) documented as a number."""
+
+
+class DerivedBoolean(fields.Function, fields.Boolean):
+    """A fields.Function (its value computed from the object) documented as a boolean."""
 
 
 class DistrictField(fields.String):
@@ -248,7 +258,12 @@ class WorkerSchema(ma.Schema):
     phone = DerivedString(
         lambda worker: mask_phone(worker.phone), allow_none=True, metadata={"description": "masked, e.g. 138****5678"}
     )
-    photo_url = fields.String(allow_none=True)
+    photo_url = fields.String(allow_none=True, metadata={"description": "a photo kept elsewhere, as typed"})
+    photo_uploaded = DerivedBoolean(
+        lambda worker: worker.photo_key is not None,
+        required=True,
+        metadata={"description": "a photo was uploaded (PUT .../photo); the scan shows it instead of photo_url"},
+    )
     service_types = fields.List(fields.Nested(ServiceTypeSchema), attribute="services")
     skills = fields.List(fields.String())
     years_of_experience = fields.Integer()
@@ -405,6 +420,85 @@ class ExpiringItemSchema(ma.Schema):
 ExpiringPageSchema = page_schema(ExpiringItemSchema, "ExpiringPageSchema")
 
 
+# ---------------------------------------------------------------- documents and photo
+
+ACCEPTED_FILE = "JPEG, PNG or PDF: what its content is decides, not its name or declared type"
+
+
+class DocumentUploadSchema(UploadSchema):
+    """One document of a worker, as multipart/form-data."""
+
+    max_bytes_setting = "DOCUMENT_MAX_BYTES"
+
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(DOCUMENT_KINDS),
+        metadata={"description": "which document: " + ", ".join(f"{k} ({n})" for k, n in DOCUMENT_KIND_NAMES.items())},
+    )
+    file = FileUpload(required=True, metadata={"description": ACCEPTED_FILE + " (DOCUMENT_MAX_BYTES at most)"})
+    valid_until = fields.Date(
+        metadata={
+            "description": "when the certificate on it ends (a health certificate, a policy); kept "
+            "DOCUMENT_RETENTION_DAYS after it"
+        }
+    )
+
+
+class PhotoUploadSchema(UploadSchema):
+    """The worker's photo, as multipart/form-data."""
+
+    max_bytes_setting = "PHOTO_MAX_BYTES"
+
+    file = FileUpload(
+        required=True,
+        metadata={
+            "description": "JPEG, PNG or WebP (its content decides), PHOTO_MAX_BYTES at most; kept re-encoded as a "
+            "JPEG of at most PHOTO_SIDE pixels, without EXIF"
+        },
+    )
+
+
+class DocumentListQuery(ma.Schema):
+    kind = fields.String(validate=validate.OneOf(DOCUMENT_KINDS))
+
+
+class DocumentSchema(ma.Schema):
+    """One version of one document: what it is and proves, its review; the file is fetched apart."""
+
+    id = fields.Integer(required=True)
+    worker_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(DOCUMENT_KINDS))
+    kind_name = DerivedString(lambda document: DOCUMENT_KIND_NAMES[document.kind], required=True)
+    proves = DerivedString(
+        lambda document: DOCUMENT_KINDS[document.kind],
+        required=True,
+        metadata={
+            "description": "the fact of the file it is the evidence for",
+            "example": "health_certificate_valid_until",
+        },
+    )
+    version = fields.Integer(
+        required=True, metadata={"description": "1 for the first upload of its kind, then 2, 3..."}
+    )
+    content_type = fields.String(required=True, validate=validate.OneOf(DOCUMENT_MEDIA_TYPES))
+    size_bytes = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    valid_until = fields.Date(allow_none=True)
+    review = fields.String(required=True, validate=validate.OneOf(REVIEW_STATES))
+    review_name = DerivedString(lambda document: DOCUMENT_REVIEW.names[document.review], required=True)
+    refusal_reason = fields.String(allow_none=True)
+    reviewed_by_id = fields.Integer(allow_none=True)
+    reviewed_at = fields.DateTime(allow_none=True)
+    uploaded_by_id = fields.Integer(allow_none=True)
+    uploaded_at = fields.DateTime(required=True)
+    purged_at = fields.DateTime(allow_none=True, metadata={"description": "the file was deleted after retention"})
+
+
+class DocumentListSchema(ma.Schema):
+    items = fields.List(fields.Nested(DocumentSchema), required=True)
+    total = fields.Integer(required=True)
+
+
 # ---------------------------------------------------------------- credit
 
 
@@ -507,7 +601,13 @@ class ScanReasonSchema(ma.Schema):
 class ScanSchema(ma.Schema):
     """The public profile behind a 安心碼. Never an ID number, phone or address."""
 
-    photo_url = fields.String(allow_none=True)
+    photo_url = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the face to compare at the door: PUBLIC_BASE_URL/api/v1/scan/{token}/photo.jpg once a "
+            "photo is uploaded, served while this code is valid; null when there is none (check the certificate)"
+        },
+    )
     name = fields.String(required=True, metadata={"description": "masked, e.g. 张*梅"})
     certificate_number = fields.String(required=True)
     state = fields.String(required=True)

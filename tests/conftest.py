@@ -2,6 +2,7 @@
 inside a transaction that is rolled back, so tests never see each other's writes."""
 
 import os
+import tempfile
 import time
 
 import pytest
@@ -17,6 +18,7 @@ pytest_plugins = [
     "tests.plugins.booking",
     "tests.plugins.wechat",
     "tests.plugins.verification",
+    "tests.plugins.storage",
 ]
 
 RUN_STARTED = time.monotonic()
@@ -27,6 +29,8 @@ def pytest_configure(config):
     production and refuses to run without production's settings. Tests of another environment
     say so in their app's settings."""
     os.environ["APP_ENV"] = "test"
+    # Files uploaded by any app of the run land in a folder of the run's own, not in instance/.
+    os.environ["STORAGE_LOCAL_PATH"] = tempfile.mkdtemp(prefix="yangcheng-files-")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ tests/conftest.py and tests/plugins/; this module holds the plain functions they
 
 import csv
 import hashlib
+import io
 import itertools
 import os
 import uuid
@@ -38,6 +39,7 @@ UNLIMITED = {
     "LOGIN_RATE_LIMIT": "1000000/minute",
     "BOOKING_RATE_LIMIT": "1000000/minute",
     "COMPLAINT_RATE_LIMIT": "1000000/minute",
+    "SCAN_PHOTO_RATE_LIMIT": "1000000/minute",
 }
 
 # The environment of a production deployment with every required setting.
@@ -51,6 +53,8 @@ PRODUCTION_ENVIRONMENT = {
     "WECHAT_SECRET": "wechat-s3cret",
     "WECHAT_CALLBACK_TOKEN": "push-token",
     "PUBLIC_BASE_URL": "https://jz.example.cn",
+    "STORAGE_BACKEND": "s3",
+    "S3_BUCKET": "yangcheng-files",
 }
 
 
@@ -288,3 +292,54 @@ def make_wechat_app(app, stub, **overrides):
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+# Files a worker's side uploads -----------------------------------------------------------------
+
+# A PDF as small as a reader still opens: what matters here is that it starts as PDFs do.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+GUANGZHOU_GPS = {1: "N", 2: (23.0, 7.0, 30.0), 3: "E", 4: (113.0, 19.0, 12.0)}  # GPSLatitudeRef, ...
+
+
+def image_bytes(image_format: str = "JPEG", size: tuple[int, int] = (800, 1000), *, gps: bool = False, **save) -> bytes:
+    """A picture made at test time (a face-sized gradient), optionally with the GPS EXIF a phone
+    writes into its photos."""
+    from PIL import Image
+
+    mode = "RGBA" if image_format == "PNG" and save.pop("transparent", False) else "RGB"
+    image = Image.linear_gradient("L").resize(size).convert(mode)
+    if gps:
+        exif = Image.Exif()
+        exif[0x010F] = "TestPhone"  # Make
+        exif.get_ifd(0x8825).update(GUANGZHOU_GPS)  # the GPS IFD
+        save["exif"] = exif
+    buffer = io.BytesIO()
+    image.save(buffer, image_format, **save)
+    return buffer.getvalue()
+
+
+def upload_part(data: bytes, filename: str = "scan.jpg", content_type: str = "image/jpeg") -> tuple:
+    """A multipart file part as the test client sends it."""
+    return (io.BytesIO(data), filename, content_type)
+
+
+def stored_files() -> set[Path]:
+    """Every file the local storage of the run's apps holds (tests/conftest.py names the folder)."""
+    return {path for path in Path(os.environ["STORAGE_LOCAL_PATH"]).rglob("*") if path.is_file()}
+
+
+# Statements that make the database refuse every new ledger row, as a failing disk or a lost
+# connection would refuse a write: the step after a file is stored.
+REFUSE_LEDGER_ROWS = {
+    "postgresql": [
+        "CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END $$",
+        "CREATE TRIGGER refuse_ledger BEFORE INSERT ON credit_events FOR EACH ROW EXECUTE FUNCTION refuse_row()",
+    ],
+    "sqlite": [
+        "CREATE TRIGGER refuse_ledger BEFORE INSERT ON credit_events BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    ],
+}

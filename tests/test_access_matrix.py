@@ -37,6 +37,7 @@ from tests.factories import (
     UNLIMITED,
     bearer,
     booking_body,
+    image_bytes,
     key_header,
     make_user,
     make_wechat_app,
@@ -45,6 +46,7 @@ from tests.factories import (
     signed,
     slot_start,
     token_of,
+    upload_part,
 )
 from tests.wechat.stub import StubWeChat
 
@@ -158,6 +160,7 @@ class Side:
     closed_day: str
     worker_event: int  # a breach on the worker's ledger
     objection: int  # open, about worker_event, by the worker's account
+    document: int  # the worker's ID card, pending review
     stub: StubWeChat = field(repr=False)
     offer: int = 0  # the other side's company offering to employ the worker (made once both exist)
 
@@ -178,7 +181,7 @@ class Call:
     json: dict | None = None
     query: dict = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
-    data: str | None = None
+    data: str | dict | None = None  # a text body, or a form whose file parts make it multipart
 
 
 def no_body(side: Side) -> Call:
@@ -211,6 +214,17 @@ def worker(body: dict | None = None) -> Callable[[Side], Call]:
 
 def complaint(side: Side) -> Call:
     return Call(path={"complaint_id": side.complaint}, json={"reason": "已联系双方"})
+
+
+def upload(**fields) -> Callable[[Side], Call]:
+    """A multipart upload of a fresh picture to the side's worker."""
+    return lambda side: Call(
+        path={"worker_id": side.worker}, data={"file": upload_part(image_bytes("JPEG", (300, 400)))} | fields
+    )
+
+
+def document(body: dict | None = None) -> Callable[[Side], Call]:
+    return lambda side: Call(path={"worker_id": side.worker, "document_id": side.document}, json=body or {})
 
 
 STEP_BODIES = dict(LIFECYCLE_TO_ISSUE)
@@ -299,6 +313,11 @@ WRITES: dict[str, Write] = {
     # ---- background check, insurance, real name
     "POST /api/v1/workers/{worker_id}/checks": Write(OPERATOR, worker(CLEAR_BACKGROUND_CHECK)),
     "POST /api/v1/workers/{worker_id}/checks/verification": Write(OPERATOR, worker({"kind": "identity"})),
+    # ---- evidence on file
+    "POST /api/v1/workers/{worker_id}/documents": Write(WORKER_COMPANY_ADMIN, upload(kind="id_card_back")),
+    "POST /api/v1/workers/{worker_id}/documents/{document_id}/accept": Write(OPERATOR, document()),
+    "POST /api/v1/workers/{worker_id}/documents/{document_id}/refuse": Write(OPERATOR, document(REASON)),
+    "PUT /api/v1/workers/{worker_id}/photo": Write(WORKER_COMPANY_ADMIN, upload()),
     # ---- a station's hours
     "PUT /api/v1/stations/{code}/offers/{service_code}": Write(
         STATION_STAFF,
@@ -433,6 +452,13 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
                 f"/api/v1/stations/{station}/closed-days/{closed_day}", json={"reason": "培训"}, headers=operator
             )
         )
+        id_card = _ok(
+            client.post(
+                f"/api/v1/workers/{issued['id']}/documents",
+                data={"kind": "id_card_front", "file": upload_part(image_bytes("JPEG", (300, 200)))},
+                headers=operator,
+            )
+        )
         with client.application.app_context():
             grant = make_user("station_staff", station_code=station).grants[0].id
             workers[scope] = bearer(make_user("worker", worker_id=issued["id"], phone=next_phone()))
@@ -457,6 +483,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             closed_day=closed_day,
             worker_event=worker_event,
             objection=objection,
+            document=id_card["id"],
             stub=wechat,
         )
     with client.application.app_context():

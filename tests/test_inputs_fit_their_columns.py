@@ -22,12 +22,13 @@ from booking.schemas import (
     OfferInputSchema,
     RatingInputSchema,
 )
-from credit.models import Certificate, Company, CreditEvent, Worker
+from credit.models import Certificate, Company, CreditEvent, Worker, WorkerDocument
 from credit.schemas import (
     CompanyCreateSchema,
     CompanyRowSchema,
     CreditEventCreateSchema,
     DocumentsSchema,
+    DocumentUploadSchema,
     IdentifierRule,
     WorkerCreateSchema,
     WorkerRowSchema,
@@ -44,6 +45,7 @@ WRITES = [
     (WorkerRowSchema, Worker, {}),
     (WorkerUpdateSchema, Worker, {}),
     (DocumentsSchema, Certificate, {}),
+    (DocumentUploadSchema, WorkerDocument, {}),
     (CreditEventCreateSchema, CreditEvent, {}),
     (StationRowSchema, Station, {"crs": "source_crs"}),
     (OfferInputSchema, StationOffer, {}),

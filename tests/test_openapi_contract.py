@@ -77,7 +77,32 @@ def test_a_body_is_documented_as_required_exactly_when_it_has_a_required_field(d
         body = operation.get("requestBody")
         if body is None:
             continue
-        schema = resolved(document, body["content"]["application/json"]["schema"])
-        if bool(body.get("required")) != bool(schema.get("required")):
-            wrong.append(operation_name)
+        for media in body["content"].values():
+            if bool(body.get("required")) != bool(resolved(document, media["schema"]).get("required")):
+                wrong.append(operation_name)
     assert wrong == []
+
+
+def test_uploads_are_documented_as_multipart_with_their_file_as_binary(document):
+    for path, method in (
+        ("/api/v1/workers/{worker_id}/documents", "post"),
+        ("/api/v1/workers/{worker_id}/photo", "put"),
+    ):
+        content = document["paths"][path][method]["requestBody"]["content"]
+        assert list(content) == ["multipart/form-data"]
+        schema = resolved(document, content["multipart/form-data"]["schema"])
+        assert schema["properties"]["file"] == schema["properties"]["file"] | {"type": "string", "format": "binary"}
+        assert "file" in schema["required"]
+        assert {"413", "415"} <= set(document["paths"][path][method]["responses"])
+
+
+def test_document_and_photo_answers_declare_their_file_types(document):
+    def media_types(path):
+        return set(document["paths"][path]["get"]["responses"]["200"]["content"])
+
+    assert media_types("/api/v1/workers/{worker_id}/documents/{document_id}/file") == {
+        "image/jpeg",
+        "image/png",
+        "application/pdf",
+    }
+    assert media_types("/api/v1/scan/{token}/photo.jpg") == {"image/jpeg"}

@@ -3,7 +3,7 @@ each on the certificate, which the colour reads; the expiry reminders queued so 
 expiry_reminder kind of subscribe message.
 
 Revision ID: 0009_background_checks
-Revises: 0007_company_phone_public
+Revises: 0008_worker_documents
 Create Date: 2026-12-02 00:45:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009_background_checks"
-down_revision = "0007_company_phone_public"
+down_revision = "0008_worker_documents"
 branch_labels = None
 depends_on = None
 

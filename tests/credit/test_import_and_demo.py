@@ -105,6 +105,17 @@ def test_the_demo_loads_green_yellow_and_red_workers_once_each_yellow_saying_why
     assert cli("credit", "demo").output == result.output
 
 
+def test_the_demo_s_green_worker_has_a_photo_the_others_show_there_is_none(cli, client):
+    urls = {line.split()[0]: line.split()[-1] for line in cli("credit", "demo").output.splitlines()[1:]}
+    scans = {colour: client.get(f"/api/v1/scan/{url.rsplit('/', 1)[1]}").json for colour, url in urls.items()}
+    photo = client.get(scans["green"]["photo_url"].removeprefix("http://127.0.0.1:5000"))
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert scans["yellow"]["photo_url"] is None
+    assert "未上传照片，请核对证件" in client.get(urls["yellow"].removeprefix("http://127.0.0.1:5000")).get_data(
+        as_text=True
+    )
+
+
 @pytest.fixture
 def production_cli(app, isolated):
     app.config["APP_ENV"] = "production"
