@@ -14,9 +14,10 @@ __all__ = ["_", "lazy_gettext", "init_i18n", "request_language"]
 
 
 def request_language() -> str:
-    """zh_CN unless the client ranks English above Chinese; outside a request, the default."""
+    """zh_CN unless the client ranks English above Chinese. Outside a request (a command), English,
+    as the rest of a command's output is."""
     if not has_request_context():
-        return DEFAULT_LANGUAGE
+        return "en"
     for tag, _quality in request.accept_languages:  # most preferred first
         primary = tag.split("-")[0].lower()
         if primary == "en":
