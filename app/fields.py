@@ -4,6 +4,10 @@ import re
 
 from marshmallow import ValidationError, fields, validate
 
+from app.clock import in_beijing
+
+BEIJING_TIME = "Beijing time (Asia/Shanghai); input without an offset is read as Beijing time"
+
 # Record ids are PostgreSQL `integer`s: a larger number names no record, and must not reach the
 # database, where it is an error rather than "not found".
 MAX_RECORD_ID = 2**31 - 1
@@ -45,3 +49,14 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class BeijingDateTime(fields.DateTime):
+    """A stored (UTC) moment written in Beijing time, with its +08:00 offset."""
+
+    def __init__(self, **kwargs):
+        metadata = kwargs.pop("metadata", {})
+        super().__init__(metadata={"description": BEIJING_TIME, **metadata}, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value and in_beijing(value), attr, obj, **kwargs)

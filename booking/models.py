@@ -28,6 +28,7 @@ from app.privacy import Encrypted
 from app.states import StateTable
 from credit.models import Worker
 from stations.models import Station
+from wechat.models import CheckedText
 
 # ---------------------------------------------------------------- booking statuses
 
@@ -301,8 +302,9 @@ class EntryCheck(Model):
     scanned_worker: Mapped[Worker] = relationship()
 
 
-class Rating(Model):
-    """The resident's rating of a completed booking: once."""
+class Rating(CheckedText, Model):
+    """The resident's rating of a completed booking: once. Its text is shown once WeChat's
+    content check passed it (wechat.content)."""
 
     __tablename__ = "booking_ratings"
     __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
@@ -329,9 +331,10 @@ class FollowUp(Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Complaint(Model):
+class Complaint(CheckedText, Model):
     """A resident's complaint about a booking, handled submitted → accepted → upheld / dismissed /
-    invalid → closed, with who and when at each step. Only an upheld one lowers credit."""
+    invalid → closed, with who and when at each step. Only an upheld one lowers credit. Its text
+    is shown once WeChat's content check passed it (wechat.content)."""
 
     __tablename__ = "booking_complaints"
     __table_args__ = (CheckConstraint(f"status IN ({', '.join(repr(s) for s in COMPLAINT_STATUSES)})", name="status"),)

@@ -6,8 +6,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from sqlalchemy import inspect
 
-from app.clock import BEIJING, in_beijing
-from app.fields import FullMatch, RecordId, Text
+from app.clock import BEIJING
+from app.fields import BEIJING_TIME, BeijingDateTime, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
 from app.privacy import mask_name
 from booking.models import (
@@ -20,8 +20,7 @@ from booking.models import (
 )
 from stations.schemas import CRS_DESCRIPTION, LocationSchema, StationSchema, crs_field
 from stations.services import location_view, station_name
-
-BEIJING_TIME = "Beijing time (Asia/Shanghai); input without an offset is read as Beijing time"
+from wechat.schemas import shown_text, text_status
 
 
 def beijing_datetime(**kwargs) -> fields.AwareDateTime:
@@ -37,17 +36,6 @@ def whole_blocks(value: int) -> None:
 def half_hour(value) -> None:
     if value.minute % 30 or value.second or value.microsecond:
         raise ma.ValidationError("must be on the hour or the half hour")
-
-
-class BeijingDateTime(fields.DateTime):
-    """A stored (UTC) moment written in Beijing time, with its +08:00 offset."""
-
-    def __init__(self, **kwargs):
-        metadata = kwargs.pop("metadata", {})
-        super().__init__(metadata={"description": BEIJING_TIME, **metadata}, **kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return super()._serialize(value and in_beijing(value), attr, obj, **kwargs)
 
 
 # ---------------------------------------------------------------- catalogue and hours
@@ -242,7 +230,8 @@ class BookingEventSchema(ma.Schema):
 
 class RatingSummarySchema(ma.Schema):
     stars = fields.Integer(required=True)
-    text = fields.String(allow_none=True)
+    text = shown_text()
+    text_status = text_status()
 
 
 class CompletedRating(fields.Nested):
@@ -358,7 +347,8 @@ class RatingInputSchema(ma.Schema):
 class RatingSchema(ma.Schema):
     booking_id = fields.Integer(required=True)
     stars = fields.Integer(required=True)
-    text = fields.String(allow_none=True)
+    text = shown_text()
+    text_status = text_status()
     created_at = BeijingDateTime(required=True)
 
 
@@ -396,7 +386,8 @@ class ComplaintSchema(ma.Schema):
     type_name = fields.Function(
         lambda complaint: COMPLAINT_TYPES[complaint.type], required=True, metadata={"type": "string"}
     )
-    text = fields.String(required=True)
+    text = shown_text(required=True)
+    text_status = text_status()
     status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES))
     result = fields.String(allow_none=True)
     result_note = fields.String(allow_none=True)

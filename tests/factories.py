@@ -38,6 +38,7 @@ UNLIMITED = {
     "LOGIN_RATE_LIMIT": "1000000/minute",
     "BOOKING_RATE_LIMIT": "1000000/minute",
     "COMPLAINT_RATE_LIMIT": "1000000/minute",
+    "DOOR_ENTRY_RATE_LIMIT": "1000000/minute",
 }
 
 # The environment of a production deployment with every required setting.
