@@ -23,6 +23,8 @@ from booking.schemas import (
     RatingInputSchema,
 )
 from credit.models import Certificate, Company, CreditEvent, Worker
+from doorstep.models import DoorComplaint, DoorRating
+from doorstep.schemas import DoorComplaintInputSchema, DoorRatingInputSchema
 from credit.schemas import (
     CompanyCreateSchema,
     CompanyRowSchema,
@@ -54,6 +56,8 @@ WRITES = [
     (FollowUpInputSchema, FollowUp, {}),
     (ComplaintInputSchema, Complaint, {}),
     (ComplaintStepSchema, Complaint, {"note": "result_note"}),
+    (DoorRatingInputSchema, DoorRating, {}),
+    (DoorComplaintInputSchema, DoorComplaint, {}),
     (RoleScopeSchema, RoleGrant, {}),
     (InviteCreateSchema, StaffInvite, {}),
 ]
