@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Load, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
 from app.clock import beijing_day_bounds, in_beijing, today_in_beijing, utcnow
@@ -15,6 +15,7 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.i18n import _
 from app.paging import Page, paginate
+from app.privacy import mask_name
 from credit.certificates import COLOUR_NAMES, GREEN, colour
 from credit.ledger import rated_since, record_credit_event
 from credit.models import Certificate, Company, Worker
@@ -23,7 +24,7 @@ from wechat.codes import scanned_certificate
 from wechat.content import check_text
 
 
-def masked_worker(loader: Load) -> Load:
+def masked_worker(loader):
     """A worker as a door entry shows one (masked name, stars, photo, company name): the
     encrypted ID number and phone are neither read nor decrypted."""
     return (
@@ -162,12 +163,12 @@ def entries_of_resident(resident: User, page: int, per_page: int) -> Page:
     return paginate(query, page, per_page)
 
 
-def refusal_detail(entry: DoorEntry, worker_name: str) -> str:
+def refusal_detail(entry: DoorEntry) -> str:
     """What the resident reads when the code at the door is not green: booking's warning, with
     the hotline to call as there is no station behind this hire."""
     return _(
         "%(worker)s's 安心码 is %(colour)s: do not open the door, and call %(hotline)s.",
-        worker=worker_name,
+        worker=mask_name(entry.worker.name),
         colour=COLOUR_NAMES[entry.colour],
         hotline=current_app.config["PLATFORM_HOTLINE"],
     )

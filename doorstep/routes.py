@@ -3,11 +3,10 @@ complains about the visit, and lists their own entries. Each view loads the call
 or 404s, and calls one operation; the response schema serialises what it returns."""
 
 from accounts.models import User
-from app.access import caller_key, current_principal
+from app.access import caller_key, require_principal
 from app.blueprint import ApiBlueprint
 from app.errors import Conflict, recorded_problem
 from app.paging import PageQuery
-from app.privacy import mask_name
 from app.rate_limits import created_something, rate_limited
 from doorstep import entries
 from doorstep.schemas import (
@@ -38,7 +37,7 @@ blp = ApiBlueprint(
 
 
 def resident() -> User:
-    return current_principal().user
+    return require_principal().user
 
 
 @blp.post("/door-entries")
@@ -56,7 +55,7 @@ def record_entry(data):
     if not entry.admitted:
         return recorded_problem(
             Conflict(
-                entries.refusal_detail(entry, mask_name(entry.worker.name)),
+                entries.refusal_detail(entry),
                 code="worker_not_green",
                 errors={"token": [f"the worker's 安心码 is {entry.colour}, not green"]},
             )

@@ -23,8 +23,6 @@ from booking.schemas import (
     RatingInputSchema,
 )
 from credit.models import Certificate, Company, CreditEvent, Worker
-from doorstep.models import DoorComplaint, DoorRating
-from doorstep.schemas import DoorComplaintInputSchema, DoorRatingInputSchema
 from credit.schemas import (
     CompanyCreateSchema,
     CompanyRowSchema,
@@ -35,6 +33,8 @@ from credit.schemas import (
     WorkerRowSchema,
     WorkerUpdateSchema,
 )
+from doorstep.models import DoorComplaint, DoorRating
+from doorstep.schemas import DoorComplaintInputSchema, DoorRatingInputSchema
 from stations.models import Station
 from stations.schemas import StationRowSchema
 

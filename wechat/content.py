@@ -105,7 +105,7 @@ def recheck_pending_texts(limit: int = 500) -> Recheck:
             select(model, User)
             .join(User, User.id == getattr(model, table.author_id))
             .where(model.text_status == TEXT_PENDING)
-            .order_by(model.id)  # type: ignore[attr-defined]
+            .order_by(model.id)
             .limit(limit)
             .with_for_update(of=model, skip_locked=True)
         )

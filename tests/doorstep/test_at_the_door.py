@@ -18,11 +18,11 @@ from wechat.codes import worker_scene
 
 def scene_of(app, worker) -> str:
     with app.app_context():
-        certificate = db.session.scalar(select(Certificate).where(Certificate.worker_id == worker["id"]))
+        certificate = db.session.scalars(select(Certificate).where(Certificate.worker_id == worker["id"])).one()
         return worker_scene(certificate)
 
 
-def company_ledger(app, company_id) -> list[tuple[str, float, str]]:
+def company_ledger(app, company_id) -> list[tuple[str, float, str | None]]:
     with app.app_context():
         events = db.session.scalars(
             select(CreditEvent).where(CreditEvent.company_id == company_id).order_by(CreditEvent.id)
@@ -79,7 +79,7 @@ def test_a_worker_whose_code_is_not_green_is_refused_at_the_door_and_the_refusal
     refused = client.post(f"/api/v1/door-entries/{listed['id']}/rating", json={"stars": 1}, headers=headers)
     assert refused.status_code == 409 and refused.json["code"] == "entry_refused"
     with app.app_context():
-        assert db.session.get(DoorEntry, listed["id"]).admitted is False
+        assert db.session.scalar(select(DoorEntry.admitted).where(DoorEntry.id == listed["id"])) is False
 
 
 def test_an_entry_is_rated_once_and_the_stars_go_on_the_workers_and_companys_ledger_as_door_rating(
@@ -113,7 +113,9 @@ def test_a_resident_cannot_rate_a_worker_they_never_let_in(client, entered, resi
 
 def scanned_ago(app, entry, age: timedelta) -> None:
     with app.app_context():
-        db.session.get(DoorEntry, entry["id"]).scanned_at = datetime.now(UTC) - age
+        db.session.scalars(select(DoorEntry).where(DoorEntry.id == entry["id"])).one().scanned_at = (
+            datetime.now(UTC) - age
+        )
         db.session.commit()
 
 

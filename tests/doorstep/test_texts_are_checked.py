@@ -31,10 +31,10 @@ def let_in(api, enter, resident, green_worker):
     return make
 
 
-def openid_of(app, client, headers) -> str:
+def openid_of(app, client, headers) -> str | None:
     user_id = client.get("/api/v1/me", headers=headers).json["id"]
     with app.app_context():
-        return db.session.get(User, user_id).openid
+        return db.session.scalar(select(User.openid).where(User.id == user_id))
 
 
 def test_a_text_that_passes_is_shown_and_was_sent_as_msgseccheck_v2(app, api, stub, let_in):
