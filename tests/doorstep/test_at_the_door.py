@@ -99,6 +99,8 @@ def test_an_entry_is_rated_once_and_the_stars_go_on_the_workers_and_companys_led
     after = client.get(f"/api/v1/workers/{worker['id']}", headers=operator).json
     assert after["credit_score"] > before["credit_score"]
     assert [e["kind"] for e in history(client, operator, worker)].count("door_rating") == 1
+    shown = client.get(f"/api/v1/scan/{token_of(worker)}").json
+    assert (shown["rating_count"], shown["rating_mean"]) == (1, 5)  # the public summary counts any hire's rating
 
 
 def test_a_resident_cannot_rate_a_worker_they_never_let_in(client, entered, resident):
