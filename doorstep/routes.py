@@ -46,7 +46,7 @@ def resident() -> User:
 @blp.problems(409, 429)
 @blp.arguments(DoorEntryInputSchema)
 @blp.response(201, DoorEntrySchema)
-def record_entry(data):
+def record_door_entry(data):
     """确认入户 without a station booking: after scanning the worker's 安心碼 at the door, record
     who came and the colour the code showed. A code that is not green is a 409 telling the
     resident not to open the door and to call the hotline, and the refusal stays on record. An
@@ -67,7 +67,7 @@ def record_entry(data):
 @blp.requires()
 @blp.arguments(PageQuery, location="query", as_kwargs=True)
 @blp.response(200, DoorEntryPageSchema)
-def my_entries(page, per_page):
+def my_door_entries(page, per_page):
     """My door entries, latest first, with their ratings and complaints (texts shown once
     WeChat's content check passed them)."""
     return entries.entries_of_resident(resident(), page, per_page)
@@ -78,7 +78,7 @@ def my_entries(page, per_page):
 @blp.problems(404, 409)
 @blp.arguments(DoorRatingInputSchema)
 @blp.response(201, DoorRatingSchema)
-def rate_entry(data, entry_id):
+def rate_door_entry(data, entry_id):
     """Rate the worker I let in, once per entry (1-5 stars and text); the worker's and company's
     credit levels follow at once (kind door_rating). A text WeChat refuses is a 422 on `text`."""
     me = resident()
@@ -91,7 +91,7 @@ def rate_entry(data, entry_id):
 @blp.problems(404, 409, 429)
 @blp.arguments(DoorComplaintInputSchema)
 @blp.response(201, DoorComplaintSchema)
-def complain(data, entry_id):
+def complain_about_door_entry(data, entry_id):
     """Complain about the worker I let in; it goes on the worker's and company's ledger (kind
     door_complaint). A text WeChat refuses is a 422 on `text`."""
     me = resident()
