@@ -204,3 +204,27 @@ def test_a_resident_complaining_too_often_about_door_entries_gets_429(limits, cl
     url = f"/api/v1/door-entries/{entry['id']}/complaints"
     statuses = [client.post(url, json={"text": "态度差"}, headers=headers).status_code for _ in range(2)]
     assert statuses == [201, 429]
+
+
+def test_a_page_of_entries_costs_the_same_statements_at_1_and_at_10_entries(
+    client, count_statements, entered, resident, green_worker
+):
+    headers = resident()
+
+    def listed() -> tuple[int, int]:
+        with count_statements() as statements:
+            page = client.get("/api/v1/door-entries", headers=headers).json
+        return len(statements), len(page["items"])
+
+    def let_in_and_rate() -> None:
+        entry, _, _ = entered(headers=headers, worker=green_worker())  # each of another worker and company
+        client.post(f"/api/v1/door-entries/{entry['id']}/rating", json={"stars": 4, "text": "好"}, headers=headers)
+        client.post(f"/api/v1/door-entries/{entry['id']}/complaints", json={"text": "慢"}, headers=headers)
+
+    let_in_and_rate()
+    at_one = listed()
+    for _ in range(9):
+        let_in_and_rate()
+    at_ten = listed()
+    assert (at_one[1], at_ten[1]) == (1, 10)
+    assert at_ten[0] == at_one[0]
