@@ -28,7 +28,7 @@ from app.privacy import Encrypted
 from app.states import StateTable
 from credit.models import Worker
 from stations.models import Station
-from wechat.models import CheckedText
+from wechat.models import CheckedText, text_status_check
 
 # ---------------------------------------------------------------- booking statuses
 
@@ -307,7 +307,7 @@ class Rating(CheckedText, Model):
     content check passed it (wechat.content)."""
 
     __tablename__ = "booking_ratings"
-    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
+    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"), text_status_check())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
@@ -337,7 +337,10 @@ class Complaint(CheckedText, Model):
     is shown once WeChat's content check passed it (wechat.content)."""
 
     __tablename__ = "booking_complaints"
-    __table_args__ = (CheckConstraint(f"status IN ({', '.join(repr(s) for s in COMPLAINT_STATUSES)})", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in COMPLAINT_STATUSES)})", name="status"),
+        text_status_check(),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)

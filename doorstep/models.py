@@ -9,7 +9,7 @@ from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import Model
 from credit.models import Worker
-from wechat.models import CheckedText
+from wechat.models import CheckedText, text_status_check
 
 
 class DoorEntry(Model):
@@ -37,7 +37,7 @@ class DoorRating(CheckedText, Model):
     """The resident's rating of the worker they let in: once per entry."""
 
     __tablename__ = "door_ratings"
-    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
+    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"), text_status_check())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("door_entries.id"), unique=True)
@@ -51,6 +51,7 @@ class DoorComplaint(CheckedText, Model):
     """A resident's complaint about the worker they let in; any number per entry."""
 
     __tablename__ = "door_complaints"
+    __table_args__ = (text_status_check(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("door_entries.id"), index=True)

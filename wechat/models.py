@@ -87,9 +87,14 @@ TEXT_PASSED, TEXT_PENDING, TEXT_REVIEW, TEXT_RISKY = "pass", "pending", "review"
 TEXT_STATUSES = (TEXT_PASSED, TEXT_PENDING, TEXT_REVIEW, TEXT_RISKY)
 
 
+def text_status_check() -> CheckConstraint:
+    """The database's rule on `text_status`, for the __table_args__ of every CheckedText table."""
+    return CheckConstraint(f"text_status IN ({', '.join(repr(s) for s in TEXT_STATUSES)})", name="text_status")
+
+
 class CheckedText:
     """A table holding a resident's free text (`text`) with the outcome of its content check:
-    `shown_text` is what anyone else may read of it."""
+    `shown_text` is what anyone else may read of it. Its __table_args__ hold text_status_check()."""
 
     if TYPE_CHECKING:
         text: str | None

@@ -19,6 +19,7 @@ branch_labels = None
 depends_on = None
 
 TEXT_STATUS_COMMENT = "msgSecCheck: pass (shown), pending (WeChat not reached yet), review or risky (hidden)"
+TEXT_STATUS_RULE = "text_status IN ('pass', 'pending', 'review', 'risky')"
 
 
 def text_status() -> sa.Column:
@@ -58,6 +59,7 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         text_status(),
         sa.CheckConstraint("stars BETWEEN 1 AND 5", name=op.f("ck_door_ratings_stars_range")),
+        sa.CheckConstraint(TEXT_STATUS_RULE, name=op.f("ck_door_ratings_text_status")),
         sa.ForeignKeyConstraint(["entry_id"], ["door_entries.id"], name=op.f("fk_door_ratings_entry_id_door_entries")),
         sa.ForeignKeyConstraint(["rated_by_id"], ["users.id"], name=op.f("fk_door_ratings_rated_by_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_door_ratings")),
@@ -71,6 +73,7 @@ def upgrade():
         sa.Column("submitted_by_id", sa.Integer(), nullable=False),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
         text_status(),
+        sa.CheckConstraint(TEXT_STATUS_RULE, name=op.f("ck_door_complaints_text_status")),
         sa.ForeignKeyConstraint(
             ["entry_id"], ["door_entries.id"], name=op.f("fk_door_complaints_entry_id_door_entries")
         ),
@@ -85,11 +88,13 @@ def upgrade():
     for table in ("booking_ratings", "booking_complaints"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(text_status())
+            batch_op.create_check_constraint(op.f(f"ck_{table}_text_status"), TEXT_STATUS_RULE)
 
 
 def downgrade():
     for table in ("booking_complaints", "booking_ratings"):
         with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(op.f(f"ck_{table}_text_status"), type_="check")
             batch_op.drop_column("text_status")
     with op.batch_alter_table("door_complaints", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_door_complaints_entry_id"))
