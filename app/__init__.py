@@ -71,10 +71,11 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     import accounts
     import booking
     import credit
+    import doorstep
     import stations
     import wechat
 
-    for feature in (accounts, stations, credit, wechat, booking):
+    for feature in (accounts, stations, credit, wechat, booking, doorstep):
         feature.init_app(app, api)
 
 

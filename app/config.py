@@ -135,6 +135,10 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         # Per logged-in user: far above what a household needs, far below what a script wants.
         "BOOKING_RATE_LIMIT": environ.get("BOOKING_RATE_LIMIT", "10/hour"),
         "COMPLAINT_RATE_LIMIT": environ.get("COMPLAINT_RATE_LIMIT", "5/hour"),
+        # 确认入户 after any scan, per resident: each attempt counts, a refused one too (it is recorded).
+        "DOOR_ENTRY_RATE_LIMIT": environ.get("DOOR_ENTRY_RATE_LIMIT", "20/hour"),
+        # How long after a door entry its rating and complaints are taken.
+        "DOOR_RATING_DAYS": settings.integer("DOOR_RATING_DAYS", 30),
         # With Redis: scan records are written to the database in batches of this many, or once the
         # oldest waits this long. Each process re-reads a scanned profile at least this often: the
         # bound on how long a suspension or a rotated code can go unseen at the door when Redis

@@ -8,6 +8,8 @@ from werkzeug.datastructures import FileStorage
 
 from app.clock import in_beijing
 
+BEIJING_TIME = "Beijing time (Asia/Shanghai); input without an offset is read as Beijing time"
+
 # Record ids are PostgreSQL `integer`s: a larger number names no record, and must not reach the
 # database, where it is an error rather than "not found".
 MAX_RECORD_ID = 2**31 - 1

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 
 from accounts.models import User
-from app.clock import today_in_beijing, utcnow
-from app.errors import Conflict, Invalid, NotFound
+from app.clock import beijing_day_bounds, in_beijing, today_in_beijing, utcnow
+from app.errors import Conflict
 from app.extensions import db
 from app.i18n import _
 from app.paging import Page, paginate
@@ -26,9 +26,10 @@ from booking.models import (
     Rating,
 )
 from credit.certificates import GREEN, colour
-from credit.ledger import record_credit_event
+from credit.ledger import rated_since, record_credit_event
 from credit.models import Certificate, Worker
-from wechat.codes import SCANNED_FORMS, token_from_scan
+from wechat.codes import scanned_certificate
+from wechat.content import check_text
 
 # What each decision puts on the worker's and company's ledger: only an upheld complaint lowers.
 COMPLAINT_CREDIT = {
@@ -38,33 +39,12 @@ COMPLAINT_CREDIT = {
 }
 
 
-def scanned_certificate(scanned: str) -> Certificate:
-    """The certificate whose 安心碼 the resident scanned, in whichever form the scan gave it."""
-    unknown = Invalid(
-        _("This is not a valid 安心码."), code="unknown_token", errors={"token": ["unknown or replaced 安心码"]}
-    )
-    try:
-        token = token_from_scan(scanned)
-    except NotFound:  # the scene of a rotated or forged card
-        raise unknown from None
-    if token is None:
-        raise Invalid(_("This is not a 安心码: send %(forms)s.", forms=SCANNED_FORMS), code="not_a_scan", field="token")
-    certificate = db.session.scalar(
-        select(Certificate)
-        .where(Certificate.scan_token == token)
-        .options(masked_worker(joinedload(Certificate.worker)))
-    )
-    if certificate is None:
-        raise unknown
-    return certificate
-
-
 def confirm_entry(booking: Booking, scanned: str, actor: User) -> EntryCheck:
     """确认入户 with what the resident scanned of the 安心碼 (URL, token or mini-program scene). The
     check is recorded whether or not the scanned worker is the assigned one, and green; the booking
     counts as entered only when both hold."""
     BOOKING_FACTS.target(booking.status, "confirm_entry", doing="confirm entry")
-    certificate = scanned_certificate(scanned)
+    certificate = scanned_certificate(scanned, masked_worker(joinedload(Certificate.worker)))
     matched = certificate.worker_id == booking.worker_id
     check = EntryCheck(
         booking_id=booking.id,
@@ -109,12 +89,29 @@ def _credit_both(booking: Booking, kind: str, value: float, actor: User | None, 
 
 
 def rate(booking: Booking, stars: int, text: str | None, actor: User) -> Rating:
+    """Once per booking, and not when the resident rated the same visit as a door entry
+    (doorstep's door_rating of this worker since the booking's day): one visit counts once."""
     BOOKING_FACTS.target(booking.status, "rate")
     if db.session.scalar(select(Rating.id).where(Rating.booking_id == booking.id)):
         raise Conflict(
             _("This booking has been rated already."), code="already_rated", errors={"stars": ["rated once already"]}
         )
-    rating = Rating(booking_id=booking.id, stars=stars, text=text, rated_by_id=actor.id, created_at=utcnow())
+    day_started = beijing_day_bounds(in_beijing(booking.starts_at).date())[0]
+    if booking.worker_id and rated_since(booking.worker_id, actor, "door_rating", day_started):
+        raise Conflict(
+            _("You rated this worker's visit already, as a door entry: a visit is rated once."),
+            code="rated_as_door_entry",
+            field="stars",
+        )
+    text_status = check_text(actor, text, "text")
+    rating = Rating(
+        booking_id=booking.id,
+        stars=stars,
+        text=text,
+        text_status=text_status,
+        rated_by_id=actor.id,
+        created_at=utcnow(),
+    )
     db.session.add(rating)
     db.session.flush()
     _credit_both(booking, "rating", stars, actor, f"booking:{booking.id}", f"雇主评价 {stars} 星")
@@ -154,7 +151,14 @@ def record_follow_up(booking: Booking, data: dict, actor: User) -> FollowUp:
 
 
 def complain(booking: Booking, kind: str, text: str, actor: User) -> Complaint:
-    complaint = Complaint(booking_id=booking.id, type=kind, text=text, submitted_by_id=actor.id, submitted_at=utcnow())
+    complaint = Complaint(
+        booking_id=booking.id,
+        type=kind,
+        text=text,
+        text_status=check_text(actor, text, "text"),
+        submitted_by_id=actor.id,
+        submitted_at=utcnow(),
+    )
     db.session.add(complaint)
     db.session.flush()
     audit(booking, "complaint", None, None, actor, details={"complaint_id": complaint.id, "type": kind})

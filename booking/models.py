@@ -29,6 +29,7 @@ from app.privacy import Encrypted
 from app.states import StateTable
 from credit.models import Worker
 from stations.models import Station
+from wechat.models import CheckedText, text_status_check
 
 # ---------------------------------------------------------------- booking statuses
 
@@ -302,11 +303,12 @@ class EntryCheck(Model):
     scanned_worker: Mapped[Worker] = relationship()
 
 
-class Rating(Model):
-    """The resident's rating of a completed booking: once."""
+class Rating(CheckedText, Model):
+    """The resident's rating of a completed booking: once. Its text is shown once WeChat's
+    content check passed it (wechat.content)."""
 
     __tablename__ = "booking_ratings"
-    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
+    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"), text_status_check())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
@@ -330,12 +332,16 @@ class FollowUp(Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Complaint(Model):
+class Complaint(CheckedText, Model):
     """A resident's complaint about a booking, handled submitted → accepted → upheld / dismissed /
-    invalid → closed, with who and when at each step. Only an upheld one lowers credit."""
+    invalid → closed, with who and when at each step. Only an upheld one lowers credit. Its text
+    is shown once WeChat's content check passed it (wechat.content)."""
 
     __tablename__ = "booking_complaints"
-    __table_args__ = (CheckConstraint(f"status IN ({', '.join(repr(s) for s in COMPLAINT_STATUSES)})", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in COMPLAINT_STATUSES)})", name="status"),
+        text_status_check(),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 from sqlalchemy import inspect
 
 from app.clock import BEIJING
-from app.fields import BeijingDateTime, FullMatch, RecordId, Text
+from app.fields import BEIJING_TIME, BeijingDateTime, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
 from app.privacy import mask_name
 from booking.models import (
@@ -20,8 +20,7 @@ from booking.models import (
 )
 from stations.schemas import CRS_DESCRIPTION, LocationSchema, StationSchema, crs_field
 from stations.services import location_view, station_name
-
-BEIJING_TIME = "Beijing time (Asia/Shanghai); input without an offset is read as Beijing time"
+from wechat.schemas import shown_text, text_status
 
 
 def beijing_datetime(**kwargs) -> fields.AwareDateTime:
@@ -238,7 +237,8 @@ class BookingEventSchema(ma.Schema):
 
 class RatingSummarySchema(ma.Schema):
     stars = fields.Integer(required=True)
-    text = fields.String(allow_none=True)
+    text = shown_text()
+    text_status = text_status()
 
 
 class CompletedRating(fields.Nested):
@@ -354,7 +354,8 @@ class RatingInputSchema(ma.Schema):
 class RatingSchema(ma.Schema):
     booking_id = fields.Integer(required=True)
     stars = fields.Integer(required=True)
-    text = fields.String(allow_none=True)
+    text = shown_text()
+    text_status = text_status()
     created_at = BeijingDateTime(required=True)
 
 
@@ -392,7 +393,8 @@ class ComplaintSchema(ma.Schema):
     type_name = fields.Function(
         lambda complaint: COMPLAINT_TYPES[complaint.type], required=True, metadata={"type": "string"}
     )
-    text = fields.String(required=True)
+    text = shown_text(required=True)
+    text_status = text_status()
     status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES))
     result = fields.String(allow_none=True)
     result_reason = fields.String(allow_none=True)

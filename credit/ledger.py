@@ -15,6 +15,10 @@ from app.i18n import _
 from credit.models import ISSUED, Certificate, Company, CreditEvent, Worker
 from credit.scoring import CreditResult, compute, current_config, standing_entries
 
+# The employers' ratings the public summary counts: a station booking's and a door entry's
+# (doorstep), weighed apart by scoring.toml.
+RATING_KINDS = ("rating", "door_rating")
+
 
 def append_event(
     subject: Worker | Company,
@@ -83,6 +87,23 @@ def events_of(subject: Worker | Company) -> list[CreditEvent]:
     return list(db.session.scalars(select(CreditEvent).where(column == subject.id).order_by(CreditEvent.id)))
 
 
+def rated_since(worker_id: int, actor: User, kind: str, since: datetime) -> bool:
+    """Whether `actor` put a rating of `kind` on the worker's ledger at or after `since`."""
+    return (
+        db.session.scalar(
+            select(CreditEvent.id)
+            .where(
+                CreditEvent.worker_id == worker_id,
+                CreditEvent.actor_id == actor.id,
+                CreditEvent.kind == kind,
+                CreditEvent.created_at >= since,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def company_worker_levels(company: Company) -> list[int]:
     """Star levels of the company's workers who hold an issued certificate."""
     return list(
@@ -106,7 +127,7 @@ def recompute_worker(worker: Worker) -> None:
     as_of = utcnow()
     result, events = compute_level(worker, as_of)
     counted = standing_entries(events, as_of)
-    ratings = [e.value for e in counted if e.kind == "rating"]
+    ratings = [e.value for e in counted if e.kind in RATING_KINDS]
     worker.stars, worker.credit_score = int(result.level), result.score
     worker.credit_config_version, worker.credit_computed_at = result.version, as_of
     worker.rating_count = len(ratings)

@@ -139,6 +139,8 @@ THE_WORKER = access("the worker it is about", 401, 403, 403, 403, 403, 403, 403,
 WORKER_EVENT_OBJECTOR = access(
     "the worker whose event it is", 401, 403, 403, 403, 403, 404, 404, 403, worker=ALLOWED, other_worker=404
 )
+# Nobody else reads a resident's door entries: to everyone else they do not exist.
+DOOR_ENTRY_OWNER = access("the resident who recorded the entry", 401, 404, ALLOWED, 404, 404, 404, 404, 404)
 
 
 # ---------------------------------------------------------------- the world: one side per scope
@@ -154,6 +156,7 @@ class Side:
     scan_token: str
     booking: int  # assigned to `worker`
     complaint: int  # submitted, about `booking`
+    door_entry: int  # `worker` let in by the side's resident, without a booking
     invite: int  # pending, for the station
     invite_code: str
     grant: int  # station_staff of the station, held by someone else
@@ -210,6 +213,10 @@ def booking(body: dict | None = None) -> Callable[[Side], Call]:
 
 def worker(body: dict | None = None) -> Callable[[Side], Call]:
     return lambda side: Call(path={"worker_id": side.worker}, json=body or {})
+
+
+def door_entry(body: dict) -> Callable[[Side], Call]:
+    return lambda side: Call(path={"entry_id": side.door_entry}, json=body)
 
 
 def complaint(side: Side) -> Call:
@@ -361,6 +368,10 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/complaints/{complaint_id}/dismiss": Write(BOOKING_STATION_STAFF, complaint),
     "POST /api/v1/complaints/{complaint_id}/invalidate": Write(BOOKING_STATION_STAFF, complaint),
     "POST /api/v1/complaints/{complaint_id}/close": Write(BOOKING_STATION_STAFF, complaint),
+    # ---- at the door without a booking
+    "POST /api/v1/door-entries": Write(LOGGED_IN, lambda side: Call(json={"token": side.scan_token})),
+    "POST /api/v1/door-entries/{entry_id}/rating": Write(DOOR_ENTRY_OWNER, door_entry({"stars": 4, "text": "准时"})),
+    "POST /api/v1/door-entries/{entry_id}/complaints": Write(DOOR_ENTRY_OWNER, door_entry({"text": "迟到"})),
 }
 
 ROUTES = write_routes()
@@ -443,6 +454,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
                 json={"type": "attitude", "text": "态度差"},
             )
         )["id"]
+        entered = _ok(client.post("/api/v1/door-entries", json={"token": token_of(issued)}, headers=owners[scope]))
         invite = _ok(
             client.post("/api/v1/invites", json={"role": "station_staff", "station_code": station}, headers=operator)
         )
@@ -477,6 +489,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             scan_token=token_of(issued),
             booking=booked,
             complaint=complained,
+            door_entry=entered["id"],
             invite=invite["id"],
             invite_code=invite["code"],
             grant=grant,

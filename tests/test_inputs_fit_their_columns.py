@@ -34,6 +34,8 @@ from credit.schemas import (
     WorkerRowSchema,
     WorkerUpdateSchema,
 )
+from doorstep.models import DoorComplaint, DoorRating
+from doorstep.schemas import DoorComplaintInputSchema, DoorRatingInputSchema
 from stations.models import Station
 from stations.schemas import StationRowSchema
 
@@ -56,6 +58,8 @@ WRITES = [
     (FollowUpInputSchema, FollowUp, {}),
     (ComplaintInputSchema, Complaint, {}),
     (ComplaintStepSchema, Complaint, {"reason": "result_reason"}),
+    (DoorRatingInputSchema, DoorRating, {}),
+    (DoorComplaintInputSchema, DoorComplaint, {}),
     (RoleScopeSchema, RoleGrant, {}),
     (InviteCreateSchema, StaffInvite, {}),
 ]

@@ -9,7 +9,7 @@ from flask_migrate import downgrade, upgrade
 from app import create_app
 from app.extensions import db
 
-BEFORE = "0010_worker_accounts"
+BEFORE = "0011_door_entries"
 
 
 def test_service_names_stored_before_become_codes_and_come_back(tmp_path):

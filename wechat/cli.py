@@ -1,6 +1,6 @@
-"""`flask wechat ...`: the subscribe-message worker and the operators' retry; and `flask credit
-expiry-reminders`, which sends subscribe messages and so lives here, above credit (wechat's
-init_app adds it to credit's group)."""
+"""`flask wechat ...`: the subscribe-message worker, the operators' retry, and the recheck of texts
+WeChat could not check when they were written; and `flask credit expiry-reminders`, which sends
+subscribe messages and so lives here, above credit (wechat's init_app adds it to credit's group)."""
 
 from datetime import timedelta
 
@@ -11,10 +11,11 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
+from wechat.content import recheck_pending_texts
 from wechat.expiry_reminders import queue_expiry_reminders
 from wechat.messages import QUEUE_NAME, deliver_in_this_process, retry_failed
 
-wechat_cli = AppGroup("wechat", help="WeChat subscribe messages.")
+wechat_cli = AppGroup("wechat", help="WeChat subscribe messages and content checks.")
 
 
 @wechat_cli.command("worker")
@@ -58,3 +59,15 @@ def expiry_reminders_command():
     db.session.commit()
     deliver_in_this_process()
     click.echo(f"{due} expiring item(s) reminded.")
+
+
+@wechat_cli.command("recheck-texts")
+@click.option("--limit", default=500, show_default=True, help="At most this many pending texts per table.")
+def recheck_texts(limit):
+    """Ask WeChat's content check (msgSecCheck) again about residents' texts it could not check
+    when they were written: each is shown once it passes, or stays hidden. Safe to run at any
+    time and as often as wanted (e.g. every few minutes from cron): only pending texts are asked
+    about."""
+    outcome = recheck_pending_texts(limit)
+    db.session.commit()
+    click.echo(f"{outcome.shown} text(s) shown, {outcome.hidden} hidden, {outcome.still_pending} still pending.")

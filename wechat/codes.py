@@ -18,8 +18,9 @@ import redis
 import requests
 from cachetools import TTLCache
 from flask import current_app
+from sqlalchemy import select
 
-from app.errors import NotFound
+from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.i18n import _
 from app.redis import redis_client
@@ -81,6 +82,24 @@ def token_from_scan(scanned: str) -> str | None:
     if WORKER_SCENE.fullmatch(scene):
         return scan_token_for_scene(scene)
     return text if SCAN_TOKEN.fullmatch(text) else None
+
+
+def scanned_certificate(scanned: str, *options) -> Certificate:
+    """The certificate whose 安心碼 a resident scanned at the door, in whichever form the scan
+    gave it (loaded with `options`); a 422 on `token` for anything that names no current card."""
+    unknown = Invalid(
+        _("This is not a valid 安心码."), code="unknown_token", errors={"token": ["unknown or replaced 安心码"]}
+    )
+    try:
+        token = token_from_scan(scanned)
+    except NotFound:  # the scene of a rotated or forged card
+        raise unknown from None
+    if token is None:
+        raise Invalid(_("This is not a 安心码: send %(forms)s.", forms=SCANNED_FORMS), code="not_a_scan", field="token")
+    certificate = db.session.scalar(select(Certificate).where(Certificate.scan_token == token).options(*options))
+    if certificate is None:
+        raise unknown
+    return certificate
 
 
 class MiniProgramCode(NamedTuple):

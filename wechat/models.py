@@ -2,6 +2,7 @@
 each template."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -84,3 +85,34 @@ class TemplateDecision(Model):
     decision: Mapped[str] = mapped_column(String(8))
     event: Mapped[str] = mapped_column(String(40), comment="subscribe_msg_popup_event or subscribe_msg_change_event")
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# What WeChat's content-security check (msgSecCheck v2) made of a resident's free text: shown
+# only once it passed; pending while WeChat could not be asked (the recheck asks again); review
+# and risky stay hidden.
+TEXT_PASSED, TEXT_PENDING, TEXT_REVIEW, TEXT_RISKY = "pass", "pending", "review", "risky"
+TEXT_STATUSES = (TEXT_PASSED, TEXT_PENDING, TEXT_REVIEW, TEXT_RISKY)
+
+
+def text_status_check() -> CheckConstraint:
+    """The database's rule on `text_status`, for the __table_args__ of every CheckedText table."""
+    return CheckConstraint(f"text_status IN ({', '.join(repr(s) for s in TEXT_STATUSES)})", name="text_status")
+
+
+class CheckedText:
+    """A table holding a resident's free text (`text`) with the outcome of its content check:
+    `shown_text` is what anyone else may read of it. Its __table_args__ hold text_status_check()."""
+
+    if TYPE_CHECKING:
+        text: str | None
+
+    text_status: Mapped[str] = mapped_column(
+        String(8),
+        default=TEXT_PASSED,
+        server_default=TEXT_PASSED,
+        comment="msgSecCheck: pass (shown), pending (WeChat not reached yet), review or risky (hidden)",
+    )
+
+    @property
+    def shown_text(self) -> str | None:
+        return self.text if self.text_status == TEXT_PASSED else None

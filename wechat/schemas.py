@@ -6,12 +6,33 @@ from marshmallow import fields, validate
 from accounts.schemas import MaskedPhone
 from app.fields import FullMatch, RecordId
 from app.paging import OperatorPageQuery, page_schema
-from wechat.models import MESSAGE_KINDS, MESSAGE_STATUSES
+from wechat.models import MESSAGE_KINDS, MESSAGE_STATUSES, TEXT_STATUSES
 
 # wx.login() and the phone button give short opaque codes; anything else is not one.
 WECHAT_CODE = fields.String(
     required=True, validate=FullMatch(r"[\w\-]{8,128}", error="must be the code WeChat gave the mini-program")
 )
+
+
+def shown_text(**kwargs) -> fields.String:
+    """A resident's free text as others may read it: null until WeChat's content check passed it."""
+    return fields.String(
+        attribute="shown_text",
+        allow_none=True,
+        metadata={"description": "null while text_status is not pass (or when there is no text)"},
+        **kwargs,
+    )
+
+
+def text_status() -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.OneOf(TEXT_STATUSES),
+        metadata={
+            "description": "WeChat's content check (msgSecCheck) of the text: pass (shown), pending (WeChat not "
+            "reached yet: hidden until rechecked), review or risky (hidden)"
+        },
+    )
 
 
 class LoginSchema(ma.Schema):

@@ -3,7 +3,7 @@ a station's services are [{"code", "name"}] pairs, and a complaint's decision ha
 every other decision does.
 
 Revision ID: 0012_one_vocabulary
-Revises: 0010_worker_accounts
+Revises: 0011_door_entries
 Create Date: 2026-12-02 01:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_one_vocabulary"
-down_revision = "0010_worker_accounts"
+down_revision = "0011_door_entries"
 branch_labels = None
 depends_on = None
 

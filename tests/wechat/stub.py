@@ -40,6 +40,8 @@ class StubWeChat:
         self.login_codes: dict[str, dict] = {}
         self.phone_codes: dict[str, dict] = {}
         self.sent: list[dict] = []
+        # msgSecCheck's verdict (pass, review, risky) on a text containing the key; pass otherwise.
+        self.text_verdicts: dict[str, str] = {}
         self._scripted: dict[str, deque] = defaultdict(deque)
         self._slow_paths: set[str] = set()
         # What getwxacodeunlimit answers: "png" as documented, "jpeg" as WeChat is reported to
@@ -69,6 +71,10 @@ class StubWeChat:
             "countryCode": "86",
             "watermark": {"appid": appid, "timestamp": 1764000000},
         }
+
+    def judge_text(self, containing: str, suggest: str):
+        """msgSecCheck answers `suggest` (pass, review or risky) for any text containing `containing`."""
+        self.text_verdicts[containing] = suggest
 
     def answer_errors(self, path: str, *errcodes: int):
         """The next calls to `path` get these errcodes, in order; later calls behave normally."""
@@ -122,10 +128,29 @@ class StubWeChat:
             )
         if path == "wxa/getwxacodeunlimit":
             return self._code_image(f"{body['page']}?scene={body['scene']}")
+        if path == "wxa/msg_sec_check":
+            return self._content_check(body)
         if path == "cgi-bin/message/subscribe/send":
             self.sent.append(body)
             return _json({"errcode": 0, "errmsg": "ok"})
         return _json({"errcode": 40066, "errmsg": "invalid url"}, status=404)
+
+    def _content_check(self, body: dict) -> Response:
+        """msgSecCheck as version 2 answers: the verdict in result.suggest. Version 1's shape
+        (no openid, no scene) is refused, as WeChat refuses a malformed call."""
+        if body.get("version") != 2 or not body.get("openid") or body.get("scene") not in (1, 2, 3, 4):
+            return _json({"errcode": 47001, "errmsg": "data format error"})
+        suggest = next((s for text, s in self.text_verdicts.items() if text in body.get("content", "")), "pass")
+        label = 100 if suggest == "pass" else 20001
+        return _json(
+            {
+                "errcode": 0,
+                "errmsg": "ok",
+                "result": {"suggest": suggest, "label": label},
+                "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label}],
+                "trace_id": "stub-trace",
+            }
+        )
 
     def _code_image(self, content: str) -> Response:
         if isinstance(self.code_format, bytes):

@@ -1,0 +1,98 @@
+"""Door entry endpoints: a resident records 确认入户 after scanning any worker's 安心碼, rates and
+complains about the visit, and lists their own entries. Each view loads the caller's own entry
+or 404s, and calls one operation; the response schema serialises what it returns."""
+
+from accounts.models import User
+from app.access import caller_key, require_principal
+from app.blueprint import ApiBlueprint
+from app.errors import Conflict, recorded_problem
+from app.paging import PageQuery
+from app.rate_limits import created_something, rate_limited
+from doorstep import entries
+from doorstep.schemas import (
+    DoorComplaintInputSchema,
+    DoorComplaintSchema,
+    DoorEntryInputSchema,
+    DoorEntryPageSchema,
+    DoorEntrySchema,
+    DoorRatingInputSchema,
+    DoorRatingSchema,
+)
+
+PROBLEM_MEANINGS = {
+    401: "Not logged in: send Authorization: Bearer <token>",
+    404: "No such door entry of the caller's (another resident's counts as none): only a worker the caller "
+    "recorded at their door can be rated",
+    409: "The worker's code was not green at the door (do not open the door), the entry was rated already or "
+    "through a booking, or its time for a rating and complaints is over",
+}
+
+blp = ApiBlueprint(
+    "doorstep",
+    __name__,
+    url_prefix="/api/v1",
+    description="确认入户 after any scan (a hire through a company or direct), its rating and complaints",
+    problem_meanings=PROBLEM_MEANINGS,
+)
+
+
+def resident() -> User:
+    return require_principal().user
+
+
+@blp.post("/door-entries")
+@rate_limited("DOOR_ENTRY_RATE_LIMIT", "door entries", key=caller_key)
+@blp.requires()
+@blp.problems(409, 429)
+@blp.arguments(DoorEntryInputSchema)
+@blp.response(201, DoorEntrySchema)
+def record_door_entry(data):
+    """确认入户 without a station booking: after scanning the worker's 安心碼 at the door, record
+    who came and the colour the code showed. A code that is not green is a 409 telling the
+    resident not to open the door and to call the hotline, and the refusal stays on record. An
+    admitted entry takes one rating and complaints for DOOR_RATING_DAYS."""
+    entry = entries.record_entry(resident(), data["token"])
+    if not entry.admitted:
+        return recorded_problem(
+            Conflict(
+                entries.refusal_detail(entry),
+                code="worker_not_green",
+                errors={"token": [f"the worker's 安心码 is {entry.colour}, not green"]},
+            )
+        )
+    return entry
+
+
+@blp.get("/door-entries")
+@blp.requires()
+@blp.arguments(PageQuery, location="query", as_kwargs=True)
+@blp.response(200, DoorEntryPageSchema)
+def my_door_entries(page, per_page):
+    """My door entries, latest first, with their ratings and complaints (texts shown once
+    WeChat's content check passed them)."""
+    return entries.entries_of_resident(resident(), page, per_page)
+
+
+@blp.post("/door-entries/<id:entry_id>/rating")
+@blp.requires()
+@blp.problems(404, 409)
+@blp.arguments(DoorRatingInputSchema)
+@blp.response(201, DoorRatingSchema)
+def rate_door_entry(data, entry_id):
+    """Rate the worker I let in, once per entry (1-5 stars and text); the worker's and company's
+    credit levels follow at once (kind door_rating). A text WeChat refuses is a 422 on `text`."""
+    me = resident()
+    return entries.rate(entries.entry_of_resident(entry_id, me), data["stars"], data.get("text"), me)
+
+
+@blp.post("/door-entries/<id:entry_id>/complaints")
+@rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key, counts=created_something)
+@blp.requires()
+@blp.problems(404, 409, 429)
+@blp.arguments(DoorComplaintInputSchema)
+@blp.response(201, DoorComplaintSchema)
+def complain_about_door_entry(data, entry_id):
+    """Complain about the worker I let in; it goes on the worker's and company's ledger (kind
+    door_complaint). A text WeChat refuses is a 422 on `text`."""
+    me = resident()
+    return entries.complain(entries.entry_of_resident(entry_id, me), data["text"], me)
