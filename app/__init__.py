@@ -70,9 +70,10 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     import booking
     import credit
     import stations
+    import training
     import wechat
 
-    for feature in (accounts, stations, credit, wechat, booking):
+    for feature in (accounts, stations, credit, wechat, booking, training):
         feature.init_app(app, api)
 
 

@@ -141,6 +141,11 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         "SCAN_LOG_BATCH": settings.integer("SCAN_LOG_BATCH", 100),
         "SCAN_LOG_FLUSH_SECONDS": settings.number("SCAN_LOG_FLUSH_SECONDS", 30.0),
         "SCAN_CACHE_SECONDS": settings.number("SCAN_CACHE_SECONDS", 1.0, at_most=1.0),
+        # Training check-in codes: signed with this key (a key derived from SECRET_KEY when unset),
+        # each valid for the minute it was shown and the next; lessons count time while heartbeats
+        # come at least this often (training.lessons).
+        "TRAINING_CHECKIN_KEY": (environ.get("TRAINING_CHECKIN_KEY") or "").encode(),
+        "TRAINING_HEARTBEAT_SECONDS": settings.integer("TRAINING_HEARTBEAT_SECONDS", 30),
         **wechat_settings(settings),
     }
     settings.check()

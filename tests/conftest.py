@@ -12,7 +12,7 @@ from app.extensions import db
 from tests.factories import NOON, POSTGRES_URL, bearer, build_app, make_user, recreate_postgres_database
 
 # Fixtures more than one folder uses; builders and constants are in tests/factories.py.
-pytest_plugins = ["tests.plugins.credit", "tests.plugins.booking", "tests.plugins.wechat"]
+pytest_plugins = ["tests.plugins.credit", "tests.plugins.booking", "tests.plugins.wechat", "tests.plugins.training"]
 
 RUN_STARTED = time.monotonic()
 

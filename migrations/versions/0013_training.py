@@ -1,0 +1,192 @@
+"""Training (培训考核): courses, classes with sessions or lessons, enrolments with their places,
+attendance at sessions and time counted on lessons.
+
+Revision ID: 0013_training
+Revises: 0012_one_vocabulary
+Create Date: 2026-12-02 01:30:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0013_training"
+down_revision = "0012_one_vocabulary"
+branch_labels = None
+depends_on = None
+
+ACTIVE_ENROLMENT = "status IN ('enrolled', 'waiting')"
+
+
+def upgrade():
+    op.create_table(
+        "training_courses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=100), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("service_types", sa.JSON(), nullable=False, comment="service codes (credit.service_types)"),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column(
+            "purpose", sa.String(length=12), nullable=False, comment="pre_job: required for the certificate; refresher"
+        ),
+        sa.Column("required_hours", sa.Integer(), nullable=False),
+        sa.Column("pass_mark", sa.Integer(), nullable=False, comment="out of 100"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("kind IN ('theory', 'practical')", name=op.f("ck_training_courses_kind")),
+        sa.CheckConstraint("purpose IN ('pre_job', 'refresher')", name=op.f("ck_training_courses_purpose")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_courses")),
+    )
+    op.create_table(
+        "training_classes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=100), nullable=False),
+        sa.Column("mode", sa.String(length=8), nullable=False),
+        sa.Column("station_code", sa.String(length=12), nullable=True),
+        sa.Column("address", sa.String(length=200), nullable=True),
+        sa.Column("district_code", sa.String(length=6), nullable=True),
+        sa.Column("trainer_name", sa.String(length=32), nullable=True),
+        sa.Column("capacity", sa.Integer(), nullable=True, comment="offline only; online classes take everyone"),
+        sa.Column("enrolled", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("mode IN ('online', 'offline')", name=op.f("ck_training_classes_mode")),
+        sa.CheckConstraint(
+            "capacity IS NULL OR enrolled <= capacity", name=op.f("ck_training_classes_enrolled_within_capacity")
+        ),
+        sa.CheckConstraint("enrolled >= 0", name=op.f("ck_training_classes_enrolled_not_negative")),
+        sa.CheckConstraint(
+            "mode = 'online' OR capacity IS NOT NULL", name=op.f("ck_training_classes_offline_has_capacity")
+        ),
+        sa.ForeignKeyConstraint(
+            ["course_id"], ["training_courses.id"], name=op.f("fk_training_classes_course_id_training_courses")
+        ),
+        sa.ForeignKeyConstraint(
+            ["station_code"], ["stations.code"], name=op.f("fk_training_classes_station_code_stations")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_classes")),
+    )
+    op.create_index(op.f("ix_training_classes_course_id"), "training_classes", ["course_id"])
+    op.create_index(op.f("ix_training_classes_district_code"), "training_classes", ["district_code"])
+    op.create_table(
+        "training_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("ends_at > starts_at", name=op.f("ck_training_sessions_ends_after_start")),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["training_classes.id"], name=op.f("fk_training_sessions_class_id_training_classes")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_sessions")),
+    )
+    op.create_index(op.f("ix_training_sessions_class_id"), "training_sessions", ["class_id"])
+    op.create_table(
+        "training_lessons",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=100), nullable=False),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("video_url", sa.String(length=300), nullable=True),
+        sa.Column("required_minutes", sa.Integer(), nullable=False),
+        sa.CheckConstraint("required_minutes > 0", name=op.f("ck_training_lessons_required_minutes_positive")),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["training_classes.id"], name=op.f("fk_training_lessons_class_id_training_classes")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_lessons")),
+    )
+    op.create_index(op.f("ix_training_lessons_class_id"), "training_lessons", ["class_id"])
+    op.create_table(
+        "training_enrolments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("worker_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("enrolled_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("completed_on", sa.Date(), nullable=True),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancel_reason", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('enrolled', 'waiting', 'completed', 'cancelled')", name=op.f("ck_training_enrolments_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["training_classes.id"], name=op.f("fk_training_enrolments_class_id_training_classes")
+        ),
+        sa.ForeignKeyConstraint(["worker_id"], ["workers.id"], name=op.f("fk_training_enrolments_worker_id_workers")),
+        sa.ForeignKeyConstraint(
+            ["enrolled_by_id"], ["users.id"], name=op.f("fk_training_enrolments_enrolled_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_enrolments")),
+    )
+    op.create_index(
+        "uq_training_enrolments_active",
+        "training_enrolments",
+        ["class_id", "worker_id"],
+        unique=True,
+        postgresql_where=sa.text(ACTIVE_ENROLMENT),
+        sqlite_where=sa.text(ACTIVE_ENROLMENT),
+    )
+    op.create_index("ix_training_enrolments_worker_id", "training_enrolments", ["worker_id"])
+    op.create_table(
+        "training_attendances",
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("worker_id", sa.Integer(), nullable=False),
+        sa.Column("method", sa.String(length=8), nullable=False),
+        sa.Column("marked_by_id", sa.Integer(), nullable=True, comment="who marked it by hand"),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("method IN ('qr', 'by_hand')", name=op.f("ck_training_attendances_method")),
+        sa.ForeignKeyConstraint(
+            ["session_id"], ["training_sessions.id"], name=op.f("fk_training_attendances_session_id_training_sessions")
+        ),
+        sa.ForeignKeyConstraint(["worker_id"], ["workers.id"], name=op.f("fk_training_attendances_worker_id_workers")),
+        sa.ForeignKeyConstraint(
+            ["marked_by_id"], ["users.id"], name=op.f("fk_training_attendances_marked_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("session_id", "worker_id", name=op.f("pk_training_attendances")),
+    )
+    op.create_table(
+        "training_lesson_progress",
+        sa.Column("lesson_id", sa.Integer(), nullable=False),
+        sa.Column("worker_id", sa.Integer(), nullable=False),
+        sa.Column("counted_seconds", sa.Integer(), nullable=False),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["lesson_id"], ["training_lessons.id"], name=op.f("fk_training_lesson_progress_lesson_id_training_lessons")
+        ),
+        sa.ForeignKeyConstraint(
+            ["worker_id"], ["workers.id"], name=op.f("fk_training_lesson_progress_worker_id_workers")
+        ),
+        sa.PrimaryKeyConstraint("lesson_id", "worker_id", name=op.f("pk_training_lesson_progress")),
+    )
+    op.create_table(
+        "training_open_lessons",
+        sa.Column("worker_id", sa.Integer(), nullable=False),
+        sa.Column("lesson_id", sa.Integer(), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_beat_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["worker_id"], ["workers.id"], name=op.f("fk_training_open_lessons_worker_id_workers")),
+        sa.ForeignKeyConstraint(
+            ["lesson_id"], ["training_lessons.id"], name=op.f("fk_training_open_lessons_lesson_id_training_lessons")
+        ),
+        sa.PrimaryKeyConstraint("worker_id", name=op.f("pk_training_open_lessons")),
+    )
+
+
+def downgrade():
+    op.drop_table("training_open_lessons")
+    op.drop_table("training_lesson_progress")
+    op.drop_table("training_attendances")
+    op.drop_index("ix_training_enrolments_worker_id", table_name="training_enrolments")
+    op.drop_index("uq_training_enrolments_active", table_name="training_enrolments")
+    op.drop_table("training_enrolments")
+    op.drop_index(op.f("ix_training_lessons_class_id"), table_name="training_lessons")
+    op.drop_table("training_lessons")
+    op.drop_index(op.f("ix_training_sessions_class_id"), table_name="training_sessions")
+    op.drop_table("training_sessions")
+    op.drop_index(op.f("ix_training_classes_district_code"), table_name="training_classes")
+    op.drop_index(op.f("ix_training_classes_course_id"), table_name="training_classes")
+    op.drop_table("training_classes")
+    op.drop_table("training_courses")

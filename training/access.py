@@ -1,0 +1,65 @@
+"""Who may act for which worker in training. A worker's enrolments, check-ins and lessons are
+acted on by the worker's company admin or an operator today; the one place that decides it is
+worker_for_caller, which the worker's own role extends once it exists (a worker acting for
+themselves)."""
+
+from accounts.models import OPERATOR, User
+from app.access import require_principal
+from app.errors import NotFound
+from app.extensions import db
+from app.i18n import _
+from credit import access as credit_access
+from credit.models import Worker
+from training.models import ClassSession, Course, Enrolment, Lesson, TrainingClass
+
+# The roles that may call the routes acting for a worker (the worker's own joins them).
+ACTING_FOR_A_WORKER = (OPERATOR, "company_admin")
+
+
+def actor() -> User:
+    return require_principal().user
+
+
+def worker_for_caller(worker_id: int) -> Worker:
+    """The worker the caller acts for: operators for anyone, a company admin for its own
+    company's workers; anyone else's worker is a 404."""
+    return credit_access.worker_for_caller(worker_id)
+
+
+def enrolment_for_caller(enrolment_id: int) -> Enrolment:
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFound(_("No enrolment %(id)s.", id=enrolment_id))
+    try:
+        worker_for_caller(enrolment.worker_id)
+    except NotFound:
+        raise NotFound(_("No enrolment %(id)s.", id=enrolment_id)) from None
+    return enrolment
+
+
+def existing_course(course_id: int) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None:
+        raise NotFound(_("No course %(id)s.", id=course_id))
+    return course
+
+
+def existing_class(class_id: int) -> TrainingClass:
+    training_class = db.session.get(TrainingClass, class_id)
+    if training_class is None:
+        raise NotFound(_("No class %(id)s.", id=class_id))
+    return training_class
+
+
+def existing_session(session_id: int) -> ClassSession:
+    session = db.session.get(ClassSession, session_id)
+    if session is None:
+        raise NotFound(_("No session %(id)s.", id=session_id))
+    return session
+
+
+def existing_lesson(lesson_id: int) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None:
+        raise NotFound(_("No lesson %(id)s.", id=lesson_id))
+    return lesson

@@ -1,0 +1,216 @@
+"""Courses, their classes (班次) with sessions or lessons, enrolments, attendance at sessions and
+time spent on lessons."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import utcnow
+from app.database import UtcDateTime
+from app.extensions import Model
+from app.i18n import lazy_gettext
+from app.states import StateTable
+from credit.models import Worker
+from credit.service_types import named
+
+THEORY, PRACTICAL = "theory", "practical"
+KINDS = {THEORY: "理论", PRACTICAL: "实训"}
+PRE_JOB, REFRESHER = "pre_job", "refresher"
+PURPOSES = {PRE_JOB: "岗前培训", REFRESHER: "回炉培训"}
+ONLINE, OFFLINE = "online", "offline"
+MODES = {ONLINE: "线上", OFFLINE: "线下"}
+
+ENROLLED, WAITING, COMPLETED, CANCELLED = "enrolled", "waiting", "completed", "cancelled"
+ENROLMENT_STATUS_NAMES = {ENROLLED: "已报名", WAITING: "候补", COMPLETED: "已结业", CANCELLED: "已取消"}
+ENROLMENT_STATES = StateTable(
+    transitions={
+        "cancel": {ENROLLED: CANCELLED, WAITING: CANCELLED},
+        "complete": {ENROLLED: COMPLETED},
+        "promote": {WAITING: ENROLLED},
+    },
+    names=ENROLMENT_STATUS_NAMES,
+    field="status",
+    subject=lazy_gettext("the enrolment is"),
+)
+ACTIVE_ENROLMENT = "status IN ('enrolled', 'waiting')"
+QR, BY_HAND = "qr", "by_hand"
+
+
+def _in(values) -> str:
+    return ", ".join(repr(value) for value in values)
+
+
+class Course(Model):
+    """A course: what it teaches, for which services, the hours it requires and its pass mark."""
+
+    __tablename__ = "training_courses"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_in(KINDS)})", name="kind"),
+        CheckConstraint(f"purpose IN ({_in(PURPOSES)})", name="purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(Text)
+    service_types: Mapped[list[str]] = mapped_column(JSON, default=list, comment="service codes (credit.service_types)")
+    kind: Mapped[str] = mapped_column(String(12))
+    purpose: Mapped[str] = mapped_column(String(12), comment="pre_job: required for the certificate; refresher")
+    required_hours: Mapped[int] = mapped_column(Integer)
+    pass_mark: Mapped[int] = mapped_column(Integer, comment="out of 100")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    @property
+    def services(self) -> list[dict[str, str]]:
+        return named(self.service_types)
+
+
+class TrainingClass(Model):
+    """A run of a course (班次): offline at a station or an address, in sessions, for at most
+    `capacity` people; or online, in lessons. `enrolled` moves only by conditional UPDATEs under
+    the CHECK (training.places), as booking's slot places do."""
+
+    __tablename__ = "training_classes"
+    __table_args__ = (
+        CheckConstraint(f"mode IN ({_in(MODES)})", name="mode"),
+        CheckConstraint("capacity IS NULL OR enrolled <= capacity", name="enrolled_within_capacity"),
+        CheckConstraint("enrolled >= 0", name="enrolled_not_negative"),
+        CheckConstraint("mode = 'online' OR capacity IS NOT NULL", name="offline_has_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    mode: Mapped[str] = mapped_column(String(8))
+    station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"))
+    address: Mapped[str | None] = mapped_column(String(200))
+    district_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    trainer_name: Mapped[str | None] = mapped_column(String(32))
+    capacity: Mapped[int | None] = mapped_column(Integer, comment="offline only; online classes take everyone")
+    enrolled: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship(lazy="joined", innerjoin=True)
+    sessions: Mapped[list["ClassSession"]] = relationship(
+        order_by="ClassSession.starts_at", lazy="selectin", back_populates="training_class"
+    )
+    lessons: Mapped[list["Lesson"]] = relationship(
+        order_by="Lesson.position", lazy="selectin", back_populates="training_class"
+    )
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.capacity is None else self.capacity - self.enrolled
+
+
+class ClassSession(Model):
+    """One sitting of an offline class; attendance is taken per session."""
+
+    __tablename__ = "training_sessions"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("training_classes.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    training_class: Mapped[TrainingClass] = relationship(back_populates="sessions")
+
+
+class Lesson(Model):
+    """One lesson of an online class: its material (text and a video address; PDF material waits
+    for the file storage of the worker-file issue, see training.classes.MATERIAL_KINDS) and the
+    minutes a worker must spend on it."""
+
+    __tablename__ = "training_lessons"
+    __table_args__ = (CheckConstraint("required_minutes > 0", name="required_minutes_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("training_classes.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str | None] = mapped_column(Text)
+    video_url: Mapped[str | None] = mapped_column(String(300))
+    required_minutes: Mapped[int] = mapped_column(Integer)
+
+    training_class: Mapped[TrainingClass] = relationship(back_populates="lessons")
+
+
+class Enrolment(Model):
+    """A worker in a class: enrolled (holding a place), waiting for one, completed or cancelled.
+    A worker has at most one active (enrolled or waiting) enrolment per class."""
+
+    __tablename__ = "training_enrolments"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(ENROLMENT_STATUS_NAMES)})", name="status"),
+        Index(
+            "uq_training_enrolments_active",
+            "class_id",
+            "worker_id",
+            unique=True,
+            postgresql_where=text(ACTIVE_ENROLMENT),
+            sqlite_where=text(ACTIVE_ENROLMENT),
+        ),
+        Index("ix_training_enrolments_worker_id", "worker_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("training_classes.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    status: Mapped[str] = mapped_column(String(12))
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+    training_class: Mapped[TrainingClass] = relationship(lazy="joined", innerjoin=True)
+    worker: Mapped[Worker] = relationship(lazy="joined", innerjoin=True)
+
+
+class Attendance(Model):
+    """A worker present at a session: by the check-in code, or marked by hand (who and why, for
+    the audit). The primary key makes a second check-in of the same worker a conflict."""
+
+    __tablename__ = "training_attendances"
+    __table_args__ = (CheckConstraint(f"method IN ({_in((QR, BY_HAND))})", name="method"),)
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+    method: Mapped[str] = mapped_column(String(8))
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="who marked it by hand")
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LessonProgress(Model):
+    """The time counted on one lesson for one worker."""
+
+    __tablename__ = "training_lesson_progress"
+
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("training_lessons.id"), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+    counted_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class OpenLesson(Model):
+    """The one lesson a worker has open: opening another replaces it, so time is never counted
+    on two lessons at once. Heartbeats count from `last_beat_at`."""
+
+    __tablename__ = "training_open_lessons"
+
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("training_lessons.id"))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_beat_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,166 @@
+"""Request and response schemas of training; responses serialise the ORM objects."""
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from app.fields import BeijingDateTime, FullMatch, RecordId, Text
+from app.paging import PageQuery, page_schema
+from credit.schemas import SERVICE_CODES, DistrictField, ServiceTypeSchema
+from training.models import ENROLMENT_STATUS_NAMES, KINDS, MODES, PURPOSES
+
+VIDEO_URL = [FullMatch(r"https://\S+", error="must be an https URL"), validate.Length(max=300)]
+
+
+class CourseCreateSchema(ma.Schema):
+    title = Text(required=True, validate=validate.Length(min=2, max=100))
+    description = Text(validate=validate.Length(max=5000))
+    service_types = SERVICE_CODES
+    kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)), metadata={"description": "理论 / 实训"})
+    purpose = fields.String(
+        required=True,
+        validate=validate.OneOf(list(PURPOSES)),
+        metadata={"description": "pre_job (岗前, required for the certificate) or refresher (回炉)"},
+    )
+    required_hours = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+    pass_mark = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+
+
+class CourseSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    service_types = fields.List(fields.String(), required=True)
+    services = fields.List(fields.Nested(ServiceTypeSchema), required=True)
+    kind = fields.String(required=True)
+    kind_name = fields.Function(lambda course: KINDS[course.kind])
+    purpose = fields.String(required=True)
+    purpose_name = fields.Function(lambda course: PURPOSES[course.purpose])
+    required_hours = fields.Integer(required=True)
+    pass_mark = fields.Integer(required=True)
+
+
+class CourseListQuery(PageQuery):
+    purpose = fields.String(validate=validate.OneOf(list(PURPOSES)))
+
+
+class SessionInSchema(ma.Schema):
+    starts_at = fields.AwareDateTime(required=True, metadata={"description": "with its offset"})
+    ends_at = fields.AwareDateTime(required=True, metadata={"description": "with its offset"})
+
+
+class LessonInSchema(ma.Schema):
+    title = Text(required=True, validate=validate.Length(min=1, max=100))
+    text = Text(validate=validate.Length(max=20000))
+    video_url = Text(validate=VIDEO_URL)
+    required_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=600))
+
+
+class ClassCreateSchema(ma.Schema):
+    title = Text(required=True, validate=validate.Length(min=2, max=100))
+    mode = fields.String(required=True, validate=validate.OneOf(list(MODES)))
+    station_code = fields.String(validate=FullMatch(r"\d{12}", error="must be a station's 12-digit code"))
+    address = Text(validate=validate.Length(min=2, max=200))
+    district_code = DistrictField()
+    trainer_name = Text(validate=validate.Length(min=1, max=32))
+    capacity = fields.Integer(validate=validate.Range(min=1, max=10000))
+    sessions = fields.List(fields.Nested(SessionInSchema), validate=validate.Length(max=100))
+    lessons = fields.List(fields.Nested(LessonInSchema), validate=validate.Length(max=100))
+
+
+class ClassSessionSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    starts_at = BeijingDateTime(required=True)
+    ends_at = BeijingDateTime(required=True)
+
+
+class LessonSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    position = fields.Integer(required=True)
+    title = fields.String(required=True)
+    text = fields.String(allow_none=True)
+    video_url = fields.String(allow_none=True)
+    required_minutes = fields.Integer(required=True)
+
+
+class ClassSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    course = fields.Nested(CourseSchema, required=True)
+    title = fields.String(required=True)
+    mode = fields.String(required=True)
+    mode_name = fields.Function(lambda training_class: MODES[training_class.mode])
+    station_code = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    district_code = fields.String(allow_none=True)
+    trainer_name = fields.String(allow_none=True)
+    capacity = fields.Integer(allow_none=True)
+    enrolled = fields.Integer(required=True)
+    places_left = fields.Integer(allow_none=True)
+    sessions = fields.List(fields.Nested(ClassSessionSchema), required=True)
+    lessons = fields.List(fields.Nested(LessonSchema), required=True)
+
+
+class ClassListQuery(PageQuery):
+    course_id = RecordId()
+    mode = fields.String(validate=validate.OneOf(list(MODES)))
+
+
+class EnrolSchema(ma.Schema):
+    worker_id = RecordId(required=True)
+
+
+class EnrolmentSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    class_id = fields.Integer(required=True)
+    worker_id = fields.Integer(required=True)
+    status = fields.String(required=True)
+    status_name = fields.Function(lambda enrolment: ENROLMENT_STATUS_NAMES[enrolment.status])
+    created_at = BeijingDateTime(required=True)
+    completed_on = fields.Date(allow_none=True)
+    cancelled_at = BeijingDateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+
+
+class EnrolmentCancelSchema(ma.Schema):
+    reason = Text(validate=validate.Length(min=1, max=500))
+
+
+class CheckInSchema(ma.Schema):
+    worker_id = RecordId(required=True)
+    code = fields.String(
+        required=True, validate=validate.Length(min=1, max=100), metadata={"description": "the scanned check-in code"}
+    )
+
+
+class MarkAttendanceSchema(ma.Schema):
+    worker_id = RecordId(required=True)
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
+
+
+class AttendanceSchema(ma.Schema):
+    session_id = fields.Integer(required=True)
+    worker_id = fields.Integer(required=True)
+    method = fields.String(required=True, metadata={"description": "qr or by_hand"})
+    marked_by_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    at = BeijingDateTime(required=True)
+
+
+class CheckInCodeSchema(ma.Schema):
+    code = fields.String(required=True, metadata={"description": "shown as a QR code; replaced every minute"})
+    valid_until = BeijingDateTime(required=True, metadata={"description": "when the next code replaces it"})
+
+
+class WorkerOnlySchema(ma.Schema):
+    worker_id = RecordId(required=True)
+
+
+class LessonProgressSchema(ma.Schema):
+    lesson_id = fields.Integer(required=True)
+    worker_id = fields.Integer(required=True)
+    counted_seconds = fields.Integer(required=True)
+    completed_at = BeijingDateTime(allow_none=True)
+
+
+CoursePageSchema = page_schema(CourseSchema, "CoursePage")
+ClassPageSchema = page_schema(ClassSchema, "ClassPage")
+EnrolmentPageSchema = page_schema(EnrolmentSchema, "EnrolmentPage")
