@@ -80,16 +80,22 @@ def mark_by_hand(session: ClassSession, worker: Worker, reason: str, actor: User
 
 
 def _record(session: ClassSession, worker: Worker, actor: User, attendance: Attendance) -> Attendance:
+    if db.session.get(Attendance, (session.id, worker.id)) is not None:
+        raise _already_checked_in(worker)
     enrolment = enrolled_in(session.class_id, worker)
     attendance.session_id, attendance.worker_id, attendance.at = session.id, worker.id, utcnow()
     try:
         with db.session.begin_nested():
             db.session.add(attendance)
-    except IntegrityError:
-        raise Conflict(
-            _("Worker %(id)s has already checked in to this session.", id=worker.id),
-            code="already_checked_in",
-            field="worker_id",
-        ) from None
+    except IntegrityError:  # the same check-in arriving twice at once
+        raise _already_checked_in(worker) from None
     complete_if_done(enrolment, actor)
     return attendance
+
+
+def _already_checked_in(worker: Worker) -> Conflict:
+    return Conflict(
+        _("Worker %(id)s has already checked in to this session.", id=worker.id),
+        code="already_checked_in",
+        field="worker_id",
+    )

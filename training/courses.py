@@ -28,7 +28,9 @@ def create_class(course: Course, data: dict) -> TrainingClass:
         station = db.session.get(Station, data["station_code"]) if data.get("station_code") else None
         if data.get("station_code") and station is None:
             raise Invalid(
-                _("No station has code %(code)s.", code=data["station_code"]), code="unknown_station", field="station_code"
+                _("No station has code %(code)s.", code=data["station_code"]),
+                code="unknown_station",
+                field="station_code",
             )
         if station is not None:
             data["district_code"] = station.district_code

@@ -58,7 +58,7 @@ def heartbeat(lesson: Lesson, worker: Worker, actor: User) -> LessonProgress:
     pace = timedelta(seconds=2 * current_app.config["TRAINING_HEARTBEAT_SECONDS"])
     elapsed = now - seen
     if moved.rowcount == 1 and timedelta(0) < elapsed <= pace:
-        progress.counted_seconds += int(elapsed.total_seconds())
+        progress.counted_seconds += elapsed.total_seconds()
         if progress.completed_at is None and progress.counted_seconds >= lesson.required_minutes * 60:
             progress.completed_at = now
         db.session.flush()
@@ -70,7 +70,7 @@ def heartbeat(lesson: Lesson, worker: Worker, actor: User) -> LessonProgress:
 def _progress(lesson: Lesson, worker: Worker) -> LessonProgress:
     progress = db.session.get(LessonProgress, (lesson.id, worker.id), with_for_update=True)
     if progress is None:
-        progress = LessonProgress(lesson_id=lesson.id, worker_id=worker.id, counted_seconds=0)
+        progress = LessonProgress(lesson_id=lesson.id, worker_id=worker.id, counted_seconds=0.0)
         db.session.add(progress)
         db.session.flush()
     return progress

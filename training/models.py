@@ -7,6 +7,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -200,7 +201,9 @@ class LessonProgress(Model):
 
     lesson_id: Mapped[int] = mapped_column(ForeignKey("training_lessons.id"), primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
-    counted_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    counted_seconds: Mapped[float] = mapped_column(
+        Float, default=0.0, comment="fractions kept: beats may be sub-second"
+    )
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 

@@ -157,7 +157,9 @@ class WorkerOnlySchema(ma.Schema):
 class LessonProgressSchema(ma.Schema):
     lesson_id = fields.Integer(required=True)
     worker_id = fields.Integer(required=True)
-    counted_seconds = fields.Integer(required=True)
+    counted_seconds = fields.Function(
+        lambda progress: int(progress.counted_seconds), metadata={"type": "integer", "description": "whole seconds"}
+    )
     completed_at = BeijingDateTime(allow_none=True)
 
 

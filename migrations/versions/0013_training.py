@@ -151,7 +151,7 @@ def upgrade():
         "training_lesson_progress",
         sa.Column("lesson_id", sa.Integer(), nullable=False),
         sa.Column("worker_id", sa.Integer(), nullable=False),
-        sa.Column("counted_seconds", sa.Integer(), nullable=False),
+        sa.Column("counted_seconds", sa.Float(), nullable=False, comment="fractions kept: beats may be sub-second"),
         sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["lesson_id"], ["training_lessons.id"], name=op.f("fk_training_lesson_progress_lesson_id_training_lessons")
