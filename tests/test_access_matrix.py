@@ -28,6 +28,7 @@ from booking.hours import seed_defaults
 from tests.factories import (
     LIFECYCLE_TO_ISSUE,
     NEXT_YEAR,
+    PRE_JOB_COURSE,
     STATION_A,
     STATION_B,
     UNLIMITED,
@@ -38,6 +39,8 @@ from tests.factories import (
     make_wechat_app,
     new_credit_code,
     new_id_number,
+    offline_class_body,
+    online_class_body,
     signed,
     slot_start,
     token_of,
@@ -135,6 +138,11 @@ class Side:
     invite_code: str
     grant: int  # station_staff of the station, held by someone else
     closed_day: str
+    course: int
+    online_class: int  # `worker` is enrolled in it
+    lesson: int  # of online_class
+    session: int  # of an offline class `worker` is enrolled in
+    enrolment: int  # `worker`'s, in online_class
     stub: StubWeChat = field(repr=False)
 
     def login_code(self) -> str:
@@ -289,6 +297,31 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/complaints/{complaint_id}/dismiss": Write(BOOKING_STATION_STAFF, complaint),
     "POST /api/v1/complaints/{complaint_id}/invalidate": Write(BOOKING_STATION_STAFF, complaint),
     "POST /api/v1/complaints/{complaint_id}/close": Write(BOOKING_STATION_STAFF, complaint),
+    # ---- training (a trainer is an operator; the worker's own role joins the company admin's rows)
+    "POST /api/v1/training/courses": Write(OPERATOR, lambda side: Call(json=PRE_JOB_COURSE)),
+    "POST /api/v1/training/courses/{course_id}/classes": Write(
+        OPERATOR, lambda side: Call(path={"course_id": side.course}, json=online_class_body())
+    ),
+    "POST /api/v1/training/classes/{class_id}/enrolments": Write(
+        WORKER_COMPANY_ADMIN, lambda side: Call(path={"class_id": side.online_class}, json={"worker_id": side.worker})
+    ),
+    "POST /api/v1/training/enrolments/{enrolment_id}/cancel": Write(
+        WORKER_COMPANY_ADMIN, lambda side: Call(path={"enrolment_id": side.enrolment}, json={"reason": "改期"})
+    ),
+    "POST /api/v1/training/sessions/{session_id}/check-in": Write(
+        WORKER_COMPANY_ADMIN,
+        lambda side: Call(path={"session_id": side.session}, json={"worker_id": side.worker, "code": "1.2.3"}),
+    ),
+    "POST /api/v1/training/sessions/{session_id}/attendance": Write(
+        OPERATOR,
+        lambda side: Call(path={"session_id": side.session}, json={"worker_id": side.worker, "reason": "现场核对"}),
+    ),
+    "POST /api/v1/training/lessons/{lesson_id}/open": Write(
+        WORKER_COMPANY_ADMIN, lambda side: Call(path={"lesson_id": side.lesson}, json={"worker_id": side.worker})
+    ),
+    "POST /api/v1/training/lessons/{lesson_id}/heartbeat": Write(
+        WORKER_COMPANY_ADMIN, lambda side: Call(path={"lesson_id": side.lesson}, json={"worker_id": side.worker})
+    ),
 }
 
 ROUTES = write_routes()
@@ -377,6 +410,27 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
         )
         with client.application.app_context():
             grant = make_user("station_staff", station_code=station).grants[0].id
+        course = _ok(client.post("/api/v1/training/courses", json=PRE_JOB_COURSE, headers=operator))["id"]
+        online = _ok(
+            client.post(f"/api/v1/training/courses/{course}/classes", json=online_class_body(), headers=operator)
+        )
+        offline = _ok(
+            client.post(f"/api/v1/training/courses/{course}/classes", json=offline_class_body(), headers=operator)
+        )
+        enrolment = _ok(
+            client.post(
+                f"/api/v1/training/classes/{online['id']}/enrolments",
+                json={"worker_id": issued["id"]},
+                headers=operator,
+            )
+        )["id"]
+        _ok(
+            client.post(
+                f"/api/v1/training/classes/{offline['id']}/enrolments",
+                json={"worker_id": issued["id"]},
+                headers=operator,
+            )
+        )
         sides[scope] = Side(
             station=station,
             company=company,
@@ -388,6 +442,11 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             invite_code=invite["code"],
             grant=grant,
             closed_day=closed_day,
+            course=course,
+            online_class=online["id"],
+            lesson=online["lessons"][0]["id"],
+            session=offline["sessions"][0]["id"],
+            enrolment=enrolment,
             stub=wechat,
         )
     with client.application.app_context():
