@@ -20,8 +20,6 @@ from training.completion import complete_if_done
 from training.enrolments import enrolled_in
 from training.models import Lesson, LessonProgress, OpenLesson
 
-open_lessons = OpenLesson.__table__
-
 
 def open_lesson(lesson: Lesson, worker: Worker) -> LessonProgress:
     enrolled_in(lesson.class_id, worker)
@@ -49,15 +47,17 @@ def heartbeat(lesson: Lesson, worker: Worker, actor: User) -> LessonProgress:
     now, seen = utcnow(), opened.last_beat_at
     # Only the heartbeat that moves last_beat_at on from what it read counts the interval, so
     # two beats sent at once count it once.
-    moved = db.session.execute(
-        update(open_lessons)
-        .where(open_lessons.c.worker_id == worker.id, open_lessons.c.last_beat_at == seen)
+    moved = db.session.scalar(
+        update(OpenLesson)
+        .where(OpenLesson.worker_id == worker.id, OpenLesson.last_beat_at == seen)
         .values(last_beat_at=now)
+        .returning(OpenLesson.worker_id)
+        .execution_options(synchronize_session=False)
     )
     progress = _progress(lesson, worker)
     pace = timedelta(seconds=2 * current_app.config["TRAINING_HEARTBEAT_SECONDS"])
     elapsed = now - seen
-    if moved.rowcount == 1 and timedelta(0) < elapsed <= pace:
+    if moved is not None and timedelta(0) < elapsed <= pace:
         progress.counted_seconds += elapsed.total_seconds()
         if progress.completed_at is None and progress.counted_seconds >= lesson.required_minutes * 60:
             progress.completed_at = now

@@ -58,16 +58,12 @@ def test_32_workers_enrolling_in_the_last_place_at_once_make_exactly_one_enrolme
             create_worker({"name": "并发学员", "id_number": new_id_number()}, None) for _ in range(CONCURRENT_REQUESTS)
         ]
         db.session.commit()
-        ids = {
-            "operator": operator.id,
-            "course": course.id,
-            "class": training_class.id,
-            "workers": [w.id for w in workers],
-        }
+        operator_id, course_id, class_id = operator.id, course.id, training_class.id
+        worker_ids = [worker.id for worker in workers]
     try:
         requests = [
-            (f"/api/v1/training/classes/{ids['class']}/enrolments", {"worker_id": worker_id}, headers)
-            for worker_id in ids["workers"]
+            (f"/api/v1/training/classes/{class_id}/enrolments", {"worker_id": worker_id}, headers)
+            for worker_id in worker_ids
         ]
         statuses = all_at_once(app, requests)
         assert statuses == [201] * CONCURRENT_REQUESTS
@@ -75,21 +71,21 @@ def test_32_workers_enrolling_in_the_last_place_at_once_make_exactly_one_enrolme
             counted = dict(
                 db.session.execute(
                     select(Enrolment.status, func.count())
-                    .where(Enrolment.class_id == ids["class"])
+                    .where(Enrolment.class_id == class_id)
                     .group_by(Enrolment.status)
                 ).all()
             )
             assert counted == {"enrolled": 1, "waiting": CONCURRENT_REQUESTS - 1}
-            assert db.session.get(TrainingClass, ids["class"]).enrolled == 2
+            assert db.session.scalar(select(TrainingClass.enrolled).where(TrainingClass.id == class_id)) == 2
     finally:
         with app.app_context():
-            db.session.execute(delete(Enrolment).where(Enrolment.class_id == ids["class"]))
-            db.session.execute(delete(ClassSession).where(ClassSession.class_id == ids["class"]))
-            db.session.execute(delete(TrainingClass).where(TrainingClass.id == ids["class"]))
-            db.session.execute(delete(Course).where(Course.id == ids["course"]))
+            db.session.execute(delete(Enrolment).where(Enrolment.class_id == class_id))
+            db.session.execute(delete(ClassSession).where(ClassSession.class_id == class_id))
+            db.session.execute(delete(TrainingClass).where(TrainingClass.id == class_id))
+            db.session.execute(delete(Course).where(Course.id == course_id))
             for model in (CreditEvent, Certificate):
-                db.session.execute(delete(model).where(model.worker_id.in_(ids["workers"])))
-            db.session.execute(delete(Worker).where(Worker.id.in_(ids["workers"])))
-            db.session.execute(delete(RoleEvent).where(RoleEvent.user_id == ids["operator"]))
-            db.session.execute(delete(User).where(User.id == ids["operator"]))
+                db.session.execute(delete(model).where(model.worker_id.in_(worker_ids)))
+            db.session.execute(delete(Worker).where(Worker.id.in_(worker_ids)))
+            db.session.execute(delete(RoleEvent).where(RoleEvent.user_id == operator_id))
+            db.session.execute(delete(User).where(User.id == operator_id))
             db.session.commit()
