@@ -3,6 +3,8 @@ acted on by the worker's company admin or an operator today; the one place that 
 worker_for_caller, which the worker's own role extends once it exists (a worker acting for
 themselves)."""
 
+from sqlalchemy import select
+
 from accounts.models import OPERATOR, User
 from app.access import require_principal
 from app.errors import NotFound
@@ -10,7 +12,7 @@ from app.extensions import db
 from app.i18n import _
 from credit import access as credit_access
 from credit.models import Worker
-from training.models import ClassSession, Course, Enrolment, Lesson, TrainingClass
+from training.models import Attempt, ClassSession, Course, Enrolment, Exam, Lesson, TrainingClass
 
 # The roles that may call the routes acting for a worker (the worker's own joins them).
 ACTING_FOR_A_WORKER = (OPERATOR, "company_admin")
@@ -27,7 +29,13 @@ def worker_for_caller(worker_id: int) -> Worker:
 
 
 def enrolment_for_caller(enrolment_id: int) -> Enrolment:
-    enrolment = db.session.get(Enrolment, enrolment_id)
+    """The enrolment, row-locked (two cancellations at once give its place back once)."""
+    enrolment = db.session.scalar(
+        select(Enrolment)
+        .where(Enrolment.id == enrolment_id)
+        .with_for_update(of=Enrolment)
+        .execution_options(populate_existing=True)
+    )
     if enrolment is None:
         raise NotFound(_("No enrolment %(id)s.", id=enrolment_id))
     try:
@@ -63,3 +71,32 @@ def existing_lesson(lesson_id: int) -> Lesson:
     if lesson is None:
         raise NotFound(_("No lesson %(id)s.", id=lesson_id))
     return lesson
+
+
+def attempt_for_caller(attempt_id: int, *, lock: bool = False) -> Attempt:
+    """The attempt, row-locked when it is to be changed, if the caller acts for its worker."""
+    statement = select(Attempt).where(Attempt.id == attempt_id)
+    if lock:
+        statement = statement.with_for_update(of=Attempt).execution_options(populate_existing=True)
+    attempt = db.session.scalar(statement)
+    if attempt is None:
+        raise NotFound(_("No attempt %(id)s.", id=attempt_id))
+    try:
+        worker_for_caller(attempt.worker_id)
+    except NotFound:
+        raise NotFound(_("No attempt %(id)s.", id=attempt_id)) from None
+    return attempt
+
+
+def exam_of(course_id: int) -> Exam:
+    exam = db.session.scalar(select(Exam).where(Exam.course_id == existing_course(course_id).id))
+    if exam is None:
+        raise NotFound(_("Course %(id)s has no exam yet.", id=course_id))
+    return exam
+
+
+def existing_exam(exam_id: int) -> Exam:
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        raise NotFound(_("No exam %(id)s.", id=exam_id))
+    return exam

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     Float,
@@ -217,3 +218,85 @@ class OpenLesson(Model):
     lesson_id: Mapped[int] = mapped_column(ForeignKey("training_lessons.id"))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_beat_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# ---------------------------------------------------------------- exams
+
+SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"
+QUESTION_KINDS = {SINGLE: "单选题", MULTIPLE: "多选题", TRUE_FALSE: "判断题"}
+OPEN_ATTEMPT = "submitted_at IS NULL"
+
+
+class Question(Model):
+    """One question of a course's bank: its options and the indices of the right ones."""
+
+    __tablename__ = "training_questions"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_in(QUESTION_KINDS)})", name="kind"),
+        CheckConstraint("difficulty BETWEEN 1 AND 3", name="difficulty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    text: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[str]] = mapped_column(JSON)
+    answer: Mapped[list[int]] = mapped_column(JSON, comment="indices into options; never sent before submission")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    difficulty: Mapped[int] = mapped_column(Integer, comment="1 easy, 2 medium, 3 hard")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Exam(Model):
+    """The exam closing a course: how a paper is drawn (`rules`: [{tag, difficulty, count}]),
+    how long an attempt lasts and how often it may be retaken. Its pass mark is the course's."""
+
+    __tablename__ = "training_exams"
+    __table_args__ = (
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint("max_attempts > 0", name="max_attempts_positive"),
+        CheckConstraint("retake_wait_hours >= 0", name="retake_wait_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), unique=True)
+    rules: Mapped[list[dict]] = mapped_column(JSON)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    retake_wait_hours: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship(lazy="joined", innerjoin=True)
+
+
+class Attempt(Model):
+    """One sitting of an exam by a worker: the paper drawn for it (questions in their shown order,
+    each with its options' shown order), the answers given (shown option indices), its deadline
+    and, once submitted, its score. One open attempt per worker and exam (the partial index)."""
+
+    __tablename__ = "training_attempts"
+    __table_args__ = (
+        Index(
+            "uq_training_attempts_open",
+            "exam_id",
+            "worker_id",
+            unique=True,
+            postgresql_where=text(OPEN_ATTEMPT),
+            sqlite_where=text(OPEN_ATTEMPT),
+        ),
+        Index("ix_training_attempts_worker_id_exam_id", "worker_id", "exam_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("training_exams.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    paper: Mapped[list[dict]] = mapped_column(JSON, comment="[{question_id, order}]: shown to stored options")
+    answers: Mapped[dict] = mapped_column(JSON, default=dict, comment="question id -> shown option indices")
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    score: Mapped[int | None] = mapped_column(Integer, comment="out of 100")
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    exam: Mapped[Exam] = relationship(lazy="joined", innerjoin=True)

@@ -6,20 +6,25 @@ from sqlalchemy import select
 
 from accounts.models import OPERATOR
 from app.blueprint import ApiBlueprint
-from app.paging import paginate
-from training import checkin, courses, enrolments, lessons
+from app.paging import PageQuery, paginate
+from training import checkin, courses, enrolments, exams, lessons
 from training.access import (
     ACTING_FOR_A_WORKER,
     actor,
+    attempt_for_caller,
     enrolment_for_caller,
+    exam_of,
     existing_class,
     existing_course,
+    existing_exam,
     existing_lesson,
     existing_session,
     worker_for_caller,
 )
-from training.models import Course, Enrolment, TrainingClass
+from training.models import Course, Enrolment, Question, TrainingClass
 from training.schemas import (
+    AnswerSchema,
+    AttemptSchema,
     AttendanceSchema,
     CheckInCodeSchema,
     CheckInSchema,
@@ -28,6 +33,8 @@ from training.schemas import (
     ClassPageSchema,
     ClassSchema,
     CourseCreateSchema,
+    CourseExamSchema,
+    CourseExamSettingsSchema,
     CourseListQuery,
     CoursePageSchema,
     CourseSchema,
@@ -37,6 +44,10 @@ from training.schemas import (
     EnrolSchema,
     LessonProgressSchema,
     MarkAttendanceSchema,
+    QuestionCreateSchema,
+    QuestionPageSchema,
+    QuestionSchema,
+    StartAttemptSchema,
     WorkerOnlySchema,
 )
 
@@ -46,9 +57,11 @@ blp = ApiBlueprint(
     url_prefix="/api/v1/training",
     description="培训考核: courses, classes, enrolment and attendance",
     problem_meanings={
-        404: "No such course, class, session, lesson or enrolment, or a worker the caller does not act for",
+        404: "No such course, class, session, lesson, enrolment, exam or attempt, or a worker the caller "
+        "does not act for",
         409: "Already enrolled or checked in, no place held, the session not running, the lesson not open, "
-        "or not allowed from the enrolment's status",
+        "not allowed from the enrolment's status; an attempt open, submitted or past its deadline, "
+        "no retake allowed (yet), or a question bank too small for the exam's rules",
         422: "A check-in code that is forged, of another session or expired, or a class without what its mode needs",
     },
 )
@@ -208,3 +221,85 @@ def lesson_heartbeat(data, lesson_id):
     """Sent by the mini-program every TRAINING_HEARTBEAT_SECONDS while the lesson is followed."""
     lesson = existing_lesson(lesson_id)
     return lessons.heartbeat(lesson, worker_for_caller(data["worker_id"]), actor())
+
+
+# ---------------------------------------------------------------- exams
+
+
+@blp.put("/courses/<id:course_id>/exam")
+@blp.requires(OPERATOR)
+@blp.problems(404)
+@blp.arguments(CourseExamSettingsSchema)
+@blp.response(200, CourseExamSchema)
+def set_exam(data, course_id):
+    """Set how the course's exam is drawn, timed and retaken (operators)."""
+    return exams.set_exam(existing_course(course_id), data)
+
+
+@blp.get("/courses/<id:course_id>/exam")
+@blp.requires()
+@blp.problems(404)
+@blp.response(200, CourseExamSchema)
+def get_exam(course_id):
+    return exam_of(course_id)
+
+
+@blp.post("/courses/<id:course_id>/questions")
+@blp.requires(OPERATOR)
+@blp.problems(404)
+@blp.arguments(QuestionCreateSchema)
+@blp.response(201, QuestionSchema)
+def add_question(data, course_id):
+    """Add a question to the course's bank (operators)."""
+    return exams.add_question(existing_course(course_id), data)
+
+
+@blp.get("/courses/<id:course_id>/questions")
+@blp.requires(OPERATOR)
+@blp.problems(404)
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, QuestionPageSchema)
+def list_questions(query, course_id):
+    """The bank with its right answers (operators only)."""
+    course = existing_course(course_id)
+    statement = select(Question).where(Question.course_id == course.id).order_by(Question.id)
+    return paginate(statement, query["page"], query["per_page"])
+
+
+@blp.post("/exams/<id:exam_id>/attempts")
+@blp.requires(*ACTING_FOR_A_WORKER)
+@blp.problems(404, 409)
+@blp.arguments(StartAttemptSchema)
+@blp.response(201, AttemptSchema)
+def start_attempt(data, exam_id):
+    """Start an attempt: a paper drawn for it, without the right answers, and its deadline."""
+    exam = existing_exam(exam_id)
+    return exams.view(exams.start_attempt(exam, worker_for_caller(data["worker_id"]), actor()))
+
+
+@blp.get("/attempts/<id:attempt_id>")
+@blp.requires(*ACTING_FOR_A_WORKER)
+@blp.problems(404)
+@blp.response(200, AttemptSchema)
+def get_attempt(attempt_id):
+    return exams.view(attempt_for_caller(attempt_id))
+
+
+@blp.put("/attempts/<id:attempt_id>/answers/<id:question_id>")
+@blp.requires(*ACTING_FOR_A_WORKER)
+@blp.problems(404, 409)
+@blp.arguments(AnswerSchema)
+@blp.response(200, AttemptSchema)
+def answer_question(data, attempt_id, question_id):
+    """Answer one question of the paper; refused once the deadline has passed."""
+    attempt = attempt_for_caller(attempt_id, lock=True)
+    return exams.view(exams.answer(attempt, question_id, data["choices"]))
+
+
+@blp.post("/attempts/<id:attempt_id>/submit")
+@blp.requires(*ACTING_FOR_A_WORKER)
+@blp.problems(404, 409)
+@blp.response(200, AttemptSchema)
+def submit_attempt(attempt_id):
+    """Hand in: the server scores the answers given before the deadline and shows the right ones."""
+    return exams.view(exams.submit(attempt_for_caller(attempt_id, lock=True), actor()))

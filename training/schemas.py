@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 from app.fields import BeijingDateTime, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
 from credit.schemas import SERVICE_CODES, DistrictField, ServiceTypeSchema
-from training.models import ENROLMENT_STATUS_NAMES, KINDS, MODES, PURPOSES
+from training.models import ENROLMENT_STATUS_NAMES, KINDS, MODES, PURPOSES, QUESTION_KINDS
 
 VIDEO_URL = [FullMatch(r"https://\S+", error="must be an https URL"), validate.Length(max=300)]
 
@@ -166,3 +166,89 @@ class LessonProgressSchema(ma.Schema):
 CoursePageSchema = page_schema(CourseSchema, "CoursePage")
 ClassPageSchema = page_schema(ClassSchema, "ClassPage")
 EnrolmentPageSchema = page_schema(EnrolmentSchema, "EnrolmentPage")
+
+
+# ---------------------------------------------------------------- exams
+
+
+class DrawRuleSchema(ma.Schema):
+    tag = Text(validate=validate.Length(min=1, max=32), metadata={"description": "questions carrying this tag"})
+    difficulty = fields.Integer(validate=validate.Range(min=1, max=3))
+    count = fields.Integer(required=True, validate=validate.Range(min=1, max=200))
+
+
+class CourseExamSettingsSchema(ma.Schema):
+    rules = fields.List(fields.Nested(DrawRuleSchema), required=True, validate=validate.Length(min=1, max=20))
+    duration_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=600))
+    max_attempts = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    retake_wait_hours = fields.Integer(required=True, validate=validate.Range(min=0, max=24 * 90))
+
+
+class CourseExamSchema(CourseExamSettingsSchema):
+    id = fields.Integer(required=True)
+    course_id = fields.Integer(required=True)
+    pass_mark = fields.Function(lambda exam: exam.course.pass_mark)
+
+
+class QuestionCreateSchema(ma.Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(list(QUESTION_KINDS)))
+    text = Text(required=True, validate=validate.Length(min=1, max=2000))
+    options = fields.List(
+        Text(validate=validate.Length(min=1, max=500)), required=True, validate=validate.Length(min=2, max=8)
+    )
+    answer = fields.List(
+        fields.Integer(validate=validate.Range(min=0, max=7)),
+        required=True,
+        validate=validate.Length(min=1, max=8),
+        metadata={"description": "indices (from 0) of the right options"},
+    )
+    tags = fields.List(Text(validate=validate.Length(min=1, max=32)), validate=validate.Length(max=10))
+    difficulty = fields.Integer(required=True, validate=validate.Range(min=1, max=3))
+
+
+class QuestionSchema(QuestionCreateSchema):
+    """A question with its right answer: for operators only."""
+
+    id = fields.Integer(required=True)
+    course_id = fields.Integer(required=True)
+
+
+class StartAttemptSchema(ma.Schema):
+    worker_id = RecordId(required=True)
+
+
+class AnswerSchema(ma.Schema):
+    choices = fields.List(
+        fields.Integer(validate=validate.Range(min=0, max=7)),
+        required=True,
+        validate=validate.Length(max=8),
+        metadata={"description": "indices (from 0) of the options as this paper shows them"},
+    )
+
+
+class ShownQuestionSchema(ma.Schema):
+    question_id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    text = fields.String(required=True)
+    options = fields.List(fields.String(), required=True)
+    chosen = fields.List(fields.Integer(), required=True)
+    right = fields.List(
+        fields.Integer(), allow_none=True, metadata={"description": "null until the attempt is submitted"}
+    )
+
+
+class AttemptSchema(ma.Schema):
+    """An attempt with its paper (an exams.AttemptView); right answers only once submitted."""
+
+    id = fields.Integer(attribute="attempt.id", required=True)
+    exam_id = fields.Integer(attribute="attempt.exam_id", required=True)
+    worker_id = fields.Integer(attribute="attempt.worker_id", required=True)
+    started_at = BeijingDateTime(attribute="attempt.started_at", required=True)
+    deadline = BeijingDateTime(attribute="attempt.deadline", required=True)
+    submitted_at = BeijingDateTime(attribute="attempt.submitted_at", allow_none=True)
+    score = fields.Integer(attribute="attempt.score", allow_none=True)
+    passed = fields.Boolean(attribute="attempt.passed", allow_none=True)
+    questions = fields.List(fields.Nested(ShownQuestionSchema), required=True)
+
+
+QuestionPageSchema = page_schema(QuestionSchema, "QuestionPage")

@@ -1,5 +1,6 @@
 """Training (培训考核): courses, classes with sessions or lessons, enrolments with their places,
-attendance at sessions and time counted on lessons.
+attendance at sessions and time counted on lessons, and exams: a question bank per course, each
+course's exam settings and the attempts with their drawn papers.
 
 Revision ID: 0013_training
 Revises: 0012_one_vocabulary
@@ -17,6 +18,7 @@ branch_labels = None
 depends_on = None
 
 ACTIVE_ENROLMENT = "status IN ('enrolled', 'waiting')"
+OPEN_ATTEMPT = "submitted_at IS NULL"
 
 
 def upgrade():
@@ -174,8 +176,81 @@ def upgrade():
         sa.PrimaryKeyConstraint("worker_id", name=op.f("pk_training_open_lessons")),
     )
 
+    op.create_table(
+        "training_questions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("options", sa.JSON(), nullable=False),
+        sa.Column("answer", sa.JSON(), nullable=False, comment="indices into options; never sent before submission"),
+        sa.Column("tags", sa.JSON(), nullable=False),
+        sa.Column("difficulty", sa.Integer(), nullable=False, comment="1 easy, 2 medium, 3 hard"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("kind IN ('single', 'multiple', 'true_false')", name=op.f("ck_training_questions_kind")),
+        sa.CheckConstraint("difficulty BETWEEN 1 AND 3", name=op.f("ck_training_questions_difficulty")),
+        sa.ForeignKeyConstraint(
+            ["course_id"], ["training_courses.id"], name=op.f("fk_training_questions_course_id_training_courses")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_questions")),
+    )
+    op.create_index(op.f("ix_training_questions_course_id"), "training_questions", ["course_id"])
+    op.create_table(
+        "training_exams",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("rules", sa.JSON(), nullable=False),
+        sa.Column("duration_minutes", sa.Integer(), nullable=False),
+        sa.Column("max_attempts", sa.Integer(), nullable=False),
+        sa.Column("retake_wait_hours", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("duration_minutes > 0", name=op.f("ck_training_exams_duration_positive")),
+        sa.CheckConstraint("max_attempts > 0", name=op.f("ck_training_exams_max_attempts_positive")),
+        sa.CheckConstraint("retake_wait_hours >= 0", name=op.f("ck_training_exams_retake_wait_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["course_id"], ["training_courses.id"], name=op.f("fk_training_exams_course_id_training_courses")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_exams")),
+        sa.UniqueConstraint("course_id", name=op.f("uq_training_exams_course_id")),
+    )
+    op.create_table(
+        "training_attempts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("exam_id", sa.Integer(), nullable=False),
+        sa.Column("worker_id", sa.Integer(), nullable=False),
+        sa.Column("paper", sa.JSON(), nullable=False, comment="[{question_id, order}]: shown to stored options"),
+        sa.Column("answers", sa.JSON(), nullable=False, comment="question id -> shown option indices"),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deadline", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("score", sa.Integer(), nullable=True, comment="out of 100"),
+        sa.Column("passed", sa.Boolean(), nullable=True),
+        sa.Column("started_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["exam_id"], ["training_exams.id"], name=op.f("fk_training_attempts_exam_id_training_exams")
+        ),
+        sa.ForeignKeyConstraint(["worker_id"], ["workers.id"], name=op.f("fk_training_attempts_worker_id_workers")),
+        sa.ForeignKeyConstraint(["started_by_id"], ["users.id"], name=op.f("fk_training_attempts_started_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_attempts")),
+    )
+    op.create_index(
+        "uq_training_attempts_open",
+        "training_attempts",
+        ["exam_id", "worker_id"],
+        unique=True,
+        postgresql_where=sa.text(OPEN_ATTEMPT),
+        sqlite_where=sa.text(OPEN_ATTEMPT),
+    )
+    op.create_index("ix_training_attempts_worker_id_exam_id", "training_attempts", ["worker_id", "exam_id"])
+
 
 def downgrade():
+    op.drop_index("ix_training_attempts_worker_id_exam_id", table_name="training_attempts")
+    op.drop_index("uq_training_attempts_open", table_name="training_attempts")
+    op.drop_table("training_attempts")
+    op.drop_table("training_exams")
+    op.drop_index(op.f("ix_training_questions_course_id"), table_name="training_questions")
+    op.drop_table("training_questions")
     op.drop_table("training_open_lessons")
     op.drop_table("training_lesson_progress")
     op.drop_table("training_attendances")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import DOCUMENTS, PRE_JOB_COURSE
+from tests.factories import DOCUMENTS, PRE_JOB_COURSE, offline_class_body
 
 
 @pytest.fixture
@@ -53,3 +53,50 @@ def enrol(client, operator):
         )
 
     return post
+
+
+QUESTIONS = [
+    # (kind, options, answer, tags, difficulty)
+    ("single", ["A", "B", "C", "D"], [2], ["safety"], 1),
+    ("single", ["A", "B", "C"], [0], ["safety"], 2),
+    ("multiple", ["A", "B", "C", "D"], [0, 3], ["ethics"], 2),
+    ("true_false", ["对", "错"], [1], ["ethics"], 1),
+    ("true_false", ["对", "错"], [0], ["safety"], 3),
+]
+
+
+@pytest.fixture
+def exam_ready(client, operator, make_course, make_class, make_trainee, enrol):
+    """exam_ready(**settings) -> (exam, worker): a pre-job course with a five-question bank and an
+    exam of all five, and an applicant who has completed its class (certificate at 已培训)."""
+
+    def make(**settings):
+        course = make_course()
+        for index, (kind, options, answer, tags, difficulty) in enumerate(QUESTIONS):
+            body = {"kind": kind, "text": f"第{index + 1}题", "options": options, "answer": answer, "tags": tags}
+            response = client.post(
+                f"/api/v1/training/courses/{course['id']}/questions",
+                json=body | {"difficulty": difficulty},
+                headers=operator,
+            )
+            assert response.status_code == 201, response.json
+        exam_body = {
+            "rules": [{"tag": "safety", "count": 3}, {"tag": "ethics", "count": 2}],
+            "duration_minutes": 30,
+            "max_attempts": 3,
+            "retake_wait_hours": 24,
+        } | settings
+        exam = client.put(f"/api/v1/training/courses/{course['id']}/exam", json=exam_body, headers=operator)
+        assert exam.status_code == 200, exam.json
+        training_class = make_class(offline_class_body(), course=course)
+        worker = make_trainee()
+        enrol(training_class, worker)
+        marked = client.post(
+            f"/api/v1/training/sessions/{training_class['sessions'][0]['id']}/attendance",
+            json={"worker_id": worker["id"], "reason": "现场签到"},
+            headers=operator,
+        )
+        assert marked.status_code == 201, marked.json
+        return exam.json, worker
+
+    return make
