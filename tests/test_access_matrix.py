@@ -143,6 +143,9 @@ class Side:
     lesson: int  # of online_class
     session: int  # of an offline class `worker` is enrolled in
     enrolment: int  # `worker`'s, in online_class
+    exam: int  # of course, which `worker` has not completed (so an attempt is a 409)
+    attempt: int  # `worker`'s, open, at another course's exam
+    question: int  # on attempt's paper
     stub: StubWeChat = field(repr=False)
 
     def login_code(self) -> str:
@@ -198,6 +201,14 @@ def complaint(side: Side) -> Call:
 
 
 STEP_BODIES = dict(LIFECYCLE_TO_ISSUE)
+EXAM_SETTINGS = {"rules": [{"count": 1}], "duration_minutes": 30, "max_attempts": 2, "retake_wait_hours": 24}
+QUESTION = {
+    "kind": "true_false",
+    "text": "入户前须出示安心服务证。",
+    "options": ["对", "错"],
+    "answer": [0],
+    "difficulty": 1,
+}
 REASON = {"reason": "核查"}
 CREDIT_EVENT = {"kind": "breach", "reason": "矩阵测试"}
 
@@ -319,6 +330,22 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/training/lessons/{lesson_id}/open": Write(
         WORKER_COMPANY_ADMIN, lambda side: Call(path={"lesson_id": side.lesson}, json={"worker_id": side.worker})
     ),
+    "PUT /api/v1/training/courses/{course_id}/exam": Write(
+        OPERATOR, lambda side: Call(path={"course_id": side.course}, json=EXAM_SETTINGS)
+    ),
+    "POST /api/v1/training/courses/{course_id}/questions": Write(
+        OPERATOR, lambda side: Call(path={"course_id": side.course}, json=QUESTION)
+    ),
+    "POST /api/v1/training/exams/{exam_id}/attempts": Write(
+        WORKER_COMPANY_ADMIN, lambda side: Call(path={"exam_id": side.exam}, json={"worker_id": side.worker})
+    ),
+    "PUT /api/v1/training/attempts/{attempt_id}/answers/{question_id}": Write(
+        WORKER_COMPANY_ADMIN,
+        lambda side: Call(path={"attempt_id": side.attempt, "question_id": side.question}, json={"choices": [0]}),
+    ),
+    "POST /api/v1/training/attempts/{attempt_id}/submit": Write(
+        WORKER_COMPANY_ADMIN, lambda side: Call(path={"attempt_id": side.attempt})
+    ),
     "POST /api/v1/training/lessons/{lesson_id}/heartbeat": Write(
         WORKER_COMPANY_ADMIN, lambda side: Call(path={"lesson_id": side.lesson}, json={"worker_id": side.worker})
     ),
@@ -346,6 +373,31 @@ class World:
 def _ok(response):
     assert response.status_code in (200, 201), (response.status_code, response.json)
     return response.json
+
+
+def _open_attempt(client, operator: dict, worker_id: int) -> dict:
+    """An open attempt of the worker at the exam of a refresher course it completed."""
+    refresher = PRE_JOB_COURSE | {"purpose": "refresher"}
+    course = _ok(client.post("/api/v1/training/courses", json=refresher, headers=operator))["id"]
+    _ok(client.post(f"/api/v1/training/courses/{course}/questions", json=QUESTION, headers=operator))
+    _ok(client.put(f"/api/v1/training/courses/{course}/exam", json=EXAM_SETTINGS, headers=operator))
+    exam = _ok(client.get(f"/api/v1/training/courses/{course}/exam", headers=operator))["id"]
+    offline = _ok(
+        client.post(f"/api/v1/training/courses/{course}/classes", json=offline_class_body(), headers=operator)
+    )
+    _ok(
+        client.post(
+            f"/api/v1/training/classes/{offline['id']}/enrolments", json={"worker_id": worker_id}, headers=operator
+        )
+    )
+    _ok(
+        client.post(
+            f"/api/v1/training/sessions/{offline['sessions'][0]['id']}/attendance",
+            json={"worker_id": worker_id, "reason": "现场"},
+            headers=operator,
+        )
+    )
+    return _ok(client.post(f"/api/v1/training/exams/{exam}/attempts", json={"worker_id": worker_id}, headers=operator))
 
 
 def _build_world(client, wechat) -> tuple[dict, dict]:
@@ -431,6 +483,9 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
                 headers=operator,
             )
         )
+        _ok(client.put(f"/api/v1/training/courses/{course}/exam", json=EXAM_SETTINGS, headers=operator))
+        exam = _ok(client.get(f"/api/v1/training/courses/{course}/exam", headers=operator))["id"]
+        attempt = _open_attempt(client, operator, issued["id"])
         sides[scope] = Side(
             station=station,
             company=company,
@@ -447,6 +502,9 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             lesson=online["lessons"][0]["id"],
             session=offline["sessions"][0]["id"],
             enrolment=enrolment,
+            exam=exam,
+            attempt=attempt["id"],
+            question=attempt["questions"][0]["question_id"],
             stub=wechat,
         )
     with client.application.app_context():
