@@ -18,10 +18,9 @@ from app.clock import utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.i18n import _
-from credit import certificates
-from credit.ledger import record_credit_event
-from credit.models import TRAINED, Worker
-from training.models import COMPLETED, PRE_JOB, TRUE_FALSE, Attempt, Course, Enrolment, Exam, Question, TrainingClass
+from credit.models import Worker
+from training.completion import record_score
+from training.models import COMPLETED, TRUE_FALSE, Attempt, Course, Enrolment, Exam, Question, TrainingClass
 
 
 class Drawable(Protocol):
@@ -233,19 +232,7 @@ def submit(attempt: Attempt, actor: User) -> Attempt:
 
 def _record_result(attempt: Attempt, actor: User) -> None:
     worker = db.session.get_one(Worker, attempt.worker_id)
-    certificate = certificates.locked_certificate(worker)
-    if attempt.exam.course.purpose == PRE_JOB and certificate.state == TRAINED:
-        # record_exam puts the score on the ledger itself, passed or not.
-        certificates.record_exam(certificate, attempt.score or 0, bool(attempt.passed), actor)
-    else:
-        record_credit_event(
-            worker,
-            "exam",
-            attempt.score or 0,
-            actor,
-            source_ref=f"training-attempt:{attempt.id}",
-            reason=attempt.exam.course.title + (" passed" if attempt.passed else " failed"),
-        )
+    record_score(worker, attempt.exam.course, attempt.score or 0, actor, f"training-attempt:{attempt.id}")
 
 
 def _questions_of(attempt: Attempt) -> dict[int, Question]:

@@ -300,3 +300,23 @@ class Attempt(Model):
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     exam: Mapped[Exam] = relationship(lazy="joined", innerjoin=True)
+
+
+class ExternalResult(Model):
+    """A result of a class held elsewhere, imported in bulk (training.importer): the worker found
+    by the keyed hash of the ID number, the course, its hours, the exam score and the date."""
+
+    __tablename__ = "training_external_results"
+    __table_args__ = (
+        CheckConstraint("hours >= 0", name="hours_not_negative"),
+        CheckConstraint("score BETWEEN 0 AND 100", name="score_within_100"),
+        Index("ix_training_external_results_worker_id", "worker_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"))
+    hours: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int | None] = mapped_column(Integer)
+    taken_on: Mapped[date] = mapped_column(Date)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,6 +1,7 @@
 """Training (培训考核): courses, classes with sessions or lessons, enrolments with their places,
 attendance at sessions and time counted on lessons, and exams: a question bank per course, each
-course's exam settings and the attempts with their drawn papers.
+course's exam settings and the attempts with their drawn papers; results imported from classes
+held elsewhere.
 
 Revision ID: 0013_training
 Revises: 0012_one_vocabulary
@@ -242,9 +243,27 @@ def upgrade():
         sqlite_where=sa.text(OPEN_ATTEMPT),
     )
     op.create_index("ix_training_attempts_worker_id_exam_id", "training_attempts", ["worker_id", "exam_id"])
+    op.create_table(
+        "training_external_results",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("worker_id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("hours", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=True),
+        sa.Column("taken_on", sa.Date(), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("hours >= 0", name=op.f("ck_training_external_results_hours_not_negative")),
+        sa.CheckConstraint("score BETWEEN 0 AND 100", name=op.f("ck_training_external_results_score_within_100")),
+        sa.ForeignKeyConstraint(["worker_id"], ["workers.id"], name=op.f("fk_training_external_results_worker_id_workers")),
+        sa.ForeignKeyConstraint(["course_id"], ["training_courses.id"], name=op.f("fk_training_external_results_course_id_training_courses")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_external_results")),
+    )
+    op.create_index("ix_training_external_results_worker_id", "training_external_results", ["worker_id"])
 
 
 def downgrade():
+    op.drop_index("ix_training_external_results_worker_id", table_name="training_external_results")
+    op.drop_table("training_external_results")
     op.drop_index("ix_training_attempts_worker_id_exam_id", table_name="training_attempts")
     op.drop_index("uq_training_attempts_open", table_name="training_attempts")
     op.drop_table("training_attempts")
