@@ -222,6 +222,27 @@ def update_health_certificate(certificate: Certificate, valid_until: date, actor
     return certificate
 
 
+def set_refresher_due(certificate: Certificate, due_on: date | None, actor: User | None, reason: str) -> Certificate:
+    """The date by which a required refresher course must be done (None: none is required now).
+    Credit knows only the date: past it, the code scans yellow (reasons()); whoever requires
+    refreshers (training) keeps it."""
+    if certificate.refresher_due_on == due_on:
+        return certificate
+    before = {"refresher_due_on": _jsonable(certificate.refresher_due_on)}
+    certificate.refresher_due_on = due_on
+    certificate.updated_at = utcnow()
+    append_event(
+        certificate.worker,
+        "note",
+        0,
+        actor,
+        reason=reason,
+        before=before,
+        after={"refresher_due_on": _jsonable(due_on)},
+    )
+    return certificate
+
+
 def withdraw_authorisation(certificate: Certificate, actor: User | None, reason: str) -> Certificate:
     """The worker withdrew consent: the public profile disappears from the next scan on."""
     before = {"authorisation_signed_on": _jsonable(certificate.authorisation_signed_on)}
@@ -276,6 +297,7 @@ REASON_CODES = (
     "identity_not_verified",
     "health_certificate_missing",
     "health_certificate_expired",
+    "refresher_overdue",
 )
 HEALTH = "health_certificate_valid_until"
 STANDING_REASONS = {
@@ -308,6 +330,9 @@ def reasons(certificate, today: date) -> list[Reason]:
         found.append(Reason("health_certificate_missing", YELLOW, HEALTH, "没有登记有效的健康证。"))
     elif valid_until < today:
         found.append(Reason("health_certificate_expired", YELLOW, HEALTH, f"健康证有效期至 {valid_until}，已过期。"))
+    due = certificate.refresher_due_on
+    if due is not None and due < today:
+        found.append(Reason("refresher_overdue", YELLOW, "refresher_due_on", f"须在 {due} 前完成回炉培训，尚未完成。"))
     return found
 
 

@@ -164,6 +164,9 @@ class Certificate(Model):
     exam_score: Mapped[int | None] = mapped_column(Integer)
     exam_passed_on: Mapped[date | None] = mapped_column(Date)
     identity_verified_on: Mapped[date | None] = mapped_column(Date, comment="人证合一")
+    refresher_due_on: Mapped[date | None] = mapped_column(
+        Date, comment="a refresher (回炉) course is required by this date; set by whoever requires it"
+    )
     issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Optimistic lock: of two operators changing the same certificate, the second fails (409).

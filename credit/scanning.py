@@ -60,6 +60,7 @@ SCAN_QUERY = (
         Certificate.state,
         Certificate.health_certificate_valid_until,
         Certificate.identity_verified_on,
+        Certificate.refresher_due_on,
         Certificate.trained_on,
         Certificate.exam_passed_on,
         Certificate.authorisation_signed_on,
@@ -117,6 +118,11 @@ def scan_profile(row, today: date) -> dict:
         "training_passed": row.trained_on is not None,
         "exam_passed": row.exam_passed_on is not None,
         "health_certificate_valid_until": row.health_certificate_valid_until,
+        # Shown once it has passed: before then a required refresher is between the worker and
+        # the platform.
+        "refresher_due_on": row.refresher_due_on
+        if row.refresher_due_on is not None and row.refresher_due_on < today
+        else None,
         "rating_count": row.rating_count,
         "rating_mean": row.rating_mean,
         "complaint_count": row.upheld_complaints,

@@ -210,6 +210,7 @@ class CertificateSchema(ma.Schema):
     training_hours = fields.Integer(allow_none=True)
     exam_score = fields.Integer(allow_none=True)
     identity_verified_on = fields.Date(allow_none=True)
+    refresher_due_on = fields.Date(allow_none=True, metadata={"description": "a refresher course is due by this day"})
     scan_url = DerivedString(
         lambda certificate: certificates.scan_url(certificate) if certificate.scan_token else None,
         allow_none=True,
@@ -414,6 +415,9 @@ class ScanSchema(ma.Schema):
     training_passed = fields.Boolean(required=True)
     exam_passed = fields.Boolean(required=True)
     health_certificate_valid_until = fields.Date(allow_none=True)
+    refresher_due_on = fields.Date(
+        allow_none=True, metadata={"description": "the day a required refresher course was due, once it has passed"}
+    )
     rating_count = fields.Integer(required=True)
     rating_mean = fields.Float(allow_none=True)
     complaint_count = fields.Integer(required=True, metadata={"description": "upheld complaints only"})

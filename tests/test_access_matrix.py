@@ -146,6 +146,7 @@ class Side:
     exam: int  # of course, which `worker` has not completed (so an attempt is a 409)
     attempt: int  # `worker`'s, open, at another course's exam
     question: int  # on attempt's paper
+    refresher_course: int
     stub: StubWeChat = field(repr=False)
 
     def login_code(self) -> str:
@@ -346,6 +347,13 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/training/attempts/{attempt_id}/submit": Write(
         WORKER_COMPANY_ADMIN, lambda side: Call(path={"attempt_id": side.attempt})
     ),
+    "POST /api/v1/training/workers/{worker_id}/refreshers": Write(
+        OPERATOR,
+        lambda side: Call(
+            path={"worker_id": side.worker},
+            json={"course_id": side.refresher_course, "due_on": in_a_month(), "reason": "投诉成立"},
+        ),
+    ),
     "POST /api/v1/training/lessons/{lesson_id}/heartbeat": Write(
         WORKER_COMPANY_ADMIN, lambda side: Call(path={"lesson_id": side.lesson}, json={"worker_id": side.worker})
     ),
@@ -375,8 +383,8 @@ def _ok(response):
     return response.json
 
 
-def _open_attempt(client, operator: dict, worker_id: int) -> dict:
-    """An open attempt of the worker at the exam of a refresher course it completed."""
+def _open_attempt(client, operator: dict, worker_id: int) -> tuple[int, dict]:
+    """A refresher course and an open attempt of the worker at its exam, having completed it."""
     refresher = PRE_JOB_COURSE | {"purpose": "refresher"}
     course = _ok(client.post("/api/v1/training/courses", json=refresher, headers=operator))["id"]
     _ok(client.post(f"/api/v1/training/courses/{course}/questions", json=QUESTION, headers=operator))
@@ -397,7 +405,9 @@ def _open_attempt(client, operator: dict, worker_id: int) -> dict:
             headers=operator,
         )
     )
-    return _ok(client.post(f"/api/v1/training/exams/{exam}/attempts", json={"worker_id": worker_id}, headers=operator))
+    return course, _ok(
+        client.post(f"/api/v1/training/exams/{exam}/attempts", json={"worker_id": worker_id}, headers=operator)
+    )
 
 
 def _build_world(client, wechat) -> tuple[dict, dict]:
@@ -485,7 +495,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
         )
         _ok(client.put(f"/api/v1/training/courses/{course}/exam", json=EXAM_SETTINGS, headers=operator))
         exam = _ok(client.get(f"/api/v1/training/courses/{course}/exam", headers=operator))["id"]
-        attempt = _open_attempt(client, operator, issued["id"])
+        refresher_course, attempt = _open_attempt(client, operator, issued["id"])
         sides[scope] = Side(
             station=station,
             company=company,
@@ -505,6 +515,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             exam=exam,
             attempt=attempt["id"],
             question=attempt["questions"][0]["question_id"],
+            refresher_course=refresher_course,
             stub=wechat,
         )
     with client.application.app_context():

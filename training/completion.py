@@ -13,6 +13,7 @@ from app.extensions import db
 from credit import certificates
 from credit.ledger import record_credit_event
 from credit.models import DOCUMENTS_CHECKED, TRAINED, Worker
+from training import refreshers
 from training.models import (
     COMPLETED,
     ENROLMENT_STATES,
@@ -74,6 +75,7 @@ def record_hours(
     next step is training, through the certificate's training step (which puts them on the
     ledger itself)."""
     hours = course.required_hours if hours is None else hours
+    refreshers.fulfil(worker, course, on, actor)
     certificate = certificates.locked_certificate(worker)
     if course.purpose == PRE_JOB and certificate.state == DOCUMENTS_CHECKED:
         certificates.record_training(certificate, hours, on, actor)

@@ -320,3 +320,31 @@ class ExternalResult(Model):
     score: Mapped[int | None] = mapped_column(Integer)
     taken_on: Mapped[date] = mapped_column(Date)
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+OPEN, DONE = "open", "done"
+REFRESHER_STATUS_NAMES = {OPEN: "待完成", DONE: "已完成"}
+
+
+class RefresherRequirement(Model):
+    """A refresher (回炉) course required of a worker by a date, by an operator, with a reason.
+    The earliest open one's date is the certificate's refresher_due_on (credit's fact), so the
+    code scans yellow once it passes undone."""
+
+    __tablename__ = "training_refresher_requirements"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(REFRESHER_STATUS_NAMES)})", name="status"),
+        Index("ix_training_refresher_requirements_worker_id", "worker_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default=OPEN)
+    required_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    done_on: Mapped[date | None] = mapped_column(Date)
+
+    course: Mapped[Course] = relationship(lazy="joined", innerjoin=True)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from accounts.models import OPERATOR
 from app.blueprint import ApiBlueprint
 from app.paging import PageQuery, paginate
-from training import checkin, courses, enrolments, exams, lessons
+from training import checkin, courses, enrolments, exams, lessons, refreshers
 from training.access import (
     ACTING_FOR_A_WORKER,
     actor,
@@ -47,6 +47,8 @@ from training.schemas import (
     QuestionCreateSchema,
     QuestionPageSchema,
     QuestionSchema,
+    RefresherRequirementSchema,
+    RefresherRequireSchema,
     StartAttemptSchema,
     WorkerOnlySchema,
 )
@@ -303,3 +305,27 @@ def answer_question(data, attempt_id, question_id):
 def submit_attempt(attempt_id):
     """Hand in: the server scores the answers given before the deadline and shows the right ones."""
     return exams.view(exams.submit(attempt_for_caller(attempt_id, lock=True), actor()))
+
+
+# ---------------------------------------------------------------- refreshers
+
+
+@blp.post("/workers/<id:worker_id>/refreshers")
+@blp.requires(OPERATOR)
+@blp.problems(404)
+@blp.arguments(RefresherRequireSchema)
+@blp.response(201, RefresherRequirementSchema)
+def require_refresher(data, worker_id):
+    """Require a refresher (回炉) course of the worker by a date (operators); undone by then, the
+    worker's code scans yellow."""
+    worker = worker_for_caller(worker_id)
+    course = existing_course(data["course_id"])
+    return refreshers.require(worker, course, data["due_on"], data["reason"], actor())
+
+
+@blp.get("/workers/<id:worker_id>/refreshers")
+@blp.requires(*ACTING_FOR_A_WORKER)
+@blp.problems(404)
+@blp.response(200, RefresherRequirementSchema(many=True))
+def list_refreshers(worker_id):
+    return refreshers.of_worker(worker_for_caller(worker_id))

@@ -1,12 +1,21 @@
 """Request and response schemas of training; responses serialise the ORM objects."""
 
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.clock import today_in_beijing
 from app.fields import BeijingDateTime, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
 from credit.schemas import SERVICE_CODES, DistrictField, ServiceTypeSchema
-from training.models import ENROLMENT_STATUS_NAMES, KINDS, MODES, PURPOSES, QUESTION_KINDS
+from training.models import ENROLMENT_STATUS_NAMES, KINDS, MODES, PURPOSES, QUESTION_KINDS, REFRESHER_STATUS_NAMES
+
+
+def not_in_past(value: date) -> None:
+    if value < today_in_beijing():
+        raise ma.ValidationError("cannot be in the past")
+
 
 VIDEO_URL = [FullMatch(r"https://\S+", error="must be an https URL"), validate.Length(max=300)]
 
@@ -252,3 +261,21 @@ class AttemptSchema(ma.Schema):
 
 
 QuestionPageSchema = page_schema(QuestionSchema, "QuestionPage")
+
+
+class RefresherRequireSchema(ma.Schema):
+    course_id = RecordId(required=True)
+    due_on = fields.Date(required=True, validate=not_in_past)
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
+
+
+class RefresherRequirementSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    worker_id = fields.Integer(required=True)
+    course = fields.Nested(CourseSchema, required=True)
+    due_on = fields.Date(required=True)
+    reason = fields.String(required=True)
+    status = fields.String(required=True)
+    status_name = fields.Function(lambda requirement: REFRESHER_STATUS_NAMES[requirement.status])
+    required_by_id = fields.Integer(allow_none=True)
+    done_on = fields.Date(allow_none=True)
