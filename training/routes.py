@@ -7,7 +7,7 @@ from sqlalchemy import select
 from accounts.models import OPERATOR
 from app.blueprint import ApiBlueprint
 from app.paging import PageQuery, paginate
-from training import checkin, courses, enrolments, exams, lessons, refreshers
+from training import checkin, courses, enrolments, exams, lessons, refreshers, statistics
 from training.access import (
     ACTING_FOR_A_WORKER,
     actor,
@@ -50,6 +50,8 @@ from training.schemas import (
     RefresherRequirementSchema,
     RefresherRequireSchema,
     StartAttemptSchema,
+    StatisticsQuery,
+    StatisticsSchema,
     WorkerOnlySchema,
 )
 
@@ -329,3 +331,16 @@ def require_refresher(data, worker_id):
 @blp.response(200, RefresherRequirementSchema(many=True))
 def list_refreshers(worker_id):
     return refreshers.of_worker(worker_for_caller(worker_id))
+
+
+# ---------------------------------------------------------------- statistics
+
+
+@blp.get("/statistics")
+@blp.requires(OPERATOR)
+@blp.arguments(StatisticsQuery, location="query")
+@blp.response(200, StatisticsSchema)
+def training_statistics(query):
+    """Classes (班次), enrolments (人次) and attendances by month, district, course and kind; pass
+    rates per exam and per class; trainers' classes (operators)."""
+    return statistics.statistics(query.get("month_from"), query.get("month_to"))

@@ -279,3 +279,47 @@ class RefresherRequirementSchema(ma.Schema):
     status_name = fields.Function(lambda requirement: REFRESHER_STATUS_NAMES[requirement.status])
     required_by_id = fields.Integer(allow_none=True)
     done_on = fields.Date(allow_none=True)
+
+
+MONTH = FullMatch(r"\d{4}-(0[1-9]|1[0-2])", error="must be a month, YYYY-MM")
+
+
+class StatisticsQuery(ma.Schema):
+    month_from = fields.String(validate=MONTH, metadata={"description": "first month counted, YYYY-MM"})
+    month_to = fields.String(validate=MONTH, metadata={"description": "last month counted, YYYY-MM"})
+
+
+class ClassCountSchema(ma.Schema):
+    month = fields.String(required=True, metadata={"description": "YYYY-MM, Beijing time"})
+    district_code = fields.String(allow_none=True)
+    course_id = fields.Integer(required=True)
+    course_title = fields.String(required=True)
+    kind = fields.String(required=True)
+    mode = fields.String(required=True)
+    classes = fields.Integer(required=True, metadata={"description": "班次"})
+    enrolments = fields.Integer(required=True, metadata={"description": "人次: workers holding or having held a place"})
+    completions = fields.Integer(required=True)
+    attendances = fields.Integer(required=True, metadata={"description": "session attendances"})
+
+
+class PassRateSchema(ma.Schema):
+    exam_id = fields.Integer(allow_none=True)
+    class_id = fields.Integer(allow_none=True)
+    course_id = fields.Integer(required=True)
+    course_title = fields.String(required=True)
+    sat = fields.Integer(required=True, metadata={"description": "workers who sat the exam"})
+    passed = fields.Integer(required=True)
+    pass_rate = fields.Float(allow_none=True)
+
+
+class TrainerCountSchema(ma.Schema):
+    trainer_name = fields.String(required=True)
+    classes = fields.Integer(required=True)
+    attendances = fields.Integer(required=True)
+
+
+class StatisticsSchema(ma.Schema):
+    classes = fields.List(fields.Nested(ClassCountSchema), required=True)
+    exams = fields.List(fields.Nested(PassRateSchema), required=True)
+    class_pass_rates = fields.List(fields.Nested(PassRateSchema), required=True)
+    trainers = fields.List(fields.Nested(TrainerCountSchema), required=True)
