@@ -340,6 +340,12 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/training/exams/{exam_id}/attempts": Write(
         WORKER_COMPANY_ADMIN, lambda side: Call(path={"exam_id": side.exam}, json={"worker_id": side.worker})
     ),
+    "POST /api/v1/training/exams/{exam_id}/practical-scores": Write(
+        OPERATOR,
+        lambda side: Call(
+            path={"exam_id": side.exam}, json={"worker_id": side.worker, "examiner_name": "王考评员", "points": [1]}
+        ),
+    ),
     "PUT /api/v1/training/attempts/{attempt_id}/answers/{question_id}": Write(
         WORKER_COMPANY_ADMIN,
         lambda side: Call(path={"attempt_id": side.attempt, "question_id": side.question}, json={"choices": [0]}),

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.i18n import _
 from credit.models import Worker
 from training.completion import record_score
-from training.models import COMPLETED, TRUE_FALSE, Attempt, Course, Enrolment, Exam, Question, TrainingClass
+from training.models import COMPLETED, PRACTICAL, TRUE_FALSE, Attempt, Course, Enrolment, Exam, Question, TrainingClass
 
 
 class Drawable(Protocol):
@@ -70,6 +70,21 @@ def draw_paper(bank: Sequence[Drawable], rules: list[dict], rng: random.Random) 
 
 
 def set_exam(course: Course, data: dict) -> Exam:
+    """A theory course's exam is drawn by rules, a practical one's scored against a checklist."""
+    needed, other = ("checklist", "rules") if course.kind == PRACTICAL else ("rules", "checklist")
+    if not data.get(needed):
+        raise Invalid(
+            _("A %(kind)s course's exam needs its %(needed)s.", kind=course.kind, needed=needed),
+            code="exam_settings_for_kind",
+            field=needed,
+        )
+    if data.get(other):
+        raise Invalid(
+            _("A %(kind)s course's exam has no %(other)s.", kind=course.kind, other=other),
+            code="exam_settings_for_kind",
+            field=other,
+        )
+    data = data | {other: []}
     exam = db.session.scalar(select(Exam).where(Exam.course_id == course.id))
     if exam is None:
         exam = Exam(course_id=course.id)
@@ -108,6 +123,10 @@ def check_question(data: dict) -> None:
 
 
 def start_attempt(exam: Exam, worker: Worker, actor: User, rng: random.Random | None = None) -> Attempt:
+    if exam.course.kind == PRACTICAL:
+        raise Conflict(
+            _("A practical exam is scored by its examiner, not sat on a paper."), code="practical_exam", field="exam_id"
+        )
     _close_if_past_deadline(exam, worker, actor)
     _check_may_sit(exam, worker)
     bank = list(db.session.scalars(select(Question).where(Question.course_id == exam.course_id)))
@@ -126,6 +145,46 @@ def start_attempt(exam: Exam, worker: Worker, actor: User, rng: random.Random | 
             db.session.add(attempt)
     except IntegrityError:
         raise _attempt_open() from None
+    return attempt
+
+
+def score_practical(exam: Exam, worker: Worker, examiner_name: str, points: list[int], actor: User) -> Attempt:
+    """A practical exam, scored by a named examiner against the exam's checklist: points per item,
+    each at most the item's; the score is the share of all points, out of 100."""
+    if exam.course.kind != PRACTICAL:
+        raise Conflict(_("Only a practical exam is scored by an examiner."), code="not_practical", field="exam_id")
+    _check_may_sit(exam, worker)
+    if len(points) != len(exam.checklist):
+        raise Invalid(
+            _("Give points for each of the %(count)s checklist items.", count=len(exam.checklist)),
+            code="checklist_points",
+            field="points",
+        )
+    for index, (given, item) in enumerate(zip(points, exam.checklist, strict=True)):
+        if given > item["points"]:
+            raise Invalid(
+                _("Item %(index)s is worth at most %(points)s points.", index=index + 1, points=item["points"]),
+                code="checklist_points",
+                field=f"points.{index}",
+            )
+    now, score = utcnow(), round(100 * sum(points) / sum(item["points"] for item in exam.checklist))
+    attempt = Attempt(
+        exam_id=exam.id,
+        worker_id=worker.id,
+        paper=[],
+        answers={},
+        started_at=now,
+        deadline=now,
+        submitted_at=now,
+        score=score,
+        passed=score >= exam.course.pass_mark,
+        started_by_id=actor.id,
+        examiner_name=examiner_name,
+        checklist_points=points,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    _record_result(attempt, actor)
     return attempt
 
 

@@ -248,7 +248,8 @@ class Question(Model):
 
 
 class Exam(Model):
-    """The exam closing a course: how a paper is drawn (`rules`: [{tag, difficulty, count}]),
+    """The exam closing a course: for a theory course, how a paper is drawn (`rules`: [{tag,
+    difficulty, count}]); for a practical one, the checklist an examiner scores ([{item, points}]);
     how long an attempt lasts and how often it may be retaken. Its pass mark is the course's."""
 
     __tablename__ = "training_exams"
@@ -260,7 +261,8 @@ class Exam(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), unique=True)
-    rules: Mapped[list[dict]] = mapped_column(JSON)
+    rules: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    checklist: Mapped[list[dict]] = mapped_column(JSON, default=list, comment="practical exams: [{item, points}]")
     duration_minutes: Mapped[int] = mapped_column(Integer)
     max_attempts: Mapped[int] = mapped_column(Integer)
     retake_wait_hours: Mapped[int] = mapped_column(Integer)
@@ -298,6 +300,10 @@ class Attempt(Model):
     score: Mapped[int | None] = mapped_column(Integer, comment="out of 100")
     passed: Mapped[bool | None] = mapped_column(Boolean)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A practical exam's: the examiner (named, and the operator recording it) and the points given
+    # per checklist item.
+    examiner_name: Mapped[str | None] = mapped_column(String(32))
+    checklist_points: Mapped[list[int] | None] = mapped_column(JSON)
 
     exam: Mapped[Exam] = relationship(lazy="joined", innerjoin=True)
 

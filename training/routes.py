@@ -44,6 +44,7 @@ from training.schemas import (
     EnrolSchema,
     LessonProgressSchema,
     MarkAttendanceSchema,
+    PracticalScoreSchema,
     QuestionCreateSchema,
     QuestionPageSchema,
     QuestionSchema,
@@ -279,6 +280,18 @@ def start_attempt(data, exam_id):
     """Start an attempt: a paper drawn for it, without the right answers, and its deadline."""
     exam = existing_exam(exam_id)
     return exams.view(exams.start_attempt(exam, worker_for_caller(data["worker_id"]), actor()))
+
+
+@blp.post("/exams/<id:exam_id>/practical-scores")
+@blp.requires(OPERATOR)
+@blp.problems(404, 409)
+@blp.arguments(PracticalScoreSchema)
+@blp.response(201, AttemptSchema)
+def score_practical_exam(data, exam_id):
+    """Record a practical exam: the examiner named, points per checklist item (operators)."""
+    exam = existing_exam(exam_id)
+    worker = worker_for_caller(data["worker_id"])
+    return exams.view(exams.score_practical(exam, worker, data["examiner_name"], data["points"], actor()))
 
 
 @blp.get("/attempts/<id:attempt_id>")

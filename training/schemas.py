@@ -186,8 +186,22 @@ class DrawRuleSchema(ma.Schema):
     count = fields.Integer(required=True, validate=validate.Range(min=1, max=200))
 
 
+class ChecklistItemSchema(ma.Schema):
+    item = Text(required=True, validate=validate.Length(min=1, max=200))
+    points = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
+
+
 class CourseExamSettingsSchema(ma.Schema):
-    rules = fields.List(fields.Nested(DrawRuleSchema), required=True, validate=validate.Length(min=1, max=20))
+    rules = fields.List(
+        fields.Nested(DrawRuleSchema),
+        validate=validate.Length(max=20),
+        metadata={"description": "a theory course's: how its paper is drawn"},
+    )
+    checklist = fields.List(
+        fields.Nested(ChecklistItemSchema),
+        validate=validate.Length(max=50),
+        metadata={"description": "a practical course's: what its examiner scores"},
+    )
     duration_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=600))
     max_attempts = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
     retake_wait_hours = fields.Integer(required=True, validate=validate.Range(min=0, max=24 * 90))
@@ -220,6 +234,17 @@ class QuestionSchema(QuestionCreateSchema):
 
     id = fields.Integer(required=True)
     course_id = fields.Integer(required=True)
+
+
+class PracticalScoreSchema(ma.Schema):
+    worker_id = RecordId(required=True)
+    examiner_name = Text(required=True, validate=validate.Length(min=1, max=32))
+    points = fields.List(
+        fields.Integer(validate=validate.Range(min=0, max=100)),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "points given per checklist item, in the checklist's order"},
+    )
 
 
 class StartAttemptSchema(ma.Schema):
@@ -257,6 +282,8 @@ class AttemptSchema(ma.Schema):
     submitted_at = BeijingDateTime(attribute="attempt.submitted_at", allow_none=True)
     score = fields.Integer(attribute="attempt.score", allow_none=True)
     passed = fields.Boolean(attribute="attempt.passed", allow_none=True)
+    examiner_name = fields.String(attribute="attempt.examiner_name", allow_none=True)
+    checklist_points = fields.List(fields.Integer(), attribute="attempt.checklist_points", allow_none=True)
     questions = fields.List(fields.Nested(ShownQuestionSchema), required=True)
 
 

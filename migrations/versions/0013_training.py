@@ -201,6 +201,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("course_id", sa.Integer(), nullable=False),
         sa.Column("rules", sa.JSON(), nullable=False),
+        sa.Column("checklist", sa.JSON(), nullable=False, comment="practical exams: [{item, points}]"),
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
         sa.Column("max_attempts", sa.Integer(), nullable=False),
         sa.Column("retake_wait_hours", sa.Integer(), nullable=False),
@@ -227,6 +228,8 @@ def upgrade():
         sa.Column("score", sa.Integer(), nullable=True, comment="out of 100"),
         sa.Column("passed", sa.Boolean(), nullable=True),
         sa.Column("started_by_id", sa.Integer(), nullable=True),
+        sa.Column("examiner_name", sa.String(length=32), nullable=True),
+        sa.Column("checklist_points", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["exam_id"], ["training_exams.id"], name=op.f("fk_training_attempts_exam_id_training_exams")
         ),

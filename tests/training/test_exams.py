@@ -10,6 +10,7 @@ import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.factories import offline_class_body
 from tests.plugins.training import QUESTIONS
 from training.exams import draw_paper, matches
 
@@ -180,3 +181,75 @@ def test_a_drawn_paper_respects_its_rules(bank, paper_rules, seed):
         assert sum(1 for question in drawn if matches(question, rule)) >= rule["count"]
     for entry in paper:
         assert sorted(entry["order"]) == list(range(len(by_id[entry["question_id"]].options)))
+
+
+# ---------------------------------------------------------------- practical exams
+
+CHECKLIST = [
+    {"item": "工具准备齐全", "points": 20},
+    {"item": "擦窗安全规范", "points": 50},
+    {"item": "清洁效果", "points": 30},
+]
+
+
+def practical_ready(client, operator, make_course, make_class, make_trainee, enrol):
+    course = make_course(kind="practical", title="保洁实操")
+    settings = {"checklist": CHECKLIST, "duration_minutes": 60, "max_attempts": 2, "retake_wait_hours": 0}
+    exam = client.put(f"/api/v1/training/courses/{course['id']}/exam", json=settings, headers=operator).json
+    training_class = make_class(offline_class_body(), course=course)
+    worker = make_trainee()
+    enrol(training_class, worker)
+    client.post(
+        f"/api/v1/training/sessions/{training_class['sessions'][0]['id']}/attendance",
+        json={"worker_id": worker["id"], "reason": "现场签到"},
+        headers=operator,
+    )
+    return exam, worker
+
+
+def test_a_practical_exam_is_scored_by_a_named_examiner_against_its_checklist(
+    client, operator, make_course, make_class, make_trainee, enrol
+):
+    exam, worker = practical_ready(client, operator, make_course, make_class, make_trainee, enrol)
+    url = f"/api/v1/training/exams/{exam['id']}/practical-scores"
+    body = {"worker_id": worker["id"], "examiner_name": "王考评员", "points": [20, 45, 25]}
+    scored = client.post(url, json=body, headers=operator)
+    assert scored.status_code == 201, scored.json
+    assert (scored.json["score"], scored.json["passed"], scored.json["examiner_name"]) == (90, True, "王考评员")
+    assert scored.json["checklist_points"] == [20, 45, 25]
+    certificate = client.get(f"/api/v1/workers/{worker['id']}", headers=operator).json["certificate"]
+    assert (certificate["state"], certificate["exam_score"]) == ("exam_passed", 90)
+
+
+def test_points_beyond_an_item_or_a_paper_for_a_practical_exam_are_refused(
+    client, operator, make_course, make_class, make_trainee, enrol
+):
+    exam, worker = practical_ready(client, operator, make_course, make_class, make_trainee, enrol)
+    url = f"/api/v1/training/exams/{exam['id']}/practical-scores"
+    too_many = client.post(
+        url, json={"worker_id": worker["id"], "examiner_name": "王", "points": [20, 60, 30]}, headers=operator
+    )
+    assert (too_many.status_code, too_many.json["code"], list(too_many.json["errors"])) == (
+        422,
+        "checklist_points",
+        ["points.1"],
+    )
+    short = client.post(url, json={"worker_id": worker["id"], "examiner_name": "王", "points": [20]}, headers=operator)
+    assert (short.status_code, short.json["code"]) == (422, "checklist_points")
+    paper = start(client, operator, exam, worker)
+    assert (paper.status_code, paper.json["code"]) == (409, "practical_exam")
+
+
+def test_an_exam_takes_the_settings_of_its_courses_kind(client, operator, make_course):
+    theory, practical = make_course(), make_course(kind="practical")
+    common = {"duration_minutes": 30, "max_attempts": 1, "retake_wait_hours": 0}
+    for course, body, field in [
+        (theory, common | {"checklist": CHECKLIST}, "rules"),
+        (practical, common | {"rules": [{"count": 1}]}, "checklist"),
+    ]:
+        response = client.put(f"/api/v1/training/courses/{course['id']}/exam", json=body, headers=operator)
+        assert (response.status_code, response.json["code"], list(response.json["errors"])) == (
+            422,
+            "exam_settings_for_kind",
+            [field],
+        )
