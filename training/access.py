@@ -5,7 +5,7 @@ themselves)."""
 
 from sqlalchemy import select
 
-from accounts.models import OPERATOR, User
+from accounts.models import COMPANY_ADMIN, OPERATOR, User
 from app.access import require_principal
 from app.errors import NotFound
 from app.extensions import db
@@ -15,7 +15,7 @@ from credit.models import Worker
 from training.models import Attempt, ClassSession, Course, Enrolment, Exam, Lesson, TrainingClass
 
 # The roles that may call the routes acting for a worker (the worker's own joins them).
-ACTING_FOR_A_WORKER = (OPERATOR, "company_admin")
+ACTING_FOR_A_WORKER = (OPERATOR, COMPANY_ADMIN)
 
 
 def actor() -> User:

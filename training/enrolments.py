@@ -17,6 +17,8 @@ from training.places import give_back_place, take_place
 def enrol(training_class: TrainingClass, worker: Worker, actor: User) -> Enrolment:
     """Enrolled when a place is taken, waiting otherwise. A second active enrolment of the same
     worker in the class is a 409 (the partial unique index decides it, whoever comes first)."""
+    if training_class.sessions and training_class.sessions[-1].ends_at <= utcnow():
+        raise Conflict(_("This class is over: its last session has ended."), code="class_over", field="class_id")
     if active_enrolment(training_class.id, worker.id) is not None:
         raise _already_enrolled(worker)
     status = ENROLLED if take_place(training_class.id) else WAITING

@@ -1,7 +1,7 @@
 """Enrolment by a worker's company admin or an operator: a place while any is left, the waiting
 list after that, and a cancellation hands the place to the first worker waiting."""
 
-from tests.factories import offline_class_body, online_class_body
+from tests.factories import offline_class_body, online_class_body, session_around_now
 
 
 def test_the_last_place_is_taken_and_the_next_worker_waits(make_class, make_trainee, enrol):
@@ -71,3 +71,9 @@ def test_a_company_admin_enrols_its_own_workers_only(login, make_company, make_c
 def test_an_online_class_has_no_limit_on_places(make_class, make_trainee, enrol):
     training_class = make_class(online_class_body())
     assert {enrol(training_class, make_trainee()).json["status"] for _ in range(3)} == {"enrolled"}
+
+
+def test_a_class_whose_last_session_has_ended_takes_no_one(make_class, make_trainee, enrol):
+    training_class = make_class(offline_class_body(sessions=[session_around_now(hours_before=3, hours_after=-1)]))
+    refused = enrol(training_class, make_trainee())
+    assert (refused.status_code, refused.json["code"]) == (409, "class_over")
