@@ -1,6 +1,7 @@
-"""Training's API: courses and classes (operators write, anyone logged in reads), enrolment,
-check-in and lessons acting for a worker (training.access.worker_for_caller), the session's
-check-in code and attendance by hand (operators, who are the trainers)."""
+"""Training's API: courses and classes (operators write, anyone logged in reads); enrolment,
+check-in, lessons and exam attempts acting for a worker (training.access.worker_for_caller); the
+session's check-in code, attendance by hand and practical scores (operators, who are the
+trainers and examiners); question banks, exam settings, refreshers and statistics (operators)."""
 
 from sqlalchemy import select
 
@@ -153,7 +154,7 @@ def enrol(data, class_id):
 @blp.get("/workers/<id:worker_id>/enrolments")
 @blp.requires(*ACTING_FOR_A_WORKER)
 @blp.problems(404)
-@blp.arguments(ClassListQuery, location="query")
+@blp.arguments(PageQuery, location="query")
 @blp.response(200, EnrolmentPageSchema)
 def list_worker_enrolments(query, worker_id):
     worker = worker_for_caller(worker_id)
