@@ -73,9 +73,10 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     import credit
     import doorstep
     import stations
+    import training
     import wechat
 
-    for feature in (accounts, stations, credit, wechat, booking, doorstep):
+    for feature in (accounts, stations, credit, wechat, booking, doorstep, training):
         feature.init_app(app, api)
 
 

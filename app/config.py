@@ -150,6 +150,11 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         # within this many days (Beijing's calendar) is due.
         "EXPIRY_REMINDER_DAYS": settings.integer("EXPIRY_REMINDER_DAYS", 30),
         **verification_settings(settings),
+        # Training check-in codes: signed with this key (a key derived from SECRET_KEY when unset),
+        # each valid for the minute it was shown and the next; lessons count time while heartbeats
+        # come at least this often (training.lessons).
+        "TRAINING_CHECKIN_KEY": (environ.get("TRAINING_CHECKIN_KEY") or "").encode(),
+        "TRAINING_HEARTBEAT_SECONDS": settings.integer("TRAINING_HEARTBEAT_SECONDS", 30),
         **wechat_settings(settings),
         **storage_settings(settings, env),
         **evidence_settings(settings),

@@ -76,7 +76,31 @@ def run_import(
     label: str,
 ) -> None:
     """The body of every `flask <feature> import...` command."""
-    valid, report.rejected = validate(csv.DictReader(csv_file))
+    import_rows(
+        csv.DictReader(csv_file),
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        validate=validate,
+        load=load,
+        report=report,
+        print_report=print_report,
+        label=label,
+    )
+
+
+def import_rows(
+    raw_rows: Iterable[dict],
+    *,
+    dry_run: bool,
+    skip_invalid: bool,
+    validate,
+    load,
+    report: ImportReport,
+    print_report: Callable[[ImportReport], None],
+    label: str,
+) -> None:
+    """run_import for rows read otherwise (a spreadsheet's, as dicts of text by header)."""
+    valid, report.rejected = validate(raw_rows)
     if report.rejected and not skip_invalid:
         print_report(report)
         raise click.ClickException(

@@ -223,6 +223,27 @@ def update_health_certificate(certificate: Certificate, valid_until: date, actor
     return certificate
 
 
+def set_refresher_due(certificate: Certificate, due_on: date | None, actor: User | None, reason: str) -> Certificate:
+    """The date by which a required refresher course must be done (None: none is required now).
+    Credit knows only the date: past it, the code scans yellow (reasons()); whoever requires
+    refreshers (training) keeps it."""
+    if certificate.refresher_due_on == due_on:
+        return certificate
+    before = {"refresher_due_on": _jsonable(certificate.refresher_due_on)}
+    certificate.refresher_due_on = due_on
+    certificate.updated_at = utcnow()
+    append_event(
+        certificate.worker,
+        "note",
+        0,
+        actor,
+        reason=reason,
+        before=before,
+        after={"refresher_due_on": _jsonable(due_on)},
+    )
+    return certificate
+
+
 def withdraw_authorisation(certificate: Certificate, actor: User | None, reason: str) -> Certificate:
     """The worker withdrew consent: the public profile disappears from the next scan on."""
     before = {"authorisation_signed_on": _jsonable(certificate.authorisation_signed_on)}
@@ -290,6 +311,7 @@ REASON_CODES = (
     "insurance_pending",
     "insurance_not_started",
     "insurance_expired",
+    "refresher_overdue",
 )
 HEALTH = "health_certificate_valid_until"
 BACKGROUND, INSURED = "criminal_record", "insurance"  # the scan's rows of the two facts
@@ -327,6 +349,9 @@ def reasons(certificate, today: date) -> list[Reason]:
         found += _criminal_record_reasons(certificate, today)
     if "insurance" in required:
         found += _insurance_reasons(certificate, today)
+    due = certificate.refresher_due_on
+    if due is not None and due < today:
+        found.append(Reason("refresher_overdue", YELLOW, "refresher_due_on", f"须在 {due} 前完成回炉培训，尚未完成。"))
     return sorted(found, key=lambda reason: reason.colour != RED)
 
 

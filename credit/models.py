@@ -178,6 +178,9 @@ class Certificate(Model):
     insurance_result: Mapped[str | None] = mapped_column(String(16))
     insurance_valid_from: Mapped[date | None] = mapped_column(Date)
     insurance_valid_until: Mapped[date | None] = mapped_column(Date)
+    refresher_due_on: Mapped[date | None] = mapped_column(
+        Date, comment="a refresher (回炉) course is required by this date; set by whoever requires it"
+    )
     issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Optimistic lock: of two operators changing the same certificate, the second fails (409).

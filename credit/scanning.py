@@ -70,6 +70,7 @@ SCAN_QUERY = (
         Certificate.state,
         Certificate.health_certificate_valid_until,
         Certificate.identity_verified_on,
+        Certificate.refresher_due_on,
         Certificate.trained_on,
         Certificate.exam_passed_on,
         Certificate.authorisation_signed_on,
@@ -145,6 +146,11 @@ def scan_profile(row, today: date) -> dict:
         "background_checked_on": row.criminal_record_checked_on if cleared else None,
         "insurance": INSURANCE_TEXT.get(row.insurance_result, "").format(valid_until=row.insurance_valid_until) or None,
         "insurance_valid_until": row.insurance_valid_until if insured else None,
+        # Shown once it has passed: before then a required refresher is between the worker and
+        # the platform.
+        "refresher_due_on": row.refresher_due_on
+        if row.refresher_due_on is not None and row.refresher_due_on < today
+        else None,
         "rating_count": row.rating_count,
         "rating_mean": row.rating_mean,
         "complaint_count": row.upheld_complaints,

@@ -238,6 +238,7 @@ class CertificateSchema(ma.Schema):
     insurance_result = fields.String(allow_none=True, metadata={"description": "of the latest policy"})
     insurance_valid_from = fields.Date(allow_none=True)
     insurance_valid_until = fields.Date(allow_none=True)
+    refresher_due_on = fields.Date(allow_none=True, metadata={"description": "a refresher course is due by this day"})
     scan_url = DerivedString(
         lambda certificate: certificates.scan_url(certificate) if certificate.scan_token else None,
         allow_none=True,
@@ -639,6 +640,9 @@ class ScanSchema(ma.Schema):
         metadata={"description": "null when no policy is recorded", "example": "保险有效期至 2027-06-30"},
     )
     insurance_valid_until = fields.Date(allow_none=True, metadata={"description": "of a policy in force"})
+    refresher_due_on = fields.Date(
+        allow_none=True, metadata={"description": "the day a required refresher course was due, once it has passed"}
+    )
     rating_count = fields.Integer(required=True)
     rating_mean = fields.Float(allow_none=True)
     complaint_count = fields.Integer(required=True, metadata={"description": "upheld complaints only"})

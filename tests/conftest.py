@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.plugins.wechat",
     "tests.plugins.verification",
     "tests.plugins.storage",
+    "tests.plugins.training",
 ]
 
 RUN_STARTED = time.monotonic()

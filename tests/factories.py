@@ -344,3 +344,46 @@ REFUSE_LEDGER_ROWS = {
         "CREATE TRIGGER refuse_ledger BEFORE INSERT ON credit_events BEGIN SELECT RAISE(ABORT, 'refused'); END",
     ],
 }
+
+
+# Training ---------------------------------------------------------------------------------------
+
+PRE_JOB_COURSE = {
+    "title": "保洁岗前培训",
+    "service_types": ["cleaning"],
+    "kind": "theory",
+    "purpose": "pre_job",
+    "required_hours": 8,
+    "pass_mark": 80,
+}
+
+
+def session_around_now(hours_before: float = 0.5, hours_after: float = 2.0) -> dict:
+    """A session running now (Beijing time, with its offset)."""
+    now = datetime.now(BEIJING)
+    return {
+        "starts_at": (now - timedelta(hours=hours_before)).isoformat(),
+        "ends_at": (now + timedelta(hours=hours_after)).isoformat(),
+    }
+
+
+def offline_class_body(capacity: int = 30, sessions: list[dict] | None = None) -> dict:
+    return {
+        "title": "天河一班",
+        "mode": "offline",
+        "station_code": STATION_A,
+        "trainer_name": "李老师",
+        "capacity": capacity,
+        "sessions": sessions or [session_around_now()],
+    }
+
+
+def online_class_body(*minutes: int) -> dict:
+    return {
+        "title": "线上班",
+        "mode": "online",
+        "lessons": [
+            {"title": f"第{index}课", "text": "服务规范", "required_minutes": required}
+            for index, required in enumerate(minutes or (10,), start=1)
+        ],
+    }

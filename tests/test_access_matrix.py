@@ -32,6 +32,7 @@ from tests.factories import (
     GREEN_CHECKS,
     LIFECYCLE_TO_ISSUE,
     NEXT_YEAR,
+    PRE_JOB_COURSE,
     STATION_A,
     STATION_B,
     UNLIMITED,
@@ -43,6 +44,8 @@ from tests.factories import (
     make_wechat_app,
     new_credit_code,
     new_id_number,
+    offline_class_body,
+    online_class_body,
     signed,
     slot_start,
     token_of,
@@ -126,6 +129,20 @@ STATION_STAFF = access("staff of the station, or an operator", 401, 403, 403, AL
 WORKER_COMPANY_ADMIN = access(
     "admin of the worker's company, or an operator", 401, 403, 403, 403, 403, ALLOWED, 404, ALLOWED
 )
+# Training: the worker acts for themselves too; another worker's enrolment or attempt does not exist to them.
+TRAINEE = access(
+    "the worker, their company's admin, or an operator",
+    401,
+    403,
+    403,
+    403,
+    403,
+    ALLOWED,
+    404,
+    ALLOWED,
+    worker=ALLOWED,
+    other_worker=404,
+)
 # Companies are public (the grade list): another company's admin knows it exists.
 COMPANY_ADMIN = access("admin of the company, or an operator", 401, 403, 403, 403, 403, ALLOWED, 403, ALLOWED)
 OPERATOR = access("operators only", 401, 403, 403, 403, 403, 403, 403, ALLOWED)
@@ -164,6 +181,15 @@ class Side:
     worker_event: int  # a breach on the worker's ledger
     objection: int  # open, about worker_event, by the worker's account
     document: int  # the worker's ID card, pending review
+    course: int
+    online_class: int  # `worker` is enrolled in it
+    lesson: int  # of online_class
+    session: int  # of an offline class `worker` is enrolled in
+    enrolment: int  # `worker`'s, in online_class
+    exam: int  # of course, which `worker` has not completed (so an attempt is a 409)
+    attempt: int  # `worker`'s, open, at another course's exam
+    question: int  # on attempt's paper
+    refresher_course: int
     stub: StubWeChat = field(repr=False)
     offer: int = 0  # the other side's company offering to employ the worker (made once both exist)
 
@@ -235,6 +261,14 @@ def document(body: dict | None = None) -> Callable[[Side], Call]:
 
 
 STEP_BODIES = dict(LIFECYCLE_TO_ISSUE)
+EXAM_SETTINGS = {"rules": [{"count": 1}], "duration_minutes": 30, "max_attempts": 2, "retake_wait_hours": 24}
+QUESTION = {
+    "kind": "true_false",
+    "text": "入户前须出示安心服务证。",
+    "options": ["对", "错"],
+    "answer": [0],
+    "difficulty": 1,
+}
 REASON = {"reason": "核查"}
 CREDIT_EVENT = {"kind": "breach", "reason": "矩阵测试"}
 
@@ -372,6 +406,60 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/door-entries": Write(LOGGED_IN, lambda side: Call(json={"token": side.scan_token})),
     "POST /api/v1/door-entries/{entry_id}/rating": Write(DOOR_ENTRY_OWNER, door_entry({"stars": 4, "text": "准时"})),
     "POST /api/v1/door-entries/{entry_id}/complaints": Write(DOOR_ENTRY_OWNER, door_entry({"text": "迟到"})),
+    # ---- training (a trainer is an operator; the worker's own role joins the company admin's rows)
+    "POST /api/v1/training/courses": Write(OPERATOR, lambda side: Call(json=PRE_JOB_COURSE)),
+    "POST /api/v1/training/courses/{course_id}/classes": Write(
+        OPERATOR, lambda side: Call(path={"course_id": side.course}, json=online_class_body())
+    ),
+    "POST /api/v1/training/classes/{class_id}/enrolments": Write(
+        TRAINEE, lambda side: Call(path={"class_id": side.online_class}, json={"worker_id": side.worker})
+    ),
+    "POST /api/v1/training/enrolments/{enrolment_id}/cancel": Write(
+        TRAINEE, lambda side: Call(path={"enrolment_id": side.enrolment}, json={"reason": "改期"})
+    ),
+    "POST /api/v1/training/sessions/{session_id}/check-in": Write(
+        TRAINEE,
+        lambda side: Call(path={"session_id": side.session}, json={"worker_id": side.worker, "code": "1.2.3"}),
+    ),
+    "POST /api/v1/training/sessions/{session_id}/attendance": Write(
+        OPERATOR,
+        lambda side: Call(path={"session_id": side.session}, json={"worker_id": side.worker, "reason": "现场核对"}),
+    ),
+    "POST /api/v1/training/lessons/{lesson_id}/open": Write(
+        TRAINEE, lambda side: Call(path={"lesson_id": side.lesson}, json={"worker_id": side.worker})
+    ),
+    "PUT /api/v1/training/courses/{course_id}/exam": Write(
+        OPERATOR, lambda side: Call(path={"course_id": side.course}, json=EXAM_SETTINGS)
+    ),
+    "POST /api/v1/training/courses/{course_id}/questions": Write(
+        OPERATOR, lambda side: Call(path={"course_id": side.course}, json=QUESTION)
+    ),
+    "POST /api/v1/training/exams/{exam_id}/attempts": Write(
+        TRAINEE, lambda side: Call(path={"exam_id": side.exam}, json={"worker_id": side.worker})
+    ),
+    "POST /api/v1/training/exams/{exam_id}/practical-scores": Write(
+        OPERATOR,
+        lambda side: Call(
+            path={"exam_id": side.exam}, json={"worker_id": side.worker, "examiner_name": "王考评员", "points": [1]}
+        ),
+    ),
+    "PUT /api/v1/training/attempts/{attempt_id}/answers/{question_id}": Write(
+        TRAINEE,
+        lambda side: Call(path={"attempt_id": side.attempt, "question_id": side.question}, json={"choices": [0]}),
+    ),
+    "POST /api/v1/training/attempts/{attempt_id}/submit": Write(
+        TRAINEE, lambda side: Call(path={"attempt_id": side.attempt})
+    ),
+    "POST /api/v1/training/workers/{worker_id}/refreshers": Write(
+        OPERATOR,
+        lambda side: Call(
+            path={"worker_id": side.worker},
+            json={"course_id": side.refresher_course, "due_on": in_a_month(), "reason": "投诉成立"},
+        ),
+    ),
+    "POST /api/v1/training/lessons/{lesson_id}/heartbeat": Write(
+        TRAINEE, lambda side: Call(path={"lesson_id": side.lesson}, json={"worker_id": side.worker})
+    ),
 }
 
 ROUTES = write_routes()
@@ -396,6 +484,33 @@ class World:
 def _ok(response):
     assert response.status_code in (200, 201), (response.status_code, response.json)
     return response.json
+
+
+def _open_attempt(client, operator: dict, worker_id: int) -> tuple[int, dict]:
+    """A refresher course and an open attempt of the worker at its exam, having completed it."""
+    refresher = PRE_JOB_COURSE | {"purpose": "refresher"}
+    course = _ok(client.post("/api/v1/training/courses", json=refresher, headers=operator))["id"]
+    _ok(client.post(f"/api/v1/training/courses/{course}/questions", json=QUESTION, headers=operator))
+    _ok(client.put(f"/api/v1/training/courses/{course}/exam", json=EXAM_SETTINGS, headers=operator))
+    exam = _ok(client.get(f"/api/v1/training/courses/{course}/exam", headers=operator))["id"]
+    offline = _ok(
+        client.post(f"/api/v1/training/courses/{course}/classes", json=offline_class_body(), headers=operator)
+    )
+    _ok(
+        client.post(
+            f"/api/v1/training/classes/{offline['id']}/enrolments", json={"worker_id": worker_id}, headers=operator
+        )
+    )
+    _ok(
+        client.post(
+            f"/api/v1/training/sessions/{offline['sessions'][0]['id']}/attendance",
+            json={"worker_id": worker_id, "reason": "现场"},
+            headers=operator,
+        )
+    )
+    return course, _ok(
+        client.post(f"/api/v1/training/exams/{exam}/attempts", json={"worker_id": worker_id}, headers=operator)
+    )
 
 
 def _build_world(client, wechat) -> tuple[dict, dict]:
@@ -482,6 +597,30 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
                 f"/api/v1/credit-events/{worker_event}/objections", json={"reason": "不属实"}, headers=workers[scope]
             )
         )["id"]
+        course = _ok(client.post("/api/v1/training/courses", json=PRE_JOB_COURSE, headers=operator))["id"]
+        online = _ok(
+            client.post(f"/api/v1/training/courses/{course}/classes", json=online_class_body(), headers=operator)
+        )
+        offline = _ok(
+            client.post(f"/api/v1/training/courses/{course}/classes", json=offline_class_body(), headers=operator)
+        )
+        enrolment = _ok(
+            client.post(
+                f"/api/v1/training/classes/{online['id']}/enrolments",
+                json={"worker_id": issued["id"]},
+                headers=operator,
+            )
+        )["id"]
+        _ok(
+            client.post(
+                f"/api/v1/training/classes/{offline['id']}/enrolments",
+                json={"worker_id": issued["id"]},
+                headers=operator,
+            )
+        )
+        _ok(client.put(f"/api/v1/training/courses/{course}/exam", json=EXAM_SETTINGS, headers=operator))
+        exam = _ok(client.get(f"/api/v1/training/courses/{course}/exam", headers=operator))["id"]
+        refresher_course, attempt = _open_attempt(client, operator, issued["id"])
         sides[scope] = Side(
             station=station,
             company=company,
@@ -497,6 +636,15 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             worker_event=worker_event,
             objection=objection,
             document=id_card["id"],
+            course=course,
+            online_class=online["id"],
+            lesson=online["lessons"][0]["id"],
+            session=offline["sessions"][0]["id"],
+            enrolment=enrolment,
+            exam=exam,
+            attempt=attempt["id"],
+            question=attempt["questions"][0]["question_id"],
+            refresher_course=refresher_course,
             stub=wechat,
         )
     with client.application.app_context():

@@ -180,6 +180,7 @@ def test_the_colour_is_the_worst_of_its_reasons_and_green_only_without_any(state
         identity_verified_on=today if identity_verified else None,
         health_certificate_valid_until={"valid": today, "expired": today - timedelta(days=1), "missing": None}[health],
         **CHECKS_IN_ORDER,
+        refresher_due_on=None,
     )
     found = reasons(certificate, today)
     assert {reason.code for reason in found} <= set(REASON_CODES)

@@ -1,0 +1,84 @@
+"""Courses and their classes: an offline class at a station or an address, in sessions; an
+online class in lessons. Callers commit; these functions only flush."""
+
+from app.errors import Invalid
+from app.extensions import db
+from app.i18n import _
+from stations.models import Station
+from training.models import OFFLINE, ONLINE, ClassSession, Course, Lesson, TrainingClass
+
+# What a lesson's material may be today. A PDF (uploaded through the file storage of the
+# worker-file issue) joins these once that storage is merged: a `pdf_file_id` on Lesson naming
+# the stored file, taken by LessonSchema and shown with a download address.
+MATERIAL_KINDS = ("text", "video_url")
+
+
+def create_course(data: dict) -> Course:
+    course = Course(**data)
+    db.session.add(course)
+    db.session.flush()
+    return course
+
+
+def create_class(course: Course, data: dict) -> TrainingClass:
+    """A class of `course` with its sessions (offline) or lessons (online), all or nothing."""
+    sessions, lessons = data.pop("sessions", []), data.pop("lessons", [])
+    if data["mode"] == OFFLINE:
+        _check_offline(data, sessions, lessons)
+        station = db.session.get(Station, data["station_code"]) if data.get("station_code") else None
+        if data.get("station_code") and station is None:
+            raise Invalid(
+                _("No station has code %(code)s.", code=data["station_code"]),
+                code="unknown_station",
+                field="station_code",
+            )
+        if station is not None:
+            data["district_code"] = station.district_code
+            data.setdefault("address", station.address)
+    elif data["mode"] == ONLINE:
+        _check_online(data, sessions, lessons)
+    training_class = TrainingClass(course_id=course.id, enrolled=0, **data)
+    db.session.add(training_class)
+    db.session.flush()
+    for session in sessions:
+        db.session.add(ClassSession(class_id=training_class.id, **session))
+    for position, lesson in enumerate(lessons, start=1):
+        db.session.add(Lesson(class_id=training_class.id, position=position, **lesson))
+    db.session.flush()
+    db.session.refresh(training_class)
+    return training_class
+
+
+def _check_offline(data: dict, sessions: list, lessons: list) -> None:
+    if not sessions:
+        raise Invalid(_("An offline class needs at least one session."), code="sessions_required", field="sessions")
+    if lessons:
+        raise Invalid(_("Lessons belong to online classes."), code="lessons_online_only", field="lessons")
+    if data.get("capacity") is None:
+        raise Invalid(_("An offline class needs a capacity."), code="capacity_required", field="capacity")
+    if not data.get("station_code") and not (data.get("address") and data.get("district_code")):
+        raise Invalid(
+            _("An offline class is held at a station, or at an address in a district."),
+            code="place_required",
+            field="station_code",
+        )
+    for index, session in enumerate(sessions):
+        if session["ends_at"] <= session["starts_at"]:
+            raise Invalid(_("A session must end after it starts."), code="ends_before_start", field=f"sessions.{index}")
+
+
+def _check_online(data: dict, sessions: list, lessons: list) -> None:
+    if not lessons:
+        raise Invalid(_("An online class needs at least one lesson."), code="lessons_required", field="lessons")
+    if sessions:
+        raise Invalid(_("Sessions belong to offline classes."), code="sessions_offline_only", field="sessions")
+    for name in ("station_code", "address", "capacity"):
+        if data.get(name) is not None:
+            raise Invalid(_("An online class has no place and no capacity."), code="online_has_no_place", field=name)
+    for index, lesson in enumerate(lessons):
+        if not any(lesson.get(kind) for kind in MATERIAL_KINDS):
+            raise Invalid(
+                _("A lesson needs its material: text or a video address."),
+                code="material_required",
+                field=f"lessons.{index}",
+            )

@@ -1,0 +1,84 @@
+"""Enrolment in a class: a place if one is left, the waiting list otherwise; a cancellation gives
+the place to the first on the waiting list. Callers commit; these functions only flush."""
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from accounts.models import User
+from app.clock import utcnow
+from app.errors import Conflict
+from app.extensions import db
+from app.i18n import _
+from credit.models import Worker
+from training.models import ENROLLED, ENROLMENT_STATES, WAITING, Enrolment, TrainingClass
+from training.places import give_back_place, take_place
+
+
+def enrol(training_class: TrainingClass, worker: Worker, actor: User) -> Enrolment:
+    """Enrolled when a place is taken, waiting otherwise. A second active enrolment of the same
+    worker in the class is a 409 (the partial unique index decides it, whoever comes first)."""
+    if training_class.sessions and training_class.sessions[-1].ends_at <= utcnow():
+        raise Conflict(_("This class is over: its last session has ended."), code="class_over", field="class_id")
+    if active_enrolment(training_class.id, worker.id) is not None:
+        raise _already_enrolled(worker)
+    status = ENROLLED if take_place(training_class.id) else WAITING
+    enrolment = Enrolment(class_id=training_class.id, worker_id=worker.id, status=status, enrolled_by_id=actor.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(enrolment)
+    except IntegrityError:
+        raise _already_enrolled(worker) from None
+    db.session.refresh(training_class)
+    return enrolment
+
+
+def _already_enrolled(worker: Worker) -> Conflict:
+    return Conflict(
+        _("Worker %(id)s is already enrolled in this class or waiting for a place.", id=worker.id),
+        code="already_enrolled",
+        field="worker_id",
+    )
+
+
+def active_enrolment(class_id: int, worker_id: int) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.class_id == class_id, Enrolment.worker_id == worker_id, Enrolment.status.in_((ENROLLED, WAITING))
+        )
+    )
+
+
+def cancel(enrolment: Enrolment, reason: str | None) -> Enrolment:
+    """Cancelled; a place it held goes to the first worker waiting, if any."""
+    held_a_place = enrolment.status == ENROLLED
+    enrolment.status = ENROLMENT_STATES.target(enrolment.status, "cancel")
+    enrolment.cancelled_at, enrolment.cancel_reason = utcnow(), reason
+    db.session.flush()
+    if held_a_place:
+        give_back_place(enrolment.class_id)
+        _promote_first_waiting(enrolment.class_id)
+    db.session.refresh(enrolment.training_class)
+    return enrolment
+
+
+def _promote_first_waiting(class_id: int) -> None:
+    first = db.session.scalar(
+        select(Enrolment)
+        .where(Enrolment.class_id == class_id, Enrolment.status == WAITING)
+        .order_by(Enrolment.created_at, Enrolment.id)
+        .limit(1)
+        .with_for_update(of=Enrolment)
+    )
+    if first is not None and take_place(class_id):
+        first.status = ENROLMENT_STATES.target(first.status, "promote")
+        db.session.flush()
+
+
+def enrolled_in(class_id: int, worker: Worker) -> Enrolment:
+    """The worker's enrolment holding a place in the class, or a 409 saying there is none."""
+    enrolment = active_enrolment(class_id, worker.id)
+    if enrolment is None or enrolment.status != ENROLLED:
+        raise Conflict(
+            _("Worker %(id)s holds no place in this class.", id=worker.id), code="not_enrolled", field="worker_id"
+        )
+    return enrolment
