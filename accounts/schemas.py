@@ -148,3 +148,11 @@ class TokenSchema(ma.Schema):
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_at = fields.DateTime(required=True)
     user_id = fields.Integer(required=True)
+
+
+class WebTicketSchema(ma.Schema):
+    """A console log-in approved from the mini-program."""
+
+    scene = fields.String(required=True, metadata={"description": "the code's scene: the ticket"})
+    approved_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True, metadata={"description": "when the code stops being valid"})
