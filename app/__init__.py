@@ -68,11 +68,12 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     extensions, lower layers first (see the import-linter contract in pyproject.toml)."""
     import accounts
     import booking
+    import console
     import credit
     import stations
     import wechat
 
-    for feature in (accounts, stations, credit, wechat, booking):
+    for feature in (accounts, stations, credit, wechat, booking, console):
         feature.init_app(app, api)
 
 

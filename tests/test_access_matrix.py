@@ -21,6 +21,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, orm, select
 
+from accounts.web_sessions import create_ticket
 from app import create_app
 from app.clock import today_in_beijing
 from app.extensions import db
@@ -54,6 +55,8 @@ def write_routes() -> dict[str, str]:
     routes: dict[str, str] = {}
     for configuration in CONFIGURATIONS:
         for rule in create_app({"TESTING": True, "APP_ENV": configuration}).url_map.iter_rules():
+            if rule.rule.startswith("/console"):
+                continue  # the console's pages: tests/console/test_console_access.py, from its URL map
             path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
             for method in sorted(rule.methods & set(WRITE_METHODS)):
                 routes.setdefault(f"{method} {path}", configuration)
@@ -116,6 +119,9 @@ WORKER_COMPANY_ADMIN = access(
 # Companies are public (the grade list): another company's admin knows it exists.
 COMPANY_ADMIN = access("admin of the company, or an operator", 401, 403, 403, 403, 403, ALLOWED, 403, ALLOWED)
 OPERATOR = access("operators only", 401, 403, 403, 403, 403, 403, 403, ALLOWED)
+CONSOLE_ROLES = access(
+    "station staff, company admins and operators", 401, 403, 403, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED
+)
 
 
 # ---------------------------------------------------------------- the world: one side per scope
@@ -135,6 +141,7 @@ class Side:
     invite_code: str
     grant: int  # station_staff of the station, held by someone else
     closed_day: str
+    web_ticket: str  # a console log-in code waiting for its approval
     stub: StubWeChat = field(repr=False)
 
     def login_code(self) -> str:
@@ -207,6 +214,9 @@ WRITES: dict[str, Write] = {
     ),
     "POST /api/v1/auth/wechat/phone": Write(LOGGED_IN, lambda side: Call(json={"code": side.phone_code()})),
     "POST /api/v1/auth/logout": Write(LOGGED_IN),
+    "POST /api/v1/auth/web-tickets/{ticket}/approve": Write(
+        CONSOLE_ROLES, lambda side: Call(path={"ticket": side.web_ticket})
+    ),
     # ---- staff invites and role grants
     "POST /api/v1/invites": Write(
         OPERATOR, lambda side: Call(json={"role": "station_staff", "station_code": side.station})
@@ -377,6 +387,8 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
         )
         with client.application.app_context():
             grant = make_user("station_staff", station_code=station).grants[0].id
+            web_ticket = create_ticket().ticket.scene
+            db.session.commit()
         sides[scope] = Side(
             station=station,
             company=company,
@@ -388,6 +400,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             invite_code=invite["code"],
             grant=grant,
             closed_day=closed_day,
+            web_ticket=web_ticket,
             stub=wechat,
         )
     with client.application.app_context():

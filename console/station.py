@@ -1,0 +1,164 @@
+"""Station staff's pages: the day's desk (confirm or reject, assign the assignable workers best
+first, start, complete, record the 回访), one booking with its history, the follow-ups due, the
+complaints, the station's hours and closed days, and the printable day sheet. Every action is the
+API route's: the same access check (booking.access) and the same operation."""
+
+from flask import Blueprint, redirect, request, url_for
+
+from accounts.models import STATION_STAFF
+from app.clock import today_in_beijing
+from app.errors import Invalid
+from app.i18n import _
+from booking import aftercare, assignment, bookings, hours
+from booking.access import actor, booking_for_staff, station_for_staff
+from booking.models import ASSIGNED, COMPLAINT_STATUS_NAMES, CONFIRMED, STATUS_NAMES
+from booking.schemas import (
+    AssignSchema,
+    BookingDetailSchema,
+    BookingSchema,
+    ClosedDaySchema,
+    ComplaintListQuery,
+    ComplaintSchema,
+    FollowUpInputSchema,
+    MaskedWorkerSchema,
+    OfferSchema,
+    RejectSchema,
+    StationBookingListQuery,
+)
+from console.web import Outcome, attempt, form_input, is_htmx, menu_entry, page, principal, query_input, render
+
+station = Blueprint("station", __name__, url_prefix="")
+
+menu_entry(STATION_STAFF, "console.station.desk", "今日工作台")
+menu_entry(STATION_STAFF, "console.station.follow_ups", "待回访")
+menu_entry(STATION_STAFF, "console.station.complaints", "投诉")
+menu_entry(STATION_STAFF, "console.station.opening_hours", "营业时间")
+
+
+def _own_station() -> str:
+    code = principal().station_code
+    station_for_staff(code)
+    return code
+
+
+def _row(booking, outcome: Outcome | None = None) -> dict:
+    """A booking as the API shows it to staff, with the workers it could be assigned to now."""
+    shown = BookingSchema().dump(booking)
+    workers = []
+    if booking.status in (CONFIRMED, ASSIGNED):
+        workers = MaskedWorkerSchema(many=True).dump(assignment.assignable_workers(booking))
+    return {"booking": shown, "workers": workers, "outcome": outcome}
+
+
+@station.get("/desk")
+@page(STATION_STAFF)
+def desk():
+    """The day's bookings (today in Beijing unless another date is chosen), filterable by status."""
+    code = _own_station()
+    query = query_input(StationBookingListQuery(), defaults={"date": today_in_beijing().isoformat()})
+    latest_first = request.args.get("sort") == "latest"
+    listing = bookings.bookings_of_station(
+        code, query.get("status"), query.get("date"), query["page"], query["per_page"], latest_first=latest_first
+    )
+    return render(
+        "desk.html",
+        rows=[_row(booking) for booking in listing.items],
+        listing=listing,
+        query=query,
+        sort="latest" if latest_first else "earliest",
+        statuses=STATUS_NAMES,
+        station_code=code,
+    )
+
+
+@station.get("/bookings/<id:booking_id>")
+@page(STATION_STAFF)
+def booking_page(booking_id):
+    """One booking with its history; another station's booking is the API's 404."""
+    booking = booking_for_staff(booking_id, lock=False)
+    return render("booking.html", row=_row(booking), detail=BookingDetailSchema().dump(booking))
+
+
+def _assign(booking):
+    data = form_input(AssignSchema())
+    worker = assignment.worker_to_assign(data["worker_id"])
+    if worker is None:  # the API route's own refusal (booking.routes.assign_worker)
+        raise Invalid(
+            _("Invalid input: %(fields)s", fields="worker_id"),
+            code="unknown_worker",
+            errors={"worker_id": ["no such worker"]},
+        )
+    return assignment.assign(booking, worker, actor())
+
+
+# action -> what it does to the staff's booking; each is the API route's operation.
+ACTIONS = {
+    "confirm": lambda booking: bookings.confirm(booking, actor()),
+    "reject": lambda booking: bookings.reject(booking, actor(), form_input(RejectSchema())["reason"]),
+    "assign": _assign,
+    "start": lambda booking: assignment.start(booking, actor()),
+    "complete": lambda booking: assignment.complete(booking, actor()),
+    "follow-up": lambda booking: aftercare.record_follow_up(booking, form_input(FollowUpInputSchema()), actor()),
+}
+
+
+@station.post("/bookings/<id:booking_id>/<any(confirm, reject, assign, start, complete, 'follow-up'):action>")
+@page(STATION_STAFF)
+def booking_action(booking_id, action):
+    """One step of the booking: the row comes back as it is now, with the API's refusal beside the
+    form when there was one (htmx); without htmx, back to the page it came from."""
+    outcome = attempt(lambda: ACTIONS[action](booking_for_staff(booking_id)))
+    booking = booking_for_staff(booking_id, lock=False)
+    if not is_htmx() and outcome.problem is None:
+        return redirect(request.referrer or url_for("console.station.desk"), 303)
+    return render("_booking_row.html", outcome.status, row=_row(booking, outcome), action=action)
+
+
+@station.get("/follow-ups")
+@page(STATION_STAFF)
+def follow_ups():
+    code = _own_station()
+    query = query_input(StationBookingListQuery())
+    listing = aftercare.follow_ups_due(code, query["page"], query["per_page"])
+    return render("follow_ups.html", rows=[_row(booking) for booking in listing.items], listing=listing, query=query)
+
+
+@station.get("/complaints")
+@page(STATION_STAFF)
+def complaints():
+    code = _own_station()
+    query = query_input(ComplaintListQuery())
+    listing = aftercare.complaints_of_station(code, query.get("status"), query["page"], query["per_page"])
+    return render(
+        "complaints.html",
+        complaints=ComplaintSchema(many=True).dump(listing.items),
+        listing=listing,
+        query=query,
+        statuses=COMPLAINT_STATUS_NAMES,
+    )
+
+
+@station.get("/opening-hours")
+@page(STATION_STAFF)
+def opening_hours():
+    code = _own_station()
+    return render(
+        "opening_hours.html",
+        offers=OfferSchema(many=True).dump(hours.station_offers(code)),
+        closed=ClosedDaySchema(many=True).dump(hours.closed_days(code, today_in_beijing())),
+    )
+
+
+@station.get("/day-sheet")
+@page(STATION_STAFF)
+def day_sheet():
+    """The day's bookings on one printable page (every one, not a page of them)."""
+    code = _own_station()
+    query = query_input(StationBookingListQuery(), defaults={"date": today_in_beijing().isoformat()})
+    listing = bookings.bookings_of_station(code, None, query["date"], 1, 1000)
+    return render(
+        "day_sheet.html",
+        bookings=BookingSchema(many=True).dump(listing.items),
+        day=query["date"],
+        station=station_for_staff(code),
+    )

@@ -1,0 +1,43 @@
+"""The console's tests log in through their browser's cookie (`console_session`), book from the
+catalogue seeded once per backend, and read the CSRF token a page carries."""
+
+import re
+
+import pytest
+
+from accounts.web_sessions import csrf_token, start_web_session
+from app.extensions import db
+from booking.hours import seed_defaults
+from console.web import SESSION_COOKIE
+from tests.factories import make_user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def catalogue(app):
+    with app.app_context():
+        seed_defaults()
+        db.session.commit()
+
+
+@pytest.fixture
+def console_session(app, isolated):
+    """console_session(client, role=None, **scope) -> the CSRF header of a new web session for a new
+    user holding that role, its cookie set on the client (as the browser holds it)."""
+
+    def log_in(client, role=None, **scope):
+        with app.app_context():
+            user = make_user(role, **scope)
+            token = start_web_session(user)
+            db.session.commit()
+            header = {"X-CSRF-Token": csrf_token(token)}
+        client.set_cookie(SESSION_COOKIE, token, path="/console")
+        return header
+
+    return log_in
+
+
+CSRF_IN_PAGE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(response) -> str:
+    return CSRF_IN_PAGE.search(response.get_data(as_text=True)).group(1)
