@@ -31,7 +31,7 @@ login = Blueprint("login", __name__, url_prefix="")
 HOME_OF_ROLE = {
     OPERATOR: "console.operator.dashboard",
     STATION_STAFF: "console.station.desk",
-    COMPANY_ADMIN: "console.company.workers",
+    COMPANY_ADMIN: "console.workers.worker_list",
 }
 
 

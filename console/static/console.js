@@ -5,7 +5,13 @@
   function draw() {
     var figures = JSON.parse(document.getElementById("figures").textContent);
     var charts = document.querySelector(".charts");
-    function chart(name) { return echarts.init(document.querySelector('[data-chart="' + name + '"]')); }
+    // No animation: old office PCs draw the final picture at once, and a screenshot shows it.
+    function chart(name) {
+      var drawn = echarts.init(document.querySelector('[data-chart="' + name + '"]'));
+      var setOption = drawn.setOption.bind(drawn);
+      drawn.setOption = function (option) { setOption(Object.assign({ animation: false }, option)); };
+      return drawn;
+    }
     function bars(name, labels, values, extra) {
       chart(name).setOption(Object.assign({
         tooltip: {}, grid: { left: 40, right: 10, bottom: 60 },

@@ -12,7 +12,7 @@ from console.web import SESSION_COOKIE
 from tests.factories import make_user
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def catalogue(app):
     with app.app_context():
         seed_defaults()
@@ -20,7 +20,7 @@ def catalogue(app):
 
 
 @pytest.fixture
-def console_session(app, isolated):
+def console_session(app, isolated, catalogue):
     """console_session(client, role=None, **scope) -> the CSRF header of a new web session for a new
     user holding that role, its cookie set on the client (as the browser holds it)."""
 
@@ -41,3 +41,26 @@ CSRF_IN_PAGE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def csrf_of(response) -> str:
     return CSRF_IN_PAGE.search(response.get_data(as_text=True)).group(1)
+
+
+# The browser tests' Chromium: Debian's, headless, with nothing of its own reaching out (no
+# component updates, sync or background requests). Playwright gives each launch a new profile.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return browser_type_launch_args | {"executable_path": "/usr/bin/chromium", "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """pytest-base-url's own fixture is a deprecated instance method; each browser test's context
+    names its server's address itself."""
+    return None

@@ -146,3 +146,14 @@ def test_the_development_login_exists_only_in_development(client):
     assert "开发环境登录" not in client.get("/console/login").get_data(as_text=True)
     _, polling = show_code(client)
     assert client.post("/console/login/dev", data={"role": "operator"}, headers=polling).status_code == 404
+
+
+def test_each_role_starts_on_its_own_page(app, client, console_session):
+    for role, scope, home in (
+        ("operator", {}, "/console/dashboard"),
+        ("station_staff", {"station_code": STATION_A}, "/console/desk"),
+        ("company_admin", {"company_id": 1}, "/console/workers"),
+    ):
+        console_session(client, role, **scope)
+        assert client.get("/console/").headers["Location"] == home
+        assert client.get(home).status_code == 200
