@@ -21,7 +21,7 @@ from accounts.schemas import (
     TokenSchema,
     WebTicketSchema,
 )
-from app.access import current_principal
+from app.access import current_principal, require_principal
 from app.blueprint import ApiBlueprint
 from app.errors import NotFound
 from app.extensions import db
@@ -74,7 +74,7 @@ def approve_web_ticket(ticket):
     """Log in to the console in the browser that shows this code (its scene is `ticket`), as me,
     with the roles I hold; once, within minutes of the code being shown. The browser receives its
     own session; this token stays the mini-program's."""
-    return web_sessions.approve_ticket(ticket, current_principal().user)
+    return web_sessions.approve_ticket(ticket, require_principal().user)
 
 
 # ---------------------------------------------------------------- staff invites

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import joinedload
 
 from accounts.models import GRANTED_ROLES, User, WebLoginTicket, WebSession
@@ -78,7 +78,7 @@ def session_for_approved_ticket(ticket: WebLoginTicket) -> str | None:
     conditional, so two polls at the same moment cannot both receive a session."""
     if ticket.approved_by is None:
         return None
-    taken = db.session.execute(
+    taken: CursorResult = db.session.execute(  # type: ignore[assignment]
         update(WebLoginTicket)
         .where(WebLoginTicket.id == ticket.id, WebLoginTicket.used_at.is_(None))
         .values(used_at=utcnow())

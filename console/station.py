@@ -36,7 +36,8 @@ menu_entry(STATION_STAFF, "console.station.opening_hours", "营业时间")
 
 
 def _own_station() -> str:
-    code = principal().station_code
+    """The station the clerk serves (their grant's scope always names one)."""
+    code = str(principal().station_code)
     station_for_staff(code)
     return code
 

@@ -52,8 +52,10 @@ def menu_entry(role: str, endpoint: str, label: str) -> None:
     MENU.append(MenuEntry(role, endpoint, label))
 
 
-def principal() -> Principal | None:
-    return g.principal
+def principal() -> Principal:
+    """The caller of a view behind page(), which has made sure there is one."""
+    caller: Principal = g.principal
+    return caller
 
 
 @console.before_request
@@ -159,11 +161,12 @@ class Outcome:
 
     @property
     def detail(self) -> str | None:
-        return self.problem.data["message"] if self.problem is not None else None
+        return str(self.problem.data["message"]) if self.problem is not None else None
 
     @property
     def errors(self) -> dict:
-        return self.problem.data["errors"] if self.problem is not None else {}
+        errors: dict = self.problem.data["errors"] if self.problem is not None else {}  # type: ignore[assignment]
+        return errors
 
 
 def attempt(operation: Callable[[], Any]) -> Outcome:

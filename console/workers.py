@@ -201,7 +201,7 @@ def certificate_step(worker_id, step):
 @page(COMPANY_ADMIN)
 def company_grade():
     """The company's grade with its explanation (GET /api/v1/companies/{id}/credit), and its workers' stars."""
-    company = company_for_caller(principal().company_id)
+    company = company_for_caller(int(principal().company_id or 0))  # a company admin's grant names one
     return render(
         "company.html",
         company=CompanySchema().dump(company),

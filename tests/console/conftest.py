@@ -1,8 +1,6 @@
 """The console's tests log in through their browser's cookie (`console_session`), book from the
 catalogue seeded once per backend, and read the CSRF token a page carries."""
 
-import re
-
 import pytest
 
 from accounts.web_sessions import csrf_token, start_web_session
@@ -34,13 +32,6 @@ def console_session(app, isolated, catalogue):
         return header
 
     return log_in
-
-
-CSRF_IN_PAGE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_of(response) -> str:
-    return CSRF_IN_PAGE.search(response.get_data(as_text=True)).group(1)
 
 
 # The browser tests' Chromium: Debian's, headless, with nothing of its own reaching out (no

@@ -9,7 +9,7 @@ from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, OPERATOR, STATION_STAF
 from app import create_app
 from tests.factories import STATION_A
 
-SCOPES = {STATION_STAFF: {"station_code": STATION_A}, COMPANY_ADMIN: {"company_id": 1}, OPERATOR: {}}
+SCOPES: dict[str, dict] = {STATION_STAFF: {"station_code": STATION_A}, COMPANY_ADMIN: {"company_id": 1}, OPERATOR: {}}
 PUBLIC = {
     "console.static",
     "console.login.login_page",
@@ -30,7 +30,7 @@ def console_views():
         assert roles, f"{rule.endpoint} declares no roles: give it console.web.page(*roles)"
         path = re.sub(r"<any\(([^,)]+)[^>]*>", r"\1", rule.rule)
         path = re.sub(r"<[^>]+>", "1", path)
-        for method in sorted(rule.methods & {"GET", "POST"}):
+        for method in sorted((rule.methods or set()) & {"GET", "POST"}):
             views.append((method, path, roles))
     return views
 

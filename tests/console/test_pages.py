@@ -8,7 +8,9 @@ from tests.factories import STATION_A
 
 
 def figures_of(page) -> dict:
-    return json.loads(re.search(r'<script type="application/json" id="figures">(.*?)</script>', page, re.S).group(1))
+    found = re.search(r'<script type="application/json" id="figures">(.*?)</script>', page, re.S)
+    assert found, "the dashboard carries no figures"
+    return json.loads(found.group(1))
 
 
 def test_the_dashboard_draws_every_located_station_and_each_district(client, console_session, booked):

@@ -20,9 +20,10 @@ def show_code(client):
     """The log-in page as a browser gets it: the ticket shown in the code and the page's CSRF header."""
     page = client.get("/console/login")
     assert page.status_code == 200
-    ticket = TICKET.search(page.get_data(as_text=True)).group(1)
-    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page.get_data(as_text=True)).group(1)
-    return ticket, {"X-CSRF-Token": csrf, "HX-Request": "true"}
+    ticket = TICKET.search(page.get_data(as_text=True))
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page.get_data(as_text=True))
+    assert ticket and csrf
+    return ticket.group(1), {"X-CSRF-Token": csrf.group(1), "HX-Request": "true"}
 
 
 def approve(client, ticket, headers):
