@@ -3,6 +3,7 @@ first, start, complete, record the 回访), one booking with its history, the fo
 complaints, the station's hours and closed days, and the printable day sheet. Every action is the
 API route's: the same access check (booking.access) and the same operation."""
 
+import marshmallow as ma
 from flask import Blueprint, redirect, request, url_for
 
 from accounts.models import STATION_STAFF
@@ -10,17 +11,20 @@ from app.clock import today_in_beijing
 from app.errors import Invalid
 from app.i18n import _
 from booking import aftercare, assignment, bookings, hours
-from booking.access import actor, booking_for_staff, station_for_staff
-from booking.models import ASSIGNED, COMPLAINT_STATUS_NAMES, CONFIRMED, STATUS_NAMES
+from booking.access import actor, booking_for_staff, complaint_for_staff, station_for_staff
+from booking.models import ASSIGNED, COMPLAINT_STATES, COMPLAINT_STATUS_NAMES, CONFIRMED, STATUS_NAMES
 from booking.schemas import (
     AssignSchema,
     BookingDetailSchema,
     BookingSchema,
+    ClosedDayInputSchema,
     ClosedDaySchema,
     ComplaintListQuery,
     ComplaintSchema,
+    ComplaintStepSchema,
     FollowUpInputSchema,
     MaskedWorkerSchema,
+    OfferInputSchema,
     OfferSchema,
     RejectSchema,
     StationBookingListQuery,
@@ -124,30 +128,120 @@ def follow_ups():
     return render("follow_ups.html", rows=[_row(booking) for booking in listing.items], listing=listing, query=query)
 
 
+# A complaint's steps, as the API's POST /api/v1/complaints/{id}/{step} names them, with their buttons.
+COMPLAINT_STEPS = {
+    "accept": "受理",
+    "uphold": "投诉成立",
+    "dismiss": "投诉不成立",
+    "invalidate": "无效投诉",
+    "close": "结案",
+}
+
+
+def _complaint_row(complaint, outcome: Outcome | None = None) -> dict:
+    steps = [step for step in COMPLAINT_STEPS if complaint.status in COMPLAINT_STATES.transitions[step]]
+    return {"complaint": ComplaintSchema().dump(complaint), "steps": steps, "outcome": outcome}
+
+
 @station.get("/complaints")
 @page(STATION_STAFF)
 def complaints():
+    """The station's complaints, the longest waiting first (the oldest is nearest its deadline)."""
     code = _own_station()
     query = query_input(ComplaintListQuery())
     listing = aftercare.complaints_of_station(code, query.get("status"), query["page"], query["per_page"])
     return render(
         "complaints.html",
-        complaints=ComplaintSchema(many=True).dump(listing.items),
+        rows=[_complaint_row(complaint) for complaint in listing.items],
         listing=listing,
         query=query,
         statuses=COMPLAINT_STATUS_NAMES,
+        step_names=COMPLAINT_STEPS,
+        today=today_in_beijing(),
     )
+
+
+@station.post("/complaints/<id:complaint_id>/<any(" + ", ".join(COMPLAINT_STEPS) + "):step>")
+@page(STATION_STAFF)
+def complaint_step(complaint_id, step):
+    outcome = attempt(
+        lambda: aftercare.handle_complaint(
+            complaint_for_staff(complaint_id), step, actor(), form_input(ComplaintStepSchema()).get("reason")
+        )
+    )
+    complaint = complaint_for_staff(complaint_id)
+    if not is_htmx() and outcome.problem is None:
+        return redirect(url_for("console.station.complaints"), 303)
+    return render(
+        "_complaint_row.html",
+        outcome.status,
+        row=_complaint_row(complaint, outcome),
+        statuses=COMPLAINT_STATUS_NAMES,
+        step_names=COMPLAINT_STEPS,
+        today=today_in_beijing(),
+    )
+
+
+class ClosedDayForm(ClosedDayInputSchema):
+    """The API's closing of a day, whose day is in its path: here a field of the form."""
+
+    day = ma.fields.Date(required=True)
 
 
 @station.get("/opening-hours")
 @page(STATION_STAFF)
-def opening_hours():
+def opening_hours(outcome: Outcome | None = None, status: int = 200, failed: str | None = None):
     code = _own_station()
     return render(
         "opening_hours.html",
+        status,
         offers=OfferSchema(many=True).dump(hours.station_offers(code)),
         closed=ClosedDaySchema(many=True).dump(hours.closed_days(code, today_in_beijing())),
+        outcome=outcome,
+        failed=failed,
+        form=request.form,
     )
+
+
+def _hours_answer(outcome: Outcome, failed: str):
+    if outcome.problem is None:
+        return redirect(url_for("console.station.opening_hours"), 303)
+    return opening_hours.__wrapped__(outcome=outcome, status=outcome.status, failed=failed)
+
+
+@station.post("/opening-hours/<string:service_code>")
+@page(STATION_STAFF)
+def save_offer(service_code):
+    """PUT /api/v1/stations/{code}/offers/{service}: hours, slot length and places of a service."""
+    code = _own_station()
+    return _hours_answer(
+        attempt(lambda: hours.save_offer(code, service_code, form_input(OfferInputSchema()))), service_code
+    )
+
+
+@station.post("/closed-days")
+@page(STATION_STAFF)
+def close_day():
+    """PUT /api/v1/stations/{code}/closed-days/{day}: refused (409) while the day has open bookings."""
+    code = _own_station()
+
+    def close():
+        data = form_input(ClosedDayForm())
+        return hours.close_day(code, data["day"], data["reason"], actor())
+
+    return _hours_answer(attempt(close), "closed-day")
+
+
+class DayForm(ma.Schema):
+    day = ma.fields.Date(required=True)
+
+
+@station.post("/closed-days/reopen")
+@page(STATION_STAFF)
+def reopen_day():
+    """DELETE /api/v1/stations/{code}/closed-days/{day}: the day takes bookings again."""
+    code = _own_station()
+    return _hours_answer(attempt(lambda: hours.reopen_day(code, form_input(DayForm())["day"])), "reopen")
 
 
 @station.get("/day-sheet")

@@ -10,7 +10,7 @@ do for the API."""
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -221,6 +221,13 @@ def beijing_time(moment) -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@console.app_template_filter("beijing_date")
+def beijing_date(moment) -> date:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(BEIJING).date()
 
 
 @console.app_template_global()

@@ -37,3 +37,54 @@ def test_the_desk_filters_by_day_and_status_and_pages(client, console_session, b
     )
     refused = client.get("/console/desk?per_page=5000")
     assert refused.status_code == 422 and "per_page" in refused.get_data(as_text=True)
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_station_staff_take_a_complaint_from_accepted_to_closed(client, console_session, assigned):
+    booking, resident, _, _ = assigned()
+    complaint = client.post(
+        f"/api/v1/bookings/{booking['id']}/complaints", headers=resident, json={"type": "attitude", "text": "态度差"}
+    ).json
+    csrf = console_session(client, "station_staff", station_code=STATION_A) | HTMX
+    page = client.get("/console/complaints").get_data(as_text=True)
+    assert "态度差" in page and "已等待 0 天" in page
+
+    accepted = client.post(f"/console/complaints/{complaint['id']}/accept", headers=csrf)
+    assert accepted.status_code == 200 and 'data-status="accepted"' in accepted.get_data(as_text=True)
+    upheld = client.post(f"/console/complaints/{complaint['id']}/uphold", data={"reason": "核实属实"}, headers=csrf)
+    assert "投诉成立" in upheld.get_data(as_text=True) and "核实属实" in upheld.get_data(as_text=True)
+    closed = client.post(f"/console/complaints/{complaint['id']}/close", headers=csrf)
+    assert 'data-status="closed"' in closed.get_data(as_text=True)
+
+    again = client.post(f"/console/complaints/{complaint['id']}/close", headers=csrf)
+    assert again.status_code == 409
+    assert "已结案" in again.get_data(as_text=True)  # the API's refusal, naming the status in Chinese
+
+
+def test_station_staff_change_their_hours_and_close_a_day(client, console_session, booked):
+    booking, _ = booked()
+    csrf = console_session(client, "station_staff", station_code=STATION_A)
+    hours = {"opens_at": "09:00", "closes_at": "08:00", "slot_minutes": "120", "capacity": "4", "weekdays": "12345"}
+
+    refused = client.post("/console/opening-hours/cleaning", data=hours, headers=csrf)
+    assert refused.status_code == 422 and 'id="error-closes_at">must be after opens_at<' in refused.get_data(
+        as_text=True
+    )
+    saved = client.post("/console/opening-hours/cleaning", data=hours | {"closes_at": "17:00"}, headers=csrf)
+    assert saved.status_code == 303
+    offers = client.get(f"/api/v1/stations/{STATION_A}/offers").json["items"]
+    offer = next(offer for offer in offers if offer["service"]["code"] == "cleaning")
+    assert (offer["opens_at"], offer["capacity"], offer["weekdays"]) == ("09:00:00", 4, "12345")
+
+    busy_day = booking["starts_at"][:10]
+    busy = client.post("/console/closed-days", data={"day": busy_day, "reason": "盘点"}, headers=csrf)
+    assert busy.status_code == 409
+    free_day = "2099-01-04"
+    assert (
+        client.post("/console/closed-days", data={"day": free_day, "reason": "盘点"}, headers=csrf).status_code == 303
+    )
+    assert free_day in client.get("/console/opening-hours").get_data(as_text=True)
+    assert client.post("/console/closed-days/reopen", data={"day": free_day}, headers=csrf).status_code == 303
+    assert free_day not in client.get("/console/opening-hours").get_data(as_text=True)
