@@ -6,11 +6,22 @@ action is the API's: credit.access decides who reaches which worker, credit's se
 from flask import Blueprint, redirect, request, url_for
 
 from accounts.models import COMPANY_ADMIN, OPERATOR
+from app.geography import DISTRICTS
 from console.web import attempt, form_input, menu_entry, page, principal, query_input, render
 from credit import certificates, ledger, registry
 from credit.access import company_for_caller, own_company_unless_operator, worker_for_caller
-from credit.models import APPLIED, DOCUMENTS_CHECKED, EXAM_PASSED, IDENTITY_VERIFIED, LIFECYCLE, STATE_NAMES, TRAINED
+from credit.models import (
+    APPLIED,
+    COMPANY_GRADES,
+    DOCUMENTS_CHECKED,
+    EXAM_PASSED,
+    IDENTITY_VERIFIED,
+    LIFECYCLE,
+    STATE_NAMES,
+    TRAINED,
+)
 from credit.schemas import (
+    CompanyListQuery,
     CompanySchema,
     CreditEventSchema,
     DocumentsSchema,
@@ -34,6 +45,7 @@ menu_entry(COMPANY_ADMIN, "console.workers.worker_list", "本企业服务人员"
 menu_entry(COMPANY_ADMIN, "console.workers.company_grade", "企业信用等级")
 menu_entry(OPERATOR, "console.workers.review_queue", "证书审核")
 menu_entry(OPERATOR, "console.workers.worker_list", "服务人员")
+menu_entry(OPERATOR, "console.workers.company_list", "家政企业")
 
 # The review queue: applications on their way to the certificate, in the order of their steps.
 IN_REVIEW = (APPLIED, DOCUMENTS_CHECKED, TRAINED, EXAM_PASSED, IDENTITY_VERIFIED)
@@ -47,8 +59,31 @@ def offered_steps(state: str) -> list[str]:
 def _worker_listing(default_state: str | None = None):
     query = query_input(WorkerListQuery(), defaults={"state": default_state} if default_state else None)
     company_id = own_company_unless_operator(query)
-    listing = registry.list_workers(company_id, query.get("state"), query["page"], query["per_page"])
+    listing = registry.list_workers(company_id, query.get("state"), query["page"], query["per_page"], search=_search())
     return query, listing
+
+
+def _search() -> str | None:
+    """The console's search box: a name, or a certificate number or credit code in full."""
+    return request.args.get("q", "").strip()[:100] or None
+
+
+@workers.get("/companies")
+@page(OPERATOR)
+def company_list():
+    """The companies, best score first, by grade, district, or a name or credit code."""
+    query = query_input(CompanyListQuery())
+    listing = registry.list_companies(
+        query.get("grade"), query.get("district"), query["page"], query["per_page"], search=_search()
+    )
+    return render(
+        "companies.html",
+        companies=CompanySchema(many=True).dump(listing.items),
+        listing=listing,
+        query=query,
+        districts=DISTRICTS,
+        grades=COMPANY_GRADES,
+    )
 
 
 @workers.get("/workers")

@@ -88,3 +88,28 @@ def test_station_staff_change_their_hours_and_close_a_day(client, console_sessio
     assert free_day in client.get("/console/opening-hours").get_data(as_text=True)
     assert client.post("/console/closed-days/reopen", data={"day": free_day}, headers=csrf).status_code == 303
     assert free_day not in client.get("/console/opening-hours").get_data(as_text=True)
+
+
+def test_operators_find_workers_by_name_or_certificate_number_masked(
+    client, console_session, make_issued, make_applicant
+):
+    issued = make_issued(name="欧阳秀英")
+    make_applicant(name="欧阳丽华")
+    make_applicant(name="陈小红")
+    console_session(client, "operator")
+
+    by_name = client.get("/console/workers?q=欧阳").get_data(as_text=True)
+    assert "欧阳秀英" in by_name and "欧阳丽华" in by_name and "陈小红" not in by_name
+    assert issued["id_number"] in by_name  # masked as the API masks it
+    number = issued["certificate"]["number"]
+    by_number = client.get(f"/console/workers?q={number.lower()}").get_data(as_text=True)
+    assert "欧阳秀英" in by_number and "欧阳丽华" not in by_number
+
+
+def test_operators_find_companies_by_name_or_credit_code(client, console_session, make_company):
+    company = make_company(name="穗好家政服务有限公司")
+    make_company(name="羊城家政服务有限公司")
+    console_session(client, "operator")
+    assert "穗好家政" in client.get("/console/companies?q=穗好").get_data(as_text=True)
+    found = client.get(f"/console/companies?q={company['credit_code']}").get_data(as_text=True)
+    assert "穗好家政" in found and "羊城家政服务有限公司" not in found
