@@ -93,12 +93,15 @@ def user_headers(server, role, **scope):
         return bearer(make_user(role, **scope))
 
 
-def log_in(new_context, server, world, headers, **context_args):
+def log_in(new_context, server, world, headers, *, check_login_page=False, **context_args):
     """The log-in page's code approved through the API with the person's mini-program session,
     as the mini-program does; the page then finds itself logged in."""
     _, base = server
     page = new_context(base_url=base, bypass_csp=True, locale="zh-CN", **context_args).new_page()
     page.goto("/console/login")
+    if check_login_page:
+        no_serious_violations(page)
+        screenshot(page, "login")
     ticket = page.locator("[data-ticket]").inner_text()
     assert world["api"].post(f"/api/v1/auth/web-tickets/{ticket}/approve", headers=headers).status_code == 200
     page.wait_for_url(re.compile(r"/console/(desk|workers|dashboard)"), timeout=6000)
@@ -121,7 +124,8 @@ def no_serious_violations(page):
 
 
 def test_station_staff_confirm_assign_start_complete_and_follow_up(new_context, server, world):
-    page = log_in(new_context, server, world, user_headers(server, "station_staff", station_code=STATION_A))
+    clerk = user_headers(server, "station_staff", station_code=STATION_A)
+    page = log_in(new_context, server, world, clerk, check_login_page=True)
     no_serious_violations(page)
     booking = world["booking"]["id"]
     page.goto(f"/console/desk?date={booking_day(world)}")
@@ -168,6 +172,9 @@ def test_a_refused_step_shows_the_apis_reason_beside_it(new_context, server, wor
 
 def test_a_write_without_the_csrf_token_is_refused(new_context, server, world):
     page = log_in(new_context, server, world, user_headers(server, "station_staff", station_code=STATION_A))
+    for other_page in ("/console/complaints", "/console/opening-hours", "/console/follow-ups"):
+        page.goto(other_page)
+        no_serious_violations(page)
     refused = page.request.post(f"/console/bookings/{world['booking']['id']}/confirm")
     assert refused.status == 403
     assert "此表单已过期或并非来自控制台" in refused.text()
@@ -208,6 +215,9 @@ def test_an_operator_issues_a_certificate_then_suspends_it_and_the_scan_turns_re
     expect(page.locator(".charts")).to_have_attribute("data-drawn", "true")
     screenshot(page, "operator-dashboard")
     no_serious_violations(page)
+    for other_page in ("/console/staff", "/console/companies", "/console/messages"):
+        page.goto(other_page)
+        no_serious_violations(page)
     page.goto("/console/certificates")
     page.get_by_role("link", name="周美玲").click()
     screenshot(page, "operator-review")

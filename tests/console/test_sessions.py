@@ -158,3 +158,13 @@ def test_each_role_starts_on_its_own_page(app, client, console_session):
         console_session(client, role, **scope)
         assert client.get("/console/").headers["Location"] == home
         assert client.get(home).status_code == 200
+
+
+def test_the_session_cookie_is_secure_in_production():
+    from app import create_app
+    from console.web import cookie_settings
+
+    for environment, secure in (("production", True), ("test", False)):
+        application = create_app({"TESTING": True, "APP_ENV": environment})
+        with application.test_request_context():
+            assert cookie_settings() == {"httponly": True, "samesite": "Lax", "secure": secure, "path": "/console"}
