@@ -20,6 +20,7 @@ run: $(VENV)/.run-deps
 	$(VENV)/bin/flask stations import stations/data/gz_streets.csv
 	$(VENV)/bin/flask credit demo
 	$(VENV)/bin/flask booking defaults
+	$(VENV)/bin/flask console demo
 	WEB_CONCURRENCY=$(WORKERS) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## Run the whole suite against PostgreSQL + PostGIS, Redis and SpatiaLite

@@ -9,6 +9,8 @@ tests/console/test_console_access.py then tries every page with every other role
 
 
 def init_app(app, api) -> None:
+    from console.cli import console_cli
     from console.pages import console
 
     app.register_blueprint(console)
+    app.cli.add_command(console_cli)

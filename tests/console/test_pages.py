@@ -113,3 +113,14 @@ def test_operators_find_companies_by_name_or_credit_code(client, console_session
     assert "穗好家政" in client.get("/console/companies?q=穗好").get_data(as_text=True)
     found = client.get(f"/console/companies?q={company['credit_code']}").get_data(as_text=True)
     assert "穗好家政" in found and "羊城家政服务有限公司" not in found
+
+
+def test_the_demo_gives_the_development_desk_bookings_once(cli, catalogue, client, console_session):
+    first = cli("console", "demo")
+    assert first.exit_code == 0, first.output
+    assert cli("console", "demo").output == first.output  # the same bookings, not three more
+    console_session(client, "station_staff", station_code="440106001000")
+    tomorrow = re.search(r"#(\d+)", first.output)
+    assert tomorrow
+    page = client.get(f"/console/bookings/{tomorrow.group(1)}").get_data(as_text=True)
+    assert "【演示】陈女士" in page
