@@ -173,6 +173,9 @@ class WebLoginTicket(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     scene: Mapped[str] = mapped_column(String(32), unique=True, comment="the code's scene, in the approve URL")
     browser_secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Where the code is shown, for the person approving it to recognise their own desk.
+    requested_from: Mapped[str | None] = mapped_column(String(45), comment="the browser's address")
+    browser: Mapped[str | None] = mapped_column(String(200), comment="the browser's User-Agent, cut to 200")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

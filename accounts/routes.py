@@ -66,6 +66,16 @@ def logout():
     services.end_session(current_principal().session)
 
 
+@blp.get("/auth/web-tickets/<string(maxlength=32):ticket>")
+@blp.requires(STATION_STAFF, COMPANY_ADMIN, OPERATOR)
+@blp.problems(404)
+@blp.response(200, WebTicketSchema)
+def show_web_ticket(ticket):
+    """The console log-in a scanned code asks for: the address and browser showing it, and until
+    when; the mini-program shows them before the person approves."""
+    return web_sessions.ticket_to_approve(ticket)
+
+
 @blp.post("/auth/web-tickets/<string(maxlength=32):ticket>/approve")
 @blp.requires(STATION_STAFF, COMPANY_ADMIN, OPERATOR)
 @blp.problems(404, 409)

@@ -151,8 +151,12 @@ class TokenSchema(ma.Schema):
 
 
 class WebTicketSchema(ma.Schema):
-    """A console log-in approved from the mini-program."""
+    """A console log-in code: where it is shown, for the person to recognise their own desk before
+    approving it from the mini-program."""
 
     scene = fields.String(required=True, metadata={"description": "the code's scene: the ticket"})
-    approved_at = fields.DateTime(required=True)
+    requested_from = fields.String(allow_none=True, metadata={"description": "the address of the browser showing it"})
+    browser = fields.String(allow_none=True, metadata={"description": "that browser's User-Agent"})
+    created_at = fields.DateTime(required=True)
     expires_at = fields.DateTime(required=True, metadata={"description": "when the code stops being valid"})
+    approved_at = fields.DateTime(allow_none=True, metadata={"description": "null until approved"})

@@ -31,13 +31,15 @@ class NewTicket:
     browser_secret: str  # in the browser's cookie only; the table keeps its hash
 
 
-def create_ticket() -> NewTicket:
+def create_ticket(requested_from: str | None = None, browser: str | None = None) -> NewTicket:
     # 24 URL-safe characters: within WeChat's 32 visible characters of a scene, 144 bits.
     secret = secrets.token_urlsafe(32)
     lifetime = timedelta(minutes=current_app.config["CONSOLE_TICKET_MINUTES"])
     ticket = WebLoginTicket(
         scene=SCENE_PREFIX + secrets.token_urlsafe(18),
         browser_secret_hash=hash_token(secret),
+        requested_from=(requested_from or "")[:45] or None,
+        browser=(browser or "")[:200] or None,
         expires_at=utcnow() + lifetime,
     )
     db.session.add(ticket)
@@ -45,12 +47,19 @@ def create_ticket() -> NewTicket:
     return NewTicket(ticket, secret)
 
 
+def ticket_to_approve(scene: str, *, lock: bool = False) -> WebLoginTicket:
+    """The ticket a scanned code names, for the mini-program to show where it is being shown."""
+    query = select(WebLoginTicket).where(WebLoginTicket.scene == scene)
+    ticket = db.session.scalar(query.with_for_update() if lock else query)
+    if ticket is None:
+        raise NotFound(_("No console log-in code %(ticket)s.", ticket=scene), code="unknown_ticket")
+    return ticket
+
+
 def approve_ticket(scene: str, user: User) -> WebLoginTicket:
     """The person logged in to the mini-program lets the browser showing this code in as them.
     Only someone holding a console role may; a ticket is approved once, before it expires."""
-    ticket = db.session.scalar(select(WebLoginTicket).where(WebLoginTicket.scene == scene).with_for_update())
-    if ticket is None:
-        raise NotFound(_("No console log-in code %(ticket)s.", ticket=scene), code="unknown_ticket")
+    ticket = ticket_to_approve(scene, lock=True)
     if not any(role in GRANTED_ROLES for role in user.roles):
         raise Forbidden(
             _("Only station staff, company admins and operators can log in to the console."),

@@ -65,7 +65,7 @@ def home():
 def login_page():
     if g.principal is not None:
         return redirect(url_for("console.login.home"))
-    new = web_sessions.create_ticket()
+    new = web_sessions.create_ticket(request.remote_addr, request.user_agent.string)
     response = _login_form(new.ticket, new.browser_secret)
     minutes = current_app.config["CONSOLE_TICKET_MINUTES"]
     response.set_cookie(LOGIN_COOKIE, new.browser_secret, max_age=minutes * 60, **cookie_settings())

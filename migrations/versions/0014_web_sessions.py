@@ -22,6 +22,8 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("scene", sa.String(length=32), nullable=False, comment="the code's scene, in the approve URL"),
         sa.Column("browser_secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("requested_from", sa.String(length=45), nullable=True, comment="the browser's address"),
+        sa.Column("browser", sa.String(length=200), nullable=True, comment="the browser's User-Agent, cut to 200"),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("approved_by_id", sa.Integer(), nullable=True),

@@ -168,3 +168,14 @@ def test_the_session_cookie_is_secure_in_production():
         application = create_app({"TESTING": True, "APP_ENV": environment})
         with application.test_request_context():
             assert cookie_settings() == {"httponly": True, "samesite": "Lax", "secure": secure, "path": "/console"}
+
+
+def test_the_mini_program_shows_where_the_code_is_shown_before_approving(app, client, login):
+    ticket, _ = show_code(client)
+    clerk = login("station_staff", station_code=STATION_A)
+    shown = app.test_client().get(f"/api/v1/auth/web-tickets/{ticket}", headers=clerk)
+    assert shown.status_code == 200
+    assert (shown.json["requested_from"], shown.json["approved_at"]) == ("127.0.0.1", None)
+    assert shown.json["browser"].startswith("Werkzeug")
+    assert app.test_client().get("/api/v1/auth/web-tickets/tUnknown", headers=clerk).json["code"] == "unknown_ticket"
+    assert app.test_client().get(f"/api/v1/auth/web-tickets/{ticket}", headers=login()).status_code == 403
