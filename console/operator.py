@@ -23,7 +23,8 @@ from wechat.schemas import MessageQuery, MessageSchema
 operator = Blueprint("operator", __name__, url_prefix="")
 
 menu_entry(OPERATOR, "console.operator.dashboard", "数据总览")
-menu_entry(OPERATOR, "console.operator.staff", "邀请与角色")
+menu_entry(OPERATOR, "console.operator.staff", "邀请")
+menu_entry(OPERATOR, "console.operator.roles", "角色")
 menu_entry(OPERATOR, "console.operator.message_outcomes", "订阅消息")
 
 
@@ -95,21 +96,40 @@ def district_outlines():
 @operator.get("/staff")
 @page(OPERATOR)
 def staff(outcome=None, status=200, created=None):
-    invite_query = query_input(InviteListQuery())
-    grant_query = query_input(GrantListQuery())
-    listing = invites.list_invites(invite_query.get("state"), invite_query["page"], invite_query["per_page"])
-    grants = services.list_grants(
-        None, grant_query.get("role"), grant_query.get("station_code"), grant_query.get("company_id"), 1, 100
-    )
+    query = query_input(InviteListQuery())
+    listing = invites.list_invites(query.get("state"), query["page"], query["per_page"])
     return render(
         "staff.html",
         status,
         invites=InviteSchema(many=True).dump(listing.items),
         listing=listing,
-        grants=GrantSchema(many=True).dump(grants.items),
+        query=query,
         outcome=outcome,
         created=created,
         form=request.form,
+    )
+
+
+@operator.get("/roles")
+@page(OPERATOR)
+def roles(outcome=None, status=200):
+    """The roles held now, by role, station or company (GET /api/v1/role-grants)."""
+    query = query_input(GrantListQuery())
+    listing = services.list_grants(
+        query.get("user_id"),
+        query.get("role"),
+        query.get("station_code"),
+        query.get("company_id"),
+        query["page"],
+        query["per_page"],
+    )
+    return render(
+        "roles.html",
+        status,
+        grants=GrantSchema(many=True).dump(listing.items),
+        listing=listing,
+        query=query,
+        outcome=outcome,
     )
 
 
@@ -139,7 +159,7 @@ def remove_grant(grant_id):
         return services.remove_grant(grant, principal().user, request.form.get("reason") or None)
 
     outcome = attempt(remove)
-    return staff.__wrapped__(outcome=outcome, status=outcome.status)
+    return roles.__wrapped__(outcome=outcome, status=outcome.status)
 
 
 @operator.get("/messages")

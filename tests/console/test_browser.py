@@ -215,7 +215,7 @@ def test_an_operator_issues_a_certificate_then_suspends_it_and_the_scan_turns_re
     expect(page.locator(".charts")).to_have_attribute("data-drawn", "true")
     screenshot(page, "operator-dashboard")
     no_serious_violations(page)
-    for other_page in ("/console/staff", "/console/companies", "/console/messages"):
+    for other_page in ("/console/staff", "/console/roles", "/console/companies", "/console/messages"):
         page.goto(other_page)
         no_serious_violations(page)
     page.goto("/console/certificates")

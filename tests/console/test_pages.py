@@ -124,3 +124,23 @@ def test_the_demo_gives_the_development_desk_bookings_once(cli, catalogue, clien
     assert tomorrow
     page = client.get(f"/console/bookings/{tomorrow.group(1)}").get_data(as_text=True)
     assert "【演示】陈女士" in page
+
+
+def test_operators_invite_staff_and_remove_a_role(app, client, console_session, login):
+    csrf = console_session(client, "operator")
+    refused = client.post("/console/invites", data={"role": "station_staff"}, headers=csrf)
+    assert refused.status_code == 422
+    created = client.post("/console/invites", data={"role": "station_staff", "station_code": STATION_A}, headers=csrf)
+    code = re.search(r"<code data-invite-code>([^<]+)</code>", created.get_data(as_text=True))
+    assert created.status_code == 200 and code
+    clerk = login()
+    assert client.post("/api/v1/invites/redeem", json={"code": code.group(1)}, headers=clerk).status_code == 200
+
+    held = client.get(f"/console/roles?station_code={STATION_A}&role=station_staff").get_data(as_text=True)
+    grant = re.search(r"/console/role-grants/(\d+)/remove", held)
+    assert grant
+    removed = client.post(f"/console/role-grants/{grant.group(1)}/remove", data={"reason": "离职"}, headers=csrf)
+    assert removed.status_code == 200 and "角色已撤销" in removed.get_data(as_text=True)
+    assert "station_staff" not in client.get("/api/v1/me", headers=clerk).json["roles"]
+    again = client.post(f"/console/role-grants/{grant.group(1)}/remove", headers=csrf)
+    assert again.status_code == 409
