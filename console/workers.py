@@ -3,9 +3,12 @@ the list, registering and editing a worker, one worker's page with its certifica
 steps (operators) and its history, the company's grade with its explanation. Every page and
 action is the API's: credit.access decides who reaches which worker, credit's services act."""
 
+from datetime import timedelta
+
 from flask import Blueprint, redirect, request, url_for
 
 from accounts.models import COMPANY_ADMIN, OPERATOR
+from app.clock import today_in_beijing
 from app.geography import DISTRICTS
 from console.web import attempt, form_input, menu_entry, page, principal, query_input, render
 from credit import certificates, ledger, registry
@@ -42,6 +45,7 @@ from credit.service_types import SERVICE_TYPES
 workers = Blueprint("workers", __name__, url_prefix="")
 
 menu_entry(COMPANY_ADMIN, "console.workers.worker_list", "本企业服务人员")
+menu_entry(COMPANY_ADMIN, "console.workers.expiring", "即将到期")
 menu_entry(COMPANY_ADMIN, "console.workers.company_grade", "企业信用等级")
 menu_entry(OPERATOR, "console.workers.review_queue", "证书审核")
 menu_entry(OPERATOR, "console.workers.worker_list", "服务人员")
@@ -117,6 +121,28 @@ def review_queue():
 
 def _worker_form(template: str, status: int = 200, **context):
     return render(template, status, services=SERVICE_TYPES, **context)
+
+
+@workers.get("/expiring")
+@page(COMPANY_ADMIN, OPERATOR)
+def expiring():
+    """Health certificates running out within 30 days (or 60: `?within=60`), the soonest first."""
+    query = query_input(WorkerListQuery())
+    within = 60 if request.args.get("within") == "60" else 30
+    listing = registry.health_certificates_expiring(
+        own_company_unless_operator(query),
+        today_in_beijing() + timedelta(days=within),
+        query["page"],
+        query["per_page"],
+    )
+    return render(
+        "expiring.html",
+        workers=WorkerSchema(many=True).dump(listing.items),
+        listing=listing,
+        within=within,
+        states=STATE_NAMES,
+        today=today_in_beijing().isoformat(),
+    )
 
 
 @workers.get("/workers/new")

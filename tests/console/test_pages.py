@@ -3,8 +3,9 @@ filters and paging, the masking of the API's own schemas."""
 
 import json
 import re
+from datetime import timedelta
 
-from tests.factories import STATION_A
+from tests.factories import STATION_A, TODAY
 
 
 def figures_of(page) -> dict:
@@ -144,3 +145,24 @@ def test_operators_invite_staff_and_remove_a_role(app, client, console_session, 
     assert "station_staff" not in client.get("/api/v1/me", headers=clerk).json["roles"]
     again = client.post(f"/console/role-grants/{grant.group(1)}/remove", headers=csrf)
     assert again.status_code == 409
+
+
+def test_a_company_admin_sees_the_health_certificates_running_out(
+    client, console_session, operator, make_company, make_issued
+):
+    company = make_company()["id"]
+    for name, days, company_id in (("林晓燕", 20, company), ("何丽芳", 45, company), ("吴美华", 10, None)):
+        worker = make_issued(name=name, **({"company_id": company_id} if company_id else {}))
+        valid_until = (TODAY + timedelta(days=days)).isoformat()
+        answer = client.put(
+            f"/api/v1/workers/{worker['id']}/certificate/health-certificate",
+            json={"valid_until": valid_until},
+            headers=operator,
+        )
+        assert answer.status_code == 200, answer.json
+    console_session(client, "company_admin", company_id=company)
+
+    within_30 = client.get("/console/expiring").get_data(as_text=True)
+    assert "林晓燕" in within_30 and "何丽芳" not in within_30 and "吴美华" not in within_30  # another company's
+    within_60 = client.get("/console/expiring?within=60").get_data(as_text=True)
+    assert within_60.index("林晓燕") < within_60.index("何丽芳")
