@@ -8,6 +8,7 @@ kernel's Principal (app.access), set here from the cookie instead of a bearer to
 do for the API."""
 
 import hmac
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,6 +32,7 @@ SESSION_COOKIE = "yc_console"
 LOGIN_COOKIE = "yc_console_login"
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+LIST_SEPARATORS = re.compile(r"[、,，]")
 ROLE_NAMES = {STATION_STAFF: "服务站工作人员", COMPANY_ADMIN: "企业管理员", OPERATOR: "平台运营"}
 
 console = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static")
@@ -136,7 +138,9 @@ def form_input(schema: ma.Schema) -> dict:
     for name, field in schema.fields.items():
         key = field.data_key or name
         if isinstance(field, ma.fields.List):
-            values = [value for value in request.form.getlist(key) if value.strip()]
+            # Checkboxes send one value each; a text box sends several separated by 、 or commas.
+            values = [part.strip() for value in request.form.getlist(key) for part in LIST_SEPARATORS.split(value)]
+            values = [value for value in values if value]
             if values:
                 raw[key] = values
         elif request.form.get(key, "").strip():

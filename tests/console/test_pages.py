@@ -166,3 +166,15 @@ def test_a_company_admin_sees_the_health_certificates_running_out(
     assert "林晓燕" in within_30 and "何丽芳" not in within_30 and "吴美华" not in within_30  # another company's
     within_60 = client.get("/console/expiring?within=60").get_data(as_text=True)
     assert within_60.index("林晓燕") < within_60.index("何丽芳")
+
+
+def test_a_company_admin_edits_a_workers_services_and_skills(client, console_session, make_company, make_applicant):
+    company = make_company()["id"]
+    worker = make_applicant(company_id=company)
+    csrf = console_session(client, "company_admin", company_id=company)
+    form = {"service_types": ["cooking", "cleaning"], "skills": "收纳整理、烹饪，育儿", "years_of_experience": "7"}
+    assert client.post(f"/console/workers/{worker['id']}/edit", data=form, headers=csrf).status_code == 303
+    page = client.get(f"/console/workers/{worker['id']}").get_data(as_text=True)
+    assert 'value="收纳整理、烹饪、育儿"' in page and 'value="cooking" checked' in page and 'value="7"' in page
+    refused = client.post(f"/console/workers/{worker['id']}/edit", data={"years_of_experience": "99"}, headers=csrf)
+    assert refused.status_code == 422 and 'id="error-years_of_experience"' in refused.get_data(as_text=True)
