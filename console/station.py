@@ -3,16 +3,29 @@ first, start, complete, record the 回访), one booking with its history, the fo
 complaints, the station's hours and closed days, and the printable day sheet. Every action is the
 API route's: the same access check (booking.access) and the same operation."""
 
+from datetime import timedelta
+
 import marshmallow as ma
 from flask import Blueprint, redirect, request, url_for
+from sqlalchemy import func, select
 
 from accounts.models import STATION_STAFF
-from app.clock import today_in_beijing
+from app.clock import beijing_day_bounds, today_in_beijing
 from app.errors import Invalid
+from app.extensions import db
 from app.i18n import _
 from booking import aftercare, assignment, bookings, hours
 from booking.access import actor, booking_for_staff, complaint_for_staff, station_for_staff
-from booking.models import ASSIGNED, COMPLAINT_STATES, COMPLAINT_STATUS_NAMES, CONFIRMED, STATUS_NAMES
+from booking.models import (
+    ASSIGNED,
+    COMPLAINT_STATES,
+    COMPLAINT_STATUS_NAMES,
+    CONFIRMED,
+    STATUS_NAMES,
+    Booking,
+    Complaint,
+    FollowUp,
+)
 from booking.schemas import (
     AssignSchema,
     BookingDetailSchema,
@@ -37,6 +50,7 @@ menu_entry(STATION_STAFF, "console.station.desk", "今日工作台")
 menu_entry(STATION_STAFF, "console.station.follow_ups", "待回访")
 menu_entry(STATION_STAFF, "console.station.complaints", "投诉")
 menu_entry(STATION_STAFF, "console.station.opening_hours", "营业时间")
+menu_entry(STATION_STAFF, "console.station.figures", "本站数据")
 
 
 def _own_station() -> str:
@@ -242,6 +256,42 @@ def reopen_day():
     """DELETE /api/v1/stations/{code}/closed-days/{day}: the day takes bookings again."""
     code = _own_station()
     return _hours_answer(attempt(lambda: hours.reopen_day(code, form_input(DayForm())["day"])), "reopen")
+
+
+@station.get("/station-figures")
+@page(STATION_STAFF)
+def figures():
+    """The station's own figures over the last 30 days and the next 7: bookings by status,
+    complaints by status, and how the 回访 calls went."""
+    code = _own_station()
+    today = today_in_beijing()
+    since, until = beijing_day_bounds(today - timedelta(days=30))[0], beijing_day_bounds(today + timedelta(days=7))[1]
+    in_window = (Booking.station_code == code, Booking.starts_at >= since, Booking.starts_at < until)
+    bookings_by_status = dict(
+        db.session.execute(select(Booking.status, func.count()).where(*in_window).group_by(Booking.status)).all()
+    )
+    complaints_by_status = dict(
+        db.session.execute(
+            select(Complaint.status, func.count())
+            .join(Booking, Booking.id == Complaint.booking_id)
+            .where(*in_window)
+            .group_by(Complaint.status)
+        ).all()
+    )
+    follow_ups = dict(
+        db.session.execute(
+            select(FollowUp.satisfied, func.count())
+            .join(Booking, Booking.id == FollowUp.booking_id)
+            .where(*in_window)
+            .group_by(FollowUp.satisfied)
+        ).all()
+    )
+    shown = {
+        "bookings": {name: bookings_by_status.get(status, 0) for status, name in STATUS_NAMES.items()},
+        "complaints": {name: complaints_by_status.get(status, 0) for status, name in COMPLAINT_STATUS_NAMES.items()},
+        "follow_ups": {"满意": follow_ups.get(True, 0), "不满意": follow_ups.get(False, 0)},
+    }
+    return render("station_figures.html", figures=shown)
 
 
 @station.get("/day-sheet")

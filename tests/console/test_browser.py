@@ -172,9 +172,16 @@ def test_a_refused_step_shows_the_apis_reason_beside_it(new_context, server, wor
 
 def test_a_write_without_the_csrf_token_is_refused(new_context, server, world):
     page = log_in(new_context, server, world, user_headers(server, "station_staff", station_code=STATION_A))
-    for other_page in ("/console/complaints", "/console/opening-hours", "/console/follow-ups"):
+    for other_page in (
+        "/console/complaints",
+        "/console/opening-hours",
+        "/console/follow-ups",
+        "/console/station-figures",
+    ):
         page.goto(other_page)
         no_serious_violations(page)
+    expect(page.locator(".charts")).to_have_attribute("data-drawn", "true")
+    screenshot(page, "station-figures")
     refused = page.request.post(f"/console/bookings/{world['booking']['id']}/confirm")
     assert refused.status == 403
     assert "此表单已过期或并非来自控制台" in refused.text()

@@ -178,3 +178,21 @@ def test_a_company_admin_edits_a_workers_services_and_skills(client, console_ses
     assert 'value="收纳整理、烹饪、育儿"' in page and 'value="cooking" checked' in page and 'value="7"' in page
     refused = client.post(f"/console/workers/{worker['id']}/edit", data={"years_of_experience": "99"}, headers=csrf)
     assert refused.status_code == 422 and 'id="error-years_of_experience"' in refused.get_data(as_text=True)
+
+
+def test_station_staff_see_their_own_figures(client, console_session, booked, act, staff):
+    mine, _ = booked()
+    assert act(mine["id"], "confirm", staff()).status_code == 200
+    booked()
+    console_session(client, "station_staff", station_code=STATION_A)
+    figures = figures_of(client.get("/console/station-figures").get_data(as_text=True))
+    assert (figures["bookings"]["待接单"], figures["bookings"]["已接单"]) == (1, 1)
+    assert figures["follow_ups"] == {"满意": 0, "不满意": 0}
+
+
+def test_an_operator_sees_only_the_steps_the_lifecycle_allows(client, console_session, make_applicant, make_issued):
+    console_session(client, "operator")
+    applicant = client.get(f"/console/workers/{make_applicant()['id']}").get_data(as_text=True)
+    assert re.findall(r'data-step="(\w+)"', applicant) == ["documents"]
+    issued = client.get(f"/console/workers/{make_issued()['id']}").get_data(as_text=True)
+    assert re.findall(r'data-step="(\w+)"', issued) == ["suspend", "revoke", "expire"]
