@@ -15,7 +15,10 @@ def demo_command():
     """Load a few demo bookings at 五山街道 (development only) and say how to log in."""
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("The demo set is never loaded in production.")
-    made = load_demo_bookings()
+    try:
+        made = load_demo_bookings()
+    except LookupError as missing:
+        raise click.ClickException(str(missing)) from None
     db.session.commit()
     click.echo(f"Demo bookings (演示数据) at station {DEMO_STATION}: " + ", ".join(f"#{b.id}" for b in made))
     click.echo(

@@ -19,6 +19,8 @@ DEMO_BOOKINGS = [(1, 10, "【演示】陈女士"), (1, 14, "【演示】李先�
 
 def load_demo_bookings() -> list[Booking]:
     station = db.session.get(Station, DEMO_STATION)
+    if station is None or station.lat is None:
+        raise LookupError(f"station {DEMO_STATION} is not imported (flask stations import ...)")
     resident = development_user(RESIDENT)
     clerk = development_user(STATION_STAFF, station_code=DEMO_STATION)
     made = []
