@@ -65,6 +65,8 @@ def load_the_browser_session() -> Response | None:
     """The caller of every console request is its cookie's, never an Authorization header's: a
     page's CSRF check below only makes sense for a credential the browser sends by itself. A
     session whose holder no longer has any console role is ended here, at their next request."""
+    if request.endpoint == "console.static":
+        return None  # the vendored scripts and the stylesheet are the same for everyone
     token = request.cookies.get(SESSION_COOKIE)
     g.principal = principal_for_web_session(token) if token else None
     g.csrf_binding = token if g.principal is not None else request.cookies.get(LOGIN_COOKIE)
@@ -73,9 +75,9 @@ def load_the_browser_session() -> Response | None:
         db.session.commit()
         g.principal = None
         g.csrf_binding = None
-    if request.method in WRITE_METHODS and request.endpoint != "console.static":
+    if request.method in WRITE_METHODS:
         sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
-        if not g.csrf_binding or not hmac.compare_digest(sent, csrf_token(g.csrf_binding)):
+        if not g.csrf_binding or not hmac.compare_digest(sent.encode(), csrf_token(g.csrf_binding).encode()):
             raise Forbidden(
                 _("This form is out of date or did not come from the console: reload the page and try again."),
                 code="csrf_failed",

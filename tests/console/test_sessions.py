@@ -127,6 +127,8 @@ def test_a_write_without_the_csrf_token_is_refused(client, console_session, book
     assert "此表单已过期或并非来自控制台" in refused.get_data(as_text=True)
     forged = client.post(f"/console/bookings/{booking['id']}/confirm", headers={"X-CSRF-Token": "0" * 64})
     assert forged.status_code == 403
+    not_even_hex = client.post(f"/console/bookings/{booking['id']}/confirm", data={"csrf_token": "令牌"})
+    assert not_even_hex.status_code == 403
     assert client.post(f"/console/bookings/{booking['id']}/confirm", headers=csrf).status_code == 303
 
 
