@@ -177,7 +177,7 @@ class WebLoginTicket(Model):
     requested_from: Mapped[str | None] = mapped_column(String(45), comment="the browser's address")
     browser: Mapped[str | None] = mapped_column(String(200), comment="the browser's User-Agent, cut to 200")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, comment="when the browser received its session")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import joinedload
 
 from accounts.models import GRANTED_ROLES, User, WebLoginTicket, WebSession
@@ -31,7 +31,14 @@ class NewTicket:
     browser_secret: str  # in the browser's cookie only; the table keeps its hash
 
 
+# A ticket is kept a while after it expires, so a late poll or approval is told it expired.
+TICKETS_KEPT_AFTER_EXPIRY = timedelta(hours=1)
+
+
 def create_ticket(requested_from: str | None = None, browser: str | None = None) -> NewTicket:
+    """A new log-in code; every page view of the log-in page makes one, so the long expired are
+    removed here (their sessions, if any, are web_sessions of their own)."""
+    db.session.execute(delete(WebLoginTicket).where(WebLoginTicket.expires_at < utcnow() - TICKETS_KEPT_AFTER_EXPIRY))
     # 24 URL-safe characters: within WeChat's 32 visible characters of a scene, 144 bits.
     secret = secrets.token_urlsafe(32)
     lifetime = timedelta(minutes=current_app.config["CONSOLE_TICKET_MINUTES"])

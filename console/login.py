@@ -12,6 +12,7 @@ from accounts.models import COMPANY_ADMIN, OPERATOR, STATION_STAFF, WebLoginTick
 from accounts.schemas import DevLoginSchema
 from app.clock import utcnow
 from app.errors import Unavailable
+from app.rate_limits import rate_limited
 from console.web import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -62,6 +63,7 @@ def home():
 
 
 @login.get("/login")
+@rate_limited("LOGIN_RATE_LIMIT", "logins")
 def login_page():
     if g.principal is not None:
         return redirect(url_for("console.login.home"))
@@ -131,6 +133,7 @@ def development_only():
 
 
 @development_login.post("/login/dev")
+@rate_limited("LOGIN_RATE_LIMIT", "logins")
 def dev_login():
     """A console session for a development user of this role, made as the API's dev-login makes it."""
 

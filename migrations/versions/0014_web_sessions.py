@@ -38,6 +38,8 @@ def upgrade():
         sa.UniqueConstraint("scene", name=op.f("uq_web_login_tickets_scene")),
         sa.UniqueConstraint("browser_secret_hash", name=op.f("uq_web_login_tickets_browser_secret_hash")),
     )
+    with op.batch_alter_table("web_login_tickets", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_login_tickets_expires_at"), ["expires_at"], unique=False)
     op.create_table(
         "web_sessions",
         sa.Column("token_hash", sa.String(length=64), nullable=False),
@@ -58,4 +60,6 @@ def downgrade():
     with op.batch_alter_table("web_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_web_sessions_user_id"))
     op.drop_table("web_sessions")
+    with op.batch_alter_table("web_login_tickets", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_login_tickets_expires_at"))
     op.drop_table("web_login_tickets")

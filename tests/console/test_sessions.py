@@ -181,3 +181,13 @@ def test_the_mini_program_shows_where_the_code_is_shown_before_approving(app, cl
     assert shown.json["browser"].startswith("Werkzeug")
     assert app.test_client().get("/api/v1/auth/web-tickets/tUnknown", headers=clerk).json["code"] == "unknown_ticket"
     assert app.test_client().get(f"/api/v1/auth/web-tickets/{ticket}", headers=login()).status_code == 403
+
+
+def test_long_expired_codes_are_removed_when_new_ones_are_made(app, client):
+    from accounts.models import WebLoginTicket
+
+    show_code(client)
+    with time_machine.travel(utcnow() + timedelta(hours=2)):
+        show_code(app.test_client())
+        with app.app_context():
+            assert db.session.scalar(db.select(db.func.count()).select_from(WebLoginTicket)) == 1
