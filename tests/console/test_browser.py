@@ -80,8 +80,17 @@ def world(server):
     return {"api": api, "operator": operator, "company": company, "booking": booking}
 
 
+PHOTO = "https://example.org/photos/7.jpg"
+
+
 def new_worker(api, headers, company_id, name):
-    body = {"name": name, "id_number": new_id_number(), "service_types": ["cleaning"], "company_id": company_id}
+    body = {
+        "name": name,
+        "id_number": new_id_number(),
+        "service_types": ["cleaning"],
+        "company_id": company_id,
+        "photo_url": PHOTO,
+    }
     answer = api.post("/api/v1/workers", json=body, headers=headers)
     assert answer.status_code == 201, answer.json
     return answer.json
@@ -254,6 +263,10 @@ def test_an_operator_issues_a_certificate_then_suspends_it_and_the_scan_turns_re
     phone.goto(f"/q/{token}")
     expect(phone.locator(".banner")).to_have_class(re.compile("green"))
     expect(phone.get_by_text("周*玲")).to_be_visible()
+    expect(phone.get_by_alt_text("家政服务员照片")).to_have_attribute("src", PHOTO)
+    expect(phone.locator(".reasons")).to_have_count(0)
+    expect(phone.get_by_text("服务类型")).to_be_visible()
+    expect(phone.locator("dd", has_text="保洁")).to_have_text("保洁")  # the service's name, not its code
     screenshot(phone, "scan-green-phone")
 
     suspend = page.locator("[data-step=suspend]")
@@ -266,6 +279,7 @@ def test_an_operator_issues_a_certificate_then_suspends_it_and_the_scan_turns_re
 
     phone.reload()
     expect(phone.locator(".banner")).to_have_class(re.compile("red"))
+    expect(phone.locator(".reasons [data-code=certificate_suspended]")).to_be_visible()
     no_serious_violations(phone)
     screenshot(phone, "scan-red-phone")
     assert applicant["id"]
