@@ -69,7 +69,9 @@ def login_page():
         return redirect(url_for("console.login.home"))
     new = web_sessions.create_ticket(request.remote_addr, request.user_agent.string)
     response = _login_form(new.ticket, new.browser_secret)
-    minutes = current_app.config["CONSOLE_TICKET_MINUTES"]
+    # The cookie outlives its ticket a little: the page's next poll is told the code expired (and
+    # stops polling) rather than refused for want of the cookie.
+    minutes = current_app.config["CONSOLE_TICKET_MINUTES"] + 5
     response.set_cookie(LOGIN_COOKIE, new.browser_secret, max_age=minutes * 60, **cookie_settings())
     return response
 

@@ -191,3 +191,10 @@ def test_long_expired_codes_are_removed_when_new_ones_are_made(app, client):
         show_code(app.test_client())
         with app.app_context():
             assert db.session.scalar(db.select(db.func.count()).select_from(WebLoginTicket)) == 1
+
+
+def test_the_page_stops_polling_once_its_code_has_expired(client):
+    _, polling = show_code(client)
+    with time_machine.travel(utcnow() + timedelta(minutes=6)):
+        expired = client.post("/console/login/wait", headers=polling)
+    assert expired.status_code == 286 and "登录码已失效" in expired.get_data(as_text=True)
