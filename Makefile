@@ -4,7 +4,7 @@ VENV := .venv
 PORT ?= 5000
 WORKERS ?= 2
 RUN_PACKAGES := python3 python3-venv libsqlite3-mod-spatialite
-TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server
+TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server chromium fonts-noto-cjk
 BENCH_PACKAGES := wrk
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 export FLASK_APP := wsgi
@@ -21,6 +21,7 @@ run: $(VENV)/.run-deps
 	$(VENV)/bin/flask credit demo
 	$(VENV)/bin/flask booking defaults
 	$(VENV)/bin/flask training demo
+	$(VENV)/bin/flask console demo
 	WEB_CONCURRENCY=$(WORKERS) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## Run the whole suite against PostgreSQL + PostGIS, Redis and SpatiaLite

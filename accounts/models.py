@@ -180,3 +180,41 @@ class RoleEvent(Model):
 @event.listens_for(RoleEvent, "before_delete")
 def role_events_are_append_only(_mapper, _connection, entry: RoleEvent):
     raise RuntimeError(f"role_events is append-only; event {entry.id} cannot be changed")
+
+
+class WebLoginTicket(Model):
+    """A console log-in waiting for approval: the page shows `scene` in a mini-program code, the
+    person approves it from the mini-program with their session, and only the browser holding the
+    secret (its hash kept here) receives the web session, once. Someone who photographs the code
+    can approve it but never log in with it."""
+
+    __tablename__ = "web_login_tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scene: Mapped[str] = mapped_column(String(32), unique=True, comment="the code's scene, in the approve URL")
+    browser_secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Where the code is shown, for the person approving it to recognise their own desk.
+    requested_from: Mapped[str | None] = mapped_column(String(45), comment="the browser's address")
+    browser: Mapped[str | None] = mapped_column(String(200), comment="the browser's User-Agent, cut to 200")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, comment="when the browser received its session")
+
+    approved_by: Mapped[User | None] = relationship()
+
+
+class WebSession(Model):
+    """A console log-in in a browser (an HttpOnly cookie); only the token's hash is stored. The
+    roles are read from the grants at every request, so a removed role takes effect at once."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -3,8 +3,8 @@ in development only, a login without WeChat."""
 
 from flask import current_app
 
-from accounts import invites, services, workers
-from accounts.models import OPERATOR, RoleGrant, StaffInvite
+from accounts import invites, services, web_sessions, workers
+from accounts.models import COMPANY_ADMIN, OPERATOR, STATION_STAFF, RoleGrant, StaffInvite
 from accounts.schemas import (
     DevLoginSchema,
     GrantListQuery,
@@ -19,6 +19,7 @@ from accounts.schemas import (
     RoleEventListSchema,
     RoleEventQuery,
     TokenSchema,
+    WebTicketSchema,
 )
 from app.access import current_principal, require_principal
 from app.blueprint import ApiBlueprint
@@ -63,6 +64,27 @@ def me():
 def logout():
     """End this session; its token stops working at once."""
     services.end_session(current_principal().session)
+
+
+@blp.get("/auth/web-tickets/<string(maxlength=32):ticket>")
+@blp.requires(STATION_STAFF, COMPANY_ADMIN, OPERATOR)
+@blp.problems(404)
+@blp.response(200, WebTicketSchema)
+def show_web_ticket(ticket):
+    """The console log-in a scanned code asks for: the address and browser showing it, and until
+    when; the mini-program shows them before the person approves."""
+    return web_sessions.ticket_to_approve(ticket)
+
+
+@blp.post("/auth/web-tickets/<string(maxlength=32):ticket>/approve")
+@blp.requires(STATION_STAFF, COMPANY_ADMIN, OPERATOR)
+@blp.problems(404, 409)
+@blp.response(200, WebTicketSchema)
+def approve_web_ticket(ticket):
+    """Log in to the console in the browser that shows this code (its scene is `ticket`), as me,
+    with the roles I hold; once, within minutes of the code being shown. The browser receives its
+    own session; this token stays the mini-program's."""
+    return web_sessions.approve_ticket(ticket, require_principal().user)
 
 
 # ---------------------------------------------------------------- staff invites

@@ -152,3 +152,15 @@ class TokenSchema(ma.Schema):
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_at = fields.DateTime(required=True)
     user_id = fields.Integer(required=True)
+
+
+class WebTicketSchema(ma.Schema):
+    """A console log-in code: where it is shown, for the person to recognise their own desk before
+    approving it from the mini-program."""
+
+    scene = fields.String(required=True, metadata={"description": "the code's scene: the ticket"})
+    requested_from = fields.String(allow_none=True, metadata={"description": "the address of the browser showing it"})
+    browser = fields.String(allow_none=True, metadata={"description": "that browser's User-Agent"})
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True, metadata={"description": "when the code stops being valid"})
+    approved_at = fields.DateTime(allow_none=True, metadata={"description": "null until approved"})

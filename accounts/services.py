@@ -162,9 +162,17 @@ DEVELOPMENT_PHONE = "19900000000"
 def development_login(
     role: str, station_code: str | None = None, company_id: int | None = None, worker_id: int | None = None
 ) -> tuple[User, str]:
-    """A session for a development user holding `role` in that scope, made on first use (only
-    reachable when APP_ENV=development). The same role and scope always give the same user, with a
-    bound phone (booking needs one, and binding it needs WeChat)."""
+    """A session for a development user holding `role` in that scope (development_user)."""
+    user = development_user(role, station_code, company_id, worker_id)
+    return user, start_session(user)
+
+
+def development_user(
+    role: str, station_code: str | None = None, company_id: int | None = None, worker_id: int | None = None
+) -> User:
+    """The development user holding `role` in that scope, made on first use (only reachable when
+    APP_ENV=development). The same role and scope always give the same user, with a bound phone
+    (booking needs one, and binding it needs WeChat)."""
     openid = f"dev:{role}:{station_code or company_id or worker_id or 'all'}"
     user = db.session.scalar(select(User).where(User.openid == openid))
     if user is None:
@@ -180,4 +188,4 @@ def development_login(
             worker_id=worker_id,
             reason="development login",
         )
-    return user, start_session(user)
+    return user

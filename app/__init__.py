@@ -70,13 +70,14 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     extensions, lower layers first (see the import-linter contract in pyproject.toml)."""
     import accounts
     import booking
+    import console
     import credit
     import doorstep
     import stations
     import training
     import wechat
 
-    for feature in (accounts, stations, credit, wechat, booking, doorstep, training):
+    for feature in (accounts, stations, credit, wechat, booking, doorstep, training, console):
         feature.init_app(app, api)
 
 

@@ -108,6 +108,10 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         # Load balancers in front of the app; their X-Forwarded-For entries name the client.
         "TRUSTED_PROXY_COUNT": settings.integer("TRUSTED_PROXY_COUNT", 0),
         "SESSION_LIFETIME_DAYS": settings.integer("SESSION_LIFETIME_DAYS", 30),
+        # The console's browser sessions last a working day, not a month: desks are shared.
+        "CONSOLE_SESSION_HOURS": settings.integer("CONSOLE_SESSION_HOURS", 12),
+        # How long a console log-in code waits for its approval from the mini-program.
+        "CONSOLE_TICKET_MINUTES": settings.integer("CONSOLE_TICKET_MINUTES", 5),
         "REDIS_URL": environ.get("REDIS_URL") or None,
         # How long a call waits for Redis, and how long a process then skips it (app/redis.py).
         "REDIS_TIMEOUT_SECONDS": settings.number("REDIS_TIMEOUT_SECONDS", 0.25),
@@ -201,6 +205,8 @@ def wechat_settings(settings: Settings) -> dict:
         # Published mini-program pages that the codes open (scene passed as the page's `scene`).
         "WECHAT_WORKER_PAGE": environ.get("WECHAT_WORKER_PAGE", "pages/scan/index"),
         "WECHAT_STATION_PAGE": environ.get("WECHAT_STATION_PAGE", "pages/station/index"),
+        # The page that approves a console log-in (scene: the ticket), with the person's session.
+        "WECHAT_CONSOLE_LOGIN_PAGE": environ.get("WECHAT_CONSOLE_LOGIN_PAGE", "pages/console-login/index"),
         # The page a booking's subscribe messages open, with `?id=<booking id>`.
         "WECHAT_BOOKING_PAGE": environ.get("WECHAT_BOOKING_PAGE", "pages/booking/detail"),
         "WECHAT_CODE_CACHE_SECONDS": settings.integer("WECHAT_CODE_CACHE_SECONDS", 7 * 24 * 3600),

@@ -11,11 +11,12 @@ from app.errors import Conflict
 from app.extensions import db
 from app.i18n import _
 from app.paging import Page, paginate
-from booking.bookings import audit, masked_worker
+from booking.bookings import audit, masked_worker, shown_with_booking
 from booking.models import (
     BOOKING_FACTS,
     COMPLAINT_STATES,
     COMPLAINT_STATUS_NAMES,
+    COMPLETED,
     DISMISSED,
     INVALID,
     UPHELD,
@@ -219,3 +220,12 @@ def complaints_of_station(station_code: str, status: str | None, page: int, per_
     if status:
         query = query.where(Complaint.status == status)
     return paginate(query.order_by(Complaint.id), page, per_page)
+
+
+def follow_ups_due(station_code: str, page: int, per_page: int) -> Page:
+    """The station's completed bookings whose 回访 is not recorded yet, the longest waiting first."""
+    recorded = select(FollowUp.booking_id)
+    query = select(Booking).where(
+        Booking.station_code == station_code, Booking.status == COMPLETED, Booking.id.not_in(recorded)
+    )
+    return paginate(query.order_by(Booking.ends_at, Booking.id).options(*shown_with_booking()), page, per_page)

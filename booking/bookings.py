@@ -333,11 +333,14 @@ def assignments_of_worker(worker_id: int | None, first_day: date, days: int, pag
     return paginate(query.order_by(Booking.starts_at, Booking.id).options(*shown_with_booking()), page, per_page)
 
 
-def bookings_of_station(station_code: str, status: str | None, day: date | None, page: int, per_page: int) -> Page:
+def bookings_of_station(
+    station_code: str, status: str | None, day: date | None, page: int, per_page: int, *, latest_first: bool = False
+) -> Page:
     query = select(Booking).where(Booking.station_code == station_code)
     if status:
         query = query.where(Booking.status == status)
     if day:
         start, end = beijing_day_bounds(day)
         query = query.where(Booking.starts_at >= start, Booking.starts_at < end)
-    return paginate(query.order_by(Booking.starts_at, Booking.id).options(*shown_with_booking()), page, per_page)
+    order = (Booking.starts_at.desc(), Booking.id.desc()) if latest_first else (Booking.starts_at, Booking.id)
+    return paginate(query.order_by(*order).options(*shown_with_booking()), page, per_page)

@@ -21,6 +21,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, orm, select
 
+from accounts.web_sessions import create_ticket
 from app import create_app
 from app.clock import today_in_beijing
 from app.extensions import db
@@ -63,6 +64,8 @@ def write_routes() -> dict[str, str]:
     routes: dict[str, str] = {}
     for configuration in CONFIGURATIONS:
         for rule in create_app({"TESTING": True, "APP_ENV": configuration}).url_map.iter_rules():
+            if rule.rule.startswith("/console"):
+                continue  # the console's pages: tests/console/test_console_access.py, from its URL map
             path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
             for method in sorted(rule.methods & set(WRITE_METHODS)):
                 routes.setdefault(f"{method} {path}", configuration)
@@ -158,6 +161,9 @@ WORKER_EVENT_OBJECTOR = access(
 )
 # Nobody else reads a resident's door entries: to everyone else they do not exist.
 DOOR_ENTRY_OWNER = access("the resident who recorded the entry", 401, 404, ALLOWED, 404, 404, 404, 404, 404)
+CONSOLE_ROLES = access(
+    "station staff, company admins and operators", 401, 403, 403, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED
+)
 
 
 # ---------------------------------------------------------------- the world: one side per scope
@@ -190,6 +196,7 @@ class Side:
     attempt: int  # `worker`'s, open, at another course's exam
     question: int  # on attempt's paper
     refresher_course: int
+    web_ticket: str  # a console log-in code waiting for its approval
     stub: StubWeChat = field(repr=False)
     offer: int = 0  # the other side's company offering to employ the worker (made once both exist)
 
@@ -286,6 +293,9 @@ WRITES: dict[str, Write] = {
     ),
     "POST /api/v1/auth/wechat/phone": Write(LOGGED_IN, lambda side: Call(json={"code": side.phone_code()})),
     "POST /api/v1/auth/logout": Write(LOGGED_IN),
+    "POST /api/v1/auth/web-tickets/{ticket}/approve": Write(
+        CONSOLE_ROLES, lambda side: Call(path={"ticket": side.web_ticket})
+    ),
     # ---- staff invites and role grants
     "POST /api/v1/invites": Write(
         OPERATOR, lambda side: Call(json={"role": "station_staff", "station_code": side.station})
@@ -589,6 +599,8 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
         with client.application.app_context():
             grant = make_user("station_staff", station_code=station).grants[0].id
             workers[scope] = bearer(make_user("worker", worker_id=issued["id"], phone=next_phone()))
+            web_ticket = create_ticket().ticket.scene
+            db.session.commit()
         worker_event = _ok(
             client.post(f"/api/v1/workers/{issued['id']}/credit-events", json=CREDIT_EVENT, headers=operator)
         )["id"]
@@ -645,6 +657,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             attempt=attempt["id"],
             question=attempt["questions"][0]["question_id"],
             refresher_course=refresher_course,
+            web_ticket=web_ticket,
             stub=wechat,
         )
     with client.application.app_context():

@@ -1,0 +1,309 @@
+"""Station staff's pages: the day's desk (confirm or reject, assign the assignable workers best
+first, start, complete, record the 回访), one booking with its history, the follow-ups due, the
+complaints, the station's hours and closed days, and the printable day sheet. Every action is the
+API route's: the same access check (booking.access) and the same operation."""
+
+from datetime import timedelta
+
+import marshmallow as ma
+from flask import Blueprint, redirect, request, url_for
+from sqlalchemy import func, select
+
+from accounts.models import STATION_STAFF
+from app.clock import beijing_day_bounds, today_in_beijing
+from app.errors import Invalid
+from app.extensions import db
+from app.i18n import _
+from booking import aftercare, assignment, bookings, hours
+from booking.access import actor, booking_for_staff, complaint_for_staff, station_for_staff
+from booking.models import (
+    ASSIGNED,
+    COMPLAINT_STATES,
+    COMPLAINT_STATUS_NAMES,
+    CONFIRMED,
+    STATUS_NAMES,
+    Booking,
+    Complaint,
+    FollowUp,
+)
+from booking.schemas import (
+    AssignSchema,
+    BookingDetailSchema,
+    BookingSchema,
+    ClosedDayInputSchema,
+    ClosedDaySchema,
+    ComplaintListQuery,
+    ComplaintSchema,
+    ComplaintStepSchema,
+    FollowUpInputSchema,
+    MaskedWorkerSchema,
+    OfferInputSchema,
+    OfferSchema,
+    RejectSchema,
+    StationBookingListQuery,
+)
+from console.web import Outcome, attempt, form_input, is_htmx, menu_entry, page, principal, query_input, render
+
+station = Blueprint("station", __name__, url_prefix="")
+
+menu_entry(STATION_STAFF, "console.station.desk", "今日工作台")
+menu_entry(STATION_STAFF, "console.station.follow_ups", "待回访")
+menu_entry(STATION_STAFF, "console.station.complaints", "投诉")
+menu_entry(STATION_STAFF, "console.station.opening_hours", "营业时间")
+menu_entry(STATION_STAFF, "console.station.figures", "本站数据")
+
+
+def _own_station() -> str:
+    """The station the clerk serves (their grant's scope always names one)."""
+    code = str(principal().station_code)
+    station_for_staff(code)
+    return code
+
+
+def _row(booking, outcome: Outcome | None = None) -> dict:
+    """A booking as the API shows it to staff, with the workers it could be assigned to now."""
+    shown = BookingSchema().dump(booking)
+    workers = []
+    if booking.status in (CONFIRMED, ASSIGNED):
+        workers = MaskedWorkerSchema(many=True).dump(assignment.assignable_workers(booking))
+    return {"booking": shown, "workers": workers, "outcome": outcome}
+
+
+@station.get("/desk")
+@page(STATION_STAFF)
+def desk():
+    """The day's bookings (today in Beijing unless another date is chosen), filterable by status."""
+    code = _own_station()
+    query = query_input(StationBookingListQuery(), defaults={"date": today_in_beijing().isoformat()})
+    latest_first = request.args.get("sort") == "latest"
+    listing = bookings.bookings_of_station(
+        code, query.get("status"), query.get("date"), query["page"], query["per_page"], latest_first=latest_first
+    )
+    return render(
+        "desk.html",
+        rows=[_row(booking) for booking in listing.items],
+        listing=listing,
+        query=query,
+        sort="latest" if latest_first else "earliest",
+        statuses=STATUS_NAMES,
+        station_code=code,
+    )
+
+
+@station.get("/bookings/<id:booking_id>")
+@page(STATION_STAFF)
+def booking_page(booking_id):
+    """One booking with its history; another station's booking is the API's 404."""
+    booking = booking_for_staff(booking_id, lock=False)
+    return render("booking.html", row=_row(booking), detail=BookingDetailSchema().dump(booking))
+
+
+def _assign(booking):
+    data = form_input(AssignSchema())
+    worker = assignment.worker_to_assign(data["worker_id"])
+    if worker is None:  # the API route's own refusal (booking.routes.assign_worker)
+        raise Invalid(
+            _("Invalid input: %(fields)s", fields="worker_id"),
+            code="unknown_worker",
+            errors={"worker_id": ["no such worker"]},
+        )
+    return assignment.assign(booking, worker, actor())
+
+
+# action -> what it does to the staff's booking; each is the API route's operation.
+ACTIONS = {
+    "confirm": lambda booking: bookings.confirm(booking, actor()),
+    "reject": lambda booking: bookings.reject(booking, actor(), form_input(RejectSchema())["reason"]),
+    "assign": _assign,
+    "start": lambda booking: assignment.start(booking, actor()),
+    "complete": lambda booking: assignment.complete(booking, actor()),
+    "follow-up": lambda booking: aftercare.record_follow_up(booking, form_input(FollowUpInputSchema()), actor()),
+}
+
+
+@station.post("/bookings/<id:booking_id>/<any(confirm, reject, assign, start, complete, 'follow-up'):action>")
+@page(STATION_STAFF)
+def booking_action(booking_id, action):
+    """One step of the booking: the row comes back as it is now, with the API's refusal beside the
+    form when there was one (htmx); without htmx, back to the page it came from."""
+    outcome = attempt(lambda: ACTIONS[action](booking_for_staff(booking_id)))
+    booking = booking_for_staff(booking_id, lock=False)
+    if not is_htmx() and outcome.problem is None:
+        return redirect(request.referrer or url_for("console.station.desk"), 303)
+    return render("_booking_row.html", outcome.status, row=_row(booking, outcome), action=action)
+
+
+@station.get("/follow-ups")
+@page(STATION_STAFF)
+def follow_ups():
+    code = _own_station()
+    query = query_input(StationBookingListQuery())
+    listing = aftercare.follow_ups_due(code, query["page"], query["per_page"])
+    return render("follow_ups.html", rows=[_row(booking) for booking in listing.items], listing=listing, query=query)
+
+
+# A complaint's steps, as the API's POST /api/v1/complaints/{id}/{step} names them, with their buttons.
+COMPLAINT_STEPS = {
+    "accept": "受理",
+    "uphold": "投诉成立",
+    "dismiss": "投诉不成立",
+    "invalidate": "无效投诉",
+    "close": "结案",
+}
+
+
+def _complaint_row(complaint, outcome: Outcome | None = None) -> dict:
+    steps = [step for step in COMPLAINT_STEPS if complaint.status in COMPLAINT_STATES.transitions[step]]
+    return {"complaint": ComplaintSchema().dump(complaint), "steps": steps, "outcome": outcome}
+
+
+@station.get("/complaints")
+@page(STATION_STAFF)
+def complaints():
+    """The station's complaints, the longest waiting first (the oldest is nearest its deadline)."""
+    code = _own_station()
+    query = query_input(ComplaintListQuery())
+    listing = aftercare.complaints_of_station(code, query.get("status"), query["page"], query["per_page"])
+    return render(
+        "complaints.html",
+        rows=[_complaint_row(complaint) for complaint in listing.items],
+        listing=listing,
+        query=query,
+        statuses=COMPLAINT_STATUS_NAMES,
+        step_names=COMPLAINT_STEPS,
+        today=today_in_beijing(),
+    )
+
+
+@station.post("/complaints/<id:complaint_id>/<any(" + ", ".join(COMPLAINT_STEPS) + "):step>")
+@page(STATION_STAFF)
+def complaint_step(complaint_id, step):
+    outcome = attempt(
+        lambda: aftercare.handle_complaint(
+            complaint_for_staff(complaint_id), step, actor(), form_input(ComplaintStepSchema()).get("reason")
+        )
+    )
+    complaint = complaint_for_staff(complaint_id)
+    if not is_htmx() and outcome.problem is None:
+        return redirect(url_for("console.station.complaints"), 303)
+    return render(
+        "_complaint_row.html",
+        outcome.status,
+        row=_complaint_row(complaint, outcome),
+        statuses=COMPLAINT_STATUS_NAMES,
+        step_names=COMPLAINT_STEPS,
+        today=today_in_beijing(),
+    )
+
+
+class ClosedDayForm(ClosedDayInputSchema):
+    """The API's closing of a day, whose day is in its path: here a field of the form."""
+
+    day = ma.fields.Date(required=True)
+
+
+@station.get("/opening-hours")
+@page(STATION_STAFF)
+def opening_hours(outcome: Outcome | None = None, status: int = 200, failed: str | None = None):
+    code = _own_station()
+    return render(
+        "opening_hours.html",
+        status,
+        offers=OfferSchema(many=True).dump(hours.station_offers(code)),
+        closed=ClosedDaySchema(many=True).dump(hours.closed_days(code, today_in_beijing())),
+        outcome=outcome,
+        failed=failed,
+        form=request.form,
+    )
+
+
+def _hours_answer(outcome: Outcome, failed: str):
+    if outcome.problem is None:
+        return redirect(url_for("console.station.opening_hours"), 303)
+    return opening_hours.__wrapped__(outcome=outcome, status=outcome.status, failed=failed)
+
+
+@station.post("/opening-hours/<string:service_code>")
+@page(STATION_STAFF)
+def save_offer(service_code):
+    """PUT /api/v1/stations/{code}/offers/{service}: hours, slot length and places of a service."""
+    code = _own_station()
+    return _hours_answer(
+        attempt(lambda: hours.save_offer(code, service_code, form_input(OfferInputSchema()))), service_code
+    )
+
+
+@station.post("/closed-days")
+@page(STATION_STAFF)
+def close_day():
+    """PUT /api/v1/stations/{code}/closed-days/{day}: refused (409) while the day has open bookings."""
+    code = _own_station()
+
+    def close():
+        data = form_input(ClosedDayForm())
+        return hours.close_day(code, data["day"], data["reason"], actor())
+
+    return _hours_answer(attempt(close), "closed-day")
+
+
+class DayForm(ma.Schema):
+    day = ma.fields.Date(required=True)
+
+
+@station.post("/closed-days/reopen")
+@page(STATION_STAFF)
+def reopen_day():
+    """DELETE /api/v1/stations/{code}/closed-days/{day}: the day takes bookings again."""
+    code = _own_station()
+    return _hours_answer(attempt(lambda: hours.reopen_day(code, form_input(DayForm())["day"])), "reopen")
+
+
+@station.get("/station-figures")
+@page(STATION_STAFF)
+def figures():
+    """The station's own figures over the last 30 days and the next 7: bookings by status,
+    complaints by status, and how the 回访 calls went."""
+    code = _own_station()
+    today = today_in_beijing()
+    since, until = beijing_day_bounds(today - timedelta(days=30))[0], beijing_day_bounds(today + timedelta(days=7))[1]
+    in_window = (Booking.station_code == code, Booking.starts_at >= since, Booking.starts_at < until)
+    bookings_by_status = dict(
+        db.session.execute(select(Booking.status, func.count()).where(*in_window).group_by(Booking.status)).all()
+    )
+    complaints_by_status = dict(
+        db.session.execute(
+            select(Complaint.status, func.count())
+            .join(Booking, Booking.id == Complaint.booking_id)
+            .where(*in_window)
+            .group_by(Complaint.status)
+        ).all()
+    )
+    follow_ups = dict(
+        db.session.execute(
+            select(FollowUp.satisfied, func.count())
+            .join(Booking, Booking.id == FollowUp.booking_id)
+            .where(*in_window)
+            .group_by(FollowUp.satisfied)
+        ).all()
+    )
+    shown = {
+        "bookings": {name: bookings_by_status.get(status, 0) for status, name in STATUS_NAMES.items()},
+        "complaints": {name: complaints_by_status.get(status, 0) for status, name in COMPLAINT_STATUS_NAMES.items()},
+        "follow_ups": {"满意": follow_ups.get(True, 0), "不满意": follow_ups.get(False, 0)},
+    }
+    return render("station_figures.html", figures=shown)
+
+
+@station.get("/day-sheet")
+@page(STATION_STAFF)
+def day_sheet():
+    """The day's bookings on one printable page (every one, not a page of them)."""
+    code = _own_station()
+    query = query_input(StationBookingListQuery(), defaults={"date": today_in_beijing().isoformat()})
+    listing = bookings.bookings_of_station(code, None, query["date"], 1, 1000)
+    return render(
+        "day_sheet.html",
+        bookings=BookingSchema(many=True).dump(listing.items),
+        day=query["date"],
+        station=station_for_staff(code),
+    )

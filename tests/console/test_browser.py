@@ -1,0 +1,285 @@
+"""The console in a real browser (Debian's Chromium through Playwright) against a real server on
+PostgreSQL: each role's day end to end, log-in by a code approved through the API as the
+mini-program would, CSRF and another station's booking refused, the public 安心碼 page at a
+phone's size, no serious accessibility violation (axe-core), a screenshot of each main page in
+test-artifacts/console/."""
+
+import logging
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from app.clock import today_in_beijing
+from app.extensions import db
+from booking.hours import seed_defaults
+from tests.factories import (
+    LIFECYCLE_TO_ISSUE,
+    POSTGRES_URL,
+    STATION_A,
+    STATION_B,
+    bearer,
+    booking_body,
+    build_app,
+    key_header,
+    make_user,
+    new_credit_code,
+    new_id_number,
+    recreate_postgres_database,
+    token_of,
+)
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The app served by werkzeug from a thread on 127.0.0.1, on a PostgreSQL database of its own
+    (its writes are committed for real, as a browser's are)."""
+    url = POSTGRES_URL + "_browser"
+    recreate_postgres_database(url)
+    application = build_app(url)
+    with application.app_context():
+        seed_defaults()
+        db.session.commit()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    http = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    yield application, f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def world(server):
+    """An operator, a company with a green worker offering 保洁, and a booking for tomorrow at
+    station A, made through the API."""
+    application, _ = server
+    api = application.test_client()
+    with application.app_context():
+        operator = bearer(make_user("operator"))
+        resident = bearer(make_user(phone="13900000001"))
+    company = api.post(
+        "/api/v1/companies",
+        headers=operator,
+        json={"name": "羊城好帮手家政服务有限公司", "credit_code": new_credit_code(), "district_code": "440106"},
+    ).json
+    worker = new_worker(api, operator, company["id"], "李秀英")
+    for action, body in LIFECYCLE_TO_ISSUE:
+        answer = api.post(f"/api/v1/workers/{worker['id']}/certificate/{action}", json=body, headers=operator)
+        assert answer.status_code == 200, answer.json
+    booking = api.post("/api/v1/bookings", json=booking_body(), headers=resident | key_header()).json
+    return {"api": api, "operator": operator, "company": company, "booking": booking}
+
+
+PHOTO = "https://example.org/photos/7.jpg"
+
+
+def new_worker(api, headers, company_id, name):
+    body = {
+        "name": name,
+        "id_number": new_id_number(),
+        "service_types": ["cleaning"],
+        "company_id": company_id,
+        "photo_url": PHOTO,
+    }
+    answer = api.post("/api/v1/workers", json=body, headers=headers)
+    assert answer.status_code == 201, answer.json
+    return answer.json
+
+
+def user_headers(server, role, **scope):
+    application, _ = server
+    with application.app_context():
+        return bearer(make_user(role, **scope))
+
+
+def log_in(new_context, server, world, headers, *, check_login_page=False, **context_args):
+    """The log-in page's code approved through the API with the person's mini-program session,
+    as the mini-program does; the page then finds itself logged in."""
+    _, base = server
+    page = new_context(base_url=base, bypass_csp=True, locale="zh-CN", **context_args).new_page()
+    page.goto("/console/login")
+    if check_login_page:
+        no_serious_violations(page)
+        screenshot(page, "login")
+    ticket = page.locator("[data-ticket]").inner_text()
+    assert world["api"].post(f"/api/v1/auth/web-tickets/{ticket}/approve", headers=headers).status_code == 200
+    page.wait_for_url(re.compile(r"/console/(desk|workers|dashboard)"), timeout=6000)
+    return page
+
+
+def screenshot(page, name):
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def no_serious_violations(page):
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    serious = [
+        (v["id"], v["help"], [node["target"] for node in v["nodes"]])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
+
+
+def test_station_staff_confirm_assign_start_complete_and_follow_up(new_context, server, world):
+    clerk = user_headers(server, "station_staff", station_code=STATION_A)
+    page = log_in(new_context, server, world, clerk, check_login_page=True)
+    no_serious_violations(page)
+    booking = world["booking"]["id"]
+    page.goto(f"/console/desk?date={booking_day(world)}")
+    row = page.locator(f"#booking-{booking}")
+    expect(row).to_contain_text("待接单")
+    screenshot(page, "station-desk")
+
+    row.get_by_role("button", name="确认接单").click()
+    expect(row).to_contain_text("已接单")
+    worker = row.locator("option", has_text="李*英").get_attribute("value")
+    row.get_by_label("服务人员（星级高者在前）").select_option(worker)
+    row.get_by_role("button", name="派单").click()
+    expect(row).to_contain_text("已派单")
+    row.get_by_role("button", name="开始服务").click()
+    expect(row).to_contain_text("服务中")
+    row.get_by_role("button", name="完成服务").click()
+    expect(row).to_contain_text("已完成")
+    row.get_by_label("满意", exact=True).check()
+    row.get_by_label("回访记录").fill("服务准时，家中整洁")
+    row.get_by_role("button", name="记录回访").click()
+    expect(row).to_contain_text("回访已记录")
+    no_serious_violations(page)
+
+    page.goto(f"/console/day-sheet?date={booking_day(world)}")
+    expect(page.locator("table")).to_contain_text("李*英")
+    screenshot(page, "station-day-sheet")
+
+
+def booking_day(world) -> str:
+    return world["booking"]["starts_at"][:10]
+
+
+def test_a_refused_step_shows_the_apis_reason_beside_it(new_context, server, world):
+    api, operator = world["api"], world["operator"]
+    resident = user_headers(server, None, phone="13900000002")
+    other = api.post("/api/v1/bookings", json=booking_body(), headers=resident | key_header()).json
+    page = log_in(new_context, server, world, user_headers(server, "station_staff", station_code=STATION_A))
+    page.goto(f"/console/desk?date={booking_day(world)}&status=pending")
+    row = page.locator(f"#booking-{other['id']}")
+    assert api.post(f"/api/v1/bookings/{other['id']}/confirm", headers=operator).status_code == 200  # someone quicker
+    row.get_by_role("button", name="确认接单").click()
+    expect(row.get_by_role("alert")).to_contain_text("已接单")  # the API's 409, in Chinese, naming the status
+
+
+def test_a_write_without_the_csrf_token_is_refused(new_context, server, world):
+    page = log_in(new_context, server, world, user_headers(server, "station_staff", station_code=STATION_A))
+    for other_page in (
+        "/console/complaints",
+        "/console/opening-hours",
+        "/console/follow-ups",
+        "/console/station-figures",
+    ):
+        page.goto(other_page)
+        no_serious_violations(page)
+    expect(page.locator(".charts")).to_have_attribute("data-drawn", "true")
+    screenshot(page, "station-figures")
+    refused = page.request.post(f"/console/bookings/{world['booking']['id']}/confirm")
+    assert refused.status == 403
+    assert "此表单已过期或并非来自控制台" in refused.text()
+
+
+def test_another_stations_booking_is_not_reachable_by_its_url(new_context, server, world):
+    page = log_in(new_context, server, world, user_headers(server, "station_staff", station_code=STATION_B))
+    answer = page.goto(f"/console/bookings/{world['booking']['id']}")
+    assert answer.status == 404
+    expect(page.get_by_role("alert")).to_contain_text(f"没有编号为 {world['booking']['id']} 的预约")
+
+
+def test_a_company_admin_registers_a_worker(new_context, server, world):
+    admin = user_headers(server, "company_admin", company_id=world["company"]["id"])
+    page = log_in(new_context, server, world, admin)
+    page.goto("/console/workers/new")
+    page.get_by_label("姓名").fill("黄丽娟")
+    page.get_by_label("身份证号").fill("440106198506120000")  # a wrong check character
+    page.get_by_role("button", name="登记").click()
+    expect(page.locator("#error-id_number")).to_be_visible()
+    page.get_by_label("身份证号").fill(new_id_number())
+    page.get_by_label("保洁").check()
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_role("heading", name="黄丽娟")).to_be_visible()
+    expect(page.locator("[data-certificate-state]")).to_have_text("已申请")
+    page.goto("/console/workers")
+    expect(page.locator("table")).to_contain_text("黄丽娟")
+    no_serious_violations(page)
+    screenshot(page, "company-workers")
+    page.goto("/console/company")
+    screenshot(page, "company-grade")
+
+
+def test_an_operator_issues_a_certificate_then_suspends_it_and_the_scan_turns_red(new_context, server, world):
+    _, base = server
+    applicant = new_worker(world["api"], world["operator"], world["company"]["id"], "周美玲")
+    page = log_in(new_context, server, world, world["operator"])
+    expect(page.locator(".charts")).to_have_attribute("data-drawn", "true")
+    screenshot(page, "operator-dashboard")
+    no_serious_violations(page)
+    for other_page in ("/console/staff", "/console/roles", "/console/companies", "/console/messages"):
+        page.goto(other_page)
+        no_serious_violations(page)
+    page.goto("/console/certificates")
+    page.get_by_role("link", name="周美玲").click()
+    screenshot(page, "operator-review")
+
+    documents = page.locator("[data-step=documents]")
+    documents.get_by_label("已核对身份证原件").check()
+    documents.get_by_label("健康证有效期至").fill(f"{today_in_beijing().year + 1}-06-30")
+    documents.get_by_label("技能或培训证书（名称与编号）").fill("家政服务员 四级 No.4401-2024-0007")
+    documents.get_by_label("信用信息授权书签署日").fill(today_in_beijing().isoformat())
+    documents.get_by_role("button", name="审核三证一书").click()
+    training = page.locator("[data-step=training]")
+    training.get_by_label("学时").fill("40")
+    training.get_by_label("培训日期").fill(today_in_beijing().isoformat())
+    training.get_by_role("button", name="登记岗前培训").click()
+    exam = page.locator("[data-step=exam]")
+    exam.get_by_label("分数").fill("88")
+    exam.get_by_label("通过", exact=True).check()
+    exam.get_by_role("button", name="登记考核").click()
+    page.locator("[data-step=identity]").get_by_label("相符").check()
+    page.locator("[data-step=identity]").get_by_role("button", name="人证合一核验").click()
+    page.locator("[data-step=issue]").get_by_role("button", name="发证").click()
+    expect(page.locator("[data-certificate-state]")).to_contain_text("有效")
+    no_serious_violations(page)
+
+    token = token_of({"certificate": {"scan_url": page.locator("[data-scan-url]").inner_text()}})
+    phone = new_context(base_url=base, viewport=PHONE, is_mobile=True, bypass_csp=True).new_page()
+    phone.goto(f"/q/{token}")
+    expect(phone.locator(".banner")).to_have_class(re.compile("green"))
+    expect(phone.get_by_text("周*玲")).to_be_visible()
+    expect(phone.get_by_alt_text("家政服务员照片")).to_have_attribute("src", PHOTO)
+    expect(phone.locator(".reasons")).to_have_count(0)
+    expect(phone.get_by_text("服务类型")).to_be_visible()
+    expect(phone.locator("dd", has_text="保洁")).to_have_text("保洁")  # the service's name, not its code
+    screenshot(phone, "scan-green-phone")
+
+    suspend = page.locator("[data-step=suspend]")
+    suspend.get_by_role("button", name="暂停").click()
+    expect(suspend.locator("#error-reason")).to_be_visible()  # the API's 422: a reason is required
+    suspend.get_by_label("理由").fill("健康证核查中")
+    suspend.get_by_role("button", name="暂停").click()
+    expect(page.locator("[data-certificate-state]")).to_contain_text("暂停")
+    expect(page.locator("table")).to_contain_text("健康证核查中")
+
+    phone.reload()
+    expect(phone.locator(".banner")).to_have_class(re.compile("red"))
+    expect(phone.locator(".reasons [data-code=certificate_suspended]")).to_be_visible()
+    no_serious_violations(phone)
+    screenshot(phone, "scan-red-phone")
+    assert applicant["id"]

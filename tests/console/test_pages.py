@@ -1,0 +1,198 @@
+"""What the console's pages show, read without a browser: the dashboard's figures, the desk's
+filters and paging, the masking of the API's own schemas."""
+
+import json
+import re
+from datetime import timedelta
+
+from tests.factories import STATION_A, TODAY
+
+
+def figures_of(page) -> dict:
+    found = re.search(r'<script type="application/json" id="figures">(.*?)</script>', page, re.S)
+    assert found, "the dashboard carries no figures"
+    return json.loads(found.group(1))
+
+
+def test_the_dashboard_draws_every_located_station_and_each_district(client, console_session, booked):
+    booked()
+    console_session(client, "operator")
+    figures = figures_of(client.get("/console/dashboard").get_data(as_text=True))
+    assert len(figures["districts"]) == 11 and "天河区" in figures["districts"]
+    assert len(figures["stations"]) > 150
+    assert all(113 < lng < 115 and 22 < lat < 24 for lng, lat in (s["value"] for s in figures["stations"]))
+    assert figures["bookings_by_district"][figures["districts"].index("天河区")] >= 1
+    outlines = client.get("/console/districts.geojson")
+    assert outlines.status_code == 200 and len(outlines.json["features"]) == 11
+
+
+def test_the_desk_filters_by_day_and_status_and_pages(client, console_session, booked):
+    first, _ = booked()
+    booked()
+    console_session(client, "station_staff", station_code=STATION_A)
+    day = first["starts_at"][:10]
+    page = client.get(f"/console/desk?date={day}&per_page=1").get_data(as_text=True)
+    assert "共 2 条，第 1 / 2 页" in page and page.count('data-status="pending"') == 1
+    assert 'data-status="pending"' not in client.get(f"/console/desk?date={day}&status=confirmed").get_data(
+        as_text=True
+    )
+    refused = client.get("/console/desk?per_page=5000")
+    assert refused.status_code == 422 and "per_page" in refused.get_data(as_text=True)
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_station_staff_take_a_complaint_from_accepted_to_closed(client, console_session, assigned):
+    booking, resident, _, _ = assigned()
+    complaint = client.post(
+        f"/api/v1/bookings/{booking['id']}/complaints", headers=resident, json={"type": "attitude", "text": "态度差"}
+    ).json
+    csrf = console_session(client, "station_staff", station_code=STATION_A) | HTMX
+    page = client.get("/console/complaints").get_data(as_text=True)
+    assert "态度差" in page and "已等待 0 天" in page
+
+    accepted = client.post(f"/console/complaints/{complaint['id']}/accept", headers=csrf)
+    assert accepted.status_code == 200 and 'data-status="accepted"' in accepted.get_data(as_text=True)
+    upheld = client.post(f"/console/complaints/{complaint['id']}/uphold", data={"reason": "核实属实"}, headers=csrf)
+    assert "投诉成立" in upheld.get_data(as_text=True) and "核实属实" in upheld.get_data(as_text=True)
+    closed = client.post(f"/console/complaints/{complaint['id']}/close", headers=csrf)
+    assert 'data-status="closed"' in closed.get_data(as_text=True)
+
+    again = client.post(f"/console/complaints/{complaint['id']}/close", headers=csrf)
+    assert again.status_code == 409
+    assert "已结案" in again.get_data(as_text=True)  # the API's refusal, naming the status in Chinese
+
+
+def test_station_staff_change_their_hours_and_close_a_day(client, console_session, booked):
+    booking, _ = booked()
+    csrf = console_session(client, "station_staff", station_code=STATION_A)
+    hours = {"opens_at": "09:00", "closes_at": "08:00", "slot_minutes": "120", "capacity": "4", "weekdays": "12345"}
+
+    refused = client.post("/console/opening-hours/cleaning", data=hours, headers=csrf)
+    assert refused.status_code == 422 and 'id="error-closes_at">must be after opens_at<' in refused.get_data(
+        as_text=True
+    )
+    saved = client.post("/console/opening-hours/cleaning", data=hours | {"closes_at": "17:00"}, headers=csrf)
+    assert saved.status_code == 303
+    offers = client.get(f"/api/v1/stations/{STATION_A}/offers").json["items"]
+    offer = next(offer for offer in offers if offer["service"]["code"] == "cleaning")
+    assert (offer["opens_at"], offer["capacity"], offer["weekdays"]) == ("09:00:00", 4, "12345")
+
+    busy_day = booking["starts_at"][:10]
+    busy = client.post("/console/closed-days", data={"day": busy_day, "reason": "盘点"}, headers=csrf)
+    assert busy.status_code == 409
+    free_day = "2099-01-04"
+    assert (
+        client.post("/console/closed-days", data={"day": free_day, "reason": "盘点"}, headers=csrf).status_code == 303
+    )
+    assert free_day in client.get("/console/opening-hours").get_data(as_text=True)
+    assert client.post("/console/closed-days/reopen", data={"day": free_day}, headers=csrf).status_code == 303
+    assert free_day not in client.get("/console/opening-hours").get_data(as_text=True)
+
+
+def test_operators_find_workers_by_name_or_certificate_number_masked(
+    client, console_session, make_issued, make_applicant
+):
+    issued = make_issued(name="欧阳秀英")
+    make_applicant(name="欧阳丽华")
+    make_applicant(name="陈小红")
+    console_session(client, "operator")
+
+    by_name = client.get("/console/workers?q=欧阳").get_data(as_text=True)
+    assert "欧阳秀英" in by_name and "欧阳丽华" in by_name and "陈小红" not in by_name
+    assert issued["id_number"] in by_name  # masked as the API masks it
+    number = issued["certificate"]["number"]
+    by_number = client.get(f"/console/workers?q={number.lower()}").get_data(as_text=True)
+    assert "欧阳秀英" in by_number and "欧阳丽华" not in by_number
+
+
+def test_operators_find_companies_by_name_or_credit_code(client, console_session, make_company):
+    company = make_company(name="穗好家政服务有限公司")
+    make_company(name="羊城家政服务有限公司")
+    console_session(client, "operator")
+    assert "穗好家政" in client.get("/console/companies?q=穗好").get_data(as_text=True)
+    found = client.get(f"/console/companies?q={company['credit_code']}").get_data(as_text=True)
+    assert "穗好家政" in found and "羊城家政服务有限公司" not in found
+
+
+def test_the_demo_gives_the_development_desk_bookings_once(cli, catalogue, client, console_session):
+    first = cli("console", "demo")
+    assert first.exit_code == 0, first.output
+    assert cli("console", "demo").output == first.output  # the same bookings, not three more
+    console_session(client, "station_staff", station_code="440106001000")
+    tomorrow = re.search(r"#(\d+)", first.output)
+    assert tomorrow
+    page = client.get(f"/console/bookings/{tomorrow.group(1)}").get_data(as_text=True)
+    assert "【演示】陈女士" in page
+
+
+def test_operators_invite_staff_and_remove_a_role(app, client, console_session, login):
+    csrf = console_session(client, "operator")
+    refused = client.post("/console/invites", data={"role": "station_staff"}, headers=csrf)
+    assert refused.status_code == 422
+    created = client.post("/console/invites", data={"role": "station_staff", "station_code": STATION_A}, headers=csrf)
+    code = re.search(r"<code data-invite-code>([^<]+)</code>", created.get_data(as_text=True))
+    assert created.status_code == 200 and code
+    clerk = login()
+    assert client.post("/api/v1/invites/redeem", json={"code": code.group(1)}, headers=clerk).status_code == 200
+
+    held = client.get(f"/console/roles?station_code={STATION_A}&role=station_staff").get_data(as_text=True)
+    grant = re.search(r"/console/role-grants/(\d+)/remove", held)
+    assert grant
+    removed = client.post(f"/console/role-grants/{grant.group(1)}/remove", data={"reason": "离职"}, headers=csrf)
+    assert removed.status_code == 200 and "角色已撤销" in removed.get_data(as_text=True)
+    assert "station_staff" not in client.get("/api/v1/me", headers=clerk).json["roles"]
+    again = client.post(f"/console/role-grants/{grant.group(1)}/remove", headers=csrf)
+    assert again.status_code == 409
+
+
+def test_a_company_admin_sees_the_health_certificates_running_out(
+    client, console_session, operator, make_company, make_issued
+):
+    company = make_company()["id"]
+    for name, days, company_id in (("林晓燕", 20, company), ("何丽芳", 45, company), ("吴美华", 10, None)):
+        worker = make_issued(name=name, **({"company_id": company_id} if company_id else {}))
+        valid_until = (TODAY + timedelta(days=days)).isoformat()
+        answer = client.put(
+            f"/api/v1/workers/{worker['id']}/certificate/health-certificate",
+            json={"valid_until": valid_until},
+            headers=operator,
+        )
+        assert answer.status_code == 200, answer.json
+    console_session(client, "company_admin", company_id=company)
+
+    within_30 = client.get("/console/expiring").get_data(as_text=True)
+    assert "林晓燕" in within_30 and "何丽芳" not in within_30 and "吴美华" not in within_30  # another company's
+    within_60 = client.get("/console/expiring?within=60").get_data(as_text=True)
+    assert within_60.index("林晓燕") < within_60.index("何丽芳")
+
+
+def test_a_company_admin_edits_a_workers_services_and_skills(client, console_session, make_company, make_applicant):
+    company = make_company()["id"]
+    worker = make_applicant(company_id=company)
+    csrf = console_session(client, "company_admin", company_id=company)
+    form = {"service_types": ["cooking", "cleaning"], "skills": "收纳整理、烹饪，育儿", "years_of_experience": "7"}
+    assert client.post(f"/console/workers/{worker['id']}/edit", data=form, headers=csrf).status_code == 303
+    page = client.get(f"/console/workers/{worker['id']}").get_data(as_text=True)
+    assert 'value="收纳整理、烹饪、育儿"' in page and 'value="cooking" checked' in page and 'value="7"' in page
+    refused = client.post(f"/console/workers/{worker['id']}/edit", data={"years_of_experience": "99"}, headers=csrf)
+    assert refused.status_code == 422 and 'id="error-years_of_experience"' in refused.get_data(as_text=True)
+
+
+def test_station_staff_see_their_own_figures(client, console_session, booked, act, staff):
+    mine, _ = booked()
+    assert act(mine["id"], "confirm", staff()).status_code == 200
+    booked()
+    console_session(client, "station_staff", station_code=STATION_A)
+    figures = figures_of(client.get("/console/station-figures").get_data(as_text=True))
+    assert (figures["bookings"]["待接单"], figures["bookings"]["已接单"]) == (1, 1)
+    assert figures["follow_ups"] == {"满意": 0, "不满意": 0}
+
+
+def test_an_operator_sees_only_the_steps_the_lifecycle_allows(client, console_session, make_applicant, make_issued):
+    console_session(client, "operator")
+    applicant = client.get(f"/console/workers/{make_applicant()['id']}").get_data(as_text=True)
+    assert re.findall(r'data-step="(\w+)"', applicant) == ["documents"]
+    issued = client.get(f"/console/workers/{make_issued()['id']}").get_data(as_text=True)
+    assert re.findall(r'data-step="(\w+)"', issued) == ["suspend", "revoke", "expire"]
