@@ -17,6 +17,7 @@ from app.clock import today_in_beijing
 from app.extensions import db
 from booking.hours import seed_defaults
 from tests.factories import (
+    GREEN_CHECKS,
     LIFECYCLE_TO_ISSUE,
     POSTGRES_URL,
     STATION_A,
@@ -76,11 +77,19 @@ def world(server):
     for action, body in LIFECYCLE_TO_ISSUE:
         answer = api.post(f"/api/v1/workers/{worker['id']}/certificate/{action}", json=body, headers=operator)
         assert answer.status_code == 200, answer.json
+    record_green_checks(api, operator, worker["id"])
     booking = api.post("/api/v1/bookings", json=booking_body(), headers=resident | key_header()).json
     return {"api": api, "operator": operator, "company": company, "booking": booking}
 
 
 PHOTO = "https://example.org/photos/7.jpg"
+
+
+def record_green_checks(api, operator, worker_id):
+    """A clear background check and a policy in force, recorded from paper: green needs both."""
+    for body in GREEN_CHECKS:
+        answer = api.post(f"/api/v1/workers/{worker_id}/checks", json=body, headers=operator)
+        assert answer.status_code == 201, answer.json
 
 
 def new_worker(api, headers, company_id, name):
@@ -227,6 +236,7 @@ def test_a_company_admin_registers_a_worker(new_context, server, world):
 def test_an_operator_issues_a_certificate_then_suspends_it_and_the_scan_turns_red(new_context, server, world):
     _, base = server
     applicant = new_worker(world["api"], world["operator"], world["company"]["id"], "周美玲")
+    record_green_checks(world["api"], world["operator"], applicant["id"])
     page = log_in(new_context, server, world, world["operator"])
     expect(page.locator(".charts")).to_have_attribute("data-drawn", "true")
     screenshot(page, "operator-dashboard")
