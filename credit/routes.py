@@ -639,8 +639,9 @@ def my_history():
 @blp.arguments(PageQuery, location="query", as_kwargs=True)
 @blp.response(200, LookPageSchema)
 def who_looked(page, per_page):
-    """Who looked at me, newest first: each scan of my 安心码 and each read of my file, with when,
-    how and what kind of caller (居民, 服务站, 企业, 运营, 未登录), never who. This read is logged too."""
+    """Who looked at me, newest first: each scan of my 安心码 and each read of my file, my documents
+    (材料) or my photo (照片), with when, how and what kind of caller (居民, 服务站, 企业, 运营, 未登录),
+    never who. This read is logged too."""
     return own_file.looks_at(own_file.own_worker(), page, per_page)
 
 

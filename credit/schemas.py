@@ -727,13 +727,30 @@ class OwnFileSchema(ma.Schema):
     employments = fields.List(fields.Nested(EmploymentSchema), required=True, metadata={"description": "oldest first"})
 
 
-class LookSchema(ma.Schema):
-    """One row of who looked at the worker: a scan of the 安心碼 or a look-up of the file."""
+LOOK_WHAT_NAMES = {"scan": "扫码", "file": "档案", "log": "查看记录", "documents": "材料", "photo": "照片"}
 
-    scanned_at = fields.DateTime(required=True)
+
+class LookSchema(ma.Schema):
+    """One row of who looked at the worker (credit.own_file.Look): a scan of the 安心碼 or a look-up
+    of the file, of their documents or of their photo."""
+
+    scanned_at = fields.DateTime(required=True, metadata={"description": "when"})
     channel = fields.String(
         required=True,
-        metadata={"description": "api, page, wxa: a scan; file: staff read the file; log: this list was read"},
+        metadata={
+            "description": "api, page, wxa: a scan; file: read through the app (the file, the documents or the "
+            "photo); log: this list was read"
+        },
+    )
+    what = fields.String(
+        required=True,
+        validate=validate.OneOf(list(LOOK_WHAT_NAMES)),
+        metadata={"description": "scan, file, log, documents (the list or one document's file) or photo"},
+    )
+    what_name = DerivedString(
+        lambda look: LOOK_WHAT_NAMES[look.what],
+        required=True,
+        metadata={"description": "扫码, 档案, 查看记录, 材料 or 照片"},
     )
     viewer = fields.String(
         allow_none=True,
