@@ -777,8 +777,18 @@ class AccountInviteCreateSchema(ma.Schema):
 # ---------------------------------------------------------------- objections (异议)
 
 
-class ObjectionCreateSchema(ma.Schema):
+class ObjectionCreateSchema(UploadSchema):
+    """An objection, as multipart/form-data: why, and the evidence file if there is one."""
+
+    max_bytes_setting = "DOCUMENT_MAX_BYTES"
+
     reason = Text(required=True, validate=validate.Length(min=1, max=2000))
+    file = FileUpload(
+        metadata={
+            "description": "the evidence, if any: " + ACCEPTED_FILE + " (DOCUMENT_MAX_BYTES at most); read back "
+            "only by the objector and operators, at GET /api/v1/objections/{objection_id}/evidence"
+        }
+    )
 
 
 class ObjectionSchema(ma.Schema):
@@ -791,7 +801,12 @@ class ObjectionSchema(ma.Schema):
     objector_id = fields.Integer(required=True)
     objector_role = fields.String(required=True, metadata={"description": "worker or company_admin"})
     reason = fields.String(required=True)
-    evidence_document_id = fields.Integer(allow_none=True, metadata={"description": "the uploaded evidence, if any"})
+    evidence_content_type = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(DOCUMENT_MEDIA_TYPES),
+        metadata={"description": "the uploaded evidence's type (its file is fetched apart); null without evidence"},
+    )
+    evidence_size_bytes = fields.Integer(allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(OBJECTION_STATES))
     created_at = fields.DateTime(required=True)
     decided_at = fields.DateTime(allow_none=True)
