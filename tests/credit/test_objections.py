@@ -239,3 +239,13 @@ def test_an_objection_sent_as_json_is_a_415_naming_the_file_part(client, breache
     _, event, headers = breached()
     answer = client.post(f"/api/v1/credit-events/{event['id']}/objections", json={"reason": "不属实"}, headers=headers)
     assert (answer.status_code, list(answer.json["errors"])) == (415, ["file"])
+
+
+def test_an_objection_whose_ledger_row_fails_keeps_no_evidence_file(client, breached, database_refuses_the_ledger_row):
+    _, event, headers = breached()
+    files_before = stored_files()
+    database_refuses_the_ledger_row()
+    answer = object_to(client, event, headers, evidence=upload_part(PDF, "c.pdf", "application/pdf"))
+    assert answer.status_code == 409, answer.json  # the database's refusal, answered
+    assert stored_files() == files_before
+    assert db.session.scalars(select(Objection)).all() == []
