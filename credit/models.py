@@ -414,6 +414,11 @@ class Objection(Model):
     __table_args__ = (
         CheckConstraint(f"status IN ({', '.join(repr(s) for s in OBJECTION_STATES)})", name="status"),
         CheckConstraint("(worker_id IS NULL) <> (company_id IS NULL)", name="one_subject"),
+        CheckConstraint(
+            "(evidence_key IS NULL) = (evidence_content_type IS NULL)"
+            " AND (evidence_key IS NULL) = (evidence_size_bytes IS NULL)",
+            name="evidence_whole",
+        ),
         Index(
             "uq_objections_open_event",
             "event_id",
@@ -430,9 +435,11 @@ class Objection(Model):
     objector_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     objector_role: Mapped[str] = mapped_column(String(20), comment="worker or company_admin")
     reason: Mapped[str] = mapped_column(Text)
-    # Where the lead links the objector's evidence: the id of an uploaded document (issue 13's
-    # evidence store), NULL until one is linked.
-    evidence_document_id: Mapped[int | None] = mapped_column(Integer, comment="the uploaded evidence, once linked")
+    evidence_key: Mapped[str | None] = mapped_column(
+        String(64), unique=True, comment="the objector's uploaded evidence, if any (opaque; app.storage)"
+    )
+    evidence_content_type: Mapped[str | None] = mapped_column(String(40))
+    evidence_size_bytes: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default=OPEN)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -441,6 +448,19 @@ class Objection(Model):
     compensating_event_id: Mapped[int | None] = mapped_column(ForeignKey("credit_events.id"))
 
     event: Mapped[CreditEvent] = relationship(foreign_keys=[event_id], lazy="joined")
+
+
+class EvidenceLookUp(Model):
+    """Who read an objection's evidence, and when (like document_look_ups for a worker's
+    documents): the objector, or an operator deciding."""
+
+    __tablename__ = "objection_evidence_look_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id"), index=True)
+    viewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    viewer_role: Mapped[str] = mapped_column(String(16), comment="the role the look-up was allowed by")
+    looked_up_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 # ---------------------------------------------------------------- documents on file

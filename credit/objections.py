@@ -2,9 +2,15 @@
 admin to one on their company's; an operator upholds it (a compensating event neutralises the
 event, the ledger staying append-only, and the level moves in the same transaction) or rejects it
 with a reason. Moves follow OBJECTION_TABLE; each step is also a ledger row of kind `objection`.
-Callers commit; these functions only flush."""
+The objector may upload evidence with it (JPEG, PNG or PDF), kept private like a worker's documents
+and read only by the objector and operators, each read on record. Callers commit; these functions
+only flush."""
 
+from dataclasses import dataclass
+
+from flask import current_app
 from sqlalchemy import false, or_, select
+from werkzeug.datastructures import FileStorage
 
 from accounts.models import COMPANY_ADMIN, OPERATOR, WORKER, User
 from app.access import Principal
@@ -13,8 +19,10 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.i18n import _
 from app.paging import Page, paginate
+from app.storage import discard_unless_committed, new_key, storage
+from credit.documents import EXTENSIONS, StoredDocument, read_limited, sniffed_type
 from credit.ledger import append_event, recompute_company, recompute_worker
-from credit.models import OBJECTION_TABLE, OPEN, Company, CreditEvent, Objection, Worker
+from credit.models import OBJECTION_TABLE, OPEN, Company, CreditEvent, EvidenceLookUp, Objection, Worker
 
 # Kinds that record an objection's own steps: objecting to them would object to the objection.
 NOT_OBJECTABLE = ("objection", "objection_upheld")
@@ -38,8 +46,13 @@ def _subject(event: CreditEvent) -> Worker | Company:
     return db.session.get_one(Company, event.company_id)
 
 
-def file_objection(event: CreditEvent, principal: Principal, reason: str) -> Objection:
-    """One open objection per event (a unique index holds it against two at once)."""
+def file_objection(
+    event: CreditEvent, principal: Principal, reason: str, evidence: FileStorage | None = None
+) -> Objection:
+    """One open objection per event (a unique index holds it against two at once), with the
+    evidence file if one is uploaded: checked first (413, 415), stored once the row is written, and
+    removed again if the transaction does not commit, so nothing is half-stored."""
+    upload = _checked_evidence(evidence) if evidence is not None else None
     if event.kind in NOT_OBJECTABLE:
         raise Conflict(_("An objection's own record cannot be objected to."), code="not_objectable", field="event_id")
     if db.session.scalar(select(CreditEvent.id).where(CreditEvent.neutralises_id == event.id)) is not None:
@@ -53,14 +66,34 @@ def file_objection(event: CreditEvent, principal: Principal, reason: str) -> Obj
         objector_id=principal.user.id,
         objector_role=WORKER if event.worker_id is not None else COMPANY_ADMIN,
         reason=reason,
+        evidence_key=upload.key if upload else None,
+        evidence_content_type=upload.content_type if upload else None,
+        evidence_size_bytes=len(upload.data) if upload else None,
         status=OPEN,
         created_at=utcnow(),
     )
     objection.event = event
     db.session.add(objection)
     db.session.flush()
+    if upload is not None:
+        discard_unless_committed(upload.key)
+        storage().put(upload.key, upload.data, upload.content_type)
     _audit(objection, principal.user, "objection filed")
     return objection
+
+
+@dataclass(frozen=True)
+class Evidence:
+    key: str
+    data: bytes
+    content_type: str
+
+
+def _checked_evidence(file: FileStorage) -> Evidence:
+    """The uploaded evidence, within DOCUMENT_MAX_BYTES (413) and a JPEG, PNG or PDF by its
+    content (415), under a new key; nothing is stored yet."""
+    data = read_limited(file, current_app.config["DOCUMENT_MAX_BYTES"])
+    return Evidence(key=new_key("objections"), data=data, content_type=sniffed_type(data))
 
 
 def decide(objection: Objection, action: str, actor: User, reason: str) -> Objection:
@@ -109,6 +142,23 @@ def objection_for_caller(objection_id: int, principal: Principal) -> Objection:
     if objection is None or not _visible(objection, principal):
         raise NotFound(_("No objection %(id)s.", id=objection_id), code="unknown_objection")
     return objection
+
+
+def evidence_of(objection: Objection, principal: Principal) -> StoredDocument:
+    """The objection's evidence file, for a caller objection_for_caller let through (operators and
+    the objector's side); the read is recorded with the role that allowed it."""
+    if objection.evidence_key is None or objection.evidence_content_type is None:
+        raise NotFound(_("Objection %(id)s has no evidence.", id=objection.id), code="no_evidence")
+    stored = StoredDocument(
+        data=storage().get(objection.evidence_key),
+        content_type=objection.evidence_content_type,
+        filename=f"objection-{objection.id}.{EXTENSIONS[objection.evidence_content_type]}",
+    )
+    role = OPERATOR if principal.has_role(OPERATOR) else objection.objector_role
+    db.session.add(
+        EvidenceLookUp(objection_id=objection.id, viewer_id=principal.user.id, viewer_role=role, looked_up_at=utcnow())
+    )
+    return stored
 
 
 def _visible(objection: Objection, principal: Principal) -> bool:

@@ -1,27 +1,30 @@
 """The worker's own side of their file: everything on it, unmasked to them, and who looked at it.
-Every look-up of a worker's file is a row of scan_logs (a scan of the 安心碼, a staff read of the
-file, the worker reading who looked), so "who looked" is one list. Callers commit; these
-functions only flush."""
+A look-up of a worker's file is a row of scan_logs (a scan of the 安心碼, a staff read of the
+file, the worker reading who looked) or of document_look_ups (their documents or photo read through
+the app); "who looked" is one list of both. Callers commit; these functions only flush."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, cast, func, insert, literal, null, select, union_all
 from sqlalchemy.orm import undefer_group
 
-from accounts.models import COMPANY_ADMIN, OPERATOR, STATION_STAFF
+from accounts.models import COMPANY_ADMIN, OPERATOR, STATION_STAFF, WORKER
 from app.access import Principal, require_principal
 from app.clock import today_in_beijing, utcnow
 from app.errors import NotFound
 from app.extensions import db
 from app.i18n import _
-from app.paging import Page, paginate
+from app.paging import Page
 from credit import certificates, ledger
 from credit.employment import employment_history
 from credit.models import (
     ANONYMOUS_VIEWER,
+    FILE_CHANNEL,
     PERSONAL,
     SCAN_LOG_CHANNEL,
     SELF_VIEWER,
+    DocumentLookUp,
     Employment,
     ScanLog,
     Worker,
@@ -79,9 +82,55 @@ def record_look(worker: Worker, channel: str, viewer: str) -> None:
     )
 
 
+# The kind of caller a document look-up's role is shown as (credit.models.VIEWER_NAMES).
+DOCUMENT_VIEWERS = {OPERATOR: "operator", COMPANY_ADMIN: "company", WORKER: SELF_VIEWER}
+# What a scan_logs row was a look at, by its channel: the 安心碼 unless named here.
+SCAN_LOG_WHAT = {FILE_CHANNEL: "file", SCAN_LOG_CHANNEL: "log"}
+
+
+@dataclass(frozen=True)
+class Look:
+    """One row of who looked (credit.schemas.LookSchema)."""
+
+    scanned_at: datetime
+    channel: str
+    viewer: str | None
+    what: str
+
+
 def looks_at(worker: Worker, page: int, per_page: int) -> Page:
-    """Who looked at the worker, newest first. Reading it is a look-up too, logged before the page
-    is read, so it is the page's first row."""
+    """Who looked at the worker, newest first: the scan log and the look-ups of their documents and
+    photo, paged as one list. Reading it is a look-up too, logged before the page is read, so it is
+    the page's first row (at the same instant, a scan_logs row comes first)."""
     record_look(worker, SCAN_LOG_CHANNEL, SELF_VIEWER)
-    query = select(ScanLog).where(ScanLog.certificate_id == worker.certificate.id)
-    return paginate(query.order_by(ScanLog.scanned_at.desc(), ScanLog.id.desc()), page, per_page)
+    scans = select(
+        ScanLog.scanned_at.label("at"),
+        ScanLog.channel.label("channel"),
+        ScanLog.viewer.label("who"),
+        cast(null(), String).label("what"),
+        literal(1).label("source"),
+        ScanLog.id.label("id"),
+    ).where(ScanLog.certificate_id == worker.certificate.id)
+    documents = select(
+        DocumentLookUp.looked_up_at,
+        literal(FILE_CHANNEL, String),
+        DocumentLookUp.viewer_role,
+        DocumentLookUp.what,
+        literal(0),
+        DocumentLookUp.id,
+    ).where(DocumentLookUp.worker_id == worker.id)
+    looks = union_all(scans, documents).subquery()
+    total = db.session.scalar(select(func.count()).select_from(looks)) or 0
+    rows = db.session.execute(
+        select(looks)
+        .order_by(looks.c.at.desc(), looks.c.source.desc(), looks.c.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return Page(items=[_look(row) for row in rows], total=total, page=page, per_page=per_page)
+
+
+def _look(row) -> Look:
+    if row.what is None:
+        return Look(row.at, row.channel, row.who, SCAN_LOG_WHAT.get(row.channel, "scan"))
+    return Look(row.at, row.channel, DOCUMENT_VIEWERS.get(row.who), "photo" if row.what == "photo" else "documents")

@@ -639,8 +639,9 @@ def my_history():
 @blp.arguments(PageQuery, location="query", as_kwargs=True)
 @blp.response(200, LookPageSchema)
 def who_looked(page, per_page):
-    """Who looked at me, newest first: each scan of my 安心码 and each read of my file, with when,
-    how and what kind of caller (居民, 服务站, 企业, 运营, 未登录), never who. This read is logged too."""
+    """Who looked at me, newest first: each scan of my 安心码 and each read of my file, my documents
+    (材料) or my photo (照片), with when, how and what kind of caller (居民, 服务站, 企业, 运营, 未登录),
+    never who. This read is logged too."""
     return own_file.looks_at(own_file.own_worker(), page, per_page)
 
 
@@ -688,14 +689,16 @@ _offer_route("decline", "Refuse this company's offer")
 
 @blp.post("/credit-events/<id:event_id>/objections")
 @blp.requires(WORKER, COMPANY_ADMIN)
-@blp.problems(404, 409)
-@blp.arguments(ObjectionCreateSchema)
+@blp.problems(404, 409, 413, 415, 503)
+@blp.arguments(ObjectionCreateSchema, location="multipart")
 @blp.response(201, ObjectionSchema)
 def object_to_event(data, event_id):
-    """Object to an event on my own ledger (a worker's) or my company's (its admin's), saying why.
-    One open objection per event; an operator upholds or rejects it."""
+    """Object to an event on my own ledger (a worker's) or my company's (its admin's), saying why,
+    with an evidence file if I have one (multipart/form-data, with or without the file). One open
+    objection per event; an operator upholds or rejects it."""
     principal = require_principal()
-    return objections.file_objection(objections.event_for_objector(event_id, principal), principal, data["reason"])
+    event = objections.event_for_objector(event_id, principal)
+    return objections.file_objection(event, principal, data["reason"], data.get("file"))
 
 
 @blp.get("/objections")
@@ -715,6 +718,21 @@ def list_objections(page, per_page, **filters):
 def get_objection(objection_id):
     """One objection and the event it is about."""
     return objections.objection_for_caller(objection_id, require_principal())
+
+
+@blp.get("/objections/<id:objection_id>/evidence")
+@blp.requires(OPERATOR, WORKER, COMPANY_ADMIN)
+@blp.problems(404, 503, meanings={404: "No such objection of the caller's ledger, or it has no evidence"})
+@blp.response(200, description="The evidence as uploaded", content_type=DOCUMENT_MEDIA_TYPES)
+def objection_evidence(objection_id):
+    """The evidence uploaded with the objection, as an attachment, never cached: for operators and
+    the objector's side (the worker, or their company's admin). The look-up is recorded."""
+    principal = require_principal()
+    stored = objections.evidence_of(objections.objection_for_caller(objection_id, principal), principal)
+    response = current_app.response_class(stored.data, mimetype=stored.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _decision_route(action: str, summary: str):

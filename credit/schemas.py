@@ -727,13 +727,30 @@ class OwnFileSchema(ma.Schema):
     employments = fields.List(fields.Nested(EmploymentSchema), required=True, metadata={"description": "oldest first"})
 
 
-class LookSchema(ma.Schema):
-    """One row of who looked at the worker: a scan of the 安心碼 or a look-up of the file."""
+LOOK_WHAT_NAMES = {"scan": "扫码", "file": "档案", "log": "查看记录", "documents": "材料", "photo": "照片"}
 
-    scanned_at = fields.DateTime(required=True)
+
+class LookSchema(ma.Schema):
+    """One row of who looked at the worker (credit.own_file.Look): a scan of the 安心碼 or a look-up
+    of the file, of their documents or of their photo."""
+
+    scanned_at = fields.DateTime(required=True, metadata={"description": "when"})
     channel = fields.String(
         required=True,
-        metadata={"description": "api, page, wxa: a scan; file: staff read the file; log: this list was read"},
+        metadata={
+            "description": "api, page, wxa: a scan; file: read through the app (the file, the documents or the "
+            "photo); log: this list was read"
+        },
+    )
+    what = fields.String(
+        required=True,
+        validate=validate.OneOf(list(LOOK_WHAT_NAMES)),
+        metadata={"description": "scan, file, log, documents (the list or one document's file) or photo"},
+    )
+    what_name = DerivedString(
+        lambda look: LOOK_WHAT_NAMES[look.what],
+        required=True,
+        metadata={"description": "扫码, 档案, 查看记录, 材料 or 照片"},
     )
     viewer = fields.String(
         allow_none=True,
@@ -760,8 +777,18 @@ class AccountInviteCreateSchema(ma.Schema):
 # ---------------------------------------------------------------- objections (异议)
 
 
-class ObjectionCreateSchema(ma.Schema):
+class ObjectionCreateSchema(UploadSchema):
+    """An objection, as multipart/form-data: why, and the evidence file if there is one."""
+
+    max_bytes_setting = "DOCUMENT_MAX_BYTES"
+
     reason = Text(required=True, validate=validate.Length(min=1, max=2000))
+    file = FileUpload(
+        metadata={
+            "description": "the evidence, if any: " + ACCEPTED_FILE + " (DOCUMENT_MAX_BYTES at most); read back "
+            "only by the objector and operators, at GET /api/v1/objections/{objection_id}/evidence"
+        }
+    )
 
 
 class ObjectionSchema(ma.Schema):
@@ -774,7 +801,12 @@ class ObjectionSchema(ma.Schema):
     objector_id = fields.Integer(required=True)
     objector_role = fields.String(required=True, metadata={"description": "worker or company_admin"})
     reason = fields.String(required=True)
-    evidence_document_id = fields.Integer(allow_none=True, metadata={"description": "the uploaded evidence, if any"})
+    evidence_content_type = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(DOCUMENT_MEDIA_TYPES),
+        metadata={"description": "the uploaded evidence's type (its file is fetched apart); null without evidence"},
+    )
+    evidence_size_bytes = fields.Integer(allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(OBJECTION_STATES))
     created_at = fields.DateTime(required=True)
     decided_at = fields.DateTime(allow_none=True)

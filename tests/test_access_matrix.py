@@ -33,6 +33,7 @@ from tests.factories import (
     GREEN_CHECKS,
     LIFECYCLE_TO_ISSUE,
     NEXT_YEAR,
+    PDF,
     PRE_JOB_COURSE,
     STATION_A,
     STATION_B,
@@ -321,7 +322,11 @@ WRITES: dict[str, Write] = {
     ),
     # ---- objections
     "POST /api/v1/credit-events/{event_id}/objections": Write(
-        WORKER_EVENT_OBJECTOR, lambda side: Call(path={"event_id": side.worker_event}, json={"reason": "不属实"})
+        WORKER_EVENT_OBJECTOR,
+        lambda side: Call(
+            path={"event_id": side.worker_event},
+            data={"reason": "不属实", "file": upload_part(PDF, "evidence.pdf", "application/pdf")},
+        ),
     ),
     "POST /api/v1/objections/{objection_id}/uphold": Write(
         OPERATOR, lambda side: Call(path={"objection_id": side.objection}, json=REASON)
@@ -606,7 +611,10 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
         )["id"]
         objection = _ok(
             client.post(
-                f"/api/v1/credit-events/{worker_event}/objections", json={"reason": "不属实"}, headers=workers[scope]
+                f"/api/v1/credit-events/{worker_event}/objections",
+                data={"reason": "不属实"},
+                content_type="multipart/form-data",
+                headers=workers[scope],
             )
         )["id"]
         course = _ok(client.post("/api/v1/training/courses", json=PRE_JOB_COURSE, headers=operator))["id"]

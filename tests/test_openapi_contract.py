@@ -106,3 +106,14 @@ def test_document_and_photo_answers_declare_their_file_types(document):
         "application/pdf",
     }
     assert media_types("/api/v1/scan/{token}/photo.jpg") == {"image/jpeg"}
+    assert media_types("/api/v1/objections/{objection_id}/evidence") == {"image/jpeg", "image/png", "application/pdf"}
+
+
+def test_an_objection_is_documented_as_multipart_with_its_evidence_file_optional(document):
+    operation = document["paths"]["/api/v1/credit-events/{event_id}/objections"]["post"]
+    content = operation["requestBody"]["content"]
+    assert list(content) == ["multipart/form-data"]
+    schema = resolved(document, content["multipart/form-data"]["schema"])
+    assert schema["properties"]["file"] == schema["properties"]["file"] | {"type": "string", "format": "binary"}
+    assert schema["required"] == ["reason"]
+    assert {"413", "415", "503"} <= set(operation["responses"])

@@ -1,11 +1,11 @@
-"""The subscribe message that tells a company admin that something in one of its workers' files
-ends soon (a health certificate, a background check, an insurance policy): credit.expiry finds
-and claims what is due; this queues the messages, in the same transaction."""
+"""The subscribe message that tells a worker, and the admins of their company, that something in
+the worker's file ends soon (a health certificate, a background check, an insurance policy):
+credit.expiry finds and claims what is due; this queues the messages, in the same transaction."""
 
 from flask import current_app
 from sqlalchemy import select
 
-from accounts.models import COMPANY_ADMIN, RoleGrant
+from accounts.models import COMPANY_ADMIN, WORKER, RoleGrant
 from app.clock import today_in_beijing
 from app.extensions import db
 from credit.expiry import claim_due_reminders
@@ -16,9 +16,11 @@ THING_LIMIT = 20  # WeChat refuses a longer `thing` value (errcode 47003)
 
 def queue_expiry_reminders() -> int:
     """Queues the reminder of every item ending within EXPIRY_REMINDER_DAYS of today (Beijing)
-    that has had none, to each admin of the worker's company. Returns how many items were due."""
+    that has had none, to the worker's own account (if one is bound) and to each admin of the
+    worker's company. Returns how many items were due."""
     due = claim_due_reminders(today_in_beijing(), current_app.config["EXPIRY_REMINDER_DAYS"])
     admins = _company_admins({item["company_id"] for item in due if item["company_id"] is not None})
+    accounts = _worker_accounts({item["worker_id"] for item in due})
     for item in due:
         data = {
             "thing1": item["worker_name"][:THING_LIMIT],
@@ -26,10 +28,9 @@ def queue_expiry_reminders() -> int:
             "date3": item["valid_until"].isoformat(),
             "thing4": f"{item['days_left']}天后到期，请及时续办"[:THING_LIMIT],
         }
-        for user_id in admins.get(item["company_id"], ()):
+        own = [accounts[item["worker_id"]]] if item["worker_id"] in accounts else []
+        for user_id in own + admins.get(item["company_id"], []):
             queue_subscribe_message(user_id, "expiry_reminder", data)
-        # THE WORKER'S OWN REMINDER goes here, to the user bound to item["worker_id"], once the
-        # worker's account exists (issue 13, "The worker's own account"): wired at merge.
     return len(due)
 
 
@@ -48,3 +49,13 @@ def _company_admins(company_ids: set[int]) -> dict[int | None, list[int]]:
         ):
             admins.setdefault(company_id, []).append(user_id)
     return admins
+
+
+def _worker_accounts(worker_ids: set[int]) -> dict[int, int]:
+    """The user bound to each worker now (role worker), by worker; a worker has at most one."""
+    if not worker_ids:
+        return {}
+    bound = select(RoleGrant.worker_id, RoleGrant.user_id).where(
+        RoleGrant.role == WORKER, RoleGrant.revoked_at.is_(None), RoleGrant.worker_id.in_(worker_ids)
+    )
+    return {worker_id: user_id for worker_id, user_id in db.session.execute(bound) if worker_id is not None}

@@ -1,13 +1,13 @@
 """Objections (异议): a worker objects to an event on their ledger, a company's admin to one on their
-company's; an operator upholds (the event is neutralised, the level and the scan move at once) or
-rejects (the event stands)."""
+company's, with a reason and an evidence file if they have one; an operator upholds (the event is
+neutralised, the level and the scan move at once) or rejects (the event stands)."""
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from credit.models import CreditEvent
-from tests.factories import token_of
+from credit.models import CreditEvent, EvidenceLookUp, Objection
+from tests.factories import PDF, image_bytes, stored_files, token_of, upload_part
 
 BREACH = {"kind": "breach", "reason": "失信记录"}
 
@@ -24,8 +24,15 @@ def breached(client, make_issued, operator, login):
     return make
 
 
-def object_to(client, event, headers, reason="这条记录不属实，当天我在外地。"):
-    return client.post(f"/api/v1/credit-events/{event['id']}/objections", json={"reason": reason}, headers=headers)
+def object_to(client, event, headers, reason="这条记录不属实，当天我在外地。", evidence=None):
+    """The objection as the client sends it: multipart/form-data, with `evidence` as its file part."""
+    body = {"reason": reason} | ({"file": evidence} if evidence is not None else {})
+    return client.post(
+        f"/api/v1/credit-events/{event['id']}/objections",
+        data=body,
+        content_type="multipart/form-data",
+        headers=headers,
+    )
 
 
 def decide(client, objection, action, headers, reason="经核实"):
@@ -44,7 +51,7 @@ def test_an_upheld_objection_neutralises_the_event_and_the_level_and_scan_move_a
     objection = object_to(client, event, headers)
     assert objection.status_code == 201, objection.json
     assert (objection.json["status"], objection.json["event"]["id"]) == ("open", event["id"])
-    assert objection.json["evidence_document_id"] is None
+    assert objection.json["evidence_content_type"] is None
 
     upheld = decide(client, objection.json, "uphold", operator, "记录有误")
     assert upheld.status_code == 200, upheld.json
@@ -149,3 +156,96 @@ def test_an_upheld_objection_to_a_rating_takes_it_out_of_the_public_rating(clien
     decide(client, objection, "uphold", operator)
     scan = client.get(f"/api/v1/scan/{token_of(worker)}").json
     assert (scan["rating_count"], scan["rating_mean"]) == (1, 5.0)
+
+
+# ---------------------------------------------------------------- evidence
+
+
+def evidence_of(client, objection, headers):
+    return client.get(f"/api/v1/objections/{objection['id']}/evidence", headers=headers)
+
+
+def test_the_evidence_is_kept_privately_and_read_only_by_the_objector_and_operators_each_read_on_record(
+    client, breached, operator, login, make_company, make_applicant
+):
+    _, event, headers = breached()
+    filed = object_to(client, event, headers, evidence=upload_part(PDF, "证明.pdf", "image/jpeg"))
+    assert filed.status_code == 201, filed.json
+    objection = filed.json
+    assert (objection["evidence_content_type"], objection["evidence_size_bytes"]) == ("application/pdf", len(PDF))
+
+    for reader in (headers, operator):
+        answer = evidence_of(client, objection, reader)
+        assert answer.status_code == 200 and answer.data == PDF
+        assert answer.mimetype == "application/pdf", "the content decides, not the declared type"
+        assert answer.headers["Cache-Control"] == "private, no-store"
+        assert answer.headers["Content-Disposition"] == f'attachment; filename="objection-{objection["id"]}.pdf"'
+    other_worker = login("worker", worker_id=make_applicant()["id"])
+    for stranger in (other_worker, login("company_admin", company_id=make_company()["id"])):
+        assert evidence_of(client, objection, stranger).status_code == 404
+    assert evidence_of(client, objection, login()).status_code == 403
+    assert evidence_of(client, objection, {}).status_code == 401
+
+    reads = db.session.scalars(select(EvidenceLookUp).order_by(EvidenceLookUp.id)).all()
+    assert [(read.objection_id, read.viewer_role) for read in reads] == [
+        (objection["id"], "worker"),
+        (objection["id"], "operator"),
+    ]
+
+
+def test_a_companys_objection_evidence_is_read_by_its_admin(client, make_company, operator, login):
+    company = make_company()
+    event = client.post(f"/api/v1/companies/{company['id']}/credit-events", json=BREACH, headers=operator).json
+    admin = login("company_admin", company_id=company["id"])
+    objection = object_to(client, event, admin, evidence=upload_part(image_bytes("PNG"), "合同.png")).json
+    answer = evidence_of(client, objection, admin)
+    assert (answer.status_code, answer.mimetype) == (200, "image/png")
+    assert evidence_of(client, objection, login("company_admin", company_id=make_company()["id"])).status_code == 404
+
+
+def test_an_objection_without_evidence_has_no_file_to_read(client, breached, operator):
+    _, event, headers = breached()
+    objection = object_to(client, event, headers).json
+    answer = evidence_of(client, objection, operator)
+    assert (answer.status_code, answer.json["code"]) == (404, "no_evidence")
+
+
+def test_evidence_of_the_wrong_type_or_too_large_is_refused_and_nothing_is_kept(app, client, breached):
+    _, event, headers = breached()
+    files_before = stored_files()
+    wrong = object_to(client, event, headers, evidence=upload_part(b"GIF89a" + b"0" * 100, "a.jpg"))
+    assert (wrong.status_code, wrong.json["code"], list(wrong.json["errors"])) == (
+        415,
+        "unsupported_media_type",
+        ["file"],
+    )
+    large = b"%PDF-" + b"0" * app.config["DOCUMENT_MAX_BYTES"]
+    too_large = object_to(client, event, headers, evidence=upload_part(large, "a.pdf", "application/pdf"))
+    assert (too_large.status_code, list(too_large.json["errors"])) == (413, ["file"])
+    assert db.session.scalars(select(Objection)).all() == []
+    assert stored_files() == files_before
+
+
+def test_a_refused_objection_keeps_no_evidence_file(client, breached):
+    _, event, headers = breached()
+    assert object_to(client, event, headers).status_code == 201
+    files_before = stored_files()
+    again = object_to(client, event, headers, evidence=upload_part(PDF, "b.pdf", "application/pdf"))
+    assert (again.status_code, again.json["code"]) == (409, "objection_open")
+    assert stored_files() == files_before
+
+
+def test_an_objection_sent_as_json_is_a_415_naming_the_file_part(client, breached):
+    _, event, headers = breached()
+    answer = client.post(f"/api/v1/credit-events/{event['id']}/objections", json={"reason": "不属实"}, headers=headers)
+    assert (answer.status_code, list(answer.json["errors"])) == (415, ["file"])
+
+
+def test_an_objection_whose_ledger_row_fails_keeps_no_evidence_file(client, breached, database_refuses_the_ledger_row):
+    _, event, headers = breached()
+    files_before = stored_files()
+    database_refuses_the_ledger_row()
+    answer = object_to(client, event, headers, evidence=upload_part(PDF, "c.pdf", "application/pdf"))
+    assert answer.status_code == 409, answer.json  # the database's refusal, answered
+    assert stored_files() == files_before
+    assert db.session.scalars(select(Objection)).all() == []

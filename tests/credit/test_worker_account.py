@@ -10,7 +10,7 @@ from accounts.models import RoleEvent, StaffInvite
 from app import create_app
 from app.clock import utcnow
 from app.extensions import db
-from tests.factories import token_of
+from tests.factories import PDF, image_bytes, token_of, upload_part
 
 BIND_PHONE = "/api/v1/auth/worker/bind-phone"
 PHONE = "13912345678"
@@ -204,6 +204,51 @@ def test_the_worker_sees_who_looked_and_their_reading_is_logged(
     assert looks["total"] == 6
     again = client.get("/api/v1/me/worker/looks", query_string={"per_page": 2}, headers=headers).json
     assert (again["total"], len(again["items"]), again["items"][0]["viewer"]) == (7, 2, "self")
+
+
+def test_looks_at_the_documents_and_the_photo_are_listed_among_the_scans_and_paged_as_one_list(
+    client, make_issued, worker_login, operator, login, make_company
+):
+    company = make_company()
+    worker = make_issued(company_id=company["id"])
+    admin = login("company_admin", company_id=company["id"])
+    base = f"/api/v1/workers/{worker['id']}"
+    document = client.post(
+        f"{base}/documents",
+        data={"kind": "id_card_front", "file": upload_part(PDF, "id.pdf", "application/pdf")},
+        content_type="multipart/form-data",
+        headers=operator,
+    ).json
+    photo = {"file": upload_part(image_bytes("JPEG"), "me.jpg")}
+    assert client.put(f"{base}/photo", data=photo, content_type="multipart/form-data", headers=admin).status_code == 200
+    client.get(f"{base}/documents", headers=admin)
+    client.get(f"{base}/documents/{document['id']}/file", headers=operator)
+    client.get(f"/api/v1/scan/{token_of(worker)}", headers=login())
+    client.get(f"{base}/photo.jpg", headers=admin)
+    headers = worker_login(worker)
+
+    looks = client.get("/api/v1/me/worker/looks", headers=headers).json
+    assert [(look["what_name"], look["viewer_name"]) for look in looks["items"]] == [
+        ("查看记录", "本人"),
+        ("照片", "企业"),
+        ("扫码", "居民"),
+        ("材料", "运营"),
+        ("材料", "企业"),
+        ("档案", "运营"),  # the operator who issued the certificate read the file then
+    ]
+    assert looks["total"] == 6
+    second = client.get("/api/v1/me/worker/looks", query_string={"per_page": 3, "page": 2}, headers=headers).json
+    assert second["total"] == 7, "this reading is one more"
+    assert [(look["what"], look["viewer"]) for look in second["items"]] == [
+        ("scan", "resident"),
+        ("documents", "operator"),
+        ("documents", "company"),
+    ]
+    third = client.get("/api/v1/me/worker/looks", query_string={"per_page": 3, "page": 3}, headers=headers).json
+    assert [(look["what"], look["viewer"]) for look in third["items"]] == [
+        ("documents", "company"),
+        ("file", "operator"),
+    ], "each reading is one more, at the head of the list"
 
 
 def test_an_operator_invites_any_worker_and_the_invite_names_no_company(client, login, operator, make_applicant):

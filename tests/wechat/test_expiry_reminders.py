@@ -101,3 +101,20 @@ def test_a_worker_without_a_company_is_claimed_but_tells_no_admin(make_issued, r
     with at_beijing(ENDS_ON - timedelta(days=30), 8, 0):
         assert run() == "1 expiring item(s) reminded.\n"
     assert reminders(wechat_app) == []
+
+
+def test_the_worker_bound_to_the_file_is_told_too_once_and_an_unbound_one_is_not(
+    insured_worker, make_issued, login, client, run, wechat_app
+):
+    worker, admin_ids = insured_worker
+    own_id = client.get("/api/v1/me", headers=login("worker", worker_id=worker["id"])).json["id"]
+    unbound = [CLEAR_BACKGROUND_CHECK, INSURANCE_IN_FORCE | {"valid_until": ENDS_ON.isoformat()}]
+    make_issued(name="李秀兰", checks=unbound)
+
+    with at_beijing(ENDS_ON - timedelta(days=30), 8, 0):
+        assert run() == "2 expiring item(s) reminded.\n"
+        assert run() == "0 expiring item(s) reminded.\n"
+
+    sent = reminders(wechat_app)
+    assert sorted(message.user_id for message in sent) == sorted([own_id, *admin_ids])
+    assert {message.data["thing1"] for message in sent} == {"王小燕"}, "李秀兰 has no account and no company"
