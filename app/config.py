@@ -159,6 +159,10 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         # come at least this often (training.lessons).
         "TRAINING_CHECKIN_KEY": (environ.get("TRAINING_CHECKIN_KEY") or "").encode(),
         "TRAINING_HEARTBEAT_SECONDS": settings.integer("TRAINING_HEARTBEAT_SECONDS", 30),
+        # A lesson's PDF material at most this large; a refresher an upheld complaint requires is
+        # due this many days after (Beijing) today.
+        "TRAINING_PDF_MAX_BYTES": settings.integer("TRAINING_PDF_MAX_BYTES", 20 * 1024 * 1024),
+        "TRAINING_REFRESHER_DAYS": settings.integer("TRAINING_REFRESHER_DAYS", 30),
         **wechat_settings(settings),
         **storage_settings(settings, env),
         **evidence_settings(settings),
