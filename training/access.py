@@ -1,7 +1,7 @@
 """Who may act for which worker in training: the worker themselves (role worker), the worker's
 company admin or an operator; worker_for_caller is the one place that decides it."""
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import ColumnElement, false, or_, select
 
 from accounts.models import COMPANY_ADMIN, OPERATOR, WORKER, User
 from app.access import require_principal
@@ -93,7 +93,7 @@ def lesson_for_reader(lesson_id: int) -> Lesson:
     lesson = db.session.get(Lesson, lesson_id)
     principal = require_principal()
     if lesson is not None and not principal.has_role(OPERATOR):
-        mine = [false()]
+        mine: list[ColumnElement[bool]] = [false()]
         if principal.has_role(WORKER) and principal.worker_id is not None:
             mine.append(Worker.id == principal.worker_id)
         if principal.has_role(COMPANY_ADMIN) and principal.company_id is not None:
