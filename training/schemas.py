@@ -329,6 +329,7 @@ class RefresherRequirementSchema(ma.Schema):
     status = fields.String(required=True)
     status_name = fields.Function(lambda requirement: REFRESHER_STATUS_NAMES[requirement.status])
     required_by_id = fields.Integer(allow_none=True)
+    complaint_id = fields.Integer(allow_none=True, metadata={"description": "the upheld complaint that required it"})
     done_on = fields.Date(allow_none=True)
 
 
