@@ -213,6 +213,8 @@ def wechat_settings(settings: Settings) -> dict:
         "WECHAT_CONSOLE_LOGIN_PAGE": environ.get("WECHAT_CONSOLE_LOGIN_PAGE", "pages/console-login/index"),
         # The page a booking's subscribe messages open, with `?id=<booking id>`.
         "WECHAT_BOOKING_PAGE": environ.get("WECHAT_BOOKING_PAGE", "pages/booking/detail"),
+        # The page a training class's subscribe message opens, with `?id=<class id>`.
+        "WECHAT_TRAINING_PAGE": environ.get("WECHAT_TRAINING_PAGE", "pages/training/class"),
         "WECHAT_CODE_CACHE_SECONDS": settings.integer("WECHAT_CODE_CACHE_SECONDS", 7 * 24 * 3600),
         # A failed send is tried this many times in all, waiting BACKOFF, 2×BACKOFF, 4×... between.
         "WECHAT_MESSAGE_ATTEMPTS": settings.integer("WECHAT_MESSAGE_ATTEMPTS", 5),

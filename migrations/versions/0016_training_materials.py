@@ -1,5 +1,6 @@
 """Training: a lesson's PDF material (a key in the file storage), the refresher course an upheld
-complaint requires, and the complaint that required a refresher (once per complaint).
+complaint requires, the complaint that required a refresher (once per complaint), and the
+training_place kind of subscribe message (a waiting worker's place is theirs).
 
 Revision ID: 0016_training_materials
 Revises: 0014_web_sessions
@@ -15,6 +16,24 @@ revision = "0016_training_materials"
 down_revision = "0014_web_sessions"
 branch_labels = None
 depends_on = None
+
+KINDS_BEFORE = (
+    "booking_received",
+    "booking_confirmed",
+    "booking_assigned",
+    "booking_reminder",
+    "followup_survey",
+    "expiry_reminder",
+)
+KINDS_AFTER = (*KINDS_BEFORE, "training_place")
+
+
+def _message_kinds(kinds) -> None:
+    with op.batch_alter_table("wechat_messages", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_wechat_messages_kind"), type_="check")
+        batch_op.create_check_constraint(
+            batch_op.f("ck_wechat_messages_kind"), f"kind IN ({', '.join(repr(k) for k in kinds)})"
+        )
 
 
 def upgrade():
@@ -43,9 +62,13 @@ def upgrade():
             )
         )
         batch_op.create_index("uq_training_refresher_requirements_complaint_id", ["complaint_id"], unique=True)
+    _message_kinds(KINDS_AFTER)
 
 
 def downgrade():
+    # The earlier CHECK does not admit the new kind: its messages (sent or not) go with it.
+    op.execute("DELETE FROM wechat_messages WHERE kind = 'training_place'")
+    _message_kinds(KINDS_BEFORE)
     with op.batch_alter_table("training_refresher_requirements") as batch_op:
         batch_op.drop_index("uq_training_refresher_requirements_complaint_id")
         batch_op.drop_column("complaint_id")
