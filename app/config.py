@@ -159,6 +159,10 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         # come at least this often (training.lessons).
         "TRAINING_CHECKIN_KEY": (environ.get("TRAINING_CHECKIN_KEY") or "").encode(),
         "TRAINING_HEARTBEAT_SECONDS": settings.integer("TRAINING_HEARTBEAT_SECONDS", 30),
+        # A lesson's PDF material at most this large; a refresher an upheld complaint requires is
+        # due this many days after (Beijing) today.
+        "TRAINING_PDF_MAX_BYTES": settings.integer("TRAINING_PDF_MAX_BYTES", 20 * 1024 * 1024),
+        "TRAINING_REFRESHER_DAYS": settings.integer("TRAINING_REFRESHER_DAYS", 30),
         **wechat_settings(settings),
         **storage_settings(settings, env),
         **evidence_settings(settings),
@@ -209,6 +213,8 @@ def wechat_settings(settings: Settings) -> dict:
         "WECHAT_CONSOLE_LOGIN_PAGE": environ.get("WECHAT_CONSOLE_LOGIN_PAGE", "pages/console-login/index"),
         # The page a booking's subscribe messages open, with `?id=<booking id>`.
         "WECHAT_BOOKING_PAGE": environ.get("WECHAT_BOOKING_PAGE", "pages/booking/detail"),
+        # The page a training class's subscribe message opens, with `?id=<class id>`.
+        "WECHAT_TRAINING_PAGE": environ.get("WECHAT_TRAINING_PAGE", "pages/training/class"),
         "WECHAT_CODE_CACHE_SECONDS": settings.integer("WECHAT_CODE_CACHE_SECONDS", 7 * 24 * 3600),
         # A failed send is tried this many times in all, waiting BACKOFF, 2×BACKOFF, 4×... between.
         "WECHAT_MESSAGE_ATTEMPTS": settings.integer("WECHAT_MESSAGE_ATTEMPTS", 5),

@@ -27,7 +27,7 @@ from booking.models import (
     Rating,
 )
 from credit.certificates import GREEN, colour
-from credit.ledger import rated_since, record_credit_event
+from credit.ledger import complaint_upheld, rated_since, record_credit_event
 from credit.models import Certificate, Worker
 from wechat.codes import scanned_certificate
 from wechat.content import check_text
@@ -196,6 +196,11 @@ def handle_complaint(complaint: Complaint, action: str, actor: User, reason: str
             f"complaint:{complaint.id}",
             f"投诉（{complaint.type}）{COMPLAINT_STATUS_NAMES[target]}",
         )
+        if target == UPHELD and complaint.booking.worker_id is not None:
+            worker = db.session.get_one(Worker, complaint.booking.worker_id)
+            complaint_upheld.send(
+                worker, complaint_id=complaint.id, service_code=complaint.booking.service_code, actor=actor
+            )
     audit(
         complaint.booking,
         f"complaint_{action}",

@@ -5,6 +5,7 @@ Callers commit; these functions only flush."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from accounts.models import User
@@ -18,6 +19,13 @@ from credit.scoring import CreditResult, compute, current_config, standing_entri
 # The employers' ratings the public summary counts: a station booking's and a door entry's
 # (doorstep), weighed apart by scoring.toml.
 RATING_KINDS = ("rating", "door_rating")
+
+# Sent, inside the transaction that records it, when a complaint against a worker is upheld (the
+# `complaint_upheld` event on their ledger), with the worker as sender and `complaint_id`,
+# `service_code` (the service complained of) and `actor` as keywords: training requires its
+# refresher course of the worker, without credit or the complaint's feature knowing training.
+_signals = Namespace()
+complaint_upheld = _signals.signal("complaint-upheld")
 
 
 def append_event(

@@ -443,6 +443,12 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/training/lessons/{lesson_id}/open": Write(
         TRAINEE, lambda side: Call(path={"lesson_id": side.lesson}, json={"worker_id": side.worker})
     ),
+    "PUT /api/v1/training/lessons/{lesson_id}/pdf": Write(
+        OPERATOR,
+        lambda side: Call(
+            path={"lesson_id": side.lesson}, data={"file": upload_part(PDF, "讲义.pdf", "application/pdf")}
+        ),
+    ),
     "PUT /api/v1/training/courses/{course_id}/exam": Write(
         OPERATOR, lambda side: Call(path={"course_id": side.course}, json=EXAM_SETTINGS)
     ),

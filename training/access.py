@@ -1,7 +1,7 @@
 """Who may act for which worker in training: the worker themselves (role worker), the worker's
 company admin or an operator; worker_for_caller is the one place that decides it."""
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, or_, select
 
 from accounts.models import COMPANY_ADMIN, OPERATOR, WORKER, User
 from app.access import require_principal
@@ -10,7 +10,17 @@ from app.extensions import db
 from app.i18n import _
 from credit import access as credit_access
 from credit.models import Worker
-from training.models import Attempt, ClassSession, Course, Enrolment, Exam, Lesson, TrainingClass
+from training.models import (
+    COMPLETED,
+    ENROLLED,
+    Attempt,
+    ClassSession,
+    Course,
+    Enrolment,
+    Exam,
+    Lesson,
+    TrainingClass,
+)
 
 # The roles that may call the routes acting for a worker.
 ACTING_FOR_A_WORKER = (OPERATOR, COMPANY_ADMIN, WORKER)
@@ -71,6 +81,35 @@ def existing_session(session_id: int) -> ClassSession:
 
 def existing_lesson(lesson_id: int) -> Lesson:
     lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None:
+        raise NotFound(_("No lesson %(id)s.", id=lesson_id))
+    return lesson
+
+
+def lesson_for_reader(lesson_id: int) -> Lesson:
+    """The lesson, if its material is for the caller: operators any lesson's; a worker (for
+    themselves) and a company admin (for its company's workers) a lesson of a class the worker
+    holds a place in or has completed. To anyone else it is a 404."""
+    lesson = db.session.get(Lesson, lesson_id)
+    principal = require_principal()
+    if lesson is not None and not principal.has_role(OPERATOR):
+        mine: list[ColumnElement[bool]] = [false()]
+        if principal.has_role(WORKER) and principal.worker_id is not None:
+            mine.append(Worker.id == principal.worker_id)
+        if principal.has_role(COMPANY_ADMIN) and principal.company_id is not None:
+            mine.append(Worker.company_id == principal.company_id)
+        enrolled = db.session.scalar(
+            select(Enrolment.id)
+            .join(Worker, Worker.id == Enrolment.worker_id)
+            .where(
+                Enrolment.class_id == lesson.class_id,
+                Enrolment.status.in_((ENROLLED, COMPLETED)),
+                or_(*mine),
+            )
+            .limit(1)
+        )
+        if enrolled is None:
+            lesson = None
     if lesson is None:
         raise NotFound(_("No lesson %(id)s.", id=lesson_id))
     return lesson

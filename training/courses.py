@@ -5,15 +5,18 @@ from app.errors import Invalid
 from app.extensions import db
 from app.i18n import _
 from stations.models import Station
-from training.models import OFFLINE, ONLINE, ClassSession, Course, Lesson, TrainingClass
+from training.models import OFFLINE, ONLINE, REFRESHER, ClassSession, Course, Lesson, TrainingClass
 
-# What a lesson's material may be today. A PDF (uploaded through the file storage of the
-# worker-file issue) joins these once that storage is merged: a `pdf_file_id` on Lesson naming
-# the stored file, taken by LessonSchema and shown with a download address.
+# The material a lesson is created with (one at least); its PDF is uploaded to it afterwards
+# (PUT /lessons/{id}/pdf: training.materials).
 MATERIAL_KINDS = ("text", "video_url")
 
 
 def create_course(data: dict) -> Course:
+    if data.get("required_after_complaint") and data["purpose"] != REFRESHER:
+        raise Invalid(
+            _("Only a refresher course can be required."), code="not_a_refresher", field="required_after_complaint"
+        )
     course = Course(**data)
     db.session.add(course)
     db.session.flush()

@@ -1,5 +1,6 @@
 """Enrolment in a class: a place if one is left, the waiting list otherwise; a cancellation gives
-the place to the first on the waiting list. Callers commit; these functions only flush."""
+the place to the first on the waiting list, who is told by subscribe message. Callers commit;
+these functions only flush."""
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +12,7 @@ from app.extensions import db
 from app.i18n import _
 from credit.models import Worker
 from training.models import ENROLLED, ENROLMENT_STATES, WAITING, Enrolment, TrainingClass
+from training.notifications import tell_of_place
 from training.places import give_back_place, take_place
 
 
@@ -72,6 +74,7 @@ def _promote_first_waiting(class_id: int) -> None:
     if first is not None and take_place(class_id):
         first.status = ENROLMENT_STATES.target(first.status, "promote")
         db.session.flush()
+        tell_of_place(first)
 
 
 def enrolled_in(class_id: int, worker: Worker) -> Enrolment:

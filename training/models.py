@@ -70,6 +70,11 @@ class Course(Model):
     purpose: Mapped[str] = mapped_column(String(12), comment="pre_job: required for the certificate; refresher")
     required_hours: Mapped[int] = mapped_column(Integer)
     pass_mark: Mapped[int] = mapped_column(Integer, comment="out of 100")
+    required_after_complaint: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        comment="a refresher required of a worker when a complaint against them is upheld, in its services",
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     @property
@@ -130,9 +135,9 @@ class ClassSession(Model):
 
 
 class Lesson(Model):
-    """One lesson of an online class: its material (text and a video address; PDF material waits
-    for the file storage of the worker-file issue, see training.classes.MATERIAL_KINDS) and the
-    minutes a worker must spend on it."""
+    """One lesson of an online class: its material (text, a video address, a PDF uploaded to the
+    file storage under `pdf_storage_key`: training.materials) and the minutes a worker must spend
+    on it."""
 
     __tablename__ = "training_lessons"
     __table_args__ = (CheckConstraint("required_minutes > 0", name="required_minutes_positive"),)
@@ -143,6 +148,8 @@ class Lesson(Model):
     title: Mapped[str] = mapped_column(String(100))
     text: Mapped[str | None] = mapped_column(Text)
     video_url: Mapped[str | None] = mapped_column(String(300))
+    pdf_storage_key: Mapped[str | None] = mapped_column(String(50), comment="app.storage key of the PDF")
+    pdf_size_bytes: Mapped[int | None] = mapped_column(Integer)
     required_minutes: Mapped[int] = mapped_column(Integer)
 
     training_class: Mapped[TrainingClass] = relationship(back_populates="lessons")
@@ -333,14 +340,16 @@ REFRESHER_STATUS_NAMES = {OPEN: "待完成", DONE: "已完成"}
 
 
 class RefresherRequirement(Model):
-    """A refresher (回炉) course required of a worker by a date, by an operator, with a reason.
-    The earliest open one's date is the certificate's refresher_due_on (credit's fact), so the
-    code scans yellow once it passes undone."""
+    """A refresher (回炉) course required of a worker by a date, by an operator with a reason, or
+    by an upheld complaint (`complaint_id`, once per complaint). The earliest open one's date is
+    the certificate's refresher_due_on (credit's fact), so the code scans yellow once it passes
+    undone."""
 
     __tablename__ = "training_refresher_requirements"
     __table_args__ = (
         CheckConstraint(f"status IN ({_in(REFRESHER_STATUS_NAMES)})", name="status"),
         Index("ix_training_refresher_requirements_worker_id", "worker_id"),
+        Index("uq_training_refresher_requirements_complaint_id", "complaint_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -350,6 +359,9 @@ class RefresherRequirement(Model):
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(8), default=OPEN)
     required_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    complaint_id: Mapped[int | None] = mapped_column(
+        Integer, comment="the upheld complaint (booking_complaints.id) that required it"
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     done_on: Mapped[date | None] = mapped_column(Date)
 

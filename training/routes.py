@@ -3,12 +3,15 @@ check-in, lessons and exam attempts acting for a worker (training.access.worker_
 session's check-in code, attendance by hand and practical scores (operators, who are the
 trainers and examiners); question banks, exam settings, refreshers and statistics (operators)."""
 
+from flask import current_app
 from sqlalchemy import select
 
 from accounts.models import OPERATOR
 from app.blueprint import ApiBlueprint
+from app.errors import NotFound
+from app.i18n import _
 from app.paging import PageQuery, paginate
-from training import checkin, courses, enrolments, exams, lessons, refreshers, statistics
+from training import checkin, courses, enrolments, exams, lessons, materials, refreshers, statistics
 from training.access import (
     ACTING_FOR_A_WORKER,
     actor,
@@ -20,6 +23,7 @@ from training.access import (
     existing_exam,
     existing_lesson,
     existing_session,
+    lesson_for_reader,
     worker_for_caller,
 )
 from training.models import Course, Enrolment, Question, TrainingClass
@@ -43,7 +47,9 @@ from training.schemas import (
     EnrolmentPageSchema,
     EnrolmentSchema,
     EnrolSchema,
+    LessonPdfUploadSchema,
     LessonProgressSchema,
+    LessonSchema,
     MarkAttendanceSchema,
     PracticalScoreSchema,
     QuestionCreateSchema,
@@ -227,6 +233,40 @@ def lesson_heartbeat(data, lesson_id):
     """Sent by the mini-program every TRAINING_HEARTBEAT_SECONDS while the lesson is followed."""
     lesson = existing_lesson(lesson_id)
     return lessons.heartbeat(lesson, worker_for_caller(data["worker_id"]), actor())
+
+
+@blp.put("/lessons/<id:lesson_id>/pdf")
+@blp.requires(OPERATOR)
+@blp.problems(404, 413, 415, 503)
+@blp.arguments(LessonPdfUploadSchema, location="multipart")
+@blp.response(200, LessonSchema)
+def upload_lesson_pdf(data, lesson_id):
+    """The lesson's PDF material, in place of any earlier one (operators)."""
+    return materials.attach_pdf(existing_lesson(lesson_id), data["file"])
+
+
+@blp.get("/lessons/<id:lesson_id>/pdf")
+@blp.requires(*ACTING_FOR_A_WORKER)
+@blp.problems(
+    404,
+    503,
+    meanings={
+        404: "No such lesson, or not one of a class the caller (or, for a company admin, one of its workers) "
+        "is enrolled in; or the lesson has no PDF"
+    },
+)
+@blp.response(200, description="The lesson's PDF", content_type="application/pdf")
+def lesson_pdf(lesson_id):
+    """The lesson's PDF, as an attachment, never cached: for operators, and for the workers
+    enrolled in its class (themselves) and their company admins."""
+    lesson = lesson_for_reader(lesson_id)
+    data = materials.pdf_of(lesson)
+    if data is None:
+        raise NotFound(_("Lesson %(id)s has no PDF.", id=lesson_id), code="no_pdf")
+    response = current_app.response_class(data, mimetype=materials.PDF)
+    response.headers["Content-Disposition"] = f'attachment; filename="{materials.pdf_filename(lesson)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # ---------------------------------------------------------------- exams

@@ -5,8 +5,9 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.blueprint import UploadSchema
 from app.clock import today_in_beijing
-from app.fields import BeijingDateTime, FullMatch, RecordId, Text
+from app.fields import BeijingDateTime, FileUpload, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
 from credit.schemas import SERVICE_CODES, DistrictField, ServiceTypeSchema
 from training.models import ENROLMENT_STATUS_NAMES, KINDS, MODES, PURPOSES, QUESTION_KINDS, REFRESHER_STATUS_NAMES
@@ -32,6 +33,13 @@ class CourseCreateSchema(ma.Schema):
     )
     required_hours = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
     pass_mark = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    required_after_complaint = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "a refresher required, TRAINING_REFRESHER_DAYS ahead, of a worker against whom a "
+            "complaint in one of its services is upheld"
+        },
+    )
 
 
 class CourseSchema(ma.Schema):
@@ -46,6 +54,7 @@ class CourseSchema(ma.Schema):
     purpose_name = fields.Function(lambda course: PURPOSES[course.purpose])
     required_hours = fields.Integer(required=True)
     pass_mark = fields.Integer(required=True)
+    required_after_complaint = fields.Boolean(required=True)
 
 
 class CourseListQuery(PageQuery):
@@ -88,7 +97,22 @@ class LessonSchema(ma.Schema):
     title = fields.String(required=True)
     text = fields.String(allow_none=True)
     video_url = fields.String(allow_none=True)
+    pdf_url = fields.Function(
+        lambda lesson: f"/api/v1/training/lessons/{lesson.id}/pdf" if lesson.pdf_storage_key else None,
+        metadata={"type": "string", "nullable": True, "description": "where its PDF is downloaded; null: none"},
+    )
+    pdf_size_bytes = fields.Integer(allow_none=True)
     required_minutes = fields.Integer(required=True)
+
+
+class LessonPdfUploadSchema(UploadSchema):
+    """A lesson's PDF material, as multipart/form-data."""
+
+    max_bytes_setting = "TRAINING_PDF_MAX_BYTES"
+
+    file = FileUpload(
+        required=True, metadata={"description": "a PDF (its content decides), TRAINING_PDF_MAX_BYTES at most"}
+    )
 
 
 class ClassSchema(ma.Schema):
@@ -305,6 +329,7 @@ class RefresherRequirementSchema(ma.Schema):
     status = fields.String(required=True)
     status_name = fields.Function(lambda requirement: REFRESHER_STATUS_NAMES[requirement.status])
     required_by_id = fields.Integer(allow_none=True)
+    complaint_id = fields.Integer(allow_none=True, metadata={"description": "the upheld complaint that required it"})
     done_on = fields.Date(allow_none=True)
 
 

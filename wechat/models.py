@@ -33,6 +33,7 @@ MESSAGE_KINDS = (
     "booking_reminder",
     "followup_survey",
     "expiry_reminder",
+    "training_place",
 )
 
 

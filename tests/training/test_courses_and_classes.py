@@ -18,6 +18,7 @@ def test_an_operator_creates_a_pre_job_course_read_with_its_names(client, operat
         "purpose_name": "岗前培训",
         "required_hours": 8,
         "pass_mark": 80,
+        "required_after_complaint": False,
     }
     listed = client.get("/api/v1/training/courses?purpose=pre_job", headers=login("company_admin", company_id=1))
     assert course["id"] in [item["id"] for item in listed.json["items"]]

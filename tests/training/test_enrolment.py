@@ -1,7 +1,12 @@
 """Enrolment by a worker's company admin or an operator: a place while any is left, the waiting
-list after that, and a cancellation hands the place to the first worker waiting."""
+list after that, and a cancellation hands the place to the first worker waiting, who is told by
+subscribe message."""
 
+from sqlalchemy import select
+
+from app.extensions import db
 from tests.factories import offline_class_body, online_class_body, session_around_now
+from wechat.models import SubscribeMessage
 
 
 def test_the_last_place_is_taken_and_the_next_worker_waits(make_class, make_trainee, enrol):
@@ -33,6 +38,37 @@ def test_cancelling_a_place_gives_it_to_the_first_worker_waiting(client, operato
     }
     assert statuses == {first_waiting["id"]: "enrolled", second_waiting["id"]: "waiting"}
     assert client.get(f"/api/v1/training/classes/{training_class['id']}", headers=operator).json["enrolled"] == 1
+
+
+def messages_of(client, headers):
+    user_id = client.get("/api/v1/me", headers=headers).json["id"]
+    with client.application.app_context():
+        return [
+            (message.kind, message.data, message.page)
+            for message in db.session.scalars(select(SubscribeMessage).where(SubscribeMessage.user_id == user_id))
+        ]
+
+
+def test_the_worker_given_the_place_is_told_on_their_own_account(
+    client, operator, login, make_class, make_trainee, enrol
+):
+    training_class = make_class(offline_class_body(capacity=1))
+    holder, waiting = make_trainee(), make_trainee()
+    holder_account, waiting_account = login("worker", worker_id=holder["id"]), login("worker", worker_id=waiting["id"])
+    held = enrol(training_class, holder).json
+    enrol(training_class, waiting)
+    assert messages_of(client, waiting_account) == []  # waiting is no news
+
+    client.post(f"/api/v1/training/enrolments/{held['id']}/cancel", json={"reason": "家中有事"}, headers=operator)
+
+    assert messages_of(client, waiting_account) == [
+        (
+            "training_place",
+            {"thing1": training_class["title"][:20], "phrase2": "候补转正", "thing3": "名额已为您保留，请按时参加"},
+            f"pages/training/class?id={training_class['id']}",
+        )
+    ]
+    assert messages_of(client, holder_account) == []
 
 
 def test_a_worker_enrolled_or_waiting_cannot_enrol_again_but_may_after_cancelling(

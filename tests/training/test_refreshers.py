@@ -58,3 +58,21 @@ def test_completing_the_refresher_turns_the_code_back(client, operator, make_iss
 def test_only_a_refresher_course_can_be_required(client, operator, make_issued, make_course):
     refused = require(client, operator, make_issued(), make_course())
     assert (refused.status_code, refused.json["code"]) == (422, "not_a_refresher")
+
+
+def test_only_a_refresher_course_is_required_after_a_complaint(client, operator):
+    response = client.post(
+        "/api/v1/training/courses",
+        json={
+            "title": "保洁岗前培训",
+            "service_types": ["cleaning"],
+            "kind": "theory",
+            "purpose": "pre_job",
+            "required_hours": 8,
+            "pass_mark": 80,
+            "required_after_complaint": True,
+        },
+        headers=operator,
+    )
+    assert (response.status_code, response.json["code"]) == (422, "not_a_refresher")
+    assert list(response.json["errors"]) == ["required_after_complaint"]
