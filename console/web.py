@@ -23,9 +23,11 @@ from accounts.auth import principal_for_web_session
 from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, OPERATOR, STATION_STAFF
 from accounts.web_sessions import csrf_token, end_web_session
 from app.access import Principal
+from app.blueprint import MULTIPART_OVERHEAD_BYTES, UploadSchema
 from app.clock import BEIJING
 from app.errors import Forbidden, Invalid, Problem
 from app.extensions import db
+from app.fields import FileUpload
 from app.i18n import _
 
 SESSION_COOKIE = "yc_console"
@@ -75,6 +77,10 @@ def load_the_browser_session() -> Response | None:
         db.session.commit()
         g.principal = None
         g.csrf_binding = None
+    upload = getattr(current_app.view_functions.get(request.endpoint or ""), "console_upload", None)
+    if upload is not None:
+        # An upload's body may be as large as its schema's setting allows, as the API's route's.
+        request.max_content_length = current_app.config[upload.max_bytes_setting] + MULTIPART_OVERHEAD_BYTES
     if request.method in WRITE_METHODS:
         sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
         if not g.csrf_binding or not hmac.compare_digest(sent.encode(), csrf_token(g.csrf_binding).encode()):
@@ -125,6 +131,17 @@ def page(*roles: str):
     return decorator
 
 
+def takes_upload(schema: type[UploadSchema]) -> Callable[[Callable], Callable]:
+    """An action posting a multipart form with the API's upload schema: its body is read under
+    that schema's size limit (before the CSRF check reads the form), not MAX_CONTENT_LENGTH."""
+
+    def decorator(view: Callable) -> Callable:
+        view.console_upload = schema  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
 def render(template: str, status: int = 200, **context: Any):
     return render_template(f"console/{template}", **context), status
 
@@ -139,7 +156,11 @@ def form_input(schema: ma.Schema) -> dict:
     raw: dict[str, Any] = {}
     for name, field in schema.fields.items():
         key = field.data_key or name
-        if isinstance(field, ma.fields.List):
+        if isinstance(field, FileUpload):
+            file = request.files.get(key)
+            if file is not None and file.filename:
+                raw[key] = file
+        elif isinstance(field, ma.fields.List):
             # Checkboxes send one value each; a text box sends several separated by 、 or commas.
             values = [part.strip() for value in request.form.getlist(key) for part in LIST_SEPARATORS.split(value)]
             values = [value for value in values if value]

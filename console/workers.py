@@ -11,11 +11,15 @@ from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.clock import today_in_beijing
 from app.geography import DISTRICTS
 from console.web import attempt, form_input, menu_entry, page, principal, query_input, render
-from credit import certificates, ledger, registry
-from credit.access import company_for_caller, own_company_unless_operator, worker_for_caller
+from credit import certificates, checks, documents, ledger, registry
+from credit.access import company_for_caller, document_reader_role, own_company_unless_operator, worker_for_caller
 from credit.models import (
     APPLIED,
+    CHECK_KIND_NAMES,
+    CHECK_RESULTS,
     COMPANY_GRADES,
+    DOCUMENT_KIND_NAMES,
+    DOCUMENT_REVIEW,
     DOCUMENTS_CHECKED,
     EXAM_PASSED,
     IDENTITY_VERIFIED,
@@ -24,9 +28,11 @@ from credit.models import (
     TRAINED,
 )
 from credit.schemas import (
+    CheckSchema,
     CompanyListQuery,
     CompanySchema,
     CreditEventSchema,
+    DocumentSchema,
     DocumentsSchema,
     ExamSchema,
     ExplanationSchema,
@@ -53,6 +59,38 @@ menu_entry(OPERATOR, "console.workers.company_list", "家政企业")
 
 # The review queue: applications on their way to the certificate, in the order of their steps.
 IN_REVIEW = (APPLIED, DOCUMENTS_CHECKED, TRAINED, EXAM_PASSED, IDENTITY_VERIFIED)
+
+
+# The result of a check as the page names it.
+RESULT_NAMES = {
+    "clear": "无犯罪记录",
+    "record_found": "有犯罪记录",
+    "in_force": "在保",
+    "not_insured": "未投保",
+    "verified": "已核验",
+    "mismatch": "不符",
+    "pending": "待核查",
+}
+
+
+def facts_proven(certificate) -> dict[str, tuple[str, str]]:
+    """Each fact a document proves (credit.models.DOCUMENT_KINDS): its name, and what the file
+    holds now (empty when not yet recorded)."""
+
+    def dated(result, until) -> str:
+        return " ".join(part for part in (RESULT_NAMES.get(result or "", ""), until and f"至 {until}") if part)
+
+    return {
+        "id_card_checked_on": ("身份证核对日", str(certificate.id_card_checked_on or "")),
+        "health_certificate_valid_until": ("健康证有效期至", str(certificate.health_certificate_valid_until or "")),
+        "skill_certificate": ("技能或培训证书", certificate.skill_certificate or ""),
+        "authorisation_signed_on": ("授权书签署日", str(certificate.authorisation_signed_on or "")),
+        "background_check": (
+            "无犯罪记录核查",
+            dated(certificate.criminal_record_result, certificate.criminal_record_valid_until),
+        ),
+        "insurance": ("从业责任保险", dated(certificate.insurance_result, certificate.insurance_valid_until)),
+    }
 
 
 def offered_steps(state: str) -> list[str]:
@@ -172,10 +210,22 @@ def register_worker():
 def worker_page(worker_id, outcome=None, status=200, failed_step=None):
     worker = worker_for_caller(worker_id, shown=True)
     history = CreditEventSchema(many=True).dump(ledger.events_of(worker)) if principal().has_role(OPERATOR) else None
+    # The documents listed are a look-up of the worker's file, as GET .../documents records it.
+    reader_role = document_reader_role(worker)
+    if reader_role is not None:
+        documents.record_look_up(worker, principal().user, reader_role, "list")
     return render(
         "worker.html",
         status,
         worker=WorkerSchema().dump(worker),
+        documents=DocumentSchema(many=True).dump(documents.documents_of(worker)) if reader_role else [],
+        checks=CheckSchema(many=True).dump(checks.checks_of(worker.id)),
+        document_kinds=DOCUMENT_KIND_NAMES,
+        review_names=DOCUMENT_REVIEW.names,
+        check_kinds={kind: CHECK_KIND_NAMES[kind] for kind in CHECK_RESULTS},
+        check_results=CHECK_RESULTS,
+        facts=facts_proven(worker.certificate),
+        result_names=RESULT_NAMES,
         history=history,
         states=STATE_NAMES,
         steps=STEPS,
