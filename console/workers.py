@@ -3,15 +3,13 @@ the list, registering and editing a worker, one worker's page with its certifica
 steps (operators) and its history, the company's grade with its explanation. Every page and
 action is the API's: credit.access decides who reaches which worker, credit's services act."""
 
-from datetime import timedelta
-
 from flask import Blueprint, redirect, request, url_for
 
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.clock import today_in_beijing
 from app.geography import DISTRICTS
 from console.web import attempt, form_input, menu_entry, page, principal, query_input, render
-from credit import certificates, checks, documents, ledger, registry
+from credit import certificates, checks, documents, expiry, ledger, registry
 from credit.access import company_for_caller, document_reader_role, own_company_unless_operator, worker_for_caller
 from credit.models import (
     APPLIED,
@@ -35,6 +33,8 @@ from credit.schemas import (
     DocumentSchema,
     DocumentsSchema,
     ExamSchema,
+    ExpiringItemSchema,
+    ExpiringQuery,
     ExplanationSchema,
     IdentitySchema,
     OptionalReasonSchema,
@@ -164,22 +164,25 @@ def _worker_form(template: str, status: int = 200, **context):
 @workers.get("/expiring")
 @page(COMPANY_ADMIN, OPERATOR)
 def expiring():
-    """Health certificates running out within 30 days (or 60: `?within=60`), the soonest first."""
-    query = query_input(WorkerListQuery())
-    within = 60 if request.args.get("within") == "60" else 30
-    listing = registry.health_certificates_expiring(
+    """What ends within 30 days (or 60: `?within_days=60`), the soonest first: health
+    certificates, background checks and policies, as GET /api/v1/expiring-items lists them."""
+    query = query_input(ExpiringQuery())
+    within = query.get("within_days", 30)
+    listing = expiry.list_expiring(
+        today_in_beijing(),
+        within,
         own_company_unless_operator(query),
-        today_in_beijing() + timedelta(days=within),
+        query.get("item"),
         query["page"],
         query["per_page"],
     )
     return render(
         "expiring.html",
-        workers=WorkerSchema(many=True).dump(listing.items),
+        items=ExpiringItemSchema(many=True).dump(listing.items),
         listing=listing,
+        query=query,
         within=within,
-        states=STATE_NAMES,
-        today=today_in_beijing().isoformat(),
+        item_names=expiry.ITEM_NAMES,
     )
 
 

@@ -1,8 +1,6 @@
 """Companies and workers: registering, editing, finding and listing them. Callers commit; these
 functions only flush."""
 
-from datetime import date
-
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, undefer_group
 
@@ -15,7 +13,7 @@ from app.paging import Page, paginate
 from app.privacy import blind_index
 from credit.employment import offer_employment
 from credit.ledger import append_event, recompute_company, recompute_worker
-from credit.models import APPLIED, PERSONAL, REVOKED, Certificate, Company, Employment, EmploymentOffer, Worker
+from credit.models import APPLIED, PERSONAL, Certificate, Company, Employment, EmploymentOffer, Worker
 
 
 def create_company(data: dict, actor: User | None) -> Company:
@@ -135,17 +133,3 @@ def list_workers(
     if state:
         query = query.where(Certificate.state == state)
     return paginate(query.order_by(Worker.id), page, per_page)
-
-
-def health_certificates_expiring(company_id: int | None, until: date, page: int, per_page: int) -> Page:
-    """Workers whose health certificate (健康证) runs out by `until`, the soonest first; an
-    issued certificate turns yellow when it does."""
-    query = (
-        select(Worker)
-        .join(Worker.certificate)
-        .options(contains_eager(Worker.certificate), undefer_group(PERSONAL))
-        .where(Certificate.health_certificate_valid_until <= until, Certificate.state.not_in((REVOKED,)))
-    )
-    if company_id is not None:
-        query = query.where(Worker.company_id == company_id)
-    return paginate(query.order_by(Certificate.health_certificate_valid_until, Worker.id), page, per_page)

@@ -147,7 +147,7 @@ def test_operators_invite_staff_and_remove_a_role(app, client, console_session, 
     assert again.status_code == 409
 
 
-def test_a_company_admin_sees_the_health_certificates_running_out(
+def test_a_company_admin_sees_what_runs_out_within_30_or_60_days(
     client, console_session, operator, make_company, make_issued
 ):
     company = make_company()["id"]
@@ -160,11 +160,20 @@ def test_a_company_admin_sees_the_health_certificates_running_out(
             headers=operator,
         )
         assert answer.status_code == 200, answer.json
+    insured = make_issued(name="陈秀英", company_id=company)
+    policy = {"kind": "insurance", "reference": "PICC-2026-7", "checked_on": TODAY.isoformat(), "result": "in_force"}
+    policy |= {
+        "valid_from": (TODAY - timedelta(days=300)).isoformat(),
+        "valid_until": (TODAY + timedelta(days=25)).isoformat(),
+    }
+    assert client.post(f"/api/v1/workers/{insured['id']}/checks", json=policy, headers=operator).status_code == 201
     console_session(client, "company_admin", company_id=company)
 
     within_30 = client.get("/console/expiring").get_data(as_text=True)
     assert "林晓燕" in within_30 and "何丽芳" not in within_30 and "吴美华" not in within_30  # another company's
-    within_60 = client.get("/console/expiring?within=60").get_data(as_text=True)
+    assert re.search(r'data-item="insurance"><td><a [^>]+>陈秀英</a></td><td>从业责任保险</td>', within_30)
+    assert "陈秀英" not in client.get("/console/expiring?item=health_certificate").get_data(as_text=True)
+    within_60 = client.get("/console/expiring?within_days=60").get_data(as_text=True)
     assert within_60.index("林晓燕") < within_60.index("何丽芳")
 
 
