@@ -9,7 +9,7 @@ do for the API."""
 
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
@@ -240,6 +240,14 @@ def query_input(schema: ma.Schema, defaults: dict | None = None) -> dict:
     except ma.ValidationError as error:
         messages = error.normalized_messages()
         raise Invalid(_("Invalid input: %(fields)s", fields=", ".join(sorted(messages))), errors=messages) from None
+
+
+def sort_order(orders: Collection[str], default: str) -> str:
+    """The page's `sort` parameter, one of the orders its list offers; another is a 422 naming it."""
+    chosen = request.args.get("sort", "").strip() or default
+    if chosen not in orders:
+        raise Invalid(_("Sort by one of: %(orders)s.", orders=", ".join(orders)), code="unknown_sort", field="sort")
+    return chosen
 
 
 @console.app_template_filter("beijing")

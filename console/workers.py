@@ -8,7 +8,7 @@ from flask import Blueprint, redirect, request, url_for
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.clock import today_in_beijing
 from app.geography import DISTRICTS
-from console.web import attempt, form_input, menu_entry, page, principal, query_input, render
+from console.web import attempt, form_input, menu_entry, page, principal, query_input, render, sort_order
 from credit import certificates, checks, documents, expiry, ledger, registry
 from credit.access import company_for_caller, document_reader_role, own_company_unless_operator, worker_for_caller
 from credit.models import (
@@ -101,7 +101,14 @@ def offered_steps(state: str) -> list[str]:
 def _worker_listing(default_state: str | None = None):
     query = query_input(WorkerListQuery(), defaults={"state": default_state} if default_state else None)
     company_id = own_company_unless_operator(query)
-    listing = registry.list_workers(company_id, query.get("state"), query["page"], query["per_page"], search=_search())
+    listing = registry.list_workers(
+        company_id,
+        query.get("state"),
+        query["page"],
+        query["per_page"],
+        search=_search(),
+        order=sort_order(registry.WORKER_ORDERS, "id"),
+    )
     return query, listing
 
 
@@ -116,7 +123,12 @@ def company_list():
     """The companies, best score first, by grade, district, or a name or credit code."""
     query = query_input(CompanyListQuery())
     listing = registry.list_companies(
-        query.get("grade"), query.get("district"), query["page"], query["per_page"], search=_search()
+        query.get("grade"),
+        query.get("district"),
+        query["page"],
+        query["per_page"],
+        search=_search(),
+        order=sort_order(registry.COMPANY_ORDERS, "score"),
     )
     return render(
         "companies.html",

@@ -116,6 +116,26 @@ def test_operators_find_companies_by_name_or_credit_code(client, console_session
     assert "穗好家政" in found and "羊城家政服务有限公司" not in found
 
 
+def test_operators_sort_workers_and_companies_by_a_column_the_page_offers(
+    client, console_session, make_applicant, make_company
+):
+    for name in ("王芳", "李娜", "张敏"):
+        make_applicant(name=name)
+    for name in ("乙家政", "甲家政"):
+        make_company(name=name)
+    console_session(client, "operator")
+    page = client.get("/console/workers?sort=name&q=").get_data(as_text=True)
+    names = re.findall(r">(王芳|李娜|张敏)</a>", page)
+    assert names == sorted(names) and 'aria-sort="ascending"><a href="?sort=name&amp;page=1"' in page
+    by_id = re.findall(r">(王芳|李娜|张敏)</a>", client.get("/console/workers").get_data(as_text=True))
+    assert by_id == ["王芳", "李娜", "张敏"]
+    companies = client.get("/console/companies?sort=name").get_data(as_text=True)
+    listed = re.findall(r">(乙家政|甲家政)</a>", companies)
+    assert listed == sorted(listed) and 'aria-sort="ascending"><a href="?sort=name&amp;page=1"' in companies
+    unknown = client.get("/console/workers?sort=id_number")
+    assert unknown.status_code == 422 and "unknown_sort" in unknown.get_data(as_text=True)
+
+
 def test_the_demo_gives_the_development_desk_bookings_once(cli, catalogue, client, console_session):
     first = cli("console", "demo")
     assert first.exit_code == 0, first.output
