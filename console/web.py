@@ -20,7 +20,7 @@ import marshmallow as ma
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
 
 from accounts.auth import principal_for_web_session
-from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, OPERATOR, STATION_STAFF
+from accounts.models import COMPANY_ADMIN, CONSOLE_ROLES, OPERATOR, STATION_STAFF
 from accounts.web_sessions import csrf_token, end_web_session
 from app.access import Principal
 from app.blueprint import MULTIPART_OVERHEAD_BYTES, UploadSchema
@@ -72,7 +72,7 @@ def load_the_browser_session() -> Response | None:
     token = request.cookies.get(SESSION_COOKIE)
     g.principal = principal_for_web_session(token) if token else None
     g.csrf_binding = token if g.principal is not None else request.cookies.get(LOGIN_COOKIE)
-    if g.principal is not None and not g.principal.roles.intersection(GRANTED_ROLES):
+    if g.principal is not None and not g.principal.roles.intersection(CONSOLE_ROLES):
         end_web_session(g.principal.session)
         db.session.commit()
         g.principal = None
