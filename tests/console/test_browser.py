@@ -18,6 +18,7 @@ from app.clock import today_in_beijing
 from app.extensions import db
 from booking.hours import seed_defaults
 from tests.factories import (
+    GREEN_CHECKS,
     LIFECYCLE_TO_ISSUE,
     PDF,
     POSTGRES_URL,
@@ -62,7 +63,8 @@ def server():
 
 @pytest.fixture(scope="module")
 def world(server):
-    """An operator, a company with a green worker offering 保洁, and a booking for tomorrow at
+    """An operator, a company with a green worker offering 保洁 (issued, its background check
+    and policy on file), and a booking for tomorrow at
     station A, made through the API."""
     application, _ = server
     api = application.test_client()
@@ -78,6 +80,8 @@ def world(server):
     for action, body in LIFECYCLE_TO_ISSUE:
         answer = api.post(f"/api/v1/workers/{worker['id']}/certificate/{action}", json=body, headers=operator)
         assert answer.status_code == 200, answer.json
+    for fact in GREEN_CHECKS:
+        assert api.post(f"/api/v1/workers/{worker['id']}/checks", json=fact, headers=operator).status_code == 201
     booking = api.post("/api/v1/bookings", json=booking_body(), headers=resident | key_header()).json
     return {"api": api, "operator": operator, "company": company, "booking": booking}
 

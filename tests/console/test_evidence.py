@@ -37,7 +37,9 @@ def document_rows(page: str) -> list[tuple[str, str, str]]:
 
 def looks(app, what) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(DocumentLookUp).where(DocumentLookUp.what == what))
+        return (
+            db.session.scalar(select(func.count()).select_from(DocumentLookUp).where(DocumentLookUp.what == what)) or 0
+        )
 
 
 def test_a_company_admin_uploads_a_document_and_the_operator_accepts_it_beside_its_fact(
