@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import marshmallow as ma
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from accounts.auth import principal_for_web_session
 from accounts.models import COMPANY_ADMIN, CONSOLE_ROLES, OPERATOR, STATION_STAFF
@@ -25,7 +26,7 @@ from accounts.web_sessions import csrf_token, end_web_session
 from app.access import Principal
 from app.blueprint import MULTIPART_OVERHEAD_BYTES, UploadSchema
 from app.clock import BEIJING
-from app.errors import Forbidden, Invalid, Problem
+from app.errors import Forbidden, Invalid, Problem, TooLarge
 from app.extensions import db
 from app.fields import FileUpload
 from app.i18n import _
@@ -79,8 +80,16 @@ def load_the_browser_session() -> Response | None:
         g.csrf_binding = None
     upload = getattr(current_app.view_functions.get(request.endpoint or ""), "console_upload", None)
     if upload is not None:
-        # An upload's body may be as large as its schema's setting allows, as the API's route's.
-        request.max_content_length = current_app.config[upload.max_bytes_setting] + MULTIPART_OVERHEAD_BYTES
+        # An upload's body may be as large as its schema's setting allows, as the API's route's;
+        # a larger one is refused in the API's words, on a page.
+        limit = current_app.config[upload.max_bytes_setting]
+        request.max_content_length = limit + MULTIPART_OVERHEAD_BYTES
+        try:
+            request.form  # noqa: B018 (read here, under the upload's limit)
+        except RequestEntityTooLarge:
+            raise TooLarge(
+                _("The file is larger than the %(limit)s bytes allowed.", limit=limit), field=upload.file_field
+            ) from None
     if request.method in WRITE_METHODS:
         sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
         if not g.csrf_binding or not hmac.compare_digest(sent.encode(), csrf_token(g.csrf_binding).encode()):

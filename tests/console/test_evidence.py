@@ -214,3 +214,16 @@ def test_a_company_admin_sees_their_companys_objections_only(client, console_ses
     console_session(client, "company_admin", company_id=mine)
     page = client.get("/console/objections").get_data(as_text=True)
     assert "本企业的异议" in page and "别家的异议" not in page and "异议成立</button>" not in page
+
+
+def test_a_file_over_the_limit_is_refused_beside_the_file_and_nothing_is_kept(
+    app, client, console_session, make_applicant
+):
+    worker = make_applicant()
+    csrf = console_session(client, "operator")
+    limit = app.config["DOCUMENT_MAX_BYTES"]
+    just_over = upload(client, worker, csrf, data=b"%PDF-" + b"0" * limit)
+    assert just_over.status_code == 413 and 'id="error-file"' in just_over.get_data(as_text=True)
+    far_over = upload(client, worker, csrf, data=b"%PDF-" + b"0" * (limit + 200_000))
+    assert far_over.status_code == 413 and "文件超过" in far_over.get_data(as_text=True)  # a page, in Chinese
+    assert document_rows(client.get(f"/console/workers/{worker['id']}").get_data(as_text=True)) == []
