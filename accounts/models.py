@@ -20,6 +20,8 @@ RESIDENT, STATION_STAFF, COMPANY_ADMIN, OPERATOR, WORKER = (
     "worker",
 )
 GRANTED_ROLES = (STATION_STAFF, COMPANY_ADMIN, OPERATOR, WORKER)
+# The roles that log in to the console; a worker acts for themselves in the mini-program.
+CONSOLE_ROLES = (STATION_STAFF, COMPANY_ADMIN, OPERATOR)
 
 
 class User(Model):

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import joinedload
 
-from accounts.models import GRANTED_ROLES, User, WebLoginTicket, WebSession
+from accounts.models import CONSOLE_ROLES, User, WebLoginTicket, WebSession
 from accounts.services import hash_token
 from app.clock import utcnow
 from app.errors import Conflict, Forbidden, NotFound
@@ -67,7 +67,7 @@ def approve_ticket(scene: str, user: User) -> WebLoginTicket:
     """The person logged in to the mini-program lets the browser showing this code in as them.
     Only someone holding a console role may; a ticket is approved once, before it expires."""
     ticket = ticket_to_approve(scene, lock=True)
-    if not any(role in GRANTED_ROLES for role in user.roles):
+    if not any(role in CONSOLE_ROLES for role in user.roles):
         raise Forbidden(
             _("Only station staff, company admins and operators can log in to the console."),
             code="console_role_required",

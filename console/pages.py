@@ -1,13 +1,15 @@
 """Every page module, nested under the console's blueprint once, when first imported (a blueprint
 takes no new children once an app has registered it)."""
 
+from console.evidence import evidence
 from console.login import development_login, login
+from console.objections import objections
 from console.operator import operator
 from console.station import station
 from console.web import console
 from console.workers import workers
 
-for pages in (login, development_login, station, workers, operator):
+for pages in (login, development_login, station, workers, evidence, objections, operator):
     console.register_blueprint(pages)
 
 __all__ = ["console"]

@@ -9,7 +9,7 @@ do for the API."""
 
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
@@ -18,14 +18,17 @@ from urllib.parse import urlencode
 
 import marshmallow as ma
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from accounts.auth import principal_for_web_session
-from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, OPERATOR, STATION_STAFF
+from accounts.models import COMPANY_ADMIN, CONSOLE_ROLES, OPERATOR, STATION_STAFF
 from accounts.web_sessions import csrf_token, end_web_session
 from app.access import Principal
+from app.blueprint import MULTIPART_OVERHEAD_BYTES, UploadSchema
 from app.clock import BEIJING
-from app.errors import Forbidden, Invalid, Problem
+from app.errors import Forbidden, Invalid, Problem, TooLarge
 from app.extensions import db
+from app.fields import FileUpload
 from app.i18n import _
 
 SESSION_COOKIE = "yc_console"
@@ -70,11 +73,23 @@ def load_the_browser_session() -> Response | None:
     token = request.cookies.get(SESSION_COOKIE)
     g.principal = principal_for_web_session(token) if token else None
     g.csrf_binding = token if g.principal is not None else request.cookies.get(LOGIN_COOKIE)
-    if g.principal is not None and not g.principal.roles.intersection(GRANTED_ROLES):
+    if g.principal is not None and not g.principal.roles.intersection(CONSOLE_ROLES):
         end_web_session(g.principal.session)
         db.session.commit()
         g.principal = None
         g.csrf_binding = None
+    upload = getattr(current_app.view_functions.get(request.endpoint or ""), "console_upload", None)
+    if upload is not None:
+        # An upload's body may be as large as its schema's setting allows, as the API's route's;
+        # a larger one is refused in the API's words, on a page.
+        limit = current_app.config[upload.max_bytes_setting]
+        request.max_content_length = limit + MULTIPART_OVERHEAD_BYTES
+        try:
+            request.form  # noqa: B018 (read here, under the upload's limit)
+        except RequestEntityTooLarge:
+            raise TooLarge(
+                _("The file is larger than the %(limit)s bytes allowed.", limit=limit), field=upload.file_field
+            ) from None
     if request.method in WRITE_METHODS:
         sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
         if not g.csrf_binding or not hmac.compare_digest(sent.encode(), csrf_token(g.csrf_binding).encode()):
@@ -125,6 +140,17 @@ def page(*roles: str):
     return decorator
 
 
+def takes_upload(schema: type[UploadSchema]) -> Callable[[Callable], Callable]:
+    """An action posting a multipart form with the API's upload schema: its body is read under
+    that schema's size limit (before the CSRF check reads the form), not MAX_CONTENT_LENGTH."""
+
+    def decorator(view: Callable) -> Callable:
+        view.console_upload = schema  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
 def render(template: str, status: int = 200, **context: Any):
     return render_template(f"console/{template}", **context), status
 
@@ -139,7 +165,11 @@ def form_input(schema: ma.Schema) -> dict:
     raw: dict[str, Any] = {}
     for name, field in schema.fields.items():
         key = field.data_key or name
-        if isinstance(field, ma.fields.List):
+        if isinstance(field, FileUpload):
+            file = request.files.get(key)
+            if file is not None and file.filename:
+                raw[key] = file
+        elif isinstance(field, ma.fields.List):
             # Checkboxes send one value each; a text box sends several separated by 、 or commas.
             values = [part.strip() for value in request.form.getlist(key) for part in LIST_SEPARATORS.split(value)]
             values = [value for value in values if value]
@@ -219,6 +249,14 @@ def query_input(schema: ma.Schema, defaults: dict | None = None) -> dict:
     except ma.ValidationError as error:
         messages = error.normalized_messages()
         raise Invalid(_("Invalid input: %(fields)s", fields=", ".join(sorted(messages))), errors=messages) from None
+
+
+def sort_order(orders: Collection[str], default: str) -> str:
+    """The page's `sort` parameter, one of the orders its list offers; another is a 422 naming it."""
+    chosen = request.args.get("sort", "").strip() or default
+    if chosen not in orders:
+        raise Invalid(_("Sort by one of: %(orders)s.", orders=", ".join(orders)), code="unknown_sort", field="sort")
+    return chosen
 
 
 @console.app_template_filter("beijing")

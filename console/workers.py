@@ -3,19 +3,21 @@ the list, registering and editing a worker, one worker's page with its certifica
 steps (operators) and its history, the company's grade with its explanation. Every page and
 action is the API's: credit.access decides who reaches which worker, credit's services act."""
 
-from datetime import timedelta
-
 from flask import Blueprint, redirect, request, url_for
 
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.clock import today_in_beijing
 from app.geography import DISTRICTS
-from console.web import attempt, form_input, menu_entry, page, principal, query_input, render
-from credit import certificates, ledger, registry
-from credit.access import company_for_caller, own_company_unless_operator, worker_for_caller
+from console.web import attempt, form_input, menu_entry, page, principal, query_input, render, sort_order
+from credit import certificates, checks, documents, expiry, ledger, registry
+from credit.access import company_for_caller, document_reader_role, own_company_unless_operator, worker_for_caller
 from credit.models import (
     APPLIED,
+    CHECK_KIND_NAMES,
+    CHECK_RESULTS,
     COMPANY_GRADES,
+    DOCUMENT_KIND_NAMES,
+    DOCUMENT_REVIEW,
     DOCUMENTS_CHECKED,
     EXAM_PASSED,
     IDENTITY_VERIFIED,
@@ -24,11 +26,15 @@ from credit.models import (
     TRAINED,
 )
 from credit.schemas import (
+    CheckSchema,
     CompanyListQuery,
     CompanySchema,
     CreditEventSchema,
+    DocumentSchema,
     DocumentsSchema,
     ExamSchema,
+    ExpiringItemSchema,
+    ExpiringQuery,
     ExplanationSchema,
     IdentitySchema,
     OptionalReasonSchema,
@@ -55,6 +61,38 @@ menu_entry(OPERATOR, "console.workers.company_list", "家政企业")
 IN_REVIEW = (APPLIED, DOCUMENTS_CHECKED, TRAINED, EXAM_PASSED, IDENTITY_VERIFIED)
 
 
+# The result of a check as the page names it.
+RESULT_NAMES = {
+    "clear": "无犯罪记录",
+    "record_found": "有犯罪记录",
+    "in_force": "在保",
+    "not_insured": "未投保",
+    "verified": "已核验",
+    "mismatch": "不符",
+    "pending": "待核查",
+}
+
+
+def facts_proven(certificate) -> dict[str, tuple[str, str]]:
+    """Each fact a document proves (credit.models.DOCUMENT_KINDS): its name, and what the file
+    holds now (empty when not yet recorded)."""
+
+    def dated(result, until) -> str:
+        return " ".join(part for part in (RESULT_NAMES.get(result or "", ""), until and f"至 {until}") if part)
+
+    return {
+        "id_card_checked_on": ("身份证核对日", str(certificate.id_card_checked_on or "")),
+        "health_certificate_valid_until": ("健康证有效期至", str(certificate.health_certificate_valid_until or "")),
+        "skill_certificate": ("技能或培训证书", certificate.skill_certificate or ""),
+        "authorisation_signed_on": ("授权书签署日", str(certificate.authorisation_signed_on or "")),
+        "background_check": (
+            "无犯罪记录核查",
+            dated(certificate.criminal_record_result, certificate.criminal_record_valid_until),
+        ),
+        "insurance": ("从业责任保险", dated(certificate.insurance_result, certificate.insurance_valid_until)),
+    }
+
+
 def offered_steps(state: str) -> list[str]:
     """The steps the lifecycle table allows from this state: the buttons the page shows."""
     return [step for step, (transition, *_) in STEPS.items() if state in LIFECYCLE.transitions[transition]]
@@ -63,7 +101,14 @@ def offered_steps(state: str) -> list[str]:
 def _worker_listing(default_state: str | None = None):
     query = query_input(WorkerListQuery(), defaults={"state": default_state} if default_state else None)
     company_id = own_company_unless_operator(query)
-    listing = registry.list_workers(company_id, query.get("state"), query["page"], query["per_page"], search=_search())
+    listing = registry.list_workers(
+        company_id,
+        query.get("state"),
+        query["page"],
+        query["per_page"],
+        search=_search(),
+        order=sort_order(registry.WORKER_ORDERS, "id"),
+    )
     return query, listing
 
 
@@ -78,7 +123,12 @@ def company_list():
     """The companies, best score first, by grade, district, or a name or credit code."""
     query = query_input(CompanyListQuery())
     listing = registry.list_companies(
-        query.get("grade"), query.get("district"), query["page"], query["per_page"], search=_search()
+        query.get("grade"),
+        query.get("district"),
+        query["page"],
+        query["per_page"],
+        search=_search(),
+        order=sort_order(registry.COMPANY_ORDERS, "score"),
     )
     return render(
         "companies.html",
@@ -126,22 +176,25 @@ def _worker_form(template: str, status: int = 200, **context):
 @workers.get("/expiring")
 @page(COMPANY_ADMIN, OPERATOR)
 def expiring():
-    """Health certificates running out within 30 days (or 60: `?within=60`), the soonest first."""
-    query = query_input(WorkerListQuery())
-    within = 60 if request.args.get("within") == "60" else 30
-    listing = registry.health_certificates_expiring(
+    """What ends within 30 days (or 60: `?within_days=60`), the soonest first: health
+    certificates, background checks and policies, as GET /api/v1/expiring-items lists them."""
+    query = query_input(ExpiringQuery())
+    within = query.get("within_days", 30)
+    listing = expiry.list_expiring(
+        today_in_beijing(),
+        within,
         own_company_unless_operator(query),
-        today_in_beijing() + timedelta(days=within),
+        query.get("item"),
         query["page"],
         query["per_page"],
     )
     return render(
         "expiring.html",
-        workers=WorkerSchema(many=True).dump(listing.items),
+        items=ExpiringItemSchema(many=True).dump(listing.items),
         listing=listing,
+        query=query,
         within=within,
-        states=STATE_NAMES,
-        today=today_in_beijing().isoformat(),
+        item_names=expiry.ITEM_NAMES,
     )
 
 
@@ -172,10 +225,22 @@ def register_worker():
 def worker_page(worker_id, outcome=None, status=200, failed_step=None):
     worker = worker_for_caller(worker_id, shown=True)
     history = CreditEventSchema(many=True).dump(ledger.events_of(worker)) if principal().has_role(OPERATOR) else None
+    # The documents listed are a look-up of the worker's file, as GET .../documents records it.
+    reader_role = document_reader_role(worker)
+    if reader_role is not None:
+        documents.record_look_up(worker, principal().user, reader_role, "list")
     return render(
         "worker.html",
         status,
         worker=WorkerSchema().dump(worker),
+        documents=DocumentSchema(many=True).dump(documents.documents_of(worker)) if reader_role else [],
+        checks=CheckSchema(many=True).dump(checks.checks_of(worker.id)),
+        document_kinds=DOCUMENT_KIND_NAMES,
+        review_names=DOCUMENT_REVIEW.names,
+        check_kinds={kind: CHECK_KIND_NAMES[kind] for kind in CHECK_RESULTS},
+        check_results=CHECK_RESULTS,
+        facts=facts_proven(worker.certificate),
+        result_names=RESULT_NAMES,
         history=history,
         states=STATE_NAMES,
         steps=STEPS,

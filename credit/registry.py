@@ -1,8 +1,6 @@
 """Companies and workers: registering, editing, finding and listing them. Callers commit; these
 functions only flush."""
 
-from datetime import date
-
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, undefer_group
 
@@ -15,7 +13,7 @@ from app.paging import Page, paginate
 from app.privacy import blind_index
 from credit.employment import offer_employment
 from credit.ledger import append_event, recompute_company, recompute_worker
-from credit.models import APPLIED, PERSONAL, REVOKED, Certificate, Company, Employment, EmploymentOffer, Worker
+from credit.models import APPLIED, PERSONAL, Certificate, Company, Employment, EmploymentOffer, Worker
 
 
 def create_company(data: dict, actor: User | None) -> Company:
@@ -107,10 +105,32 @@ def update_worker(worker: Worker, changes: dict, actor: User | None) -> Worker:
     return worker
 
 
+# The orders a list of companies or workers can be sorted in, by name (the console's column
+# headers): a caller picks one of these, never a column of their own.
+COMPANY_ORDERS = {
+    "score": (Company.credit_score.desc(), Company.id),
+    "name": (Company.name, Company.id),
+    "district": (Company.district_code, Company.credit_score.desc(), Company.id),
+    "id": (Company.id,),
+}
+WORKER_ORDERS = {
+    "id": (Worker.id,),
+    "name": (Worker.name, Worker.id),
+    "stars": (Worker.stars.is_(None), Worker.stars.desc(), Worker.id),
+}
+
+
 def list_companies(
-    grade: str | None, district_code: str | None, page: int, per_page: int, *, search: str | None = None
+    grade: str | None,
+    district_code: str | None,
+    page: int,
+    per_page: int,
+    *,
+    search: str | None = None,
+    order: str = "score",
 ) -> Page:
-    """The grade list, best score first; `search` finds a name containing it or a credit code."""
+    """The grade list, best score first (or in another of COMPANY_ORDERS); `search` finds a name
+    containing it or a credit code."""
     query = select(Company)
     if search:
         query = query.where(or_(Company.name.contains(search, autoescape=True), Company.credit_code == search.upper()))
@@ -118,15 +138,21 @@ def list_companies(
         query = query.where(Company.grade == grade)
     if district_code:
         query = query.where(Company.district_code == district_code)
-    return paginate(query.order_by(Company.credit_score.desc(), Company.id), page, per_page)
+    return paginate(query.order_by(*COMPANY_ORDERS[order]), page, per_page)
 
 
 def list_workers(
-    company_id: int | None, state: str | None, page: int, per_page: int, *, search: str | None = None
+    company_id: int | None,
+    state: str | None,
+    page: int,
+    per_page: int,
+    *,
+    search: str | None = None,
+    order: str = "id",
 ) -> Page:
-    """Workers by id, each with its certificate (joined) and its masked numbers (decrypted in the
-    same query): one query for the page, whatever its length. `search` finds a name containing it
-    or a certificate number."""
+    """Workers by id (or in another of WORKER_ORDERS), each with its certificate (joined) and its
+    masked numbers (decrypted in the same query): one query for the page, whatever its length.
+    `search` finds a name containing it or a certificate number."""
     query = select(Worker).join(Worker.certificate).options(contains_eager(Worker.certificate), undefer_group(PERSONAL))
     if search:
         query = query.where(or_(Worker.name.contains(search, autoescape=True), Certificate.number == search.upper()))
@@ -134,18 +160,4 @@ def list_workers(
         query = query.where(Worker.company_id == company_id)
     if state:
         query = query.where(Certificate.state == state)
-    return paginate(query.order_by(Worker.id), page, per_page)
-
-
-def health_certificates_expiring(company_id: int | None, until: date, page: int, per_page: int) -> Page:
-    """Workers whose health certificate (健康证) runs out by `until`, the soonest first; an
-    issued certificate turns yellow when it does."""
-    query = (
-        select(Worker)
-        .join(Worker.certificate)
-        .options(contains_eager(Worker.certificate), undefer_group(PERSONAL))
-        .where(Certificate.health_certificate_valid_until <= until, Certificate.state.not_in((REVOKED,)))
-    )
-    if company_id is not None:
-        query = query.where(Worker.company_id == company_id)
-    return paginate(query.order_by(Certificate.health_certificate_valid_until, Worker.id), page, per_page)
+    return paginate(query.order_by(*WORKER_ORDERS[order]), page, per_page)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, OPERATOR, STATION_STAFF, WORKER
+from accounts.models import COMPANY_ADMIN, CONSOLE_ROLES, OPERATOR, STATION_STAFF
 from app import create_app
 from tests.factories import STATION_A
 
@@ -38,19 +38,15 @@ def console_views():
 VIEWS = console_views()
 
 
-CONSOLE_ROLES = {STATION_STAFF, COMPANY_ADMIN, OPERATOR}  # a worker's side is the mini-program's
-
-
-def test_the_console_has_pages_for_every_desk_role():
-    assert {role for _, _, roles in VIEWS for role in roles} == CONSOLE_ROLES
+def test_the_console_has_pages_for_every_role():
+    assert {role for _, _, roles in VIEWS for role in roles} == set(CONSOLE_ROLES)
 
 
 @pytest.mark.parametrize("method, path, roles", VIEWS, ids=[f"{m} {p}" for m, p, _ in VIEWS])
-def test_a_page_refuses_every_other_role(app, client, console_session, make_applicant, method, path, roles):
-    scopes = SCOPES | {WORKER: {"worker_id": make_applicant()["id"]}}
-    for role in [role for role in GRANTED_ROLES if role not in roles]:
+def test_a_page_refuses_every_other_role(app, client, console_session, method, path, roles):
+    for role in [role for role in CONSOLE_ROLES if role not in roles]:
         client.delete_cookie("yc_console", path="/console")
-        csrf = console_session(client, role, **scopes.get(role, {}))
+        csrf = console_session(client, role, **SCOPES.get(role, {}))
         answer = client.open(path, method=method, headers=csrf)
         assert answer.status_code == 403, f"{role}: {method} {path} answered {answer.status_code}"
         assert "需要" in answer.get_data(as_text=True)
@@ -62,3 +58,9 @@ def test_a_page_sends_the_anonymous_to_log_in(client, method, path, roles):
         assert client.get(path).headers["Location"] == "/console/login"
     else:
         assert client.post(path).status_code == 403  # no session, so no CSRF token either
+
+
+def test_a_workers_account_is_no_console_account(client, console_session, make_applicant):
+    """A worker acts for themselves in the mini-program: a browser session of theirs is ended."""
+    console_session(client, "worker", worker_id=make_applicant()["id"])
+    assert client.get("/console/workers").headers["Location"] == "/console/login"
