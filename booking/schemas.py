@@ -9,7 +9,6 @@ from sqlalchemy import inspect
 from app.clock import BEIJING
 from app.fields import BEIJING_TIME, BeijingDateTime, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
-from app.privacy import mask_name
 from booking.models import (
     BLOCK_MINUTES,
     COMPLAINT_STATUSES,
@@ -18,6 +17,7 @@ from booking.models import (
     STATUS_NAMES,
     STATUSES,
 )
+from credit.schemas import MaskedWorkerSchema
 from stations.schemas import CRS_DESCRIPTION, LocationSchema, StationSchema, crs_field
 from stations.services import location_view, station_name
 from wechat.schemas import shown_text, text_status
@@ -200,24 +200,6 @@ class AssignmentListQuery(PageQuery):
 
 class StationBookingListQuery(BookingListQuery):
     date = fields.Date(metadata={"description": "Beijing date of the slot"})
-
-
-class CompanyNameSchema(ma.Schema):
-    name = fields.String(required=True)
-
-
-class MaskedWorkerSchema(ma.Schema):
-    """What a resident or station staff see of a worker: masked name, stars, photo, company."""
-
-    id = fields.Integer(required=True)
-    name = fields.Function(
-        lambda worker: mask_name(worker.name),
-        required=True,
-        metadata={"type": "string", "description": "masked, e.g. 张*梅"},
-    )
-    stars = fields.Integer(allow_none=True)
-    photo_url = fields.String(allow_none=True)
-    company = fields.Pluck(CompanyNameSchema, "name", allow_none=True)
 
 
 class WorkerListSchema(ma.Schema):

@@ -246,6 +246,25 @@ class CertificateSchema(ma.Schema):
     )
 
 
+class CompanyNameSchema(ma.Schema):
+    name = fields.String(required=True)
+
+
+class MaskedWorkerSchema(ma.Schema):
+    """What a resident or station staff see of a worker (a booking's, or at the door): masked
+    name, stars, photo, company."""
+
+    id = fields.Integer(required=True)
+    name = fields.Function(
+        lambda worker: mask_name(worker.name),
+        required=True,
+        metadata={"type": "string", "description": "masked, e.g. 张*梅"},
+    )
+    stars = fields.Integer(allow_none=True)
+    photo_url = fields.String(allow_none=True)
+    company = fields.Pluck(CompanyNameSchema, "name", allow_none=True)
+
+
 class WorkerSchema(ma.Schema):
     """What operators and the worker's company see: personal numbers masked."""
 

@@ -6,8 +6,8 @@ from marshmallow import fields, validate
 
 from app.fields import BeijingDateTime, Text
 from app.paging import page_schema
-from app.privacy import mask_name
 from credit.certificates import GREEN, RED, YELLOW
+from credit.schemas import MaskedWorkerSchema
 from doorstep.entries import feedback_until
 from wechat.codes import SCANNED_FORMS
 from wechat.schemas import shown_text, text_status
@@ -19,24 +19,6 @@ class DoorEntryInputSchema(ma.Schema):
         validate=validate.Length(min=1, max=512),
         metadata={"description": f"what wx.scanCode returned for the worker's card: {SCANNED_FORMS}"},
     )
-
-
-class CompanyNameSchema(ma.Schema):
-    name = fields.String(required=True)
-
-
-class DoorWorkerSchema(ma.Schema):
-    """What the resident sees of the worker at their door: masked name, stars, photo, company."""
-
-    id = fields.Integer(required=True)
-    name = fields.Function(
-        lambda worker: mask_name(worker.name),
-        required=True,
-        metadata={"type": "string", "description": "masked, e.g. 张*梅"},
-    )
-    stars = fields.Integer(allow_none=True)
-    photo_url = fields.String(allow_none=True)
-    company = fields.Pluck(CompanyNameSchema, "name", allow_none=True)
 
 
 class DoorRatingInputSchema(ma.Schema):
@@ -73,7 +55,7 @@ class FeedbackUntil(BeijingDateTime):
 
 class DoorEntrySchema(ma.Schema):
     id = fields.Integer(required=True)
-    worker = fields.Nested(DoorWorkerSchema, required=True)
+    worker = fields.Nested(MaskedWorkerSchema, required=True)
     colour = fields.String(
         required=True,
         validate=validate.OneOf((GREEN, YELLOW, RED)),
