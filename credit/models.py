@@ -361,7 +361,7 @@ OFFER_TABLE = StateTable(
     transitions={"accept": {OFFERED: ACCEPTED}, "decline": {OFFERED: DECLINED}},
     names={OFFERED: "待确认", ACCEPTED: "已接受", DECLINED: "已拒绝"},
     field="status",
-    subject="the offer is",
+    subject=lazy_gettext("the offer is"),
 )
 
 
@@ -401,7 +401,7 @@ OBJECTION_TABLE = StateTable(
     transitions={"uphold": {OPEN: UPHELD}, "reject": {OPEN: REJECTED}},
     names={OPEN: "待处理", UPHELD: "异议成立", REJECTED: "异议不成立"},
     field="status",
-    subject="the objection is",
+    subject=lazy_gettext("the objection is"),
 )
 
 
@@ -493,7 +493,7 @@ DOCUMENT_REVIEW = StateTable(
     transitions={"accept": {UNREVIEWED: ACCEPTED_DOCUMENT}, "refuse": {UNREVIEWED: REFUSED_DOCUMENT}},
     names={UNREVIEWED: "待审核", ACCEPTED_DOCUMENT: "已通过", REFUSED_DOCUMENT: "未通过"},
     field="review",
-    subject="the document's review is",
+    subject=lazy_gettext("the document's review is"),
 )
 DOCUMENT_MEDIA_TYPES = ("image/jpeg", "image/png", "application/pdf")
 

@@ -8,6 +8,11 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+import booking.models
+import credit.models
+import training.models
+from app.states import StateTable
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "app/translations/zh_Hans_CN/LC_MESSAGES"
 NOT_CODE = {"tests", "bench", "migrations", "scripts"}
@@ -43,6 +48,20 @@ def test_validation_errors_name_the_fields_in_the_request_language(client):
 
 def test_an_unknown_address_is_worded_too(client):
     assert client.get("/api/v1/no-such-thing").json["detail"] == "此地址没有内容。"
+
+
+def test_every_state_tables_refusal_speaks_of_its_subject_in_chinese(app):
+    """A 409 from any lifecycle names what it is about in the request's language (a plain string
+    as a table's subject would stay English inside the Chinese sentence)."""
+    tables = [
+        table
+        for module in (booking.models, credit.models, training.models)
+        for table in vars(module).values()
+        if isinstance(table, StateTable)
+    ]
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        untranslated = [str(table.subject) for table in tables if str(table.subject).isascii()]
+    assert len(tables) >= 8 and untranslated == []
 
 
 def _messages_in_the_code() -> set[str]:
