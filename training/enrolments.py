@@ -2,6 +2,8 @@
 the place to the first on the waiting list, who is told by subscribe message. Callers commit;
 these functions only flush."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -10,8 +12,18 @@ from app.clock import utcnow
 from app.errors import Conflict
 from app.extensions import db
 from app.i18n import _
+from app.paging import Page, paginate
 from credit.models import Worker
-from training.models import ENROLLED, ENROLMENT_STATES, WAITING, Enrolment, TrainingClass
+from training.models import (
+    CANCELLED,
+    ENROLLED,
+    ENROLMENT_STATES,
+    WAITING,
+    Attendance,
+    ClassSession,
+    Enrolment,
+    TrainingClass,
+)
 from training.notifications import tell_of_place
 from training.places import give_back_place, take_place
 
@@ -85,3 +97,42 @@ def enrolled_in(class_id: int, worker: Worker) -> Enrolment:
             _("Worker %(id)s holds no place in this class.", id=worker.id), code="not_enrolled", field="worker_id"
         )
     return enrolment
+
+
+def enrolments_of_company(company_id: int, status: str | None, page: int, per_page: int) -> Page:
+    """A company's workers' enrolments, newest first: what its admin follows on the console."""
+    statement = (
+        select(Enrolment)
+        .join(Worker, Worker.id == Enrolment.worker_id)
+        .where(Worker.company_id == company_id)
+        .order_by(Enrolment.id.desc())
+    )
+    if status is not None:
+        statement = statement.where(Enrolment.status == status)
+    return paginate(statement, page, per_page)
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    enrolment: Enrolment
+    attended: frozenset[int]  # the ids of the sessions the worker was present at
+
+
+def roster(training_class: TrainingClass) -> list[RosterLine]:
+    """The class's enrolments (the cancelled left out), each with the sessions attended: two
+    queries, whatever the class's size."""
+    enrolments = list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.class_id == training_class.id, Enrolment.status != CANCELLED)
+            .order_by(Enrolment.status, Enrolment.created_at, Enrolment.id)
+        )
+    )
+    attended: dict[int, set[int]] = {}
+    for worker_id, session_id in db.session.execute(
+        select(Attendance.worker_id, Attendance.session_id)
+        .join(ClassSession, ClassSession.id == Attendance.session_id)
+        .where(ClassSession.class_id == training_class.id)
+    ):
+        attended.setdefault(worker_id, set()).add(session_id)
+    return [RosterLine(e, frozenset(attended.get(e.worker_id, ()))) for e in enrolments]

@@ -7,14 +7,14 @@ test-artifacts/console/."""
 import logging
 import re
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from app.clock import today_in_beijing
+from app.clock import BEIJING, today_in_beijing
 from app.extensions import db
 from booking.hours import seed_defaults
 from tests.factories import (
@@ -342,3 +342,34 @@ def test_an_operator_issues_a_certificate_then_suspends_it_and_the_scan_turns_re
     no_serious_violations(phone)
     screenshot(phone, "scan-red-phone")
     assert applicant["id"]
+
+
+def test_an_operator_opens_a_class_and_shows_its_check_in_code_to_the_room(new_context, server, world):
+    page = log_in(new_context, server, world, world["operator"])
+    page.goto("/console/training/classes")
+    course = page.locator("form", has=page.get_by_role("heading", name="新建课程"))
+    course.get_by_label("课程名称").fill("母婴护理岗前培训")
+    course.get_by_label("育婴").check()
+    course.get_by_label("学时").fill("24")
+    course.get_by_label("合格分").fill("80")
+    course.get_by_role("button", name="新建课程").click()
+    no_serious_violations(page)
+    screenshot(page, "operator-training-classes")
+
+    now = datetime.now(BEIJING)
+    start, end = (
+        max(now - timedelta(minutes=20), now.replace(hour=0, minute=0)),
+        min(now + timedelta(hours=2), now.replace(hour=23, minute=59)),
+    )
+    new_class = page.locator("form", has=page.get_by_role("heading", name="开设班次"))
+    new_class.get_by_label("课程", exact=True).select_option(label="母婴护理岗前培训")
+    new_class.get_by_label("班次名称").fill("海珠冬季班")
+    new_class.get_by_label("所在区").select_option(label="海珠区")
+    new_class.get_by_label("地址（线下）").fill("海珠区江南大道中 1 号")
+    new_class.get_by_label("名额（线下）").fill("30")
+    new_class.get_by_label("课次", exact=False).fill(f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}")
+    new_class.get_by_role("button", name="开设班次").click()
+    expect(page.get_by_role("heading", name="海珠冬季班")).to_be_visible()
+    expect(page.locator(".check-in-code svg")).to_be_visible()  # fetched by htmx, renewed each minute
+    no_serious_violations(page)
+    screenshot(page, "operator-training-class")

@@ -1,0 +1,134 @@
+"""Training on the console: an operator opens a course and a class, a company admin enrols a
+worker, the trainer shows the check-in code and marks a worker present by hand."""
+
+import re
+from datetime import datetime, timedelta
+
+from app.clock import BEIJING
+from tests.factories import STATION_A, offline_class_body
+
+
+def session_line(hours_before=0.5, hours_after=2.0) -> str:
+    """A session running now, as a person writes it on the class form (minutes, Beijing time)."""
+    now = datetime.now(BEIJING).replace(second=0, microsecond=0)
+    starts, ends = now - timedelta(hours=hours_before), now + timedelta(hours=hours_after)
+    if starts.date() != ends.date():  # the form writes one day per line; near midnight, keep to today
+        starts, ends = now.replace(hour=0, minute=0), now.replace(hour=23, minute=59)
+    return f"{starts:%Y-%m-%d %H:%M}-{ends:%H:%M}"
+
+
+def found(pattern: str, page: str) -> str:
+    match = re.search(pattern, page)
+    assert match, f"the page shows no {pattern}"
+    return match.group(1)
+
+
+COURSE_FORM = {
+    "title": "育婴员岗前培训",
+    "kind": "theory",
+    "purpose": "pre_job",
+    "service_types": ["childcare"],
+    "required_hours": "16",
+    "pass_mark": "80",
+}
+
+
+def test_an_operator_opens_a_course_and_a_class_of_it_on_the_console(client, console_session):
+    csrf = console_session(client, "operator")
+    assert client.post("/console/training/courses", data=COURSE_FORM, headers=csrf).status_code == 303
+    page = client.get("/console/training/classes").get_data(as_text=True)
+    course_id = found(r'<option value="(\d+)">育婴员岗前培训</option>', page)
+
+    form = {"course_id": course_id, "title": "天河冬季班", "mode": "offline", "station_code": STATION_A}
+    form |= {"trainer_name": "李老师", "capacity": "20", "sessions": session_line()}
+    created = client.post("/console/training/classes", data=form, headers=csrf)
+    assert created.status_code == 303
+    class_page = client.get(created.headers["Location"]).get_data(as_text=True)
+    assert "天河冬季班" in class_page and "育婴员岗前培训" in class_page and "0 / 20" in class_page
+    assert "还没有人报名" in class_page
+    listed = client.get(f"/console/training/classes?course_id={course_id}").get_data(as_text=True)
+    assert "天河冬季班" in listed and "共 1 条" in listed
+
+
+def test_a_session_written_wrongly_is_refused_beside_its_field(client, console_session, make_course):
+    course = make_course()
+    csrf = console_session(client, "operator")
+    form = {"course_id": str(course["id"]), "title": "天河冬季班", "mode": "offline", "station_code": STATION_A}
+    form |= {"capacity": "20", "sessions": "下周二上午"}
+    refused = client.post("/console/training/classes", data=form, headers=csrf)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="error-sessions"' in page
+    assert "2026-12-10 09:00-12:00" in page and "下周二上午" in page  # the refusal says how to write it
+    no_capacity = client.post(
+        "/console/training/classes", data=form | {"capacity": "", "sessions": session_line()}, headers=csrf
+    )
+    assert no_capacity.status_code == 422 and "名额" in no_capacity.get_data(as_text=True)
+    assert (
+        client.post("/console/training/courses", data=COURSE_FORM | {"pass_mark": "120"}, headers=csrf).status_code
+        == 422
+    )
+
+
+def test_a_company_admin_enrols_its_worker_and_cancels(client, console_session, make_company, make_trainee, make_class):
+    company = make_company()["id"]
+    worker = make_trainee(company_id=company, name="林晓燕")
+    stranger = make_trainee(name="吴美华")
+    training_class = make_class(offline_class_body(capacity=1))
+    csrf = console_session(client, "company_admin", company_id=company)
+
+    page = client.get("/console/training/enrolments").get_data(as_text=True)
+    assert "林晓燕" in page and "吴美华" not in page and f'<option value="{training_class["id"]}">' in page
+    form = {"worker_id": str(worker["id"]), "class_id": str(training_class["id"])}
+    assert client.post("/console/training/enrolments", data=form, headers=csrf).status_code == 303
+    listed = client.get("/console/training/enrolments").get_data(as_text=True)
+    enrolment_id = found(r'data-enrolment="(\d+)" data-status="enrolled"', listed)
+
+    again = client.post("/console/training/enrolments", data=form, headers=csrf)
+    assert again.status_code == 409 and "已报名" in again.get_data(as_text=True)
+    other = client.post("/console/training/enrolments", data=form | {"worker_id": str(stranger["id"])}, headers=csrf)
+    assert other.status_code == 404  # another company's worker is not theirs to enrol
+    missing = client.post("/console/training/enrolments", data={"worker_id": str(worker["id"])}, headers=csrf)
+    assert missing.status_code == 422 and 'id="error-class_id"' in missing.get_data(as_text=True)
+
+    cancelled = client.post(
+        f"/console/training/enrolments/{enrolment_id}/cancel", data={"reason": "家中有事"}, headers=csrf
+    )
+    assert cancelled.status_code == 303
+    assert 'data-status="cancelled"' in client.get("/console/training/enrolments").get_data(as_text=True)
+
+
+def test_the_trainer_shows_the_check_in_code_and_marks_a_worker_present(
+    client, console_session, make_trainee, make_class, enrol
+):
+    worker = make_trainee(name="何丽芳")
+    training_class = make_class(offline_class_body())
+    assert enrol(training_class, worker).status_code == 201
+    session_id = training_class["sessions"][0]["id"]
+    csrf = console_session(client, "operator")
+
+    page = client.get(f"/console/training/classes/{training_class['id']}").get_data(as_text=True)
+    assert "何丽芳" in page and f"/console/training/sessions/{session_id}/check-in-code" in page
+    code = client.get(f"/console/training/sessions/{session_id}/check-in-code", headers={"HX-Request": "true"})
+    assert code.status_code == 200 and "<svg" in code.get_data(as_text=True)
+
+    no_reason = client.post(
+        f"/console/training/sessions/{session_id}/attendance", data={"worker_id": str(worker["id"])}, headers=csrf
+    )
+    assert no_reason.status_code == 422
+    marked = client.post(
+        f"/console/training/sessions/{session_id}/attendance",
+        data={"worker_id": str(worker["id"]), "reason": "手机没电，现场核对身份证"},
+        headers=csrf,
+    )
+    assert marked.status_code == 303
+    page = client.get(f"/console/training/classes/{training_class['id']}").get_data(as_text=True)
+    assert "已到" in page and "1 人" in page
+    twice = client.post(
+        f"/console/training/sessions/{session_id}/attendance",
+        data={"worker_id": str(worker["id"]), "reason": "再点一次"},
+        headers=csrf,
+    )
+    assert twice.status_code == 409
+
+    figures = client.get("/console/training/statistics").get_data(as_text=True)
+    assert "保洁岗前培训" in figures and "李老师" in figures
