@@ -3,13 +3,15 @@ SHELL := /bin/bash
 VENV := .venv
 PORT ?= 5000
 WORKERS ?= 2
+SCALE ?= 0.01
+SCALES ?= 0.01 0.1
 RUN_PACKAGES := python3 python3-venv libsqlite3-mod-spatialite
 TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server chromium fonts-noto-cjk
 BENCH_PACKAGES := wrk
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 export FLASK_APP := wsgi
 
-.PHONY: run test lint fix lock messages fuzz bench soak system-packages
+.PHONY: run test lint fix lock messages fuzz bench bench-scale bench-city soak system-packages
 
 ## Serve the embedded default (SQLite + SpatiaLite, no Redis) on http://127.0.0.1:$(PORT); every
 ## printed scan URL and QR code points at that port (PUBLIC_BASE_URL follows PORT)
@@ -67,6 +69,19 @@ bench: $(VENV)/.test-deps
 	scripts/install-system-packages $(TEST_PACKAGES) $(BENCH_PACKAGES)
 	scripts/start-test-services
 	$(VENV)/bin/python bench/run.py
+
+## City-scale data for the benchmarks (bench/scale.py) in its own database: SCALE=1 is Guangzhou
+## today (100,000 workers, 1,000,000 bookings, 10,000,000 scans), 0.01 and 0.1 quick runs
+bench-scale: $(VENV)/.test-deps
+	scripts/install-system-packages $(TEST_PACKAGES)
+	scripts/start-test-services
+	$(VENV)/bin/python bench/scale.py --scale $(SCALE)
+
+## The hot paths with random inputs at each scale, as ratios of /healthz, and their growth (bench/city.py)
+bench-city: $(VENV)/.test-deps
+	scripts/install-system-packages $(TEST_PACKAGES) $(BENCH_PACKAGES)
+	scripts/start-test-services
+	$(VENV)/bin/python bench/city.py --scales $(SCALES)
 
 ## Ten minutes of mixed traffic; prints each worker's memory before, at peak and after
 soak: $(VENV)/.test-deps
