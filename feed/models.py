@@ -33,8 +33,6 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     LISTING_ENDED: ("listing_category", "listed_from", "listed_until", "listing_reference", "end_reason"),
 }
 KINDS = tuple(KIND_FIELDS)
-# The subject's own fields, the same for every kind: public identifiers and masked names only.
-SUBJECT_FIELDS = ("subject_type", "credit_code", "company_name", "certificate_number", "worker_name_masked")
 
 
 def _in(values) -> str:

@@ -34,7 +34,17 @@ blp = ApiBlueprint(
 @blp.problems(401)
 @blp.arguments(PullQuery, location="query")
 @blp.response(200, FeedPageSchema)
-@blp.doc(responses={200: {"content": {CSV_MIMETYPE: {"schema": {"type": "string"}}}}})
+@blp.doc(
+    responses={
+        200: {
+            "content": {CSV_MIMETYPE: {"schema": {"type": "string"}}},
+            "headers": {
+                NEXT_CURSOR_HEADER: {"description": "the page's next_cursor", "schema": {"type": "string"}},
+                HAS_MORE_HEADER: {"description": "true or false: has_more", "schema": {"type": "string"}},
+            },
+        }
+    }
+)
 def pull_records(query):
     """Records in the order they committed: `since` for the first page, then each page's
     `next_cursor`; JSON or CSV (the cursor also in the Feed-Next-Cursor header). Every pull is
