@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from geoalchemy2 import load_spatialite
 from sqlalchemy import DateTime, event
 from sqlalchemy.orm import Session
@@ -63,6 +63,20 @@ def _run_after_rollback(session: Session, transaction) -> None:
             callback()
 
 
+def writes_on_read(view):
+    """Marks a GET view that writes (a read kept on record in a table of its own, such as a pull
+    of the public-credit feed), so that on SQLite it takes the write lock at once like any write."""
+    view.writes_on_read = True
+    return view
+
+
+def _request_writes() -> bool:
+    if not has_request_context():
+        return False
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return request.method not in READ_ONLY_METHODS or getattr(view, "writes_on_read", False)
+
+
 def configure_spatial_backend(app, db) -> None:
     with app.app_context():
         engine = db.engine
@@ -89,8 +103,7 @@ def configure_spatial_backend(app, db) -> None:
         # A request that writes takes SQLite's write lock at its first statement, so concurrent
         # writers queue (busy_timeout) and each sees the one before it. A deferred BEGIN would let
         # two of them read the same snapshot, and the second would fail at its first write.
-        writes = has_request_context() and request.method not in READ_ONLY_METHODS
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_writes() else "BEGIN")
 
 
 def database_is_reachable(db) -> bool:

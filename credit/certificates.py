@@ -39,6 +39,9 @@ COLOUR_NAMES = {GREEN: "绿码", YELLOW: "黄码", RED: "红码"}
 # credit knowing them.
 _signals = Namespace()
 certificate_withdrawn = _signals.signal("certificate-withdrawn")
+# Sent, inside the transaction that makes it, after every move of LIFECYCLE, with the certificate
+# as sender and `action`, `before` and `after` (its states) as keywords.
+certificate_moved = _signals.signal("certificate-moved")
 DOCUMENT_FIELDS = (
     "id_card_checked_on",
     "health_certificate_valid_until",
@@ -99,6 +102,7 @@ def transition(
         after=after,
     )
     recompute_worker(certificate.worker)
+    certificate_moved.send(certificate, action=action, before=before["state"], after=target)
     if before["state"] == ISSUED and target != ISSUED:
         certificate_withdrawn.send(certificate.worker, actor=actor, reason=reason or action.replace("_", " "))
     return certificate

@@ -26,6 +26,10 @@ RATING_KINDS = ("rating", "door_rating")
 # refresher course of the worker, without credit or the complaint's feature knowing training.
 _signals = Namespace()
 complaint_upheld = _signals.signal("complaint-upheld")
+# Sent, inside the transaction that makes it, when a recompute changes a company's grade, with the
+# company as sender and `before` (None for its first grade), `after` and `version` (scoring.toml's)
+# as keywords: publication (the public-credit feed) records it without credit knowing it.
+company_level_changed = _signals.signal("company-level-changed")
 
 
 def append_event(
@@ -150,10 +154,13 @@ def recompute_worker(worker: Worker) -> None:
 def recompute_company(company: Company) -> None:
     as_of = utcnow()
     result, _ = compute_level(company, as_of)
+    before = company.grade
     company.grade, company.credit_score = result.level, result.score
     company.credit_config_version, company.credit_computed_at = result.version, as_of
     company.updated_at = as_of
     db.session.flush()
+    if before != company.grade:
+        company_level_changed.send(company, before=before, after=company.grade, version=result.version)
 
 
 @dataclass(frozen=True)

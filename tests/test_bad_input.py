@@ -84,3 +84,24 @@ def test_a_wechat_push_nested_too_deep_is_a_400(api, body):
     response = api.post("/api/v1/wechat/callback", query_string=signed(), data=body)
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert response.json["code"] == "json_too_deep"
+
+
+# ---- the public-credit feed (a GET whose query is its input; tests/feed/test_access.py has the rest)
+FEED_RECORDS = "/api/v1/public-credit/v1/records"
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"since": HUGE_INTEGER}, "since"),
+        ({"since": "2026-13-45T99:00:00+08:00"}, "since"),
+        ({"cursor": "v1." + "\u4e2d" * 150}, "cursor"),
+        ({"cursor": "v1.WzEsMSwxXQ"}, "cursor"),  # [1,1,1]: a since that is not text
+        ({"cursor": "v1.WzEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMCwxLG51bGxd"}, "cursor"),  # an id past bigint
+        ({"limit": HUGE_INTEGER}, "limit"),
+    ],
+)
+def test_a_feed_query_it_cannot_read_is_a_422_naming_its_field(client, feed_key, query, field):
+    response = client.get(FEED_RECORDS, query_string=query, headers=feed_key)
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    assert list(response.json["errors"]) == [field]

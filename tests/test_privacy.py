@@ -57,3 +57,15 @@ def test_look_up_hashes_are_stable_and_depend_on_the_key():
         assert blind_index("13812345678") == first
     with app_with(data_hash_key=os.urandom(32)).app_context():
         assert blind_index("13812345678") != first
+
+
+# ---- the public-credit feed (GET /api/v1/public-credit/v1/records; tests/feed pulls a real worker's)
+def test_the_public_credit_feed_has_no_field_for_an_id_number_a_phone_or_a_full_name():
+    from feed.models import KIND_FIELDS
+    from feed.schemas import CSV_COLUMNS
+
+    published = set(CSV_COLUMNS) | {name for names in KIND_FIELDS.values() for name in names}
+    assert not {name for name in published if "id_number" in name or "phone" in name or name.endswith("_name")} - {
+        "company_name"
+    }
+    assert "worker_name_masked" in published and "worker_name" not in published
