@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.plugins.verification",
     "tests.plugins.storage",
     "tests.plugins.training",
+    "tests.plugins.statistics",
 ]
 
 RUN_STARTED = time.monotonic()
