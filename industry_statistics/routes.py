@@ -35,7 +35,7 @@ blp = ApiBlueprint(
 @blp.requires(OPERATOR)
 @blp.arguments(PeriodDistrictQuery, location="query")
 @blp.response(200, CertificateFiguresSchema)
-def certificate_statistics(query):
+def statistics_of_certificates(query):
     """Certificates issued, suspended, revoked and expired by month and district, and those valid and
     suspended at each month's end (operators)."""
     return certificate_figures(query["period"], query.get("district"))
@@ -45,7 +45,7 @@ def certificate_statistics(query):
 @blp.requires(OPERATOR)
 @blp.arguments(DistrictQuery, location="query")
 @blp.response(200, WorkerFiguresSchema)
-def worker_statistics(query):
+def statistics_of_workers(query):
     """Workers by gender, age band (today in Beijing), service type and district (operators)."""
     return worker_figures(query.get("district"))
 
@@ -54,7 +54,7 @@ def worker_statistics(query):
 @blp.requires(OPERATOR)
 @blp.arguments(DistrictQuery, location="query")
 @blp.response(200, CompanyFiguresSchema)
-def company_statistics(query):
+def statistics_of_companies(query):
     """Companies by grade and district (operators)."""
     return company_figures(query.get("district"))
 
@@ -64,7 +64,7 @@ def company_statistics(query):
 @blp.problems(403)
 @blp.arguments(BookingFiguresQuery, location="query")
 @blp.response(200, BookingFiguresSchema)
-def booking_statistics(query):
+def statistics_of_bookings(query):
     """Bookings, completion, cancellation, follow-up satisfaction and complaint rate per station
     and district (operators; station staff, of their own station)."""
     station = station_in_scope(query.get("station"))
@@ -75,7 +75,7 @@ def booking_statistics(query):
 @blp.requires(OPERATOR)
 @blp.arguments(PeriodDistrictQuery, location="query")
 @blp.response(200, ComplaintFiguresSchema)
-def complaint_statistics(query):
+def statistics_of_complaints(query):
     """Complaints received and decided by month, with the median and 90th percentile of the hours
     to decide them (operators)."""
     return complaint_figures(query["period"], query.get("district"))
@@ -85,6 +85,6 @@ def complaint_statistics(query):
 @blp.requires(OPERATOR)
 @blp.arguments(PeriodQuery, location="query")
 @blp.response(200, TrainingFiguresSchema)
-def training_statistics(query):
+def statistics_of_training(query):
     """Enrolments, completions, attendances and exam pass rates by month and course (operators)."""
     return training_figures(query["period"])

@@ -5,7 +5,7 @@ and training, for the whole city and for one district."""
 
 import math
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -34,16 +34,15 @@ def period_of(generated) -> dict:
     return {"from": generated.first_day.isoformat(), "to": generated.last_day.isoformat()}
 
 
+_DAY = timedelta(days=1)
+
+
 def in_period(moment: datetime | None, generated) -> bool:
     return moment is not None and beijing(generated.first_day, 0) <= moment < beijing(generated.last_day, 0) + _DAY
 
 
-from datetime import timedelta  # noqa: E402
-
-_DAY = timedelta(days=1)
-
-
 def months_of(generated) -> list[str]:
+    assert (generated.first_day.isoformat(), generated.last_day.isoformat()) == ("2025-01-01", "2025-06-30")
     return ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]
 
 
