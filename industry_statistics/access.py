@@ -2,7 +2,7 @@
 booking figures (and no other station's: 403)."""
 
 from accounts.models import OPERATOR, STATION_STAFF
-from app.access import current_principal
+from app.access import require_principal
 from app.errors import Forbidden, Invalid
 from app.extensions import db
 from app.i18n import _
@@ -14,7 +14,7 @@ BOOKING_READERS = (OPERATOR, STATION_STAFF)
 def station_in_scope(station_code: str | None) -> str | None:
     """The station the booking figures are of: the one asked for (an operator; None for all), or
     the caller's own (station staff, who may ask for no other)."""
-    principal = current_principal()
+    principal = require_principal()
     if principal.has_role(OPERATOR):
         if station_code is not None and db.session.get(Station, station_code) is None:
             raise Invalid(

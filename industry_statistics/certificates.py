@@ -92,11 +92,11 @@ def _moves(period: Period, district_code: str | None) -> Counter:
     )
     if district_code:
         moved = moved.where(Company.district_code == district_code)
-    moved = moved.subquery()
+    rows = moved.subquery()
     query = (
-        select(moved.c.month, moved.c.district, moved.c.move, func.count())
-        .where(moved.c.move.is_not(None))
-        .group_by(moved.c.month, moved.c.district, moved.c.move)
+        select(rows.c.month, rows.c.district, rows.c.move, func.count())
+        .where(rows.c.move.is_not(None))
+        .group_by(rows.c.month, rows.c.district, rows.c.move)
     )
     return Counter({(month, district, move): count for month, district, move, count in db.session.execute(query)})
 
@@ -125,8 +125,8 @@ def _standing(period: Period, district_code: str | None) -> Counter:
     )
     if district_code:
         standing = standing.where(Company.district_code == district_code)
-    standing = standing.subquery()
-    query = select(standing.c.month, standing.c.district, standing.c.state, func.count()).group_by(
-        standing.c.month, standing.c.district, standing.c.state
+    rows = standing.subquery()
+    query = select(rows.c.month, rows.c.district, rows.c.state, func.count()).group_by(
+        rows.c.month, rows.c.district, rows.c.state
     )
     return Counter({(month, district, state): count for month, district, state, count in db.session.execute(query)})

@@ -27,12 +27,12 @@ def company_figures(district_code: str | None) -> CompanyFigures:
     graded = select(Company.district_code.label("district"), grade.label("grade"))
     if district_code:
         graded = graded.where(Company.district_code == district_code)
-    graded = graded.subquery()
+    rows = graded.subquery()
     counts = Counter(
         {
             (district, grade): count
             for district, grade, count in db.session.execute(
-                select(graded.c.district, graded.c.grade, func.count()).group_by(graded.c.district, graded.c.grade)
+                select(rows.c.district, rows.c.grade, func.count()).group_by(rows.c.district, rows.c.grade)
             )
         }
     )

@@ -49,7 +49,7 @@ def complaint_figures(period: Period, district_code: str | None) -> ComplaintFig
             select(inner.c.group, func.count(), func.count(inner.c.value)).group_by(inner.c.group)
         )
     }
-    hours = percentiles_by_group(db.session, submitted, PERCENTS)
+    hours = percentiles_by_group(submitted, PERCENTS)
     months = period.months
     received = {m: counted.get(m, (0, 0))[0] for m in months}
     decided = {m: counted.get(m, (0, 0))[1] for m in months}

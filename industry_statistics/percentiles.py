@@ -4,14 +4,15 @@ the value ranked ceil(p * n) of n) from window functions. Percent are whole numb
 is found in integer arithmetic on both."""
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session
+
+from app.extensions import db
 
 
-def percentiles_by_group(session: Session, query: Select, percents: tuple[int, ...]) -> dict[str, tuple]:
+def percentiles_by_group(query: Select, percents: tuple[int, ...]) -> dict[str, tuple]:
     """{group: (value at each of `percents`)} for a `query` selecting two columns, `group` and
     `value` (rows whose value is NULL are left out)."""
     inner = query.subquery()
-    if session.get_bind().dialect.name == "postgresql":
+    if db.session.get_bind().dialect.name == "postgresql":
         aggregated = (
             select(
                 inner.c.group,
@@ -35,4 +36,4 @@ def percentiles_by_group(session: Session, query: Select, percents: tuple[int, .
             ranked.c.group,
             *(func.min(case((ranked.c.rank * 100 >= percent * ranked.c.n, ranked.c.value))) for percent in percents),
         ).group_by(ranked.c.group)
-    return {group: tuple(values) for group, *values in session.execute(aggregated).all()}
+    return {group: tuple(values) for group, *values in db.session.execute(aggregated).all()}

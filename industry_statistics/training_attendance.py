@@ -4,6 +4,7 @@ course's exam in the month, those who passed it (a worker counts once per course
 passed if any attempt passed). Online lessons are not sessions and count in completions only."""
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, Select, func, select
@@ -62,7 +63,7 @@ def training_figures(period: Period) -> TrainingFigures:
     )
 
 
-def _chart(counts: dict[str, Counter], keys: list[str], labels: list[str]) -> Chart:
+def _chart(counts: Mapping[str, Mapping], keys: list[str], labels: list[str]) -> Chart:
     return chart(
         keys,
         labels,
@@ -97,7 +98,8 @@ def _exam_results(period: Period, by: str) -> tuple[Counter, Counter]:
     )
     groups = [per_worker.c.course_id, per_worker.c.worker_id] + ([per_worker.c.month] if by == "month" else [])
     workers = select(*groups, func.max(per_worker.c.passed).label("passed")).group_by(*groups).subquery()
-    sat, passed = Counter(), Counter()
+    sat: Counter = Counter()
+    passed: Counter = Counter()
     for key, count, passes in db.session.execute(
         select(workers.c[by], func.count(), func.sum(workers.c.passed)).group_by(workers.c[by])
     ):

@@ -140,13 +140,11 @@ def _certificate_moves(rng: random.Random, workers: list[Worker]) -> None:
 
 
 def _stations() -> list[str]:
+    """The first station of each district, and the last of 天河区: two stations in one district."""
+    first, last = Station.code, Station.code.desc()
     return [
-        db.session.scalars(select(Station.code).where(Station.district_code == district).order_by(Station.code)).first()
-        for district in DISTRICT_CODES
-    ] + [
-        db.session.scalars(
-            select(Station.code).where(Station.district_code == "440106").order_by(Station.code.desc())
-        ).first()
+        db.session.scalars(select(Station.code).where(Station.district_code == district).order_by(order).limit(1)).one()
+        for district, order in [*((district, first) for district in DISTRICT_CODES), ("440106", last)]
     ]
 
 

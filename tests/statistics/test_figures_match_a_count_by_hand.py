@@ -57,7 +57,7 @@ def rows(app, model):
 def certificate_moves(app, generated, district=None):
     with app.app_context():
         districts = dict(db.session.execute(select(Company.id, Company.district_code)).all())
-        events = db.session.scalars(
+        ledger = db.session.scalars(
             select(CreditEvent).where(CreditEvent.kind == "certificate").order_by(CreditEvent.id)
         ).all()
         events = [
@@ -65,15 +65,15 @@ def certificate_moves(app, generated, district=None):
                 e.id,
                 e.worker_id,
                 e.created_at,
-                districts.get(e.employer_id, "none"),
+                districts.get(e.employer_id or 0, "none"),
                 (e.before or {}).get("state"),
                 (e.after or {}).get("state"),
             )
-            for e in events
+            for e in ledger
         ]
     if district:
         events = [e for e in events if e[3] == district]
-    moves = Counter()
+    moves: Counter = Counter()
     for _, _, at, where, before, after in events:
         if not in_period(at, generated):
             continue
@@ -86,13 +86,13 @@ def certificate_moves(app, generated, district=None):
         )
         if kind:
             moves[(month(at), where, kind)] += 1
-    standing = Counter()
+    standing: Counter = Counter()
     ends = {m: beijing(datetime.strptime(m + "-01", "%Y-%m-%d").date(), 0) for m in months_of(generated)}
     ends = dict(
         zip(months_of(generated), [*list(ends.values())[1:], beijing(generated.last_day, 0) + _DAY], strict=True)
     )
     for m, end in ends.items():
-        latest = {}
+        latest: dict = {}
         for event_id, worker, at, where, _, after in events:
             if at < end:
                 latest[worker] = (event_id, where, after)
@@ -111,32 +111,26 @@ def test_certificates_by_month_and_district_are_the_moves_on_the_ledger(client, 
     by_month = by_key(answer.json["by_month"])
     assert answer.json["by_month"]["keys"] == months_of(generated)
     for kind in ("issued", "suspended", "revoked", "expired"):
-        expected = Counter()
-        for (m, _, k), n in moves.items():
-            if k == kind:
-                expected[m] += n
-        assert by_month[kind] == {m: expected[m] for m in months_of(generated)}, kind
+        assert by_month[kind] == added(moves, kind, 0, months_of(generated)), kind
     for kind in ("issued_at_end", "suspended_at_end"):
-        expected = Counter()
-        for (m, _, k), n in standing.items():
-            if k == kind:
-                expected[m] += n
-        assert by_month[kind] == {m: expected[m] for m in months_of(generated)}, kind
+        assert by_month[kind] == added(standing, kind, 0, months_of(generated)), kind
     assert sum(by_month["issued"].values()) > 5 and sum(by_month["suspended_at_end"].values()) > 0
 
     by_district = by_key(answer.json["by_district"])
     assert answer.json["by_district"]["keys"] == ([district] if district else [*DISTRICT_KEYS, "none"])
     for kind in ("issued", "suspended", "revoked", "expired"):
-        expected = Counter()
-        for (_, where, k), n in moves.items():
-            if k == kind:
-                expected[where] += n
-        assert by_district[kind] == {d: expected[d] for d in by_district[kind]}, kind
-    expected = Counter()
-    for (m, where, k), n in standing.items():
-        if k == "issued_at_end" and m == "2025-06":
-            expected[where] += n
-    assert by_district["issued_at_end"] == {d: expected[d] for d in by_district["issued_at_end"]}
+        assert by_district[kind] == added(moves, kind, 1, by_district[kind]), kind
+    june = Counter({key: n for key, n in standing.items() if key[0] == "2025-06"})
+    assert by_district["issued_at_end"] == added(june, "issued_at_end", 1, by_district["issued_at_end"])
+
+
+def added(counts: Counter, kind: str, index: int, keys) -> dict:
+    """The (month, district, kind) counts of `kind` added up by month (index 0) or district (1)."""
+    summed: Counter = Counter()
+    for key, n in counts.items():
+        if key[2] == kind:
+            summed[key[index]] += n
+    return {key: summed[key] for key in keys}
 
 
 DISTRICT_KEYS = [
@@ -228,7 +222,7 @@ def booking_counts(app, generated, district=None, station=None):
             for b in db.session.scalars(select(Booking))
             if in_period(b.starts_at, generated)
         ]
-    per = {"station": defaultdict(Counter), "district": defaultdict(Counter)}
+    per: dict[str, dict[str, Counter]] = {"station": defaultdict(Counter), "district": defaultdict(Counter)}
     for code, where, status, booking_id in bookings:
         if (district and where != district) or (station and code != station):
             continue
@@ -306,7 +300,10 @@ def test_complaint_handling_times_by_month(client, operator, generated, app, dis
     with app.app_context():
         districts = dict(db.session.execute(select(Station.code, Station.district_code)).all())
         complaints = [
-            (month(c.submitted_at), c.decided_at and (c.decided_at - c.submitted_at).total_seconds() / 3600)
+            (
+                in_beijing(c.submitted_at).strftime("%Y-%m"),
+                c.decided_at and (c.decided_at - c.submitted_at).total_seconds() / 3600,
+            )
             for c in db.session.scalars(select(Complaint))
             if in_period(c.submitted_at, generated) and (not district or districts[c.booking.station_code] == district)
         ]
@@ -355,9 +352,9 @@ def test_training_enrolments_attendance_and_pass_rates_by_month_and_course(clien
             ],
         }
         attempts = [
-            (month(a.submitted_at), course_of_exam[a.exam_id], a.worker_id, a.passed)
+            (in_beijing(a.submitted_at).strftime("%Y-%m"), course_of_exam[a.exam_id], a.worker_id, bool(a.passed))
             for a in db.session.scalars(select(Attempt))
-            if in_period(a.submitted_at, generated)
+            if a.submitted_at is not None and in_period(a.submitted_at, generated)
         ]
     by_month, by_course = by_key(answer.json["by_month"]), by_key(answer.json["by_course"])
     for name, found in facts.items():
@@ -366,11 +363,12 @@ def test_training_enrolments_attendance_and_pass_rates_by_month_and_course(clien
         courses = Counter(str(c) for _, c in found)
         assert by_course[name] == {c: courses[c] for c in by_course[name]}, name
     for index, key in ((0, "month"), (1, "course")):
-        results = defaultdict(bool)
+        results: dict[tuple, bool] = defaultdict(bool)
         for attempt in attempts:
             group = (str(attempt[index]), attempt[1], attempt[2])
             results[group] = results[group] or attempt[3]
-        sat, passed = Counter(), Counter()
+        sat: Counter = Counter()
+        passed: Counter = Counter()
         for (group, _, _), did_pass in results.items():
             sat[group] += 1
             passed[group] += did_pass
