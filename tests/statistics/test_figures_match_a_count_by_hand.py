@@ -377,3 +377,21 @@ def test_training_enrolments_attendance_and_pass_rates_by_month_and_course(clien
         assert chart["passed"] == {k: passed[k] for k in chart["passed"]}, key
         assert chart["pass_rate"] == {k: rate(passed[k], sat[k]) for k in chart["pass_rate"]}, key
     assert len(answer.json["by_course"]["keys"]) >= 2
+
+
+@pytest.mark.parametrize("route", ["certificates", "workers", "companies", "bookings", "complaints", "training"])
+def test_a_figure_costs_the_same_statements_over_no_rows_as_over_many(
+    client, operator, generated, route, count_statements
+):
+    """Counted by the database: the statements do not grow with the rows they count (a period or,
+    for the figures of today, a district, holding none of them, and the whole generated set)."""
+    client.get(f"/api/v1/statistics/{route}", headers=operator)  # the caller's session, read once
+    empty = {"district": "440117"} if route in ("workers", "companies") else {"from": "2020-01-01", "to": "2020-06-30"}
+    full = {} if route in ("workers", "companies") else period_of(generated)
+    counted = []
+    for period in (empty, full):
+        with count_statements() as statements:
+            answer = client.get(f"/api/v1/statistics/{route}", query_string=period, headers=operator)
+        assert answer.status_code == 200
+        counted.append(len(statements))
+    assert counted[0] == counted[1] <= 12
