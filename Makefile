@@ -19,6 +19,7 @@ run: export APP_ENV := development
 run: export PORT := $(PORT)
 run: $(VENV)/.run-deps
 	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask credit backfill-demographics
 	$(VENV)/bin/flask stations import stations/data/gz_streets.csv
 	$(VENV)/bin/flask credit demo
 	$(VENV)/bin/flask booking defaults

@@ -74,11 +74,12 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     import credit
     import doorstep
     import feed
+    import industry_statistics
     import stations
     import training
     import wechat
 
-    for feature in (accounts, stations, credit, wechat, feed, booking, doorstep, training, console):
+    for feature in (accounts, stations, credit, wechat, feed, booking, doorstep, training, industry_statistics, console):
         feature.init_app(app, api)
 
 

@@ -1,5 +1,5 @@
 """`flask credit import-companies FILE`, `flask credit import-workers FILE`, `flask credit demo` and
-`flask credit purge-documents`."""
+`flask credit purge-documents` and `flask credit backfill-demographics`."""
 
 import click
 from flask import current_app
@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from app.csv_import import CSV_FILE, DRY_RUN, SKIP_INVALID, ImportReport, run_import
 from app.errors import Unavailable
 from app.extensions import db
-from credit import documents, importer
+from credit import documents, importer, registry
 from credit.demo import load_demo
 
 credit_cli = AppGroup("credit", help="Manage companies, workers and their certificates.")
@@ -79,3 +79,16 @@ def purge_documents_command():
         stopped = "What was deleted before it stopped stays deleted; run it again."
         raise click.ClickException(f"{error.description} {stopped}") from None
     click.echo(f"{purged} document{'' if purged == 1 else 's'} deleted after retention.")
+
+
+@credit_cli.command("backfill-demographics")
+def backfill_demographics_command():
+    """Fill in the gender and birth year (for the statistics) of workers registered before they
+    were kept, from their ID numbers; commits after each batch, so it can be stopped and run
+    again, and does nothing once every worker has them."""
+    done = 0
+    for count in registry.backfill_demographics():
+        db.session.commit()
+        done += count
+        click.echo(f"{done} workers filled in")
+    click.echo(f"Done: {done} worker{'' if done == 1 else 's'} filled in.")

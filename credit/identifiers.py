@@ -16,6 +16,7 @@ Both numbers are stored in the form the standards print: capitals, no spaces (no
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from stdnum import numdb
@@ -61,6 +62,23 @@ def id_number_problem(value: str, today: date | None = None) -> str | None:
     if id_number_check_character(value[:17]) != value[17]:
         return "the check character (GB 11643) does not match"
     return None
+
+
+MALE, FEMALE = "male", "female"
+GENDERS = (MALE, FEMALE)
+
+
+@dataclass(frozen=True)
+class Demographics:
+    gender: str
+    birth_year: int
+
+
+def demographics(id_number: str) -> Demographics:
+    """What statistics keep of a valid ID number instead of the number: characters 7-10 are the
+    birth year, and the 17th (the sequence's last digit) is odd for a man and even for a woman
+    (GB 11643-1999, 4.3)."""
+    return Demographics(gender=MALE if int(id_number[16]) % 2 else FEMALE, birth_year=int(id_number[6:10]))
 
 
 def credit_code_check_character(first17: str) -> str:

@@ -108,6 +108,7 @@ class Worker(Model):
     (bookings, the ledger, the QR code) never show them; the views that do undefer the group."""
 
     __tablename__ = "workers"
+    __table_args__ = (CheckConstraint("gender IN ('male', 'female')", name="gender"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(32))
@@ -121,6 +122,11 @@ class Worker(Model):
     service_types: Mapped[list[str]] = mapped_column(JSON, default=list, comment="service codes (credit.service_types)")
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     years_of_experience: Mapped[int] = mapped_column(Integer, default=0)
+    # Read from the ID number when it is registered (credit.identifiers.demographics) for the
+    # statistics, so that counting by age and gender never decrypts a number. NULL on rows
+    # registered before they were kept, until `flask credit backfill-demographics` has run.
+    gender: Mapped[str | None] = mapped_column(String(6), comment="male or female, from the ID number")
+    birth_year: Mapped[int | None] = mapped_column(Integer, comment="from the ID number")
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     # The current level and the public rating summary, kept in step with the ledger by
     # credit.ledger.recompute_worker so that a scan reads one row.

@@ -12,6 +12,7 @@ from app.i18n import _
 from app.paging import Page, paginate
 from app.privacy import blind_index
 from credit.employment import offer_employment
+from credit.identifiers import demographics
 from credit.ledger import append_event, recompute_company, recompute_worker
 from credit.models import APPLIED, PERSONAL, Certificate, Company, Employment, EmploymentOffer, Worker
 
@@ -58,10 +59,13 @@ def create_worker(data: dict, actor: User | None) -> Worker:
         raise Conflict(_("A worker with this ID number already exists."), code="duplicate_id_number", field="id_number")
     if data.get("company_id") is not None and db.session.get(Company, data["company_id"]) is None:
         raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such company"]})
+    born = demographics(data["id_number"])
     worker = Worker(
         **data,
         id_number_hash=blind_index(data["id_number"]),
         phone_hash=data.get("phone") and blind_index(data["phone"]),
+        gender=born.gender,
+        birth_year=born.birth_year,
     )
     worker.certificate = Certificate(state=APPLIED)
     db.session.add(worker)
@@ -103,6 +107,28 @@ def update_worker(worker: Worker, changes: dict, actor: User | None) -> Worker:
         append_event(worker, "experience", worker.years_of_experience, actor, reason="experience updated")
     recompute_worker(worker)
     return worker
+
+
+def backfill_demographics(batch_size: int = 500):
+    """Gender and birth year of workers registered before they were kept, read from their ID
+    numbers (decrypted here, in batches, and never written anywhere else). Yields the number done
+    after each batch; flushes, the caller commits. Rows already filled are never read again, so
+    running it twice is harmless."""
+    while True:
+        batch = db.session.scalars(
+            select(Worker)
+            .where(Worker.birth_year.is_(None))
+            .options(undefer_group(PERSONAL))
+            .order_by(Worker.id)
+            .limit(batch_size)
+        ).all()
+        if not batch:
+            return
+        for worker in batch:
+            born = demographics(worker.id_number)
+            worker.gender, worker.birth_year = born.gender, born.birth_year
+        db.session.flush()
+        yield len(batch)
 
 
 # The orders a list of companies or workers can be sorted in, by name (the console's column

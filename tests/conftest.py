@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.plugins.storage",
     "tests.plugins.training",
     "tests.plugins.feed",
+    "tests.plugins.statistics",
 ]
 
 RUN_STARTED = time.monotonic()

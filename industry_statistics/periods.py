@@ -1,0 +1,91 @@
+"""The period a figure covers: Beijing dates from and to, the months between them, and the
+Beijing month of a stored moment, written in each database's own SQL (Beijing keeps no summer
+time, so +8 hours is the whole conversion)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, Float, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from app.clock import beijing_day_bounds
+
+
+@dataclass(frozen=True)
+class Period:
+    first_day: date
+    last_day: date
+
+    @property
+    def starts_at(self) -> datetime:
+        """The UTC moment Beijing's first day starts."""
+        return beijing_day_bounds(self.first_day)[0]
+
+    @property
+    def ends_at(self) -> datetime:
+        """The UTC moment after Beijing's last day."""
+        return beijing_day_bounds(self.last_day)[1]
+
+    @property
+    def months(self) -> list[str]:
+        """Every month the period touches, YYYY-MM, in order: a chart's axis, months without a
+        figure included."""
+        year, month = self.first_day.year, self.first_day.month
+        months = []
+        while (year, month) <= (self.last_day.year, self.last_day.month):
+            months.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
+    def month_ends(self) -> list[tuple[str, datetime]]:
+        """Each month with the UTC moment its last day in the period ends (the period's own end
+        for its last month)."""
+        ends = []
+        for month in self.months:
+            year, number = map(int, month.split("-"))
+            following = date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
+            ends.append((month, min(beijing_day_bounds(following)[0], self.ends_at)))
+        return ends
+
+
+class beijing_month(FunctionElement):
+    """YYYY-MM of a moment stored in UTC (or of a date), as a Beijing calendar month."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(beijing_month, "postgresql")
+def _beijing_month_postgresql(element, compiler, **kw):
+    (value,) = element.clauses
+    if isinstance(value.type, Date):
+        return f"to_char({compiler.process(value, **kw)}, 'YYYY-MM')"
+    return f"to_char({compiler.process(value, **kw)} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"
+
+
+@compiles(beijing_month, "sqlite")
+def _beijing_month_sqlite(element, compiler, **kw):
+    (value,) = element.clauses
+    if isinstance(value.type, Date):
+        return f"strftime('%Y-%m', {compiler.process(value, **kw)})"
+    return f"strftime('%Y-%m', {compiler.process(value, **kw)}, '+8 hours')"
+
+
+class hours_between(FunctionElement):
+    """The hours from one stored moment to another, as a floating-point number."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(hours_between, "postgresql")
+def _hours_between_postgresql(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
+
+
+@compiles(hours_between, "sqlite")
+def _hours_between_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 24.0)"
