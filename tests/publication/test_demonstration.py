@@ -10,7 +10,7 @@ import time_machine
 
 from publication import demonstration
 from publication.demonstration import current_criteria, parse_criteria
-from tests.factories import NOON, STATION_A, slot_start
+from tests.factories import NOON, slot_start
 
 CRITERIA = replace(
     current_criteria(),
