@@ -217,7 +217,7 @@ def candidates_query(criteria: Criteria, today: date, now: datetime):
 
 def _results(row, criteria: Criteria) -> list[CriterionResult]:
     """The row's values beside their thresholds; met or not as the database said."""
-    values = {
+    values: dict[str, tuple[float | int | str | None, float | int | str]] = {
         GRADE: (row.Company.grade, criteria.min_grade),
         GREEN_WORKERS: (row.green_workers, criteria.min_green_workers),
         NO_BREACH: (row.breaches, 0),
