@@ -132,3 +132,20 @@ def test_bad_queries_name_their_field_and_anonymous_callers_log_in_first(make_co
         assert (response.status_code, response.json["code"]) == (422, code), (query, response.json)
         assert field in response.json["errors"], response.json
     assert choose(client, {}, station=STATION_A).status_code == 401
+
+
+def test_the_list_costs_the_same_few_queries_at_one_worker_and_at_many(
+    green_worker, make_company, client, resident, count_statements
+):
+    company, headers = make_company(), resident()
+
+    def statements_for_a_page() -> int:
+        with count_statements() as statements:
+            assert choose(client, headers, company_id=company["id"]).status_code == 200
+        return len(statements)
+
+    green_worker(company_id=company["id"])
+    few = statements_for_a_page()
+    for _ in range(4):
+        green_worker(company_id=company["id"])
+    assert statements_for_a_page() == few

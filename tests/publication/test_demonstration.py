@@ -204,3 +204,19 @@ def test_the_criteria_file_is_checked_when_read():
         changed = "\n".join(wrong if line.startswith(f"{name} =") else line for line in text.splitlines())
         with pytest.raises(ValueError, match=name):
             parse_criteria(changed)
+
+
+def test_the_candidates_cost_the_same_few_queries_at_one_company_and_at_many(
+    make_company, make_issued, client, operator, count_statements
+):
+    def statements_for_a_page() -> int:
+        with count_statements() as statements:
+            assert client.get("/api/v1/publications/candidates", headers=operator).status_code == 200
+        return len(statements)
+
+    first = make_company()
+    make_issued(company_id=first["id"])
+    few = statements_for_a_page()
+    for _ in range(5):
+        make_issued(company_id=make_company()["id"])
+    assert statements_for_a_page() == few
