@@ -75,11 +75,12 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     import doorstep
     import feed
     import industry_statistics
+    import publication
     import stations
     import training
     import wechat
 
-    for feature in (accounts, stations, credit, wechat, feed, booking, doorstep, training, industry_statistics, console):
+    for feature in (accounts, stations, credit, wechat, feed, booking, doorstep, training, publication, industry_statistics, console):
         feature.init_app(app, api)
 
 

@@ -17,7 +17,8 @@ from booking import notifications
 from booking.bookings import free_worker, transition
 from booking.models import ASSIGNED, BLOCK_MINUTES, BOOKING_STATES, Booking, WorkerTimeBlock
 from credit.certificates import GREEN, colour
-from credit.models import ISSUED, Certificate, Company, Worker
+from credit.models import ISSUED, Company, Worker
+from credit.recommendation import WORKERS_BEST_FIRST, recommendable_workers
 
 # What the rules and the answer read of a worker: never the encrypted ID number or phone.
 ASSIGNMENT_COLUMNS = (Worker.name, Worker.stars, Worker.photo_url, Worker.company_id, Worker.service_types)
@@ -82,8 +83,9 @@ def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
 
 
 def assignable_workers(booking: Booking) -> list[Worker]:
-    """The workers staff could assign to this booking now, best rated first: the same rules as
-    `assign` (issued and green, offering the service) and free for the booking's whole time. Time
+    """The workers staff could assign to this booking now, best first (credit.recommendation: most
+    stars, then the higher score, then the id): the same rules as `assign` (issued and green,
+    offering the service), recommendable, and free for the booking's whole time. Time
     held by this booking itself does not count, so its worker is listed for a reassignment."""
     BOOKING_STATES.target(booking.status, "assign")
     busy = select(WorkerTimeBlock.worker_id).where(
@@ -91,18 +93,17 @@ def assignable_workers(booking: Booking) -> list[Worker]:
         WorkerTimeBlock.starts_at < booking.ends_at,
         WorkerTimeBlock.booking_id != booking.id,
     )
-    issued = db.session.scalars(
-        select(Worker)
-        .join(Worker.certificate)
+    recommendable = db.session.scalars(
+        recommendable_workers(select(Worker), today_in_beijing())
         .options(
             load_only(*ASSIGNMENT_COLUMNS),
             contains_eager(Worker.certificate),
             joinedload(Worker.company).load_only(Company.name),
         )
-        .where(Certificate.state == ISSUED, Worker.id.not_in(busy))
-        .order_by(Worker.stars.desc().nulls_last(), Worker.id)
+        .where(Worker.id.not_in(busy))
+        .order_by(*WORKERS_BEST_FIRST)
     )
-    return [worker for worker in issued if not assignment_problems(booking, worker)]
+    return [worker for worker in recommendable if not assignment_problems(booking, worker)]
 
 
 def start(booking: Booking, actor: User) -> Booking:

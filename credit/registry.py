@@ -15,6 +15,7 @@ from credit.employment import offer_employment
 from credit.identifiers import demographics
 from credit.ledger import append_event, recompute_company, recompute_worker
 from credit.models import APPLIED, PERSONAL, Certificate, Company, Employment, EmploymentOffer, Worker
+from credit.recommendation import COMPANIES_BEST_FIRST
 
 
 def create_company(data: dict, actor: User | None) -> Company:
@@ -134,6 +135,7 @@ def backfill_demographics(batch_size: int = 500):
 # The orders a list of companies or workers can be sorted in, by name (the console's column
 # headers): a caller picks one of these, never a column of their own.
 COMPANY_ORDERS = {
+    "grade": COMPANIES_BEST_FIRST,
     "score": (Company.credit_score.desc(), Company.id),
     "name": (Company.name, Company.id),
     "district": (Company.district_code, Company.credit_score.desc(), Company.id),
@@ -153,10 +155,10 @@ def list_companies(
     per_page: int,
     *,
     search: str | None = None,
-    order: str = "score",
+    order: str = "grade",
 ) -> Page:
-    """The grade list, best score first (or in another of COMPANY_ORDERS); `search` finds a name
-    containing it or a credit code."""
+    """The grade list, best first: highest grade, then score (or in another of COMPANY_ORDERS);
+    `search` finds a name containing it or a credit code."""
     query = select(Company)
     if search:
         query = query.where(or_(Company.name.contains(search, autoescape=True), Company.credit_code == search.upper()))

@@ -133,7 +133,7 @@ def create_company(data):
 @blp.arguments(CompanyListQuery, location="query", as_kwargs=True)
 @blp.response(200, CompanyPageSchema)
 def list_companies(page, per_page, grade=None, district=None):
-    """The public grade list, best score first, filterable by grade and district."""
+    """The public grade list, best first (highest grade, then score), filterable by grade and district."""
     return registry.list_companies(grade, district, page, per_page)
 
 

@@ -481,6 +481,11 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/training/lessons/{lesson_id}/heartbeat": Write(
         TRAINEE, lambda side: Call(path={"lesson_id": side.lesson}, json={"worker_id": side.worker})
     ),
+    # ---- publication: dated grade lists and 示范 selections (the reads are public)
+    "POST /api/v1/publications/grade-lists": Write(OPERATOR, lambda side: Call(json={"title": "2026年度信用等级名单"})),
+    "POST /api/v1/publications/selections": Write(
+        OPERATOR, lambda side: Call(json={"title": "2026年度诚信示范企业", "company_ids": [side.company]})
+    ),
 }
 
 ROUTES = write_routes()
