@@ -26,6 +26,12 @@ PATHS_LUA = str(ROOT / "bench" / "paths.lua")
 SAMPLE = 2000  # random inputs per path
 
 
+def first_row(connection, query: str, *params) -> tuple:
+    row = connection.execute(query, params or None).fetchone()
+    assert row is not None, f"the generated data has no row for {query}"
+    return row
+
+
 def sample_paths(url: str) -> dict[str, list[str]]:
     """Random inputs drawn from the data itself: scan tokens of issued certificates, stations,
     workers, deep pages of the public lists."""
@@ -37,7 +43,7 @@ def sample_paths(url: str) -> dict[str, list[str]]:
         tokens = column("SELECT scan_token FROM certificates WHERE scan_token IS NOT NULL ORDER BY random() LIMIT %s")
         stations = column("SELECT DISTINCT station_code FROM station_offers WHERE service_code = 'cleaning' LIMIT %s")
         workers = column("SELECT id FROM workers ORDER BY random() LIMIT %s")
-        companies = connection.execute("SELECT count(*) FROM companies").fetchone()[0]
+        (companies,) = first_row(connection, "SELECT count(*) FROM companies")
     company_pages = max(1, companies // 20)
     return {
         "scan (JSON, random tokens)": [f"/api/v1/scan/{t}" for t in tokens],
