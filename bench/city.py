@@ -60,15 +60,14 @@ def clerk_paths(url: str, env: dict) -> tuple[dict[str, list[str]], dict[str, st
     """The clerks' lists, read with their own tokens: the busiest station's booking list (deep
     pages too) and the largest company's worker list."""
     with psycopg.connect(url) as connection:
-        station = connection.execute(
-            "SELECT station_code FROM bookings GROUP BY station_code ORDER BY count(*) DESC LIMIT 1"
-        ).fetchone()[0]
-        station_bookings = connection.execute(
-            "SELECT count(*) FROM bookings WHERE station_code = %s", (station,)
-        ).fetchone()[0]
-        company, company_workers = connection.execute(
-            "SELECT company_id, count(*) FROM workers WHERE company_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
-        ).fetchone()
+        (station,) = first_row(
+            connection, "SELECT station_code FROM bookings GROUP BY station_code ORDER BY count(*) DESC LIMIT 1"
+        )
+        (station_bookings,) = first_row(connection, "SELECT count(*) FROM bookings WHERE station_code = %s", station)
+        company, company_workers = first_row(
+            connection,
+            "SELECT company_id, count(*) FROM workers WHERE company_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+        )
     tokens = subprocess.run(
         [sys.executable, "bench/city_tokens.py", station, str(company)],
         cwd=ROOT, env=env | {"PYTHONPATH": str(ROOT)}, check=True, capture_output=True, text=True,
