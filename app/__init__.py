@@ -80,7 +80,19 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     import training
     import wechat
 
-    for feature in (accounts, stations, credit, wechat, feed, booking, doorstep, training, publication, industry_statistics, console):
+    for feature in (
+        accounts,
+        stations,
+        credit,
+        wechat,
+        feed,
+        booking,
+        doorstep,
+        training,
+        publication,
+        industry_statistics,
+        console,
+    ):
         feature.init_app(app, api)
 
 

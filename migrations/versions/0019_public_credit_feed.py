@@ -3,7 +3,7 @@ inserting transaction's id on PostgreSQL), the receiving platforms with their ha
 the log of every pull.
 
 Revision ID: 0019_public_credit_feed
-Revises: 0016_training_materials
+Revises: 0018_publication
 Create Date: 2026-12-02 05:00:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0019_public_credit_feed"
-down_revision = "0016_training_materials"
+down_revision = "0018_publication"
 branch_labels = None
 depends_on = None
 

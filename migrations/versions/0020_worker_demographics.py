@@ -5,7 +5,7 @@ run offline, as SQL): rows registered before this revision keep NULL until
 `flask credit backfill-demographics` fills them in.
 
 Revision ID: 0020_worker_demographics
-Revises: 0016_training_materials
+Revises: 0019_public_credit_feed
 Create Date: 2026-12-02 05:00:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0020_worker_demographics"
-down_revision = "0016_training_materials"
+down_revision = "0019_public_credit_feed"
 branch_labels = None
 depends_on = None
 
