@@ -24,7 +24,7 @@ THREE_BANDS = (
         'bands = [[30, "5A"], [30, "3A"]]',
     ),
 )
-EMPLOYER_LEVEL = '  { kind = "employer_grade", mode = "employer_level", points = 2, center = 3 },\n'
+EMPLOYER_LEVEL = '  { kind = "employer_grade", mode = "employer_level", points = 1, center = 3 },\n'
 
 
 @pytest.fixture
@@ -190,13 +190,18 @@ def test_a_worker_of_a_better_graded_company_scores_more(client, operator, make_
     good, poor = make_company(), make_company()
     assess(good, 100)
     assess(poor, -100)
+    item = next(
+        i
+        for d in current_config().subjects["worker"]["dimensions"]
+        for i in d["inputs"]
+        if i["mode"] == "employer_level"
+    )
     contribution = {}
     for company in (good, poor):
         worker = make_issued(company_id=company["id"])
         explained = client.get(f"/api/v1/workers/{worker['id']}/credit", headers=operator).json
-        # PLACEHOLDER figures of scoring.toml: 2 x (the employer's level - 3), A counting 1
-        level = ["A", "2A", "3A", "4A", "5A"].index(grade_of(client, company)) + 1
-        assert _input(explained, "employer_level")["contribution"] == 2 * (level - 3)
+        level = ["A", "2A", "3A", "4A", "5A"].index(grade_of(client, company)) + 1  # A counts 1
+        assert _input(explained, "employer_level")["contribution"] == item["points"] * (level - item["center"])
         contribution[company["id"]] = _input(explained, "employer_level")["contribution"]
     assert contribution[good["id"]] > contribution[poor["id"]]
     unemployed = client.get(f"/api/v1/workers/{make_issued()['id']}/credit", headers=operator).json
