@@ -7,6 +7,7 @@ stored stars; a company graded by rank is re-banded against the stored scores of
 companies (one query counts them and those above it), which move only at their own next
 recompute or at `flask credit recompute-all` (credit.recomputing; credit.scoring says why)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -138,7 +139,7 @@ ACTIVE_COMPANY = exists().where(
 )
 
 
-def standing_among_stored(company: Company, active: bool):
+def standing_among_stored(company: Company, active: bool) -> Callable[[float], Standing | None]:
     """Where a score of `company` stands among the stored scores of the other active companies:
     one query counts them and those strictly above it (None when the company is not active)."""
 

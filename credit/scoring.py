@@ -107,7 +107,7 @@ class ScoringConfig:
     recorded_only: frozenset[str]
     subjects: dict
     colour: ColourRules
-    rank: dict[str, RankRules | None] = field(default_factory=dict)
+    rank: dict[str, RankRules | None]  # None: graded by threshold
 
     def kinds(self, subject: str) -> set[str]:
         """Event kinds that may be recorded against a worker or a company."""
@@ -271,8 +271,6 @@ def _score_input(
 ) -> InputScore:
     mode, points, center = item["mode"], item["points"], item.get("center", 0)
     result = InputScore(item["kind"], mode, 0.0, list(entries))
-    if mode in READS_BESIDE_LEDGER:
-        result.events = []
     if mode == "mean_of_worker_levels":
         if beside.worker_levels:
             result.contribution = points * (sum(beside.worker_levels) / len(beside.worker_levels) - center)
@@ -341,8 +339,9 @@ def compute(
 
 
 def placed(result: CreditResult, subject: str, config: ScoringConfig, standing: Standing | None) -> CreditResult:
-    """`result` with the level its score, its cap and (graded by rank) its standing give: a
-    company's grade can be re-banded from its stored score and the cohort's without its ledger."""
+    """`result` with the level its score, its cap and (graded by rank) its standing give, so that
+    a company's grade can be found again for another standing without its ledger (credit.recomputing
+    scores every company first, then ranks them)."""
     section, names = config.subjects[subject], config.level_names(subject)
     by_threshold = len([threshold for threshold, _ in section["levels"] if result.score >= threshold]) - 1
     rules, placement, index = config.rank.get(subject), None, by_threshold
