@@ -224,6 +224,7 @@ def update_health_certificate(certificate: Certificate, valid_until: date, actor
         before=before,
         after={"health_certificate_valid_until": valid_until.isoformat()},
     )
+    recompute_worker(certificate.worker)  # the code's colour may have changed
     return certificate
 
 
@@ -245,6 +246,7 @@ def set_refresher_due(certificate: Certificate, due_on: date | None, actor: User
         before=before,
         after={"refresher_due_on": _jsonable(due_on)},
     )
+    recompute_worker(certificate.worker)  # the code's colour may have changed
     return certificate
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from accounts.models import User
 from app.clock import utcnow
 from app.extensions import db
-from credit.ledger import append_event
+from credit.ledger import append_event, recompute_worker
 from credit.models import CRIMINAL_RECORD, INSURANCE, Certificate, WorkerCheck
 from credit.scoring import current_config
 
@@ -69,6 +69,7 @@ def record_check(certificate: Certificate, fact: dict, actor: User | None) -> Wo
         # The reference stays in worker_checks (encrypted): the ledger is kept for ever.
         after=_carried(certificate, check.kind) or {"result": check.result, "checked_on": check.checked_on.isoformat()},
     )
+    recompute_worker(worker)  # the code's colour may have changed, and scoring.toml may count it
     return check
 
 

@@ -1,5 +1,5 @@
-"""`flask credit import-companies FILE`, `flask credit import-workers FILE`, `flask credit demo` and
-`flask credit purge-documents` and `flask credit backfill-demographics`."""
+"""`flask credit import-companies FILE`, `flask credit import-workers FILE`, `flask credit demo`,
+`flask credit purge-documents`, `flask credit backfill-demographics` and `flask credit recompute-all`."""
 
 import click
 from flask import current_app
@@ -10,6 +10,8 @@ from app.errors import Unavailable
 from app.extensions import db
 from credit import documents, importer, registry
 from credit.demo import load_demo
+from credit.recomputing import recompute_all
+from credit.scoring import current_config
 
 credit_cli = AppGroup("credit", help="Manage companies, workers and their certificates.")
 
@@ -92,3 +94,21 @@ def backfill_demographics_command():
         done += count
         click.echo(f"{done} workers filled in")
     click.echo(f"Done: {done} worker{'' if done == 1 else 's'} filled in.")
+
+
+@credit_cli.command("recompute-all")
+def recompute_all_command():
+    """Every worker's stars and company's grade again from the ledger, by credit/scoring.toml as it
+    is now: run it after every change of its `version` (and daily, so that a colour turned by a
+    date reaches the stars). Progress goes to stderr; it can run any number of times, and a second
+    run changes nothing."""
+    summary = recompute_all(lambda line: click.echo(line, err=True))
+    click.echo(
+        f"Recomputed under scoring version {current_config().version} in {summary.rounds} "
+        f"round{'' if summary.rounds == 1 else 's'}: {len(summary.companies)} companies and "
+        f"{len(summary.workers)} workers changed."
+    )
+    if not summary.settled:
+        raise click.ClickException(
+            "Company grades and their workers' stars were still moving each other after the last round; run it again."
+        )

@@ -1,20 +1,26 @@
 """The credit ledger and the levels computed from it: every fact is an appended event, and a
 worker's stars or a company's grade are recomputed from the ledger in the same transaction.
-Callers commit; these functions only flush."""
+Callers commit; these functions only flush.
 
+A worker is recomputed reading the employer's stored grade, then the employer reading its workers'
+stored stars; a company graded by rank is re-banded against the stored scores of the other active
+companies (one query counts them and those above it), which move only at their own next
+recompute or at `flask credit recompute-all` (credit.recomputing; credit.scoring says why)."""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from blinker import Namespace
-from sqlalchemy import select
+from sqlalchemy import case, exists, func, select
 
 from accounts.models import User
-from app.clock import utcnow
+from app.clock import today_in_beijing, utcnow
 from app.errors import Invalid
 from app.extensions import db
 from app.i18n import _
 from credit.models import ISSUED, Certificate, Company, CreditEvent, Worker
-from credit.scoring import CreditResult, compute, current_config, standing_entries
+from credit.scoring import Beside, CreditResult, Standing, compute, current_config, standing_entries
 
 # The employers' ratings the public summary counts: a station booking's and a door entry's
 # (doorstep), weighed apart by scoring.toml.
@@ -127,25 +133,102 @@ def company_worker_levels(company: Company) -> list[int]:
     )
 
 
+# An active company, one of the cohort a company graded by rank is ranked in: one with a worker
+# who holds an issued certificate (those company_worker_levels counts).
+ACTIVE_COMPANY = exists().where(
+    Worker.company_id == Company.id,
+    Certificate.worker_id == Worker.id,
+    Certificate.state == ISSUED,
+    Worker.stars.is_not(None),
+)
+
+
+def standing_among_stored(company: Company, active: bool) -> Callable[[float], Standing | None]:
+    """Where a score of `company` stands among the stored scores of the other active companies:
+    one query counts them and those strictly above it (None when the company is not active)."""
+
+    def standing(score: float) -> Standing | None:
+        if not active:
+            return None
+        others, higher = db.session.execute(
+            select(func.count(), func.count(case((Company.credit_score > score, 1)))).where(
+                Company.id != company.id, Company.credit_score.is_not(None), ACTIVE_COMPANY
+            )
+        ).one()
+        return Standing(others + 1, higher)
+
+    return standing
+
+
+def employer_level(worker: Worker) -> int | None:
+    """The employer's stored grade counted 1 for the lowest (A) up, as employer_level reads it."""
+    grade = worker.company.grade if worker.company is not None else None
+    names = current_config().level_names("company")
+    return names.index(grade) + 1 if grade in names else None
+
+
+def code_colour(worker: Worker) -> str | None:
+    """The worker's 安心碼 colour today, as code_colour reads it (None: no certificate yet)."""
+    # Imported here: credit.certificates records its steps through this module.
+    from credit.certificates import colour
+
+    return colour(worker.certificate, today_in_beijing()) if worker.certificate is not None else None
+
+
+def beside_the_ledger(subject: Worker | Company) -> Beside:
+    """The stored facts beside its ledger that the subject's inputs read."""
+    if isinstance(subject, Worker):
+        return Beside(employer_level=employer_level(subject), code_colour=code_colour(subject))
+    return Beside(worker_levels=company_worker_levels(subject))
+
+
 def compute_level(subject: Worker | Company, as_of: datetime) -> tuple[CreditResult, list[CreditEvent]]:
     """The level the ledger gives at `as_of`, and the events it was computed from."""
-    events = events_of(subject)
+    events, beside = events_of(subject), beside_the_ledger(subject)
     if isinstance(subject, Worker):
-        return compute("worker", events, as_of, current_config()), events
-    return compute("company", events, as_of, current_config(), company_worker_levels(subject)), events
+        return compute("worker", events, as_of, current_config(), beside), events
+    standing = standing_among_stored(subject, active=bool(beside.worker_levels))
+    return compute("company", events, as_of, current_config(), beside, standing), events
+
+
+def worker_figures(result: CreditResult, events: list[CreditEvent], as_of: datetime) -> dict:
+    """What a worker's row keeps of its level: the stars and the public rating summary."""
+    counted = standing_entries(events, as_of)
+    ratings = [e.value for e in counted if e.kind in RATING_KINDS]
+    return {
+        "stars": int(result.level),
+        "credit_score": result.score,
+        "credit_config_version": result.version,
+        "rating_count": len(ratings),
+        "rating_mean": round(sum(ratings) / len(ratings), 2) if ratings else None,
+        "upheld_complaints": sum(1 for e in counted if e.kind == "complaint_upheld"),
+    }
+
+
+def company_figures(result: CreditResult) -> dict:
+    return {"grade": result.level, "credit_score": result.score, "credit_config_version": result.version}
+
+
+def store(subject: Worker | Company, figures: dict, as_of: datetime, *, unchanged_too: bool = True) -> bool:
+    """Writes a level's figures on the subject's row, as every level change does; whether they
+    differed from those stored. Without `unchanged_too`, equal figures leave the row untouched."""
+    changed = any(getattr(subject, name) != value for name, value in figures.items())
+    grade_before = subject.grade if isinstance(subject, Company) else None
+    if changed or unchanged_too:
+        for name, value in figures.items():
+            setattr(subject, name, value)
+        subject.credit_computed_at = subject.updated_at = as_of
+    if isinstance(subject, Company) and subject.grade != grade_before:
+        company_level_changed.send(
+            subject, before=grade_before, after=subject.grade, version=figures["credit_config_version"]
+        )
+    return changed
 
 
 def recompute_worker(worker: Worker) -> None:
     as_of = utcnow()
     result, events = compute_level(worker, as_of)
-    counted = standing_entries(events, as_of)
-    ratings = [e.value for e in counted if e.kind in RATING_KINDS]
-    worker.stars, worker.credit_score = int(result.level), result.score
-    worker.credit_config_version, worker.credit_computed_at = result.version, as_of
-    worker.rating_count = len(ratings)
-    worker.rating_mean = round(sum(ratings) / len(ratings), 2) if ratings else None
-    worker.upheld_complaints = sum(1 for e in counted if e.kind == "complaint_upheld")
-    worker.updated_at = as_of
+    store(worker, worker_figures(result, events, as_of), as_of)
     db.session.flush()
     if worker.company is not None:
         recompute_company(worker.company)
@@ -154,13 +237,8 @@ def recompute_worker(worker: Worker) -> None:
 def recompute_company(company: Company) -> None:
     as_of = utcnow()
     result, _ = compute_level(company, as_of)
-    before = company.grade
-    company.grade, company.credit_score = result.level, result.score
-    company.credit_config_version, company.credit_computed_at = result.version, as_of
-    company.updated_at = as_of
+    store(company, company_figures(result), as_of)
     db.session.flush()
-    if before != company.grade:
-        company_level_changed.send(company, before=before, after=company.grade, version=result.version)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from app.blueprint import UploadSchema
 from app.clock import today_in_beijing
 from app.fields import BeijingDateTime, FileUpload, FullMatch, RecordId, Text
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
+from app.i18n import _
 from app.paging import PageQuery, page_schema
 from app.privacy import mask_id_number, mask_name, mask_phone
 from credit import certificates, expiry
@@ -38,7 +39,7 @@ from credit.models import (
     STATES,
     VIEWER_NAMES,
 )
-from credit.scoring import current_config
+from credit.scoring import NOT_IN_COHORT, SMALL_COHORT, current_config
 from credit.service_types import CODE_OF_NAME, SERVICE_TYPES
 
 PHONE = FullMatch(r"1[3-9]\d{9}", error="must be an 11-digit mainland mobile number")
@@ -576,6 +577,61 @@ class DimensionExplanationSchema(ma.Schema):
     inputs = fields.List(fields.Nested(InputExplanationSchema), required=True)
 
 
+def _percent(value) -> str:
+    return f"{float(value):g}"
+
+
+def _placement_note(placement) -> str:
+    if placement.fallback == NOT_IN_COHORT:
+        return _("Not ranked (no worker holding an issued certificate): the grade comes from the score thresholds.")
+    if placement.fallback == SMALL_COHORT:
+        return _(
+            "Only %(size)s active companies, fewer than the %(min)s ranking needs: the grade comes from the score "
+            "thresholds.",
+            size=placement.cohort_size,
+            min=placement.min_cohort,
+        )
+    band = placement.band
+    return _(
+        "%(percentile)s%% of the %(size)s active companies score higher: the band from %(start)s%% to %(end)s%% "
+        "gives %(level)s.",
+        percentile=_percent(placement.percentile),
+        size=placement.cohort_size,
+        start=_percent(band.from_percent),
+        end=_percent(band.to_percent),
+        level=band.level,
+    )
+
+
+class BandSchema(ma.Schema):
+    level = fields.String(required=True)
+    from_percent = fields.Float(required=True, metadata={"description": "included"})
+    to_percent = fields.Float(required=True, metadata={"description": "excluded"})
+
+
+class PlacementSchema(ma.Schema):
+    """Serialises a credit.scoring.Placement: how a company graded by rank got its grade."""
+
+    percentile = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "the share (%) of the active companies, this one included, whose score is strictly "
+            "higher; null when the company is not among them"
+        },
+    )
+    cohort_size = fields.Integer(required=True, metadata={"description": "the active companies ranked together"})
+    min_cohort = fields.Integer(required=True, metadata={"description": "fewer than this: the thresholds grade"})
+    band = fields.Nested(BandSchema, required=True, allow_none=True, metadata={"description": "null on a fallback"})
+    fallback = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf([SMALL_COHORT, NOT_IN_COHORT]),
+        metadata={"description": "why the score thresholds gave the grade instead of a band"},
+    )
+    note = DerivedString(_placement_note, required=True, metadata={"description": "the rank, in words"})
+
+
 class ExplanationSchema(ma.Schema):
     """Serialises a credit.ledger.Explanation."""
 
@@ -596,6 +652,13 @@ class ExplanationSchema(ma.Schema):
         metadata={"description": "events that hold the level down whatever the score (e.g. a 失信 breach)"},
     )
     dimensions = fields.List(fields.Nested(DimensionExplanationSchema), required=True, attribute="result.dimensions")
+    rank = fields.Nested(
+        PlacementSchema,
+        required=True,
+        allow_none=True,
+        attribute="result.placement",
+        metadata={"description": "a level graded by rank band: the percentile, the cohort, the band or the fallback"},
+    )
 
 
 # ---------------------------------------------------------------- the public scan
