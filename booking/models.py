@@ -419,9 +419,7 @@ class BookingSeries(Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     service: Mapped[Service] = relationship(lazy="joined", innerjoin=True)
-    occurrences: Mapped[list["SeriesOccurrence"]] = relationship(
-        order_by="SeriesOccurrence.position", viewonly=True
-    )
+    occurrences: Mapped[list["SeriesOccurrence"]] = relationship(order_by="SeriesOccurrence.position", viewonly=True)
     events: Mapped[list["SeriesEvent"]] = relationship(order_by="SeriesEvent.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}

@@ -20,7 +20,7 @@ from app.geography import inside_guangzhou
 from app.i18n import _
 from booking import notifications, places
 from booking.availability import booking_window, series_window
-from booking.bookings import _point, audit, cancel, fingerprint, masked_worker, place_for
+from booking.bookings import _point, audit, cancel, fingerprint, place_for, shown_with_booking
 from booking.models import (
     BOOKED,
     BOOKING_STATES,
@@ -47,10 +47,12 @@ class Planned:
     slot_ends_at: datetime | None = None
 
 
+def _of_key(resident: User, key: str):
+    return select(BookingSeries).where(BookingSeries.resident_id == resident.id, BookingSeries.idempotency_key == key)
+
+
 def series_by_key(resident: User, key: str) -> BookingSeries | None:
-    return db.session.scalar(
-        select(BookingSeries).where(BookingSeries.resident_id == resident.id, BookingSeries.idempotency_key == key)
-    )
+    return db.session.scalar(_of_key(resident, key))
 
 
 def _replay(existing: BookingSeries, request_fingerprint: str) -> BookingSeries:
@@ -175,9 +177,11 @@ def create_series(resident: User, data: dict, idempotency_key: str) -> tuple[Boo
     )
     if series_id is None:
         # The same key in a concurrent request won the race: answer with its series.
-        return _replay(series_by_key(resident, idempotency_key), request_fingerprint), False
-    series = db.session.get(BookingSeries, series_id)
-    planned = [Planned(n, moment) for n, moment in enumerate(dates_of(data["starts_at"], series.every_days, series.count))]
+        return _replay(db.session.scalars(_of_key(resident, idempotency_key)).one(), request_fingerprint), False
+    series = db.session.get_one(BookingSeries, series_id)
+    planned = [
+        Planned(n, moment) for n, moment in enumerate(dates_of(data["starts_at"], series.every_days, series.count))
+    ]
     horizon = series_window()[1]
     for date_ in planned:
         _place(series, date_, horizon)
@@ -200,9 +204,10 @@ def _take_places(
     """Takes a place in each placed date's slot, in slot-id order (the order a reschedule locks
     two slots in); a full slot is that date's `slot_full`. The CHECK on the slot backs each."""
     booked = []
-    for date_ in sorted((p for p in planned if p.slot_id is not None), key=lambda p: p.slot_id or 0):
+    placed = sorted(((p.slot_id, p) for p in planned if p.slot_id is not None), key=lambda pair: pair[0])
+    for slot_id, date_ in placed:
         try:
-            places.take_place(date_.slot_id)
+            places.take_place(slot_id)
         except Conflict:
             date_.outcome = "slot_full"
             continue
@@ -212,7 +217,7 @@ def _take_places(
             request_fingerprint=request_fingerprint,
             station_code=series.station_code,
             service_code=series.service_code,
-            slot_id=date_.slot_id,
+            slot_id=slot_id,
             starts_at=date_.slot_starts_at,
             ends_at=date_.slot_ends_at,
             status=PENDING,
@@ -321,7 +326,7 @@ def readable_series(series_id: int) -> BookingSeries | None:
             selectinload(BookingSeries.events),
             selectinload(BookingSeries.occurrences)
             .selectinload(SeriesOccurrence.booking)
-            .options(masked_worker(selectinload(Booking.worker)), selectinload(Booking.rating)),
+            .options(*shown_with_booking()),
         )
         .execution_options(populate_existing=True)
     )

@@ -70,12 +70,14 @@ def _move(entry: WaitingEntry, action: str, actor: User | None, details: dict | 
     return before
 
 
-def in_line(resident: User, slot_id: int) -> WaitingEntry | None:
-    return db.session.scalar(
-        select(WaitingEntry).where(
-            WaitingEntry.resident_id == resident.id, WaitingEntry.slot_id == slot_id, WaitingEntry.status.in_(IN_LINE)
-        )
+def _in_line(resident: User, slot_id: int):
+    return select(WaitingEntry).where(
+        WaitingEntry.resident_id == resident.id, WaitingEntry.slot_id == slot_id, WaitingEntry.status.in_(IN_LINE)
     )
+
+
+def in_line(resident: User, slot_id: int) -> WaitingEntry | None:
+    return db.session.scalar(_in_line(resident, slot_id))
 
 
 def join(resident: User, data: dict) -> tuple[WaitingEntry, bool]:
@@ -122,7 +124,7 @@ def join(resident: User, data: dict) -> tuple[WaitingEntry, bool]:
             db.session.add(entry)
     except IntegrityError:
         # The same resident joined in a concurrent request: that is their place.
-        return in_line(resident, slot_id), False
+        return db.session.scalars(_in_line(resident, slot_id)).one(), False
     _audit(entry, "join", None, resident, {"starts_at": placement.starts_at.isoformat()})
     db.session.flush()
     return entry, True
@@ -149,11 +151,11 @@ def fill_from_waiting_list(slot_id: int) -> int:
         except Conflict:
             return offered
         now = utcnow()
-        entry.offered_at = now
-        entry.offer_expires_at = min(now + timedelta(minutes=current_app.config["WAITING_OFFER_MINUTES"]), entry.starts_at)
-        _move(entry, "offer", None, {"expires_at": entry.offer_expires_at.isoformat()})
+        expires_at = min(now + timedelta(minutes=current_app.config["WAITING_OFFER_MINUTES"]), entry.starts_at)
+        entry.offered_at, entry.offer_expires_at = now, expires_at
+        _move(entry, "offer", None, {"expires_at": expires_at.isoformat()})
         db.session.flush()
-        notifications.waiting_offer(entry)
+        notifications.waiting_offer(entry, expires_at)
         offered += 1
 
 
@@ -178,8 +180,13 @@ def on_places_freed(_sender=None, *, slot_id: int | None = None, offer: StationO
             fill_from_waiting_list(waited_slot)
 
 
-def offer_ran_out(entry: WaitingEntry, now: datetime | None = None) -> bool:
-    return entry.status == OFFERED and entry.offer_expires_at is not None and entry.offer_expires_at <= (now or utcnow())
+def lapse_if_ran_out(entry: WaitingEntry) -> datetime | None:
+    """Lapses an offer whose time ran out (its place goes on); when it did, until when it held."""
+    expires_at = entry.offer_expires_at
+    if entry.status != OFFERED or expires_at is None or expires_at > utcnow():
+        return None
+    lapse(entry)
+    return expires_at
 
 
 def lapse(entry: WaitingEntry, actor: User | None = None) -> WaitingEntry:

@@ -88,21 +88,19 @@ def leave_waiting_list(entry_id):
 @blp.arguments(IdempotencyHeaders, location="headers", unknown="exclude", as_kwargs=True)
 @blp.arguments(WaitingTakeSchema)
 @blp.response(201, BookingSchema)
-@blp.alt_response(
-    200, schema=BookingSchema, description="The booking this Idempotency-Key already made (same body)"
-)
+@blp.alt_response(200, schema=BookingSchema, description="The booking this Idempotency-Key already made (same body)")
 def take_offered_place(data, idempotency_key, entry_id):
     """Book the place offered to me, before the offer's time runs out: a booking like any other,
     into the held place. Retrying with the same Idempotency-Key and body returns the same booking.
     An offer that ran out is a 409 offer_lapsed, and the place goes to the next one waiting."""
     entry = entry_for_resident(entry_id)
-    if waiting.offer_ran_out(entry):
-        waiting.lapse(entry)
+    held_until = waiting.lapse_if_ran_out(entry)
+    if held_until is not None:
         return recorded_problem(
             Conflict(
                 _(
                     "The place was held for you until %(until)s; it has gone to the next in line.",
-                    until=in_beijing(entry.offer_expires_at).strftime("%H:%M"),
+                    until=in_beijing(held_until).strftime("%H:%M"),
                 ),
                 code="offer_lapsed",
                 errors={"status": [entry.status]},

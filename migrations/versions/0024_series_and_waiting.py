@@ -141,7 +141,8 @@ def upgrade():
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.CheckConstraint(
-            "status IN ('waiting', 'offered', 'taken', 'lapsed', 'left')", name=op.f("ck_booking_waiting_entries_status")
+            "status IN ('waiting', 'offered', 'taken', 'lapsed', 'left')",
+            name=op.f("ck_booking_waiting_entries_status"),
         ),
         sa.ForeignKeyConstraint(
             ["resident_id"], ["users.id"], name=op.f("fk_booking_waiting_entries_resident_id_users")

@@ -50,7 +50,9 @@ def test_dates_that_cannot_be_booked_say_why_and_the_others_are_booked(
     for _ in range(3):  # the first date's slot is full
         assert book()[0].status_code == 201
     closed = (slot_start(15)).date().isoformat()
-    response = client.put(f"/api/v1/stations/{STATION_A}/closed-days/{closed}", json={"reason": "盘点"}, headers=operator)
+    response = client.put(
+        f"/api/v1/stations/{STATION_A}/closed-days/{closed}", json={"reason": "盘点"}, headers=operator
+    )
     assert response.status_code == 200
     monkeypatch.setitem(app.config, "SERIES_HORIZON_DAYS", 30)
     response, _ = book_series(count=6)
@@ -108,9 +110,7 @@ def test_cancelling_the_rest_cancels_the_dates_from_then_and_ends_the_series(boo
         f"/api/v1/series/{series_id}/cancel", json={"from": from_third, "reason": "搬家"}, headers=headers
     )
     assert cancelled.status_code == 200, cancelled.json
-    assert [o["booking"]["status"] for o in cancelled.json["occurrences"]] == ["pending", "pending"] + [
-        "cancelled"
-    ] * 3
+    assert [o["booking"]["status"] for o in cancelled.json["occurrences"]] == ["pending", "pending"] + ["cancelled"] * 3
     assert cancelled.json["status"] == "cancelled"
     assert cancelled.json["events"][-1]["action"] == "cancel_rest"
     again = client.post(f"/api/v1/series/{series_id}/cancel", json={}, headers=headers)
