@@ -5,8 +5,11 @@ one date or the rest of the series can be cancelled, and a date moved stays in i
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from app.extensions import db
 from tests.factories import STATION_A, booking_body, key_header, slot_start
+from wechat.models import SubscribeMessage
 
 
 def series_body(first=None, count=13, every_days=7, **fields) -> dict:
@@ -42,6 +45,16 @@ def test_a_weekly_cleaning_for_three_months_books_thirteen_dates_beyond_the_week
     assert mine["total"] == 13
     assert series["events"][0]["action"] == "create"
     assert series["events"][0]["details"] == {"booked": 13, "not_booked": {}}
+
+
+def test_the_resident_is_told_once_that_the_series_was_received(app, book_series, client):
+    response, headers = book_series(count=4)
+    user_id = client.get("/api/v1/me", headers=headers).json["id"]
+    with app.app_context():
+        sent = db.session.scalars(select(SubscribeMessage).where(SubscribeMessage.user_id == user_id)).all()
+        assert [(m.kind, m.data["time2"]) for m in sent] == [
+            ("booking_received", slot_start().strftime("%Y-%m-%d %H:%M"))
+        ]
 
 
 def test_dates_that_cannot_be_booked_say_why_and_the_others_are_booked(

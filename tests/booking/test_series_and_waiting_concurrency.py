@@ -140,6 +140,18 @@ def test_series_racing_single_bookings_for_the_same_slots_never_overbook(app, st
         assert outcomes.get("booked", 0) + singles == 6
 
 
+def test_one_series_request_sent_many_times_at_once_books_its_dates_once(app, station_d):
+    _, [headers] = station_d(1, capacity=3)
+    retry = headers | key_header()
+    body = booking_body(station_code=STATION_D) | {"count": 4}
+    statuses = all_at_once(app, [("/api/v1/series", body, retry)] * 12)
+    assert sorted(statuses) == [200] * 11 + [201]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(BookingSeries)) == 1
+        assert db.session.scalar(select(func.count()).where(Booking.station_code == STATION_D)) == 4
+    assert all(booked == held == 1 for booked, _, held in places_add_up(app))
+
+
 def make_waiting_line(app, residents: list[int], waiting_ids: list[int], capacity: int) -> list[int]:
     """The first slot of station D full with bookings of `residents`; `waiting_ids` in its line.
     Returns the bookings' ids."""

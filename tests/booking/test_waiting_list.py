@@ -103,7 +103,13 @@ def test_taking_the_offer_is_an_idempotent_booking_of_the_held_place(full_slot, 
         "status_conflict",
         {"status": ["taken"]},
     )
-    assert entry(first.json["id"], headers)["booking_id"] == taken.json["id"]
+    taken_entry = entry(first.json["id"], headers)
+    assert taken_entry["booking_id"] == taken.json["id"]
+    assert [(e["action"], e["to_status"]) for e in taken_entry["events"]] == [
+        ("join", "waiting"),
+        ("offer", "offered"),
+        ("take", "taken"),
+    ]
     assert remaining(client) == 0
     assert client.get("/api/v1/bookings", headers=headers).json["total"] == 1
 
@@ -220,3 +226,21 @@ def test_waiting_for_a_slot_that_is_none_names_the_field(wait, slot, field, code
     response, _ = wait(**slot)
     assert response.status_code == 422
     assert (response.json["code"], list(response.json["errors"])) == (code, [field])
+
+
+def test_entries_still_waiting_when_the_slot_begins_lapse(full_slot, wait, entry, cli):
+    full_slot()
+    first, headers = wait()
+    with time_machine.travel(slot_start() + timedelta(minutes=1), tick=True):
+        assert "1 waiting entr(y/ies) lapsed." in cli("booking", "expire-offers").output
+        assert entry(first.json["id"], headers)["status"] == "lapsed"
+
+
+def test_a_cancellation_that_is_refused_offers_nothing(app, full_slot, wait, client, entry, staff):
+    [(booking, owner), *_rest] = full_slot()
+    first, headers = wait()
+    refused = client.post(f"/api/v1/bookings/{booking['id']}/cancel", json={}, headers=staff())
+    assert refused.status_code == 403
+    assert entry(first.json["id"], headers)["status"] == "waiting"
+    with app.app_context():
+        assert db.session.scalars(select(SubscribeMessage).where(SubscribeMessage.kind == "waiting_offer")).all() == []
