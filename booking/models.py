@@ -532,6 +532,6 @@ class WaitingEvent(Model):
     action: Mapped[str] = mapped_column(String(20))
     from_status: Mapped[str | None] = mapped_column(String(12))
     to_status: Mapped[str | None] = mapped_column(String(12))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="NULL for commands")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # NULL: an offer or a lapse
     details: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
