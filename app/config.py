@@ -164,6 +164,7 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         "TRAINING_PDF_MAX_BYTES": settings.integer("TRAINING_PDF_MAX_BYTES", 20 * 1024 * 1024),
         "TRAINING_REFRESHER_DAYS": settings.integer("TRAINING_REFRESHER_DAYS", 30),
         **wechat_settings(settings),
+        **series_and_waiting_settings(settings),
         **storage_settings(settings, env),
         **evidence_settings(settings),
     }
@@ -220,6 +221,21 @@ def wechat_settings(settings: Settings) -> dict:
         "WECHAT_MESSAGE_ATTEMPTS": settings.integer("WECHAT_MESSAGE_ATTEMPTS", 5),
         "WECHAT_MESSAGE_BACKOFF_SECONDS": settings.number("WECHAT_MESSAGE_BACKOFF_SECONDS", 30.0),
         "INVITE_LIFETIME_HOURS": settings.integer("INVITE_LIFETIME_HOURS", 72),
+    }
+
+
+def series_and_waiting_settings(settings: Settings) -> dict:
+    """Recurring series and the waiting list (booking.series, booking.waiting)."""
+    environ = settings.environ
+    return {
+        # A series: at most this many occurrences, the last within this many days of today (Beijing):
+        # a weekly cleaning for three months by default.
+        "SERIES_MAX_OCCURRENCES": settings.integer("SERIES_MAX_OCCURRENCES", 13),
+        "SERIES_HORIZON_DAYS": settings.integer("SERIES_HORIZON_DAYS", 92),
+        # How long a freed place is held for the first resident waiting before it goes to the next.
+        "WAITING_OFFER_MINUTES": settings.integer("WAITING_OFFER_MINUTES", 30),
+        # The page a waiting-list offer's subscribe message opens, with `?id=<entry id>`.
+        "WECHAT_WAITING_PAGE": environ.get("WECHAT_WAITING_PAGE", "pages/booking/waiting"),
     }
 
 

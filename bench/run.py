@@ -59,20 +59,23 @@ def prepare_database(env) -> tuple[str, dict]:
 
 
 def booking_outcome() -> dict:
-    """What the booking run left: bookings made, and slots overbooked or out of step with their
-    bookings (both must be zero)."""
+    """What the booking and series runs left: bookings and series made, and slots overbooked or
+    out of step with their bookings and held offers (both must be zero)."""
     url = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as connection:
-        bookings, full_slots = connection.execute(
-            "SELECT (SELECT count(*) FROM bookings), (SELECT count(*) FROM booking_slots WHERE booked = capacity)"
+        bookings, full_slots, series = connection.execute(
+            "SELECT (SELECT count(*) FROM bookings), (SELECT count(*) FROM booking_slots WHERE booked = capacity), "
+            "(SELECT count(*) FROM booking_series)"
         ).fetchone()
         overbooked = connection.execute("SELECT count(*) FROM booking_slots WHERE booked > capacity").fetchone()[0]
         miscounted = connection.execute(
             "SELECT count(*) FROM booking_slots s WHERE s.booked <> (SELECT count(*) FROM bookings b "
-            "WHERE b.slot_id = s.id AND b.status NOT IN ('cancelled', 'rejected'))"
+            "WHERE b.slot_id = s.id AND b.status NOT IN ('cancelled', 'rejected')) + (SELECT count(*) "
+            "FROM booking_waiting_entries w WHERE w.slot_id = s.id AND w.status = 'offered')"
         ).fetchone()[0]
     return {
         "bookings": bookings,
+        "series": series,
         "full_slots": full_slots,
         "overbooked_slots": overbooked,
         "slots_out_of_step": miscounted,
@@ -150,6 +153,7 @@ def main():
             ("nearest (random points)", "/api/v1/stations/nearest", ("-s", str(ROOT / "bench" / "nearest.lua"))),
             ("scan (JSON)", f"/api/v1/scan/{scan_token}", ()),
             ("booking (POST, new key)", "/api/v1/bookings", ("-s", str(ROOT / "bench" / "booking.lua"))),
+            ("series (POST, 13 dates)", "/api/v1/series", ("-s", str(ROOT / "bench" / "series.lua"))),
         ]
         results = {
             name: wrk(path, args.duration, args.connections, extra, os.environ | booking_env)
@@ -170,7 +174,8 @@ def main():
         print(f"{name:<28}{result['rps']:>10.0f}{result['rps'] / baseline:>8.2f}  {failures}")
     outcome = booking_outcome()
     print(
-        f"booking: {outcome['bookings']} bookings made, {outcome['full_slots']} slots full, "
+        f"booking: {outcome['bookings']} bookings made ({outcome['series']} series), "
+        f"{outcome['full_slots']} slots full, "
         f"{outcome['overbooked_slots']} overbooked, {outcome['slots_out_of_step']} out of step with their bookings"
     )
     results["booking outcome"] = outcome

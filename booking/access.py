@@ -9,7 +9,9 @@ from app.extensions import db
 from app.i18n import _
 from booking.aftercare import locked_complaint
 from booking.bookings import locked_booking, readable_booking
-from booking.models import Booking, Complaint
+from booking.models import Booking, BookingSeries, Complaint, WaitingEntry
+from booking.series import locked_series, readable_series
+from booking.waiting import locked_entry
 from stations.models import Station
 
 
@@ -77,3 +79,29 @@ def complaint_for_staff(complaint_id: int) -> Complaint:
     if complaint is None or not is_staff_of(complaint.booking.station_code):
         raise NotFound(_("No complaint %(id)s.", id=complaint_id))
     return complaint
+
+
+def series_for_reader(series_id: int) -> BookingSeries:
+    """A series, to its resident, its station's staff and operators; to anyone else it is none."""
+    series = readable_series(series_id)
+    if series is None or not (series.resident_id == actor().id or is_staff_of(series.station_code)):
+        raise NotFound(_("No series %(id)s.", id=series_id))
+    return series
+
+
+def series_for_resident(series_id: int) -> BookingSeries:
+    """The caller's own series, row-locked; its station's staff and operators are refused (403)."""
+    series = locked_series(series_id)
+    if series is None or not (series.resident_id == actor().id or is_staff_of(series.station_code)):
+        raise NotFound(_("No series %(id)s.", id=series_id))
+    if series.resident_id != actor().id:
+        raise Forbidden(_("Only the resident who booked may do this."), code="not_the_resident")
+    return series
+
+
+def entry_for_resident(entry_id: int, lock: bool = True) -> WaitingEntry:
+    """The caller's own waiting entry (row-locked unless only read); anyone else's is none."""
+    entry = locked_entry(entry_id) if lock else db.session.get(WaitingEntry, entry_id)
+    if entry is None or entry.resident_id != actor().id:
+        raise NotFound(_("No waiting entry %(id)s.", id=entry_id))
+    return entry

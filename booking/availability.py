@@ -4,6 +4,7 @@ service."""
 
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.clock import BEIJING, beijing_day_bounds, in_beijing, to_utc, utcnow
@@ -32,6 +33,13 @@ def slot_starts(offer: StationOffer, day: date) -> list[datetime]:
 def booking_window(now: datetime | None = None) -> tuple[date, date]:
     first = in_beijing(now or utcnow()).date()
     return first, first + timedelta(days=BOOKING_DAYS - 1)
+
+
+def series_window(now: datetime | None = None) -> tuple[date, date]:
+    """A series starts within the booking window; its later occurrences, and their reschedules,
+    go as far as SERIES_HORIZON_DAYS from today (Beijing)."""
+    first = in_beijing(now or utcnow()).date()
+    return first, first + timedelta(days=current_app.config["SERIES_HORIZON_DAYS"] - 1)
 
 
 def slots_of_the_week(offer: StationOffer, now: datetime | None = None) -> list[dict]:

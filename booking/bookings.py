@@ -20,7 +20,7 @@ from app.geography import inside_guangzhou
 from app.i18n import _
 from app.paging import Page, paginate
 from booking import notifications, places
-from booking.availability import booking_window, slot_starts
+from booking.availability import booking_window, series_window, slot_starts
 from booking.hours import locked_offers
 from booking.models import (
     ASSIGNED,
@@ -30,6 +30,7 @@ from booking.models import (
     Booking,
     BookingEvent,
     ClosedDay,
+    SeriesOccurrence,
     StationOffer,
     WorkerTimeBlock,
 )
@@ -73,9 +74,10 @@ class Placement:
     ends_at: datetime  # UTC
 
 
-def place_for(station_code: str, service_code: str, starts_at: datetime) -> Placement:
+def place_for(station_code: str, service_code: str, starts_at: datetime, last_day: date | None = None) -> Placement:
     """Where a booking at `starts_at` would go, or a 422 naming what is wrong with the request.
-    The offer is share-locked, so the day cannot be closed under this booking."""
+    The offer is share-locked, so the day cannot be closed under this booking. `last_day` widens
+    the booking window for a series' occurrences (availability.series_window)."""
     offer = next(iter(locked_offers(station_code, service_code)), None)
     if offer is None and db.session.get(Station, station_code) is None:
         raise Invalid(
@@ -89,9 +91,12 @@ def place_for(station_code: str, service_code: str, starts_at: datetime) -> Plac
         )
     local = starts_at.astimezone(BEIJING)
     first, last = booking_window()
+    last = last_day or last
     if not first <= local.date() <= last or starts_at <= utcnow():
         raise Invalid(
-            _("Bookings are for slots from now to 7 days ahead."),
+            _("Bookings are for slots from now to %(last)s.", last=last)
+            if last_day
+            else _("Bookings are for slots from now to 7 days ahead."),
             code="outside_booking_window",
             errors={"starts_at": [f"must be a future slot between {first} and {last}"]},
         )
@@ -276,7 +281,7 @@ def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str |
     """已改约: the same booking moves to another slot of its service and station; the old place is
     given back, the worker freed, and the station confirms the new time again."""
     BOOKING_STATES.target(booking.status, "reschedule")
-    placement = place_for(booking.station_code, booking.service_code, starts_at)
+    placement = place_for(booking.station_code, booking.service_code, starts_at, occurrence_last_day(booking))
     if placement.starts_at == booking.starts_at:
         raise Invalid(
             _("That is the booking's current slot."),
@@ -300,6 +305,12 @@ def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str |
     booking.reschedule_count += 1
     booking.reminder_queued_at = None  # the new day gets its own reminder
     return transition(booking, "reschedule", actor, reason, details)
+
+
+def occurrence_last_day(booking: Booking) -> date | None:
+    """A series' occurrence moves within the series' horizon; any other booking within the week."""
+    in_series = db.session.scalar(select(SeriesOccurrence.id).where(SeriesOccurrence.booking_id == booking.id))
+    return series_window()[1] if in_series else None
 
 
 def readable_booking(booking_id: int) -> Booking | None:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
@@ -363,3 +364,174 @@ class Complaint(CheckedText, Model):
     booking: Mapped[Booking] = relationship(lazy="joined", innerjoin=True)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# ---------------------------------------------------------------- recurring series
+
+SERIES_ACTIVE, SERIES_CANCELLED = "active", "cancelled"
+SERIES_STATUSES = (SERIES_ACTIVE, SERIES_CANCELLED)
+SERIES_STATUS_NAMES = {SERIES_ACTIVE: "进行中", SERIES_CANCELLED: "已取消"}
+# A series is a resident's standing order; its occurrences are bookings, each moving by
+# BOOKING_STATES. Cancelling "the rest" ends the series; one occurrence is cancelled as any booking.
+SERIES_STATES = StateTable(
+    transitions={"cancel_rest": {SERIES_ACTIVE: SERIES_CANCELLED}},
+    names=SERIES_STATUS_NAMES,
+    field="status",
+    subject=lazy_gettext("the series is"),
+)
+# What became of each occurrence when the series was booked: booked, or why not (stable codes).
+BOOKED = "booked"
+OCCURRENCE_OUTCOMES = (
+    BOOKED,
+    "slot_full",
+    "station_closed",
+    "not_a_slot_start",
+    "outside_booking_window",
+    "beyond_series_horizon",
+    "preferred_worker_busy",
+)
+
+
+class BookingSeries(Model):
+    """A resident's recurring booking: every `every_days` days from `first_starts_at`, `count`
+    times. Booked once per Idempotency-Key, like a single booking."""
+
+    __tablename__ = "booking_series"
+    __table_args__ = (
+        UniqueConstraint("resident_id", "idempotency_key", name="uq_booking_series_resident_idempotency_key"),
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in SERIES_STATUSES)})", name="status"),
+        CheckConstraint("every_days >= 1 AND count >= 1", name="positive_rhythm"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    request_fingerprint: Mapped[str] = mapped_column(String(64), comment="hash of the series request")
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
+    service_code: Mapped[str] = mapped_column(ForeignKey("booking_services.code"))
+    first_starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    every_days: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, comment="occurrences asked for")
+    preferred_worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))
+    status: Mapped[str] = mapped_column(String(12), default=SERIES_ACTIVE)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    service: Mapped[Service] = relationship(lazy="joined", innerjoin=True)
+    occurrences: Mapped[list["SeriesOccurrence"]] = relationship(order_by="SeriesOccurrence.position", viewonly=True)
+    events: Mapped[list["SeriesEvent"]] = relationship(order_by="SeriesEvent.id", viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SeriesOccurrence(Model):
+    """One date of a series: its booking, or the code of why it was not booked. The booking keeps
+    its place in the series whatever it goes through (a reschedule moves the booking, not this)."""
+
+    __tablename__ = "booking_series_occurrences"
+    __table_args__ = (
+        UniqueConstraint("series_id", "position", name="uq_booking_series_occurrences_series_position"),
+        CheckConstraint(f"outcome IN ({', '.join(repr(o) for o in OCCURRENCE_OUTCOMES)})", name="outcome"),
+        CheckConstraint(f"(outcome = '{BOOKED}') = (booking_id IS NOT NULL)", name="booked_has_booking"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("booking_series.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, comment="0 for the first date")
+    planned_starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(24))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), unique=True)
+
+    booking: Mapped[Booking | None] = relationship()
+
+
+class SeriesEvent(Model):
+    """The series' audit trail (its occurrences' own steps are their bookings' events)."""
+
+    __tablename__ = "booking_series_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("booking_series.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str | None] = mapped_column(String(12))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# ---------------------------------------------------------------- waiting list
+
+WAITING, OFFERED, TAKEN, LAPSED, LEFT = "waiting", "offered", "taken", "lapsed", "left"
+WAITING_STATUSES = (WAITING, OFFERED, TAKEN, LAPSED, LEFT)
+WAITING_STATUS_NAMES = {WAITING: "候补中", OFFERED: "已留位", TAKEN: "已预约", LAPSED: "已失效", LEFT: "已退出"}
+# A waiting entry: the first in line is offered a freed place, held for them for a while; taken
+# (a booking), lapsed (the offer ran out, or the slot began while waiting), or left.
+WAITING_STATES = StateTable(
+    transitions={
+        "offer": {WAITING: OFFERED},
+        "take": {OFFERED: TAKEN},
+        "lapse": {OFFERED: LAPSED, WAITING: LAPSED},
+        "leave": {WAITING: LEFT, OFFERED: LEFT},
+    },
+    names=WAITING_STATUS_NAMES,
+    field="status",
+    subject=lazy_gettext("the waiting entry is"),
+)
+# Entries still in line: a resident is in one slot's line once.
+IN_LINE = (WAITING, OFFERED)
+
+
+class WaitingEntry(Model):
+    """A resident waiting for a place in a full slot. While offered, the place is held for them:
+    it is counted in the slot's `booked`, so the capacity CHECK keeps it from anyone else."""
+
+    __tablename__ = "booking_waiting_entries"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in WAITING_STATUSES)})", name="status"),
+        Index(
+            "uq_booking_waiting_entries_in_line",
+            "slot_id",
+            "resident_id",
+            unique=True,
+            postgresql_where=text(f"status IN ({', '.join(repr(s) for s in IN_LINE)})"),
+            sqlite_where=text(f"status IN ({', '.join(repr(s) for s in IN_LINE)})"),
+        ),
+        Index("ix_booking_waiting_entries_slot_status", "slot_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("booking_slots.id"))
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
+    service_code: Mapped[str] = mapped_column(ForeignKey("booking_services.code"))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(12), default=WAITING)
+    offered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    service: Mapped[Service] = relationship(lazy="joined", innerjoin=True)
+    events: Mapped[list["WaitingEvent"]] = relationship(order_by="WaitingEvent.id", viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class WaitingEvent(Model):
+    """The waiting entry's audit trail: joined, offered, taken, lapsed, left."""
+
+    __tablename__ = "booking_waiting_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("booking_waiting_entries.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str | None] = mapped_column(String(12))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # NULL: an offer or a lapse
+    details: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -3,11 +3,13 @@ template keys (README lists them; operators map them to their templates in the m
 console). Each function queues in the caller's transaction: a refused or rolled-back request
 sends nothing."""
 
+from datetime import datetime
+
 from flask import current_app
 
 from app.clock import in_beijing
 from app.privacy import mask_name
-from booking.models import STATUS_NAMES, Booking
+from booking.models import STATUS_NAMES, Booking, WaitingEntry
 from credit.models import Worker
 from stations.services import station_name
 from wechat.messages import queue_subscribe_message
@@ -60,3 +62,15 @@ def booking_reminder(booking: Booking) -> None:
 
 def followup_survey(booking: Booking) -> None:
     _queue(booking, "followup_survey", {"thing4": "服务已完成，请为本次服务评价"})
+
+
+def waiting_offer(entry: WaitingEntry, expires_at: datetime) -> None:
+    """A place came free in the slot the resident waits for: it is held for them until time4."""
+    data = {
+        "thing1": _thing(entry.service.name),
+        "time2": in_beijing(entry.starts_at).strftime("%Y-%m-%d %H:%M"),
+        "thing3": _thing(station_name(entry.station_code)),
+        "time4": in_beijing(expires_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    page = f"{current_app.config['WECHAT_WAITING_PAGE']}?id={entry.id}"
+    queue_subscribe_message(entry.resident_id, "waiting_offer", data, page=page)

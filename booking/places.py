@@ -5,6 +5,7 @@ per-statement work on the booking path."""
 
 from datetime import datetime
 
+from blinker import Namespace
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -15,6 +16,11 @@ from app.i18n import _
 from booking.models import Slot, StationOffer
 
 slots = Slot.__table__
+# A place may have come free: one given back in a slot (`slot_id`), or an offer's future slots
+# whose capacity changed (`offer`). booking.waiting offers it to the first resident waiting, in
+# the same transaction, so no booking can slip in between.
+_signals = Namespace()
+places_freed = _signals.signal("places-freed")
 
 
 def dialect() -> str:
@@ -65,8 +71,12 @@ def take_place(slot_id: int) -> None:
         )
 
 
-def give_back_place(slot_id: int) -> None:
+def give_back_place(slot_id: int, *, passed_on: bool = True) -> None:
+    """Frees a place; `passed_on` offers it to the slot's waiting list (not when a held place is
+    being turned into the booking it was held for)."""
     db.session.execute(update(slots).where(slots.c.id == slot_id, slots.c.booked > 0).values(booked=slots.c.booked - 1))
+    if passed_on:
+        places_freed.send(slot_id=slot_id)
 
 
 def follow_capacity(offer: StationOffer) -> None:
@@ -83,3 +93,4 @@ def follow_capacity(offer: StationOffer) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+    places_freed.send(offer=offer)

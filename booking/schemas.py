@@ -14,8 +14,14 @@ from booking.models import (
     COMPLAINT_STATUSES,
     COMPLAINT_TYPES,
     COMPLETED,
+    OCCURRENCE_OUTCOMES,
+    SERIES_STATUS_NAMES,
+    SERIES_STATUSES,
     STATUS_NAMES,
     STATUSES,
+    WAITING,
+    WAITING_STATUS_NAMES,
+    WAITING_STATUSES,
 )
 from credit.schemas import MaskedWorkerSchema
 from stations.schemas import CRS_DESCRIPTION, LocationSchema, StationSchema, crs_field
@@ -395,3 +401,131 @@ class ComplaintListQuery(PageQuery):
 
 
 ComplaintPageSchema = page_schema(ComplaintSchema, "ComplaintPageSchema")
+
+
+# ---------------------------------------------------------------- recurring series
+
+
+class SeriesCreateSchema(BookingCreateSchema):
+    starts_at = beijing_datetime(
+        required=True, metadata={"description": "the first date's slot start, within the next 7 days"}
+    )
+    every_days = fields.Integer(
+        load_default=7,
+        validate=validate.Range(min=1, max=31),
+        metadata={"description": "days between dates: 7 for weekly"},
+    )
+    count = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=100),
+        metadata={"description": "how many dates, at most SERIES_MAX_OCCURRENCES (13 unless configured)"},
+    )
+
+
+class SeriesOccurrenceSchema(ma.Schema):
+    position = fields.Integer(required=True, metadata={"description": "0 for the first date"})
+    planned_starts_at = BeijingDateTime(required=True, metadata={"description": "the date as the series planned it"})
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(OCCURRENCE_OUTCOMES),
+        metadata={"description": "booked, or why not: " + ", ".join(OCCURRENCE_OUTCOMES[1:])},
+    )
+    booking = fields.Nested(
+        BookingSchema, allow_none=True, metadata={"description": "the date's booking as it is now; null if not booked"}
+    )
+
+
+class SeriesEventSchema(ma.Schema):
+    action = fields.String(required=True)
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    actor_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    details = fields.Dict(allow_none=True)
+    at = BeijingDateTime(required=True, attribute="created_at")
+
+
+class SeriesSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(SERIES_STATUSES))
+    status_name = fields.Function(
+        lambda series: SERIES_STATUS_NAMES[series.status], required=True, metadata={"type": "string"}
+    )
+    station_code = fields.String(required=True)
+    service = fields.Nested(ServiceSchema, required=True)
+    first_starts_at = BeijingDateTime(required=True)
+    every_days = fields.Integer(required=True)
+    count = fields.Integer(required=True)
+    preferred_worker_id = fields.Integer(allow_none=True)
+    booked = fields.Function(
+        lambda series: sum(o.booking_id is not None for o in series.occurrences),
+        required=True,
+        metadata={"type": "integer", "description": "dates booked"},
+    )
+    occurrences = fields.List(fields.Nested(SeriesOccurrenceSchema), required=True)
+    events = fields.List(fields.Nested(SeriesEventSchema), required=True)
+    created_at = BeijingDateTime(required=True)
+
+
+class SeriesCancelSchema(ma.Schema):
+    reason = Text(allow_none=True, validate=validate.Length(max=500))
+    from_ = beijing_datetime(
+        data_key="from",
+        metadata={"description": "cancel the dates starting at or after this moment; now when left out"},
+    )
+
+
+# ---------------------------------------------------------------- waiting list
+
+
+class WaitingJoinSchema(ma.Schema):
+    station_code = Text(required=True, validate=FullMatch(r"\d{12}", error="must be a 12-digit station code"))
+    service_code = Text(required=True, validate=validate.Length(min=1, max=32))
+    starts_at = beijing_datetime(required=True, metadata={"description": "the full slot's start"})
+
+
+class WaitingTakeSchema(BookingCreateSchema):
+    """A booking of the offered place: where and for whom; the slot is the waiting entry's."""
+
+    class Meta:
+        exclude = ("station_code", "service_code", "starts_at")
+
+
+class WaitingEventSchema(ma.Schema):
+    action = fields.String(required=True)
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    at = BeijingDateTime(required=True, attribute="created_at")
+
+
+class WaitingEntrySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(WAITING_STATUSES))
+    status_name = fields.Function(
+        lambda entry: WAITING_STATUS_NAMES[entry.status], required=True, metadata={"type": "string"}
+    )
+    position = fields.Function(
+        lambda entry: entry.position if entry.status == WAITING else None,
+        allow_none=True,
+        metadata={"type": "integer", "description": "1 for the next to be offered a place; null unless waiting"},
+    )
+    station_code = fields.String(required=True)
+    station_name = fields.Function(lambda entry: station_name(entry.station_code), metadata={"type": "string"})
+    service = fields.Nested(ServiceSchema, required=True)
+    starts_at = BeijingDateTime(required=True)
+    offer_expires_at = BeijingDateTime(
+        allow_none=True, metadata={"description": "while offered: take the place before this"}
+    )
+    booking_id = fields.Integer(allow_none=True, metadata={"description": "the booking, once taken"})
+    created_at = BeijingDateTime(required=True)
+
+
+class WaitingEntryDetailSchema(WaitingEntrySchema):
+    events = fields.List(fields.Nested(WaitingEventSchema), required=True)
+
+
+class WaitingListQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(WAITING_STATUSES))
+
+
+WaitingEntryPageSchema = page_schema(WaitingEntrySchema, "WaitingEntryPageSchema")

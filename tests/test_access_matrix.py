@@ -162,6 +162,8 @@ WORKER_EVENT_OBJECTOR = access(
 )
 # Nobody else reads a resident's door entries: to everyone else they do not exist.
 DOOR_ENTRY_OWNER = access("the resident who recorded the entry", 401, 404, ALLOWED, 404, 404, 404, 404, 404)
+# Nobody else knows a resident waits for a slot.
+WAITING_OWNER = access("the resident waiting", 401, 404, ALLOWED, 404, 404, 404, 404, 404)
 CONSOLE_ROLES = access(
     "station staff, company admins and operators", 401, 403, 403, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED
 )
@@ -200,6 +202,8 @@ class Side:
     web_ticket: str  # a console log-in code waiting for its approval
     stub: StubWeChat = field(repr=False)
     offer: int = 0  # the other side's company offering to employ the worker (made once both exist)
+    series: int = 0  # the side's resident's, two dates booked (_series_and_waiting)
+    waiting_entry: int = 0  # the side's resident waiting in a full slot (_series_and_waiting)
 
     def login_code(self) -> str:
         code = uuid.uuid4().hex
@@ -278,6 +282,8 @@ QUESTION = {
     "difficulty": 1,
 }
 REASON = {"reason": "核查"}
+# A cleaning slot each side's world fills (three places) and its resident waits for.
+FULL_SLOT = {"service_code": "cleaning", "starts_at": slot_start(4, 16).isoformat()}
 CREDIT_EVENT = {"kind": "breach", "reason": "矩阵测试"}
 
 WRITES: dict[str, Write] = {
@@ -486,6 +492,30 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/publications/selections": Write(
         OPERATOR, lambda side: Call(json={"title": "2026年度诚信示范企业", "company_ids": [side.company]})
     ),
+    # ---- recurring series and the waiting list
+    "POST /api/v1/series": Write(
+        LOGGED_IN,
+        lambda side: Call(
+            json=booking_body(slot_start(3, 16), station_code=side.station, count=2), headers=key_header()
+        ),
+    ),
+    "POST /api/v1/series/{series_id}/cancel": Write(
+        BOOKING_OWNER, lambda side: Call(path={"series_id": side.series}, json={"reason": "不需要了"})
+    ),
+    "POST /api/v1/waiting-entries": Write(
+        LOGGED_IN, lambda side: Call(json=FULL_SLOT | {"station_code": side.station})
+    ),
+    "POST /api/v1/waiting-entries/{entry_id}/leave": Write(
+        WAITING_OWNER, lambda side: Call(path={"entry_id": side.waiting_entry})
+    ),
+    "POST /api/v1/waiting-entries/{entry_id}/take": Write(
+        WAITING_OWNER,
+        lambda side: Call(
+            path={"entry_id": side.waiting_entry},
+            json={k: v for k, v in booking_body().items() if k not in ("station_code", *FULL_SLOT)},
+            headers=key_header(),
+        ),
+    ),
 }
 
 ROUTES = write_routes()
@@ -685,6 +715,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             db.session.add(offer)
             db.session.commit()
             sides[scope].offer = offer.id
+    _series_and_waiting(client, operator, owners, sides)
     with client.application.app_context():
         headers = {
             "resident": owners[OWN],
@@ -694,6 +725,17 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             "worker": workers[OWN],
         }
     return headers, sides
+
+
+def _series_and_waiting(client, operator: dict, owners: dict, sides: dict[str, Side]) -> None:
+    """Each side's resident books a series and waits in a slot the operator fills."""
+    for scope, side in sides.items():
+        body = booking_body(slot_start(2, 12), station_code=side.station, count=2)
+        side.series = _ok(client.post("/api/v1/series", json=body, headers=owners[scope] | key_header()))["id"]
+        slot = FULL_SLOT | {"station_code": side.station}
+        for _ in range(3):
+            _ok(client.post("/api/v1/bookings", json=booking_body(**slot), headers=operator | key_header()))
+        side.waiting_entry = _ok(client.post("/api/v1/waiting-entries", json=slot, headers=owners[scope]))["id"]
 
 
 @pytest.fixture(scope="module")
