@@ -3,14 +3,12 @@ inside a transaction that is rolled back, so tests never see each other's writes
 
 import os
 import tempfile
-import time
 
 import pytest
-import time_machine
 from sqlalchemy import orm
 
 from app.extensions import db
-from tests.factories import NOON, POSTGRES_URL, bearer, build_app, make_user, recreate_postgres_database
+from tests.factories import POSTGRES_URL, bearer, build_app, make_user, recreate_postgres_database, the_runs_clock
 
 # Fixtures more than one folder uses; builders and constants are in tests/factories.py.
 pytest_plugins = [
@@ -23,8 +21,6 @@ pytest_plugins = [
     "tests.plugins.feed",
     "tests.plugins.statistics",
 ]
-
-RUN_STARTED = time.monotonic()
 
 
 def pytest_configure(config):
@@ -53,17 +49,18 @@ def beijing_noon(hold_the_day):
     if not hold_the_day:
         yield
         return
-    with time_machine.travel(NOON.timestamp() + (time.monotonic() - RUN_STARTED), tick=True):
+    with the_runs_clock():
         yield
 
 
 @pytest.fixture(scope="session", params=["postgis", "spatialite"])
 def app(request, tmp_path_factory):
-    if request.param == "postgis":
-        recreate_postgres_database(POSTGRES_URL)
-        application = build_app(POSTGRES_URL)
-    else:
-        application = build_app(f"sqlite:///{tmp_path_factory.mktemp('spatialite') / 'test.sqlite3'}")
+    with the_runs_clock():  # the stations it imports are stamped no later than any test's clock
+        if request.param == "postgis":
+            recreate_postgres_database(POSTGRES_URL)
+            application = build_app(POSTGRES_URL)
+        else:
+            application = build_app(f"sqlite:///{tmp_path_factory.mktemp('spatialite') / 'test.sqlite3'}")
     yield application
     with application.app_context():
         db.engine.dispose()

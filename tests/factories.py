@@ -10,8 +10,10 @@ import os
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 
 import psycopg
+import time_machine
 from sqlalchemy.engine import make_url
 
 from accounts.models import User
@@ -102,6 +104,16 @@ def build_app(database_url: str, **settings):
 # "next year", "last month" and "yesterday" below keep meaning what they meant when it began.
 TODAY = today_in_beijing()
 NOON = datetime.combine(TODAY, time(12), BEIJING).astimezone(UTC)
+RUN_STARTED = monotonic()
+
+
+def the_runs_clock():
+    """This process's clock at noon in Beijing of the day the run began, plus the time the run has
+    taken so far, ticking on (time-machine). Every test runs under it, and so do the fixtures that
+    write rows once per run (the stations, the catalogue): a row they stamp is never later than
+    what a test's clock reads, even when the run starts in the afternoon, after that noon."""
+    return time_machine.travel(NOON.timestamp() + (monotonic() - RUN_STARTED), tick=True)
+
 
 # Users and their session tokens -----------------------------------------------------------------
 
