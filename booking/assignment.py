@@ -3,7 +3,7 @@ assignment itself (the database refuses a double booking), and the service's sta
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
@@ -20,7 +20,14 @@ from credit.certificates import GREEN, colour
 from credit.models import ISSUED, Certificate, Company, Worker
 
 # What the rules and the answer read of a worker: never the encrypted ID number or phone.
-ASSIGNMENT_COLUMNS = (Worker.name, Worker.stars, Worker.photo_url, Worker.company_id, Worker.service_types)
+ASSIGNMENT_COLUMNS = (
+    Worker.name,
+    Worker.stars,
+    Worker.photo_url,
+    Worker.company_id,
+    Worker.service_types,
+    Worker.listed_until,
+)
 
 
 def worker_to_assign(worker_id: int) -> Worker | None:
@@ -33,8 +40,10 @@ def assignment_problems(booking: Booking, worker: Worker) -> dict[str, list[str]
     """Why this worker may not serve this booking: an issued certificate whose colour is green
     (credit's rules), and the service among the worker's service types."""
     problems = []
-    certificate = worker.certificate
-    if certificate.state != ISSUED or colour(certificate, today_in_beijing()) != GREEN:
+    certificate, today = worker.certificate, today_in_beijing()
+    if worker.listed_until is not None and worker.listed_until >= today:
+        problems.append(f"on the 失信名单 until {worker.listed_until.isoformat()}")
+    elif certificate.state != ISSUED or colour(certificate, today) != GREEN:
         problems.append(f"the certificate is not issued and green (state {certificate.state})")
     if booking.service_code not in (worker.service_types or []):
         problems.append(f"does not offer {booking.service.name}")
@@ -83,7 +92,7 @@ def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
 
 def assignable_workers(booking: Booking) -> list[Worker]:
     """The workers staff could assign to this booking now, best rated first: the same rules as
-    `assign` (issued and green, offering the service) and free for the booking's whole time. Time
+    `assign` (issued and green, offering the service, not on the 失信名单) and free for the booking's whole time. Time
     held by this booking itself does not count, so its worker is listed for a reassignment."""
     BOOKING_STATES.target(booking.status, "assign")
     busy = select(WorkerTimeBlock.worker_id).where(
@@ -99,7 +108,11 @@ def assignable_workers(booking: Booking) -> list[Worker]:
             contains_eager(Worker.certificate),
             joinedload(Worker.company).load_only(Company.name),
         )
-        .where(Certificate.state == ISSUED, Worker.id.not_in(busy))
+        .where(
+            Certificate.state == ISSUED,
+            Worker.id.not_in(busy),
+            or_(Worker.listed_until.is_(None), Worker.listed_until < today_in_beijing()),
+        )
         .order_by(Worker.stars.desc().nulls_last(), Worker.id)
     )
     return [worker for worker in issued if not assignment_problems(booking, worker)]

@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, undefer_group
 
 from accounts.models import User
-from app.clock import utcnow
+from app.clock import today_in_beijing, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.i18n import _
@@ -52,12 +52,27 @@ def find_worker_by_id_number(id_number: str) -> Worker | None:
     return db.session.scalar(select(Worker).where(Worker.id_number_hash == blind_index(id_number)))
 
 
+def _taking_registrations(company: Company) -> None:
+    """A company whose new registrations are stopped (an upheld 失信 case) registers no worker
+    until the day after registrations_stopped_until."""
+    stopped_until = company.registrations_stopped_until
+    if stopped_until is not None and stopped_until >= today_in_beijing():
+        raise Conflict(
+            _("This company may register no new workers until %(day)s.", day=stopped_until.isoformat()),
+            code="registrations_stopped",
+            field="company_id",
+        )
+
+
 def create_worker(data: dict, actor: User | None) -> Worker:
     """A new applicant: the worker, a certificate in `applied`, and the opening ledger rows."""
     if find_worker_by_id_number(data["id_number"]) is not None:
         raise Conflict(_("A worker with this ID number already exists."), code="duplicate_id_number", field="id_number")
-    if data.get("company_id") is not None and db.session.get(Company, data["company_id"]) is None:
-        raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such company"]})
+    if data.get("company_id") is not None:
+        company = db.session.get(Company, data["company_id"])
+        if company is None:
+            raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such company"]})
+        _taking_registrations(company)
     worker = Worker(
         **data,
         id_number_hash=blind_index(data["id_number"]),
@@ -83,6 +98,7 @@ def register_worker(data: dict, actor: User | None) -> Worker | EmploymentOffer:
     company = db.session.get(Company, data["company_id"])
     if company is None:
         raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such company"]})
+    _taking_registrations(company)
     return offer_employment(existing, company, actor)
 
 
@@ -128,10 +144,16 @@ def list_companies(
     *,
     search: str | None = None,
     order: str = "score",
+    public: bool = False,
 ) -> Page:
     """The grade list, best score first (or in another of COMPANY_ORDERS); `search` finds a name
-    containing it or a credit code."""
+    containing it or a credit code. The `public` list leaves out a company on the 失信名单 or
+    hidden by a 失信 measure, until the day after the measure's date."""
     query = select(Company)
+    if public:
+        today = today_in_beijing()
+        for until in (Company.listed_until, Company.hidden_until):
+            query = query.where(or_(until.is_(None), until < today))
     if search:
         query = query.where(or_(Company.name.contains(search, autoescape=True), Company.credit_code == search.upper()))
     if grade:
