@@ -33,11 +33,15 @@ def deciding_operator(login):
 
 @pytest.fixture
 def party(login):
-    """party(worker=None, company=None) -> headers of the worker's own account, or of the company's admin."""
+    """party(worker=None, company=None) -> headers of the worker's own account (one per worker), or
+    of the company's admin."""
+    accounts: dict[int, dict] = {}
 
     def log_in(worker=None, company=None):
         if worker is not None:
-            return login("worker", worker_id=worker["id"])
+            if worker["id"] not in accounts:
+                accounts[worker["id"]] = login("worker", worker_id=worker["id"])
+            return accounts[worker["id"]]
         return login("company_admin", company_id=company["id"])
 
     return log_in
