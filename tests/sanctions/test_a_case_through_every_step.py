@@ -34,7 +34,13 @@ def test_a_case_goes_from_opened_to_upheld_with_every_step_audited(
     assert decided.json["status"] == "upheld" and decided.json["decided_measure"] == "listing"
 
     detail = client.get(f"/api/v1/sanctions/cases/{case['id']}", headers=own).json
-    assert [e["action"] for e in detail["events"]] == ["open", "add_evidence", "state_case", "uphold", "listing_started"]
+    assert [e["action"] for e in detail["events"]] == [
+        "open",
+        "add_evidence",
+        "state_case",
+        "uphold",
+        "listing_started",
+    ]
     assert all(e["at"] for e in detail["events"])
     assert [e["stage"] for e in detail["evidence"]] == ["facts", "statement"]
     with app.app_context():
@@ -54,7 +60,10 @@ def test_the_party_reads_the_evidence_and_the_read_is_on_record(client, app, mak
     ).json
     response = client.get(f"/api/v1/sanctions/evidence/{uploaded['id']}", headers=party(worker=worker))
     assert response.status_code == 200 and response.data == PDF
-    assert client.get(f"/api/v1/sanctions/evidence/{uploaded['id']}", headers=party(worker=make_issued())).status_code == 404
+    assert (
+        client.get(f"/api/v1/sanctions/evidence/{uploaded['id']}", headers=party(worker=make_issued())).status_code
+        == 404
+    )
     with app.app_context():
         [look] = db.session.scalars(select(SanctionLookUp).where(SanctionLookUp.evidence_id == uploaded["id"]))
         assert look.viewer_role == "worker" and look.worker_id == worker["id"]

@@ -27,7 +27,10 @@ def listing_of(app, case) -> int:
 def apply(client, listing_id, headers, file=None):
     data = {"correction": "已重新参加岗前培训并赔偿客户损失。"} | ({"file": file} if file else {})
     return client.post(
-        f"/api/v1/sanctions/listings/{listing_id}/repairs", data=data, content_type="multipart/form-data", headers=headers
+        f"/api/v1/sanctions/listings/{listing_id}/repairs",
+        data=data,
+        content_type="multipart/form-data",
+        headers=headers,
     )
 
 
@@ -66,7 +69,9 @@ def test_an_approved_repair_ends_the_listing_and_neutralises_the_breach(
         assert look_up(certificate_number=number).json["listed"] is False
         assert client.get(f"/api/v1/workers/{worker['id']}", headers=operator).json["stars"] > capped
         again = client.post(
-            f"/api/v1/sanctions/repairs/{applied.json['id']}/approve", json={"reason": "再次"}, headers=deciding_operator
+            f"/api/v1/sanctions/repairs/{applied.json['id']}/approve",
+            json={"reason": "再次"},
+            headers=deciding_operator,
         )
         assert again.status_code == 409
     with app.app_context():
@@ -74,7 +79,9 @@ def test_an_approved_repair_ends_the_listing_and_neutralises_the_breach(
         assert compensating.kind == "breach_repaired" and compensating.neutralises_id == case["breach_event_id"]
 
 
-def test_a_refused_repair_leaves_the_listing_running(app, client, make_issued, upheld, party, deciding_operator, look_up):
+def test_a_refused_repair_leaves_the_listing_running(
+    app, client, make_issued, upheld, party, deciding_operator, look_up
+):
     worker = make_issued()
     own = party(worker=worker)
     listing = listing_of(app, upheld("listing", 365, worker=worker))

@@ -78,12 +78,17 @@ def test_the_job_ends_each_listing_once_and_reinstates_a_suspension_whose_period
     listed, suspended = make_issued(), make_issued()
     upheld("listing", 5, worker=listed)
     upheld("suspension", 5, worker=suspended)
-    assert client.get(f"/api/v1/workers/{suspended['id']}", headers=operator).json["certificate"]["state"] == "suspended"
+    assert (
+        client.get(f"/api/v1/workers/{suspended['id']}", headers=operator).json["certificate"]["state"] == "suspended"
+    )
     with time_machine.travel(noon_in(5), tick=False):
         first = cli("sanctions", "end-listings")
         assert first.exit_code == 0, first.output
         assert "listings ended: 1  measures ended: 1  certificates reinstated: 1" in first.output
-        assert "listings ended: 0  measures ended: 0  certificates reinstated: 0" in cli("sanctions", "end-listings").output
+        assert (
+            "listings ended: 0  measures ended: 0  certificates reinstated: 0"
+            in cli("sanctions", "end-listings").output
+        )
         worker = client.get(f"/api/v1/workers/{suspended['id']}", headers=operator).json
         assert worker["certificate"]["state"] == "issued"
         assert scan(client, listed)["colour"] == "green"
@@ -108,5 +113,3 @@ def test_every_one_of_these_is_gone_after_the_end_date(client, make_company, uph
         assert company["id"] in ids
         body = {"name": "黄丽娟", "id_number": new_id_number()}
         assert client.post("/api/v1/workers", json=body, headers=admin).status_code == 201
-
-
