@@ -42,7 +42,7 @@ def check_measure(party: str, measure: str, days: int | None, field: str = "meas
     """A measure the party can be given, with its period when it has one (422 naming the field)."""
     if measure not in MEASURES[party]:
         raise Invalid(
-            _("A %(party)s cannot be given the measure %(measure)s.", party=party, measure=measure),
+            _("The measure %(measure)s is not one for this party.", measure=measure),
             code="measure_not_for_party",
             errors={field: [f"one of {', '.join(MEASURES[party])}"]},
         )
@@ -63,9 +63,10 @@ def open_case(data: dict, actor: User | None) -> SanctionCase:
             errors={"worker_id": ["give worker_id or company_id, not both"]},
         )
     party = WORKER_PARTY if worker_id is not None else COMPANY_PARTY
-    model, key = (Worker, "worker_id") if party == WORKER_PARTY else (Company, "company_id")
-    if db.session.get(model, data[key]) is None:
-        raise Invalid(_("No such %(party)s.", party=party), code=f"unknown_{party}", errors={key: ["no such record"]})
+    if party == WORKER_PARTY and db.session.get(Worker, worker_id) is None:
+        raise Invalid(_("No such worker."), code="unknown_worker", errors={"worker_id": ["no such record"]})
+    if party == COMPANY_PARTY and db.session.get(Company, company_id) is None:
+        raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such record"]})
     check_measure(party, data["measure"], data.get("period_days"))
     case = SanctionCase(
         worker_id=worker_id,
