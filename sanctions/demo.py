@@ -15,7 +15,7 @@ from sanctions import cases
 from sanctions.models import SanctionCase
 
 # (party: worker name or company index, category, measure, days, statement, decision)
-DEMO_CASES = [
+DEMO_CASES: list[tuple[str | int, str, str, int | None, str | None, dict | None]] = [
     ("演示黄", "serious_complaint", "suspension", 30, None, None),
     ("演示保险过期", "platform_fraud", "warning", None, "已整改，请求从轻处理。", None),
     ("演示核查中", "forged_certificate", "listing", 365, "证书系中介代办，本人不知情。", {"outcome": "uphold"}),
@@ -40,7 +40,7 @@ def load_demo() -> int:
                 raise LookupError("the credit demo is not loaded (flask credit demo)")
             data["company_id"] = company.id
         else:
-            worker = find_worker_by_id_number(id_numbers[party])
+            worker = find_worker_by_id_number(id_numbers[str(party)])
             if worker is None:
                 raise LookupError("the credit demo is not loaded (flask credit demo)")
             data["worker_id"] = worker.id

@@ -21,7 +21,11 @@ from sanctions.models import (
     Listing,
 )
 
-PERIOD_DAYS = {"validate": validate.Range(min=1, max=3650), "metadata": {"description": "days the measure lasts"}}
+
+def period_days() -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=1, max=3650), metadata={"description": "days the measure lasts"})
+
+
 LONG_TEXT = validate.Length(min=1, max=5000)
 
 
@@ -48,7 +52,7 @@ class CaseCreateSchema(ma.Schema):
             + _named(MEASURES["company"])
         },
     )
-    period_days = fields.Integer(**PERIOD_DAYS)
+    period_days = period_days()
 
 
 class EvidenceUploadSchema(UploadSchema):
@@ -74,7 +78,7 @@ class DecisionSchema(ma.Schema):
     )
     reason = Text(required=True, validate=validate.Length(min=1, max=2000))
     measure = fields.String(validate=validate.OneOf(MEASURE_NAMES), metadata={"description": "reduce only"})
-    period_days = fields.Integer(**PERIOD_DAYS)
+    period_days = period_days()
 
 
 class RepairCreateSchema(UploadSchema):

@@ -611,7 +611,7 @@ def _sanctions_side(client, side: Side, operator: dict, opener: dict, worker: di
         )
     )
     with client.application.app_context():
-        listing = db.session.scalar(select(Listing).where(Listing.case_id == case_ids[1]))
+        listing = db.session.scalars(select(Listing).where(Listing.case_id == case_ids[1])).one()
         repair = RepairApplication(listing_id=listing.id, correction="已整改", applied_by_id=listing.case.stated_by_id)
         db.session.add(repair)
         db.session.commit()

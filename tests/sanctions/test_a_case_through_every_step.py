@@ -44,7 +44,7 @@ def test_a_case_goes_from_opened_to_upheld_with_every_step_audited(
     assert all(e["at"] for e in detail["events"])
     assert [e["stage"] for e in detail["evidence"]] == ["facts", "statement"]
     with app.app_context():
-        breach = db.session.get(CreditEvent, decided.json["breach_event_id"])
+        breach = db.session.get_one(CreditEvent, decided.json["breach_event_id"])
         assert breach.kind == "breach" and breach.source_ref == f"sanction:{case['id']}"
         [message] = db.session.scalars(select(SubscribeMessage).where(SubscribeMessage.kind == "sanction_notice"))
         assert message.data["date3"] == case["statement_due_on"]

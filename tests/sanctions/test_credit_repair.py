@@ -21,7 +21,7 @@ def short_minimum(app, monkeypatch):
 
 def listing_of(app, case) -> int:
     with app.app_context():
-        return db.session.scalar(select(Listing.id).where(Listing.case_id == case["id"]))
+        return db.session.scalars(select(Listing.id).where(Listing.case_id == case["id"])).one()
 
 
 def apply(client, listing_id, headers, file=None):
@@ -75,7 +75,7 @@ def test_an_approved_repair_ends_the_listing_and_neutralises_the_breach(
         )
         assert again.status_code == 409
     with app.app_context():
-        compensating = db.session.get(CreditEvent, approved.json["compensating_event_id"])
+        compensating = db.session.get_one(CreditEvent, approved.json["compensating_event_id"])
         assert compensating.kind == "breach_repaired" and compensating.neutralises_id == case["breach_event_id"]
 
 

@@ -28,7 +28,7 @@ def test_the_demo_needs_the_credit_demo(cli):
 
 def case_count(app) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(SanctionCase))
+        return db.session.scalars(select(func.count()).select_from(SanctionCase)).one()
 
 
 def test_a_case_names_exactly_one_party_that_exists(app, client, operator, make_issued, make_company):
