@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from accounts.models import COMPANY_ADMIN, OPERATOR
 from app.access import Principal
@@ -15,7 +16,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.i18n import _
 from app.paging import Page, paginate
-from credit.models import Certificate, Company
+from credit.models import Certificate, Company, Worker
 from credit.registry import find_worker_by_id_number
 from sanctions.models import LISTED, NOT_FOUND, NOT_LISTED, WORKER_CHECK, Listing, SanctionLookUp
 
@@ -61,7 +62,8 @@ def look_up(certificate_number: str | None, credit_code: str | None) -> Standing
 
 
 def current_listings(party: str | None, page: int, per_page: int) -> Page:
-    query = _current(today_in_beijing())
+    # The worker's certificate number is shown: loaded with the page, not once per row.
+    query = _current(today_in_beijing()).options(joinedload(Listing.worker).joinedload(Worker.certificate))
     if party == "worker":
         query = query.where(Listing.worker_id.is_not(None))
     elif party == "company":
