@@ -5,6 +5,7 @@ and reinstates a suspension whose period is over."""
 
 import time_machine
 
+from sanctions.measures import listing_ended, listing_started
 from tests.factories import new_id_number, token_of
 from tests.sanctions.conftest import noon_in
 
@@ -113,3 +114,21 @@ def test_every_one_of_these_is_gone_after_the_end_date(client, make_company, uph
         assert company["id"] in ids
         body = {"name": "黄丽娟", "id_number": new_id_number()}
         assert client.post("/api/v1/workers", json=body, headers=admin).status_code == 201
+
+
+def test_a_listing_signals_its_start_and_its_end_inside_the_transaction(client, cli, make_issued, upheld):
+    seen = []
+
+    def started(listing, actor):
+        seen.append(("started", listing.id, listing.status))
+
+    def ended(listing, actor, reason):
+        seen.append(("ended", listing.id, reason))
+
+    with listing_started.connected_to(started), listing_ended.connected_to(ended):
+        upheld("listing", 2, worker=make_issued())
+        with time_machine.travel(noon_in(2), tick=False):
+            assert cli("sanctions", "end-listings").exit_code == 0
+            cli("sanctions", "end-listings")
+    [(kind, listing_id, status), end] = seen
+    assert (kind, status) == ("started", "listed") and end == ("ended", listing_id, "expired")
