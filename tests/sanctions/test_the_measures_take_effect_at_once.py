@@ -132,3 +132,10 @@ def test_a_listing_signals_its_start_and_its_end_inside_the_transaction(client, 
             cli("sanctions", "end-listings")
     [(kind, listing_id, status), end] = seen
     assert (kind, status) == ("started", "listed") and end == ("ended", listing_id, "expired")
+
+
+def test_a_resident_is_told_not_to_let_a_listed_worker_in(client, make_issued, upheld, login):
+    worker = make_issued()
+    upheld("listing", 30, worker=worker)
+    refused = client.post("/api/v1/door-entries", json={"token": token_of(worker)}, headers=login(phone="13912345678"))
+    assert refused.status_code == 409 and refused.json["code"] == "worker_not_green"
