@@ -76,6 +76,7 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     import feed
     import industry_statistics
     import publication
+    import sanctions
     import stations
     import training
     import wechat
@@ -89,6 +90,7 @@ def register_features(app: Flask, api: ProblemApi) -> None:
         booking,
         doorstep,
         training,
+        sanctions,
         publication,
         industry_statistics,
         console,

@@ -163,6 +163,12 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         # due this many days after (Beijing) today.
         "TRAINING_PDF_MAX_BYTES": settings.integer("TRAINING_PDF_MAX_BYTES", 20 * 1024 * 1024),
         "TRAINING_REFRESHER_DAYS": settings.integer("TRAINING_REFRESHER_DAYS", 30),
+        # 失信 cases: the party may state their case (陈述申辩) for this many days after it is opened;
+        # a listed party may apply for credit repair this many days after the listing began; the
+        # public look-ups of the 失信名单 per client address.
+        "SANCTIONS_STATEMENT_DAYS": settings.integer("SANCTIONS_STATEMENT_DAYS", 7),
+        "SANCTIONS_REPAIR_MIN_DAYS": settings.integer("SANCTIONS_REPAIR_MIN_DAYS", 90),
+        "SANCTIONS_LOOKUP_RATE_LIMIT": environ.get("SANCTIONS_LOOKUP_RATE_LIMIT", "60/minute"),
         **wechat_settings(settings),
         **series_and_waiting_settings(settings),
         **storage_settings(settings, env),
@@ -216,6 +222,8 @@ def wechat_settings(settings: Settings) -> dict:
         "WECHAT_BOOKING_PAGE": environ.get("WECHAT_BOOKING_PAGE", "pages/booking/detail"),
         # The page a training class's subscribe message opens, with `?id=<class id>`.
         "WECHAT_TRAINING_PAGE": environ.get("WECHAT_TRAINING_PAGE", "pages/training/class"),
+        # The page a 失信 case's subscribe message opens, with `?id=<case id>`.
+        "WECHAT_SANCTIONS_PAGE": environ.get("WECHAT_SANCTIONS_PAGE", "pages/sanctions/case"),
         "WECHAT_CODE_CACHE_SECONDS": settings.integer("WECHAT_CODE_CACHE_SECONDS", 7 * 24 * 3600),
         # A failed send is tried this many times in all, waiting BACKOFF, 2×BACKOFF, 4×... between.
         "WECHAT_MESSAGE_ATTEMPTS": settings.integer("WECHAT_MESSAGE_ATTEMPTS", 5),

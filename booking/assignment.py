@@ -21,7 +21,14 @@ from credit.models import ISSUED, Company, Worker
 from credit.recommendation import WORKERS_BEST_FIRST, recommendable_workers
 
 # What the rules and the answer read of a worker: never the encrypted ID number or phone.
-ASSIGNMENT_COLUMNS = (Worker.name, Worker.stars, Worker.photo_url, Worker.company_id, Worker.service_types)
+ASSIGNMENT_COLUMNS = (
+    Worker.name,
+    Worker.stars,
+    Worker.photo_url,
+    Worker.company_id,
+    Worker.service_types,
+    Worker.listed_until,
+)
 
 
 def worker_to_assign(worker_id: int) -> Worker | None:
@@ -34,8 +41,10 @@ def assignment_problems(booking: Booking, worker: Worker) -> dict[str, list[str]
     """Why this worker may not serve this booking: an issued certificate whose colour is green
     (credit's rules), and the service among the worker's service types."""
     problems = []
-    certificate = worker.certificate
-    if certificate.state != ISSUED or colour(certificate, today_in_beijing()) != GREEN:
+    certificate, today = worker.certificate, today_in_beijing()
+    if worker.listed_until is not None and worker.listed_until >= today:
+        problems.append(f"on the 失信名单 until {worker.listed_until.isoformat()}")
+    elif certificate.state != ISSUED or colour(certificate, today) != GREEN:
         problems.append(f"the certificate is not issued and green (state {certificate.state})")
     if booking.service_code not in (worker.service_types or []):
         problems.append(f"does not offer {booking.service.name}")

@@ -318,6 +318,7 @@ REASON_CODES = (
     "insurance_not_started",
     "insurance_expired",
     "refresher_overdue",
+    "blacklisted",
 )
 HEALTH = "health_certificate_valid_until"
 BACKGROUND, INSURED = "criminal_record", "insurance"  # the scan's rows of the two facts
@@ -341,6 +342,9 @@ def reasons(certificate, today: date) -> list[Reason]:
     `certificate` is a Certificate or any row with the same attributes (the scan's)."""
     required = current_config().colour.green_requires
     found = []
+    listed_until = certificate.listed_until
+    if listed_until is not None and listed_until >= today:
+        found.append(Reason("blacklisted", RED, "state", f"已列入失信名单（至 {listed_until}），不得上门服务。"))
     if certificate.state in STANDING_REASONS:
         found.append(STANDING_REASONS[certificate.state])
     elif certificate.state != ISSUED:
@@ -401,7 +405,7 @@ def _insurance_reasons(certificate, today: date) -> list[Reason]:
 
 def colour(certificate, today: date) -> str:
     """green: issued and every item scoring.toml's [colour] requires in order; red: suspended,
-    revoked or a criminal record found; yellow: anything else a scan can show (an item missing,
+    revoked, a criminal record found or on the 失信名单; yellow: anything else a scan can show (an item missing,
     pending or expired, the certificate expired): the worst colour of reasons()."""
     colours = {reason.colour for reason in reasons(certificate, today)}
     return RED if RED in colours else YELLOW if colours else GREEN

@@ -98,6 +98,14 @@ class Company(Model):
     credit_score: Mapped[float | None] = mapped_column(Float)
     credit_config_version: Mapped[str | None] = mapped_column(String(40))
     credit_computed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The measures of an upheld 失信 case (sanctions/), each in force while the date (Beijing) is
+    # today or later, so they end by themselves: on the 失信名单; left out of the public list and of
+    # recommendations; registering no new workers.
+    listed_until: Mapped[date | None] = mapped_column(Date, comment="on the 失信名单 until this day (Beijing)")
+    hidden_until: Mapped[date | None] = mapped_column(Date, comment="hidden from the public list until this day")
+    registrations_stopped_until: Mapped[date | None] = mapped_column(
+        Date, comment="registers no new workers until this day"
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -137,6 +145,8 @@ class Worker(Model):
     rating_count: Mapped[int] = mapped_column(Integer, default=0)
     rating_mean: Mapped[float | None] = mapped_column(Float)
     upheld_complaints: Mapped[int] = mapped_column(Integer, default=0)
+    # On the 失信名单 (sanctions/) while this day (Beijing) is today or later: the code scans red.
+    listed_until: Mapped[date | None] = mapped_column(Date, comment="on the 失信名单 until this day (Beijing)")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -195,6 +205,11 @@ class Certificate(Model):
     worker: Mapped[Worker] = relationship(back_populates="certificate")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def listed_until(self) -> date | None:
+        """The worker's, so that credit.certificates.reasons reads a certificate as it reads a scan's row."""
+        return self.worker.listed_until
 
 
 # The facts a worker's file holds beside the 三证一书, each checked from a paper certificate or by

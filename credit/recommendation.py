@@ -9,6 +9,7 @@ condition in recommendable_workers or recommendable_companies, and every list fo
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, case, or_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from credit.models import COMPANY_GRADES, ISSUED, Certificate, Company, Worker
 from credit.scoring import current_config
@@ -40,17 +41,29 @@ def green_today(today: date) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
+def not_listed(until: InstrumentedAttribute, today: date) -> ColumnElement[bool]:
+    """No 失信 measure dated `until` holds today: none, or its last day has gone by."""
+    return or_(until.is_(None), until < today)
+
+
+def unsanctioned_companies(today: date) -> ColumnElement[bool]:
+    """Neither on the 失信名单 nor hidden by a 失信 measure today (sanctions/ sets the dates)."""
+    return and_(not_listed(Company.listed_until, today), not_listed(Company.hidden_until, today))
+
+
 def recommendable_workers(query: Select, today: date) -> Select:
     """`query` (which selects from workers) narrowed to the workers who may be put before a
-    resident or a station today: green. Joins the certificate."""
-    return query.join(Certificate, Certificate.worker_id == Worker.id).where(green_today(today))
+    resident or a station today: green and not on the 失信名单. Joins the certificate."""
+    return query.join(Certificate, Certificate.worker_id == Worker.id).where(
+        green_today(today), not_listed(Worker.listed_until, today)
+    )
 
 
-def recommendable_companies(query: Select) -> Select:
+def recommendable_companies(query: Select, today: date) -> Select:
     """`query` (which selects from companies) narrowed to the companies that may be recommended:
     those with a grade (every registered company is graded at once; one that is not has nothing
-    to be recommended by)."""
-    return query.where(Company.grade.is_not(None))
+    to be recommended by), neither listed nor hidden by a 失信 measure."""
+    return query.where(Company.grade.is_not(None), unsanctioned_companies(today))
 
 
 # Best first, ties always broken the same way (the id), so a list pages without repeats or gaps.

@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, undefer_group
 
 from accounts.models import User
-from app.clock import utcnow
+from app.clock import today_in_beijing, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.i18n import _
@@ -15,7 +15,7 @@ from credit.employment import offer_employment
 from credit.identifiers import demographics
 from credit.ledger import append_event, recompute_company, recompute_worker
 from credit.models import APPLIED, PERSONAL, Certificate, Company, Employment, EmploymentOffer, Worker
-from credit.recommendation import COMPANIES_BEST_FIRST
+from credit.recommendation import COMPANIES_BEST_FIRST, unsanctioned_companies
 
 
 def create_company(data: dict, actor: User | None) -> Company:
@@ -54,12 +54,27 @@ def find_worker_by_id_number(id_number: str) -> Worker | None:
     return db.session.scalar(select(Worker).where(Worker.id_number_hash == blind_index(id_number)))
 
 
+def _taking_registrations(company: Company) -> None:
+    """A company whose new registrations are stopped (an upheld 失信 case) registers no worker
+    until the day after registrations_stopped_until."""
+    stopped_until = company.registrations_stopped_until
+    if stopped_until is not None and stopped_until >= today_in_beijing():
+        raise Conflict(
+            _("This company may register no new workers until %(day)s.", day=stopped_until.isoformat()),
+            code="registrations_stopped",
+            field="company_id",
+        )
+
+
 def create_worker(data: dict, actor: User | None) -> Worker:
     """A new applicant: the worker, a certificate in `applied`, and the opening ledger rows."""
     if find_worker_by_id_number(data["id_number"]) is not None:
         raise Conflict(_("A worker with this ID number already exists."), code="duplicate_id_number", field="id_number")
-    if data.get("company_id") is not None and db.session.get(Company, data["company_id"]) is None:
-        raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such company"]})
+    if data.get("company_id") is not None:
+        company = db.session.get(Company, data["company_id"])
+        if company is None:
+            raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such company"]})
+        _taking_registrations(company)
     born = demographics(data["id_number"])
     worker = Worker(
         **data,
@@ -88,6 +103,7 @@ def register_worker(data: dict, actor: User | None) -> Worker | EmploymentOffer:
     company = db.session.get(Company, data["company_id"])
     if company is None:
         raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such company"]})
+    _taking_registrations(company)
     return offer_employment(existing, company, actor)
 
 
@@ -156,10 +172,14 @@ def list_companies(
     *,
     search: str | None = None,
     order: str = "grade",
+    public: bool = False,
 ) -> Page:
     """The grade list, best first: highest grade, then score (or in another of COMPANY_ORDERS);
-    `search` finds a name containing it or a credit code."""
+    `search` finds a name containing it or a credit code. The `public` list leaves out a company on
+    the 失信名单 or hidden by a 失信 measure (credit.recommendation), until the day after its date."""
     query = select(Company)
+    if public:
+        query = query.where(unsanctioned_companies(today_in_beijing()))
     if search:
         query = query.where(or_(Company.name.contains(search, autoescape=True), Company.credit_code == search.upper()))
     if grade:

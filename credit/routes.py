@@ -133,8 +133,9 @@ def create_company(data):
 @blp.arguments(CompanyListQuery, location="query", as_kwargs=True)
 @blp.response(200, CompanyPageSchema)
 def list_companies(page, per_page, grade=None, district=None):
-    """The public grade list, best first (highest grade, then score), filterable by grade and district."""
-    return registry.list_companies(grade, district, page, per_page)
+    """The public grade list, best first (highest grade, then score), filterable by grade and district; a
+    company on the 失信名单 or hidden by a 失信 measure is left out while the measure lasts."""
+    return registry.list_companies(grade, district, page, per_page, public=True)
 
 
 @blp.get("/companies/<id:company_id>")

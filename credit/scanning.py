@@ -90,6 +90,7 @@ SCAN_QUERY = (
         Worker.rating_count,
         Worker.rating_mean,
         Worker.upheld_complaints,
+        Worker.listed_until,
         Worker.updated_at.label("worker_updated_at"),
         Company.name.label("company_name"),
         Company.grade.label("company_grade"),

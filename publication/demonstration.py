@@ -195,7 +195,7 @@ def candidates_query(criteria: Criteria, today: date, now: datetime):
         SATISFACTION: and_(follow_up_count > 0, satisfied_count > criteria.min_satisfaction * follow_up_count),
     }
     query = (
-        recommendable_companies(select(Company))
+        recommendable_companies(select(Company), today)
         .add_columns(
             green_count.label("green_workers"),
             breach_count.label("breaches"),

@@ -77,7 +77,7 @@ def publish_selection(data: dict, actor: User | None) -> Publication:
     """The companies the operator chose among the 示范 candidates (publication.demonstration),
     best first. An unknown company, or one that may not be recommended, is a 422 naming it."""
     chosen = set(data["company_ids"])
-    companies = recommendable_companies(select(Company).where(Company.id.in_(chosen)))
+    companies = recommendable_companies(select(Company).where(Company.id.in_(chosen)), today_in_beijing())
     found = set(db.session.scalars(companies.with_only_columns(Company.id)))
     unknown = sorted(chosen - found)
     if unknown:

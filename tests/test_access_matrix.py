@@ -27,6 +27,7 @@ from app.clock import today_in_beijing
 from app.extensions import db
 from booking.hours import seed_defaults
 from credit.models import EmploymentOffer
+from sanctions.models import Listing, RepairApplication
 from tests.credit.verification_stub import verification_settings
 from tests.factories import (
     CLEAR_BACKGROUND_CHECK,
@@ -161,6 +162,10 @@ WORKER_EVENT_OBJECTOR = access(
     "the worker whose event it is", 401, 403, 403, 403, 403, 404, 404, 403, worker=ALLOWED, other_worker=404
 )
 # Nobody else reads a resident's door entries: to everyone else they do not exist.
+# Sanctions: the party of a case or listing (here the side's worker) states their case and applies for repair.
+SANCTIONED_PARTY = access(
+    "the party of the case", 401, 403, 403, 403, 403, 404, 404, 403, worker=ALLOWED, other_worker=404
+)
 DOOR_ENTRY_OWNER = access("the resident who recorded the entry", 401, 404, ALLOWED, 404, 404, 404, 404, 404)
 # Nobody else knows a resident waits for a slot.
 WAITING_OWNER = access("the resident waiting", 401, 404, ALLOWED, 404, 404, 404, 404, 404)
@@ -204,6 +209,9 @@ class Side:
     offer: int = 0  # the other side's company offering to employ the worker (made once both exist)
     series: int = 0  # the side's resident's, two dates booked (_series_and_waiting)
     waiting_entry: int = 0  # the side's resident waiting in a full slot (_series_and_waiting)
+    case: int = 0  # a 失信 case against `worker`, stated, opened by another operator
+    listing: int = 0  # `worker` on the 失信名单 (made last: it turns the worker red)
+    repair: int = 0  # the worker's pending repair application of `listing`
 
     def login_code(self) -> str:
         code = uuid.uuid4().hex
@@ -516,6 +524,44 @@ WRITES: dict[str, Write] = {
             headers=key_header(),
         ),
     ),
+    # ---- sanctions (失信): operators open and decide, the party states its case and applies for repair
+    "POST /api/v1/sanctions/cases": Write(
+        OPERATOR,
+        lambda side: Call(
+            json={"worker_id": side.worker, "category": "platform_fraud", "facts": "刷单", "measure": "warning"}
+        ),
+    ),
+    "POST /api/v1/sanctions/cases/{case_id}/evidence": Write(
+        OPERATOR,
+        lambda side: Call(path={"case_id": side.case}, data={"file": upload_part(PDF, "核查.pdf", "application/pdf")}),
+    ),
+    "POST /api/v1/sanctions/cases/{case_id}/statement": Write(
+        SANCTIONED_PARTY,
+        lambda side: Call(
+            path={"case_id": side.case},
+            data={"statement": "不属实", "file": upload_part(PDF, "申辩.pdf", "application/pdf")},
+        ),
+    ),
+    "POST /api/v1/sanctions/cases/{case_id}/decision": Write(
+        OPERATOR, lambda side: Call(path={"case_id": side.case}, json={"outcome": "dismiss", "reason": "证据不足"})
+    ),
+    "POST /api/v1/sanctions/listings/{listing_id}/repairs": Write(
+        SANCTIONED_PARTY,
+        lambda side: Call(
+            path={"listing_id": side.listing},
+            data={"correction": "已整改", "file": upload_part(PDF, "整改.pdf", "application/pdf")},
+        ),
+    ),
+    "POST /api/v1/sanctions/repairs/{repair_id}/approve": Write(
+        OPERATOR, lambda side: Call(path={"repair_id": side.repair}, json=REASON)
+    ),
+    "POST /api/v1/sanctions/repairs/{repair_id}/refuse": Write(
+        OPERATOR, lambda side: Call(path={"repair_id": side.repair}, json=REASON)
+    ),
+    "POST /api/v1/sanctions/worker-checks": Write(
+        access("company admins and operators", 401, 403, 403, 403, 403, ALLOWED, ALLOWED, ALLOWED),
+        lambda side: Call(json={"id_number": new_id_number()}),
+    ),
 }
 
 ROUTES = write_routes()
@@ -567,6 +613,44 @@ def _open_attempt(client, operator: dict, worker_id: int) -> tuple[int, dict]:
     return course, _ok(
         client.post(f"/api/v1/training/exams/{exam}/attempts", json={"worker_id": worker_id}, headers=operator)
     )
+
+
+def _sanctions_side(client, side: Side, operator: dict, opener: dict, worker: dict) -> None:
+    """A stated case against the side's worker (opened by another operator, so `operator` may
+    decide it), the worker on the 失信名单 by a second case, and a pending repair of that listing
+    (written directly: applying waits SANCTIONS_REPAIR_MIN_DAYS)."""
+    case_ids = []
+    for measure in ("warning", "listing"):
+        body = {"worker_id": side.worker, "category": "platform_fraud", "facts": "刷单", "measure": measure}
+        case = _ok(
+            client.post(
+                "/api/v1/sanctions/cases",
+                json=body | ({"period_days": 365} if measure == "listing" else {}),
+                headers=opener,
+            )
+        )
+        _ok(
+            client.post(
+                f"/api/v1/sanctions/cases/{case['id']}/statement",
+                data={"statement": "不属实"},
+                content_type="multipart/form-data",
+                headers=worker,
+            )
+        )
+        case_ids.append(case["id"])
+    _ok(
+        client.post(
+            f"/api/v1/sanctions/cases/{case_ids[1]}/decision",
+            json={"outcome": "uphold", "reason": "属实"},
+            headers=operator,
+        )
+    )
+    with client.application.app_context():
+        listing = db.session.scalars(select(Listing).where(Listing.case_id == case_ids[1])).one()
+        repair = RepairApplication(listing_id=listing.id, correction="已整改", applied_by_id=listing.case.stated_by_id)
+        db.session.add(repair)
+        db.session.commit()
+        side.case, side.listing, side.repair = case_ids[0], listing.id, repair.id
 
 
 def _build_world(client, wechat) -> tuple[dict, dict]:
@@ -716,6 +800,10 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             db.session.commit()
             sides[scope].offer = offer.id
     _series_and_waiting(client, operator, owners, sides)
+    with client.application.app_context():
+        opener = bearer(make_user("operator", phone=next_phone()))
+    for scope in (OWN, OTHER):
+        _sanctions_side(client, sides[scope], operator, opener, workers[scope])
     with client.application.app_context():
         headers = {
             "resident": owners[OWN],

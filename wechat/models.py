@@ -34,6 +34,7 @@ MESSAGE_KINDS = (
     "followup_survey",
     "expiry_reminder",
     "training_place",
+    "sanction_notice",
     "waiting_offer",
 )
 

@@ -2,7 +2,7 @@
 year, and their rows, copied from the companies when published.
 
 Revision ID: 0018_publication
-Revises: 0016_training_materials
+Revises: 0017_sanctions
 Create Date: 2026-12-02 05:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0018_publication"
-down_revision = "0016_training_materials"
+down_revision = "0017_sanctions"
 branch_labels = None
 depends_on = None
 

@@ -181,6 +181,7 @@ def test_the_colour_is_the_worst_of_its_reasons_and_green_only_without_any(state
         health_certificate_valid_until={"valid": today, "expired": today - timedelta(days=1), "missing": None}[health],
         **CHECKS_IN_ORDER,
         refresher_due_on=None,
+        listed_until=None,
     )
     found = reasons(certificate, today)
     assert {reason.code for reason in found} <= set(REASON_CODES)
