@@ -66,7 +66,7 @@ class BookingFiguresQuery(PeriodDistrictQuery):
     )
 
 
-class SeriesSchema(ma.Schema):
+class ChartSeriesSchema(ma.Schema):
     key = fields.String(required=True, metadata={"description": "what is counted, for programs"})
     name = fields.String(required=True, metadata={"description": "what is counted, for people"})
     data = fields.List(
@@ -79,7 +79,7 @@ class SeriesSchema(ma.Schema):
 class ChartSchema(ma.Schema):
     keys = fields.List(fields.String(), required=True, metadata={"description": "what each label stands for"})
     labels = fields.List(fields.String(), required=True)
-    series = fields.List(fields.Nested(SeriesSchema), required=True)
+    series = fields.List(fields.Nested(ChartSeriesSchema), required=True)
 
 
 class PeriodSchema(ma.Schema):
