@@ -21,6 +21,7 @@ run: $(VENV)/.run-deps
 	$(VENV)/bin/flask credit demo
 	$(VENV)/bin/flask booking defaults
 	$(VENV)/bin/flask training demo
+	$(VENV)/bin/flask engagements demo
 	$(VENV)/bin/flask console demo
 	WEB_CONCURRENCY=$(WORKERS) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 

@@ -73,11 +73,12 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     import console
     import credit
     import doorstep
+    import engagements
     import stations
     import training
     import wechat
 
-    for feature in (accounts, stations, credit, wechat, booking, doorstep, training, console):
+    for feature in (accounts, stations, credit, wechat, booking, doorstep, training, engagements, console):
         feature.init_app(app, api)
 
 

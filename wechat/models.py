@@ -34,6 +34,11 @@ MESSAGE_KINDS = (
     "followup_survey",
     "expiry_reminder",
     "training_place",
+    "engagement_received",
+    "engagement_proposed",
+    "engagement_interview",
+    "engagement_chosen",
+    "engagement_confirmed",
 )
 
 
