@@ -107,7 +107,7 @@ def propose(engagement: Engagement, worker_ids: list[int], actor: User) -> Engag
     return engagement
 
 
-def candidate_of(engagement: Engagement, candidate_id: int) -> Candidate:
+def _candidate_of(engagement: Engagement, candidate_id: int) -> Candidate:
     candidate = next((c for c in engagement.candidates if c.id == candidate_id), None)
     if candidate is None:
         raise Invalid(
@@ -118,10 +118,11 @@ def candidate_of(engagement: Engagement, candidate_id: int) -> Candidate:
     return candidate
 
 
-def request_interview(engagement: Engagement, candidate: Candidate, at: datetime, mode: str, actor: User) -> Candidate:
+def request_interview(engagement: Engagement, candidate_id: int, at: datetime, mode: str, actor: User) -> Candidate:
     """面试: the resident asks to meet a candidate at a time, in person or by video; the station
     (or company) arranges it."""
     ENGAGEMENT_STATES.target(engagement.status, "request_interview", doing="ask for an interview")
+    candidate = _candidate_of(engagement, candidate_id)
     if at <= utcnow():
         raise Invalid(_("An interview is in the future."), code="interview_in_the_past", field="at")
     candidate.interview_at, candidate.interview_mode, candidate.interview_requested_at = at, mode, utcnow()
@@ -135,11 +136,12 @@ def request_interview(engagement: Engagement, candidate: Candidate, at: datetime
     return candidate
 
 
-def choose(engagement: Engagement, candidate: Candidate, actor: User) -> Engagement:
+def choose(engagement: Engagement, candidate_id: int, actor: User) -> Engagement:
     """The resident chooses a candidate: still green and offering the service, and her time is
     held for the whole period at once (409 worker_double_booked when another family's engagement
     or a slot booking holds any of it)."""
     ENGAGEMENT_STATES.target(engagement.status, "choose")
+    candidate = _candidate_of(engagement, candidate_id)
     worker = db.session.get_one(Worker, candidate.worker_id)
     problems = _problems(engagement, worker)
     if problems:

@@ -51,7 +51,7 @@ def _request(resident: User, station: Station, service: str, days_ahead: int, **
 
 def _signed(engagement: Engagement, worker_id: int, resident: User, staff: User) -> Engagement:
     candidates.propose(engagement, [worker_id], staff)
-    candidates.choose(engagement, engagement.candidates[0], resident)
+    candidates.choose(engagement, engagement.candidates[0].id, resident)
     candidates.confirm(engagement, resident)
     candidates.confirm(
         engagement,
@@ -101,7 +101,7 @@ def load_demo() -> list[Engagement]:
     interviewing = _request(resident, station, "maternity", 60)
     candidates.propose(interviewing, [workers[0].id], staff)
     interview_at = datetime.combine(today + timedelta(days=7), time(15), BEIJING)
-    candidates.request_interview(interviewing, interviewing.candidates[0], interview_at, "video", resident)
+    candidates.request_interview(interviewing, interviewing.candidates[0].id, interview_at, "video", resident)
     signed = _signed(_request(resident, station, "maternity", 90), workers[0].id, resident, staff)
     under_way = _signed(
         _request(resident, station, "live_in_housekeeping", 120, length=1, length_unit=MONTHS),

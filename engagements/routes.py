@@ -113,8 +113,7 @@ def get_engagement(engagement_id):
 def ask_for_interview(data, engagement_id):
     """面试: ask to meet a candidate at a time, in person or by video; the handlers arrange it."""
     engagement = engagement_for_resident(engagement_id)
-    candidate = candidates.candidate_of(engagement, data["candidate_id"])
-    return candidates.request_interview(engagement, candidate, data["at"], data["mode"], actor())
+    return candidates.request_interview(engagement, data["candidate_id"], data["at"], data["mode"], actor())
 
 
 @blp.post("/engagements/<id:engagement_id>/choose")
@@ -125,8 +124,7 @@ def ask_for_interview(data, engagement_id):
 def choose_candidate(data, engagement_id):
     """Choose a candidate: her time is held for the whole period at once (409
     worker_double_booked if another engagement or a booking holds any of it)."""
-    engagement = engagement_for_resident(engagement_id)
-    return candidates.choose(engagement, candidates.candidate_of(engagement, data["candidate_id"]), actor())
+    return candidates.choose(engagement_for_resident(engagement_id), data["candidate_id"], actor())
 
 
 @blp.post("/engagements/<id:engagement_id>/confirm")
