@@ -278,7 +278,7 @@ def propose_candidates(data, engagement_id):
 @blp.problems(404, 409)
 @blp.arguments(EngagementFollowUpInputSchema)
 @blp.response(201, EngagementFollowUpSchema)
-def follow_up(data, engagement_id):
+def follow_up_engagement(data, engagement_id):
     """回访 during the service or after it: satisfied or not, notes; on the worker's credit ledger."""
     return aftercare.record_follow_up(engagement_for_handler(engagement_id), data, actor())
 
