@@ -4,7 +4,7 @@ it (through her worker account). Anyone else's engagement counts as none (404), 
 is not revealed; a reader acting where only another party may is refused (403)."""
 
 from accounts.models import COMPANY_ADMIN, OPERATOR, STATION_STAFF, User
-from app.access import current_principal
+from app.access import require_principal
 from app.errors import Forbidden, NotFound
 from app.i18n import _
 from engagements.models import Engagement
@@ -12,11 +12,11 @@ from engagements.requests import locked_engagement, readable_engagement
 
 
 def actor() -> User:
-    return current_principal().user
+    return require_principal().user
 
 
 def handles(engagement: Engagement) -> bool:
-    principal = current_principal()
+    principal = require_principal()
     if principal.has_role(OPERATOR):
         return True
     if engagement.station_code is not None:
@@ -25,7 +25,7 @@ def handles(engagement: Engagement) -> bool:
 
 
 def is_its_worker(engagement: Engagement) -> bool:
-    worker_id = current_principal().worker_id
+    worker_id = require_principal().worker_id
     return worker_id is not None and worker_id == engagement.worker_id
 
 
@@ -79,7 +79,7 @@ def engagement_for_worker_side(engagement_id: int) -> Engagement:
 def handled_scope() -> tuple[str | None, int | None]:
     """Whose engagements the caller lists: a station's staff their station's, a company's admin
     their company's; an operator every one (None, None)."""
-    principal = current_principal()
+    principal = require_principal()
     if principal.has_role(OPERATOR):
         return None, None
     if principal.has_role(STATION_STAFF):

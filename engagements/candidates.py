@@ -132,7 +132,7 @@ def request_interview(engagement: Engagement, candidate_id: int, at: datetime, m
         actor,
         details={"candidate_id": candidate.id, "worker_id": candidate.worker_id, "mode": mode},
     )
-    notifications.interview_requested(engagement, candidate)
+    notifications.interview_requested(engagement, candidate, at)
     return candidate
 
 

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.privacy import blind_index
 from credit import demo as credit_demo
 from credit.identifiers import id_number_check_character
-from credit.models import Certificate, Company
+from credit.models import Certificate, Company, Worker
 from engagements import aftercare, candidates, in_service, requests, worker_time
 from engagements.models import DAYS, MONTHS, Engagement
 from stations.models import Station
@@ -67,7 +67,9 @@ def _move_to(engagement: Engagement, start_day: date) -> None:
     worker_time.release(engagement)
     length = engagement.last_day - engagement.start_day
     engagement.start_day, engagement.last_day = start_day, start_day + length
-    worker_time.hold(engagement, engagement.worker, engagement.start_day, engagement.last_day)
+    worker_time.hold(
+        engagement, db.session.get_one(Worker, engagement.worker_id), engagement.start_day, engagement.last_day
+    )
 
 
 def _scan_token(worker_id: int) -> str:
@@ -82,9 +84,9 @@ def load_demo() -> list[Engagement]:
     if station is None:
         return []
     credit_demo.load_demo()
-    company = db.session.scalar(
+    company = db.session.scalars(
         select(Company).where(Company.credit_code == credit_demo.DEMO_COMPANIES[0]["credit_code"])
-    )
+    ).one()
     workers = [
         credit_demo.green_demo_worker(name, first17 + id_number_check_character(first17), company, services)
         for name, first17, services in DEMO_WORKERS

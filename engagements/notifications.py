@@ -4,6 +4,8 @@ resident when candidates are proposed and when the engagement is signed, the cho
 her handlers) when she must confirm. Queued in the caller's transaction and sent after commit: a
 refused or rolled-back request tells no one."""
 
+from datetime import datetime
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -64,9 +66,9 @@ def candidates_proposed(engagement: Engagement) -> None:
     )
 
 
-def interview_requested(engagement: Engagement, candidate: Candidate) -> None:
+def interview_requested(engagement: Engagement, candidate: Candidate, at: datetime) -> None:
     """The handlers arrange the 面试 and tell the worker."""
-    when = in_beijing(candidate.interview_at).strftime("%Y-%m-%d %H:%M")
+    when = in_beijing(at).strftime("%Y-%m-%d %H:%M")
     who = mask_name(candidate.worker.name) or ""
     _queue(_handlers(engagement), engagement, "engagement_interview", {"time3": when, "thing4": who[:THING_LIMIT]})
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Load, selectinload
+from sqlalchemy.orm import selectinload
 
 from accounts.models import User
 from app.clock import today_in_beijing, utcnow
@@ -28,7 +28,7 @@ from stations.models import Station
 from wechat.content import check_text
 
 
-def masked_worker(loader: Load) -> Load:
+def masked_worker(loader):
     """A worker as an engagement shows one (masked name, stars, photo, experience, company name):
     the encrypted ID number and phone are neither read nor decrypted."""
     return (

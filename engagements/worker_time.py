@@ -5,8 +5,9 @@ engagements, can never hold one worker at once, however simultaneous the request
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import CursorResult, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import BEIJING, to_utc
@@ -23,7 +24,7 @@ BLOCK = timedelta(minutes=BLOCK_MINUTES)
 
 def _day_hours(engagement: Engagement) -> tuple[time, time | None]:
     """The hours of each day (Beijing); live-in is from midnight to the next midnight (None)."""
-    if engagement.live_in:
+    if engagement.live_in or engagement.day_starts_at is None:
         return time(0), None
     return engagement.day_starts_at, engagement.day_ends_at
 
@@ -88,4 +89,4 @@ def release(engagement: Engagement, since: datetime | None = None) -> int:
     query = delete(WorkerTimeBlock).where(WorkerTimeBlock.engagement_id == engagement.id)
     if since is not None:
         query = query.where(WorkerTimeBlock.starts_at >= since)
-    return db.session.execute(query).rowcount
+    return cast(CursorResult, db.session.execute(query)).rowcount

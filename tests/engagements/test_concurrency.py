@@ -27,7 +27,10 @@ FAMILIES = 8
 
 
 def choose_all_at_once(app, requests_to_send) -> list[tuple[int, str | None]]:
-    barrier, answers = threading.Barrier(len(requests_to_send)), [None] * len(requests_to_send)
+    """(status, code) of each request, sent from its own thread, all released together; (0, None)
+    for a request that never answered."""
+    barrier = threading.Barrier(len(requests_to_send))
+    answers: list[tuple[int, str | None]] = [(0, None)] * len(requests_to_send)
 
     def send(index, path, body, headers):
         client = app.test_client()
@@ -46,19 +49,22 @@ def choose_all_at_once(app, requests_to_send) -> list[tuple[int, str | None]]:
 @pytest.fixture
 def committed(app):
     """What the test commits, removed afterwards."""
-    made = {"users": [], "workers": []}
+    made: dict[str, list[int]] = {"users": [], "workers": []}
     yield made
     with app.app_context():
         engagement_ids = select(Engagement.id).where(Engagement.resident_id.in_(made["users"]))
-        for model in (WorkerTimeBlock, EngagementEvent, Candidate):
-            db.session.execute(delete(model).where(model.engagement_id.in_(engagement_ids)))
+        db.session.execute(delete(WorkerTimeBlock).where(WorkerTimeBlock.engagement_id.in_(engagement_ids)))
+        db.session.execute(delete(EngagementEvent).where(EngagementEvent.engagement_id.in_(engagement_ids)))
+        db.session.execute(delete(Candidate).where(Candidate.engagement_id.in_(engagement_ids)))
         db.session.execute(delete(Engagement).where(Engagement.resident_id.in_(made["users"])))
         for worker_id in made["workers"]:
-            for model in (CreditEvent, WorkerCheck, Certificate):
-                db.session.execute(delete(model).where(model.worker_id == worker_id))
+            db.session.execute(delete(CreditEvent).where(CreditEvent.worker_id == worker_id))
+            db.session.execute(delete(WorkerCheck).where(WorkerCheck.worker_id == worker_id))
+            db.session.execute(delete(Certificate).where(Certificate.worker_id == worker_id))
             db.session.execute(delete(Worker).where(Worker.id == worker_id))
-        for model in (SubscribeMessage, RoleEvent, RoleGrant):
-            db.session.execute(delete(model).where(model.user_id.in_(made["users"])))
+        db.session.execute(delete(SubscribeMessage).where(SubscribeMessage.user_id.in_(made["users"])))
+        db.session.execute(delete(RoleEvent).where(RoleEvent.user_id.in_(made["users"])))
+        db.session.execute(delete(RoleGrant).where(RoleGrant.user_id.in_(made["users"])))
         db.session.execute(delete(User).where(User.id.in_(made["users"])))
         db.session.commit()
 

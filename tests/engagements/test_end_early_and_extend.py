@@ -14,7 +14,7 @@ from tests.factories import token_of
 
 def held(app, worker_id: int) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).where(WorkerTimeBlock.worker_id == worker_id))
+        return db.session.scalar(select(func.count()).where(WorkerTimeBlock.worker_id == worker_id)) or 0
 
 
 def noon(days_ahead: int) -> datetime:

@@ -80,7 +80,7 @@ def test_only_the_chosen_worker_or_her_handlers_confirm_for_her(post, chosen, lo
 
 def count_engagements(app) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Engagement))
+        return db.session.scalar(select(func.count()).select_from(Engagement)) or 0
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ def _at(day, hour=9):
 
 def held_half_hours(app, worker_id: int) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).where(WorkerTimeBlock.worker_id == worker_id))
+        return db.session.scalar(select(func.count()).where(WorkerTimeBlock.worker_id == worker_id)) or 0
 
 
 def test_a_family_books_a_26_day_live_in_yuesao_after_an_interview(
