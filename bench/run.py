@@ -59,12 +59,13 @@ def prepare_database(env) -> tuple[str, dict]:
 
 
 def booking_outcome() -> dict:
-    """What the booking run left: bookings made, and slots overbooked or out of step with their
+    """What the booking runs left: bookings and engagement requests made, and slots overbooked or out of step with their
     bookings (both must be zero)."""
     url = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as connection:
-        bookings, full_slots = connection.execute(
-            "SELECT (SELECT count(*) FROM bookings), (SELECT count(*) FROM booking_slots WHERE booked = capacity)"
+        bookings, full_slots, engagements = connection.execute(
+            "SELECT (SELECT count(*) FROM bookings), (SELECT count(*) FROM booking_slots WHERE booked = capacity), "
+            "(SELECT count(*) FROM engagements)"
         ).fetchone()
         overbooked = connection.execute("SELECT count(*) FROM booking_slots WHERE booked > capacity").fetchone()[0]
         miscounted = connection.execute(
@@ -73,6 +74,7 @@ def booking_outcome() -> dict:
         ).fetchone()[0]
     return {
         "bookings": bookings,
+        "engagements": engagements,
         "full_slots": full_slots,
         "overbooked_slots": overbooked,
         "slots_out_of_step": miscounted,
@@ -120,7 +122,7 @@ def wrk(path, duration, connections, extra=(), env=None):
 
 def bench_environment() -> dict:
     """Production shape: PostgreSQL + PostGIS and Redis. wrk is one client and one resident, so
-    the per-client scan limit and the per-resident booking limit are lifted for the run."""
+    the per-client scan limit and the per-resident booking and engagement limits are lifted for the run."""
     return os.environ | {
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
@@ -128,6 +130,7 @@ def bench_environment() -> dict:
         "FLASK_APP": "wsgi",
         "SCAN_RATE_LIMIT_PER_MINUTE": "100000000",
         "BOOKING_RATE_LIMIT": "100000000/minute",
+        "ENGAGEMENT_RATE_LIMIT": "100000000/minute",
     }
 
 
@@ -150,6 +153,7 @@ def main():
             ("nearest (random points)", "/api/v1/stations/nearest", ("-s", str(ROOT / "bench" / "nearest.lua"))),
             ("scan (JSON)", f"/api/v1/scan/{scan_token}", ()),
             ("booking (POST, new key)", "/api/v1/bookings", ("-s", str(ROOT / "bench" / "booking.lua"))),
+            ("engagement request (POST)", "/api/v1/engagements", ("-s", str(ROOT / "bench" / "engagement.lua"))),
         ]
         results = {
             name: wrk(path, args.duration, args.connections, extra, os.environ | booking_env)
@@ -170,7 +174,8 @@ def main():
         print(f"{name:<28}{result['rps']:>10.0f}{result['rps'] / baseline:>8.2f}  {failures}")
     outcome = booking_outcome()
     print(
-        f"booking: {outcome['bookings']} bookings made, {outcome['full_slots']} slots full, "
+        f"booking: {outcome['bookings']} bookings and {outcome['engagements']} engagement requests made, "
+        f"{outcome['full_slots']} slots full, "
         f"{outcome['overbooked_slots']} overbooked, {outcome['slots_out_of_step']} out of step with their bookings"
     )
     results["booking outcome"] = outcome
