@@ -4,11 +4,14 @@ worker time blocks as slot bookings, 上户 and 下户 with the scan, ratings an
 
 
 def init_app(app, api) -> None:
+    from credit.certificates import certificate_withdrawn
+    from engagements.candidates import withdraw_worker
     from engagements.cli import engagements_cli
     from engagements.models import Engagement, EngagementRating
     from engagements.routes import blp
     from wechat.content import register_checked_texts
 
+    certificate_withdrawn.connect(withdraw_worker)
     register_checked_texts(app, Engagement, "resident_id")
     register_checked_texts(app, EngagementRating, "rated_by_id")
     api.register_blueprint(blp)

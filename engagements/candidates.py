@@ -17,7 +17,7 @@ from app.i18n import _
 from credit.certificates import GREEN, colour
 from credit.models import ISSUED, Certificate, Company, Worker
 from engagements import notifications, worker_time
-from engagements.models import ENGAGEMENT_FACTS, ENGAGEMENT_STATES, Candidate, Engagement
+from engagements.models import CHOSEN, CONFIRMED, ENGAGEMENT_FACTS, ENGAGEMENT_STATES, Candidate, Engagement
 from engagements.requests import audit, transition
 
 # At most this many workers are listed to choose candidates from.
@@ -186,6 +186,31 @@ def confirm(engagement: Engagement, actor: User, *, worker_side: dict | None = N
         notifications.engagement_confirmed(engagement)
     engagement.updated_at = now
     return engagement
+
+
+def withdraw_worker(worker: Worker, *, actor: User | None, reason: str) -> None:
+    """A worker whose certificate was suspended, revoked or expired moves into no home: each
+    engagement she was chosen or signed for and has not started goes back to its candidates, her
+    time freed and both sides' confirmations undone, the reason in its history. Connected to
+    credit's `certificate_withdrawn` signal, so it happens in the transaction of the change."""
+    chosen = db.session.scalars(
+        select(Engagement)
+        .where(Engagement.worker_id == worker.id, Engagement.status.in_((CHOSEN, CONFIRMED)))
+        .order_by(Engagement.id)
+        .with_for_update(of=Engagement)
+    )
+    for engagement in chosen:
+        freed = worker_time.release(engagement)
+        engagement.worker_id, engagement.worker = None, None
+        engagement.resident_confirmed_at = engagement.worker_confirmed_at = None
+        engagement.worker_confirmed_by_id = None
+        transition(
+            engagement,
+            "withdraw_worker",
+            actor,
+            reason=f"服务人员安心服务证已{reason}，请重新选择",
+            details={"worker_id": worker.id, "freed_blocks": freed},
+        )
 
 
 def cancel(engagement: Engagement, actor: User, reason: str | None) -> Engagement:

@@ -70,6 +70,9 @@ ENGAGEMENT_STATES = StateTable(
         "complete": {IN_SERVICE: COMPLETED},
         "end_early": {IN_SERVICE: ENDED_EARLY},
         "cancel": dict.fromkeys(BEFORE_SERVICE, CANCELLED),
+        # The chosen worker's certificate was suspended, revoked or expired before 上户: the family
+        # chooses again among the candidates (or the station proposes others).
+        "withdraw_worker": {CHOSEN: PROPOSED, CONFIRMED: PROPOSED},
     },
     names=STATUS_NAMES,
     field="status",

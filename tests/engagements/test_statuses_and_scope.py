@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.clock import today_in_beijing
 from app.extensions import db
+from booking.models import WorkerTimeBlock
 from engagements.models import Engagement
 from tests.engagements.conftest import engagement_body
 from tests.factories import STATION_B
@@ -116,3 +117,20 @@ def test_a_bad_request_is_a_422_naming_the_field_and_writes_nothing(app, post, r
 def test_a_resident_without_a_bound_phone_cannot_ask(post, login):
     response = post("/engagements", login(), engagement_body())
     assert (response.status_code, response.json["code"]) == (403, "phone_required")
+
+
+@pytest.mark.parametrize("action", ["suspend", "revoke"])
+def test_a_signed_worker_whose_certificate_is_withdrawn_goes_back_to_the_candidates(
+    app, client, operator, confirmed, action
+):
+    engagement, family, _, worker = confirmed()
+    response = client.post(
+        f"/api/v1/workers/{worker['id']}/certificate/{action}", json={"reason": "严重投诉调查中"}, headers=operator
+    )
+    assert response.status_code == 200, response.json
+    again = client.get(f"/api/v1/engagements/{engagement['id']}", headers=family).json
+    assert (again["status"], again["worker"], again["resident_confirmed_at"]) == ("proposed", None, None)
+    assert again["events"][-1]["action"] == "withdraw_worker"
+    with app.app_context():
+        held = db.session.scalar(select(func.count()).where(WorkerTimeBlock.worker_id == worker["id"]))
+    assert held == 0
