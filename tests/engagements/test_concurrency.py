@@ -14,12 +14,13 @@ from accounts.models import RoleEvent, RoleGrant, User
 from accounts.services import grant_role, start_session
 from app.clock import today_in_beijing
 from app.extensions import db
-from booking.models import WorkerTimeBlock
+from booking import bookings
+from booking.models import Booking, BookingEvent, Slot, WorkerTimeBlock
 from credit.models import Certificate, CreditEvent, Worker, WorkerCheck
 from engagements import candidates, requests
 from engagements.models import Candidate, Engagement, EngagementEvent
 from tests.engagements.conftest import engagement_body
-from tests.factories import make_issued_worker
+from tests.factories import booking_body, make_issued_worker, slot_start
 from wechat.models import SubscribeMessage
 
 STATION_C = "440106004000"  # 沙河街道: used by the concurrency tests only
@@ -53,6 +54,14 @@ def committed(app):
     yield made
     with app.app_context():
         engagement_ids = select(Engagement.id).where(Engagement.resident_id.in_(made["users"]))
+        booking_ids = select(Booking.id).where(Booking.resident_id.in_(made["users"]))
+        db.session.execute(delete(WorkerTimeBlock).where(WorkerTimeBlock.booking_id.in_(booking_ids)))
+        db.session.execute(delete(BookingEvent).where(BookingEvent.booking_id.in_(booking_ids)))
+        slot_ids = [
+            booking.slot_id for booking in db.session.scalars(select(Booking).where(Booking.id.in_(booking_ids)))
+        ]
+        db.session.execute(delete(Booking).where(Booking.resident_id.in_(made["users"])))
+        db.session.execute(delete(Slot).where(Slot.id.in_(slot_ids)))
         db.session.execute(delete(WorkerTimeBlock).where(WorkerTimeBlock.engagement_id.in_(engagement_ids)))
         db.session.execute(delete(EngagementEvent).where(EngagementEvent.engagement_id.in_(engagement_ids)))
         db.session.execute(delete(Candidate).where(Candidate.engagement_id.in_(engagement_ids)))
@@ -101,3 +110,54 @@ def test_families_choosing_one_worker_for_overlapping_engagements_at_once_get_he
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(Engagement.worker_id == worker_id)) == 1
         assert db.session.scalar(select(func.count()).where(WorkerTimeBlock.worker_id == worker_id)) == 26 * 48
+
+
+def test_a_slot_booking_and_an_engagement_taking_one_worker_at_once_get_her_once(app, committed):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the race needs PostgreSQL's concurrent transactions")
+    with app.app_context():
+        clerk, family, household = (
+            User(openid=f"engagement-race-{uuid.uuid4().hex}", phone="13900000000") for _ in range(3)
+        )
+        db.session.add_all([clerk, family, household])
+        db.session.flush()
+        grant_role(clerk, "station_staff", station_code=STATION_C)
+        committed["users"] += [clerk.id, family.id, household.id]
+        worker = make_issued_worker("并发月嫂保洁", ["maternity", "cleaning"])
+        committed["workers"].append(worker.id)
+        booking, _ = bookings.create_booking(
+            household,
+            booking_body(station_code=STATION_C)
+            | {"starts_at": slot_start(3), "location": {"lat": 23.1, "lng": 113.3}},
+            uuid.uuid4().hex,
+        )
+        bookings.confirm(booking, None)
+        body = engagement_body(station_code=STATION_C)
+        body["start_day"] = today_in_beijing() + timedelta(days=2)  # days 2 to 27 take the slot's day
+        engagement = requests.create_engagement(family, body)
+        candidates.propose(engagement, [worker.id], clerk)
+        sends = [
+            (f"/api/v1/bookings/{booking.id}/assign", {"worker_id": worker.id}, bearer_of(clerk)),
+            (
+                f"/api/v1/engagements/{engagement.id}/choose",
+                {"candidate_id": engagement.candidates[0].id},
+                bearer_of(family),
+            ),
+        ]
+        db.session.commit()
+        worker_id = worker.id
+
+    answers = choose_all_at_once(app, sends)
+
+    assert sorted(answers) == [(200, None), (409, "worker_double_booked")]
+    with app.app_context():
+        held_by = db.session.execute(
+            select(WorkerTimeBlock.booking_id.is_(None), func.count())
+            .where(WorkerTimeBlock.worker_id == worker_id)
+            .group_by(WorkerTimeBlock.booking_id.is_(None))
+        ).all()
+    assert len(held_by) == 1  # all her half hours held by the winner alone
+
+
+def bearer_of(user: User) -> dict:
+    return {"Authorization": f"Bearer {start_session(user)}"}
