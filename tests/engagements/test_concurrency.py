@@ -131,7 +131,7 @@ def test_a_slot_booking_and_an_engagement_taking_one_worker_at_once_get_her_once
             | {"starts_at": slot_start(3), "location": {"lat": 23.1, "lng": 113.3}},
             uuid.uuid4().hex,
         )
-        bookings.confirm(booking, None)
+        bookings.confirm(booking, clerk)
         body = engagement_body(station_code=STATION_C)
         body["start_day"] = today_in_beijing() + timedelta(days=2)  # days 2 to 27 take the slot's day
         engagement = requests.create_engagement(family, body)
