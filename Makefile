@@ -25,6 +25,7 @@ run: $(VENV)/.run-deps
 	$(VENV)/bin/flask booking defaults
 	$(VENV)/bin/flask training demo
 	$(VENV)/bin/flask sanctions demo
+	$(VENV)/bin/flask engagements demo
 	$(VENV)/bin/flask console demo
 	$(VENV)/bin/flask publication demo
 	WEB_CONCURRENCY=$(WORKERS) $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app

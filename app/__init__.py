@@ -73,6 +73,7 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     import console
     import credit
     import doorstep
+    import engagements
     import feed
     import industry_statistics
     import publication
@@ -91,6 +92,7 @@ def register_features(app: Flask, api: ProblemApi) -> None:
         doorstep,
         training,
         sanctions,
+        engagements,
         publication,
         industry_statistics,
         console,

@@ -173,9 +173,23 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         **series_and_waiting_settings(settings),
         **storage_settings(settings, env),
         **evidence_settings(settings),
+        **engagement_settings(settings),
     }
     settings.check()
     return config
+
+
+def engagement_settings(settings: Settings) -> dict:
+    """Long and live-in engagements (engagements/): how far ahead one may start, how long it may
+    last, how many candidates a station proposes, how often a follow-up call is due in service;
+    and how many requests a resident may make (per logged-in user)."""
+    return {
+        "ENGAGEMENT_MONTHS_AHEAD": settings.integer("ENGAGEMENT_MONTHS_AHEAD", 6),
+        "ENGAGEMENT_MAX_DAYS": settings.integer("ENGAGEMENT_MAX_DAYS", 366),
+        "ENGAGEMENT_MAX_CANDIDATES": settings.integer("ENGAGEMENT_MAX_CANDIDATES", 5),
+        "ENGAGEMENT_FOLLOW_UP_DAYS": settings.integer("ENGAGEMENT_FOLLOW_UP_DAYS", 14),
+        "ENGAGEMENT_RATE_LIMIT": settings.environ.get("ENGAGEMENT_RATE_LIMIT", "10/hour"),
+    }
 
 
 def verification_settings(settings: Settings) -> dict:
@@ -224,6 +238,8 @@ def wechat_settings(settings: Settings) -> dict:
         "WECHAT_TRAINING_PAGE": environ.get("WECHAT_TRAINING_PAGE", "pages/training/class"),
         # The page a 失信 case's subscribe message opens, with `?id=<case id>`.
         "WECHAT_SANCTIONS_PAGE": environ.get("WECHAT_SANCTIONS_PAGE", "pages/sanctions/case"),
+        # The page an engagement's subscribe messages open, with `?id=<engagement id>`.
+        "WECHAT_ENGAGEMENT_PAGE": environ.get("WECHAT_ENGAGEMENT_PAGE", "pages/engagement/detail"),
         "WECHAT_CODE_CACHE_SECONDS": settings.integer("WECHAT_CODE_CACHE_SECONDS", 7 * 24 * 3600),
         # A failed send is tried this many times in all, waiting BACKOFF, 2×BACKOFF, 4×... between.
         "WECHAT_MESSAGE_ATTEMPTS": settings.integer("WECHAT_MESSAGE_ATTEMPTS", 5),

@@ -59,13 +59,13 @@ def prepare_database(env) -> tuple[str, dict]:
 
 
 def booking_outcome() -> dict:
-    """What the booking and series runs left: bookings and series made, and slots overbooked or
-    out of step with their bookings and held offers (both must be zero)."""
+    """What the booking, series and engagement runs left: bookings, series and engagement requests
+    made, and slots overbooked or out of step with their bookings and held offers (both must be zero)."""
     url = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as connection:
-        bookings, full_slots, series = connection.execute(
+        bookings, full_slots, series, engagements = connection.execute(
             "SELECT (SELECT count(*) FROM bookings), (SELECT count(*) FROM booking_slots WHERE booked = capacity), "
-            "(SELECT count(*) FROM booking_series)"
+            "(SELECT count(*) FROM booking_series), (SELECT count(*) FROM engagements)"
         ).fetchone()
         overbooked = connection.execute("SELECT count(*) FROM booking_slots WHERE booked > capacity").fetchone()[0]
         miscounted = connection.execute(
@@ -76,6 +76,7 @@ def booking_outcome() -> dict:
     return {
         "bookings": bookings,
         "series": series,
+        "engagements": engagements,
         "full_slots": full_slots,
         "overbooked_slots": overbooked,
         "slots_out_of_step": miscounted,
@@ -123,7 +124,7 @@ def wrk(path, duration, connections, extra=(), env=None):
 
 def bench_environment() -> dict:
     """Production shape: PostgreSQL + PostGIS and Redis. wrk is one client and one resident, so
-    the per-client scan limit and the per-resident booking limit are lifted for the run."""
+    the per-client scan limit and the per-resident booking and engagement limits are lifted for the run."""
     return os.environ | {
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
@@ -131,6 +132,7 @@ def bench_environment() -> dict:
         "FLASK_APP": "wsgi",
         "SCAN_RATE_LIMIT_PER_MINUTE": "100000000",
         "BOOKING_RATE_LIMIT": "100000000/minute",
+        "ENGAGEMENT_RATE_LIMIT": "100000000/minute",
     }
 
 
@@ -154,6 +156,7 @@ def main():
             ("scan (JSON)", f"/api/v1/scan/{scan_token}", ()),
             ("booking (POST, new key)", "/api/v1/bookings", ("-s", str(ROOT / "bench" / "booking.lua"))),
             ("series (POST, 13 dates)", "/api/v1/series", ("-s", str(ROOT / "bench" / "series.lua"))),
+            ("engagement request (POST)", "/api/v1/engagements", ("-s", str(ROOT / "bench" / "engagement.lua"))),
         ]
         results = {
             name: wrk(path, args.duration, args.connections, extra, os.environ | booking_env)
@@ -175,6 +178,7 @@ def main():
     outcome = booking_outcome()
     print(
         f"booking: {outcome['bookings']} bookings made ({outcome['series']} series), "
+        f"{outcome['engagements']} engagement requests, "
         f"{outcome['full_slots']} slots full, "
         f"{outcome['overbooked_slots']} overbooked, {outcome['slots_out_of_step']} out of step with their bookings"
     )

@@ -100,7 +100,7 @@ def assignable_workers(booking: Booking) -> list[Worker]:
     busy = select(WorkerTimeBlock.worker_id).where(
         WorkerTimeBlock.starts_at >= booking.starts_at,
         WorkerTimeBlock.starts_at < booking.ends_at,
-        WorkerTimeBlock.booking_id != booking.id,
+        WorkerTimeBlock.booking_id.is_distinct_from(booking.id),  # an engagement's time is busy too
     )
     recommendable = db.session.scalars(
         recommendable_workers(select(Worker), today_in_beijing())

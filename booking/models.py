@@ -276,14 +276,17 @@ class BookingEvent(Model):
 
 
 class WorkerTimeBlock(Model):
-    """A worker's half hour taken by an assigned booking. The primary key is the double-booking
-    guard: a second booking overlapping any block of the first cannot be inserted."""
+    """A worker's half hour taken by an assigned booking or by a long engagement (engagements/,
+    the layer above, holds `engagement_id`). The primary key is the double-booking guard: a
+    booking or an engagement overlapping any block of another cannot be inserted."""
 
     __tablename__ = "worker_time_blocks"
+    __table_args__ = (CheckConstraint("(booking_id IS NULL) <> (engagement_id IS NULL)", name="held_by_one"),)
 
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagements.id"), index=True)
 
 
 class EntryCheck(Model):

@@ -80,7 +80,17 @@ def load_demo() -> list[tuple[str, str, str]]:
     return shown
 
 
-def _demo_worker(name: str, id_number: str, company: Company, variant: str) -> Worker:
+def green_demo_worker(name: str, id_number: str, company: Company, service_types: list[str]) -> Worker:
+    """A green demo worker offering `service_types` (other features' demos need their own), or the
+    one with this ID number already there."""
+    return registry.find_worker_by_id_number(id_number) or _demo_worker(
+        name, id_number, company, GREEN_AS_IS, service_types
+    )
+
+
+def _demo_worker(
+    name: str, id_number: str, company: Company, variant: str, service_types: list[str] | None = None
+) -> Worker:
     today = today_in_beijing()
     worker = registry.create_worker(
         {
@@ -89,7 +99,7 @@ def _demo_worker(name: str, id_number: str, company: Company, variant: str) -> W
             "phone": None,
             "photo_url": None,
             "company_id": company.id,
-            "service_types": ["cleaning", "childcare"],
+            "service_types": service_types or ["cleaning", "childcare"],
             "skills": ["收纳整理"],
             "years_of_experience": 4,
         },

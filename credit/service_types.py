@@ -9,6 +9,8 @@ SERVICE_TYPES = {
     "maternity": "月嫂",
     "appliance_cleaning": "家电清洗",
     "cooking": "做饭",
+    # Long engagements only (engagements/): a housekeeper living in, not a bookable visit.
+    "live_in_housekeeping": "住家保姆",
 }
 
 # The Chinese names the source system's exports use, so an import may name a service either way.

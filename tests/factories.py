@@ -43,6 +43,7 @@ UNLIMITED = {
     "COMPLAINT_RATE_LIMIT": "1000000/minute",
     "SCAN_PHOTO_RATE_LIMIT": "1000000/minute",
     "DOOR_ENTRY_RATE_LIMIT": "1000000/minute",
+    "ENGAGEMENT_RATE_LIMIT": "1000000/minute",
 }
 
 # The environment of a production deployment with every required setting.

@@ -172,6 +172,22 @@ WAITING_OWNER = access("the resident waiting", 401, 404, ALLOWED, 404, 404, 404,
 CONSOLE_ROLES = access(
     "station staff, company admins and operators", 401, 403, 403, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED
 )
+# Engagements: the side's is asked of its station, with no worker chosen yet (so no worker reads it).
+ENGAGEMENT_OWNER = access("the resident who asked for the engagement", 401, 404, ALLOWED, 403, 404, 404, 404, 403)
+ENGAGEMENT_HANDLER = access(
+    "staff of the engagement's station (admins of its company), or an operator",
+    401,
+    403,
+    403,
+    ALLOWED,
+    404,
+    404,
+    404,
+    ALLOWED,
+)
+ENGAGEMENT_WORKER_SIDE = access(
+    "the chosen worker, or the engagement's handlers", 401, 404, 403, ALLOWED, 404, 404, 404, ALLOWED
+)
 
 
 # ---------------------------------------------------------------- the world: one side per scope
@@ -212,6 +228,7 @@ class Side:
     case: int = 0  # a 失信 case against `worker`, stated, opened by another operator
     listing: int = 0  # `worker` on the 失信名单 (made last: it turns the worker red)
     repair: int = 0  # the worker's pending repair application of `listing`
+    engagement: int = 0  # requested of the side's station by the side's resident
 
     def login_code(self) -> str:
         code = uuid.uuid4().hex
@@ -278,6 +295,22 @@ def upload(**fields) -> Callable[[Side], Call]:
 
 def document(body: dict | None = None) -> Callable[[Side], Call]:
     return lambda side: Call(path={"worker_id": side.worker, "document_id": side.document}, json=body or {})
+
+
+def engagement(body: dict) -> Callable[[Side], Call]:
+    return lambda side: Call(path={"engagement_id": side.engagement}, json=body)
+
+
+def engagement_request(station: str) -> dict:
+    return {
+        "service_code": "maternity",
+        "station_code": station,
+        "start_day": in_a_month(),
+        "length": 26,
+        "length_unit": "days",
+        "live_in": True,
+        "address": "天河区五山路 1 号 2 栋 301",
+    }
 
 
 STEP_BODIES = dict(LIFECYCLE_TO_ISSUE)
@@ -562,6 +595,34 @@ WRITES: dict[str, Write] = {
         access("company admins and operators", 401, 403, 403, 403, 403, ALLOWED, ALLOWED, ALLOWED),
         lambda side: Call(json={"id_number": new_id_number()}),
     ),
+    # ---- engagements (长期/住家服务)
+    "POST /api/v1/engagements": Write(LOGGED_IN, lambda side: Call(json=engagement_request(side.station))),
+    **{
+        f"POST /api/v1/engagements/{{engagement_id}}/{action}": Write(ENGAGEMENT_OWNER, engagement(body))
+        for action, body in (
+            ("interviews", {"candidate_id": 1, "at": f"{in_a_month()}T15:00:00+08:00", "mode": "video"}),
+            ("choose", {"candidate_id": 1}),
+            ("confirm", {}),
+            ("cancel", {"reason": "改期"}),
+            ("end-early", {"reason": "不需要了"}),
+            ("extend", {"length": 3, "length_unit": "days"}),
+            ("rating", {"stars": 5}),
+        )
+    },
+    "POST /api/v1/engagements/{engagement_id}/start": Write(
+        ENGAGEMENT_OWNER, lambda side: Call(path={"engagement_id": side.engagement}, json={"token": side.scan_token})
+    ),
+    "POST /api/v1/engagements/{engagement_id}/end": Write(
+        ENGAGEMENT_OWNER, lambda side: Call(path={"engagement_id": side.engagement}, json={"token": side.scan_token})
+    ),
+    "POST /api/v1/engagements/{engagement_id}/worker-confirm": Write(
+        ENGAGEMENT_WORKER_SIDE, engagement({"contract_reference": "HT-1", "contract_signed_on": in_a_month()})
+    ),
+    "POST /api/v1/engagements/{engagement_id}/proposals": Write(
+        ENGAGEMENT_HANDLER,
+        lambda side: Call(path={"engagement_id": side.engagement}, json={"worker_ids": [side.worker]}),
+    ),
+    "POST /api/v1/engagements/{engagement_id}/follow-ups": Write(ENGAGEMENT_HANDLER, engagement({"satisfied": True})),
 }
 
 ROUTES = write_routes()
@@ -804,6 +865,9 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
         opener = bearer(make_user("operator", phone=next_phone()))
     for scope in (OWN, OTHER):
         _sanctions_side(client, sides[scope], operator, opener, workers[scope])
+    for scope in (OWN, OTHER):
+        asked = client.post("/api/v1/engagements", json=engagement_request(sides[scope].station), headers=owners[scope])
+        sides[scope].engagement = _ok(asked)["id"]
     with client.application.app_context():
         headers = {
             "resident": owners[OWN],

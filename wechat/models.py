@@ -36,6 +36,11 @@ MESSAGE_KINDS = (
     "training_place",
     "sanction_notice",
     "waiting_offer",
+    "engagement_received",
+    "engagement_proposed",
+    "engagement_interview",
+    "engagement_chosen",
+    "engagement_confirmed",
 )
 
 

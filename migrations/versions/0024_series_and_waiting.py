@@ -2,7 +2,7 @@
 list of full slots (entries and their audit trail) and the waiting_offer kind of subscribe message.
 
 Revision ID: 0024_series_and_waiting
-Revises: 0020_worker_demographics
+Revises: 0022_engagements
 Create Date: 2026-12-02 05:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0024_series_and_waiting"
-down_revision = "0020_worker_demographics"
+down_revision = "0022_engagements"
 branch_labels = None
 depends_on = None
 
@@ -24,6 +24,12 @@ KINDS_BEFORE = (
     "followup_survey",
     "expiry_reminder",
     "training_place",
+    "sanction_notice",
+    "engagement_received",
+    "engagement_proposed",
+    "engagement_interview",
+    "engagement_chosen",
+    "engagement_confirmed",
 )
 KINDS_AFTER = (*KINDS_BEFORE, "waiting_offer")
 OUTCOMES = (

@@ -1,0 +1,18 @@
+"""长期/住家服务: long and live-in engagements (月嫂, 育儿嫂, 住家保姆, 养老护理) asked of a station or a
+company, with candidates, interviews, both sides' confirmation, the worker's time held in the same
+worker time blocks as slot bookings, 上户 and 下户 with the scan, ratings and follow-up calls."""
+
+
+def init_app(app, api) -> None:
+    from credit.certificates import certificate_withdrawn
+    from engagements.candidates import withdraw_worker
+    from engagements.cli import engagements_cli
+    from engagements.models import Engagement, EngagementRating
+    from engagements.routes import blp
+    from wechat.content import register_checked_texts
+
+    certificate_withdrawn.connect(withdraw_worker)
+    register_checked_texts(app, Engagement, "resident_id")
+    register_checked_texts(app, EngagementRating, "rated_by_id")
+    api.register_blueprint(blp)
+    app.cli.add_command(engagements_cli)
