@@ -75,6 +75,7 @@ def candidates(outcome=None, status=200):
         listing=listing,
         query=query,
         criteria=demonstration.current_criteria(),
+        criterion_names=demonstration.CRITERION_NAMES,
         this_year=today_in_beijing().year,
         chosen=set(request.form.getlist("company_ids")),
         outcome=outcome,
