@@ -63,6 +63,7 @@ def main() -> None:
             "/console/complaints",
             "/console/opening-hours",
             f"/console/day-sheet?date={tomorrow}",
+            "/console/station-figures",
         ],
         COMPANY_ADMIN: ["/console/workers", "/console/company"],
         OPERATOR: [
@@ -73,6 +74,8 @@ def main() -> None:
             "/console/staff",
             "/console/roles",
             "/console/messages",
+            "/console/publications",
+            "/console/publications/candidates",
         ],
     }
     print(f"{'page':<45} {'median ms':>10} {'p95 ms':>8}")

@@ -4,7 +4,6 @@ held, and the subscribe messages' outcomes. The review queue and the workers are
 from pathlib import Path
 
 from flask import Blueprint, current_app, request, send_file
-from sqlalchemy import func, select
 
 from accounts import invites, services
 from accounts.models import OPERATOR, RoleGrant
@@ -13,10 +12,24 @@ from app.errors import NotFound
 from app.extensions import db
 from app.geography import DISTRICTS
 from app.i18n import _
-from booking.models import Booking, Complaint
 from console.web import attempt, form_input, menu_entry, page, principal, query_input, render
-from credit.models import Certificate, Company, Worker
-from stations.models import Station
+from industry_statistics.bookings import booking_figures
+from industry_statistics.certificates import certificate_figures
+from industry_statistics.companies import company_figures
+from industry_statistics.complaints import complaint_figures
+from industry_statistics.periods import Period
+from industry_statistics.schemas import (
+    BookingFiguresSchema,
+    CertificateFiguresSchema,
+    CompanyFiguresSchema,
+    ComplaintFiguresSchema,
+    PeriodDistrictQuery,
+    TrainingFiguresSchema,
+    WorkerFiguresSchema,
+)
+from industry_statistics.training_attendance import training_figures
+from industry_statistics.workers import worker_figures
+from stations.services import located_stations
 from wechat import messages
 from wechat.schemas import MessageQuery, MessageSchema
 
@@ -31,57 +44,34 @@ menu_entry(OPERATOR, "console.operator.message_outcomes", "订阅消息")
 @operator.get("/dashboard")
 @page(OPERATOR)
 def dashboard():
-    return render("dashboard.html", figures=dashboard_figures())
-
-
-def _counted(query) -> dict:
-    return {str(key): count for key, count in db.session.execute(query) if key is not None}
-
-
-def dashboard_figures() -> dict:
-    """What the charts draw: one grouped count each, read in the page's own request."""
-    issued_month = func.substr(func.cast(Certificate.issued_at, db.String), 1, 7)
-    bookings_by_district = _counted(
-        select(Station.district_code, func.count(Booking.id))
-        .join(Station, Station.code == Booking.station_code)
-        .group_by(Station.district_code)
+    """The 行业报告 figures as GET /api/v1/statistics/... answers them (the same functions, the same
+    period and district query with the same defaults and refusals), drawn as charts, and the
+    stations on the districts' map. A refused period is shown beside its field, with no chart."""
+    outcome = attempt(lambda: query_input(PeriodDistrictQuery()))
+    query = outcome.result or {}
+    return render(
+        "dashboard.html",
+        outcome.status,
+        outcome=outcome,
+        query=query,
+        districts=DISTRICTS,
+        figures=dashboard_figures(query["period"], query.get("district")) if outcome.problem is None else None,
     )
-    complaints_by_district = _counted(
-        select(Station.district_code, func.count(Complaint.id))
-        .join(Booking, Booking.id == Complaint.booking_id)
-        .join(Station, Station.code == Booking.station_code)
-        .group_by(Station.district_code)
-    )
-    districts = sorted(DISTRICTS)
+
+
+def dashboard_figures(period: Period, district: str | None) -> dict:
+    """Every chart of the dashboard, each serialised by the statistics API's own schema; and the
+    located stations (of the district), each marker coloured in the page by a booking figure."""
     return {
-        "districts": [DISTRICTS[code] for code in districts],
-        "certificates_by_month": _counted(
-            select(issued_month, func.count()).where(Certificate.issued_at.is_not(None)).group_by(issued_month)
-        ),
-        "certificates_by_district": [
-            _counted(
-                select(Company.district_code, func.count(Certificate.id))
-                .join(Worker, Worker.id == Certificate.worker_id)
-                .join(Company, Company.id == Worker.company_id)
-                .where(Certificate.issued_at.is_not(None))
-                .group_by(Company.district_code)
-            ).get(code, 0)
-            for code in districts
-        ],
-        "stars": _counted(select(Worker.stars, func.count()).group_by(Worker.stars)),
-        "grades": _counted(select(Company.grade, func.count()).group_by(Company.grade)),
-        "bookings_by_district": [bookings_by_district.get(code, 0) for code in districts],
-        "complaint_rate_by_district": [
-            round(100 * complaints_by_district.get(code, 0) / bookings_by_district[code], 1)
-            if bookings_by_district.get(code)
-            else 0
-            for code in districts
-        ],
+        "certificates": CertificateFiguresSchema().dump(certificate_figures(period, district)),
+        "workers": WorkerFiguresSchema().dump(worker_figures(district)),
+        "companies": CompanyFiguresSchema().dump(company_figures(district)),
+        "bookings": BookingFiguresSchema().dump(booking_figures(period, district, None)),
+        "complaints": ComplaintFiguresSchema().dump(complaint_figures(period, district)),
+        "training": TrainingFiguresSchema().dump(training_figures(period)),
         "stations": [
-            {"name": name, "value": [lng, lat]}
-            for name, lat, lng in db.session.execute(
-                select(Station.name, Station.lat, Station.lng).where(Station.location.is_not(None))
-            )
+            {"code": station.code, "name": station.name, "value": [station.lng, station.lat]}
+            for station in located_stations(district)
         ],
     }
 

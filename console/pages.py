@@ -5,12 +5,13 @@ from console.evidence import evidence
 from console.login import development_login, login
 from console.objections import objections
 from console.operator import operator
+from console.publications import publications
 from console.station import station
 from console.training import training
 from console.web import console
 from console.workers import workers
 
-for pages in (login, development_login, station, workers, evidence, objections, operator, training):
+for pages in (login, development_login, station, workers, evidence, objections, operator, training, publications):
     console.register_blueprint(pages)
 
 __all__ = ["console"]

@@ -3,16 +3,12 @@ first, start, complete, record the 回访), one booking with its history, the fo
 complaints, the station's hours and closed days, and the printable day sheet. Every action is the
 API route's: the same access check (booking.access) and the same operation."""
 
-from datetime import timedelta
-
 import marshmallow as ma
 from flask import Blueprint, redirect, request, url_for
-from sqlalchemy import func, select
 
 from accounts.models import STATION_STAFF
-from app.clock import beijing_day_bounds, today_in_beijing
+from app.clock import today_in_beijing
 from app.errors import Invalid
-from app.extensions import db
 from app.i18n import _
 from booking import aftercare, assignment, bookings, hours
 from booking.access import actor, booking_for_staff, complaint_for_staff, station_for_staff
@@ -22,9 +18,6 @@ from booking.models import (
     COMPLAINT_STATUS_NAMES,
     CONFIRMED,
     STATUS_NAMES,
-    Booking,
-    Complaint,
-    FollowUp,
 )
 from booking.schemas import (
     AssignSchema,
@@ -43,6 +36,9 @@ from booking.schemas import (
     StationBookingListQuery,
 )
 from console.web import Outcome, attempt, form_input, is_htmx, menu_entry, page, principal, query_input, render
+from industry_statistics.access import station_in_scope
+from industry_statistics.bookings import booking_figures
+from industry_statistics.schemas import BookingFiguresSchema, PeriodQuery
 
 station = Blueprint("station", __name__, url_prefix="")
 
@@ -261,37 +257,15 @@ def reopen_day():
 @station.get("/station-figures")
 @page(STATION_STAFF)
 def figures():
-    """The station's own figures over the last 30 days and the next 7: bookings by status,
-    complaints by status, and how the 回访 calls went."""
-    code = _own_station()
-    today = today_in_beijing()
-    since, until = beijing_day_bounds(today - timedelta(days=30))[0], beijing_day_bounds(today + timedelta(days=7))[1]
-    in_window = (Booking.station_code == code, Booking.starts_at >= since, Booking.starts_at < until)
-    bookings_by_status = dict(
-        db.session.execute(select(Booking.status, func.count()).where(*in_window).group_by(Booking.status)).all()
-    )
-    complaints_by_status = dict(
-        db.session.execute(
-            select(Complaint.status, func.count())
-            .join(Booking, Booking.id == Complaint.booking_id)
-            .where(*in_window)
-            .group_by(Complaint.status)
-        ).all()
-    )
-    follow_ups = dict(
-        db.session.execute(
-            select(FollowUp.satisfied, func.count())
-            .join(Booking, Booking.id == FollowUp.booking_id)
-            .where(*in_window)
-            .group_by(FollowUp.satisfied)
-        ).all()
-    )
-    shown = {
-        "bookings": {name: bookings_by_status.get(status, 0) for status, name in STATUS_NAMES.items()},
-        "complaints": {name: complaints_by_status.get(status, 0) for status, name in COMPLAINT_STATUS_NAMES.items()},
-        "follow_ups": {"满意": follow_ups.get(True, 0), "不满意": follow_ups.get(False, 0)},
-    }
-    return render("station_figures.html", figures=shown)
+    """GET /api/v1/statistics/bookings for the clerk's own station (its access check, its period
+    and defaults): bookings, completed, cancelled, followed up, satisfied and complained about,
+    and their rates. A refused period is shown beside its field."""
+    outcome = attempt(lambda: query_input(PeriodQuery()))
+    shown = None
+    if outcome.problem is None:
+        code = station_in_scope(None)
+        shown = BookingFiguresSchema().dump(booking_figures(outcome.result["period"], None, code))
+    return render("station_figures.html", outcome.status, outcome=outcome, query=outcome.result or {}, figures=shown)
 
 
 @station.get("/day-sheet")

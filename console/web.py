@@ -243,7 +243,8 @@ def query_input(schema: ma.Schema, defaults: dict | None = None) -> dict:
     """The query string, loaded by the API's own query schema (its paging, its filters); the
     console's own parameters (sort) are the page's to read. Empty filters count as not given."""
     raw = dict(defaults or {})
-    for key in schema.fields:
+    for name, field in schema.fields.items():
+        key = field.data_key or name
         if key in request.args:
             if request.args[key].strip():
                 raw[key] = request.args[key]

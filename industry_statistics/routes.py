@@ -46,7 +46,7 @@ def statistics_of_certificates(query):
 @blp.arguments(DistrictQuery, location="query")
 @blp.response(200, WorkerFiguresSchema)
 def statistics_of_workers(query):
-    """Workers by gender, age band (today in Beijing), service type and district (operators)."""
+    """Workers by gender, age band (today in Beijing), service type, district and stars (operators)."""
     return worker_figures(query.get("district"))
 
 

@@ -103,6 +103,7 @@ class WorkerFiguresSchema(ma.Schema):
         ChartSchema, required=True, metadata={"description": "a worker counts under each service they offer"}
     )
     by_district = fields.Nested(ChartSchema, required=True, metadata={"description": "series: genders"})
+    by_stars = fields.Nested(ChartSchema, required=True, metadata={"description": "keys: 1 to 5, and none"})
 
 
 class CompanyFiguresSchema(ma.Schema):

@@ -1,12 +1,13 @@
-"""Workers by service type, age band and gender, from the gender and birth year credit keeps of
-each worker's ID number (never the number). A worker counts in the district of their company;
-one with no company under NO_DISTRICT. Ages are this year (in Beijing) less the birth year."""
+"""Workers by service type, age band, gender and stars (星级, credit's, from the ledger), from the
+gender and birth year credit keeps of each worker's ID number (never the number). A worker counts
+in the district of their company; one with no company under NO_DISTRICT. Ages are this year (in
+Beijing) less the birth year."""
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import String, case, func, select, true
 
 from app.clock import today_in_beijing
 from app.extensions import db
@@ -37,6 +38,12 @@ class WorkerFigures:
     by_age_band: Chart
     by_service_type: Chart
     by_district: Chart
+    by_stars: Chart
+
+
+# A worker's stars, 1 to 5 (credit.ledger), or none yet (never rated or scored).
+STAR_KEYS = ("1", "2", "3", "4", "5")
+NO_STARS = "none"
 
 
 def _age_band(year: int):
@@ -72,6 +79,11 @@ def worker_figures(district_code: str | None) -> WorkerFigures:
                 )
             )
         }
+    )
+    stars = func.coalesce(func.cast(Worker.stars, String), NO_STARS)
+    starred = scoped(select(stars.label("stars")).select_from(Worker)).subquery()
+    by_stars: Counter = Counter(
+        dict(db.session.execute(select(starred.c.stars, func.count()).group_by(starred.c.stars)).all())
     )
     services = _service_elements()
     offered = scoped(
@@ -122,6 +134,11 @@ def worker_figures(district_code: str | None) -> WorkerFigures:
                 (sex, name, _added(counts, lambda band, s, where, sex=sex: where if s == sex else None))
                 for sex, name in GENDERS.items()
             ],
+        ),
+        by_stars=chart(
+            [*STAR_KEYS, NO_STARS],
+            [*(f"{key}★" for key in STAR_KEYS), str(lazy_gettext("no stars yet"))],
+            [("workers", lazy_gettext("workers"), by_stars)],
         ),
     )
 

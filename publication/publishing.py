@@ -9,6 +9,7 @@ from app.clock import today_in_beijing, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.i18n import _
+from app.paging import Page, paginate
 from credit.models import COMPANY_GRADES, Company
 from credit.recommendation import COMPANIES_BEST_FIRST, GRADE_RANK, recommendable_companies
 from credit.scoring import current_config
@@ -87,3 +88,11 @@ def publish_selection(data: dict, actor: User | None) -> Publication:
             errors={"company_ids": [f"no such company that may be recommended: {i}" for i in unknown]},
         )
     return _publish(DEMONSTRATION, data, actor, companies, criteria_version=current_criteria().version)
+
+
+def list_publications(kind: str | None, page: int, per_page: int) -> Page:
+    """Every published list (of one kind, when given), latest first."""
+    statement = select(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())
+    if kind:
+        statement = statement.where(Publication.kind == kind)
+    return paginate(statement, page, per_page)

@@ -12,7 +12,7 @@ from app.paging import PageQuery, paginate
 from app.storage import storage
 from publication import choosing, demonstration, export, publishing
 from publication.access import existing_publication
-from publication.models import Publication, PublicationEntry
+from publication.models import PublicationEntry
 from publication.schemas import (
     CandidatePageSchema,
     CandidateQuery,
@@ -44,10 +44,7 @@ blp = ApiBlueprint(
 @blp.response(200, PublicationPageSchema)
 def list_publications(query):
     """Every published list, latest first (public)."""
-    statement = select(Publication).order_by(Publication.published_at.desc(), Publication.id.desc())
-    if "kind" in query:
-        statement = statement.where(Publication.kind == query["kind"])
-    return paginate(statement, query["page"], query["per_page"])
+    return publishing.list_publications(query.get("kind"), query["page"], query["per_page"])
 
 
 @blp.post("/publications/grade-lists")

@@ -5,7 +5,7 @@ import json
 import re
 from datetime import timedelta
 
-from tests.factories import STATION_A, TODAY
+from tests.factories import STATION_A, STATION_B, TODAY
 
 
 def figures_of(page) -> dict:
@@ -14,16 +14,53 @@ def figures_of(page) -> dict:
     return json.loads(found.group(1))
 
 
-def test_the_dashboard_draws_every_located_station_and_each_district(client, console_session, booked):
-    booked()
+def by_key(chart: dict) -> dict[str, dict]:
+    """{series key: {label key: value}} of a chart as the page carries it."""
+    return {series["key"]: dict(zip(chart["keys"], series["data"], strict=True)) for series in chart["series"]}
+
+
+def test_the_dashboard_charts_the_statistics_apis_figures_for_the_period_chosen(
+    client, console_session, operator, booked, make_company, make_issued
+):
+    booking, _ = booked()
+    day = booking["starts_at"][:10]
+    make_issued(company_id=make_company(district_code="440106")["id"])
     console_session(client, "operator")
-    figures = figures_of(client.get("/console/dashboard").get_data(as_text=True))
-    assert len(figures["districts"]) == 11 and "天河区" in figures["districts"]
+    page = client.get(f"/console/dashboard?to={day}").get_data(as_text=True)
+    figures = figures_of(page)
+    assert f'value="{day}"' in page  # the period as the API read it: `to` chosen, `from` its default
+
+    bookings = by_key(figures["bookings"]["by_district"])
+    assert bookings["bookings"]["440106"] == 1 and sum(bookings["bookings"].values()) == 1  # 天河区's one booking
+    assert by_key(figures["bookings"]["by_station"])["bookings"] == {STATION_A: 1}
+    certificates = by_key(figures["certificates"]["by_district"])
+    assert certificates["issued"]["440106"] == 1 and certificates["issued_at_end"]["440106"] == 1
+    assert by_key(figures["certificates"]["by_month"])["issued"][TODAY.strftime("%Y-%m")] == 1
+    assert figures["workers"]["total"] == 1 and sum(figures["workers"]["by_stars"]["series"][0]["data"]) == 1
+    assert figures["companies"]["total"] == 1 == sum(figures["companies"]["by_grade"]["series"][0]["data"])
+    # The same functions as the API's: the same answer for the same query.
+    for name in ("certificates", "bookings", "complaints", "training"):
+        answer = client.get(f"/api/v1/statistics/{name}", query_string={"to": day}, headers=operator)
+        assert answer.json == figures[name], name
+    assert client.get("/api/v1/statistics/workers", headers=operator).json == figures["workers"]
+
     assert len(figures["stations"]) > 150
     assert all(113 < lng < 115 and 22 < lat < 24 for lng, lat in (s["value"] for s in figures["stations"]))
-    assert figures["bookings_by_district"][figures["districts"].index("天河区")] >= 1
     outlines = client.get("/console/districts.geojson")
     assert outlines.status_code == 200 and len(outlines.json["features"]) == 11
+
+    tianhe = figures_of(client.get(f"/console/dashboard?to={day}&district=天河区").get_data(as_text=True))
+    assert tianhe["bookings"]["by_district"]["keys"] == ["440106"]
+    assert all(station["code"].startswith("440106") for station in tianhe["stations"])
+
+
+def test_a_period_the_api_refuses_is_shown_beside_its_field(client, console_session):
+    console_session(client, "operator")
+    refused = client.get("/console/dashboard?from=2026-12-01&to=2026-01-01")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="error-from">must not be after to<' in page
+    assert 'id="figures"' not in page
+    assert client.get("/console/dashboard?district=深圳").status_code == 422
 
 
 def test_the_desk_filters_by_day_and_status_and_pages(client, console_session, booked):
@@ -221,14 +258,29 @@ def test_a_company_admin_edits_a_workers_services_and_skills(client, console_ses
     assert refused.status_code == 422 and 'id="error-years_of_experience"' in refused.get_data(as_text=True)
 
 
-def test_station_staff_see_their_own_figures(client, console_session, booked, act, staff):
+def test_station_staff_see_their_own_stations_booking_figures(client, console_session, booked, act, staff):
     mine, _ = booked()
     assert act(mine["id"], "confirm", staff()).status_code == 200
     booked()
+    day = mine["starts_at"][:10]
+    console_session(client, "station_staff", station_code=STATION_B)
+    other = figures_of(client.get(f"/console/station-figures?to={day}").get_data(as_text=True))
+    assert other["station_code"] == STATION_B and other["by_station"]["keys"] == []  # none of station A's
+    client.delete_cookie("yc_console", path="/console")
     console_session(client, "station_staff", station_code=STATION_A)
-    figures = figures_of(client.get("/console/station-figures").get_data(as_text=True))
-    assert (figures["bookings"]["待接单"], figures["bookings"]["已接单"]) == (1, 1)
-    assert figures["follow_ups"] == {"满意": 0, "不满意": 0}
+    page = client.get(f"/console/station-figures?to={day}").get_data(as_text=True)
+    figures = figures_of(page)
+    assert figures["station_code"] == STATION_A
+    counts = by_key(figures["by_station"])
+    assert (counts["bookings"], counts["completed"], counts["complained"]) == (
+        {STATION_A: 2},
+        {STATION_A: 0},
+        {STATION_A: 0},
+    )
+    assert counts["completion_rate"] == {STATION_A: 0.0} and counts["satisfaction_rate"] == {STATION_A: None}
+    assert re.search(r'<tr data-key="bookings"><th scope="row">[^<]+</th><td>2</td>', page)
+    refused = client.get("/console/station-figures?from=tomorrow")
+    assert refused.status_code == 422 and 'id="error-from"' in refused.get_data(as_text=True)
 
 
 def test_an_operator_sees_only_the_steps_the_lifecycle_allows(client, console_session, make_applicant, make_issued):

@@ -102,6 +102,9 @@ def _workers(rng: random.Random, companies: list[Company]) -> list[Worker]:
     # Two registered before gender and birth year were kept (not yet backfilled): counted as unknown.
     for worker in workers[:2]:
         worker.gender = worker.birth_year = None
+    # Stars as credit's ledger would have given them (1 to 5), a sixth never rated: none yet.
+    for index, worker in enumerate(workers):
+        worker.stars = index % 6 or None
     db.session.flush()
     return workers
 

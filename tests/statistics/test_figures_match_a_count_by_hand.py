@@ -167,7 +167,13 @@ def test_workers_by_gender_age_band_service_and_district(client, operator, gener
     )
     assert answer.status_code == 200, answer.json
     workers = [
-        (w.gender or "unknown", band(w.birth_year), w.company.district_code if w.company else "none", w.service_types)
+        (
+            w.gender or "unknown",
+            band(w.birth_year),
+            w.company.district_code if w.company else "none",
+            w.service_types,
+            w.stars,
+        )
         for w in rows(app, Worker)
     ]
     if district:
@@ -189,6 +195,8 @@ def test_workers_by_gender_age_band_service_and_district(client, operator, gener
         assert by_district[gender] == {d: districts[d] for d in by_district[gender]}, gender
     assert set(answer.json["by_age_band"]["keys"]) == {"under_30", "30_39", "40_49", "50_59", "60_plus", "unknown"}
     assert sum(by_band["unknown"].values()) == len([w for w in workers if w[0] == "unknown"])
+    stars = Counter(str(w[4]) if w[4] is not None else "none" for w in workers)
+    assert by_key(answer.json["by_stars"])["workers"] == {key: stars[key] for key in ("1", "2", "3", "4", "5", "none")}
 
 
 @pytest.mark.parametrize("district", [None, TIANHE])
