@@ -70,6 +70,7 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     extensions, lower layers first (see the import-linter contract in pyproject.toml)."""
     import accounts
     import booking
+    import complaints
     import console
     import credit
     import doorstep
@@ -77,7 +78,7 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     import training
     import wechat
 
-    for feature in (accounts, stations, credit, wechat, booking, doorstep, training, console):
+    for feature in (accounts, stations, credit, wechat, complaints, booking, doorstep, training, console):
         feature.init_app(app, api)
 
 

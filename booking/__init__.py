@@ -4,15 +4,18 @@ complaints feeding the credit ledger."""
 
 
 def init_app(app, api) -> None:
+    from booking.aftercare import BOOKING_COMPLAINTS
     from booking.assignment import withdraw_worker
     from booking.cli import booking_cli
     from booking.models import Complaint, Rating
     from booking.routes import blp
+    from complaints.kinds import register_complaint_kind
     from credit.certificates import certificate_withdrawn
     from wechat.content import register_checked_texts
 
     certificate_withdrawn.connect(withdraw_worker)
     register_checked_texts(app, Rating, "rated_by_id")
     register_checked_texts(app, Complaint, "submitted_by_id")
+    register_complaint_kind(app, BOOKING_COMPLAINTS)
     api.register_blueprint(blp)
     app.cli.add_command(booking_cli)

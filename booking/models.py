@@ -27,6 +27,7 @@ from app.extensions import Model
 from app.i18n import lazy_gettext
 from app.privacy import Encrypted
 from app.states import StateTable
+from complaints.models import HandledComplaint, complaint_checks
 from credit.models import Worker
 from stations.models import Station
 from wechat.models import CheckedText, text_status_check
@@ -87,47 +88,6 @@ BOOKING_FACTS = StateTable(
 )
 # Bookings a station must deal with before it may close their day.
 OPEN_STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE)
-
-# ---------------------------------------------------------------- complaint statuses
-
-SUBMITTED, ACCEPTED, UPHELD, DISMISSED, INVALID, CLOSED = (
-    "submitted",
-    "accepted",
-    "upheld",
-    "dismissed",
-    "invalid",
-    "closed",
-)
-COMPLAINT_STATUSES = (SUBMITTED, ACCEPTED, UPHELD, DISMISSED, INVALID, CLOSED)
-COMPLAINT_STATUS_NAMES = {
-    SUBMITTED: "已提交",
-    ACCEPTED: "已受理",
-    UPHELD: "投诉成立",
-    DISMISSED: "投诉不成立",
-    INVALID: "无效投诉",
-    CLOSED: "已结案",
-}
-COMPLAINT_STATES = StateTable(
-    transitions={
-        "accept": {SUBMITTED: ACCEPTED},
-        "uphold": {ACCEPTED: UPHELD},
-        "dismiss": {ACCEPTED: DISMISSED},
-        "invalidate": {ACCEPTED: INVALID},
-        "close": {UPHELD: CLOSED, DISMISSED: CLOSED, INVALID: CLOSED},
-    },
-    names=COMPLAINT_STATUS_NAMES,
-    field="status",
-    subject=lazy_gettext("the status is"),
-)
-COMPLAINT_TYPES = {
-    "service_quality": "服务质量",
-    "attitude": "服务态度",
-    "lateness": "迟到/爽约",
-    "damage_or_loss": "财物损坏/丢失",
-    "safety": "安全问题",
-    "overcharging": "乱收费",
-    "other": "其他",
-}
 
 # Moments are stored in UTC; days, hours and what residents read are Beijing time.
 
@@ -332,34 +292,20 @@ class FollowUp(Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Complaint(CheckedText, Model):
-    """A resident's complaint about a booking, handled submitted → accepted → upheld / dismissed /
-    invalid → closed, with who and when at each step. Only an upheld one lowers credit. Its text
-    is shown once WeChat's content check passed it (wechat.content)."""
+class Complaint(HandledComplaint, CheckedText, Model):
+    """A resident's complaint about a booking, handled as every complaint is (complaints.handling:
+    severity, deadlines, submitted → accepted → upheld / dismissed / invalid → closed). Only an
+    upheld one lowers credit. Its text is shown once WeChat's content check passed it
+    (wechat.content)."""
 
     __tablename__ = "booking_complaints"
-    __table_args__ = (
-        CheckConstraint(f"status IN ({', '.join(repr(s) for s in COMPLAINT_STATUSES)})", name="status"),
-        text_status_check(),
-    )
+    __table_args__ = (*complaint_checks(), text_status_check())
+    COMPLAINT_KIND = "booking"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
-    type: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(String(1000))
-    status: Mapped[str] = mapped_column(String(12), default=SUBMITTED)
-    result: Mapped[str | None] = mapped_column(String(12), comment="upheld, dismissed or invalid")
-    result_reason: Mapped[str | None] = mapped_column(String(500))
-    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     booking: Mapped[Booking] = relationship(lazy="joined", innerjoin=True)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": HandledComplaint.version}

@@ -11,12 +11,12 @@ from app.fields import BEIJING_TIME, BeijingDateTime, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
 from booking.models import (
     BLOCK_MINUTES,
-    COMPLAINT_STATUSES,
-    COMPLAINT_TYPES,
     COMPLETED,
     STATUS_NAMES,
     STATUSES,
 )
+from complaints.models import COMPLAINT_STATUSES
+from complaints.schemas import HandledComplaintSchema, complaint_type
 from credit.schemas import MaskedWorkerSchema
 from stations.schemas import CRS_DESCRIPTION, LocationSchema, StationSchema, crs_field
 from stations.services import location_view, station_name
@@ -356,38 +356,14 @@ class FollowUpSchema(ma.Schema):
 
 
 class ComplaintInputSchema(ma.Schema):
-    type = fields.String(
-        required=True,
-        validate=validate.OneOf(list(COMPLAINT_TYPES)),
-        metadata={"description": ", ".join(f"{k} ({v})" for k, v in COMPLAINT_TYPES.items())},
-    )
+    type = complaint_type(required=True)
     text = Text(required=True, validate=validate.Length(min=1, max=1000))
 
 
-class ComplaintStepSchema(ma.Schema):
-    reason = Text(allow_none=True, validate=validate.Length(max=500), metadata={"description": "why, for the record"})
-
-
-class ComplaintSchema(ma.Schema):
-    id = fields.Integer(required=True)
+class ComplaintSchema(HandledComplaintSchema):
     booking_id = fields.Integer(required=True)
-    type = fields.String(required=True)
-    type_name = fields.Function(
-        lambda complaint: COMPLAINT_TYPES[complaint.type], required=True, metadata={"type": "string"}
-    )
     text = shown_text(required=True)
     text_status = text_status()
-    status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES))
-    result = fields.String(allow_none=True)
-    result_reason = fields.String(allow_none=True)
-    submitted_by_id = fields.Integer(required=True)
-    submitted_at = BeijingDateTime(required=True)
-    accepted_by_id = fields.Integer(allow_none=True)
-    accepted_at = BeijingDateTime(allow_none=True)
-    decided_by_id = fields.Integer(allow_none=True)
-    decided_at = BeijingDateTime(allow_none=True)
-    closed_by_id = fields.Integer(allow_none=True)
-    closed_at = BeijingDateTime(allow_none=True)
 
 
 class ComplaintListQuery(PageQuery):

@@ -18,8 +18,6 @@ from booking import aftercare, assignment, bookings, hours
 from booking.access import actor, booking_for_staff, complaint_for_staff, station_for_staff
 from booking.models import (
     ASSIGNED,
-    COMPLAINT_STATES,
-    COMPLAINT_STATUS_NAMES,
     CONFIRMED,
     STATUS_NAMES,
     Booking,
@@ -34,7 +32,6 @@ from booking.schemas import (
     ClosedDaySchema,
     ComplaintListQuery,
     ComplaintSchema,
-    ComplaintStepSchema,
     FollowUpInputSchema,
     MaskedWorkerSchema,
     OfferInputSchema,
@@ -42,6 +39,9 @@ from booking.schemas import (
     RejectSchema,
     StationBookingListQuery,
 )
+from complaints import handling
+from complaints.models import COMPLAINT_STATES, COMPLAINT_STATUS_NAMES
+from complaints.schemas import ComplaintStepSchema
 from console.web import Outcome, attempt, form_input, is_htmx, menu_entry, page, principal, query_input, render
 
 station = Blueprint("station", __name__, url_prefix="")
@@ -179,7 +179,7 @@ def complaints():
 @page(STATION_STAFF)
 def complaint_step(complaint_id, step):
     outcome = attempt(
-        lambda: aftercare.handle_complaint(
+        lambda: handling.handle(
             complaint_for_staff(complaint_id), step, actor(), form_input(ComplaintStepSchema()).get("reason")
         )
     )

@@ -16,12 +16,12 @@ from booking.schemas import (
     BookingCreateSchema,
     ClosedDayInputSchema,
     ComplaintInputSchema,
-    ComplaintStepSchema,
     FollowUpInputSchema,
     IdempotencyHeaders,
     OfferInputSchema,
     RatingInputSchema,
 )
+from complaints.schemas import ComplaintStepSchema
 from credit.models import Certificate, Company, CreditEvent, Worker, WorkerDocument
 from credit.schemas import (
     CompanyCreateSchema,

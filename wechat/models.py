@@ -34,6 +34,8 @@ MESSAGE_KINDS = (
     "followup_survey",
     "expiry_reminder",
     "training_place",
+    "complaint_received",
+    "complaint_escalated",
 )
 
 
