@@ -55,7 +55,8 @@ STATUS_NAMES = {
 }
 # The booking lifecycle: the only transitions there are; any other step is refused with a 409
 # naming the current status. A reschedule (已改约) keeps the booking, moves it to the new slot and
-# sends it back to the station for confirmation of the new time.
+# sends it back to the station for confirmation of the new time, unless its assigned worker can
+# serve the new time too (keep_worker).
 BOOKING_STATES = StateTable(
     transitions={
         # action: {from status: to status}
@@ -68,6 +69,8 @@ BOOKING_STATES = StateTable(
         "reschedule": {PENDING: PENDING, CONFIRMED: PENDING, ASSIGNED: PENDING},
         # The assigned worker's certificate was suspended, revoked or expired: back to 待派单.
         "withdraw_worker": {ASSIGNED: CONFIRMED},
+        # Right after a reschedule, the worker who was assigned is free at the new time: kept.
+        "keep_worker": {PENDING: ASSIGNED},
     },
     names=STATUS_NAMES,
     field="status",

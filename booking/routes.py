@@ -279,10 +279,11 @@ def cancel_booking(data, booking_id):
 @blp.arguments(RescheduleSchema)
 @blp.response(200, BookingSchema)
 def reschedule_booking(data, booking_id):
-    """已改约: move my booking to another slot; the old place is freed and the station confirms
-    the new time (the booking is pending again)."""
+    """已改约: move my booking to another slot; the old place is freed. The assigned worker is
+    kept when they are free at the new time (the booking stays assigned); otherwise the station
+    confirms the new time (the booking is pending again)."""
     booking = booking_for_resident(booking_id)
-    return bookings.reschedule(booking, data["starts_at"], actor(), data.get("reason"))
+    return assignment.reschedule(booking, data["starts_at"], actor(), data.get("reason"))
 
 
 @blp.post("/bookings/<id:booking_id>/entry")

@@ -80,9 +80,7 @@ def test_an_overdue_door_complaint_is_due_for_operators_not_for_a_station(
     with time_machine.travel(timedelta(hours=25)):
         due = client.get("/api/v1/complaints/due", headers=operator).json
         station_due = client.get(f"/api/v1/stations/{STATION_A}/complaints/due", headers=staff()).json
-    assert [(row["kind"], row["id"], row["station_code"]) for row in due["items"]] == [
-        ("door", complaint["id"], None)
-    ]
+    assert [(row["kind"], row["id"], row["station_code"]) for row in due["items"]] == [("door", complaint["id"], None)]
     assert station_due["total"] == 0
 
 
