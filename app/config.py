@@ -293,6 +293,8 @@ def complaint_settings(settings: Settings) -> dict:
                 settings.integer("COMPLAINT_RESOLVE_HOURS_SERIOUS", 3 * 24),
             ),
         },
+        # A station's "what needs me now" lists complaints due within this many hours.
+        "COMPLAINT_NEAR_HOURS": settings.integer("COMPLAINT_NEAR_HOURS", 4),
         "COMPLAINT_SERIOUS_SUSPENDS": settings.choice("COMPLAINT_SERIOUS_SUSPENDS", "off", ("on", "off")) == "on",
     }
 

@@ -176,6 +176,7 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
     places.take_place(slot_id)
     audit(booking, "create", None, booking.status, resident, details={"starts_at": placement.starts_at.isoformat()})
     notifications.booking_received(booking)
+    notifications.station_told_of_booking(booking)
     return booking, True
 
 

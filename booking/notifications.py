@@ -4,8 +4,11 @@ console). Each function queues in the caller's transaction: a refused or rolled-
 sends nothing."""
 
 from flask import current_app
+from sqlalchemy import select
 
+from accounts.models import STATION_STAFF, RoleGrant
 from app.clock import in_beijing
+from app.extensions import db
 from app.privacy import mask_name
 from booking.models import STATUS_NAMES, Booking
 from credit.models import Worker
@@ -24,9 +27,10 @@ def _stars(worker: Worker) -> str:
     return f"{worker.stars}星" if worker.stars else "暂无星级"
 
 
-def _queue(booking: Booking, kind: str, extra: dict[str, str]) -> None:
+def _queue(booking: Booking, kind: str, extra: dict[str, str], user_id: int | None = None) -> None:
     """Every booking message starts with the same three keys: thing1 the service, time2 its start
-    (Beijing time), thing3 the station; `extra` adds the kind's own from key 4 on."""
+    (Beijing time), thing3 the station; `extra` adds the kind's own from key 4 on. To the booking's
+    resident unless `user_id` names someone else."""
     starts_at = in_beijing(booking.starts_at)
     data = {
         "thing1": _thing(booking.service.name),
@@ -35,7 +39,7 @@ def _queue(booking: Booking, kind: str, extra: dict[str, str]) -> None:
         **extra,
     }
     page = f"{current_app.config['WECHAT_BOOKING_PAGE']}?id={booking.id}"
-    queue_subscribe_message(booking.resident_id, kind, data, page=page)
+    queue_subscribe_message(user_id or booking.resident_id, kind, data, page=page)
 
 
 def booking_received(booking: Booking) -> None:
@@ -60,3 +64,19 @@ def booking_reminder(booking: Booking) -> None:
 
 def followup_survey(booking: Booking) -> None:
     _queue(booking, "followup_survey", {"thing4": "服务已完成，请为本次服务评价"})
+
+
+def station_told_of_booking(booking: Booking) -> None:
+    """Each of the station's staff learns of a new booking waiting to be confirmed."""
+    staff = db.session.scalars(
+        select(RoleGrant.user_id)
+        .where(
+            RoleGrant.role == STATION_STAFF,
+            RoleGrant.station_code == booking.station_code,
+            RoleGrant.revoked_at.is_(None),
+        )
+        .distinct()
+        .order_by(RoleGrant.user_id)
+    )
+    for user_id in staff:
+        _queue(booking, "station_booking", {"phrase4": STATUS_NAMES[booking.status]}, user_id=user_id)

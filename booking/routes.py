@@ -16,7 +16,7 @@ from app.geography import inside_guangzhou
 from app.i18n import _
 from app.privacy import mask_name
 from app.rate_limits import created_something, rate_limited
-from booking import aftercare, assignment, bookings, hours
+from booking import aftercare, assignment, bookings, desk, hours
 from booking.access import (
     actor,
     booking_for_reader,
@@ -46,6 +46,8 @@ from booking.schemas import (
     ComplaintListQuery,
     ComplaintPageSchema,
     ComplaintSchema,
+    DeskQuery,
+    DeskSchema,
     EntryCheckSchema,
     EntrySchema,
     FollowUpInputSchema,
@@ -441,6 +443,18 @@ def assignable_workers(booking_id):
 def follow_up(data, booking_id):
     """回访 after completion: satisfied or not, notes; the caller is the logged-in staff member."""
     return aftercare.record_follow_up(booking_for_staff(booking_id), data, actor())
+
+
+@blp.get("/stations/<string(length=12):code>/desk")
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404)
+@blp.arguments(DeskQuery, location="query", as_kwargs=True)
+@blp.response(200, DeskSchema)
+def station_desk(code, limit):
+    """What needs me now (its own staff): unconfirmed bookings, follow-up calls due, and
+    complaints past their deadline or near it (COMPLAINT_NEAR_HOURS), each with its count."""
+    station_for_staff(code)
+    return desk.desk(code, limit)
 
 
 @blp.get("/stations/<string(length=12):code>/complaints")

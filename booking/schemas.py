@@ -16,7 +16,7 @@ from booking.models import (
     STATUSES,
 )
 from complaints.models import COMPLAINT_STATUSES
-from complaints.schemas import HandledComplaintSchema, complaint_type
+from complaints.schemas import DueComplaintPageSchema, HandledComplaintSchema, complaint_type
 from credit.schemas import MaskedWorkerSchema
 from stations.schemas import CRS_DESCRIPTION, LocationSchema, StationSchema, crs_field
 from stations.services import location_view, station_name
@@ -371,3 +371,30 @@ class ComplaintListQuery(PageQuery):
 
 
 ComplaintPageSchema = page_schema(ComplaintSchema, "ComplaintPageSchema")
+
+
+class DeskQuery(ma.Schema):
+    limit = fields.Integer(
+        load_default=10, validate=validate.Range(min=1, max=50), metadata={"description": "rows of each list"}
+    )
+
+
+class DeskSchema(ma.Schema):
+    """What needs the station's staff now: each list with its count (total) and its first rows."""
+
+    unconfirmed = fields.Nested(
+        page_schema(BookingSchema, "DeskBookingsSchema"),
+        required=True,
+        metadata={"description": "pending bookings, the oldest first"},
+    )
+    follow_ups_due = fields.Nested(
+        page_schema(BookingSchema, "DeskFollowUpsSchema"),
+        required=True,
+        metadata={"description": "completed bookings whose 回访 is not recorded, the longest waiting first"},
+    )
+    complaints_due = fields.Nested(
+        DueComplaintPageSchema,
+        required=True,
+        metadata={"description": "open complaints past their deadline or due within near_hours, most overdue first"},
+    )
+    near_hours = fields.Integer(required=True, metadata={"description": "COMPLAINT_NEAR_HOURS"})

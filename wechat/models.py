@@ -36,6 +36,7 @@ MESSAGE_KINDS = (
     "training_place",
     "complaint_received",
     "complaint_escalated",
+    "station_booking",
 )
 
 

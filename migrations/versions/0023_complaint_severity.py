@@ -1,8 +1,8 @@
 """Complaints that match their weight: a severity and response and resolution deadlines on every
 complaint; door complaints get the handling columns booking's have (one vocabulary, one
 StateTable) and a type; one audit trail of complaint steps and the escalations to operators
-(once per complaint and reason); the complaint_received and complaint_escalated kinds of
-subscribe message. Complaints filed before keep no deadlines (NULL) and severity ordinary.
+(once per complaint and reason); the complaint_received, complaint_escalated and station_booking
+(a station's staff told of a new booking) kinds of subscribe message. Complaints filed before keep no deadlines (NULL) and severity ordinary.
 
 Revision ID: 0023_complaint_severity
 Revises: 0016_training_materials
@@ -28,7 +28,7 @@ KINDS_BEFORE = (
     "expiry_reminder",
     "training_place",
 )
-KINDS_AFTER = (*KINDS_BEFORE, "complaint_received", "complaint_escalated")
+KINDS_AFTER = (*KINDS_BEFORE, "complaint_received", "complaint_escalated", "station_booking")
 SEVERITY_RULE = "severity IN ('ordinary', 'serious', 'invalid')"
 STATUS_RULE = "status IN ('submitted', 'accepted', 'upheld', 'dismissed', 'invalid', 'closed')"
 
@@ -114,7 +114,9 @@ def upgrade():
 
 def downgrade():
     # The earlier CHECK does not admit the new kinds: their messages (sent or not) go with them.
-    op.execute("DELETE FROM wechat_messages WHERE kind IN ('complaint_received', 'complaint_escalated')")
+    op.execute(
+        "DELETE FROM wechat_messages WHERE kind IN ('complaint_received', 'complaint_escalated', 'station_booking')"
+    )
     _message_kinds(KINDS_BEFORE)
     op.drop_table("complaint_escalations")
     op.drop_index("ix_complaint_events_kind_complaint_id", table_name="complaint_events")

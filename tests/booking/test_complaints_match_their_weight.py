@@ -228,3 +228,24 @@ def test_the_due_list_is_for_the_stations_own_staff(booked, staff, login, client
     assert client.get("/api/v1/complaints/due", headers=staff()).status_code == 403
     assert client.get("/api/v1/stations/440106999999/complaints/due", headers=login("operator")).status_code == 404
     assert client.get(url, query_string={"within_hours": -1}, headers=staff()).status_code == 422
+
+
+def test_escalation_messages_leave_only_once_the_escalation_is_committed(
+    app, booked, complain, operator, cli, monkeypatch
+):
+    from complaints.escalation import escalate_due
+
+    monkeypatch.setitem(app.config, "WECHAT_TEMPLATES", {"complaint_escalated": "template-escalated"})
+    submitted: list[int] = []
+    monkeypatch.setattr("wechat.messages.submit", lambda message_id, delay=0.0: submitted.append(message_id))
+    booking, headers = booked()
+    complain(booking, headers)
+    with time_machine.travel(timedelta(hours=25)):
+        with app.app_context():
+            assert escalate_due() == 1
+            assert submitted == []
+            db.session.rollback()
+            assert db.session.scalars(select(ComplaintEscalation)).all() == []
+        assert submitted == []
+        cli("complaints", "escalate")
+    assert len(submitted) == 1
