@@ -76,7 +76,7 @@ def confirm_entry(booking: Booking, scanned: str, actor: User) -> EntryCheck:
     return check
 
 
-def _credit_both(booking: Booking, kind: str, value: float, actor: User | None, source_ref: str, reason: str) -> None:
+def credit_both(booking: Booking, kind: str, value: float, actor: User | None, source_ref: str, reason: str) -> None:
     """A fact about the service goes on the ledger of its worker and the worker's company, whose
     levels are recomputed in the same transaction."""
     worker = db.session.get(Worker, booking.worker_id) if booking.worker_id else None
@@ -113,7 +113,7 @@ def rate(booking: Booking, stars: int, text: str | None, actor: User) -> Rating:
     )
     db.session.add(rating)
     db.session.flush()
-    _credit_both(booking, "rating", stars, actor, f"booking:{booking.id}", f"雇主评价 {stars} 星")
+    credit_both(booking, "rating", stars, actor, f"booking:{booking.id}", f"雇主评价 {stars} 星")
     audit(booking, "rated", None, None, actor, details={"stars": stars})
     return rating
 
@@ -137,7 +137,7 @@ def record_follow_up(booking: Booking, data: dict, actor: User) -> FollowUp:
     )
     db.session.add(follow_up)
     db.session.flush()
-    _credit_both(
+    credit_both(
         booking,
         "follow_up",
         1 if data["satisfied"] else 0,
@@ -180,7 +180,7 @@ def complaint_decided(complaint: Complaint, decision: str, actor: User) -> None:
     """What a booking complaint's decision puts on the ledger of its worker and the worker's
     company (only an upheld one lowers), and an upheld one's refresher (credit's complaint_upheld)."""
     kind, value = COMPLAINT_CREDIT[decision]
-    _credit_both(
+    credit_both(
         complaint.booking,
         kind,
         value,

@@ -84,6 +84,8 @@ BOOKING_FACTS = StateTable(
         "confirm_entry": {CONFIRMED: CONFIRMED, ASSIGNED: ASSIGNED, IN_SERVICE: IN_SERVICE},
         "rate": {COMPLETED: COMPLETED},
         "record_follow_up": {COMPLETED: COMPLETED},
+        # Assigned and its time begun, but not started: one side was missing.
+        "record_no_show": {ASSIGNED: ASSIGNED},
     },
     names=STATUS_NAMES,
     field="status",
@@ -312,3 +314,28 @@ class Complaint(HandledComplaint, CheckedText, Model):
     booking: Mapped[Booking] = relationship(lazy="joined", innerjoin=True)
 
     __mapper_args__ = {"version_id_col": HandledComplaint.version}
+
+
+NO_SHOW_PARTIES = {"resident": "雇主不在家", "worker": "服务人员未到"}
+
+
+class NoShow(Model):
+    """爽约: the resident was not there, or the worker did not come, recorded by the station's staff
+    with who and when. The row is the record (never changed). A worker's no-show is a credit
+    event of theirs; a resident's is read by the station's staff and operators only."""
+
+    __tablename__ = "booking_no_shows"
+    __table_args__ = (
+        UniqueConstraint("booking_id", "party", name="uq_booking_no_shows_booking_party"),
+        CheckConstraint(f"party IN ({', '.join(repr(p) for p in NO_SHOW_PARTIES)})", name="party"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    party: Mapped[str] = mapped_column(String(12), comment="resident or worker: who was absent")
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"), comment="the booking's worker then")
+    notes: Mapped[str | None] = mapped_column(String(500))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    booking: Mapped[Booking] = relationship()

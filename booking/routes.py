@@ -16,7 +16,7 @@ from app.geography import inside_guangzhou
 from app.i18n import _
 from app.privacy import mask_name
 from app.rate_limits import created_something, rate_limited
-from booking import aftercare, assignment, bookings, desk, hours
+from booking import aftercare, assignment, bookings, desk, hours, no_shows
 from booking.access import (
     actor,
     booking_for_reader,
@@ -53,6 +53,10 @@ from booking.schemas import (
     FollowUpInputSchema,
     FollowUpSchema,
     IdempotencyHeaders,
+    NoShowInputSchema,
+    NoShowListQuery,
+    NoShowPageSchema,
+    NoShowSchema,
     OfferInputSchema,
     OfferListSchema,
     OfferSchema,
@@ -443,6 +447,30 @@ def assignable_workers(booking_id):
 def follow_up(data, booking_id):
     """回访 after completion: satisfied or not, notes; the caller is the logged-in staff member."""
     return aftercare.record_follow_up(booking_for_staff(booking_id), data, actor())
+
+
+@blp.post("/bookings/<id:booking_id>/no-show")
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404, 409)
+@blp.arguments(NoShowInputSchema)
+@blp.response(201, NoShowSchema)
+def record_no_show(data, booking_id):
+    """爽约 of an assigned booking whose time has begun: the resident was not there, or the worker
+    did not come (a credit event of the worker's and their company's); once per party, with who
+    recorded it and when. A resident's no-show is read by the station's staff only."""
+    booking = booking_for_staff(booking_id)
+    return no_shows.record_no_show(booking, data["party"], data.get("notes"), actor())
+
+
+@blp.get("/stations/<string(length=12):code>/no-shows")
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404)
+@blp.arguments(NoShowListQuery, location="query", as_kwargs=True)
+@blp.response(200, NoShowPageSchema)
+def station_no_shows(code, page, per_page, party=None):
+    """The station's recorded no-shows, latest first (its own staff)."""
+    station_for_staff(code)
+    return no_shows.no_shows_of_station(code, party, page, per_page)
 
 
 @blp.get("/stations/<string(length=12):code>/desk")

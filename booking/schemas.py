@@ -12,6 +12,7 @@ from app.paging import PageQuery, page_schema
 from booking.models import (
     BLOCK_MINUTES,
     COMPLETED,
+    NO_SHOW_PARTIES,
     STATUS_NAMES,
     STATUSES,
 )
@@ -398,3 +399,30 @@ class DeskSchema(ma.Schema):
         metadata={"description": "open complaints past their deadline or due within near_hours, most overdue first"},
     )
     near_hours = fields.Integer(required=True, metadata={"description": "COMPLAINT_NEAR_HOURS"})
+
+
+class NoShowInputSchema(ma.Schema):
+    party = fields.String(
+        required=True,
+        validate=validate.OneOf(list(NO_SHOW_PARTIES)),
+        metadata={"description": ", ".join(f"{k} ({v})" for k, v in NO_SHOW_PARTIES.items())},
+    )
+    notes = Text(allow_none=True, validate=validate.Length(max=500))
+
+
+class NoShowSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    booking_id = fields.Integer(required=True)
+    party = fields.String(required=True)
+    party_name = fields.Function(lambda row: NO_SHOW_PARTIES[row.party], required=True, metadata={"type": "string"})
+    worker_id = fields.Integer(allow_none=True)
+    notes = fields.String(allow_none=True)
+    recorded_by_id = fields.Integer(required=True)
+    recorded_at = BeijingDateTime(required=True)
+
+
+NoShowPageSchema = page_schema(NoShowSchema, "NoShowPageSchema")
+
+
+class NoShowListQuery(PageQuery):
+    party = fields.String(validate=validate.OneOf(list(NO_SHOW_PARTIES)))

@@ -426,6 +426,7 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/door-entries": Write(LOGGED_IN, lambda side: Call(json={"token": side.scan_token})),
     "POST /api/v1/door-entries/{entry_id}/rating": Write(DOOR_ENTRY_OWNER, door_entry({"stars": 4, "text": "准时"})),
     "POST /api/v1/door-entries/{entry_id}/complaints": Write(DOOR_ENTRY_OWNER, door_entry({"text": "迟到"})),
+    "POST /api/v1/bookings/{booking_id}/no-show": Write(BOOKING_STATION_STAFF, booking({"party": "resident"})),
     # ---- operators handle door complaints (no station is behind the hire)
     "POST /api/v1/door-complaints/{complaint_id}/accept": Write(OPERATOR, door_complaint),
     "POST /api/v1/door-complaints/{complaint_id}/uphold": Write(OPERATOR, door_complaint),

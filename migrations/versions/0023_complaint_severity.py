@@ -2,7 +2,8 @@
 complaint; door complaints get the handling columns booking's have (one vocabulary, one
 StateTable) and a type; one audit trail of complaint steps and the escalations to operators
 (once per complaint and reason); the complaint_received, complaint_escalated and station_booking
-(a station's staff told of a new booking) kinds of subscribe message. Complaints filed before keep no deadlines (NULL) and severity ordinary.
+(a station's staff told of a new booking) kinds of subscribe message; and no-shows (爽约) of
+bookings, recorded by staff. Complaints filed before keep no deadlines (NULL) and severity ordinary.
 
 Revision ID: 0023_complaint_severity
 Revises: 0016_training_materials
@@ -109,6 +110,25 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint_escalations")),
         sa.UniqueConstraint("complaint_kind", "complaint_id", "reason", name="uq_complaint_escalations_once"),
     )
+    op.create_table(
+        "booking_no_shows",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("party", sa.String(length=12), nullable=False, comment="resident or worker: who was absent"),
+        sa.Column("worker_id", sa.Integer(), nullable=True, comment="the booking's worker then"),
+        sa.Column("notes", sa.String(length=500), nullable=True),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("party IN ('resident', 'worker')", name=op.f("ck_booking_no_shows_party")),
+        sa.ForeignKeyConstraint(["booking_id"], ["bookings.id"], name=op.f("fk_booking_no_shows_booking_id_bookings")),
+        sa.ForeignKeyConstraint(["worker_id"], ["workers.id"], name=op.f("fk_booking_no_shows_worker_id_workers")),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_booking_no_shows_recorded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_booking_no_shows")),
+        sa.UniqueConstraint("booking_id", "party", name="uq_booking_no_shows_booking_party"),
+    )
+    op.create_index(op.f("ix_booking_no_shows_booking_id"), "booking_no_shows", ["booking_id"])
     _message_kinds(KINDS_AFTER)
 
 
@@ -118,6 +138,8 @@ def downgrade():
         "DELETE FROM wechat_messages WHERE kind IN ('complaint_received', 'complaint_escalated', 'station_booking')"
     )
     _message_kinds(KINDS_BEFORE)
+    op.drop_index(op.f("ix_booking_no_shows_booking_id"), table_name="booking_no_shows")
+    op.drop_table("booking_no_shows")
     op.drop_table("complaint_escalations")
     op.drop_index("ix_complaint_events_kind_complaint_id", table_name="complaint_events")
     op.drop_table("complaint_events")
