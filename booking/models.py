@@ -218,6 +218,7 @@ class Booking(Model):
     worker: Mapped[Worker | None] = relationship(foreign_keys=[worker_id])
     station: Mapped[Station] = relationship(viewonly=True)
     rating: Mapped["Rating | None"] = relationship(viewonly=True)
+    caller: Mapped["BookingCaller | None"] = relationship(viewonly=True)
     events: Mapped[list["BookingEvent"]] = relationship(order_by="BookingEvent.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
@@ -337,5 +338,32 @@ class NoShow(Model):
     notes: Mapped[str | None] = mapped_column(String(500))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    booking: Mapped[Booking] = relationship()
+
+
+CALLER_CHANNELS = {"phone": "电话预约", "walk_in": "到站预约"}
+
+
+class BookingCaller(Model):
+    """Who a booking taken on behalf is for: a caller or a walk-in at the station, booked by its
+    staff with their consent on record. Name and phone are personal data (encrypted; the phone
+    found by its keyed hash), shown masked in lists. Until the resident claims it in the
+    mini-program with the same phone, bound through WeChat, the staff member who took it holds it
+    (the booking's resident_id), so that the station can move or cancel it when the caller asks."""
+
+    __tablename__ = "booking_callers"
+    __table_args__ = (CheckConstraint(f"channel IN ({', '.join(repr(c) for c in CALLER_CHANNELS)})", name="channel"),)
+
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), primary_key=True)
+    name = mapped_column(Encrypted, nullable=False)
+    phone = mapped_column(Encrypted, nullable=False)
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True, comment="keyed hash of phone, for the claim")
+    channel: Mapped[str] = mapped_column(String(8), comment="phone or walk_in")
+    consent_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, comment="the caller agreed to their data being kept for the booking"
+    )
+    consent_recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, comment="the resident claimed it then")
 
     booking: Mapped[Booking] = relationship()

@@ -16,7 +16,7 @@ from app.geography import inside_guangzhou
 from app.i18n import _
 from app.privacy import mask_name
 from app.rate_limits import created_something, rate_limited
-from booking import aftercare, assignment, bookings, desk, hours, no_shows
+from booking import aftercare, assignment, bookings, desk, hours, no_shows, on_behalf
 from booking.access import (
     actor,
     booking_for_reader,
@@ -39,6 +39,7 @@ from booking.schemas import (
     BookingPageSchema,
     BookingSchema,
     CancelSchema,
+    ClaimedBookingsSchema,
     ClosedDayInputSchema,
     ClosedDayListSchema,
     ClosedDaySchema,
@@ -60,6 +61,7 @@ from booking.schemas import (
     OfferInputSchema,
     OfferListSchema,
     OfferSchema,
+    OnBehalfBookingSchema,
     RatingInputSchema,
     RatingSchema,
     RejectSchema,
@@ -241,6 +243,16 @@ def create_booking(data, idempotency_key):
     return booking, 201 if created else 200
 
 
+@blp.post("/bookings/claim")
+@blp.requires()
+@blp.problems(409)
+@blp.response(200, ClaimedBookingsSchema)
+def claim_bookings():
+    """Make mine the bookings a station took on behalf of my phone (the one I bound through
+    WeChat) that nobody has claimed yet; claiming again claims nothing more. No bound phone: 409."""
+    return _listing(on_behalf.claim_bookings(actor()))
+
+
 @blp.get("/bookings")
 @blp.requires()
 @blp.arguments(BookingListQuery, location="query", as_kwargs=True)
@@ -353,7 +365,9 @@ def confirm_entry(data, booking_id):
 def rate_booking(data, booking_id):
     """Rate my completed booking once (1-5 stars and text); the worker's and company's credit
     levels follow at once."""
-    return aftercare.rate(booking_for_resident(booking_id), data["stars"], data.get("text"), actor())
+    booking = booking_for_resident(booking_id)
+    on_behalf.refuse_rating_while_held(booking)
+    return aftercare.rate(booking, data["stars"], data.get("text"), actor())
 
 
 @blp.post("/bookings/<id:booking_id>/complaints")
@@ -380,6 +394,36 @@ def station_bookings(code, page, per_page, status=None, date=None):
     """The station's bookings by slot time, filterable by status and Beijing date (its own staff)."""
     station_for_staff(code)
     return bookings.bookings_of_station(code, status, date, page, per_page)
+
+
+@blp.post("/stations/<string(length=12):code>/bookings")
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404, 409)
+@blp.arguments(IdempotencyHeaders, location="headers", unknown="exclude", as_kwargs=True)
+@blp.arguments(OnBehalfBookingSchema)
+@blp.response(201, BookingSchema)
+@blp.alt_response(
+    200,
+    schema=BookingSchema,
+    description="The booking this Idempotency-Key already made (same body): nothing new was booked",
+)
+def book_on_behalf(data, code, idempotency_key):
+    """Book for a caller or a walk-in (its own staff): their name and phone (encrypted, shown
+    masked), the address, and their consent, which must be given. The caller of this request holds
+    the booking (may move or cancel it) until the resident claims it by the same phone (POST
+    /bookings/claim); the same checks and the same place-taking as a resident's own booking."""
+    staff = actor()
+    station_for_staff(code)
+    data["station_code"] = code
+    data["location"] = dict(
+        zip(
+            ("lat", "lng"),
+            to_wgs84(data["location"]["lat"], data["location"]["lng"], data["location"]["crs"]),
+            strict=True,
+        )
+    )
+    booking, created = on_behalf.book_on_behalf(staff, data, idempotency_key)
+    return booking, 201 if created else 200
 
 
 def _staff_step(action: str, operation, summary: str):

@@ -9,8 +9,10 @@ from sqlalchemy import inspect
 from app.clock import BEIJING
 from app.fields import BEIJING_TIME, BeijingDateTime, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
+from app.privacy import mask_name, mask_phone
 from booking.models import (
     BLOCK_MINUTES,
+    CALLER_CHANNELS,
     COMPLETED,
     NO_SHOW_PARTIES,
     STATUS_NAMES,
@@ -253,6 +255,16 @@ def _station_name(booking) -> str:
     return booking.station.name
 
 
+class MaskedCallerSchema(ma.Schema):
+    """Whom a booking taken on behalf is for, masked as residents' data is everywhere."""
+
+    name = fields.Function(lambda caller: mask_name(caller.name), required=True, metadata={"type": "string"})
+    phone = fields.Function(lambda caller: mask_phone(caller.phone), required=True, metadata={"type": "string"})
+    channel = fields.String(required=True, validate=validate.OneOf(list(CALLER_CHANNELS)))
+    consent_at = BeijingDateTime(required=True)
+    claimed_at = BeijingDateTime(allow_none=True, metadata={"description": "when the resident claimed it"})
+
+
 class BookingSchema(ma.Schema):
     id = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
@@ -275,6 +287,9 @@ class BookingSchema(ma.Schema):
     notes = fields.String(allow_none=True)
     preferred_worker_id = fields.Integer(allow_none=True)
     worker = fields.Nested(MaskedWorkerSchema, allow_none=True)
+    caller = fields.Nested(
+        MaskedCallerSchema, allow_none=True, metadata={"description": "booked on behalf of: masked; else null"}
+    )
     entry_confirmed_at = BeijingDateTime(allow_none=True)
     rating = CompletedRating(
         required=True, metadata={"description": "stars and text once the completed booking is rated; else null"}
@@ -426,3 +441,32 @@ NoShowPageSchema = page_schema(NoShowSchema, "NoShowPageSchema")
 
 class NoShowListQuery(PageQuery):
     party = fields.String(validate=validate.OneOf(list(NO_SHOW_PARTIES)))
+
+
+class OnBehalfBookingSchema(BookingCreateSchema):
+    """A booking a station's staff take for a caller or a walk-in: the station is the path's."""
+
+    class Meta:
+        exclude = ("station_code",)
+
+    caller_name = Text(required=True, validate=validate.Length(min=1, max=32), metadata={"description": "encrypted"})
+    caller_phone = Text(
+        required=True,
+        validate=FullMatch(r"1[3-9]\d{9}", error="must be an 11-digit mainland mobile number"),
+        metadata={"description": "encrypted; the resident claims the booking with this phone bound in WeChat"},
+    )
+    channel = fields.String(
+        required=True,
+        validate=validate.OneOf(list(CALLER_CHANNELS)),
+        metadata={"description": ", ".join(f"{k} ({v})" for k, v in CALLER_CHANNELS.items())},
+    )
+    consent = fields.Boolean(
+        required=True,
+        validate=validate.Equal(True, error="the caller must agree to their name and phone being kept"),
+        metadata={"description": "the caller agreed to their name, phone and address being kept for the booking"},
+    )
+
+
+class ClaimedBookingsSchema(ma.Schema):
+    items = fields.List(fields.Nested(BookingSchema), required=True)
+    total = fields.Integer(required=True)

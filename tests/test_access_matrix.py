@@ -427,6 +427,16 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/door-entries/{entry_id}/rating": Write(DOOR_ENTRY_OWNER, door_entry({"stars": 4, "text": "准时"})),
     "POST /api/v1/door-entries/{entry_id}/complaints": Write(DOOR_ENTRY_OWNER, door_entry({"text": "迟到"})),
     "POST /api/v1/bookings/{booking_id}/no-show": Write(BOOKING_STATION_STAFF, booking({"party": "resident"})),
+    "POST /api/v1/stations/{code}/bookings": Write(
+        STATION_STAFF,
+        lambda side: Call(
+            path={"code": side.station},
+            json={key: value for key, value in booking_body(slot_start(3)).items() if key != "station_code"}
+            | {"caller_name": "陈伯", "caller_phone": "13912345678", "channel": "phone", "consent": True},
+            headers=key_header(),
+        ),
+    ),
+    "POST /api/v1/bookings/claim": Write(LOGGED_IN),
     # ---- operators handle door complaints (no station is behind the hire)
     "POST /api/v1/door-complaints/{complaint_id}/accept": Write(OPERATOR, door_complaint),
     "POST /api/v1/door-complaints/{complaint_id}/uphold": Write(OPERATOR, door_complaint),

@@ -3,7 +3,8 @@ complaint; door complaints get the handling columns booking's have (one vocabula
 StateTable) and a type; one audit trail of complaint steps and the escalations to operators
 (once per complaint and reason); the complaint_received, complaint_escalated and station_booking
 (a station's staff told of a new booking) kinds of subscribe message; and no-shows (爽约) of
-bookings, recorded by staff. Complaints filed before keep no deadlines (NULL) and severity ordinary.
+bookings, recorded by staff; bookings taken on behalf of a caller or walk-in (booking_callers:
+the encrypted name and phone, and the consent; held by the staff member until claimed). Complaints filed before keep no deadlines (NULL) and severity ordinary.
 
 Revision ID: 0023_complaint_severity
 Revises: 0016_training_materials
@@ -129,6 +130,30 @@ def upgrade():
         sa.UniqueConstraint("booking_id", "party", name="uq_booking_no_shows_booking_party"),
     )
     op.create_index(op.f("ix_booking_no_shows_booking_id"), "booking_no_shows", ["booking_id"])
+
+    op.create_table(
+        "booking_callers",
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.LargeBinary(), nullable=False),
+        sa.Column("phone", sa.LargeBinary(), nullable=False),
+        sa.Column("phone_hash", sa.String(length=64), nullable=False, comment="keyed hash of phone, for the claim"),
+        sa.Column("channel", sa.String(length=8), nullable=False, comment="phone or walk_in"),
+        sa.Column(
+            "consent_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="the caller agreed to their data being kept for the booking",
+        ),
+        sa.Column("consent_recorded_by_id", sa.Integer(), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True, comment="the resident claimed it then"),
+        sa.CheckConstraint("channel IN ('phone', 'walk_in')", name=op.f("ck_booking_callers_channel")),
+        sa.ForeignKeyConstraint(["booking_id"], ["bookings.id"], name=op.f("fk_booking_callers_booking_id_bookings")),
+        sa.ForeignKeyConstraint(
+            ["consent_recorded_by_id"], ["users.id"], name=op.f("fk_booking_callers_consent_recorded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("booking_id", name=op.f("pk_booking_callers")),
+    )
+    op.create_index(op.f("ix_booking_callers_phone_hash"), "booking_callers", ["phone_hash"])
     _message_kinds(KINDS_AFTER)
 
 
@@ -138,6 +163,8 @@ def downgrade():
         "DELETE FROM wechat_messages WHERE kind IN ('complaint_received', 'complaint_escalated', 'station_booking')"
     )
     _message_kinds(KINDS_BEFORE)
+    op.drop_index(op.f("ix_booking_callers_phone_hash"), table_name="booking_callers")
+    op.drop_table("booking_callers")
     op.drop_index(op.f("ix_booking_no_shows_booking_id"), table_name="booking_no_shows")
     op.drop_table("booking_no_shows")
     op.drop_table("complaint_escalations")
