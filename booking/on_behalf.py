@@ -38,7 +38,9 @@ def book_on_behalf(staff: User, data: dict, idempotency_key: str) -> tuple[Booki
     )
     if booking is None:
         # The same key in a concurrent request of the same staff member won the race.
-        return replayed(booking_by_key(staff, idempotency_key), request_fingerprint), False
+        winner = booking_by_key(staff, idempotency_key)
+        assert winner is not None  # its key is the one that conflicted
+        return replayed(winner, request_fingerprint), False
     caller = BookingCaller(
         booking_id=booking.id,
         name=data["caller_name"],
