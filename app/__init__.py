@@ -70,6 +70,7 @@ def register_features(app: Flask, api: ProblemApi) -> None:
     extensions, lower layers first (see the import-linter contract in pyproject.toml)."""
     import accounts
     import booking
+    import complaints
     import console
     import credit
     import doorstep
@@ -91,6 +92,7 @@ def register_features(app: Flask, api: ProblemApi) -> None:
         booking,
         doorstep,
         training,
+        complaints,
         sanctions,
         engagements,
         publication,

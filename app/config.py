@@ -174,6 +174,7 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         **storage_settings(settings, env),
         **evidence_settings(settings),
         **engagement_settings(settings),
+        **complaint_settings(settings),
     }
     settings.check()
     return config
@@ -314,6 +315,27 @@ def evidence_settings(settings: Settings) -> dict:
         # Days a document is kept after the certificate it holds ends, then deleted by
         # `flask credit purge-documents`.
         "DOCUMENT_RETENTION_DAYS": settings.integer("DOCUMENT_RETENTION_DAYS", 3 * 365),
+    }
+
+
+def complaint_settings(settings: Settings) -> dict:
+    """How soon a complaint must be accepted (responded to) and decided (resolved), in hours after
+    it was filed, by severity; and whether staff's triage of a complaint as serious suspends the
+    worker's certificate pending review (off unless set to "on")."""
+    return {
+        "COMPLAINT_DEADLINE_HOURS": {
+            "ordinary": (
+                settings.integer("COMPLAINT_RESPOND_HOURS_ORDINARY", 24),
+                settings.integer("COMPLAINT_RESOLVE_HOURS_ORDINARY", 7 * 24),
+            ),
+            "serious": (
+                settings.integer("COMPLAINT_RESPOND_HOURS_SERIOUS", 2),
+                settings.integer("COMPLAINT_RESOLVE_HOURS_SERIOUS", 3 * 24),
+            ),
+        },
+        # A station's "what needs me now" lists complaints due within this many hours.
+        "COMPLAINT_NEAR_HOURS": settings.integer("COMPLAINT_NEAR_HOURS", 4),
+        "COMPLAINT_SERIOUS_SUSPENDS": settings.choice("COMPLAINT_SERIOUS_SUSPENDS", "off", ("on", "off")) == "on",
     }
 
 

@@ -4,6 +4,7 @@ confirmation, follow-up calls, ratings and complaints feeding the credit ledger.
 
 
 def init_app(app, api) -> None:
+    from booking.aftercare import BOOKING_COMPLAINTS
     from booking.assignment import withdraw_worker
     from booking.cli import booking_cli
     from booking.models import Complaint, Rating
@@ -12,6 +13,7 @@ def init_app(app, api) -> None:
     from booking.series_routes import blp as series_blp
     from booking.waiting import on_places_freed
     from booking.waiting_routes import blp as waiting_blp
+    from complaints.kinds import register_complaint_kind
     from credit.certificates import certificate_withdrawn
     from wechat.content import register_checked_texts
 
@@ -19,6 +21,7 @@ def init_app(app, api) -> None:
     register_checked_texts(app, Rating, "rated_by_id")
     register_checked_texts(app, Complaint, "submitted_by_id")
     places_freed.connect(on_places_freed)
+    register_complaint_kind(app, BOOKING_COMPLAINTS)
     api.register_blueprint(blp)
     api.register_blueprint(series_blp)
     api.register_blueprint(waiting_blp)

@@ -3,7 +3,7 @@ resident's rating, the station's follow-up call, and complaints with their handl
 about the service goes on the credit ledger of its worker and the worker's company."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from accounts.models import User
 from app.clock import beijing_day_bounds, in_beijing, today_in_beijing, utcnow
@@ -14,18 +14,16 @@ from app.paging import Page, paginate
 from booking.bookings import audit, masked_worker, shown_with_booking
 from booking.models import (
     BOOKING_FACTS,
-    COMPLAINT_STATES,
-    COMPLAINT_STATUS_NAMES,
     COMPLETED,
-    DISMISSED,
-    INVALID,
-    UPHELD,
     Booking,
     Complaint,
     EntryCheck,
     FollowUp,
     Rating,
 )
+from complaints.handling import filed
+from complaints.kinds import ComplaintKind
+from complaints.models import COMPLAINT_STATUS_NAMES, DISMISSED, INVALID, UPHELD
 from credit.certificates import GREEN, colour
 from credit.ledger import complaint_upheld, rated_since, record_credit_event
 from credit.models import Certificate, Worker
@@ -78,7 +76,7 @@ def confirm_entry(booking: Booking, scanned: str, actor: User) -> EntryCheck:
     return check
 
 
-def _credit_both(booking: Booking, kind: str, value: float, actor: User | None, source_ref: str, reason: str) -> None:
+def credit_both(booking: Booking, kind: str, value: float, actor: User | None, source_ref: str, reason: str) -> None:
     """A fact about the service goes on the ledger of its worker and the worker's company, whose
     levels are recomputed in the same transaction."""
     worker = db.session.get(Worker, booking.worker_id) if booking.worker_id else None
@@ -115,7 +113,7 @@ def rate(booking: Booking, stars: int, text: str | None, actor: User) -> Rating:
     )
     db.session.add(rating)
     db.session.flush()
-    _credit_both(booking, "rating", stars, actor, f"booking:{booking.id}", f"雇主评价 {stars} 星")
+    credit_both(booking, "rating", stars, actor, f"booking:{booking.id}", f"雇主评价 {stars} 星")
     audit(booking, "rated", None, None, actor, details={"stars": stars})
     return rating
 
@@ -139,7 +137,7 @@ def record_follow_up(booking: Booking, data: dict, actor: User) -> FollowUp:
     )
     db.session.add(follow_up)
     db.session.flush()
-    _credit_both(
+    credit_both(
         booking,
         "follow_up",
         1 if data["satisfied"] else 0,
@@ -152,8 +150,11 @@ def record_follow_up(booking: Booking, data: dict, actor: User) -> FollowUp:
 
 
 def complain(booking: Booking, kind: str, text: str, actor: User) -> Complaint:
+    """Filed with the severity its type has by nature and its deadlines (complaints.handling);
+    the station's staff are told, and operators at once when it is serious."""
     complaint = Complaint(
         booking_id=booking.id,
+        booking=booking,
         type=kind,
         text=text,
         text_status=check_text(actor, text, "text"),
@@ -163,7 +164,7 @@ def complain(booking: Booking, kind: str, text: str, actor: User) -> Complaint:
     db.session.add(complaint)
     db.session.flush()
     audit(booking, "complaint", None, None, actor, details={"complaint_id": complaint.id, "type": kind})
-    return complaint
+    return filed(complaint, actor)
 
 
 def locked_complaint(complaint_id: int) -> Complaint | None:
@@ -175,43 +176,33 @@ def locked_complaint(complaint_id: int) -> Complaint | None:
     )
 
 
-def handle_complaint(complaint: Complaint, action: str, actor: User, reason: str | None) -> Complaint:
-    """accept, uphold / dismiss / invalidate, close: each step with who and when."""
-    target = COMPLAINT_STATES.target(complaint.status, action, doing=f"{action} the complaint")
-    now = utcnow()
-    before, complaint.status = complaint.status, target
-    if action == "accept":
-        complaint.accepted_by_id, complaint.accepted_at = actor.id, now
-    elif action == "close":
-        complaint.closed_by_id, complaint.closed_at = actor.id, now
-    else:
-        complaint.result, complaint.result_reason = target, reason
-        complaint.decided_by_id, complaint.decided_at = actor.id, now
-        kind, value = COMPLAINT_CREDIT[target]
-        _credit_both(
-            complaint.booking,
-            kind,
-            value,
-            actor,
-            f"complaint:{complaint.id}",
-            f"投诉（{complaint.type}）{COMPLAINT_STATUS_NAMES[target]}",
-        )
-        if target == UPHELD and complaint.booking.worker_id is not None:
-            worker = db.session.get_one(Worker, complaint.booking.worker_id)
-            complaint_upheld.send(
-                worker, complaint_id=complaint.id, service_code=complaint.booking.service_code, actor=actor
-            )
-    audit(
+def complaint_decided(complaint: Complaint, decision: str, actor: User) -> None:
+    """What a booking complaint's decision puts on the ledger of its worker and the worker's
+    company (only an upheld one lowers), and an upheld one's refresher (credit's complaint_upheld)."""
+    kind, value = COMPLAINT_CREDIT[decision]
+    credit_both(
         complaint.booking,
-        f"complaint_{action}",
-        None,
-        None,
+        kind,
+        value,
         actor,
-        reason,
-        details={"complaint_id": complaint.id, "from": before, "to": target},
+        f"complaint:{complaint.id}",
+        f"投诉（{complaint.type}）{COMPLAINT_STATUS_NAMES[decision]}",
     )
-    db.session.flush()
-    return complaint
+    if decision == UPHELD and complaint.booking.worker_id is not None:
+        worker = db.session.get_one(Worker, complaint.booking.worker_id)
+        complaint_upheld.send(
+            worker, complaint_id=complaint.id, service_code=complaint.booking.service_code, actor=actor
+        )
+
+
+BOOKING_COMPLAINTS = ComplaintKind(
+    name=Complaint.COMPLAINT_KIND,
+    model=Complaint,
+    station_code=lambda: select(Booking.station_code).where(Booking.id == Complaint.booking_id).scalar_subquery(),
+    station_of=lambda complaint: complaint.booking.station_code,
+    worker_of=lambda complaint: complaint.booking.worker_id,
+    decided=complaint_decided,
+)
 
 
 def complaints_of_station(station_code: str, status: str | None, page: int, per_page: int) -> Page:
@@ -220,7 +211,7 @@ def complaints_of_station(station_code: str, status: str | None, page: int, per_
         select(Complaint)
         .join(Complaint.booking)
         .where(Booking.station_code == station_code)
-        .options(lazyload(Complaint.booking))
+        .options(lazyload(Complaint.booking), selectinload(Complaint.events))
     )
     if status:
         query = query.where(Complaint.status == status)

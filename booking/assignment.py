@@ -1,7 +1,7 @@
 """Who serves a booking: the rules a worker must meet, the workers staff could assign, the
 assignment itself (the database refuses a double booking), and the service's start and end."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.i18n import _
 from app.privacy import mask_name
-from booking import notifications
+from booking import bookings, notifications
 from booking.bookings import free_worker, transition
 from booking.models import ASSIGNED, BLOCK_MINUTES, BOOKING_STATES, Booking, WorkerTimeBlock
 from credit.certificates import GREEN, colour
@@ -59,6 +59,16 @@ def _time_blocks(booking: Booking, worker_id: int) -> list[WorkerTimeBlock]:
     return blocks
 
 
+def _reserve_time(booking: Booking, worker_id: int) -> bool:
+    """The worker's half hours for the booking, or False when another booking holds any of them."""
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(_time_blocks(booking, worker_id))
+    except IntegrityError:
+        return False
+    return True
+
+
 def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
     """Assigns (or reassigns) a certified worker. The worker's half-hour blocks are inserted under
     a primary key, so of two overlapping assignments, however simultaneous, one fails."""
@@ -76,10 +86,7 @@ def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
         )
     previous = booking.worker_id
     free_worker(booking)
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(_time_blocks(booking, worker.id))
-    except IntegrityError:
+    if not _reserve_time(booking, worker.id):
         raise Conflict(
             _("%(worker)s already has a booking at this time.", worker=mask_name(worker.name)),
             code="worker_double_booked",
@@ -89,6 +96,18 @@ def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
     transition(booking, "assign", actor, details={"worker_id": worker.id, "previous_worker_id": previous})
     notifications.booking_assigned(booking, worker)
     return booking
+
+
+def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str | None) -> Booking:
+    """已改约 (bookings.reschedule), keeping the assigned worker when they may still serve it and
+    are free at the new time: the booking stays theirs (assigned). Otherwise it is pending again,
+    without a worker, for the station to confirm and assign."""
+    worker = booking.worker if booking.status == ASSIGNED else None
+    bookings.reschedule(booking, starts_at, actor, reason)
+    if worker is None or assignment_problems(booking, worker) or not _reserve_time(booking, worker.id):
+        return booking
+    booking.worker_id, booking.worker = worker.id, worker
+    return transition(booking, "keep_worker", actor, details={"worker_id": worker.id})
 
 
 def assignable_workers(booking: Booking) -> list[Worker]:

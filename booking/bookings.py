@@ -53,6 +53,7 @@ def shown_with_booking() -> tuple:
     return (
         masked_worker(selectinload(Booking.worker)),
         selectinload(Booking.rating),
+        selectinload(Booking.caller),
         selectinload(Booking.station).load_only(Station.name),
     )
 
@@ -122,7 +123,7 @@ def booking_by_key(resident: User, key: str) -> Booking | None:
     return db.session.scalar(select(Booking).where(Booking.resident_id == resident.id, Booking.idempotency_key == key))
 
 
-def _replay(existing: Booking, request_fingerprint: str) -> Booking:
+def replayed(existing: Booking, request_fingerprint: str) -> Booking:
     if existing.request_fingerprint != request_fingerprint:
         raise Invalid(
             _("This Idempotency-Key was used for a different booking request."),
@@ -142,7 +143,23 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
     request_fingerprint = fingerprint(data)
     existing = booking_by_key(resident, idempotency_key)
     if existing is not None:
-        return _replay(existing, request_fingerprint), False
+        return replayed(existing, request_fingerprint), False
+    booking = book_place(
+        data, resident_id=resident.id, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint
+    )
+    if booking is None:
+        # The same key in a concurrent request won the race: answer with its booking.
+        return replayed(booking_by_key(resident, idempotency_key), request_fingerprint), False
+    audit(booking, "create", None, booking.status, resident, details={"starts_at": booking.starts_at.isoformat()})
+    notifications.booking_received(booking)
+    notifications.station_told_of_booking(booking)
+    return booking, True
+
+
+def book_place(data: dict, **owner) -> Booking | None:
+    """Checks the request, inserts the booking with `owner`'s columns (whose booking it is, its
+    Idempotency-Key and fingerprint) and takes its place; None when the resident's key has a
+    booking already."""
     if not inside_guangzhou(data["location"]["lat"], data["location"]["lng"], "wgs84"):
         raise Invalid(
             _("The address is outside Guangzhou, where the stations serve."),
@@ -161,9 +178,7 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
             )
     slot_id = places.slot_id(placement.offer, placement.starts_at, placement.ends_at)
     booking = _insert_booking(
-        resident_id=resident.id,
-        idempotency_key=idempotency_key,
-        request_fingerprint=request_fingerprint,
+        **owner,
         station_code=data["station_code"],
         service_code=data["service_code"],
         slot_id=slot_id,
@@ -175,13 +190,9 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
         notes=data.get("notes"),
         preferred_worker_id=preferred,
     )
-    if booking is None:
-        # The same key in a concurrent request won the race: answer with its booking.
-        return _replay(booking_by_key(resident, idempotency_key), request_fingerprint), False
-    places.take_place(slot_id)
-    audit(booking, "create", None, booking.status, resident, details={"starts_at": placement.starts_at.isoformat()})
-    notifications.booking_received(booking)
-    return booking, True
+    if booking is not None:
+        places.take_place(slot_id)
+    return booking
 
 
 def _insert_booking(**values) -> Booking | None:

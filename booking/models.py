@@ -28,6 +28,7 @@ from app.extensions import Model
 from app.i18n import lazy_gettext
 from app.privacy import Encrypted
 from app.states import StateTable
+from complaints.models import HandledComplaint, complaint_checks
 from credit.models import Worker
 from stations.models import Station
 from wechat.models import CheckedText, text_status_check
@@ -55,7 +56,8 @@ STATUS_NAMES = {
 }
 # The booking lifecycle: the only transitions there are; any other step is refused with a 409
 # naming the current status. A reschedule (已改约) keeps the booking, moves it to the new slot and
-# sends it back to the station for confirmation of the new time.
+# sends it back to the station for confirmation of the new time, unless its assigned worker can
+# serve the new time too (keep_worker).
 BOOKING_STATES = StateTable(
     transitions={
         # action: {from status: to status}
@@ -68,6 +70,8 @@ BOOKING_STATES = StateTable(
         "reschedule": {PENDING: PENDING, CONFIRMED: PENDING, ASSIGNED: PENDING},
         # The assigned worker's certificate was suspended, revoked or expired: back to 待派单.
         "withdraw_worker": {ASSIGNED: CONFIRMED},
+        # Right after a reschedule, the worker who was assigned is free at the new time: kept.
+        "keep_worker": {PENDING: ASSIGNED},
     },
     names=STATUS_NAMES,
     field="status",
@@ -81,6 +85,8 @@ BOOKING_FACTS = StateTable(
         "confirm_entry": {CONFIRMED: CONFIRMED, ASSIGNED: ASSIGNED, IN_SERVICE: IN_SERVICE},
         "rate": {COMPLETED: COMPLETED},
         "record_follow_up": {COMPLETED: COMPLETED},
+        # Assigned and its time begun, but not started: one side was missing.
+        "record_no_show": {ASSIGNED: ASSIGNED},
     },
     names=STATUS_NAMES,
     field="status",
@@ -88,47 +94,6 @@ BOOKING_FACTS = StateTable(
 )
 # Bookings a station must deal with before it may close their day.
 OPEN_STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE)
-
-# ---------------------------------------------------------------- complaint statuses
-
-SUBMITTED, ACCEPTED, UPHELD, DISMISSED, INVALID, CLOSED = (
-    "submitted",
-    "accepted",
-    "upheld",
-    "dismissed",
-    "invalid",
-    "closed",
-)
-COMPLAINT_STATUSES = (SUBMITTED, ACCEPTED, UPHELD, DISMISSED, INVALID, CLOSED)
-COMPLAINT_STATUS_NAMES = {
-    SUBMITTED: "已提交",
-    ACCEPTED: "已受理",
-    UPHELD: "投诉成立",
-    DISMISSED: "投诉不成立",
-    INVALID: "无效投诉",
-    CLOSED: "已结案",
-}
-COMPLAINT_STATES = StateTable(
-    transitions={
-        "accept": {SUBMITTED: ACCEPTED},
-        "uphold": {ACCEPTED: UPHELD},
-        "dismiss": {ACCEPTED: DISMISSED},
-        "invalidate": {ACCEPTED: INVALID},
-        "close": {UPHELD: CLOSED, DISMISSED: CLOSED, INVALID: CLOSED},
-    },
-    names=COMPLAINT_STATUS_NAMES,
-    field="status",
-    subject=lazy_gettext("the status is"),
-)
-COMPLAINT_TYPES = {
-    "service_quality": "服务质量",
-    "attitude": "服务态度",
-    "lateness": "迟到/爽约",
-    "damage_or_loss": "财物损坏/丢失",
-    "safety": "安全问题",
-    "overcharging": "乱收费",
-    "other": "其他",
-}
 
 # Moments are stored in UTC; days, hours and what residents read are Beijing time.
 
@@ -254,6 +219,7 @@ class Booking(Model):
     worker: Mapped[Worker | None] = relationship(foreign_keys=[worker_id])
     station: Mapped[Station] = relationship(viewonly=True)
     rating: Mapped["Rating | None"] = relationship(viewonly=True)
+    caller: Mapped["BookingCaller | None"] = relationship(viewonly=True)
     events: Mapped[list["BookingEvent"]] = relationship(order_by="BookingEvent.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
@@ -336,37 +302,75 @@ class FollowUp(Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Complaint(CheckedText, Model):
-    """A resident's complaint about a booking, handled submitted → accepted → upheld / dismissed /
-    invalid → closed, with who and when at each step. Only an upheld one lowers credit. Its text
-    is shown once WeChat's content check passed it (wechat.content)."""
+class Complaint(HandledComplaint, CheckedText, Model):
+    """A resident's complaint about a booking, handled as every complaint is (complaints.handling:
+    severity, deadlines, submitted → accepted → upheld / dismissed / invalid → closed). Only an
+    upheld one lowers credit. Its text is shown once WeChat's content check passed it
+    (wechat.content)."""
 
     __tablename__ = "booking_complaints"
+    __table_args__ = (*complaint_checks(), text_status_check())
+    COMPLAINT_KIND = "booking"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    text: Mapped[str] = mapped_column(String(1000))
+
+    booking: Mapped[Booking] = relationship(lazy="joined", innerjoin=True)
+
+    __mapper_args__ = {"version_id_col": HandledComplaint.version}
+
+
+NO_SHOW_PARTIES = {"resident": "雇主不在家", "worker": "服务人员未到"}
+
+
+class NoShow(Model):
+    """爽约: the resident was not there, or the worker did not come, recorded by the station's staff
+    with who and when. The row is the record (never changed). A worker's no-show is a credit
+    event of theirs; a resident's is read by the station's staff and operators only."""
+
+    __tablename__ = "booking_no_shows"
     __table_args__ = (
-        CheckConstraint(f"status IN ({', '.join(repr(s) for s in COMPLAINT_STATUSES)})", name="status"),
-        text_status_check(),
+        UniqueConstraint("booking_id", "party", name="uq_booking_no_shows_booking_party"),
+        CheckConstraint(f"party IN ({', '.join(repr(p) for p in NO_SHOW_PARTIES)})", name="party"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
-    type: Mapped[str] = mapped_column(String(20))
-    text: Mapped[str] = mapped_column(String(1000))
-    status: Mapped[str] = mapped_column(String(12), default=SUBMITTED)
-    result: Mapped[str | None] = mapped_column(String(12), comment="upheld, dismissed or invalid")
-    result_reason: Mapped[str | None] = mapped_column(String(500))
-    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    party: Mapped[str] = mapped_column(String(12), comment="resident or worker: who was absent")
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"), comment="the booking's worker then")
+    notes: Mapped[str | None] = mapped_column(String(500))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-    booking: Mapped[Booking] = relationship(lazy="joined", innerjoin=True)
+    booking: Mapped[Booking] = relationship()
 
-    __mapper_args__ = {"version_id_col": version}
+
+CALLER_CHANNELS = {"phone": "电话预约", "walk_in": "到站预约"}
+
+
+class BookingCaller(Model):
+    """Who a booking taken on behalf is for: a caller or a walk-in at the station, booked by its
+    staff with their consent on record. Name and phone are personal data (encrypted; the phone
+    found by its keyed hash), shown masked in lists. Until the resident claims it in the
+    mini-program with the same phone, bound through WeChat, the staff member who took it holds it
+    (the booking's resident_id), so that the station can move or cancel it when the caller asks."""
+
+    __tablename__ = "booking_callers"
+    __table_args__ = (CheckConstraint(f"channel IN ({', '.join(repr(c) for c in CALLER_CHANNELS)})", name="channel"),)
+
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), primary_key=True)
+    name = mapped_column(Encrypted, nullable=False)
+    phone = mapped_column(Encrypted, nullable=False)
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True, comment="keyed hash of phone, for the claim")
+    channel: Mapped[str] = mapped_column(String(8), comment="phone or walk_in")
+    consent_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, comment="the caller agreed to their data being kept for the booking"
+    )
+    consent_recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, comment="the resident claimed it then")
+
+    booking: Mapped[Booking] = relationship()
 
 
 # ---------------------------------------------------------------- recurring series

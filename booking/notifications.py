@@ -6,8 +6,11 @@ sends nothing."""
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import select
 
+from accounts.models import STATION_STAFF, RoleGrant
 from app.clock import in_beijing
+from app.extensions import db
 from app.privacy import mask_name
 from booking.models import STATUS_NAMES, Booking, WaitingEntry
 from credit.models import Worker
@@ -26,9 +29,14 @@ def _stars(worker: Worker) -> str:
     return f"{worker.stars}星" if worker.stars else "暂无星级"
 
 
-def _queue(booking: Booking, kind: str, extra: dict[str, str]) -> None:
+def _queue(booking: Booking, kind: str, extra: dict[str, str], user_id: int | None = None) -> None:
     """Every booking message starts with the same three keys: thing1 the service, time2 its start
-    (Beijing time), thing3 the station; `extra` adds the kind's own from key 4 on."""
+    (Beijing time), thing3 the station; `extra` adds the kind's own from key 4 on. To the booking's
+    resident unless `user_id` names someone else. A booking taken on behalf tells its holder (the
+    staff member) nothing: its resident hears of it once they claim it."""
+    caller = booking.caller
+    if user_id is None and caller is not None and caller.claimed_at is None:
+        return
     starts_at = in_beijing(booking.starts_at)
     data = {
         "thing1": _thing(booking.service.name),
@@ -37,7 +45,7 @@ def _queue(booking: Booking, kind: str, extra: dict[str, str]) -> None:
         **extra,
     }
     page = f"{current_app.config['WECHAT_BOOKING_PAGE']}?id={booking.id}"
-    queue_subscribe_message(booking.resident_id, kind, data, page=page)
+    queue_subscribe_message(user_id or booking.resident_id, kind, data, page=page)
 
 
 def booking_received(booking: Booking) -> None:
@@ -74,3 +82,19 @@ def waiting_offer(entry: WaitingEntry, expires_at: datetime) -> None:
     }
     page = f"{current_app.config['WECHAT_WAITING_PAGE']}?id={entry.id}"
     queue_subscribe_message(entry.resident_id, "waiting_offer", data, page=page)
+
+
+def station_told_of_booking(booking: Booking) -> None:
+    """Each of the station's staff learns of a new booking waiting to be confirmed."""
+    staff = db.session.scalars(
+        select(RoleGrant.user_id)
+        .where(
+            RoleGrant.role == STATION_STAFF,
+            RoleGrant.station_code == booking.station_code,
+            RoleGrant.revoked_at.is_(None),
+        )
+        .distinct()
+        .order_by(RoleGrant.user_id)
+    )
+    for user_id in staff:
+        _queue(booking, "station_booking", {"phrase4": STATUS_NAMES[booking.status]}, user_id=user_id)

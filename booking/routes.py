@@ -16,7 +16,7 @@ from app.geography import inside_guangzhou
 from app.i18n import _
 from app.privacy import mask_name
 from app.rate_limits import created_something, rate_limited
-from booking import aftercare, assignment, bookings, hours
+from booking import aftercare, assignment, bookings, desk, hours, no_shows, on_behalf
 from booking.access import (
     actor,
     booking_for_reader,
@@ -39,6 +39,7 @@ from booking.schemas import (
     BookingPageSchema,
     BookingSchema,
     CancelSchema,
+    ClaimedBookingsSchema,
     ClosedDayInputSchema,
     ClosedDayListSchema,
     ClosedDaySchema,
@@ -46,15 +47,21 @@ from booking.schemas import (
     ComplaintListQuery,
     ComplaintPageSchema,
     ComplaintSchema,
-    ComplaintStepSchema,
+    DeskQuery,
+    DeskSchema,
     EntryCheckSchema,
     EntrySchema,
     FollowUpInputSchema,
     FollowUpSchema,
     IdempotencyHeaders,
+    NoShowInputSchema,
+    NoShowListQuery,
+    NoShowPageSchema,
+    NoShowSchema,
     OfferInputSchema,
     OfferListSchema,
     OfferSchema,
+    OnBehalfBookingSchema,
     RatingInputSchema,
     RatingSchema,
     RejectSchema,
@@ -63,6 +70,8 @@ from booking.schemas import (
     StationBookingListQuery,
     WorkerListSchema,
 )
+from complaints import handling
+from complaints.schemas import ComplaintAcceptSchema, ComplaintStepSchema
 from credit.certificates import COLOUR_NAMES, GREEN
 from stations.models import Station
 from stations.services import station_view
@@ -234,6 +243,16 @@ def create_booking(data, idempotency_key):
     return booking, 201 if created else 200
 
 
+@blp.post("/bookings/claim")
+@blp.requires()
+@blp.problems(409)
+@blp.response(200, ClaimedBookingsSchema)
+def claim_bookings():
+    """Make mine the bookings a station took on behalf of my phone (the one I bound through
+    WeChat) that nobody has claimed yet; claiming again claims nothing more. No bound phone: 409."""
+    return _listing(on_behalf.claim_bookings(actor()))
+
+
 @blp.get("/bookings")
 @blp.requires()
 @blp.arguments(BookingListQuery, location="query", as_kwargs=True)
@@ -278,10 +297,11 @@ def cancel_booking(data, booking_id):
 @blp.arguments(RescheduleSchema)
 @blp.response(200, BookingSchema)
 def reschedule_booking(data, booking_id):
-    """已改约: move my booking to another slot; the old place is freed and the station confirms
-    the new time (the booking is pending again)."""
+    """已改约: move my booking to another slot; the old place is freed. The assigned worker is
+    kept when they are free at the new time (the booking stays assigned); otherwise the station
+    confirms the new time (the booking is pending again)."""
     booking = booking_for_resident(booking_id)
-    return bookings.reschedule(booking, data["starts_at"], actor(), data.get("reason"))
+    return assignment.reschedule(booking, data["starts_at"], actor(), data.get("reason"))
 
 
 @blp.post("/bookings/<id:booking_id>/entry")
@@ -345,7 +365,9 @@ def confirm_entry(data, booking_id):
 def rate_booking(data, booking_id):
     """Rate my completed booking once (1-5 stars and text); the worker's and company's credit
     levels follow at once."""
-    return aftercare.rate(booking_for_resident(booking_id), data["stars"], data.get("text"), actor())
+    booking = booking_for_resident(booking_id)
+    on_behalf.refuse_rating_while_held(booking)
+    return aftercare.rate(booking, data["stars"], data.get("text"), actor())
 
 
 @blp.post("/bookings/<id:booking_id>/complaints")
@@ -372,6 +394,36 @@ def station_bookings(code, page, per_page, status=None, date=None):
     """The station's bookings by slot time, filterable by status and Beijing date (its own staff)."""
     station_for_staff(code)
     return bookings.bookings_of_station(code, status, date, page, per_page)
+
+
+@blp.post("/stations/<string(length=12):code>/bookings")
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404, 409)
+@blp.arguments(IdempotencyHeaders, location="headers", unknown="exclude", as_kwargs=True)
+@blp.arguments(OnBehalfBookingSchema)
+@blp.response(201, BookingSchema)
+@blp.alt_response(
+    200,
+    schema=BookingSchema,
+    description="The booking this Idempotency-Key already made (same body): nothing new was booked",
+)
+def book_on_behalf(data, code, idempotency_key):
+    """Book for a caller or a walk-in (its own staff): their name and phone (encrypted, shown
+    masked), the address, and their consent, which must be given. The caller of this request holds
+    the booking (may move or cancel it) until the resident claims it by the same phone (POST
+    /bookings/claim); the same checks and the same place-taking as a resident's own booking."""
+    staff = actor()
+    station_for_staff(code)
+    data["station_code"] = code
+    data["location"] = dict(
+        zip(
+            ("lat", "lng"),
+            to_wgs84(data["location"]["lat"], data["location"]["lng"], data["location"]["crs"]),
+            strict=True,
+        )
+    )
+    booking, created = on_behalf.book_on_behalf(staff, data, idempotency_key)
+    return booking, 201 if created else 200
 
 
 def _staff_step(action: str, operation, summary: str):
@@ -441,6 +493,42 @@ def follow_up(data, booking_id):
     return aftercare.record_follow_up(booking_for_staff(booking_id), data, actor())
 
 
+@blp.post("/bookings/<id:booking_id>/no-show")
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404, 409)
+@blp.arguments(NoShowInputSchema)
+@blp.response(201, NoShowSchema)
+def record_no_show(data, booking_id):
+    """爽约 of an assigned booking whose time has begun: the resident was not there, or the worker
+    did not come (a credit event of the worker's and their company's); once per party, with who
+    recorded it and when. A resident's no-show is read by the station's staff only."""
+    booking = booking_for_staff(booking_id)
+    return no_shows.record_no_show(booking, data["party"], data.get("notes"), actor())
+
+
+@blp.get("/stations/<string(length=12):code>/no-shows")
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404)
+@blp.arguments(NoShowListQuery, location="query", as_kwargs=True)
+@blp.response(200, NoShowPageSchema)
+def station_no_shows(code, page, per_page, party=None):
+    """The station's recorded no-shows, latest first (its own staff)."""
+    station_for_staff(code)
+    return no_shows.no_shows_of_station(code, party, page, per_page)
+
+
+@blp.get("/stations/<string(length=12):code>/desk")
+@blp.requires(STATION_STAFF, OPERATOR)
+@blp.problems(404)
+@blp.arguments(DeskQuery, location="query", as_kwargs=True)
+@blp.response(200, DeskSchema)
+def station_desk(code, limit):
+    """What needs me now (its own staff): unconfirmed bookings, follow-up calls due, and
+    complaints past their deadline or near it (COMPLAINT_NEAR_HOURS), each with its count."""
+    station_for_staff(code)
+    return desk.desk(code, limit)
+
+
 @blp.get("/stations/<string(length=12):code>/complaints")
 @blp.requires(STATION_STAFF, OPERATOR)
 @blp.problems(404)
@@ -452,21 +540,27 @@ def station_complaints(code, page, per_page, status=None):
     return aftercare.complaints_of_station(code, status, page, per_page)
 
 
-def _complaint_step(action: str, summary: str):
+def _complaint_step(action: str, summary: str, schema=ComplaintStepSchema):
     @blp.requires(STATION_STAFF, OPERATOR)
     @blp.doc(summary=summary)
     @blp.problems(404, 409)
-    @blp.arguments(ComplaintStepSchema)
+    @blp.arguments(schema)
     @blp.response(200, ComplaintSchema)
     def step(data, complaint_id):
-        return aftercare.handle_complaint(complaint_for_staff(complaint_id), action, actor(), data.get("reason"))
+        complaint = complaint_for_staff(complaint_id)
+        return handling.handle(complaint, action, actor(), data.get("reason"), data.get("severity"))
 
     step.__name__ = f"{action}_complaint"
     blp.route(f"/complaints/<id:complaint_id>/{action}", methods=["POST"])(step)
 
 
-_complaint_step("accept", "submitted → accepted (受理)")
+_complaint_step(
+    "accept",
+    "submitted → accepted (受理), triaged ordinary or serious; a serious one reaches operators at once and, when "
+    "COMPLAINT_SERIOUS_SUSPENDS is on, suspends the worker pending review",
+    ComplaintAcceptSchema,
+)
 _complaint_step("uphold", "accepted → upheld: lowers the worker's and company's credit")
 _complaint_step("dismiss", "accepted → dismissed: lowers nothing")
-_complaint_step("invalidate", "accepted → invalid: lowers nothing")
+_complaint_step("invalidate", "submitted or accepted → invalid (无效): lowers nothing")
 _complaint_step("close", "upheld, dismissed or invalid → closed")

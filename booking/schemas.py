@@ -9,11 +9,12 @@ from sqlalchemy import inspect
 from app.clock import BEIJING
 from app.fields import BEIJING_TIME, BeijingDateTime, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
+from app.privacy import mask_name, mask_phone
 from booking.models import (
     BLOCK_MINUTES,
-    COMPLAINT_STATUSES,
-    COMPLAINT_TYPES,
+    CALLER_CHANNELS,
     COMPLETED,
+    NO_SHOW_PARTIES,
     OCCURRENCE_OUTCOMES,
     SERIES_STATUS_NAMES,
     SERIES_STATUSES,
@@ -23,6 +24,8 @@ from booking.models import (
     WAITING_STATUS_NAMES,
     WAITING_STATUSES,
 )
+from complaints.models import COMPLAINT_STATUSES
+from complaints.schemas import DueComplaintPageSchema, HandledComplaintSchema, complaint_type
 from credit.schemas import MaskedWorkerSchema
 from stations.schemas import CRS_DESCRIPTION, LocationSchema, StationSchema, crs_field
 from stations.services import location_view, station_name
@@ -258,6 +261,16 @@ def _station_name(booking) -> str:
     return booking.station.name
 
 
+class MaskedCallerSchema(ma.Schema):
+    """Whom a booking taken on behalf is for, masked as residents' data is everywhere."""
+
+    name = fields.Function(lambda caller: mask_name(caller.name), required=True, metadata={"type": "string"})
+    phone = fields.Function(lambda caller: mask_phone(caller.phone), required=True, metadata={"type": "string"})
+    channel = fields.String(required=True, validate=validate.OneOf(list(CALLER_CHANNELS)))
+    consent_at = BeijingDateTime(required=True)
+    claimed_at = BeijingDateTime(allow_none=True, metadata={"description": "when the resident claimed it"})
+
+
 class BookingSchema(ma.Schema):
     id = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
@@ -280,6 +293,9 @@ class BookingSchema(ma.Schema):
     notes = fields.String(allow_none=True)
     preferred_worker_id = fields.Integer(allow_none=True)
     worker = fields.Nested(MaskedWorkerSchema, allow_none=True)
+    caller = fields.Nested(
+        MaskedCallerSchema, allow_none=True, metadata={"description": "booked on behalf of: masked; else null"}
+    )
     entry_confirmed_at = BeijingDateTime(allow_none=True)
     rating = CompletedRating(
         required=True, metadata={"description": "stars and text once the completed booking is rated; else null"}
@@ -362,38 +378,14 @@ class FollowUpSchema(ma.Schema):
 
 
 class ComplaintInputSchema(ma.Schema):
-    type = fields.String(
-        required=True,
-        validate=validate.OneOf(list(COMPLAINT_TYPES)),
-        metadata={"description": ", ".join(f"{k} ({v})" for k, v in COMPLAINT_TYPES.items())},
-    )
+    type = complaint_type(required=True)
     text = Text(required=True, validate=validate.Length(min=1, max=1000))
 
 
-class ComplaintStepSchema(ma.Schema):
-    reason = Text(allow_none=True, validate=validate.Length(max=500), metadata={"description": "why, for the record"})
-
-
-class ComplaintSchema(ma.Schema):
-    id = fields.Integer(required=True)
+class ComplaintSchema(HandledComplaintSchema):
     booking_id = fields.Integer(required=True)
-    type = fields.String(required=True)
-    type_name = fields.Function(
-        lambda complaint: COMPLAINT_TYPES[complaint.type], required=True, metadata={"type": "string"}
-    )
     text = shown_text(required=True)
     text_status = text_status()
-    status = fields.String(required=True, validate=validate.OneOf(COMPLAINT_STATUSES))
-    result = fields.String(allow_none=True)
-    result_reason = fields.String(allow_none=True)
-    submitted_by_id = fields.Integer(required=True)
-    submitted_at = BeijingDateTime(required=True)
-    accepted_by_id = fields.Integer(allow_none=True)
-    accepted_at = BeijingDateTime(allow_none=True)
-    decided_by_id = fields.Integer(allow_none=True)
-    decided_at = BeijingDateTime(allow_none=True)
-    closed_by_id = fields.Integer(allow_none=True)
-    closed_at = BeijingDateTime(allow_none=True)
 
 
 class ComplaintListQuery(PageQuery):
@@ -529,3 +521,86 @@ class WaitingListQuery(PageQuery):
 
 
 WaitingEntryPageSchema = page_schema(WaitingEntrySchema, "WaitingEntryPageSchema")
+
+
+class DeskQuery(ma.Schema):
+    limit = fields.Integer(
+        load_default=10, validate=validate.Range(min=1, max=50), metadata={"description": "rows of each list"}
+    )
+
+
+class DeskSchema(ma.Schema):
+    """What needs the station's staff now: each list with its count (total) and its first rows."""
+
+    unconfirmed = fields.Nested(
+        page_schema(BookingSchema, "DeskBookingsSchema"),
+        required=True,
+        metadata={"description": "pending bookings, the oldest first"},
+    )
+    follow_ups_due = fields.Nested(
+        page_schema(BookingSchema, "DeskFollowUpsSchema"),
+        required=True,
+        metadata={"description": "completed bookings whose 回访 is not recorded, the longest waiting first"},
+    )
+    complaints_due = fields.Nested(
+        DueComplaintPageSchema,
+        required=True,
+        metadata={"description": "open complaints past their deadline or due within near_hours, most overdue first"},
+    )
+    near_hours = fields.Integer(required=True, metadata={"description": "COMPLAINT_NEAR_HOURS"})
+
+
+class NoShowInputSchema(ma.Schema):
+    party = fields.String(
+        required=True,
+        validate=validate.OneOf(list(NO_SHOW_PARTIES)),
+        metadata={"description": ", ".join(f"{k} ({v})" for k, v in NO_SHOW_PARTIES.items())},
+    )
+    notes = Text(allow_none=True, validate=validate.Length(max=500))
+
+
+class NoShowSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    booking_id = fields.Integer(required=True)
+    party = fields.String(required=True)
+    party_name = fields.Function(lambda row: NO_SHOW_PARTIES[row.party], required=True, metadata={"type": "string"})
+    worker_id = fields.Integer(allow_none=True)
+    notes = fields.String(allow_none=True)
+    recorded_by_id = fields.Integer(required=True)
+    recorded_at = BeijingDateTime(required=True)
+
+
+NoShowPageSchema = page_schema(NoShowSchema, "NoShowPageSchema")
+
+
+class NoShowListQuery(PageQuery):
+    party = fields.String(validate=validate.OneOf(list(NO_SHOW_PARTIES)))
+
+
+class OnBehalfBookingSchema(BookingCreateSchema):
+    """A booking a station's staff take for a caller or a walk-in: the station is the path's."""
+
+    class Meta:
+        exclude = ("station_code",)
+
+    caller_name = Text(required=True, validate=validate.Length(min=1, max=32), metadata={"description": "encrypted"})
+    caller_phone = Text(
+        required=True,
+        validate=FullMatch(r"1[3-9]\d{9}", error="must be an 11-digit mainland mobile number"),
+        metadata={"description": "encrypted; the resident claims the booking with this phone bound in WeChat"},
+    )
+    channel = fields.String(
+        required=True,
+        validate=validate.OneOf(list(CALLER_CHANNELS)),
+        metadata={"description": ", ".join(f"{k} ({v})" for k, v in CALLER_CHANNELS.items())},
+    )
+    consent = fields.Boolean(
+        required=True,
+        validate=validate.Equal(True, error="the caller must agree to their name and phone being kept"),
+        metadata={"description": "the caller agreed to their name, phone and address being kept for the booking"},
+    )
+
+
+class ClaimedBookingsSchema(ma.Schema):
+    items = fields.List(fields.Nested(BookingSchema), required=True)
+    total = fields.Integer(required=True)

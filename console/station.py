@@ -14,8 +14,6 @@ from booking import aftercare, assignment, bookings, hours
 from booking.access import actor, booking_for_staff, complaint_for_staff, station_for_staff
 from booking.models import (
     ASSIGNED,
-    COMPLAINT_STATES,
-    COMPLAINT_STATUS_NAMES,
     CONFIRMED,
     STATUS_NAMES,
 )
@@ -27,7 +25,6 @@ from booking.schemas import (
     ClosedDaySchema,
     ComplaintListQuery,
     ComplaintSchema,
-    ComplaintStepSchema,
     FollowUpInputSchema,
     MaskedWorkerSchema,
     OfferInputSchema,
@@ -35,6 +32,9 @@ from booking.schemas import (
     RejectSchema,
     StationBookingListQuery,
 )
+from complaints import handling
+from complaints.models import COMPLAINT_STATES, COMPLAINT_STATUS_NAMES
+from complaints.schemas import ComplaintStepSchema
 from console.web import Outcome, attempt, form_input, is_htmx, menu_entry, page, principal, query_input, render
 from industry_statistics.access import station_in_scope
 from industry_statistics.bookings import booking_figures
@@ -175,7 +175,7 @@ def complaints():
 @page(STATION_STAFF)
 def complaint_step(complaint_id, step):
     outcome = attempt(
-        lambda: aftercare.handle_complaint(
+        lambda: handling.handle(
             complaint_for_staff(complaint_id), step, actor(), form_input(ComplaintStepSchema()).get("reason")
         )
     )

@@ -6,7 +6,7 @@ bookings. No request, no commit: callers commit, these functions only flush."""
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import null, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
@@ -16,6 +16,9 @@ from app.extensions import db
 from app.i18n import _
 from app.paging import Page, paginate
 from app.privacy import mask_name
+from complaints.handling import filed
+from complaints.kinds import ComplaintKind
+from complaints.models import COMPLAINT_STATUS_NAMES, DISMISSED, INVALID, UPHELD
 from credit.certificates import COLOUR_NAMES, GREEN, colour
 from credit.ledger import rated_since, record_credit_event
 from credit.models import Certificate, Company, Worker
@@ -132,10 +135,14 @@ def rate(entry: DoorEntry, stars: int, text: str | None, resident: User) -> Door
     return rating
 
 
-def complain(entry: DoorEntry, text: str, resident: User) -> DoorComplaint:
+def complain(entry: DoorEntry, kind: str, text: str, resident: User) -> DoorComplaint:
+    """On the ledger as it is made (door_complaint, which weighs nothing), and handled by
+    operators as every complaint is (complaints.handling): only an upheld one lowers a level."""
     _open_for_feedback(entry)
     complaint = DoorComplaint(
         entry_id=entry.id,
+        entry=entry,
+        type=kind,
         text=text,
         text_status=check_text(resident, text, "text"),
         submitted_by_id=resident.id,
@@ -144,7 +151,57 @@ def complain(entry: DoorEntry, text: str, resident: User) -> DoorComplaint:
     db.session.add(complaint)
     db.session.flush()
     _credit_both(entry, "door_complaint", 1, resident, f"door-complaint:{complaint.id}", "入户投诉（未经核实）")
+    return filed(complaint, resident)
+
+
+# What an operator's decision on a door complaint puts on the ledgers, as for a booking's.
+COMPLAINT_CREDIT = {
+    UPHELD: ("complaint_upheld", 1),
+    DISMISSED: ("complaint_dismissed", 0),
+    INVALID: ("complaint_invalid", 0),
+}
+
+
+def complaint_decided(complaint: DoorComplaint, decision: str, actor: User) -> None:
+    kind, value = COMPLAINT_CREDIT[decision]
+    _credit_both(
+        complaint.entry,
+        kind,
+        value,
+        actor,
+        f"door-complaint:{complaint.id}",
+        f"入户投诉（{complaint.type}）{COMPLAINT_STATUS_NAMES[decision]}",
+    )
+
+
+DOOR_COMPLAINTS = ComplaintKind(
+    name=DoorComplaint.COMPLAINT_KIND,
+    model=DoorComplaint,
+    station_code=lambda: null(),
+    station_of=lambda complaint: None,
+    worker_of=lambda complaint: complaint.entry.worker_id,
+    decided=complaint_decided,
+)
+
+
+def door_complaint_for_operator(complaint_id: int) -> DoorComplaint:
+    complaint = db.session.scalar(
+        select(DoorComplaint)
+        .where(DoorComplaint.id == complaint_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if complaint is None:
+        raise NotFound(_("No complaint %(id)s.", id=complaint_id))
     return complaint
+
+
+def door_complaints(status: str | None, page: int, per_page: int) -> Page:
+    """Every door complaint, oldest first (the nearest its deadline), with its trail."""
+    query = select(DoorComplaint).options(selectinload(DoorComplaint.events))
+    if status:
+        query = query.where(DoorComplaint.status == status)
+    return paginate(query.order_by(DoorComplaint.id), page, per_page)
 
 
 def entries_of_resident(resident: User, page: int, per_page: int) -> Page:
@@ -156,7 +213,7 @@ def entries_of_resident(resident: User, page: int, per_page: int) -> Page:
         .options(
             masked_worker(selectinload(DoorEntry.worker)),
             selectinload(DoorEntry.rating),
-            selectinload(DoorEntry.complaints),
+            selectinload(DoorEntry.complaints).selectinload(DoorComplaint.events),
         )
         .order_by(DoorEntry.id.desc())
     )

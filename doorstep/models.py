@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import Model
+from complaints.models import HandledComplaint, complaint_checks
 from credit.models import Worker
 from wechat.models import CheckedText, text_status_check
 
@@ -47,14 +48,18 @@ class DoorRating(CheckedText, Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class DoorComplaint(CheckedText, Model):
-    """A resident's complaint about the worker they let in; any number per entry."""
+class DoorComplaint(HandledComplaint, CheckedText, Model):
+    """A resident's complaint about the worker they let in; any number per entry. No station is
+    behind the hire, so operators handle it, as every complaint is handled (complaints.handling)."""
 
     __tablename__ = "door_complaints"
-    __table_args__ = (text_status_check(),)
+    __table_args__ = (*complaint_checks(), text_status_check())
+    COMPLAINT_KIND = "door"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("door_entries.id"), index=True)
     text: Mapped[str] = mapped_column(String(1000))
-    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    entry: Mapped[DoorEntry] = relationship()
+
+    __mapper_args__ = {"version_id_col": HandledComplaint.version}

@@ -2,15 +2,19 @@
 complains about the visit, and lists their own entries. Each view loads the caller's own entry
 or 404s, and calls one operation; the response schema serialises what it returns."""
 
-from accounts.models import User
+from accounts.models import OPERATOR, User
 from app.access import caller_key, require_principal
 from app.blueprint import ApiBlueprint
 from app.errors import Conflict, recorded_problem
 from app.paging import PageQuery
 from app.rate_limits import created_something, rate_limited
+from complaints import handling
+from complaints.schemas import ComplaintAcceptSchema, ComplaintStepSchema
 from doorstep import entries
 from doorstep.schemas import (
     DoorComplaintInputSchema,
+    DoorComplaintListQuery,
+    DoorComplaintPageSchema,
     DoorComplaintSchema,
     DoorEntryInputSchema,
     DoorEntryPageSchema,
@@ -21,17 +25,20 @@ from doorstep.schemas import (
 
 PROBLEM_MEANINGS = {
     401: "Not logged in: send Authorization: Bearer <token>",
+    403: "Not an operator (door complaints are handled by operators)",
     404: "No such door entry of the caller's (another resident's counts as none): only a worker the caller "
-    "recorded at their door can be rated",
+    "recorded at their door can be rated; or no such door complaint",
     409: "The worker's code was not green at the door (do not open the door), the entry was rated already or "
-    "through a booking, or its time for a rating and complaints is over",
+    "through a booking, or its time for a rating and complaints is over; a complaint's step not allowed from "
+    "its current status (named in the body)",
 }
 
 blp = ApiBlueprint(
     "doorstep",
     __name__,
     url_prefix="/api/v1",
-    description="确认入户 after any scan (a hire through a company or direct), its rating and complaints",
+    description="确认入户 after any scan (a hire through a company or direct), its rating and complaints, "
+    "and operators' handling of those complaints",
     problem_meanings=PROBLEM_MEANINGS,
 )
 
@@ -95,4 +102,44 @@ def complain_about_door_entry(data, entry_id):
     """Complain about the worker I let in; it goes on the worker's and company's ledger (kind
     door_complaint). A text WeChat refuses is a 422 on `text`."""
     me = resident()
-    return entries.complain(entries.entry_of_resident(entry_id, me), data["text"], me)
+    return entries.complain(entries.entry_of_resident(entry_id, me), data["type"], data["text"], me)
+
+
+# ---------------------------------------------------------------- operators handle door complaints
+
+
+@blp.get("/door-complaints")
+@blp.requires(OPERATOR)
+@blp.arguments(DoorComplaintListQuery, location="query", as_kwargs=True)
+@blp.response(200, DoorComplaintPageSchema)
+def list_door_complaints(page, per_page, status=None):
+    """Every door complaint, oldest first, with its trail: no station is behind these hires, so
+    operators handle them."""
+    return entries.door_complaints(status, page, per_page)
+
+
+def _door_complaint_step(action: str, summary: str, schema=ComplaintStepSchema):
+    @blp.requires(OPERATOR)
+    @blp.doc(summary=summary)
+    @blp.problems(404, 409)
+    @blp.arguments(schema)
+    @blp.response(200, DoorComplaintSchema)
+    def step(data, complaint_id):
+        complaint = entries.door_complaint_for_operator(complaint_id)
+        operator = require_principal().user
+        return handling.handle(complaint, action, operator, data.get("reason"), data.get("severity"))
+
+    step.__name__ = f"{action}_door_complaint"
+    blp.route(f"/door-complaints/<id:complaint_id>/{action}", methods=["POST"])(step)
+
+
+_door_complaint_step(
+    "accept",
+    "submitted → accepted (受理), triaged ordinary or serious; a serious one reaches every operator at once and, "
+    "when COMPLAINT_SERIOUS_SUSPENDS is on, suspends the worker pending review",
+    ComplaintAcceptSchema,
+)
+_door_complaint_step("uphold", "accepted → upheld: lowers the worker's and company's credit")
+_door_complaint_step("dismiss", "accepted → dismissed: lowers nothing")
+_door_complaint_step("invalidate", "submitted or accepted → invalid (无效): lowers nothing")
+_door_complaint_step("close", "upheld, dismissed or invalid → closed")

@@ -5,7 +5,9 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.fields import BeijingDateTime, Text
-from app.paging import page_schema
+from app.paging import PageQuery, page_schema
+from complaints.models import COMPLAINT_STATUSES
+from complaints.schemas import HandledComplaintSchema, complaint_type
 from credit.certificates import GREEN, RED, YELLOW
 from credit.schemas import MaskedWorkerSchema
 from doorstep.entries import feedback_until
@@ -35,15 +37,21 @@ class DoorRatingSchema(ma.Schema):
 
 
 class DoorComplaintInputSchema(ma.Schema):
+    type = complaint_type(load_default="other")
     text = Text(required=True, validate=validate.Length(min=1, max=1000))
 
 
-class DoorComplaintSchema(ma.Schema):
-    id = fields.Integer(required=True)
+class DoorComplaintSchema(HandledComplaintSchema):
     entry_id = fields.Integer(required=True)
     text = shown_text(required=True)
     text_status = text_status()
-    submitted_at = BeijingDateTime(required=True)
+
+
+class DoorComplaintListQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(COMPLAINT_STATUSES))
+
+
+DoorComplaintPageSchema = page_schema(DoorComplaintSchema, "DoorComplaintPageSchema")
 
 
 class FeedbackUntil(BeijingDateTime):

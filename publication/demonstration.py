@@ -14,7 +14,8 @@ from sqlalchemy.orm import aliased
 from app.clock import today_in_beijing, utcnow
 from app.extensions import db
 from app.paging import Page
-from booking.models import COMPLETED, UPHELD, Booking, Complaint, FollowUp
+from booking.models import COMPLETED, Booking, Complaint, FollowUp
+from complaints.models import UPHELD
 from credit.models import COMPANY_GRADES, Certificate, Company, CreditEvent, Employment, Worker
 from credit.recommendation import COMPANIES_BEST_FIRST, GRADE_RANK, green_today, recommendable_companies
 

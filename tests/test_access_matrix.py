@@ -229,6 +229,7 @@ class Side:
     listing: int = 0  # `worker` on the 失信名单 (made last: it turns the worker red)
     repair: int = 0  # the worker's pending repair application of `listing`
     engagement: int = 0  # requested of the side's station by the side's resident
+    door_complaint: int = 0  # about door_entry, submitted
 
     def login_code(self) -> str:
         code = uuid.uuid4().hex
@@ -284,6 +285,10 @@ def door_entry(body: dict) -> Callable[[Side], Call]:
 
 def complaint(side: Side) -> Call:
     return Call(path={"complaint_id": side.complaint}, json={"reason": "已联系双方"})
+
+
+def door_complaint(side: Side) -> Call:
+    return Call(path={"complaint_id": side.door_complaint}, json={"reason": "已联系双方"})
 
 
 def upload(**fields) -> Callable[[Side], Call]:
@@ -468,6 +473,23 @@ WRITES: dict[str, Write] = {
     "POST /api/v1/door-entries": Write(LOGGED_IN, lambda side: Call(json={"token": side.scan_token})),
     "POST /api/v1/door-entries/{entry_id}/rating": Write(DOOR_ENTRY_OWNER, door_entry({"stars": 4, "text": "准时"})),
     "POST /api/v1/door-entries/{entry_id}/complaints": Write(DOOR_ENTRY_OWNER, door_entry({"text": "迟到"})),
+    "POST /api/v1/bookings/{booking_id}/no-show": Write(BOOKING_STATION_STAFF, booking({"party": "resident"})),
+    "POST /api/v1/stations/{code}/bookings": Write(
+        STATION_STAFF,
+        lambda side: Call(
+            path={"code": side.station},
+            json={key: value for key, value in booking_body(slot_start(3)).items() if key != "station_code"}
+            | {"caller_name": "陈伯", "caller_phone": "13912345678", "channel": "phone", "consent": True},
+            headers=key_header(),
+        ),
+    ),
+    "POST /api/v1/bookings/claim": Write(LOGGED_IN),
+    # ---- operators handle door complaints (no station is behind the hire)
+    "POST /api/v1/door-complaints/{complaint_id}/accept": Write(OPERATOR, door_complaint),
+    "POST /api/v1/door-complaints/{complaint_id}/uphold": Write(OPERATOR, door_complaint),
+    "POST /api/v1/door-complaints/{complaint_id}/dismiss": Write(OPERATOR, door_complaint),
+    "POST /api/v1/door-complaints/{complaint_id}/invalidate": Write(OPERATOR, door_complaint),
+    "POST /api/v1/door-complaints/{complaint_id}/close": Write(OPERATOR, door_complaint),
     # ---- training (a trainer is an operator; the worker's own role joins the company admin's rows)
     "POST /api/v1/training/courses": Write(OPERATOR, lambda side: Call(json=PRE_JOB_COURSE)),
     "POST /api/v1/training/courses/{course_id}/classes": Write(
@@ -771,6 +793,11 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             )
         )["id"]
         entered = _ok(client.post("/api/v1/door-entries", json={"token": token_of(issued)}, headers=owners[scope]))
+        door_complained = _ok(
+            client.post(
+                f"/api/v1/door-entries/{entered['id']}/complaints", json={"text": "迟到"}, headers=owners[scope]
+            )
+        )["id"]
         invite = _ok(
             client.post("/api/v1/invites", json={"role": "station_staff", "station_code": station}, headers=operator)
         )
@@ -853,6 +880,7 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
             refresher_course=refresher_course,
             web_ticket=web_ticket,
             stub=wechat,
+            door_complaint=door_complained,
         )
     with client.application.app_context():
         for scope, other in ((OWN, OTHER), (OTHER, OWN)):

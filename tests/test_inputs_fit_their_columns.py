@@ -11,17 +11,18 @@ from sqlalchemy import String
 from accounts.models import RoleGrant, StaffInvite
 from accounts.schemas import InviteCreateSchema, RoleScopeSchema
 from app.fields import FullMatch
-from booking.models import Booking, ClosedDay, Complaint, FollowUp, Rating, StationOffer
+from booking.models import Booking, ClosedDay, Complaint, FollowUp, NoShow, Rating, StationOffer
 from booking.schemas import (
     BookingCreateSchema,
     ClosedDayInputSchema,
     ComplaintInputSchema,
-    ComplaintStepSchema,
     FollowUpInputSchema,
     IdempotencyHeaders,
+    NoShowInputSchema,
     OfferInputSchema,
     RatingInputSchema,
 )
+from complaints.schemas import ComplaintStepSchema
 from credit.models import Certificate, Company, CreditEvent, Worker, WorkerDocument
 from credit.schemas import (
     CompanyCreateSchema,
@@ -58,6 +59,8 @@ WRITES = [
     (FollowUpInputSchema, FollowUp, {}),
     (ComplaintInputSchema, Complaint, {}),
     (ComplaintStepSchema, Complaint, {"reason": "result_reason"}),
+    (ComplaintStepSchema, DoorComplaint, {"reason": "result_reason"}),
+    (NoShowInputSchema, NoShow, {}),
     (DoorRatingInputSchema, DoorRating, {}),
     (DoorComplaintInputSchema, DoorComplaint, {}),
     (RoleScopeSchema, RoleGrant, {}),

@@ -9,6 +9,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 import booking.models
+import complaints.models
 import credit.models
 import training.models
 from app.states import StateTable
@@ -55,7 +56,7 @@ def test_every_state_tables_refusal_speaks_of_its_subject_in_chinese(app):
     as a table's subject would stay English inside the Chinese sentence)."""
     tables = [
         table
-        for module in (booking.models, credit.models, training.models)
+        for module in (booking.models, complaints.models, credit.models, training.models)
         for table in vars(module).values()
         if isinstance(table, StateTable)
     ]

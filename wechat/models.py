@@ -41,6 +41,9 @@ MESSAGE_KINDS = (
     "engagement_interview",
     "engagement_chosen",
     "engagement_confirmed",
+    "complaint_received",
+    "complaint_escalated",
+    "station_booking",
 )
 
 

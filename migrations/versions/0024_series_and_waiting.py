@@ -2,7 +2,7 @@
 list of full slots (entries and their audit trail) and the waiting_offer kind of subscribe message.
 
 Revision ID: 0024_series_and_waiting
-Revises: 0022_engagements
+Revises: 0023_complaint_severity
 Create Date: 2026-12-02 05:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0024_series_and_waiting"
-down_revision = "0022_engagements"
+down_revision = "0023_complaint_severity"
 branch_labels = None
 depends_on = None
 
@@ -30,6 +30,9 @@ KINDS_BEFORE = (
     "engagement_interview",
     "engagement_chosen",
     "engagement_confirmed",
+    "complaint_received",
+    "complaint_escalated",
+    "station_booking",
 )
 KINDS_AFTER = (*KINDS_BEFORE, "waiting_offer")
 OUTCOMES = (

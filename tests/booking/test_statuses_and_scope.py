@@ -21,6 +21,7 @@ def test_the_transition_table_is_the_published_lifecycle():
         "cancel": {"pending": "cancelled", "confirmed": "cancelled", "assigned": "cancelled"},
         "reschedule": {"pending": "pending", "confirmed": "pending", "assigned": "pending"},
         "withdraw_worker": {"assigned": "confirmed"},
+        "keep_worker": {"pending": "assigned"},
     }
 
 

@@ -185,7 +185,7 @@ def test_operators_sort_workers_and_companies_by_a_column_the_page_offers(
     assert unknown.status_code == 422 and "unknown_sort" in unknown.get_data(as_text=True)
 
 
-def test_the_demo_gives_the_development_desk_bookings_once(cli, catalogue, client, console_session):
+def test_the_demo_gives_the_development_desk_bookings_once(cli, catalogue, client, console_session, login):
     first = cli("console", "demo")
     assert first.exit_code == 0, first.output
     assert cli("console", "demo").output == first.output  # the same bookings, not three more
@@ -194,6 +194,12 @@ def test_the_demo_gives_the_development_desk_bookings_once(cli, catalogue, clien
     assert tomorrow
     page = client.get(f"/console/bookings/{tomorrow.group(1)}").get_data(as_text=True)
     assert "【演示】陈女士" in page
+    clerk = login("station_staff", station_code="440106001000")
+    desk = client.get("/api/v1/stations/440106001000/desk", headers=clerk).json
+    assert [row["severity"] for row in desk["complaints_due"]["items"]] == ["serious"]
+    walk_in_id = re.findall(r"#(\d+)", first.output)[-1]
+    walk_in = client.get(f"/api/v1/bookings/{walk_in_id}", headers=clerk).json
+    assert walk_in["caller"]["channel"] == "walk_in" and walk_in["caller"]["phone"] == "199****0000"
 
 
 def test_operators_invite_staff_and_remove_a_role(app, client, console_session, login):

@@ -1,0 +1,91 @@
+"""A station's staff see in one answer what needs them now: bookings waiting to be confirmed,
+follow-up calls due and complaints past or near their deadline, each with its count; and hear of
+each new booking and complaint by subscribe message, once the request has committed."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from app.extensions import db
+from tests.factories import STATION_A
+from wechat.models import SubscribeMessage
+
+DESK = f"/api/v1/stations/{STATION_A}/desk"
+
+
+@pytest.fixture
+def kinds_sent_to(app, client):
+    def read(headers):
+        user_id = client.get("/api/v1/me", headers=headers).json["id"]
+        with app.app_context():
+            return list(
+                db.session.scalars(
+                    select(SubscribeMessage.kind)
+                    .where(SubscribeMessage.user_id == user_id)
+                    .order_by(SubscribeMessage.id)
+                )
+            )
+
+    return read
+
+
+def test_the_desk_lists_unconfirmed_bookings_follow_ups_due_and_complaints_near_their_deadline(
+    booked, completed, act, staff, client
+):
+    clerk = staff()
+    first, _ = booked()
+    second, _ = booked()
+    act(second["id"], "confirm", clerk)
+    done, resident, _, _ = completed()
+    complaint = client.post(
+        f"/api/v1/bookings/{done['id']}/complaints", json={"type": "theft", "text": "丢了东西"}, headers=resident
+    ).json
+    desk = client.get(DESK, headers=clerk).json
+    assert (desk["unconfirmed"]["total"], [b["id"] for b in desk["unconfirmed"]["items"]]) == (1, [first["id"]])
+    assert [b["id"] for b in desk["follow_ups_due"]["items"]] == [done["id"]]
+    # a serious complaint must be accepted within 2 hours: within the 4 hours the desk looks ahead
+    [due] = desk["complaints_due"]["items"]
+    assert (due["id"], due["overdue"], desk["near_hours"]) == (complaint["id"], False, 4)
+    with time_machine.travel(timedelta(hours=3)):
+        assert client.get(DESK, headers=clerk).json["complaints_due"]["items"][0]["overdue"] is True
+
+
+def test_the_desk_shows_as_many_rows_as_asked_and_counts_them_all(booked, staff, client):
+    for _ in range(3):
+        booked()
+    desk = client.get(DESK, headers=staff(), query_string={"limit": 2}).json
+    assert (desk["unconfirmed"]["total"], len(desk["unconfirmed"]["items"])) == (3, 2)
+
+
+@pytest.mark.parametrize("limit", [0, 51, "many"])
+def test_a_desk_limit_out_of_range_is_refused_naming_it(staff, client, limit):
+    response = client.get(DESK, headers=staff(), query_string={"limit": limit})
+    assert response.status_code == 422 and "limit" in response.json["errors"]
+
+
+def test_the_desk_is_for_the_stations_own_staff(staff, login, client):
+    assert client.get(DESK, headers=staff("440106002000")).status_code == 403
+    assert client.get(DESK, headers=login()).status_code == 403
+    assert client.get(DESK, headers=login("operator")).status_code == 200
+    assert client.get("/api/v1/stations/440106999999/desk", headers=login("operator")).status_code == 404
+
+
+def test_the_stations_staff_hear_of_a_new_booking_and_other_stations_do_not(book, staff, kinds_sent_to):
+    clerk, elsewhere = staff(), staff("440106002000")
+    response, _ = book(key="desk-message-key")
+    assert response.status_code == 201
+    assert kinds_sent_to(clerk) == ["station_booking"]
+    assert kinds_sent_to(elsewhere) == []
+
+
+def test_a_retried_booking_tells_the_station_once_and_a_refused_one_not_at_all(book, booked, staff, kinds_sent_to):
+    clerk = staff()
+    _, headers = book(key="retried-desk-key")
+    book(headers=headers, key="retried-desk-key")
+    for _ in range(2):  # three places in a cleaning slot: the third is already taken by the first
+        booked()
+    refused, _ = book()
+    assert refused.status_code == 409
+    assert kinds_sent_to(clerk) == ["station_booking"] * 3
