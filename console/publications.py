@@ -14,7 +14,7 @@ from publication import demonstration, publishing
 from publication.models import KIND_NAMES
 from publication.schemas import (
     CandidateQuery,
-    CandidateSchema,
+    DemonstrationCandidateSchema,
     GradeListCreateSchema,
     PublicationListQuery,
     PublicationSchema,
@@ -71,7 +71,7 @@ def candidates(outcome=None, status=200):
     return render(
         "candidates.html",
         status,
-        candidates=CandidateSchema(many=True).dump(listing.items),
+        candidates=DemonstrationCandidateSchema(many=True).dump(listing.items),
         listing=listing,
         query=query,
         criteria=demonstration.current_criteria(),

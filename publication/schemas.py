@@ -115,13 +115,13 @@ class CandidateCompanySchema(ma.Schema):
     credit_score = fields.Float(allow_none=True)
 
 
-class CandidateSchema(ma.Schema):
+class DemonstrationCandidateSchema(ma.Schema):
     company = fields.Nested(CandidateCompanySchema, required=True)
     criteria = fields.List(fields.Nested(CriterionSchema), required=True)
     meets_all = fields.Boolean(required=True)
 
 
-CandidatePageSchema = page_schema(CandidateSchema, "DemonstrationCandidatePageSchema")
+CandidatePageSchema = page_schema(DemonstrationCandidateSchema, "DemonstrationCandidatePageSchema")
 
 
 class ChoosableWorkerQuery(PageQuery):
