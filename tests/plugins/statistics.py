@@ -211,6 +211,12 @@ def _bookings(rng: random.Random, workers: list[Worker], station_codes: list[str
                     submitted_by_id=booking.resident_id,
                     submitted_at=submitted_at,
                     decided_at=submitted_at + timedelta(minutes=rng.randrange(30, 20000)) if decided else None,
+                    # Deadlines as a severity sets them (one in three serious: 2 h to answer, 3 days
+                    # to decide; else 24 h and 7 days), answered within 0–4 hours when decided.
+                    severity="serious" if booking.id % 3 == 0 else "ordinary",
+                    respond_by=submitted_at + timedelta(hours=2 if booking.id % 3 == 0 else 24),
+                    resolve_by=submitted_at + timedelta(hours=72 if booking.id % 3 == 0 else 168),
+                    accepted_at=submitted_at + timedelta(hours=booking.id % 5) if decided else None,
                 )
             )
     db.session.flush()

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.clock import in_beijing, today_in_beijing
+from app.clock import in_beijing, today_in_beijing, utcnow
 from app.extensions import db
 from booking.models import CANCELLED, COMPLETED, Booking, Complaint, FollowUp
 from credit.models import Company, CreditEvent, Worker
@@ -307,10 +307,13 @@ def test_complaint_handling_times_by_month(client, operator, generated, app, dis
     assert answer.status_code == 200, answer.json
     with app.app_context():
         districts = dict(db.session.execute(select(Station.code, Station.district_code)).all())
+        now = utcnow()
         complaints = [
             (
                 in_beijing(c.submitted_at).strftime("%Y-%m"),
                 c.decided_at and (c.decided_at - c.submitted_at).total_seconds() / 3600,
+                late(c.accepted_at, c.respond_by, now),
+                late(c.decided_at, c.resolve_by, now),
             )
             for c in db.session.scalars(select(Complaint))
             if in_period(c.submitted_at, generated) and (not district or districts[c.booking.station_code] == district)
@@ -318,8 +321,10 @@ def test_complaint_handling_times_by_month(client, operator, generated, app, dis
     series = by_key(answer.json["by_month"])
     decided_somewhere = 0
     for m in months_of(generated):
-        mine = [hours for when, hours in complaints if when == m]
+        mine = [hours for when, hours, _, _ in complaints if when == m]
         decided = [hours for hours in mine if hours is not None]
+        assert series["answered_late"][m] == sum(answered for when, _, answered, _ in complaints if when == m)
+        assert series["decided_late"][m] == sum(decided_late for when, _, _, decided_late in complaints if when == m)
         assert series["received"][m] == len(mine)
         assert series["decided"][m] == len(decided)
         assert series["open"][m] == len(mine) - len(decided)
@@ -330,6 +335,12 @@ def test_complaint_handling_times_by_month(client, operator, generated, app, dis
         else:
             assert series["p50_hours"][m] is None and series["p90_hours"][m] is None
     assert decided_somewhere >= 3
+    assert sum(decided_late for *_, decided_late in complaints) > 0  # the deadlines' series are not all zero
+
+
+def late(done_at, due_by, now) -> bool:
+    """Done after its deadline, or not done and past it: counted by hand."""
+    return due_by is not None and (done_at > due_by if done_at is not None else due_by < now)
 
 
 # ---------------------------------------------------------------- training
