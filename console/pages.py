@@ -6,12 +6,24 @@ from console.login import development_login, login
 from console.objections import objections
 from console.operator import operator
 from console.publications import publications
+from console.sanctions import sanctions
 from console.station import station
 from console.training import training
 from console.web import console
 from console.workers import workers
 
-for pages in (login, development_login, station, workers, evidence, objections, operator, training, publications):
+for pages in (
+    login,
+    development_login,
+    station,
+    workers,
+    evidence,
+    objections,
+    operator,
+    training,
+    publications,
+    sanctions,
+):
     console.register_blueprint(pages)
 
 __all__ = ["console"]

@@ -414,3 +414,79 @@ def test_an_operator_reads_the_figures_and_publishes_a_grade_list_with_its_print
     expect(page.locator(f"[data-company='{world['company']['id']}'] [data-criterion=grade]")).to_contain_text("要求")
     no_serious_violations(page)
     screenshot(page, "operator-demonstration-candidates")
+
+
+def test_an_operator_opens_a_case_a_second_upholds_the_listing_and_the_scan_turns_red(new_context, server, world):
+    _, base = server
+    api, operator = world["api"], world["operator"]
+    worker = new_worker(api, operator, world["company"]["id"], "郑小红")
+    for action, body in LIFECYCLE_TO_ISSUE:
+        assert api.post(f"/api/v1/workers/{worker['id']}/certificate/{action}", json=body, headers=operator).json
+    record_green_checks(api, operator, worker["id"])
+    scan = token_of(api.get(f"/api/v1/workers/{worker['id']}", headers=operator).json)
+    phone = new_context(base_url=base, viewport=PHONE, is_mobile=True, bypass_csp=True).new_page()
+    phone.goto(f"/q/{scan}")
+    expect(phone.locator(".banner")).to_have_class(re.compile("green"))
+
+    page = log_in(new_context, server, world, operator)
+    page.get_by_role("link", name="失信惩戒").click()
+    opening = page.locator("[data-form=open_case]")
+    opening.get_by_label("服务人员编号").fill(str(worker["id"]))
+    opening.get_by_label("失信类别").select_option("forged_certificate")
+    opening.get_by_label("事实").fill("提交的健康证经核查系伪造。")
+    opening.get_by_label("拟处理措施").select_option("listing")
+    opening.get_by_label("期限").fill("180")
+    no_serious_violations(page)
+    screenshot(page, "operator-sanction-cases")
+    opening.get_by_role("button", name="立案").click()
+    expect(page.locator("[data-status]")).to_have_text("待陈述申辩")
+    page.get_by_label("证据文件").set_input_files(
+        {"name": "核查报告.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_role("button", name="上传证据").click()
+    expect(page.locator("[data-evidence] a")).to_have_text(re.compile("立案证据"))
+    case_url = page.url
+
+    # The worker states their case in the mini-program; the operator who opened the case is refused.
+    worker_headers = user_headers(server, "worker", worker_id=worker["id"])
+    case_id = case_url.rsplit("/", 1)[1]
+    stated = api.post(
+        f"/api/v1/sanctions/cases/{case_id}/statement",
+        data={"statement": "证书系中介代办，本人不知情。"},
+        content_type="multipart/form-data",
+        headers=worker_headers,
+    )
+    assert stated.status_code == 200, stated.json
+    page.reload()
+    decision = page.locator("[data-form=decision]")
+    decision.get_by_label("维持拟处理措施").check()
+    decision.get_by_label("理由").fill("经复核，事实清楚")
+    decision.get_by_role("button", name="作出决定").click()
+    expect(page.locator("[data-form=decision] .problem")).to_have_text("立案的运营人员不能决定同一案件。")
+    no_serious_violations(page)
+
+    second = log_in(new_context, server, world, user_headers(server, "operator"))
+    second.goto(case_url)
+    expect(second.locator("[data-statement]")).to_have_text("证书系中介代办，本人不知情。")
+    decision = second.locator("[data-form=decision]")
+    decision.get_by_label("维持拟处理措施").check()
+    decision.get_by_label("理由").fill("经复核，事实清楚")
+    decision.get_by_role("button", name="作出决定").click()
+    expect(second.locator("[data-status]")).to_have_text("维持处理")
+    expect(second.locator("[data-audit] [data-action=listing_started]")).to_be_visible()
+    no_serious_violations(second)
+    screenshot(second, "operator-sanction-case")
+    second.get_by_role("link", name="返回案件列表").click()
+    second.get_by_role("link", name="失信名单").click()
+    expect(second.locator("tbody")).to_contain_text("郑*红")
+    no_serious_violations(second)
+    screenshot(second, "operator-sanction-listings")
+    for other_page in ("/console/sanctions/repairs", "/console/sanctions/worker-checks"):
+        second.goto(other_page)
+        no_serious_violations(second)
+
+    phone.reload()
+    expect(phone.locator(".banner")).to_have_class(re.compile("red"))
+    expect(phone.locator(".reasons [data-code=blacklisted]")).to_be_visible()
+    no_serious_violations(phone)
+    screenshot(phone, "scan-red-listed-phone")
