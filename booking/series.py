@@ -330,3 +330,8 @@ def readable_series(series_id: int) -> BookingSeries | None:
         )
         .execution_options(populate_existing=True)
     )
+
+
+def series_of_booking(booking_id: int) -> int | None:
+    """The series a booking is a date of, if any (it stays in it when rescheduled)."""
+    return db.session.scalar(select(SeriesOccurrence.series_id).where(SeriesOccurrence.booking_id == booking_id))

@@ -1,6 +1,8 @@
 """Every page module, nested under the console's blueprint once, when first imported (a blueprint
-takes no new children once an app has registered it)."""
+takes no new children once an app has registered it). The menu lists each role's pages in this
+order (a station's desk first), whatever order the modules were imported in."""
 
+from console.engagements import engagements
 from console.evidence import evidence
 from console.login import development_login, login
 from console.objections import objections
@@ -9,21 +11,24 @@ from console.publications import publications
 from console.sanctions import sanctions
 from console.station import station
 from console.training import training
-from console.web import console
+from console.web import MENU, console
 from console.workers import workers
 
-for pages in (
+PAGES = (
     login,
     development_login,
     station,
     workers,
     evidence,
     objections,
+    engagements,
     operator,
     training,
     publications,
     sanctions,
-):
+)
+for pages in PAGES:
     console.register_blueprint(pages)
+MENU.sort(key=lambda entry: [pages.name for pages in PAGES].index(entry.endpoint.split(".")[1]))
 
 __all__ = ["console"]

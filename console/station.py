@@ -10,11 +10,12 @@ from accounts.models import STATION_STAFF
 from app.clock import today_in_beijing
 from app.errors import Invalid
 from app.i18n import _
-from booking import aftercare, assignment, bookings, hours
-from booking.access import actor, booking_for_staff, complaint_for_staff, station_for_staff
+from booking import aftercare, assignment, bookings, hours, series
+from booking.access import actor, booking_for_staff, complaint_for_staff, series_for_reader, station_for_staff
 from booking.models import (
     ASSIGNED,
     CONFIRMED,
+    OCCURRENCE_OUTCOMES,
     STATUS_NAMES,
 )
 from booking.schemas import (
@@ -30,6 +31,7 @@ from booking.schemas import (
     OfferInputSchema,
     OfferSchema,
     RejectSchema,
+    SeriesSchema,
     StationBookingListQuery,
 )
 from complaints import handling
@@ -89,9 +91,42 @@ def desk():
 @station.get("/bookings/<id:booking_id>")
 @page(STATION_STAFF)
 def booking_page(booking_id):
-    """One booking with its history; another station's booking is the API's 404."""
+    """One booking with its history and the series it is a date of; another station's booking is
+    the API's 404."""
     booking = booking_for_staff(booking_id, lock=False)
-    return render("booking.html", row=_row(booking), detail=BookingDetailSchema().dump(booking))
+    return render(
+        "booking.html",
+        row=_row(booking),
+        detail=BookingDetailSchema().dump(booking),
+        series_id=series.series_of_booking(booking.id),
+    )
+
+
+# What became of a series' date when it was booked (booking.models.OCCURRENCE_OUTCOMES).
+OCCURRENCE_NAMES = dict(
+    zip(
+        OCCURRENCE_OUTCOMES,
+        (
+            "已预约",
+            "时段已满",
+            "服务站休息",
+            "不是时段的开始时间",
+            "超出可预约的日期",
+            "超出系列的预约期限",
+            "指定人员没空",
+        ),
+        strict=True,
+    )
+)
+
+
+@station.get("/series/<id:series_id>")
+@page(STATION_STAFF)
+def series_page(series_id):
+    """GET /api/v1/series/{id}: each date of a recurring series, booked or why not, with its
+    booking as it is now; another station's series is the API's 404. (A slot's waiting list has
+    no read for staff in the API, so the console shows none.)"""
+    return render("series.html", s=SeriesSchema().dump(series_for_reader(series_id)), outcomes=OCCURRENCE_NAMES)
 
 
 def _assign(booking):

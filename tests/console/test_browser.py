@@ -490,3 +490,73 @@ def test_an_operator_opens_a_case_a_second_upholds_the_listing_and_the_scan_turn
     expect(phone.locator(".reasons [data-code=blacklisted]")).to_be_visible()
     no_serious_violations(phone)
     screenshot(phone, "scan-red-listed-phone")
+
+
+def maternity_worker(world, company_id, name):
+    """A green worker offering 月嫂 (maternity), made as the operator's desk would."""
+    api, operator = world["api"], world["operator"]
+    body = {"name": name, "id_number": new_id_number(), "service_types": ["maternity"], "company_id": company_id}
+    worker = api.post("/api/v1/workers", json=body, headers=operator)
+    assert worker.status_code == 201, worker.json
+    for action, step in LIFECYCLE_TO_ISSUE:
+        answer = api.post(f"/api/v1/workers/{worker.json['id']}/certificate/{action}", json=step, headers=operator)
+        assert answer.status_code == 200, answer.json
+    record_green_checks(api, operator, worker.json["id"])
+    return worker.json
+
+
+def test_staff_propose_two_candidates_and_see_the_family_choose_one(new_context, server, world):
+    api, operator = world["api"], world["operator"]
+    company = api.post(
+        "/api/v1/companies",
+        headers=operator,
+        json={"name": "羊城月嫂之家家政有限公司", "credit_code": new_credit_code(), "district_code": "440106"},
+    ).json
+    first, second = (maternity_worker(world, company["id"], name) for name in ("周美玲", "吴桂香"))
+    family = user_headers(server, None, phone="13900000077")
+    body = {
+        "service_code": "maternity",
+        "station_code": STATION_A,
+        "start_day": (today_in_beijing() + timedelta(days=40)).isoformat(),
+        "length": 26,
+        "length_unit": "days",
+        "live_in": True,
+        "address": "天河区五山路 1 号 2 栋 301",
+    }
+    engagement = api.post("/api/v1/engagements", json=body, headers=family)
+    assert engagement.status_code == 201, engagement.json
+    engagement_id = engagement.json["id"]
+
+    page = log_in(new_context, server, world, user_headers(server, "station_staff", station_code=STATION_A))
+    page.get_by_role("link", name="长期服务", exact=True).click()
+    row = page.locator(f"#engagement-{engagement_id}")
+    expect(row).to_contain_text("待推荐")
+    no_serious_violations(page)
+    screenshot(page, "station-engagements")
+    row.get_by_role("link", name=f"#{engagement_id}").click()
+    proposal = page.locator("#proposal")
+    proposal.get_by_label("周*玲").check()
+    proposal.get_by_label("吴*香").check()
+    no_serious_violations(page)
+    proposal.get_by_role("button", name="推荐给居民").click()
+    candidates = page.locator("#candidates tbody tr")
+    expect(candidates).to_have_count(2)
+    expect(page.locator("#engagement")).to_contain_text("已推荐")
+    screenshot(page, "station-engagement-proposed")
+
+    shown = api.get(f"/api/v1/engagements/{engagement_id}", headers=family).json
+    by_worker = {candidate["worker"]["id"]: candidate["id"] for candidate in shown["candidates"]}
+    assert set(by_worker) == {first["id"], second["id"]}
+    chosen = api.post(
+        f"/api/v1/engagements/{engagement_id}/choose", json={"candidate_id": by_worker[second["id"]]}, headers=family
+    )
+    assert chosen.status_code == 200, chosen.json
+
+    page.reload()
+    expect(page.locator("#engagement")).to_contain_text("已选定")
+    expect(page.locator("#chosen-worker")).to_contain_text("吴*香")
+    expect(page.locator(f"#candidate-{by_worker[second['id']]}")).to_contain_text("居民已选定")
+    expect(page.locator(f"#candidate-{by_worker[first['id']]}")).not_to_contain_text("居民已选定")
+    expect(page.get_by_role("heading", name="代服务人员确认")).to_be_visible()
+    no_serious_violations(page)
+    screenshot(page, "station-engagement-chosen")
