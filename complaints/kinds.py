@@ -1,6 +1,6 @@
 """The kinds of complaint there are, registered by the features that take them (booking: about a
-booking; doorstep: about a door entry), so handling, lists and escalation work on every kind
-without knowing the features, as wechat.content's checked texts do."""
+booking; doorstep: about a door entry; engagements: about an engagement), so handling, lists and
+escalation work on every kind without knowing the features, as wechat.content's checked texts do."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

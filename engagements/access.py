@@ -7,7 +7,8 @@ from accounts.models import COMPANY_ADMIN, OPERATOR, STATION_STAFF, User
 from app.access import require_principal
 from app.errors import Forbidden, NotFound
 from app.i18n import _
-from engagements.models import Engagement
+from engagements.complaints import locked_complaint
+from engagements.models import Engagement, EngagementComplaint
 from engagements.requests import locked_engagement, readable_engagement
 
 
@@ -74,6 +75,14 @@ def engagement_for_worker_side(engagement_id: int) -> Engagement:
     if not (is_its_worker(engagement) or handles(engagement)):
         raise Forbidden(_("Only the chosen worker, or staff on her behalf, may do this."), code="not_the_worker_side")
     return engagement
+
+
+def complaint_for_handler(complaint_id: int) -> EngagementComplaint:
+    """The complaint, row-locked, if the caller handles its engagement; anyone else's is none."""
+    complaint = locked_complaint(complaint_id)
+    if complaint is None or not handles(complaint.engagement):
+        raise NotFound(_("No complaint %(id)s.", id=complaint_id), code="unknown_complaint")
+    return complaint
 
 
 def handled_scope() -> tuple[str | None, int | None]:
