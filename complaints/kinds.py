@@ -26,6 +26,9 @@ class ComplaintKind:
     worker_of: Callable[[Complaint], int | None]
     # What a decision (upheld, dismissed, invalid) does beyond the complaint: its credit events.
     decided: Callable[[Complaint, str, User], None]
+    # The company whose admins handle a complaint no station handles (an engagement asked of a
+    # company): they are told of it when it is filed; None, operators are.
+    company_of: Callable[[Complaint], int | None] = lambda complaint: None
 
 
 def register_complaint_kind(app: Flask, kind: ComplaintKind) -> None:

@@ -104,6 +104,7 @@ ENGAGEMENT_COMPLAINTS = ComplaintKind(
     station_of=lambda complaint: complaint.engagement.station_code,
     worker_of=lambda complaint: complaint.worker_id,
     decided=complaint_decided,
+    company_of=lambda complaint: complaint.engagement.company_id,
 )
 
 

@@ -202,7 +202,7 @@ def test_the_due_lists_include_engagement_complaints(client, confirmed, complain
 
 
 def test_a_companys_engagement_is_handled_by_its_admins_and_listed_for_operators(
-    client, post, resident, login, make_company, maternity_worker, complain, handle, staff, operator
+    client, post, resident, login, make_company, maternity_worker, complain, handle, staff, operator, kinds_sent_to
 ):
     company = make_company()
     worker = maternity_worker(company_id=company["id"])
@@ -217,6 +217,7 @@ def test_a_companys_engagement_is_handled_by_its_admins_and_listed_for_operators
     signed = {"contract_reference": "HT-2026-0002", "contract_signed_on": today_in_beijing().isoformat()}
     assert post(f"/engagements/{engagement['id']}/worker-confirm", admin, signed).json["status"] == "confirmed"
     complaint = complain(engagement, family).json
+    assert kinds_sent_to(admin) == ["complaint_received"] and kinds_sent_to(operator) == []
     assert handle(complaint, "accept", staff()).status_code == 404
     assert handle(complaint, "accept", admin).status_code == 200
     with time_machine.travel(timedelta(days=8)):
