@@ -55,6 +55,17 @@ def engagement_for_resident(engagement_id: int) -> Engagement:
     return engagement
 
 
+def engagement_for_complainant_or_handler(engagement_id: int) -> Engagement:
+    """For its complaints: its resident and its handlers; the chosen worker reads the engagement
+    but not what was said of her (403)."""
+    engagement = engagement_for_reader(engagement_id)
+    if not (engagement.resident_id == actor().id or handles(engagement)):
+        raise Forbidden(
+            _("Only the resident who asked for it, or its handlers, may do this."), code="not_the_resident_or_handler"
+        )
+    return engagement
+
+
 def engagement_for_handler(engagement_id: int, lock: bool = True) -> Engagement:
     """The engagement, row-locked unless only read, if the caller handles it."""
     engagement = locked_engagement(engagement_id) if lock else readable_engagement(engagement_id)

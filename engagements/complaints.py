@@ -108,6 +108,15 @@ ENGAGEMENT_COMPLAINTS = ComplaintKind(
 )
 
 
+def complaints_of_engagement(engagement: Engagement) -> list[EngagementComplaint]:
+    query = (
+        select(EngagementComplaint)
+        .where(EngagementComplaint.engagement_id == engagement.id)
+        .options(lazyload(EngagementComplaint.engagement), selectinload(EngagementComplaint.events))
+    )
+    return list(db.session.scalars(query.order_by(EngagementComplaint.id)))
+
+
 def complaints_handled(
     station_code: str | None, company_id: int | None, status: str | None, page: int, per_page: int
 ) -> Page:

@@ -18,6 +18,7 @@ from engagements import aftercare, candidates, complaints, in_service, requests
 from engagements.access import (
     actor,
     complaint_for_handler,
+    engagement_for_complainant_or_handler,
     engagement_for_handler,
     engagement_for_reader,
     engagement_for_resident,
@@ -33,6 +34,7 @@ from engagements.schemas import (
     EngagementCancelSchema,
     EngagementComplaintInputSchema,
     EngagementComplaintListQuery,
+    EngagementComplaintListSchema,
     EngagementComplaintPageSchema,
     EngagementComplaintSchema,
     EngagementCreateSchema,
@@ -260,6 +262,16 @@ def complain_about_engagement(data, engagement_id):
     booking complaint is handled. A text WeChat refuses is a 422 on `text`."""
     engagement = engagement_for_resident(engagement_id)
     return complaints.complain(engagement, data["type"], data["text"], actor())
+
+
+@blp.get("/engagements/<id:engagement_id>/complaints")
+@blp.requires()
+@blp.problems(403, 404)
+@blp.response(200, EngagementComplaintListSchema)
+def engagement_complaints(engagement_id):
+    """The complaints about one engagement with their handling trails, oldest first: its resident
+    and its handlers (not the chosen worker)."""
+    return _listing(complaints.complaints_of_engagement(engagement_for_complainant_or_handler(engagement_id)))
 
 
 # ---------------------------------------------------------------- handlers: station staff, company admins

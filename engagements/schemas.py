@@ -263,4 +263,9 @@ class EngagementComplaintListQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(COMPLAINT_STATUSES))
 
 
+class EngagementComplaintListSchema(ma.Schema):
+    items = fields.List(fields.Nested(EngagementComplaintSchema), required=True)
+    total = fields.Integer(required=True)
+
+
 EngagementComplaintPageSchema = page_schema(EngagementComplaintSchema, "EngagementComplaintPageSchema")

@@ -173,7 +173,8 @@ def test_others_can_neither_file_nor_handle_it(
     assert complain(engagement, stranger).status_code == 404
     refused = complain(engagement, clerk)
     assert (refused.status_code, refused.json["code"]) == (403, "not_the_resident")
-    assert complain(engagement, login("worker", worker_id=worker["id"])).status_code == 403
+    her = login("worker", worker_id=worker["id"])
+    assert complain(engagement, her).status_code == 403
     complaint = complain(engagement, family).json
     other_admin = login("company_admin", company_id=make_company()["id"])
     for headers in (staff(STATION_B), other_admin):
@@ -183,6 +184,12 @@ def test_others_can_neither_file_nor_handle_it(
     assert handle({"id": 999999}, "accept", clerk).status_code == 404
     listed = client.get("/api/v1/engagement-complaints", headers=clerk).json
     assert [item["id"] for item in listed["items"]] == [complaint["id"]]
+    own_list = f"/api/v1/engagements/{engagement['id']}/complaints"
+    for headers in (family, clerk):
+        assert [item["id"] for item in client.get(own_list, headers=headers).json["items"]] == [complaint["id"]]
+    not_hers = client.get(own_list, headers=her)
+    assert (not_hers.status_code, not_hers.json["code"]) == (403, "not_the_resident_or_handler")
+    assert client.get(own_list, headers=stranger).status_code == 404
 
 
 def test_the_due_lists_include_engagement_complaints(client, confirmed, complain, handle, staff, operator):
