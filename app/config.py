@@ -182,13 +182,15 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
 
 def engagement_settings(settings: Settings) -> dict:
     """Long and live-in engagements (engagements/): how far ahead one may start, how long it may
-    last, how many candidates a station proposes, how often a follow-up call is due in service;
+    last, how many candidates a station proposes, how often a follow-up call is due in service,
+    how long after the end the resident may still complain;
     and how many requests a resident may make (per logged-in user)."""
     return {
         "ENGAGEMENT_MONTHS_AHEAD": settings.integer("ENGAGEMENT_MONTHS_AHEAD", 6),
         "ENGAGEMENT_MAX_DAYS": settings.integer("ENGAGEMENT_MAX_DAYS", 366),
         "ENGAGEMENT_MAX_CANDIDATES": settings.integer("ENGAGEMENT_MAX_CANDIDATES", 5),
         "ENGAGEMENT_FOLLOW_UP_DAYS": settings.integer("ENGAGEMENT_FOLLOW_UP_DAYS", 14),
+        "ENGAGEMENT_COMPLAINT_DAYS": settings.integer("ENGAGEMENT_COMPLAINT_DAYS", 30),
         "ENGAGEMENT_RATE_LIMIT": settings.environ.get("ENGAGEMENT_RATE_LIMIT", "10/hour"),
     }
 

@@ -1,4 +1,4 @@
-"""Complaints of every kind (about a station booking, about a door entry): one vocabulary and one
+"""Complaints of every kind (about a station booking, a door entry, an engagement): one vocabulary and one
 StateTable, a severity with its response and resolution deadlines, the list of complaints due,
 escalation to operators, and a serious complaint suspending the worker pending review. The
 features that take complaints register their kind (complaints.kinds)."""

@@ -49,7 +49,8 @@ def filed(complaint: Complaint, actor: User) -> Complaint:
     complaint.severity = SERIOUS if complaint.type in SERIOUS_TYPES else ORDINARY
     set_deadlines(complaint)
     _event(complaint, "filed", None, actor, type=complaint.type, severity=complaint.severity)
-    alerts.complaint_received(complaint, kind_of(complaint).station_of(complaint))
+    kind = kind_of(complaint)
+    alerts.complaint_received(complaint, kind.station_of(complaint), kind.company_of(complaint))
     if complaint.severity == SERIOUS:
         escalate(complaint, ESCALATED_SERIOUS)
     db.session.flush()

@@ -1,6 +1,6 @@
 """The kinds of complaint there are, registered by the features that take them (booking: about a
-booking; doorstep: about a door entry), so handling, lists and escalation work on every kind
-without knowing the features, as wechat.content's checked texts do."""
+booking; doorstep: about a door entry; engagements: about an engagement), so handling, lists and
+escalation work on every kind without knowing the features, as wechat.content's checked texts do."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +26,9 @@ class ComplaintKind:
     worker_of: Callable[[Complaint], int | None]
     # What a decision (upheld, dismissed, invalid) does beyond the complaint: its credit events.
     decided: Callable[[Complaint, str, User], None]
+    # The company whose admins handle a complaint no station handles (an engagement asked of a
+    # company): they are told of it when it is filed; None, operators are.
+    company_of: Callable[[Complaint], int | None] = lambda complaint: None
 
 
 def register_complaint_kind(app: Flask, kind: ComplaintKind) -> None:

@@ -1,8 +1,8 @@
-"""One vocabulary for every complaint, whatever it is about (a station booking, a door entry, and
-later an engagement): its types, its severity, its statuses and their one StateTable, the
+"""One vocabulary for every complaint, whatever it is about (a station booking, a door entry, an
+engagement): its types, its severity, its statuses and their one StateTable, the
 handling columns each complaint table carries (HandledComplaint), the audit trail of every step
 (ComplaintEvent) and the escalations to operators (ComplaintEscalation). A complaint is named
-across tables by its kind ("booking", "door") and its id."""
+across tables by its kind ("booking", "door", "engagement") and its id."""
 
 from datetime import datetime
 from typing import ClassVar

@@ -88,7 +88,7 @@ class ComplaintAcceptSchema(ComplaintStepSchema):
 class DueComplaintSchema(ma.Schema):
     """A complaint waiting on a deadline: the handling facts only, never its text or who filed it."""
 
-    kind = fields.String(required=True, metadata={"description": "booking or door: which list it is in"})
+    kind = fields.String(required=True, metadata={"description": "booking, door or engagement: which list it is in"})
     id = fields.Integer(required=True)
     type = fields.String(required=True)
     type_name = fields.Function(lambda row: COMPLAINT_TYPES[row.type], required=True, metadata={"type": "string"})

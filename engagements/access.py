@@ -7,7 +7,8 @@ from accounts.models import COMPANY_ADMIN, OPERATOR, STATION_STAFF, User
 from app.access import require_principal
 from app.errors import Forbidden, NotFound
 from app.i18n import _
-from engagements.models import Engagement
+from engagements.complaints import locked_complaint
+from engagements.models import Engagement, EngagementComplaint
 from engagements.requests import locked_engagement, readable_engagement
 
 
@@ -54,6 +55,17 @@ def engagement_for_resident(engagement_id: int) -> Engagement:
     return engagement
 
 
+def engagement_for_complainant_or_handler(engagement_id: int) -> Engagement:
+    """For its complaints: its resident and its handlers; the chosen worker reads the engagement
+    but not what was said of her (403)."""
+    engagement = engagement_for_reader(engagement_id)
+    if not (engagement.resident_id == actor().id or handles(engagement)):
+        raise Forbidden(
+            _("Only the resident who asked for it, or its handlers, may do this."), code="not_the_resident_or_handler"
+        )
+    return engagement
+
+
 def engagement_for_handler(engagement_id: int, lock: bool = True) -> Engagement:
     """The engagement, row-locked unless only read, if the caller handles it."""
     engagement = locked_engagement(engagement_id) if lock else readable_engagement(engagement_id)
@@ -74,6 +86,14 @@ def engagement_for_worker_side(engagement_id: int) -> Engagement:
     if not (is_its_worker(engagement) or handles(engagement)):
         raise Forbidden(_("Only the chosen worker, or staff on her behalf, may do this."), code="not_the_worker_side")
     return engagement
+
+
+def complaint_for_handler(complaint_id: int) -> EngagementComplaint:
+    """The complaint, row-locked, if the caller handles its engagement; anyone else's is none."""
+    complaint = locked_complaint(complaint_id)
+    if complaint is None or not handles(complaint.engagement):
+        raise NotFound(_("No complaint %(id)s.", id=complaint_id), code="unknown_complaint")
+    return complaint
 
 
 def handled_scope() -> tuple[str | None, int | None]:

@@ -25,6 +25,7 @@ from app.extensions import Model
 from app.i18n import lazy_gettext
 from app.privacy import Encrypted
 from app.states import StateTable
+from complaints.models import HandledComplaint, complaint_checks
 from credit.models import Company, Worker
 from stations.models import Station
 from wechat.models import CheckedText, text_status_check
@@ -86,6 +87,8 @@ ENGAGEMENT_FACTS = StateTable(
         "rate_month": {IN_SERVICE: IN_SERVICE},
         "rate": {COMPLETED: COMPLETED, ENDED_EARLY: ENDED_EARLY},
         "record_follow_up": {IN_SERVICE: IN_SERVICE, COMPLETED: COMPLETED, ENDED_EARLY: ENDED_EARLY},
+        # From the signing on, and for ENGAGEMENT_COMPLAINT_DAYS after the end (engagements.complaints).
+        "complain": {status: status for status in (CONFIRMED, IN_SERVICE, COMPLETED, ENDED_EARLY)},
     },
     names=STATUS_NAMES,
     field="status",
@@ -251,3 +254,25 @@ class EngagementFollowUp(Model):
     satisfied: Mapped[bool] = mapped_column(Boolean)
     notes: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class EngagementComplaint(HandledComplaint, CheckedText, Model):
+    """A resident's complaint about their engagement, handled as every complaint is
+    (complaints.handling: severity, deadlines, submitted → accepted → upheld / dismissed / invalid
+    → closed) by the engagement's handlers. Only an upheld one lowers credit. Its text is shown
+    once WeChat's content check passed it (wechat.content)."""
+
+    __tablename__ = "engagement_complaints"
+    __table_args__ = (*complaint_checks(), text_status_check())
+    COMPLAINT_KIND = "engagement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id"), index=True)
+    worker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workers.id"), comment="the engagement's worker when it was filed"
+    )
+    text: Mapped[str] = mapped_column(String(1000))
+
+    engagement: Mapped[Engagement] = relationship(lazy="joined", innerjoin=True)
+
+    __mapper_args__ = {"version_id_col": HandledComplaint.version}

@@ -11,10 +11,14 @@ from app.i18n import _
 from app.paging import PageQuery
 from app.privacy import mask_name
 from app.rate_limits import created_something, rate_limited
+from complaints import handling
+from complaints.schemas import ComplaintAcceptSchema, ComplaintStepSchema
 from credit.certificates import COLOUR_NAMES, GREEN
-from engagements import aftercare, candidates, in_service, requests
+from engagements import aftercare, candidates, complaints, in_service, requests
 from engagements.access import (
     actor,
+    complaint_for_handler,
+    engagement_for_complainant_or_handler,
     engagement_for_handler,
     engagement_for_reader,
     engagement_for_resident,
@@ -28,6 +32,11 @@ from engagements.schemas import (
     CandidateSchema,
     CandidateWorkerListSchema,
     EngagementCancelSchema,
+    EngagementComplaintInputSchema,
+    EngagementComplaintListQuery,
+    EngagementComplaintListSchema,
+    EngagementComplaintPageSchema,
+    EngagementComplaintSchema,
     EngagementCreateSchema,
     EngagementDetailSchema,
     EngagementEndEarlySchema,
@@ -50,9 +59,10 @@ HANDLERS = (STATION_STAFF, COMPANY_ADMIN, OPERATOR)
 PROBLEM_MEANINGS = {
     403: "The caller may not do this: not their role, a step only the engagement's resident, its handlers or its "
     "chosen worker take, or no bound phone",
-    404: "No such engagement (another station's, company's or resident's counts as none)",
+    404: "No such engagement or engagement complaint (another station's, company's or resident's counts as none)",
     409: "Not allowed from the current status (named in the body), the worker is not free for the period "
-    "(worker_double_booked), the wrong worker's card or a code not green at 上户/下户, or done once already",
+    "(worker_double_booked), the wrong worker's card or a code not green at 上户/下户, done once already, or the "
+    "time for complaints over (complaint_period_over)",
 }
 
 blp = ApiBlueprint(
@@ -240,6 +250,30 @@ def rate_engagement(data, engagement_id):
     return aftercare.rate(engagement, data["stars"], data.get("text"), data.get("month"), actor())
 
 
+@blp.post("/engagements/<id:engagement_id>/complaints")
+@rate_limited("COMPLAINT_RATE_LIMIT", "complaints", key=caller_key, counts=created_something)
+@blp.requires()
+@blp.problems(403, 404, 409, 429)
+@blp.arguments(EngagementComplaintInputSchema)
+@blp.response(201, EngagementComplaintSchema)
+def complain_about_engagement(data, engagement_id):
+    """Complain about my engagement (type and text) from the signing on, in service, and for
+    ENGAGEMENT_COMPLAINT_DAYS (30 unless configured) after it ended; its handlers handle it as a
+    booking complaint is handled. A text WeChat refuses is a 422 on `text`."""
+    engagement = engagement_for_resident(engagement_id)
+    return complaints.complain(engagement, data["type"], data["text"], actor())
+
+
+@blp.get("/engagements/<id:engagement_id>/complaints")
+@blp.requires()
+@blp.problems(403, 404)
+@blp.response(200, EngagementComplaintListSchema)
+def engagement_complaints(engagement_id):
+    """The complaints about one engagement with their handling trails, oldest first: its resident
+    and its handlers (not the chosen worker)."""
+    return _listing(complaints.complaints_of_engagement(engagement_for_complainant_or_handler(engagement_id)))
+
+
 # ---------------------------------------------------------------- handlers: station staff, company admins
 
 
@@ -289,6 +323,43 @@ def follow_up_engagement(data, engagement_id):
 def follow_ups_due():
     """Follow-up calls due: every ENGAGEMENT_FOLLOW_UP_DAYS of service, and once after the end."""
     return _listing(aftercare.follow_ups_due(*handled_scope()))
+
+
+@blp.get("/engagement-complaints")
+@blp.requires(*HANDLERS)
+@blp.arguments(EngagementComplaintListQuery, location="query", as_kwargs=True)
+@blp.response(200, EngagementComplaintPageSchema)
+def handled_engagement_complaints(page, per_page, status=None):
+    """Complaints about the engagements of my station (staff) or my company (admins), oldest
+    first, with their trails; every one for operators."""
+    station_code, company_id = handled_scope()
+    return complaints.complaints_handled(station_code, company_id, status, page, per_page)
+
+
+def _complaint_step(action: str, summary: str, schema=ComplaintStepSchema):
+    @blp.requires(*HANDLERS)
+    @blp.doc(summary=summary)
+    @blp.problems(404, 409)
+    @blp.arguments(schema)
+    @blp.response(200, EngagementComplaintSchema)
+    def step(data, complaint_id):
+        complaint = complaint_for_handler(complaint_id)
+        return handling.handle(complaint, action, actor(), data.get("reason"), data.get("severity"))
+
+    step.__name__ = f"{action}_engagement_complaint"
+    blp.route(f"/engagement-complaints/<id:complaint_id>/{action}", methods=["POST"])(step)
+
+
+_complaint_step(
+    "accept",
+    "submitted → accepted (受理), triaged ordinary or serious; a serious one reaches operators at once and, when "
+    "COMPLAINT_SERIOUS_SUSPENDS is on, suspends the worker pending review",
+    ComplaintAcceptSchema,
+)
+_complaint_step("uphold", "accepted → upheld: lowers the worker's and company's credit")
+_complaint_step("dismiss", "accepted → dismissed: lowers nothing")
+_complaint_step("invalidate", "submitted or accepted → invalid (无效): lowers nothing")
+_complaint_step("close", "upheld, dismissed or invalid → closed")
 
 
 # ---------------------------------------------------------------- the chosen worker

@@ -7,6 +7,8 @@ from marshmallow import fields, validate
 from app.clock import BEIJING
 from app.fields import BEIJING_TIME, BeijingDateTime, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
+from complaints.models import COMPLAINT_STATUSES
+from complaints.schemas import HandledComplaintSchema, complaint_type
 from credit.schemas import MaskedWorkerSchema
 from credit.service_types import SERVICE_TYPES
 from engagements.models import (
@@ -243,3 +245,27 @@ class EngagementFollowUpDueSchema(ma.Schema):
 class EngagementFollowUpDueListSchema(ma.Schema):
     items = fields.List(fields.Nested(EngagementFollowUpDueSchema), required=True)
     total = fields.Integer(required=True)
+
+
+class EngagementComplaintInputSchema(ma.Schema):
+    type = complaint_type(required=True)
+    text = Text(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class EngagementComplaintSchema(HandledComplaintSchema):
+    engagement_id = fields.Integer(required=True)
+    worker_id = fields.Integer(allow_none=True, metadata={"description": "the worker complained of"})
+    text = shown_text(required=True)
+    text_status = text_status()
+
+
+class EngagementComplaintListQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(COMPLAINT_STATUSES))
+
+
+class EngagementComplaintListSchema(ma.Schema):
+    items = fields.List(fields.Nested(EngagementComplaintSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+EngagementComplaintPageSchema = page_schema(EngagementComplaintSchema, "EngagementComplaintPageSchema")

@@ -27,6 +27,7 @@ from app.clock import today_in_beijing
 from app.extensions import db
 from booking.hours import seed_defaults
 from credit.models import EmploymentOffer
+from engagements.models import Engagement, EngagementComplaint
 from sanctions.models import Listing, RepairApplication
 from tests.credit.verification_stub import verification_settings
 from tests.factories import (
@@ -230,6 +231,7 @@ class Side:
     repair: int = 0  # the worker's pending repair application of `listing`
     engagement: int = 0  # requested of the side's station by the side's resident
     door_complaint: int = 0  # about door_entry, submitted
+    engagement_complaint: int = 0  # about engagement, submitted (written straight to the table)
 
     def login_code(self) -> str:
         code = uuid.uuid4().hex
@@ -645,6 +647,17 @@ WRITES: dict[str, Write] = {
         lambda side: Call(path={"engagement_id": side.engagement}, json={"worker_ids": [side.worker]}),
     ),
     "POST /api/v1/engagements/{engagement_id}/follow-ups": Write(ENGAGEMENT_HANDLER, engagement({"satisfied": True})),
+    # ---- complaints about an engagement: its resident files, its handlers handle
+    "POST /api/v1/engagements/{engagement_id}/complaints": Write(
+        ENGAGEMENT_OWNER, engagement({"type": "attitude", "text": "态度不好"})
+    ),
+    **{
+        f"POST /api/v1/engagement-complaints/{{complaint_id}}/{action}": Write(
+            ENGAGEMENT_HANDLER,
+            lambda side: Call(path={"complaint_id": side.engagement_complaint}, json={"reason": "已联系双方"}),
+        )
+        for action in ("accept", "uphold", "dismiss", "invalidate", "close")
+    },
 }
 
 ROUTES = write_routes()
@@ -896,6 +909,15 @@ def _build_world(client, wechat) -> tuple[dict, dict]:
     for scope in (OWN, OTHER):
         asked = client.post("/api/v1/engagements", json=engagement_request(sides[scope].station), headers=owners[scope])
         sides[scope].engagement = _ok(asked)["id"]
+    with client.application.app_context():
+        for side in sides.values():
+            asker = db.session.get_one(Engagement, side.engagement).resident_id
+            filed = EngagementComplaint(
+                engagement_id=side.engagement, type="attitude", text="态度不好", submitted_by_id=asker
+            )
+            db.session.add(filed)
+            db.session.commit()
+            side.engagement_complaint = filed.id
     with client.application.app_context():
         headers = {
             "resident": owners[OWN],
