@@ -167,6 +167,7 @@ def booking_page(booking_id, outcome: Outcome | None = None, status: int = 200):
         detail=BookingDetailSchema().dump(booking),
         series_id=series.series_of_booking(booking.id),
         no_show_open=booking.status == ASSIGNED and utcnow() >= booking.starts_at,
+        no_shows=NoShowSchema(many=True).dump(no_shows.no_shows_of_booking(booking.id)),
         parties=NO_SHOW_PARTIES,
         no_show_outcome=outcome,
     )

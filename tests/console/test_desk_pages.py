@@ -136,6 +136,8 @@ def test_a_no_show_is_recorded_once_the_booking_has_begun(client, console_sessio
         assert unnamed.status_code == 422 and 'id="error-party"' in unnamed.get_data(as_text=True)
         recorded = client.post(f"{url}/no-show", data={"party": "resident", "notes": "敲门无人"}, headers=csrf)
         assert recorded.status_code == 303
+        page = client.get(url).get_data(as_text=True)
+        assert '<li data-party="resident">雇主不在家，' in page and "敲门无人" in page
         listed = client.get(f"/api/v1/stations/{STATION_A}/no-shows", headers=clerk).json["items"]
         assert [(n["booking_id"], n["party"], n["notes"]) for n in listed] == [(booking["id"], "resident", "敲门无人")]
         twice = client.post(f"{url}/no-show", data={"party": "resident"}, headers=csrf)
