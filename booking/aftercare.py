@@ -2,7 +2,7 @@
 resident's rating, the station's follow-up call, and complaints with their handling. Each fact
 about the service goes on the credit ledger of its worker and the worker's company."""
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from accounts.models import User
@@ -23,7 +23,7 @@ from booking.models import (
 )
 from complaints.handling import filed
 from complaints.kinds import ComplaintKind
-from complaints.models import COMPLAINT_STATUS_NAMES, DISMISSED, INVALID, UPHELD
+from complaints.models import ACCEPTED, COMPLAINT_STATUS_NAMES, DISMISSED, INVALID, SUBMITTED, UPHELD
 from credit.certificates import GREEN, colour
 from credit.ledger import complaint_upheld, rated_since, record_credit_event
 from credit.models import Certificate, Worker
@@ -205,8 +205,12 @@ BOOKING_COMPLAINTS = ComplaintKind(
 )
 
 
-def complaints_of_station(station_code: str, status: str | None, page: int, per_page: int) -> Page:
-    """The complaint rows only: their bookings (and the encrypted addresses) are not read."""
+def complaints_of_station(
+    station_code: str, status: str | None, page: int, per_page: int, *, by_deadline: bool = False
+) -> Page:
+    """The complaint rows only: their bookings (and the encrypted addresses) are not read. By
+    deadline: the one waiting on the nearest deadline first (respond_by while submitted,
+    resolve_by while accepted), those owing nothing more last."""
     query = (
         select(Complaint)
         .join(Complaint.booking)
@@ -215,6 +219,12 @@ def complaints_of_station(station_code: str, status: str | None, page: int, per_
     )
     if status:
         query = query.where(Complaint.status == status)
+    if by_deadline:
+        due = case(
+            (Complaint.status == SUBMITTED, Complaint.respond_by),
+            (Complaint.status == ACCEPTED, Complaint.resolve_by),
+        )
+        query = query.order_by(due.is_(None), due)
     return paginate(query.order_by(Complaint.id), page, per_page)
 
 

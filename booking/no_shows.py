@@ -50,3 +50,8 @@ def no_shows_of_station(station_code: str, party: str | None, page: int, per_pag
     if party:
         query = query.where(NoShow.party == party)
     return paginate(query.order_by(NoShow.id.desc()), page, per_page)
+
+
+def no_shows_of_booking(booking_id: int) -> list[NoShow]:
+    """What was recorded of one booking, in the order it was: a party at most once each."""
+    return list(db.session.scalars(select(NoShow).where(NoShow.booking_id == booking_id).order_by(NoShow.id)))

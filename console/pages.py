@@ -10,6 +10,7 @@ from console.operator import operator
 from console.publications import publications
 from console.sanctions import sanctions
 from console.station import station
+from console.supervision import supervision
 from console.training import training
 from console.web import MENU, console
 from console.workers import workers
@@ -26,6 +27,7 @@ PAGES = (
     training,
     publications,
     sanctions,
+    supervision,
 )
 for pages in PAGES:
     console.register_blueprint(pages)

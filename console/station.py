@@ -3,18 +3,25 @@ first, start, complete, record the 回访), one booking with its history, the fo
 complaints, the station's hours and closed days, and the printable day sheet. Every action is the
 API route's: the same access check (booking.access) and the same operation."""
 
+import uuid
+from typing import Any
+
 import marshmallow as ma
 from flask import Blueprint, redirect, request, url_for
 
 from accounts.models import STATION_STAFF
-from app.clock import today_in_beijing
+from app.clock import today_in_beijing, utcnow
+from app.datum import to_wgs84
 from app.errors import Invalid
 from app.i18n import _
-from booking import aftercare, assignment, bookings, hours, series
+from booking import aftercare, assignment, bookings, hours, no_shows, on_behalf, series
+from booking import desk as needs_now
 from booking.access import actor, booking_for_staff, complaint_for_staff, series_for_reader, station_for_staff
 from booking.models import (
     ASSIGNED,
+    CALLER_CHANNELS,
     CONFIRMED,
+    NO_SHOW_PARTIES,
     OCCURRENCE_OUTCOMES,
     STATUS_NAMES,
 )
@@ -26,18 +33,34 @@ from booking.schemas import (
     ClosedDaySchema,
     ComplaintListQuery,
     ComplaintSchema,
+    DeskSchema,
     FollowUpInputSchema,
+    IdempotencyHeaders,
     MaskedWorkerSchema,
+    NoShowInputSchema,
+    NoShowSchema,
     OfferInputSchema,
     OfferSchema,
+    OnBehalfBookingSchema,
     RejectSchema,
     SeriesSchema,
     StationBookingListQuery,
 )
-from complaints import handling
-from complaints.models import COMPLAINT_STATES, COMPLAINT_STATUS_NAMES
-from complaints.schemas import ComplaintStepSchema
-from console.web import Outcome, attempt, form_input, is_htmx, menu_entry, page, principal, query_input, render
+from complaints import deadlines, handling
+from complaints.models import COMPLAINT_STATES, COMPLAINT_STATUS_NAMES, ORDINARY, SERIOUS, SEVERITY_NAMES
+from complaints.schemas import ComplaintAcceptSchema, ComplaintStepSchema
+from console.web import (
+    Outcome,
+    attempt,
+    form_input,
+    is_htmx,
+    loaded,
+    menu_entry,
+    page,
+    principal,
+    query_input,
+    render,
+)
 from industry_statistics.access import station_in_scope
 from industry_statistics.bookings import booking_figures
 from industry_statistics.schemas import BookingFiguresSchema, PeriodQuery
@@ -69,8 +92,10 @@ def _row(booking, outcome: Outcome | None = None) -> dict:
 
 @station.get("/desk")
 @page(STATION_STAFF)
-def desk():
-    """The day's bookings (today in Beijing unless another date is chosen), filterable by status."""
+def desk(outcome: Outcome | None = None, status: int = 200):
+    """What needs the clerk now (GET /api/v1/stations/{code}/desk: its counts), the day's bookings
+    (today in Beijing unless another date is chosen), filterable by status, and the form booking
+    on behalf of a caller, with the API's refusal beside its fields."""
     code = _own_station()
     query = query_input(StationBookingListQuery(), defaults={"date": today_in_beijing().isoformat()})
     latest_first = request.args.get("sort") == "latest"
@@ -79,6 +104,14 @@ def desk():
     )
     return render(
         "desk.html",
+        status,
+        needs=DeskSchema().dump(needs_now.desk(code, 1)),
+        offers=OfferSchema(many=True).dump(hours.station_offers(code)),
+        channels=CALLER_CHANNELS,
+        outcome=outcome,
+        form=request.form,
+        idempotency_key=uuid.uuid4().hex,
+        station=station_for_staff(code),
         rows=[_row(booking) for booking in listing.items],
         listing=listing,
         query=query,
@@ -88,18 +121,73 @@ def desk():
     )
 
 
+def _on_behalf_input(code: str) -> tuple[dict, str]:
+    """The form, loaded by the API's own schemas: OnBehalfBookingSchema (its location a point of
+    two fields here) and the Idempotency-Key the page carried, so a form sent twice books once."""
+    raw: dict[str, Any] = {
+        key: request.form[key]
+        for key in ("service_code", "starts_at", "address", "contact_name", "caller_name", "caller_phone", "channel")
+        if request.form.get(key, "").strip()
+    }
+    raw["consent"] = request.form.get("consent") == "yes"
+    if request.form.get("lat", "").strip() or request.form.get("lng", "").strip():
+        raw["location"] = {"lat": request.form.get("lat"), "lng": request.form.get("lng"), "crs": "wgs84"}
+    key = loaded(IdempotencyHeaders(), {"Idempotency-Key": request.form.get("idempotency_key", "")})
+    data = loaded(OnBehalfBookingSchema(), raw)
+    # As the API's route: the station is the clerk's own, the point stored in WGS-84.
+    data["station_code"] = code
+    point = data["location"]
+    data["location"] = dict(zip(("lat", "lng"), to_wgs84(point["lat"], point["lng"], point["crs"]), strict=True))
+    return data, key["idempotency_key"]
+
+
+@station.post("/desk/bookings")
+@page(STATION_STAFF)
+def book_on_behalf():
+    """POST /api/v1/stations/{code}/bookings: a booking for a caller who phones or walks in; the
+    clerk holds it until the resident claims it. Then to its page, showing the caller masked."""
+    code = _own_station()
+    outcome = attempt(lambda: on_behalf.book_on_behalf(actor(), *_on_behalf_input(code)))
+    if outcome.problem is not None:
+        return desk.__wrapped__(outcome=outcome, status=outcome.status)
+    booking, _created = outcome.result
+    return redirect(url_for("console.station.booking_page", booking_id=booking.id), 303)
+
+
 @station.get("/bookings/<id:booking_id>")
 @page(STATION_STAFF)
-def booking_page(booking_id):
-    """One booking with its history and the series it is a date of; another station's booking is
-    the API's 404."""
+def booking_page(booking_id, outcome: Outcome | None = None, status: int = 200):
+    """One booking with its history and the series it is a date of, its no-shows recordable once
+    its time has begun; another station's booking is the API's 404."""
     booking = booking_for_staff(booking_id, lock=False)
     return render(
         "booking.html",
+        status,
         row=_row(booking),
         detail=BookingDetailSchema().dump(booking),
         series_id=series.series_of_booking(booking.id),
+        no_show_open=booking.status == ASSIGNED and utcnow() >= booking.starts_at,
+        no_shows=NoShowSchema(many=True).dump(no_shows.no_shows_of_booking(booking.id)),
+        parties=NO_SHOW_PARTIES,
+        no_show_outcome=outcome,
     )
+
+
+@station.post("/bookings/<id:booking_id>/no-show")
+@page(STATION_STAFF)
+def record_no_show(booking_id):
+    """POST /api/v1/bookings/{id}/no-show: the resident was not there, or the worker did not come."""
+
+    def record():
+        data = form_input(NoShowInputSchema())
+        return NoShowSchema().dump(
+            no_shows.record_no_show(booking_for_staff(booking_id), data["party"], data.get("notes"), actor())
+        )
+
+    outcome = attempt(record)
+    if outcome.problem is None:
+        return redirect(url_for("console.station.booking_page", booking_id=booking_id), 303)
+    return booking_page.__wrapped__(booking_id, outcome=outcome, status=outcome.status)
 
 
 # What became of a series' date when it was booked (booking.models.OCCURRENCE_OUTCOMES).
@@ -183,47 +271,71 @@ COMPLAINT_STEPS = {
 }
 
 
-def _complaint_row(complaint, outcome: Outcome | None = None) -> dict:
-    steps = [step for step in COMPLAINT_STEPS if complaint.status in COMPLAINT_STATES.transitions[step]]
-    return {"complaint": ComplaintSchema().dump(complaint), "steps": steps, "outcome": outcome}
+# The triage's choice (ComplaintAcceptSchema): an invalid complaint is invalidated instead.
+TRIAGE_SEVERITIES = {severity: SEVERITY_NAMES[severity] for severity in (ORDINARY, SERIOUS)}
+
+
+def complaint_steps(complaint) -> list[str]:
+    return [step for step in COMPLAINT_STEPS if complaint.status in COMPLAINT_STATES.transitions[step]]
+
+
+def complaint_row(complaint, schema, outcome: Outcome | None = None) -> dict:
+    """A complaint as its API shows it, its steps open now, and whether the deadline it waits on
+    (respond_by while submitted, resolve_by while accepted) is past."""
+    due = deadlines.due_at(complaint)
+    return {
+        "complaint": schema.dump(complaint),
+        "steps": complaint_steps(complaint),
+        "overdue": due is not None and due < utcnow(),
+        "waiting_on": {"submitted": "respond_by", "accepted": "resolve_by"}.get(complaint.status),
+        "outcome": outcome,
+    }
+
+
+def handle_complaint(complaint, step: str):
+    """The API's step: accept with the triage's severity (ComplaintAcceptSchema), the others with a reason."""
+    data = form_input(ComplaintAcceptSchema() if step == "accept" else ComplaintStepSchema())
+    return handling.handle(complaint, step, actor(), data.get("reason"), data.get("severity"))
+
+
+COMPLAINT_PAGE: dict[str, Any] = {
+    "statuses": COMPLAINT_STATUS_NAMES,
+    "step_names": COMPLAINT_STEPS,
+    "severities": TRIAGE_SEVERITIES,
+}
 
 
 @station.get("/complaints")
 @page(STATION_STAFF)
 def complaints():
-    """The station's complaints, the longest waiting first (the oldest is nearest its deadline)."""
+    """The station's complaints with their severity and deadlines, the one waiting on the nearest
+    deadline first; an overdue one is marked."""
     code = _own_station()
     query = query_input(ComplaintListQuery())
-    listing = aftercare.complaints_of_station(code, query.get("status"), query["page"], query["per_page"])
+    listing = aftercare.complaints_of_station(
+        code, query.get("status"), query["page"], query["per_page"], by_deadline=True
+    )
     return render(
         "complaints.html",
-        rows=[_complaint_row(complaint) for complaint in listing.items],
+        rows=[complaint_row(complaint, ComplaintSchema()) for complaint in listing.items],
         listing=listing,
         query=query,
-        statuses=COMPLAINT_STATUS_NAMES,
-        step_names=COMPLAINT_STEPS,
-        today=today_in_beijing(),
+        **COMPLAINT_PAGE,
     )
 
 
 @station.post("/complaints/<id:complaint_id>/<any(" + ", ".join(COMPLAINT_STEPS) + "):step>")
 @page(STATION_STAFF)
 def complaint_step(complaint_id, step):
-    outcome = attempt(
-        lambda: handling.handle(
-            complaint_for_staff(complaint_id), step, actor(), form_input(ComplaintStepSchema()).get("reason")
-        )
-    )
+    outcome = attempt(lambda: handle_complaint(complaint_for_staff(complaint_id), step))
     complaint = complaint_for_staff(complaint_id)
     if not is_htmx() and outcome.problem is None:
         return redirect(url_for("console.station.complaints"), 303)
     return render(
         "_complaint_row.html",
         outcome.status,
-        row=_complaint_row(complaint, outcome),
-        statuses=COMPLAINT_STATUS_NAMES,
-        step_names=COMPLAINT_STEPS,
-        today=today_in_beijing(),
+        row=complaint_row(complaint, ComplaintSchema(), outcome),
+        **COMPLAINT_PAGE,
     )
 
 

@@ -88,7 +88,8 @@ def test_station_staff_take_a_complaint_from_accepted_to_closed(api, client, con
     ).json
     csrf = console_session(client, "station_staff", station_code=STATION_A) | HTMX
     page = client.get("/console/complaints").get_data(as_text=True)
-    assert "态度差" in page and "已等待 0 天" in page
+    respond_by = complaint["respond_by"].replace("T", " ")[:16]
+    assert "态度差" in page and f'<span class="waiting-on">受理期限 {respond_by}</span>' in page
 
     accepted = client.post(f"/console/complaints/{complaint['id']}/accept", headers=csrf)
     assert accepted.status_code == 200 and 'data-status="accepted"' in accepted.get_data(as_text=True)
