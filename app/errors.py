@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from app.field_messages import translated
 from app.i18n import _, lazy_gettext
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -79,7 +80,7 @@ class Problem(HTTPException):
         self.data = {
             "message": detail,
             "code": code or STATUS_CODES[self.code],
-            "errors": errors or {},
+            "errors": translated(errors or {}),
             "headers": headers or {},
         }
 
@@ -243,7 +244,7 @@ class ProblemApi(Api):
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
-        errors = data.get("errors") or (_field_errors(data["messages"]) if "messages" in data else None)
+        errors = data.get("errors") or (translated(_field_errors(data["messages"])) if "messages" in data else None)
         detail = data.get("message") or _plain_http_detail(error)
         if errors and not data.get("message"):
             detail = _("Invalid input: %(fields)s", fields=", ".join(sorted(errors)))

@@ -28,7 +28,7 @@ def test_ending_early_frees_the_rest_of_the_workers_time(app, post, confirmed):
         assert post(f"{path}/start", family, {"token": token_of(worker)}).status_code == 201
     with time_machine.travel(noon(11), tick=True):
         refused = post(f"{path}/end-early", family, {})
-        assert (refused.status_code, refused.json["errors"]) == (422, {"reason": ["Missing data for required field."]})
+        assert (refused.status_code, refused.json["errors"]) == (422, {"reason": ["必填。"]})
         ended = post(f"{path}/end-early", family, {"reason": "家里老人来帮忙了"})
     assert ended.status_code == 200 and ended.json["status"] == "ended_early", ended.json
     assert ended.json["last_day"] == (today_in_beijing() + timedelta(days=11)).isoformat()

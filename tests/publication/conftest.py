@@ -5,11 +5,12 @@ import pytest
 
 from app.extensions import db
 from booking.hours import seed_defaults
+from tests.factories import the_runs_clock
 
 
 @pytest.fixture(scope="session", autouse=True)
 def catalogue(app):
-    with app.app_context():
+    with app.app_context(), the_runs_clock():
         seed_defaults()
         db.session.commit()
 
