@@ -70,8 +70,7 @@ from booking.schemas import (
     StationBookingListQuery,
     WorkerListSchema,
 )
-from complaints import handling
-from complaints.schemas import ComplaintAcceptSchema, ComplaintStepSchema
+from complaints.steps import register_complaint_steps
 from credit.certificates import COLOUR_NAMES, GREEN
 from stations.models import Station
 from stations.services import station_view
@@ -540,27 +539,6 @@ def station_complaints(code, page, per_page, status=None):
     return aftercare.complaints_of_station(code, status, page, per_page)
 
 
-def _complaint_step(action: str, summary: str, schema=ComplaintStepSchema):
-    @blp.requires(STATION_STAFF, OPERATOR)
-    @blp.doc(summary=summary)
-    @blp.problems(404, 409)
-    @blp.arguments(schema)
-    @blp.response(200, ComplaintSchema)
-    def step(data, complaint_id):
-        complaint = complaint_for_staff(complaint_id)
-        return handling.handle(complaint, action, actor(), data.get("reason"), data.get("severity"))
-
-    step.__name__ = f"{action}_complaint"
-    blp.route(f"/complaints/<id:complaint_id>/{action}", methods=["POST"])(step)
-
-
-_complaint_step(
-    "accept",
-    "submitted → accepted (受理), triaged ordinary or serious; a serious one reaches operators at once and, when "
-    "COMPLAINT_SERIOUS_SUSPENDS is on, suspends the worker pending review",
-    ComplaintAcceptSchema,
+register_complaint_steps(
+    blp, "/complaints", "complaint", (STATION_STAFF, OPERATOR), complaint_for_staff, ComplaintSchema
 )
-_complaint_step("uphold", "accepted → upheld: lowers the worker's and company's credit")
-_complaint_step("dismiss", "accepted → dismissed: lowers nothing")
-_complaint_step("invalidate", "submitted or accepted → invalid (无效): lowers nothing")
-_complaint_step("close", "upheld, dismissed or invalid → closed")

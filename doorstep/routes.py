@@ -8,8 +8,7 @@ from app.blueprint import ApiBlueprint
 from app.errors import Conflict, recorded_problem
 from app.paging import PageQuery
 from app.rate_limits import created_something, rate_limited
-from complaints import handling
-from complaints.schemas import ComplaintAcceptSchema, ComplaintStepSchema
+from complaints.steps import register_complaint_steps
 from doorstep import entries
 from doorstep.schemas import (
     DoorComplaintInputSchema,
@@ -118,28 +117,6 @@ def list_door_complaints(page, per_page, status=None):
     return entries.door_complaints(status, page, per_page)
 
 
-def _door_complaint_step(action: str, summary: str, schema=ComplaintStepSchema):
-    @blp.requires(OPERATOR)
-    @blp.doc(summary=summary)
-    @blp.problems(404, 409)
-    @blp.arguments(schema)
-    @blp.response(200, DoorComplaintSchema)
-    def step(data, complaint_id):
-        complaint = entries.door_complaint_for_operator(complaint_id)
-        operator = require_principal().user
-        return handling.handle(complaint, action, operator, data.get("reason"), data.get("severity"))
-
-    step.__name__ = f"{action}_door_complaint"
-    blp.route(f"/door-complaints/<id:complaint_id>/{action}", methods=["POST"])(step)
-
-
-_door_complaint_step(
-    "accept",
-    "submitted → accepted (受理), triaged ordinary or serious; a serious one reaches every operator at once and, "
-    "when COMPLAINT_SERIOUS_SUSPENDS is on, suspends the worker pending review",
-    ComplaintAcceptSchema,
+register_complaint_steps(
+    blp, "/door-complaints", "door_complaint", (OPERATOR,), entries.door_complaint_for_operator, DoorComplaintSchema
 )
-_door_complaint_step("uphold", "accepted → upheld: lowers the worker's and company's credit")
-_door_complaint_step("dismiss", "accepted → dismissed: lowers nothing")
-_door_complaint_step("invalidate", "submitted or accepted → invalid (无效): lowers nothing")
-_door_complaint_step("close", "upheld, dismissed or invalid → closed")

@@ -11,8 +11,7 @@ from app.i18n import _
 from app.paging import PageQuery
 from app.privacy import mask_name
 from app.rate_limits import created_something, rate_limited
-from complaints import handling
-from complaints.schemas import ComplaintAcceptSchema, ComplaintStepSchema
+from complaints.steps import register_complaint_steps
 from credit.certificates import COLOUR_NAMES, GREEN
 from engagements import aftercare, candidates, complaints, in_service, requests
 from engagements.access import (
@@ -336,30 +335,9 @@ def handled_engagement_complaints(page, per_page, status=None):
     return complaints.complaints_handled(station_code, company_id, status, page, per_page)
 
 
-def _complaint_step(action: str, summary: str, schema=ComplaintStepSchema):
-    @blp.requires(*HANDLERS)
-    @blp.doc(summary=summary)
-    @blp.problems(404, 409)
-    @blp.arguments(schema)
-    @blp.response(200, EngagementComplaintSchema)
-    def step(data, complaint_id):
-        complaint = complaint_for_handler(complaint_id)
-        return handling.handle(complaint, action, actor(), data.get("reason"), data.get("severity"))
-
-    step.__name__ = f"{action}_engagement_complaint"
-    blp.route(f"/engagement-complaints/<id:complaint_id>/{action}", methods=["POST"])(step)
-
-
-_complaint_step(
-    "accept",
-    "submitted → accepted (受理), triaged ordinary or serious; a serious one reaches operators at once and, when "
-    "COMPLAINT_SERIOUS_SUSPENDS is on, suspends the worker pending review",
-    ComplaintAcceptSchema,
+register_complaint_steps(
+    blp, "/engagement-complaints", "engagement_complaint", HANDLERS, complaint_for_handler, EngagementComplaintSchema
 )
-_complaint_step("uphold", "accepted → upheld: lowers the worker's and company's credit")
-_complaint_step("dismiss", "accepted → dismissed: lowers nothing")
-_complaint_step("invalidate", "submitted or accepted → invalid (无效): lowers nothing")
-_complaint_step("close", "upheld, dismissed or invalid → closed")
 
 
 # ---------------------------------------------------------------- the chosen worker
