@@ -4,14 +4,7 @@ tests/factories.py."""
 
 import pytest
 
-from app.extensions import db
-from booking.hours import seed_defaults
-from tests.factories import the_runs_clock
-
 
 @pytest.fixture(scope="session", autouse=True)
-def catalogue(app):
-    """Seeded and committed once per backend; tests change it only inside their rolled-back transaction."""
-    with app.app_context(), the_runs_clock():
-        seed_defaults()
-        db.session.commit()
+def books_from_the_catalogue(catalogue):
+    """Every test here books from the catalogue (tests/plugins/booking.py)."""

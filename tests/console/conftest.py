@@ -5,16 +5,8 @@ import pytest
 
 from accounts.web_sessions import csrf_token, start_web_session
 from app.extensions import db
-from booking.hours import seed_defaults
 from console.web import SESSION_COOKIE
-from tests.factories import make_user, the_runs_clock
-
-
-@pytest.fixture(scope="session")
-def catalogue(app):
-    with app.app_context(), the_runs_clock():
-        seed_defaults()
-        db.session.commit()
+from tests.factories import make_user
 
 
 @pytest.fixture

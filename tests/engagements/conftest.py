@@ -7,16 +7,12 @@ from datetime import timedelta
 import pytest
 
 from app.clock import today_in_beijing
-from app.extensions import db
-from booking.hours import seed_defaults
-from tests.factories import STATION_A, the_runs_clock
+from tests.factories import STATION_A
 
 
 @pytest.fixture(scope="session", autouse=True)
-def catalogue(app):
-    with app.app_context(), the_runs_clock():
-        seed_defaults()
-        db.session.commit()
+def books_from_the_catalogue(catalogue):
+    """Every test here books from the catalogue (tests/plugins/booking.py)."""
 
 
 def engagement_body(days_ahead: int = 30, **fields) -> dict:

@@ -1,9 +1,21 @@
 """Residents with a bound phone, station staff, green workers, and bookings made and moved through
-the API. The catalogue they book from is seeded by tests/booking/conftest.py."""
+the API, from the catalogue (`catalogue`) seeded once per backend."""
 
 import pytest
 
-from tests.factories import STATION_A, booking_body, key_header, phones
+from app.extensions import db
+from booking.hours import seed_defaults
+from tests.factories import STATION_A, booking_body, key_header, phones, the_runs_clock
+
+
+@pytest.fixture(scope="session")
+def catalogue(app):
+    """The services and default hours, seeded and committed once per backend as `flask booking
+    defaults` would, under the run's clock; tests change them only inside their rolled-back
+    transaction. The folders whose every test books ask for it by an autouse fixture of their own."""
+    with app.app_context(), the_runs_clock():
+        seed_defaults()
+        db.session.commit()
 
 
 @pytest.fixture

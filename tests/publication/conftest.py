@@ -3,16 +3,10 @@ default hours seeded once per backend as `flask booking defaults` would."""
 
 import pytest
 
-from app.extensions import db
-from booking.hours import seed_defaults
-from tests.factories import the_runs_clock
-
 
 @pytest.fixture(scope="session", autouse=True)
-def catalogue(app):
-    with app.app_context(), the_runs_clock():
-        seed_defaults()
-        db.session.commit()
+def books_from_the_catalogue(catalogue):
+    """Every test here books from the catalogue (tests/plugins/booking.py)."""
 
 
 @pytest.fixture

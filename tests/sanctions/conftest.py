@@ -7,9 +7,6 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from app.clock import BEIJING, today_in_beijing
-from app.extensions import db
-from booking.hours import seed_defaults
-from tests.factories import the_runs_clock
 
 CASE = {"category": "forged_certificate", "facts": "提交的健康证经核查系伪造。"}
 
@@ -20,10 +17,8 @@ def noon_in(days: int) -> datetime:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def catalogue(app):
-    with app.app_context(), the_runs_clock():
-        seed_defaults()
-        db.session.commit()
+def books_from_the_catalogue(catalogue):
+    """Every test here books from the catalogue (tests/plugins/booking.py)."""
 
 
 @pytest.fixture
