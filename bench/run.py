@@ -155,7 +155,7 @@ def main():
             ("nearest (random points)", "/api/v1/stations/nearest", ("-s", str(ROOT / "bench" / "nearest.lua"))),
             ("scan (JSON)", f"/api/v1/scan/{scan_token}", ()),
             ("booking (POST, new key)", "/api/v1/bookings", ("-s", str(ROOT / "bench" / "booking.lua"))),
-            ("series (POST, 13 dates)", "/api/v1/series", ("-s", str(ROOT / "bench" / "series.lua"))),
+            ("series (POST, 13 dates)", "/api/v1/series", ("-s", str(ROOT / "bench" / "booking.lua"))),
             ("engagement request (POST)", "/api/v1/engagements", ("-s", str(ROOT / "bench" / "engagement.lua"))),
         ]
         results = {
