@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from geoalchemy2 import WKTElement
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Load, selectinload
+from sqlalchemy.orm import Load, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.models import User
@@ -18,7 +18,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.geography import inside_guangzhou
 from app.i18n import _
-from app.paging import Page, paginate
+from app.paging import Page, paginate_by_key
 from booking import notifications, places
 from booking.availability import booking_window, series_window, slot_starts
 from booking.hours import locked_offers
@@ -49,12 +49,13 @@ def masked_worker(loader: Load) -> Load:
 
 
 def shown_with_booking() -> tuple:
-    """What a booking's answer shows beside its own row, loaded for a whole list at once."""
+    """What a booking's answer shows beside its own row, joined in the list's own query: each is
+    one row or none per booking, so a page of bookings is one statement, whatever its length."""
     return (
-        masked_worker(selectinload(Booking.worker)),
-        selectinload(Booking.rating),
-        selectinload(Booking.caller),
-        selectinload(Booking.station).load_only(Station.name),
+        masked_worker(joinedload(Booking.worker)),
+        joinedload(Booking.rating),
+        joinedload(Booking.caller),
+        joinedload(Booking.station).load_only(Station.name),
     )
 
 
@@ -333,9 +334,8 @@ def bookings_of_resident(resident: User, status: str | None, page: int, per_page
     query = select(Booking).where(Booking.resident_id == resident.id)
     if status:
         query = query.where(Booking.status == status)
-    return paginate(
-        query.order_by(Booking.starts_at.desc(), Booking.id.desc()).options(*shown_with_booking()), page, per_page
-    )
+    order = (Booking.starts_at.desc(), Booking.id.desc())
+    return paginate_by_key(query, order, Booking.id, page, per_page, load=shown_with_booking())
 
 
 # A worker's assignments: what is still to do or done on those days, not what fell through.
@@ -352,7 +352,8 @@ def assignments_of_worker(worker_id: int | None, first_day: date, days: int, pag
         Booking.starts_at >= start,
         Booking.starts_at < end,
     )
-    return paginate(query.order_by(Booking.starts_at, Booking.id).options(*shown_with_booking()), page, per_page)
+    order = (Booking.starts_at, Booking.id)
+    return paginate_by_key(query, order, Booking.id, page, per_page, load=shown_with_booking())
 
 
 def bookings_of_station(
@@ -365,4 +366,5 @@ def bookings_of_station(
         start, end = beijing_day_bounds(day)
         query = query.where(Booking.starts_at >= start, Booking.starts_at < end)
     order = (Booking.starts_at.desc(), Booking.id.desc()) if latest_first else (Booking.starts_at, Booking.id)
-    return paginate(query.order_by(*order).options(*shown_with_booking()), page, per_page)
+    # ix_bookings_station_starts_at_id holds the station, the order and the status.
+    return paginate_by_key(query, order, Booking.id, page, per_page, load=shown_with_booking())

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app.paging import Page, paginate
+from app.paging import Page, paginate_by_key
 from booking.aftercare import follow_ups_due
 from booking.bookings import shown_with_booking
 from booking.models import PENDING, Booking
@@ -25,7 +25,8 @@ class Desk:
 
 def unconfirmed_bookings(station_code: str, limit: int) -> Page:
     query = select(Booking).where(Booking.station_code == station_code, Booking.status == PENDING)
-    return paginate(query.order_by(Booking.created_at, Booking.id).options(*shown_with_booking()), 1, limit)
+    order = (Booking.created_at, Booking.id)
+    return paginate_by_key(query, order, Booking.id, 1, limit, load=shown_with_booking())
 
 
 def desk(station_code: str, limit: int) -> Desk:

@@ -181,7 +181,8 @@ class Booking(Model):
         # The same Idempotency-Key from the same resident is the same booking.
         UniqueConstraint("resident_id", "idempotency_key", name="uq_bookings_resident_idempotency_key"),
         CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status"),
-        Index("ix_bookings_station_code_starts_at", "station_code", "starts_at"),
+        # A station's list in its order (deep pages too) and its count, read from the index alone.
+        Index("ix_bookings_station_starts_at_id", "station_code", "starts_at", "id", postgresql_include=["status"]),
         Index("ix_bookings_starts_at", "starts_at"),  # the reminders' day, across stations
     )
 
