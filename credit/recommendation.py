@@ -8,10 +8,10 @@ condition in recommendable_workers or recommendable_companies, and every list fo
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, case, or_
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from credit.models import COMPANY_GRADES, ISSUED, Certificate, Company, Worker
+from credit.models import ISSUED, Certificate, Company, Worker, grade_rank
 from credit.scoring import current_config
 
 
@@ -68,5 +68,5 @@ def recommendable_companies(query: Select, today: date) -> Select:
 
 # Best first, ties always broken the same way (the id), so a list pages without repeats or gaps.
 WORKERS_BEST_FIRST = (Worker.stars.desc().nulls_last(), Worker.credit_score.desc().nulls_last(), Worker.id)
-GRADE_RANK = case({grade: rank for rank, grade in enumerate(COMPANY_GRADES, start=1)}, value=Company.grade, else_=0)
+GRADE_RANK = grade_rank(Company.grade)
 COMPANIES_BEST_FIRST = (GRADE_RANK.desc(), Company.credit_score.desc().nulls_last(), Company.id)

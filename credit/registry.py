@@ -186,7 +186,7 @@ def list_companies(
         query = query.where(Company.grade == grade)
     if district_code:
         query = query.where(Company.district_code == district_code)
-    return paginate(query.order_by(*COMPANY_ORDERS[order]), page, per_page)
+    return paginate(query.order_by(*COMPANY_ORDERS[order]), page, per_page)  # "grade": ix_companies_best_first
 
 
 def list_workers(

@@ -76,6 +76,27 @@ def test_the_worker_list_costs_the_same_at_1_and_50_workers(caller, app, client,
     assert fifty == one
 
 
+def test_a_companys_worker_list_reads_and_decrypts_its_page_only(app, client, login, count_statements, monkeypatch):
+    """The session, the count and the page with each worker's certificate: three statements for
+    any page, and only the page's ID numbers and phones are decrypted to be masked."""
+    from app import privacy
+
+    add_companies(app, 1)
+    company_id = first_company_id(app)
+    add_workers(app, company_id, 50)
+    headers = login("company_admin", company_id=company_id)
+    decrypted = []
+    plain = privacy.decrypt
+    monkeypatch.setattr(privacy, "decrypt", lambda blob: decrypted.append(blob) or plain(blob))
+    listed = {}
+    for page in (1, 3):
+        decrypted.clear()
+        statements, body = statements_of(client, count_statements, "/api/v1/workers", headers, page=page, per_page=20)
+        listed[page] = (statements, len(body["items"]), body["total"], len(decrypted))
+    # Each page is requested twice (once to warm the caches): twice the page's two numbers each.
+    assert listed == {1: (3, 20, 50, 2 * 20 * 2), 3: (3, 10, 50, 2 * 10 * 2)}
+
+
 def test_a_workers_history_costs_the_same_at_1_and_50_events(app, client, operator, count_statements):
     add_companies(app, 1)
     add_workers(app, first_company_id(app), 1)
