@@ -121,7 +121,8 @@ def _standing(period: Period, district_code: str | None) -> Counter:
         select(last_moves.c.month, _district.label("district"), _state_after.label("state"))
         .join(CreditEvent, CreditEvent.id == last_moves.c.event_id)
         .outerjoin(Company, Company.id == CreditEvent.employer_id)
-        .where(_state_after.in_(list(STANDINGS)))
+        # Said again (the last move is a certificate's) so that the certificate moves' index is read, not the ledger.
+        .where(CreditEvent.kind == "certificate", _state_after.in_(list(STANDINGS)))
     )
     if district_code:
         standing = standing.where(Company.district_code == district_code)
