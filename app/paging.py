@@ -7,7 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields, validate
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, func, select
 
 from app.extensions import db
 from app.fields import PageNumber
@@ -32,14 +32,14 @@ def paginate(query: Select, page: int, per_page: int) -> Page:
 
 
 def paginate_by_key(
-    query: Select, order: Sequence[ColumnElement], key: ColumnElement, page: int, per_page: int, *, load: Sequence = ()
+    query: Select, order: Sequence[Any], key: Any, page: int, per_page: int, *, load: Sequence = ()
 ) -> Page:
     """`paginate` for a long list of one entity: `query` filters it, `order` sorts it (ending with
     `key`, its primary key), `load` the eager loads of what each row shows. The page's keys are
     picked first by a query of the key alone (which an index holding the filter and the order
     answers without reading a row: a deep page costs the index entries before it, not the rows),
     then only those rows are read, with what they show joined to them, never to the whole list."""
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     keys = (
         query.with_only_columns(key, maintain_column_froms=True)
         .order_by(*order)

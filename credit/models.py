@@ -1,6 +1,7 @@
 """Companies, workers, their 安心服務證 certificate, the credit ledger and the scan log."""
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -113,7 +114,7 @@ class Company(Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-def grade_rank(grade: ColumnElement) -> ColumnElement[int]:
+def grade_rank(grade: Any) -> ColumnElement[int]:
     """A grade as a number to sort by: 1 (A) to 5 (5A), 0 for none. Written with literals, not
     bound parameters, so that the lists' ORDER BY is the very expression ix_companies_best_first
     holds: an expression index serves only a query of the same expression."""

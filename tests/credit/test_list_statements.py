@@ -87,7 +87,12 @@ def test_a_companys_worker_list_reads_and_decrypts_its_page_only(app, client, lo
     headers = login("company_admin", company_id=company_id)
     decrypted = []
     plain = privacy.decrypt
-    monkeypatch.setattr(privacy, "decrypt", lambda blob: decrypted.append(blob) or plain(blob))
+
+    def counted(blob: bytes) -> str:
+        decrypted.append(blob)
+        return plain(blob)
+
+    monkeypatch.setattr(privacy, "decrypt", counted)
     listed = {}
     for page in (1, 3):
         decrypted.clear()
