@@ -30,10 +30,10 @@ def _stars(worker: Worker) -> str:
 
 
 def _queue(booking: Booking, kind: str, extra: dict[str, str], user_id: int | None = None) -> None:
-    """Every booking message starts with the same three keys: thing1 the service, time2 its start
-    (Beijing time), thing3 the station; `extra` adds the kind's own from key 4 on. To the booking's
-    resident unless `user_id` names someone else. A booking taken on behalf tells its holder (the
-    staff member) nothing: its resident hears of it once they claim it."""
+    """Every booking message starts with the same three keys (_words); `extra` adds the kind's
+    own from key 4 on. To the booking's resident unless `user_id` names someone else. A booking
+    taken on behalf tells its holder (the staff member) nothing: its resident hears of it once
+    they claim it."""
     caller = booking.caller
     if user_id is None and caller is not None and caller.claimed_at is None:
         return
@@ -42,6 +42,7 @@ def _queue(booking: Booking, kind: str, extra: dict[str, str], user_id: int | No
 
 
 def _words(service_name: str, starts_at: datetime, station_code: str) -> dict[str, str]:
+    """thing1 the service, time2 its start (Beijing time), thing3 the station."""
     return {
         "thing1": _thing(service_name),
         "time2": in_beijing(starts_at).strftime("%Y-%m-%d %H:%M"),
