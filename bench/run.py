@@ -2,6 +2,7 @@
 reported as a ratio of /healthz's requests per second (same machine, same moment).
 
     make bench                      # or: .venv/bin/python bench/run.py --duration 10
+    .venv/bin/python bench/run.py --only booking     # /healthz and the paths whose name starts so
 """
 
 import argparse
@@ -141,6 +142,12 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per path")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="measure only the paths whose name starts with NAME (repeatable); /healthz is always measured",
+    )
     args = parser.parse_args()
 
     env = bench_environment()
@@ -161,6 +168,7 @@ def main():
         results = {
             name: wrk(path, args.duration, args.connections, extra, os.environ | booking_env)
             for name, path, extra in runs
+            if name == "/healthz" or not args.only or name.startswith(tuple(args.only))
         }
     finally:
         server.terminate()

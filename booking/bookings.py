@@ -19,7 +19,7 @@ from app.extensions import db
 from app.geography import inside_guangzhou
 from app.i18n import _
 from app.paging import Page, paginate_by_key
-from booking import notifications, places
+from booking import notifications, one_statement, places
 from booking.availability import booking_window, series_window, slot_starts
 from booking.hours import locked_offers
 from booking.models import (
@@ -80,7 +80,16 @@ def place_for(station_code: str, service_code: str, starts_at: datetime, last_da
     """Where a booking at `starts_at` would go, or a 422 naming what is wrong with the request.
     The offer is share-locked, so the day cannot be closed under this booking. `last_day` widens
     the booking window for a series' occurrences (availability.series_window)."""
-    offer = next(iter(locked_offers(station_code, service_code)), None)
+    offer = _offered(station_code, service_code, next(iter(locked_offers(station_code, service_code)), None))
+    placement = _placement_in(offer, starts_at, last_day)
+    day = starts_at.astimezone(BEIJING).date()
+    if db.session.scalar(select(ClosedDay.id).where(ClosedDay.station_code == station_code, ClosedDay.day == day)):
+        raise _station_closed(day)
+    return placement
+
+
+def _offered(station_code: str, service_code: str, offer: StationOffer | None) -> StationOffer:
+    """The station's offer of the service, or the 422 saying there is no such station or offer."""
     if offer is None and db.session.get(Station, station_code) is None:
         raise Invalid(
             _("No station has code %(code)s.", code=station_code), code="unknown_station", field="station_code"
@@ -91,6 +100,12 @@ def place_for(station_code: str, service_code: str, starts_at: datetime, last_da
             code="not_offered",
             errors={"service_code": ["not offered at this station"]},
         )
+    return offer
+
+
+def _placement_in(offer: StationOffer, starts_at: datetime, last_day: date | None = None) -> Placement:
+    """The offer's slot at `starts_at` within the booking window, or the 422 saying why not;
+    closures aside (they are the database's to tell, under the offer's lock)."""
     local = starts_at.astimezone(BEIJING)
     first, last = booking_window()
     last = last_day or last
@@ -108,16 +123,24 @@ def place_for(station_code: str, service_code: str, starts_at: datetime, last_da
             code="not_a_slot_start",
             errors={"starts_at": ["not the start of one of this day's slots"]},
         )
-    if db.session.scalar(
-        select(ClosedDay.id).where(ClosedDay.station_code == station_code, ClosedDay.day == local.date())
-    ):
-        raise Invalid(
-            _("The station is closed on %(day)s.", day=local.date()),
-            code="station_closed",
-            errors={"starts_at": ["the station is closed that day"]},
-        )
     utc_start = to_utc(starts_at)
     return Placement(offer, utc_start, utc_start + timedelta(minutes=offer.slot_minutes))
+
+
+def _station_closed(day: date) -> Invalid:
+    return Invalid(
+        _("The station is closed on %(day)s.", day=day),
+        code="station_closed",
+        errors={"starts_at": ["the station is closed that day"]},
+    )
+
+
+def _preferred_worker_not_offering() -> Invalid:
+    return Invalid(
+        _("The preferred worker does not offer this service."),
+        code="preferred_worker_not_offering",
+        errors={"preferred_worker_id": ["no such worker offering this service"]},
+    )
 
 
 def booking_by_key(resident: User, key: str) -> Booking | None:
@@ -140,8 +163,14 @@ def _point(location: dict) -> WKTElement:
 
 def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Booking, bool]:
     """Books one place, or returns the booking this key already made (created=False). `data` has
-    WGS-84 `location`; the place is taken by the database, never by a count read before."""
+    WGS-84 `location`; the place is taken by the database, never by a count read before. On
+    PostgreSQL the write is one statement (booking.one_statement); a request that statement does
+    not settle takes the ORM path, which reads everything again under the offer's lock."""
     request_fingerprint = fingerprint(data)
+    if places.dialect() == "postgresql":
+        settled = _created_in_one_statement(resident, data, idempotency_key, request_fingerprint)
+        if settled is not None:
+            return settled
     existing = booking_by_key(resident, idempotency_key)
     if existing is not None:
         return replayed(existing, request_fingerprint), False
@@ -157,6 +186,39 @@ def create_booking(resident: User, data: dict, idempotency_key: str) -> tuple[Bo
     return booking, True
 
 
+def _created_in_one_statement(
+    resident: User, data: dict, idempotency_key: str, request_fingerprint: str
+) -> tuple[Booking, bool] | None:
+    """The booking written by one statement, checked against the offer as this process last read
+    it (read again once when it has changed since); None when the request is refused before the
+    write, for the ORM path to answer with the replay or the 422 in the order it always has."""
+    for _attempt in range(2):
+        offer = one_statement.offer_as_read(data["station_code"], data["service_code"])
+        if offer is None or not inside_guangzhou(data["location"]["lat"], data["location"]["lng"], "wgs84"):
+            return None
+        try:
+            placement = _placement_in(offer, data["starts_at"])
+        except Invalid:
+            return None
+        outcome = one_statement.book(
+            resident, data, idempotency_key, request_fingerprint, placement.starts_at, placement.ends_at, offer
+        )
+        if isinstance(outcome, Booking):
+            return outcome, True
+        if outcome == one_statement.REPLAYED:
+            existing = booking_by_key(resident, idempotency_key)
+            assert existing is not None  # what REPLAYED found
+            return replayed(existing, request_fingerprint), False
+        if outcome == one_statement.STATION_CLOSED:
+            raise _station_closed(placement.starts_at.astimezone(BEIJING).date())
+        if outcome == one_statement.PREFERRED_WORKER_NOT_OFFERING:
+            raise _preferred_worker_not_offering()
+        if outcome == one_statement.SLOT_FULL:
+            raise places.slot_full()
+        one_statement.forget_offer(offer)  # OFFER_CHANGED
+    return None
+
+
 def book_place(data: dict, **owner) -> Booking | None:
     """Checks the request, inserts the booking with `owner`'s columns (whose booking it is, its
     Idempotency-Key and fingerprint) and takes its place; None when the resident's key has a
@@ -170,13 +232,9 @@ def book_place(data: dict, **owner) -> Booking | None:
     placement = place_for(data["station_code"], data["service_code"], data["starts_at"])
     preferred = data.get("preferred_worker_id")
     if preferred is not None:
-        offered = db.session.scalar(select(Worker.service_types).where(Worker.id == preferred))
-        if placement.offer.service_code not in (offered or []):
-            raise Invalid(
-                _("The preferred worker does not offer this service."),
-                code="preferred_worker_not_offering",
-                errors={"preferred_worker_id": ["no such worker offering this service"]},
-            )
+        offered_services = db.session.scalar(select(Worker.service_types).where(Worker.id == preferred))
+        if placement.offer.service_code not in (offered_services or []):
+            raise _preferred_worker_not_offering()
     slot_id = places.slot_id(placement.offer, placement.starts_at, placement.ends_at)
     booking = _insert_booking(
         **owner,

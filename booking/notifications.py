@@ -12,7 +12,7 @@ from accounts.models import STATION_STAFF, RoleGrant
 from app.clock import in_beijing
 from app.extensions import db
 from app.privacy import mask_name
-from booking.models import STATUS_NAMES, Booking, WaitingEntry
+from booking.models import PENDING, STATUS_NAMES, Booking, WaitingEntry
 from credit.models import Worker
 from stations.services import station_name
 from wechat.messages import queue_subscribe_message
@@ -30,22 +30,35 @@ def _stars(worker: Worker) -> str:
 
 
 def _queue(booking: Booking, kind: str, extra: dict[str, str], user_id: int | None = None) -> None:
-    """Every booking message starts with the same three keys: thing1 the service, time2 its start
-    (Beijing time), thing3 the station; `extra` adds the kind's own from key 4 on. To the booking's
-    resident unless `user_id` names someone else. A booking taken on behalf tells its holder (the
-    staff member) nothing: its resident hears of it once they claim it."""
+    """Every booking message starts with the same three keys (_words); `extra` adds the kind's
+    own from key 4 on. To the booking's resident unless `user_id` names someone else. A booking
+    taken on behalf tells its holder (the staff member) nothing: its resident hears of it once
+    they claim it."""
     caller = booking.caller
     if user_id is None and caller is not None and caller.claimed_at is None:
         return
-    starts_at = in_beijing(booking.starts_at)
-    data = {
-        "thing1": _thing(booking.service.name),
-        "time2": starts_at.strftime("%Y-%m-%d %H:%M"),
-        "thing3": _thing(station_name(booking.station_code)),
-        **extra,
+    data = _words(booking.service.name, booking.starts_at, booking.station_code) | extra
+    queue_subscribe_message(user_id or booking.resident_id, kind, data, page=booking_page() + str(booking.id))
+
+
+def _words(service_name: str, starts_at: datetime, station_code: str) -> dict[str, str]:
+    """thing1 the service, time2 its start (Beijing time), thing3 the station."""
+    return {
+        "thing1": _thing(service_name),
+        "time2": in_beijing(starts_at).strftime("%Y-%m-%d %H:%M"),
+        "thing3": _thing(station_name(station_code)),
     }
-    page = f"{current_app.config['WECHAT_BOOKING_PAGE']}?id={booking.id}"
-    queue_subscribe_message(user_id or booking.resident_id, kind, data, page=page)
+
+
+def booking_page() -> str:
+    """The mini-program page of a booking, but for the booking's id at its end."""
+    return f"{current_app.config['WECHAT_BOOKING_PAGE']}?id="
+
+
+def received_words(service_name: str, starts_at: datetime, station_code: str) -> dict[str, str]:
+    """What 预约已受理 says, to the resident (booking_received) and to each of the station's staff
+    (station_booking) alike, before the booking has an id."""
+    return _words(service_name, starts_at, station_code) | {"phrase4": STATUS_NAMES[PENDING]}
 
 
 def booking_received(booking: Booking) -> None:
@@ -74,11 +87,8 @@ def followup_survey(booking: Booking) -> None:
 
 def waiting_offer(entry: WaitingEntry, expires_at: datetime) -> None:
     """A place came free in the slot the resident waits for: it is held for them until time4."""
-    data = {
-        "thing1": _thing(entry.service.name),
-        "time2": in_beijing(entry.starts_at).strftime("%Y-%m-%d %H:%M"),
-        "thing3": _thing(station_name(entry.station_code)),
-        "time4": in_beijing(expires_at).strftime("%Y-%m-%d %H:%M"),
+    data = _words(entry.service.name, entry.starts_at, entry.station_code) | {
+        "time4": in_beijing(expires_at).strftime("%Y-%m-%d %H:%M")
     }
     page = f"{current_app.config['WECHAT_WAITING_PAGE']}?id={entry.id}"
     queue_subscribe_message(entry.resident_id, "waiting_offer", data, page=page)

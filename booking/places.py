@@ -66,9 +66,13 @@ def take_place(slot_id: int) -> None:
         update(slots).where(slots.c.id == slot_id, slots.c.booked < slots.c.capacity).values(booked=slots.c.booked + 1)
     )
     if taken.rowcount != 1:
-        raise Conflict(
-            _("This slot is fully booked."), code="slot_full", errors={"starts_at": ["no place left in this slot"]}
-        )
+        raise slot_full()
+
+
+def slot_full() -> Conflict:
+    return Conflict(
+        _("This slot is fully booked."), code="slot_full", errors={"starts_at": ["no place left in this slot"]}
+    )
 
 
 def give_back_place(slot_id: int, *, passed_on: bool = True) -> None:

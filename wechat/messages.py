@@ -50,7 +50,7 @@ def queue_subscribe_message(user_id: int, kind: str, data: dict[str, str], page:
     Only flushes: the caller commits (or rolls back, and nothing is sent)."""
     if kind not in MESSAGE_KINDS:
         raise ValueError(f"unknown subscribe message kind {kind!r}; one of {', '.join(MESSAGE_KINDS)}")
-    template_id = current_app.config["WECHAT_TEMPLATES"].get(kind)
+    template_id = template_for(kind)
     message = SubscribeMessage(
         user_id=user_id,
         kind=kind,
@@ -63,6 +63,18 @@ def queue_subscribe_message(user_id: int, kind: str, data: dict[str, str], page:
     db.session.flush()
     if template_id:
         after_commit(functools.partial(submit, message.id))
+
+
+def template_for(kind: str) -> str | None:
+    """The template configured for `kind`; None: its messages are recorded as skipped."""
+    return current_app.config["WECHAT_TEMPLATES"].get(kind)
+
+
+def submit_once_committed(message_ids: list[int]) -> None:
+    """For queued rows that SQL wrote itself (booking.one_statement): each goes to the queue once
+    the caller's transaction commits, as queue_subscribe_message's own rows do."""
+    for message_id in message_ids:
+        after_commit(functools.partial(submit, message_id))
 
 
 def deliver_in_this_process() -> None:

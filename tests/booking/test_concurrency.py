@@ -109,8 +109,14 @@ def test_64_residents_booking_the_last_place_at_once_make_exactly_one_booking(ap
     assert sorted(statuses) == [201] + [409] * (CONCURRENT_REQUESTS - 1)
     with app.app_context():
         slot = db.session.scalar(select(Slot).where(Slot.station_code == STATION_C))
+        assert slot is not None
         assert (slot.booked, slot.capacity) == (2, 2)
         assert db.session.scalar(select(func.count()).where(Booking.slot_id == slot.id)) == 2
+        # The refused wrote nothing: one first event and one 预约已受理 per booking made.
+        in_slot = select(Booking.id).where(Booking.slot_id == slot.id)
+        assert db.session.scalar(select(func.count()).where(BookingEvent.booking_id.in_(in_slot))) == 2
+        told = select(func.count()).where(SubscribeMessage.user_id.in_(created["users"]))
+        assert db.session.scalar(told) == 2
 
 
 def test_one_booking_request_sent_many_times_at_once_books_one_place(app, station_c):
