@@ -175,11 +175,17 @@ def client_family(user_agent: str) -> str:
     return "other"
 
 
-def log_scan(certificate_id: int, channel: str, user_agent: str, viewer: str) -> None:
-    """One row per scan. On PostgreSQL this transaction does not wait for its WAL flush: a crash
-    may lose the last few scan records, never anything else, and the scan stays fast."""
+def _commit_without_waiting_for_the_log() -> None:
+    """On PostgreSQL the scan's transaction, which writes only scan records, does not wait for its
+    WAL flush: a crash may lose the last scan records written, never anything else, and the scan
+    stays fast."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def log_scan(certificate_id: int, channel: str, user_agent: str, viewer: str) -> None:
+    """One row per scan, written without waiting for the log (_commit_without_waiting_for_the_log)."""
+    _commit_without_waiting_for_the_log()
     db.session.execute(
         insert(ScanLog).values(
             certificate_id=certificate_id,
@@ -258,7 +264,9 @@ def admit(token: str, channel: str, user_agent: str, viewer: str) -> Admission:
     rate_key = f"scan-rate:{client_key()}:{minute}"
     entry = json.dumps([token, time.time(), channel, client_family(user_agent), viewer])
     try:
-        script = current_app.extensions.setdefault("scan_admit_script", client.register_script(ADMIT_SCRIPT))
+        script = current_app.extensions.get("scan_admit_script") or current_app.extensions.setdefault(
+            "scan_admit_script", client.register_script(ADMIT_SCRIPT)
+        )
         count, version, length, oldest = script(
             keys=[rate_key, VERSION_KEY, LOG_KEY], args=[config["SCAN_RATE_LIMIT_PER_MINUTE"], entry, uuid.uuid4().hex]
         )
@@ -369,6 +377,7 @@ def write_buffered_scans() -> int:
         if token in certificate_ids
     ]
     if rows:
+        _commit_without_waiting_for_the_log()
         db.session.execute(insert(ScanLog), rows)
     return len(rows)
 
