@@ -7,6 +7,7 @@ beyond the extension being created by the first migration.
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import cast
 
 import psycopg
 from flask import current_app, has_request_context, request
@@ -122,7 +123,7 @@ def read_one(db, statement: Select, params: dict):
         return session.execute(statement, params).one_or_none()
     sql = _compiled_sql(statement, bind)
     pooled = bind.raw_connection()
-    driver = pooled.driver_connection
+    driver = cast(psycopg.Connection, pooled.driver_connection)
     try:
         driver.autocommit = True
         with driver.cursor(row_factory=namedtuple_row) as cursor:
