@@ -7,10 +7,14 @@ beyond the extension being created by the first migration.
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import cast
 
+import psycopg
 from flask import current_app, has_request_context, request
 from geoalchemy2 import load_spatialite
-from sqlalchemy import DateTime, event
+from psycopg.rows import namedtuple_row
+from sqlalchemy import DateTime, Engine, Select, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -104,6 +108,45 @@ def configure_spatial_backend(app, db) -> None:
         # writers queue (busy_timeout) and each sees the one before it. A deferred BEGIN would let
         # two of them read the same snapshot, and the second would fail at its first write.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_writes() else "BEGIN")
+
+
+def read_one(db, statement: Select, params: dict):
+    """The one row (or None) of `statement`, read on PostgreSQL in one round trip outside any
+    transaction: no BEGIN, no COMMIT, no ORM result, for a public path that reads one row and
+    must see every commit made before it (the scan). Its columns are read by name, as from a Core
+    row; column types come from the driver (dates, aware moments, decoded JSON), not from
+    TypeDecorators. A session that already holds a transaction, or is bound to one connection
+    (a caller's own transaction), reads in it; so does SQLite."""
+    session = db.session()
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql" or not isinstance(bind, Engine) or session.in_transaction():
+        return session.execute(statement, params).one_or_none()
+    sql = _compiled_sql(statement, bind)
+    pooled = bind.raw_connection()
+    driver = cast(psycopg.Connection, pooled.driver_connection)
+    try:
+        driver.autocommit = True
+        with driver.cursor(row_factory=namedtuple_row) as cursor:
+            return cursor.execute(sql, params, prepare=True).fetchone()
+    except psycopg.OperationalError as error:  # the database went away: a 503, as from the ORM
+        pooled.invalidate()
+        raise OperationalError(sql, params, error) from error
+    finally:
+        if not driver.closed:
+            driver.autocommit = False
+        pooled.close()
+
+
+def _compiled_sql(statement: Select, engine: Engine) -> str:
+    """A statement's SQL, compiled once per process: building its cache key on every execution
+    costs more than the read itself."""
+    compiled = _COMPILED.get(statement)
+    if compiled is None:
+        compiled = _COMPILED[statement] = str(statement.compile(engine))
+    return compiled
+
+
+_COMPILED: dict[Select, str] = {}
 
 
 def database_is_reachable(db) -> bool:

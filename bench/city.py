@@ -88,21 +88,25 @@ def clerk_paths(url: str, env: dict) -> tuple[dict[str, list[str]], dict[str, st
     }
 
 
-def measure(scale_value: float, duration: int, connections: int, workers: int) -> dict:
+def measure(scale_value: float, duration: int, connections: int, workers: int, only: list[str]) -> dict:
     env = run.bench_environment() | {"DATABASE_URL": scale.DATABASE_URL}
     subprocess.run([sys.executable, "bench/scale.py", "--scale", str(scale_value)], cwd=ROOT, env=env, check=True)
     url = scale.DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
     paths = sample_paths(url)
     more, bearers = clerk_paths(url, env)
     paths |= more
+    wanted = [name for name in ["nearest (random points)", *paths] if not only or any(o in name for o in only)]
     RESULTS.mkdir(exist_ok=True)
     server = run.start_gunicorn(env, workers)
     try:
         results = {"/healthz": run.wrk("/healthz", duration, connections)}
-        results["nearest (random points)"] = run.wrk(
-            "/api/v1/stations/nearest", duration, connections, ("-s", str(ROOT / "bench" / "nearest.lua"))
-        )
+        if "nearest (random points)" in wanted:
+            results["nearest (random points)"] = run.wrk(
+                "/api/v1/stations/nearest", duration, connections, ("-s", str(ROOT / "bench" / "nearest.lua"))
+            )
         for name, chosen in paths.items():
+            if name not in wanted:
+                continue
             listed = RESULTS / f"paths-{len(results)}.txt"
             listed.write_text("\n".join(chosen) + "\n")
             results[name] = run.wrk(
@@ -121,8 +125,11 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per path")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--paths", nargs="+", default=[], help="measure only the paths whose names contain one of these"
+    )
     args = parser.parse_args()
-    by_scale = {s: measure(s, args.duration, args.connections, args.workers) for s in args.scales}
+    by_scale = {s: measure(s, args.duration, args.connections, args.workers, args.paths) for s in args.scales}
     names = list(next(iter(by_scale.values())))
     print(f"\ngunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s; ratio to /healthz")
     print(f"{'path':<34}" + "".join(f"{'scale ' + format(s, 'g'):>12}" for s in args.scales) + f"{'growth':>9}  errors")

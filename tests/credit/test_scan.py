@@ -8,10 +8,14 @@ import pytest
 import segno
 import zxingcpp
 from PIL import Image
+from sqlalchemy import text
 
 from app import create_app
+from app.clock import today_in_beijing
 from app.extensions import db
 from app.redis import redis_client
+from credit import scanning
+from credit.schemas import ScanSchema
 from tests.factories import NEXT_YEAR, REDIS_URL, YESTERDAY, new_id_number, token_of
 
 
@@ -137,6 +141,27 @@ def test_the_page_is_chinese_html_without_any_script(make_issued, client):
     assert "<script" not in page.lower()
     assert "script-src" not in response.headers["Content-Security-Policy"]
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_answer_is_what_the_documented_schema_writes_for_every_kind_of_profile(
+    app, make_company, make_issued, step, client, isolated
+):
+    company = make_company()
+    green = make_issued(company_id=company["id"])
+    red = make_issued(checks=[])
+    step(red["id"], "suspend", {"reason": "严重投诉调查中"})
+    isolated.execute(
+        text("UPDATE certificates SET refresher_due_on = :due WHERE worker_id = :id"),
+        {"due": YESTERDAY, "id": red["id"]},
+    )
+    for worker in (green, red):
+        answer = client.get(f"/api/v1/scan/{token_of(worker)}").json
+        with app.test_request_context():
+            row = scanning.find_scannable(token_of(worker))
+            documented = ScanSchema().dump(scanning.scan_profile(row, today_in_beijing()))
+        assert answer == documented
+        assert ScanSchema().validate(answer) == {}
+    assert answer["company"] is None and answer["refresher_due_on"] == YESTERDAY and answer["reasons"]
 
 
 def test_every_scan_is_logged_with_a_coarse_client_and_no_address(make_issued, client, isolated):
