@@ -189,12 +189,23 @@ def start_redis(folder: Path, processes: list) -> None:
         cwd=folder,
     )
     processes.append(redis)
-    wait_until(lambda: socket.create_connection((SERVICES, REDIS_PORT), timeout=1).close() is None, "Redis")
+    wait_until(lambda: accepts_connections(REDIS_PORT), "Redis")
+
+
+def accepts_connections(port: int) -> bool:
+    with socket.create_connection((SERVICES, port), timeout=1):
+        return True
+
+
+def one_value(connection: psycopg.Connection, query: str, *params):
+    row = connection.execute(query, params).fetchone()
+    assert row is not None, query
+    return row[0]
 
 
 def replica_reads_served(port: int = REPLICA_PORT) -> int:
     with psycopg.connect(postgres_url(port, "postgresql"), connect_timeout=2) as connection:
-        return connection.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = 'yangcheng'").fetchone()[0]
+        return one_value(connection, "SELECT xact_commit FROM pg_stat_database WHERE datname = 'yangcheng'")
 
 
 # The application hosts and haproxy ------------------------------------------------------------
@@ -418,9 +429,9 @@ class LagSampler:
             psycopg.connect(postgres_url(REPLICA_PORT, "postgresql"), autocommit=True) as replica,
         ):
             while not self._stop.wait(0.2):
-                position = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+                position = one_value(primary, "SELECT pg_current_wal_lsn()")
                 started = time.monotonic()
-                while not replica.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (position,)).fetchone()[0]:
+                while not one_value(replica, "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", position):
                     time.sleep(0.001)
                 self.lags_ms.append((time.monotonic() - started) * 1000)
 

@@ -29,8 +29,8 @@ from tests.factories import (
 from tests.faults.blackhole import Blackhole
 from tests.faults.servers import free_port
 
-PRIMARY_URL = make_url(POSTGRES_URL).set(database=make_url(POSTGRES_URL).database + "_primary")
-REPLICA_URL = PRIMARY_URL.set(database=make_url(POSTGRES_URL).database + "_replica")
+PRIMARY_URL = make_url(POSTGRES_URL).set(database=f"{make_url(POSTGRES_URL).database}_primary")
+REPLICA_URL = PRIMARY_URL.set(database=f"{make_url(POSTGRES_URL).database}_replica")
 STATION = "440103001000"  # 越秀区's first street, on the first page of the list
 ON_THE_REPLICA = "只在副本里的名字"
 
@@ -157,7 +157,7 @@ def test_a_replica_that_refuses_connections_is_skipped_and_reads_answer_from_the
 
 
 def test_a_replica_that_goes_away_between_requests_costs_no_error():
-    proxy = Blackhole(PRIMARY_URL.port or 5432, PRIMARY_URL.host)
+    proxy = Blackhole(PRIMARY_URL.port or 5432, PRIMARY_URL.host or "127.0.0.1")
     app = app_reading(REPLICA_URL.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
     client = app.test_client()
     assert station_name_in_list(client) == ON_THE_REPLICA  # a pooled connection to the replica now
@@ -169,7 +169,7 @@ def test_a_replica_that_goes_away_between_requests_costs_no_error():
 
 
 def test_a_hung_replica_holds_one_request_for_the_connect_timeout_and_the_next_ones_not_at_all():
-    proxy = Blackhole(PRIMARY_URL.port or 5432, PRIMARY_URL.host)
+    proxy = Blackhole(PRIMARY_URL.port or 5432, PRIMARY_URL.host or "127.0.0.1")
     proxy.stop_forwarding()
     app = app_reading(
         REPLICA_URL.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False),
