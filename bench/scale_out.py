@@ -42,7 +42,7 @@ POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 NETWORK = "10.77.0.0/16"
 SERVICES = "10.77.0.1"  # the host-side veth address the databases and Redis listen on
 PRIMARY_PORT, REPLICA_PORT, REDIS_PORT = 15432, 15433, 16379
-PROOF_PORT, BENCH_PORT, HAPROXY_STATS_PORT = 8774, 8775, 8776
+PROOF_PORT, BENCH_PORT = 8790, 8791  # haproxy's two frontends, on the host's loopback
 APP_PORT = 8777  # inside each host's namespace
 HOSTS = (1, 2, 3)
 WORKERS_PER_HOST = 2
@@ -307,8 +307,15 @@ def start_haproxy(folder: Path, processes: list) -> None:
     )
     run("haproxy", "-c", "-f", config)
     log = (folder / "haproxy.log").open("w")
-    processes.append(subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=log, stderr=log))
-    wait_until(lambda: len(hosts_answering(folder)) == len(HOSTS), "haproxy with every host up")
+    haproxy = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=log, stderr=log)
+    processes.append(haproxy)
+
+    def every_host_up() -> bool:
+        if haproxy.poll() is not None:
+            raise SystemExit(f"haproxy exited: {(folder / 'haproxy.log').read_text()}")
+        return len(hosts_answering(folder)) == len(HOSTS)
+
+    wait_until(every_host_up, "haproxy with every host up")
 
 
 def haproxy_command(folder: Path, command: str) -> str:
@@ -318,16 +325,22 @@ def haproxy_command(folder: Path, command: str) -> str:
         return b"".join(iter(lambda: admin.recv(65536), b"")).decode()
 
 
-def hosts_answering(folder: Path) -> list[str]:
-    """The hosts haproxy's health checks see up."""
+def host_statistics(folder: Path) -> dict[str, dict[str, str]]:
+    """haproxy's figures for each host (`show stat`): status, current sessions (scur)..."""
     lines = haproxy_command(folder, "show stat").splitlines()
     header = lines[0].lstrip("# ").split(",")
     rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:] if line]
-    return [
-        row["svname"]
-        for row in rows
-        if row["pxname"] == "hosts" and row["svname"].startswith("host") and row["status"] == "UP"
-    ]
+    return {row["svname"]: row for row in rows if row["pxname"] == "hosts" and row["svname"].startswith("host")}
+
+
+def sessions_on(folder: Path, host: str) -> int:
+    """Requests haproxy has under way on that host."""
+    return int(host_statistics(folder)[host]["scur"] or 0)
+
+
+def hosts_answering(folder: Path) -> list[str]:
+    """The hosts haproxy's health checks see up."""
+    return [name for name, row in host_statistics(folder).items() if row["status"] == "UP"]
 
 
 def serve_with(folder: Path, hosts: tuple[int, ...]) -> None:
@@ -459,8 +472,10 @@ def mixed_traffic_with_faults(folder, servers, replica_data, scan_token, booking
     lag.start()
     time.sleep(seconds / 3)
     in_flight_at_kill = residents.in_flight()
-    killed_at = time.monotonic()
+    on_host_3_at_kill = sessions_on(folder, "host3")
+    kill_started = time.monotonic()
     kill_app_host(3, servers[3])
+    killed = time.monotonic()
     time.sleep(seconds / 3)
     replica_reads = replica_reads_served() - replica_reads_before
     lag.stop()
@@ -471,7 +486,8 @@ def mixed_traffic_with_faults(folder, servers, replica_data, scan_token, booking
     return {
         "residents": residents,
         "in_flight_at_kill": in_flight_at_kill,
-        "killed_at": killed_at,
+        "on_host_3_at_kill": on_host_3_at_kill,
+        "kill": (kill_started, killed),
         "replica_stopped_at": replica_stopped_at,
         "replica_transactions_before_stop": replica_reads,
         "lags_ms": lag.lags_ms,
@@ -482,7 +498,8 @@ def mixed_traffic_with_faults(folder, servers, replica_data, scan_token, booking
 def judge_mixed_traffic(outcome: dict) -> tuple[list[str], dict]:
     answers = outcome["residents"].answers
     failed = [answer for answer in answers if answer.failed]
-    failed_before_kill = [answer for answer in failed if answer.ended < outcome["killed_at"]]
+    kill_started, killed = outcome["kill"]
+    failed_but_not_in_flight = [answer for answer in failed if answer.ended < kill_started or answer.started > killed]
     unexpected = [
         answer
         for answer in answers
@@ -497,8 +514,10 @@ def judge_mixed_traffic(outcome: dict) -> tuple[list[str], dict]:
     problems = []
     if len(failed) > outcome["in_flight_at_kill"]:
         problems.append(f"host lost: {len(failed)} requests failed, only {outcome['in_flight_at_kill']} were in flight")
-    if failed_before_kill:
-        problems.append(f"{len(failed_before_kill)} requests failed before any fault")
+    if failed_but_not_in_flight:
+        problems.append(
+            f"{len(failed_but_not_in_flight)} requests failed that were not in flight when host 3 was killed"
+        )
     if missing:
         problems.append(f"host lost: {len(missing)} acknowledged bookings are not in the primary: {missing[:10]}")
     if stale_ok_failed:
@@ -519,6 +538,7 @@ def judge_mixed_traffic(outcome: dict) -> tuple[list[str], dict]:
         "failed": len(failed),
         "failed_by_step": {step: sum(1 for a in failed if a.step == step) for step in sorted({a.step for a in failed})},
         "in_flight_at_kill": outcome["in_flight_at_kill"],
+        "on_host_3_at_kill": outcome["on_host_3_at_kill"],
         "bookings_acknowledged": len(booked),
         "bookings_missing": len(missing),
         "bookings_refused_full": sum(1 for a in answers if a.step == "booking" and a.status == 409),
@@ -551,6 +571,52 @@ def print_figures(figures: dict) -> None:
         print(f"{name:<22}{three:>10.0f}{one:>10.0f}{three / one:>7.2f}{three / baseline[3]['rps']:>11.2f}  {errors}")
 
 
+# The run ---------------------------------------------------------------------------------------
+
+
+class Rig:
+    """Everything the run starts, so that it can all be stopped and removed whatever happened."""
+
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="yc-scale-out-"))
+        shutil.chown(self.folder, "postgres", "postgres")
+        self.processes: list[subprocess.Popen] = []  # Redis, haproxy
+        self.servers: dict[int, subprocess.Popen] = {}  # gunicorn per host
+        self.clusters: list[Path] = []  # primary, replica
+
+    def build(self) -> tuple[str, dict]:
+        """The network, the databases, Redis, the hosts and haproxy; returns the demo data's scan
+        token and the booking environment (bench/run.py's prepare_database)."""
+        remove_network()
+        make_services_network()
+        for host in HOSTS:
+            make_host_namespace(host)
+        self.clusters.append(start_primary(self.folder))
+        self.clusters.append(start_replica(self.folder))
+        start_redis(self.folder, self.processes)
+        env = app_environment()
+        print("loading the schema, the stations and the demo data into the primary ...", flush=True)
+        scan_token, booking_env = prepare_database(env, postgres_url(PRIMARY_PORT))
+        for host in HOSTS:
+            self.servers[host] = start_app_host(host, env, self.folder)
+        for host in HOSTS:
+            wait_for_host(host)
+        start_haproxy(self.folder, self.processes)
+        return scan_token, booking_env
+
+    def tear_down(self) -> None:
+        for host, server in self.servers.items():
+            kill_app_host(host, server)
+        for process in self.processes:
+            process.kill()
+            process.wait()
+        for data in self.clusters:
+            stop_cluster(data)
+        remove_network()
+        keep_logs(self.folder)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def keep_logs(folder: Path) -> None:
     """The servers' logs outlive the run in bench/results/scale-out-logs/, for a failure's post-mortem."""
     kept = ROOT / "bench" / "results" / "scale-out-logs"
@@ -560,7 +626,21 @@ def keep_logs(folder: Path) -> None:
         shutil.copy(log, kept / log.name)
 
 
-# The run --------------------------------------------------------------------------------------
+def report(figures: dict, scan_limit: dict, traffic: dict, problems: list[str]) -> int:
+    print_figures(figures)
+    print(f"\nscan limit across hosts: {scan_limit}")
+    print(f"mixed traffic: {json.dumps(traffic, ensure_ascii=False, indent=2)}")
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    everything = {"figures": figures, "scan_limit": scan_limit, "mixed_traffic": traffic, "problems": problems}
+    (results / f"scale-out-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(everything, indent=2))
+    if problems:
+        print("\nVIOLATIONS:\n  " + "\n  ".join(problems))
+        return 1
+    print(
+        "\nscale-out holds: no acknowledged write lost, stale-ok reads survive the replica, limits and sessions shared"
+    )
+    return 0
 
 
 def main() -> int:
@@ -570,73 +650,26 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8, help="residents calling at once")
     args = parser.parse_args()
     if os.geteuid() != 0:
-        return print("make scale-out needs root (network namespaces)", file=sys.stderr) or 2
+        raise SystemExit("make scale-out needs root (network namespaces)")
 
-    folder = Path(tempfile.mkdtemp(prefix="yc-scale-out-"))
-    shutil.chown(folder, "postgres", "postgres")
-    processes: list[subprocess.Popen] = []
-    servers: dict[int, subprocess.Popen] = {}
-    clusters: list[Path] = []
-    # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, through the clean-up below.
+    # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, through the tear-down.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    rig = Rig()
     try:
-        remove_network()
-        make_services_network()
-        for host in HOSTS:
-            make_host_namespace(host)
-        clusters.append(start_primary(folder))
-        clusters.append(start_replica(folder))
-        start_redis(folder, processes)
-        env = app_environment()
-        print("loading the schema, the stations and the demo data into the primary ...", flush=True)
-        scan_token, booking_env = prepare_database(env, postgres_url(PRIMARY_PORT))
-        for host in HOSTS:
-            servers[host] = start_app_host(host, env, folder)
-        for host in HOSTS:
-            wait_for_host(host)
-        start_haproxy(folder, processes)
-
+        scan_token, booking_env = rig.build()
         print("throughput through haproxy, 3 hosts then 1 ...", flush=True)
-        figures = throughput_figures(folder, scan_token, booking_env, args.duration)
+        figures = throughput_figures(rig.folder, scan_token, booking_env, args.duration)
         print("proving sessions and the scan limit across hosts ...", flush=True)
         problems = prove_a_session_holds_across_hosts()
         scan_problems, scan_limit = prove_the_scan_limit_holds_across_hosts(scan_token)
-        problems += scan_problems
         print(f"mixed traffic for {args.traffic_seconds} s: host 3 killed, then the replica stopped ...", flush=True)
         outcome = mixed_traffic_with_faults(
-            folder, servers, clusters[1], scan_token, booking_env, args.traffic_seconds, args.threads
+            rig.folder, rig.servers, rig.clusters[1], scan_token, booking_env, args.traffic_seconds, args.threads
         )
         traffic_problems, traffic = judge_mixed_traffic(outcome)
-        problems += traffic_problems
     finally:
-        for host, server in servers.items():
-            kill_app_host(host, server)
-        for process in processes:
-            process.kill()
-            process.wait()
-        for data in clusters:
-            stop_cluster(data)
-        remove_network()
-        keep_logs(folder)
-        shutil.rmtree(folder, ignore_errors=True)
-
-    print_figures(figures)
-    print(f"\nscan limit across hosts: {scan_limit}")
-    print(f"mixed traffic: {json.dumps(traffic, ensure_ascii=False, indent=2)}")
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    (results / f"scale-out-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(
-        json.dumps(
-            {"figures": figures, "scan_limit": scan_limit, "mixed_traffic": traffic, "problems": problems}, indent=2
-        )
-    )
-    if problems:
-        print("\nVIOLATIONS:\n  " + "\n  ".join(problems))
-        return 1
-    print(
-        "\nscale-out holds: no acknowledged write lost, stale-ok reads survive the replica, limits and sessions shared"
-    )
-    return 0
+        rig.tear_down()
+    return report(figures, scan_limit, traffic, problems + scan_problems + traffic_problems)
 
 
 if __name__ == "__main__":
