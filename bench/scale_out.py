@@ -264,15 +264,20 @@ HAPROXY_CONFIG = """\
 global
     maxconn 4096
     stats socket {folder}/haproxy.sock mode 600 level admin
+    log stderr format iso local0
 
 defaults
     mode http
+    # Only the requests that went wrong are logged (haproxy.log in bench/results/scale-out-logs/).
+    log global
+    option httplog
+    option dontlog-normal
     timeout connect 1s
     timeout client 30s
     timeout server 30s
     # A request whose connection to a host failed goes to another; one already sent is not retried.
     retries 2
-    option redispatch
+    option redispatch 1
 
 # What residents reach: their address appended to X-Forwarded-For (TRUSTED_PROXY_COUNT=1).
 frontend residents
@@ -537,6 +542,11 @@ def judge_mixed_traffic(outcome: dict) -> tuple[list[str], dict]:
         },
         "failed": len(failed),
         "failed_by_step": {step: sum(1 for a in failed if a.step == step) for step in sorted({a.step for a in failed})},
+        # Each failure: what was asked, the answer (0: none), and when it started and ended, in ms from the kill.
+        "failures": [
+            (a.step, a.status, round((a.started - kill_started) * 1000), round((a.ended - kill_started) * 1000))
+            for a in failed
+        ],
         "in_flight_at_kill": outcome["in_flight_at_kill"],
         "on_host_3_at_kill": outcome["on_host_3_at_kill"],
         "bookings_acknowledged": len(booked),
