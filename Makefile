@@ -8,10 +8,11 @@ SCALES ?= 0.01 0.1
 RUN_PACKAGES := python3 python3-venv libsqlite3-mod-spatialite
 TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server chromium fonts-noto-cjk
 BENCH_PACKAGES := wrk
+SCALE_OUT_PACKAGES := haproxy iproute2
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 export FLASK_APP := wsgi
 
-.PHONY: run test lint fix lock messages fuzz bench bench-scale bench-city soak system-packages
+.PHONY: run test lint fix lock messages fuzz bench bench-scale bench-city soak scale-out system-packages
 
 ## Serve the embedded default (SQLite + SpatiaLite, no Redis) on http://127.0.0.1:$(PORT); every
 ## printed scan URL and QR code points at that port (PUBLIC_BASE_URL follows PORT)
@@ -92,6 +93,13 @@ soak: $(VENV)/.test-deps
 	scripts/install-system-packages $(TEST_PACKAGES) $(BENCH_PACKAGES)
 	scripts/start-test-services
 	$(VENV)/bin/python bench/soak.py
+
+## Three app hosts in network namespaces behind haproxy, a PostgreSQL primary and its streaming
+## replica, Redis, all started here (needs root): kills a host and stops the replica under mixed
+## traffic, checks sessions and the scan limit across hosts, prints requests/s with 3 hosts and 1
+scale-out: $(VENV)/.test-deps
+	scripts/install-system-packages $(TEST_PACKAGES) $(BENCH_PACKAGES) $(SCALE_OUT_PACKAGES)
+	$(VENV)/bin/python bench/scale_out.py
 
 $(VENV)/bin/python:
 	scripts/install-system-packages $(RUN_PACKAGES)

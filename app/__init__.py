@@ -14,6 +14,7 @@ from app.i18n import init_i18n
 from app.observability import configure_logging, init_observability
 from app.rate_limits import init_rate_limits
 from app.redis import init_redis
+from app.replica import init_replica
 from app.security import init_security_headers
 from app.storage import init_storage
 
@@ -54,6 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def register_extensions(app: Flask, api: ProblemApi) -> None:
     db.init_app(app)
     configure_spatial_backend(app, db)
+    init_replica(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIRECTORY))
     init_i18n(app)
     api.init_app(app)

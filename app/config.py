@@ -92,6 +92,7 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         "APP_ENV": env,
         "SECRET_KEY": secret_key or "development-only-secret",
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        **replica_settings(settings),
         # Personal data at rest: AES-256-GCM key, old keys still readable, and the HMAC key of the
         # look-up hashes. The defaults are public development keys, refused in production.
         "DATA_ENCRYPTION_KEY": decode_key(encryption_key or DEVELOPMENT_ENCRYPTION_KEY),
@@ -178,6 +179,20 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
     }
     settings.check()
     return config
+
+
+def replica_settings(settings: Settings) -> dict:
+    """A streaming replica of DATABASE_URL for the reads that may be a second stale (app/replica.py).
+    Unset, every read goes to the primary. How long a connection to it may take (whole seconds,
+    libpq's floor is 2), and how long a process reads the primary alone after it failed."""
+    url = normalise_database_url(settings.environ.get("DATABASE_REPLICA_URL", ""))
+    if url and not url.startswith("postgresql"):
+        raise ConfigError("DATABASE_REPLICA_URL must be a PostgreSQL URL: a streaming replica of DATABASE_URL")
+    return {
+        "DATABASE_REPLICA_URL": url or None,
+        "DATABASE_REPLICA_CONNECT_TIMEOUT_SECONDS": settings.integer("DATABASE_REPLICA_CONNECT_TIMEOUT_SECONDS", 2),
+        "DATABASE_REPLICA_RETRY_SECONDS": settings.number("DATABASE_REPLICA_RETRY_SECONDS", 5.0),
+    }
 
 
 def engagement_settings(settings: Settings) -> dict:

@@ -8,6 +8,8 @@ from flask_sqlalchemy.model import Model as FlaskSQLAlchemyModel
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app.replica import LaggingReadSession
+
 # Named constraints make migrations reproducible on PostgreSQL and SQLite alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -22,7 +24,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": LaggingReadSession})
 
 # The base every model subclasses. At run time it is `db.Model` itself; a type checker cannot see
 # through that attribute, made when `db` is (python/mypy#8603), so to mypy it is the class `db.Model`

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -30,13 +31,15 @@ def sh(*args, env=None):
     subprocess.run(args, check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 
 
-def prepare_database(env) -> tuple[str, dict]:
-    """A fresh database with the stations, the demo workers and the booking defaults; returns a
-    green worker's scan token and the booking benchmark's environment (a resident's token and
-    the stations offering cleaning)."""
-    database = DATABASE_URL.rsplit("/", 1)[1]
-    sh("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    sh("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f'CREATE DATABASE "{database}"')
+def prepare_database(env, database_url: str = DATABASE_URL) -> tuple[str, dict]:
+    """A fresh database at `database_url` (the app's DATABASE_URL in `env`) with the stations, the
+    demo workers and the booking defaults; returns a green worker's scan token and the booking
+    benchmark's environment (a resident's token and the stations offering cleaning)."""
+    server = urlsplit(database_url)
+    psql = ("psql", "-q", "-h", server.hostname, "-p", str(server.port or 5432), "-U", "postgres", "-d", "postgres")
+    database = server.path.lstrip("/")
+    sh(*psql, "-c", f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    sh(*psql, "-c", f'CREATE DATABASE "{database}"')
     sh(str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade", env=env)
     sh(str(VENV_BIN / "flask"), "--app", "wsgi", "stations", "import", "stations/data/gz_streets.csv", env=env)
     demo = subprocess.run(
@@ -105,9 +108,9 @@ def start_gunicorn(env, workers):
     raise SystemExit("gunicorn did not start")
 
 
-def wrk(path, duration, connections, extra=(), env=None):
+def wrk(path, duration, connections, extra=(), env=None, base=BASE):
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", *extra, BASE + path],
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", *extra, base + path],
         check=True,
         capture_output=True,
         text=True,

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.i18n import _
 from app.paging import PageQuery
 from app.rate_limits import rate_limited
+from app.replica import reads_may_lag
 from app.storage import storage
 from credit import (
     certificates,
@@ -130,6 +131,7 @@ def create_company(data):
 
 
 @blp.get("/companies")
+@reads_may_lag
 @blp.arguments(CompanyListQuery, location="query", as_kwargs=True)
 @blp.response(200, CompanyPageSchema)
 def list_companies(page, per_page, grade=None, district=None):

@@ -1,7 +1,9 @@
-"""The statistics API (行业报告): GET only, each answer a few charts counted by the database."""
+"""The statistics API (行业报告): GET only, each answer a few charts counted by the database (the
+replica's, when one is configured: figures a second old are as good)."""
 
 from accounts.models import OPERATOR
 from app.blueprint import ApiBlueprint
+from app.replica import reads_may_lag
 from industry_statistics.access import BOOKING_READERS, station_in_scope
 from industry_statistics.bookings import booking_figures
 from industry_statistics.certificates import certificate_figures
@@ -33,6 +35,7 @@ blp = ApiBlueprint(
 
 @blp.get("/certificates")
 @blp.requires(OPERATOR)
+@reads_may_lag
 @blp.arguments(PeriodDistrictQuery, location="query")
 @blp.response(200, CertificateFiguresSchema)
 def statistics_of_certificates(query):
@@ -43,6 +46,7 @@ def statistics_of_certificates(query):
 
 @blp.get("/workers")
 @blp.requires(OPERATOR)
+@reads_may_lag
 @blp.arguments(DistrictQuery, location="query")
 @blp.response(200, WorkerFiguresSchema)
 def statistics_of_workers(query):
@@ -52,6 +56,7 @@ def statistics_of_workers(query):
 
 @blp.get("/companies")
 @blp.requires(OPERATOR)
+@reads_may_lag
 @blp.arguments(DistrictQuery, location="query")
 @blp.response(200, CompanyFiguresSchema)
 def statistics_of_companies(query):
@@ -61,6 +66,7 @@ def statistics_of_companies(query):
 
 @blp.get("/bookings")
 @blp.requires(*BOOKING_READERS)
+@reads_may_lag
 @blp.problems(403)
 @blp.arguments(BookingFiguresQuery, location="query")
 @blp.response(200, BookingFiguresSchema)
@@ -73,6 +79,7 @@ def statistics_of_bookings(query):
 
 @blp.get("/complaints")
 @blp.requires(OPERATOR)
+@reads_may_lag
 @blp.arguments(PeriodDistrictQuery, location="query")
 @blp.response(200, ComplaintFiguresSchema)
 def statistics_of_complaints(query):
@@ -83,6 +90,7 @@ def statistics_of_complaints(query):
 
 @blp.get("/training")
 @blp.requires(OPERATOR)
+@reads_may_lag
 @blp.arguments(PeriodQuery, location="query")
 @blp.response(200, TrainingFiguresSchema)
 def statistics_of_training(query):

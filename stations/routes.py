@@ -9,6 +9,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.geography import inside_guangzhou
 from app.i18n import _
+from app.replica import reads_may_lag
 from stations import services
 from stations.models import Station
 from stations.schemas import (
@@ -29,6 +30,7 @@ NOT_MODIFIED = {"description": "Not Modified: the If-None-Match tag is current"}
 
 
 @blp.get("/stations")
+@reads_may_lag
 @conditional(services.stations_version, "STATIONS_CACHE_MAX_AGE")
 @blp.arguments(StationListQuery, location="query", as_kwargs=True)
 @in_requested_crs
@@ -40,6 +42,7 @@ def list_stations(page, per_page, crs, district=None):
 
 
 @blp.get("/stations.geojson")
+@reads_may_lag
 @conditional(services.stations_version, "STATIONS_CACHE_MAX_AGE")
 @blp.arguments(GeoJsonQuery, location="query", as_kwargs=True)
 @in_requested_crs
@@ -57,6 +60,7 @@ def geojson_media_type(response):
 
 
 @blp.get("/stations/nearest")
+@reads_may_lag
 @blp.arguments(NearestQuery, location="query", as_kwargs=True)
 @blp.response(200, NearestSchema)
 def nearest_stations(lat, lng, crs, limit):
@@ -90,6 +94,7 @@ def get_station(code, crs):
 
 
 @blp.get("/districts")
+@reads_may_lag
 @conditional(services.stations_version, "STATIONS_CACHE_MAX_AGE")
 @blp.response(200, DistrictListSchema)
 @blp.alt_response(304, **NOT_MODIFIED)
