@@ -1,17 +1,24 @@
 """The hot paths at city scale: for each scale, bench/scale.py's data, gunicorn on it, and wrk on
-every path with random inputs (random tokens, stations, workers and deep pages: what residents and
-clerks do, not one cached answer), each path's requests per second as a ratio of /healthz's in
-the same run; then each path's growth from the smallest scale to the largest.
+every path with random inputs (random tokens, stations, workers, deep pages, districts, months and
+feed cursors: what residents, clerks and the city's platform do, not one cached answer), each
+path's requests per second as a ratio of /healthz's in the same run; each gunicorn worker's
+resident memory after the runs; then the scheduled jobs on the same data (bench/jobs.py), with
+their seconds and the rows they touched. Last, each path's growth from the smallest scale to the
+largest, printed and written as a Markdown table to bench/results/ for docs/performance.md.
 
     make bench-city SCALES="0.01 0.1 1"     # or: .venv/bin/python bench/city.py --scales 0.01 0.1
+    .venv/bin/python bench/city.py --scales 0.01 --paths console     # only the paths named so
 """
 
 import argparse
+import base64
 import json
 import os
+import random
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -19,11 +26,14 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # bench/run.py: gunicorn, wrk and the environment, shared
 import scale
+import soak  # worker memory, read as the soak reads it
 
 ROOT = run.ROOT
 RESULTS = run.LOG_FOLDER
 PATHS_LUA = str(ROOT / "bench" / "paths.lua")
 SAMPLE = 2000  # random inputs per path
+HEALTHZ = "/healthz"
+rng = random.Random(20261202)
 
 
 def first_row(connection, query: str, *params) -> tuple:
@@ -32,18 +42,17 @@ def first_row(connection, query: str, *params) -> tuple:
     return row
 
 
-def sample_paths(url: str) -> dict[str, list[str]]:
+def sample_paths(connection) -> dict[str, list[str]]:
     """Random inputs drawn from the data itself: scan tokens of issued certificates, stations,
     workers, deep pages of the public lists."""
-    with psycopg.connect(url) as connection:
 
-        def column(query: str) -> list:
-            return [row[0] for row in connection.execute(query, (SAMPLE,)).fetchall()]
+    def column(query: str) -> list:
+        return [row[0] for row in connection.execute(query, (SAMPLE,)).fetchall()]
 
-        tokens = column("SELECT scan_token FROM certificates WHERE scan_token IS NOT NULL ORDER BY random() LIMIT %s")
-        stations = column("SELECT DISTINCT station_code FROM station_offers WHERE service_code = 'cleaning' LIMIT %s")
-        workers = column("SELECT id FROM workers ORDER BY random() LIMIT %s")
-        (companies,) = first_row(connection, "SELECT count(*) FROM companies")
+    tokens = column("SELECT scan_token FROM certificates WHERE scan_token IS NOT NULL ORDER BY random() LIMIT %s")
+    stations = column("SELECT DISTINCT station_code FROM station_offers WHERE service_code = 'cleaning' LIMIT %s")
+    workers = column("SELECT id FROM workers ORDER BY random() LIMIT %s")
+    (companies,) = first_row(connection, "SELECT count(*) FROM companies")
     company_pages = max(1, companies // 20)
     return {
         "scan (JSON, random tokens)": [f"/api/v1/scan/{t}" for t in tokens],
@@ -56,9 +65,111 @@ def sample_paths(url: str) -> dict[str, list[str]]:
     }
 
 
-def clerk_paths(url: str, env: dict) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """The clerks' lists, read with their own tokens: the busiest station's booking list (deep
-    pages too) and the largest company's worker list."""
+def months_back(months: int) -> date:
+    today = date.today()
+    month = today.year * 12 + today.month - 1 - months
+    return date(month // 12, month % 12 + 1, 1)
+
+
+def random_periods() -> list[str]:
+    """`from` and `to` of one to twelve whole months within the last two years (the current one cut
+    at today), or none (the default year)."""
+    periods = []
+    for _ in range(SAMPLE):
+        back, months = rng.randint(1, 24), rng.randint(1, 12)
+        first, after = months_back(back), months_back(back - months)
+        last = min(date.today(), after - timedelta(days=1))
+        periods.append("" if rng.random() < 0.2 else f"from={first.isoformat()}&to={last.isoformat()}")
+    return periods
+
+
+def statistics_paths(districts: list[str]) -> dict[str, list[str]]:
+    """Every statistics endpoint with random months and districts (operators)."""
+    periods = random_periods()
+
+    def district(i: int) -> str:
+        return "" if i % 4 == 0 else f"district={districts[i % len(districts)]}"
+
+    def query(*parts: str) -> str:
+        joined = "&".join(part for part in parts if part)
+        return f"?{joined}" if joined else ""
+
+    return {
+        "statistics: certificates": [
+            f"/api/v1/statistics/certificates{query(periods[i], district(i))}" for i in range(SAMPLE)
+        ],
+        "statistics: workers": [f"/api/v1/statistics/workers{query(district(i))}" for i in range(SAMPLE)],
+        "statistics: companies": [f"/api/v1/statistics/companies{query(district(i))}" for i in range(SAMPLE)],
+        "statistics: bookings": [f"/api/v1/statistics/bookings{query(periods[i], district(i))}" for i in range(SAMPLE)],
+        "statistics: complaints": [
+            f"/api/v1/statistics/complaints{query(periods[i], district(i))}" for i in range(SAMPLE)
+        ],
+        "statistics: training": [f"/api/v1/statistics/training{query(periods[i])}" for i in range(SAMPLE)],
+    }
+
+
+def feed_paths(connection) -> list[str]:
+    """Pages of the feed after random positions in it (a platform catching up from anywhere),
+    as the cursors feed.pulling gives out, and a few first pages from a random day."""
+    positions = connection.execute(
+        "SELECT xact_id, id FROM feed_records ORDER BY random() LIMIT %s", (SAMPLE,)
+    ).fetchall()
+    paths = []
+    for xact_id, record_id in positions:
+        text = json.dumps([xact_id, record_id, None], separators=(",", ":"))
+        cursor = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+        paths.append(f"/api/v1/public-credit/v1/records?cursor=v1.{cursor}")
+    for _ in range(SAMPLE // 10):
+        since = date.today() - timedelta(days=rng.randint(1, 700))
+        paths.append(f"/api/v1/public-credit/v1/records?since={since.isoformat()}T00:00:00%2B08:00")
+    return paths
+
+
+def console_paths(station: str, connection) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The console's main pages: a station's (the desk and day sheet on random days, the
+    complaint triage and follow-ups, its engagements, its figures) and an operator's (the
+    dashboard for random months and districts, the worker, certificate and company lists on random
+    pages, complaints due, 失信 cases and listings, training classes and figures)."""
+    days = [(date.today() + timedelta(days=rng.randint(-60, 7))).isoformat() for _ in range(SAMPLE)]
+    (workers,) = first_row(connection, "SELECT count(*) FROM workers")
+    (classes,) = first_row(connection, "SELECT count(*) FROM training_classes")
+    worker_pages, class_pages = max(1, workers // 20), max(1, classes // 20)
+    districts = [row[0] for row in connection.execute("SELECT DISTINCT district_code FROM companies")]
+    periods = random_periods()
+    staff = {
+        "console: desk (staff, random days)": [f"/console/desk?date={day}" for day in days],
+        "console: day sheet (staff)": [f"/console/day-sheet?date={day}" for day in days],
+        "console: complaints triage (staff)": ["/console/complaints"],
+        "console: follow-ups due (staff)": ["/console/follow-ups"],
+        "console: engagements (staff)": ["/console/engagements"],
+        "console: station figures (staff)": ["/console/station-figures"],
+    }
+    operator = {
+        "console: dashboard (operator)": [
+            "/console/dashboard" + (f"?{periods[i]}&district={districts[i % len(districts)]}" if periods[i] else "")
+            for i in range(SAMPLE)
+        ],
+        "console: workers (operator, pages)": [
+            f"/console/workers?page={1 + rng.randrange(worker_pages)}" for _ in range(SAMPLE)
+        ],
+        "console: certificates (operator, pages)": [
+            f"/console/certificates?state=issued&page={1 + rng.randrange(worker_pages)}" for _ in range(SAMPLE)
+        ],
+        "console: companies (operator)": ["/console/companies"],
+        "console: complaints due (operator)": ["/console/complaints-due"],
+        "console: 失信 cases (operator)": ["/console/sanctions/cases"],
+        "console: 失信 listings (operator)": ["/console/sanctions/listings"],
+        "console: training classes (operator)": [
+            f"/console/training/classes?page={1 + rng.randrange(class_pages)}" for _ in range(SAMPLE)
+        ],
+        "console: training figures (operator)": ["/console/training/statistics"],
+    }
+    return staff, operator
+
+
+def all_paths(url: str, env: dict) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """Every path measured but nearest (its own script): its random inputs and the headers it is
+    read with (the clerks' bearer tokens, the console's web sessions, the feed client's key)."""
     with psycopg.connect(url) as connection:
         (station,) = first_row(
             connection, "SELECT station_code FROM bookings GROUP BY station_code ORDER BY count(*) DESC LIMIT 1"
@@ -68,55 +179,124 @@ def clerk_paths(url: str, env: dict) -> tuple[dict[str, list[str]], dict[str, st
             connection,
             "SELECT company_id, count(*) FROM workers WHERE company_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
         )
-    tokens = subprocess.run(
-        [sys.executable, "bench/city_tokens.py", station, str(company)],
-        cwd=ROOT, env=env | {"PYTHONPATH": str(ROOT)}, check=True, capture_output=True, text=True,
-    ).stdout.split()  # fmt: skip
-    operator, staff, admin = tokens
-    station_pages = max(1, station_bookings // 20)
-    worker_pages = max(1, company_workers // 20)
-    paths = {
-        "station's bookings (staff)": [
-            f"/api/v1/stations/{station}/bookings?page={1 + i * 7919 % station_pages}" for i in range(SAMPLE)
-        ],
-        "company's workers (admin)": [f"/api/v1/workers?page={1 + i % worker_pages}" for i in range(SAMPLE)],
+        public = sample_paths(connection)
+        statistics = statistics_paths(scale.DISTRICTS)
+        feed = feed_paths(connection)
+        staff_pages, operator_pages = console_paths(station, connection)
+    credentials = json.loads(
+        subprocess.run(
+            [sys.executable, "bench/city_tokens.py", station, str(company)],
+            cwd=ROOT, env=env | {"PYTHONPATH": str(ROOT)}, check=True, capture_output=True, text=True,
+        ).stdout.splitlines()[-1]
+    )  # fmt: skip
+    bearer, web = credentials["bearer"], credentials["web"]
+
+    def with_bearer(role: str) -> dict[str, str]:
+        return {"AUTHORIZATION": f"Bearer {bearer[role]}"}
+
+    def with_session(role: str) -> dict[str, str]:
+        return {"COOKIE": f"yc_console={web[role]}"}
+
+    station_pages, worker_pages = max(1, station_bookings // 20), max(1, company_workers // 20)
+    paths: dict[str, tuple[list[str], dict[str, str]]] = {
+        name: (chosen, with_bearer("operator") if "operator" in name else {}) for name, chosen in public.items()
     }
-    return paths, {
-        "station's bookings (staff)": staff,
-        "company's workers (admin)": admin,
-        "worker's credit (operator)": operator,
-    }
+    paths["station's bookings (staff)"] = (
+        [f"/api/v1/stations/{station}/bookings?page={1 + i * 7919 % station_pages}" for i in range(SAMPLE)],
+        with_bearer("station_staff"),
+    )
+    paths["company's workers (admin)"] = (
+        [f"/api/v1/workers?page={1 + i % worker_pages}" for i in range(SAMPLE)],
+        with_bearer("company_admin"),
+    )
+    paths |= {name: (chosen, with_bearer("operator")) for name, chosen in statistics.items()}
+    paths["feed page (random cursors)"] = (feed, {"AUTHORIZATION": f"ApiKey {credentials['feed_key']}"})
+    paths |= {name: (chosen, with_session("station_staff")) for name, chosen in staff_pages.items()}
+    paths |= {name: (chosen, with_session("operator")) for name, chosen in operator_pages.items()}
+    return paths
 
 
-def measure(scale_value: float, duration: int, connections: int, workers: int, only: list[str]) -> dict:
+def measure(scale_value: float, duration: int, connections: int, workers: int, only: str | None) -> dict:
+    """One scale: the data, every path (those whose name contains `only`, and /healthz), the
+    workers' memory after them, and the jobs."""
     env = run.bench_environment() | {"DATABASE_URL": scale.DATABASE_URL}
     subprocess.run([sys.executable, "bench/scale.py", "--scale", str(scale_value)], cwd=ROOT, env=env, check=True)
     url = scale.DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
-    paths = sample_paths(url)
-    more, bearers = clerk_paths(url, env)
-    paths |= more
-    wanted = [name for name in ["nearest (random points)", *paths] if not only or any(o in name for o in only)]
+    paths = all_paths(url, env)
     RESULTS.mkdir(exist_ok=True)
     server = run.start_gunicorn(env, workers)
     try:
-        results = {"/healthz": run.wrk("/healthz", duration, connections)}
-        if "nearest (random points)" in wanted:
+        results = {HEALTHZ: run.wrk(HEALTHZ, duration, connections)}
+        started = {str(pid): soak.rss_mb(pid) for pid in soak.worker_pids(server.pid)}
+        if not only or only in "nearest (random points)":
             results["nearest (random points)"] = run.wrk(
                 "/api/v1/stations/nearest", duration, connections, ("-s", str(ROOT / "bench" / "nearest.lua"))
             )
-        for name, chosen in paths.items():
-            if name not in wanted:
+        for name, (chosen, headers) in paths.items():
+            if only and only not in name:
                 continue
             listed = RESULTS / f"paths-{len(results)}.txt"
             listed.write_text("\n".join(chosen) + "\n")
             results[name] = run.wrk(
-                "/", duration, connections, ("-s", PATHS_LUA),
-                os.environ | {"PATHS_FILE": str(listed), "BEARER": bearers.get(name, "")},
-            )  # fmt: skip
+                "/", duration, connections, ("-s", PATHS_LUA), os.environ | {"PATHS_FILE": str(listed)} | headers
+            )
+        memory = {str(pid): soak.rss_mb(pid) for pid in soak.worker_pids(server.pid)}
     finally:
         server.terminate()
         server.wait()
-    return results
+    jobs = subprocess.run(
+        [sys.executable, "bench/jobs.py", "--json"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.splitlines()[-1]
+    return {"paths": results, "memory_mb": memory, "memory_after_healthz_mb": started, "jobs": json.loads(jobs)}
+
+
+def table(by_scale: dict[float, dict], scales: list[float], args) -> list[str]:
+    """The figures as Markdown: each path's ratio to /healthz per scale and its growth, each
+    worker's memory, each job's seconds and rows touched."""
+    names = list(by_scale[scales[0]]["paths"])
+    heading = " | ".join(f"scale {s:g}" for s in scales)
+    lines = [
+        f"gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s; "
+        "each path's requests per second as a ratio of /healthz's in the same run",
+        "",
+        f"| path | {heading} | growth {scales[0]:g} → {scales[-1]:g} | non-2xx |",
+        "| --- | " + " | ".join("---:" for _ in scales) + " | ---: | --- |",
+    ]
+    for name in names:
+        runs = [by_scale[s]["paths"].get(name) for s in scales]
+        ratios = [
+            r["rps"] / by_scale[s]["paths"][HEALTHZ]["rps"] if r else None for s, r in zip(scales, runs, strict=True)
+        ]
+        growth = ratios[0] / ratios[-1] if ratios[0] and ratios[-1] else None
+        failures = " ".join(
+            f"{s:g}: {r['non_2xx_3xx'] or r['socket_errors']}"
+            for s, r in zip(scales, runs, strict=True) if r and (r["non_2xx_3xx"] or r["socket_errors"])
+        )  # fmt: skip
+        shown = " | ".join(f"{ratio:.3f}" if ratio is not None else "–" for ratio in ratios)
+        lines.append(f"| {name} | {shown} | {f'{growth:.2f}×' if growth else '–'} | {failures} |")
+    healthz = " | ".join(f"{by_scale[s]['paths'][HEALTHZ]['rps']:.0f}" for s in scales)
+    lines.append(f"| (/healthz req/s) | {healthz} | | |")
+    lines += [
+        "",
+        f"| gunicorn worker memory, after /healthz → after every path (target < {soak.TARGET_MB} MB) | {heading} |",
+        "| --- | " + " | ".join("---:" for _ in scales) + " |",
+    ]
+    for k in range(max(len(by_scale[s]["memory_mb"]) for s in scales)):
+        cells = []
+        for s in scales:
+            pids = sorted(by_scale[s]["memory_mb"])
+            before, after = by_scale[s]["memory_after_healthz_mb"], by_scale[s]["memory_mb"]
+            cells.append(f"{before.get(pids[k], 0):.0f} → {after[pids[k]]:.0f} MB" if k < len(pids) else "–")
+        lines.append(f"| worker {k + 1} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"| job: seconds (rows touched) | {heading} |",
+        "| --- | " + " | ".join("---:" for _ in scales) + " |",
+    ]
+    for k, job in enumerate(by_scale[scales[0]]["jobs"]):
+        timings = [by_scale[s]["jobs"][k] for s in scales]
+        lines.append(f"| {job['job']} | " + " | ".join(f"{t['seconds']:.2f} s ({t['rows']:,})" for t in timings) + " |")
+    return lines
 
 
 def main():
@@ -125,25 +305,15 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per path")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--paths", nargs="+", default=[], help="measure only the paths whose names contain one of these"
-    )
+    parser.add_argument("--paths", help="run only the paths whose name contains this (and /healthz)")
     args = parser.parse_args()
     by_scale = {s: measure(s, args.duration, args.connections, args.workers, args.paths) for s in args.scales}
-    names = list(next(iter(by_scale.values())))
-    print(f"\ngunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s; ratio to /healthz")
-    print(f"{'path':<34}" + "".join(f"{'scale ' + format(s, 'g'):>12}" for s in args.scales) + f"{'growth':>9}  errors")
-    for name in names:
-        ratios = [by_scale[s][name]["rps"] / by_scale[s]["/healthz"]["rps"] for s in args.scales]
-        growth = ratios[0] / ratios[-1] if ratios[-1] else float("inf")
-        failures = " ".join(
-            f"{s:g}:{r['non_2xx_3xx'] or r['socket_errors']}"
-            for s in args.scales if (r := by_scale[s][name])["non_2xx_3xx"] or r["socket_errors"]
-        )  # fmt: skip
-        print(f"{name:<34}" + "".join(f"{ratio:>12.3f}" for ratio in ratios) + f"{growth:>8.2f}×  {failures}")
-    (RESULTS / f"city-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(json.dumps(
-        {format(s, "g"): r for s, r in by_scale.items()}, indent=2
-    ))  # fmt: skip
+    lines = table(by_scale, args.scales, args)
+    print("\n" + "\n".join(lines))
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    (RESULTS / f"city-{stamp}.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"city-{stamp}.json").write_text(json.dumps({format(s, "g"): r for s, r in by_scale.items()}, indent=2))
+    print(f"\nwritten: bench/results/city-{stamp}.md and .json")
 
 
 if __name__ == "__main__":

@@ -1,28 +1,37 @@
-"""Bearer tokens for the city bench's clerks: an operator, the staff of station ARGV[1], the admin
-of company ARGV[2]. Prints the three tokens."""
+"""The city bench's credentials, as JSON: bearer tokens of an operator, the staff of station
+ARGV[1] and the admin of company ARGV[2] (the API), console web sessions of the same three (the
+console's pages), and a feed client's API key (the public-credit feed)."""
 
+import json
 import sys
 from typing import Any
 
 from accounts.models import COMPANY_ADMIN, OPERATOR, STATION_STAFF, User
 from accounts.services import grant_role, start_session
+from accounts.web_sessions import start_web_session
 from app import create_app
 from app.extensions import db
+from feed.clients import add_client
 
 station, company = sys.argv[1], int(sys.argv[2])
 app = create_app()
 with app.app_context():
-    tokens = []
     scopes: list[tuple[str, dict[str, Any]]] = [
         (OPERATOR, {}),
         (STATION_STAFF, {"station_code": station}),
         (COMPANY_ADMIN, {"company_id": company}),
     ]
-    for n, (role, scope) in enumerate(scopes):
-        user = User(openid=f"bench-city-{role}-{n}")
+    users = {}
+    for role, scope in scopes:
+        user = User(openid=f"bench-city-{role}-{db.session.scalar(db.select(db.func.count(User.id)))}")
         db.session.add(user)
         db.session.flush()
         grant_role(user, role, **scope)
-        tokens.append(start_session(user))
+        users[role] = user
+    credentials: dict[str, Any] = {
+        "bearer": {role: start_session(user) for role, user in users.items()},
+        "web": {role: start_web_session(user) for role, user in users.items()},
+    }
+    _client, credentials["feed_key"] = add_client(f"bench-city-{users[OPERATOR].id}")
     db.session.commit()
-    print(" ".join(tokens))
+    print(json.dumps(credentials))

@@ -1,9 +1,13 @@
--- A random path for every request, from the file PATHS_FILE (one path per line), with the bearer
--- token BEARER when it is set: what many residents or clerks asking for different things look like.
+-- A random path for every request, from the file PATHS_FILE (one path per line), with the
+-- Authorization header AUTHORIZATION and the Cookie header COOKIE when they are set: what many
+-- residents, clerks or receiving platforms asking for different things look like.
 local paths = {}
 for line in io.lines(os.getenv("PATHS_FILE")) do paths[#paths + 1] = line end
 local headers = {}
-if os.getenv("BEARER") and os.getenv("BEARER") ~= "" then headers["Authorization"] = "Bearer " .. os.getenv("BEARER") end
+for name, variable in pairs({Authorization = "AUTHORIZATION", Cookie = "COOKIE"}) do
+  local value = os.getenv(variable)
+  if value and value ~= "" then headers[name] = value end
+end
 local threads = 0
 
 function setup(thread)

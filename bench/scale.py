@@ -4,8 +4,10 @@
 
 Scale 1 is Guangzhou today: 100,000 workers with their certificates, 3,000 companies, the 177
 stations, 200,000 residents, 1,000,000 bookings (with their slots, events, ratings, follow-ups
-and complaints), 10,000,000 scan-log rows and 5,000,000 ledger events. 0.01 and 0.1 are quick runs;
-10 is as much as the disk allows. The schema comes from the migrations and the stations, services
+and complaints), 10,000,000 scan-log rows and 5,000,000 ledger events; and the later features'
+rows (bench/scale_features.py): training, 失信 cases and listings, 20,000 engagements, series and
+the waiting list, handled complaints, 300,000 public-credit feed records. 0.01 and 0.1 are quick
+runs; 10 is as much as the disk allows. The schema comes from the migrations and the stations, services
 and opening hours from the same commands as `make run`, so the data has the shape the code reads.
 
 Rows are made by the database (INSERT … SELECT over generate_series) except where a column is
@@ -27,9 +29,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
+import scale_features
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 VENV_BIN = Path(sys.executable).parent
 DATABASE_URL = os.environ.get(
     "BENCH_SCALE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/yangcheng_scale"
@@ -138,12 +142,16 @@ def personal_rows(n_workers: int, n_companies: int, seed: int):
             name = rng.choice(FAMILY_NAMES) + rng.choice(
                 [GIVEN_NAMES[j : j + 2] for j in range(0, len(GIVEN_NAMES), 2)]
             )
-            workers.append((i, name, encrypt(id_number), blind_index(id_number), encrypt(phone), blind_index(phone)))
+            gender = "male" if int(id_number[16]) % 2 else "female"
+            workers.append((
+                i, name, encrypt(id_number), blind_index(id_number), encrypt(phone), blind_index(phone), gender,
+                born.year,
+            ))  # fmt: skip
         addresses = [encrypt(f"广州市天河区体育西路{n}号{n % 30 + 1}楼") for n in range(1, 101)]
     return companies, workers, addresses
 
 
-def load(connection, n: dict, seed: int) -> None:
+def load(connection, n: dict, seed: int, scale: float) -> None:
     cur = connection.cursor()
     cur.execute("SET session_replication_role = replica")
     cur.execute("SELECT setseed(%s)", (seed / 2**31,))
@@ -175,9 +183,9 @@ def load(connection, n: dict, seed: int) -> None:
         with cur.copy(
             "COPY workers (id, name, id_number, id_number_hash, phone, phone_hash, service_types, skills, "
             "years_of_experience, company_id, stars, credit_score, rating_count, rating_mean, upheld_complaints, "
-            "photo_url, created_at, updated_at) FROM STDIN"
+            "photo_url, gender, birth_year, created_at, updated_at) FROM STDIN"
         ) as copy:
-            for i, name, id_number, id_hash, phone, phone_hash in workers:
+            for i, name, id_number, id_hash, phone, phone_hash, gender, born_in in workers:
                 services = [SERVICES[i % 6], SERVICES[(i * 7) % 6]] if i % 3 else [SERVICES[i % 6]]
                 score = 30 + (i * 104729 % 700) / 10
                 copy.write_row((
@@ -185,7 +193,7 @@ def load(connection, n: dict, seed: int) -> None:
                     psycopg.types.json.Jsonb(sorted(set(services))), psycopg.types.json.Jsonb([]),
                     i % 20, None if i % 10 == 0 else 1 + i % n["companies"], 1 + int((score - 30) // 14),
                     score, i % 40, 3 + (i % 20) / 10, 1 if i % 97 == 0 else 0,
-                    f"https://example.org/photos/{i % 500}.jpg", now, now,
+                    f"https://example.org/photos/{i % 500}.jpg", gender, born_in, now, now,
                 ))  # fmt: skip
     with step("certificates (85% issued and green, the rest on their way, suspended or revoked)"):
         cur.execute(
@@ -199,7 +207,7 @@ def load(connection, n: dict, seed: int) -> None:
                    CASE WHEN s.state IN ('issued', 'suspended', 'revoked') THEN 'GZAX' || lpad(w.id::text, 8, '0') END,
                    CASE WHEN s.state IN ('issued', 'suspended', 'revoked')
                         THEN substr(md5(w.id::text || 'a') || md5(w.id::text || 'b'), 1, 43) END,
-                   current_date - 300, current_date + 200 + w.id % 300, '家政服务员 四级', current_date - 300, 40,
+                   current_date - 300, current_date + 5 + w.id % 360, '家政服务员 四级', current_date - 300, 40,
                    current_date - 290, 88, current_date - 280, current_date - 270, 'clear', current_date - 100,
                    current_date + 265, 'in_force', current_date - 100, current_date + 265,
                    now() - (w.id % 700) * interval '1 day', now(), 1
@@ -247,8 +255,9 @@ def load(connection, n: dict, seed: int) -> None:
             """,
             {"workers": n["workers"], "companies": n["companies"], "rows": n["credit_events"]},
         )
+    scale_features.load(cur, n, scale, step, indexes_built_after)
     with step("sequences and statistics"):
-        for table in SEQUENCED:
+        for table in (*SEQUENCED, *scale_features.SEEDED):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")
         cur.execute("SET session_replication_role = origin")
         connection.commit()
@@ -381,14 +390,15 @@ def main():
     env = os.environ | {"DATABASE_URL": DATABASE_URL, "APP_ENV": "development", "FLASK_APP": "wsgi"}
     os.environ.update(env)
     started = time.monotonic()
-    log(f"scale {args.scale}: " + ", ".join(f"{count:,} {table}" for table, count in n.items()))
+    later = scale_features.counts(args.scale)
+    log(f"scale {args.scale}: " + ", ".join(f"{count:,} {table}" for table, count in (n | later).items()))
     with step("schema, stations and the booking catalogue"):
         prepare_schema(env)
     with psycopg.connect(DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")) as connection:
-        load(connection, n, args.seed)
+        load(connection, n, args.seed, args.scale)
         sizes = connection.execute(
             "SELECT relname, n_live_tup, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables "
-            "WHERE schemaname = 'public' ORDER BY pg_total_relation_size(relid) DESC LIMIT 12"
+            "WHERE schemaname = 'public' ORDER BY pg_total_relation_size(relid) DESC LIMIT 24"
         ).fetchall()
     for table, rows, size in sizes:
         log(f"  {table:<24}{rows:>12,} rows {size:>10}")
