@@ -8,7 +8,7 @@ concurrent transactions committed while it waited for a lock, as the ORM path's 
 SQLite keeps the ORM path: it creates nothing.
 
 Revision ID: 0027_booking_in_one_statement
-Revises: 0025_engagement_complaints
+Revises: 0026_city_scale_reads
 Create Date: 2026-12-02 08:00:00.000000
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0027_booking_in_one_statement"
-down_revision = "0025_engagement_complaints"
+down_revision = "0026_city_scale_reads"
 branch_labels = None
 depends_on = None
 
