@@ -517,8 +517,14 @@ def judge_mixed_traffic(outcome: dict) -> tuple[list[str], dict]:
     booked = [answer.booking_id for answer in answers if answer.booking_id is not None]
     missing = bookings_missing_from_primary(booked)
     problems = []
-    if len(failed) > outcome["in_flight_at_kill"]:
-        problems.append(f"host lost: {len(failed)} requests failed, only {outcome['in_flight_at_kill']} were in flight")
+    # In flight on the dying host: those sent before the kill, and those haproxy sent there while its
+    # processes and network were being torn down (it cannot know before its next health check).
+    sent_while_dying = sum(kill_started <= answer.started <= killed for answer in answers)
+    if len(failed) > outcome["in_flight_at_kill"] + sent_while_dying:
+        problems.append(
+            f"host lost: {len(failed)} requests failed, only {outcome['in_flight_at_kill']} were in flight"
+            f" and {sent_while_dying} sent while it was torn down"
+        )
     if failed_but_not_in_flight:
         problems.append(
             f"{len(failed_but_not_in_flight)} requests failed that were not in flight when host 3 was killed"
