@@ -113,24 +113,11 @@ def login(app, isolated):
 def count_statements(app):
     """`with count_statements() as statements:` ... `len(statements)`: the SQL statements the app
     sent meanwhile (savepoint bookkeeping aside), to prove a list costs the same at 1 row and at 50."""
-    from contextlib import contextmanager
+    from tests.factories import statements_on
 
-    from sqlalchemy import event
-
-    @contextmanager
     def counting():
         with app.app_context():
             engine = db.engine
-        statements: list[str] = []
-
-        def record(_conn, _cursor, statement, *_args):
-            if "SAVEPOINT" not in statement.upper():
-                statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
+        return statements_on(engine, keep=lambda statement: "SAVEPOINT" not in statement.upper())
 
     return counting

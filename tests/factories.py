@@ -8,12 +8,15 @@ import io
 import itertools
 import os
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
 
 import psycopg
 import time_machine
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
 from accounts.models import User
@@ -114,6 +117,23 @@ def the_runs_clock():
     write rows once per run (the stations, the catalogue): a row they stamp is never later than
     what a test's clock reads, even when the run starts in the afternoon, after that noon."""
     return time_machine.travel(NOON.timestamp() + (monotonic() - RUN_STARTED), tick=True)
+
+
+@contextmanager
+def statements_on(engine: Engine, keep: Callable[[str], bool] = lambda _statement: True) -> Iterator[list[str]]:
+    """`with statements_on(engine) as statements:` the SQL sent on `engine` meanwhile (those `keep`
+    accepts), to prove what a path costs or where its reads go."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if keep(statement):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 # Users and their session tokens -----------------------------------------------------------------

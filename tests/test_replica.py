@@ -7,11 +7,10 @@ in which one station and one company are renamed, so an answer shows which datab
 """
 
 import time
-from contextlib import contextmanager
 
 import psycopg
 import pytest
-from sqlalchemy import event, make_url
+from sqlalchemy import make_url
 
 from accounts.models import OPERATOR
 from app import create_app
@@ -24,6 +23,7 @@ from tests.factories import (
     make_user,
     new_credit_code,
     recreate_postgres_database,
+    statements_on,
     the_runs_clock,
 )
 from tests.faults.blackhole import Blackhole
@@ -80,20 +80,6 @@ def app_reading(replica_url=None, **settings):
         }
     )
     return app
-
-
-@contextmanager
-def statements_on(engine):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def station_name_in_list(client) -> str:

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.clock import utcnow
 from app.extensions import db
 from credit import scoring
 from credit.models import Company, Worker
 from credit.scoring import SCORING_FILE, current_config
-from tests.factories import GREEN_CHECKS
+from tests.factories import GREEN_CHECKS, statements_on
 
 SHIPPED = SCORING_FILE.read_text(encoding="utf-8")
 SHIPPED_VERSION = f'version = "{current_config().version}"'
@@ -104,13 +104,8 @@ def test_recompute_all_reports_progress_and_a_second_run_changes_nothing(
     assert "Recomputed under scoring version" in result.stdout and "workers: " not in result.stdout
     before = rows(app)
     with time_machine.travel(now + timedelta(hours=1), tick=False):
-        updates = []
-        record = lambda *args: updates.append(args[2]) if args[2].startswith("UPDATE") else None  # noqa: E731
-        event.listen(isolated, "before_cursor_execute", record)
-        try:
+        with statements_on(isolated, keep=lambda statement: statement.startswith("UPDATE")) as updates:
             again = cli("credit", "recompute-all")
-        finally:
-            event.remove(isolated, "before_cursor_execute", record)
     assert again.exit_code == 0, again.output
     assert updates == []
     assert "in 1 round: 0 companies and 0 workers changed." in again.stdout
