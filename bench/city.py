@@ -8,6 +8,7 @@ largest, printed and written as a Markdown table to bench/results/ for docs/perf
 
     make bench-city SCALES="0.01 0.1 1"     # or: .venv/bin/python bench/city.py --scales 0.01 0.1
     .venv/bin/python bench/city.py --scales 0.01 --paths console     # only the paths named so
+    .venv/bin/python bench/city.py --scales 0.01 1 --keep     # the data of an earlier run, migrated
 """
 
 import argparse
@@ -216,12 +217,14 @@ def all_paths(url: str, env: dict) -> dict[str, tuple[list[str], dict[str, str]]
     return paths
 
 
-def measure(scale_value: float, duration: int, connections: int, workers: int, only: str | None) -> dict:
-    """One scale: the data, every path (those whose name contains `only`, and /healthz), the
-    workers' memory after them, and the jobs."""
-    env = run.bench_environment() | {"DATABASE_URL": scale.DATABASE_URL}
-    subprocess.run([sys.executable, "bench/scale.py", "--scale", str(scale_value)], cwd=ROOT, env=env, check=True)
-    url = scale.DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
+def measure(scale_value: float, duration: int, connections: int, workers: int, only: str | None, keep: bool) -> dict:
+    """One scale: the data (kept from an earlier run of that scale if `keep`), every path (those
+    whose name contains `only`, and /healthz), the workers' memory after them, and the jobs."""
+    database_url = scale.DATABASE_URL + "_" + format(scale_value, "g").replace(".", "_")  # a database per scale
+    env = run.bench_environment() | {"DATABASE_URL": database_url, "BENCH_SCALE_DATABASE_URL": database_url}
+    generate = [sys.executable, "bench/scale.py", "--scale", str(scale_value), *(["--keep"] if keep else [])]
+    subprocess.run(generate, cwd=ROOT, env=env, check=True)
+    url = database_url.replace("postgresql+psycopg://", "postgresql://")
     paths = all_paths(url, env)
     RESULTS.mkdir(exist_ok=True)
     server = run.start_gunicorn(env, workers)
@@ -306,8 +309,11 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--paths", help="run only the paths whose name contains this (and /healthz)")
+    parser.add_argument("--keep", action="store_true", help="reuse each scale's data if generated before (migrated)")
     args = parser.parse_args()
-    by_scale = {s: measure(s, args.duration, args.connections, args.workers, args.paths) for s in args.scales}
+    by_scale = {
+        s: measure(s, args.duration, args.connections, args.workers, args.paths, args.keep) for s in args.scales
+    }
     lines = table(by_scale, args.scales, args)
     print("\n" + "\n".join(lines))
     stamp = time.strftime("%Y%m%dT%H%M%S")

@@ -38,6 +38,7 @@ VENV_BIN = Path(sys.executable).parent
 DATABASE_URL = os.environ.get(
     "BENCH_SCALE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/yangcheng_scale"
 )
+DATABASE_NAME = DATABASE_URL.rsplit("/", 1)[1]
 
 # Scale 1, Guangzhou today (issue 18).
 TODAY = {
@@ -106,14 +107,40 @@ def counts(scale: float) -> dict[str, int]:
     return {table: max(1, round(n * scale)) for table, n in TODAY.items()}
 
 
+def mark(scale: float, seed: int) -> str:
+    """What the database's comment says once a generation has finished (a cut-short one has none)."""
+    return f"bench scale {scale:g} seed {seed}"
+
+
+def generated(scale: float, seed: int) -> bool:
+    """Whether the database holds a finished generation of this scale and seed."""
+    with psycopg.connect(
+        DATABASE_URL.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    ) as c:
+        row = c.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
+        ).fetchone()
+    return row is not None and row[0] == mark(scale, seed)
+
+
+def migrate(env: dict) -> None:
+    subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
+        check=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def prepare_schema(env: dict) -> None:
     """A fresh database, migrated, with the stations and the booking catalogue as `make run` makes them."""
-    database = DATABASE_URL.rsplit("/", 1)[1]
     admin = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c"]
-    subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'], check=True)
-    subprocess.run([*admin, f'CREATE DATABASE "{database}"'], check=True)
+    subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)'], check=True)
+    subprocess.run([*admin, f'CREATE DATABASE "{DATABASE_NAME}"'], check=True)
+    migrate(env)
     flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
-    for command in (["db", "upgrade"], ["stations", "import", "stations/data/gz_streets.csv"], ["booking", "defaults"]):
+    for command in (["stations", "import", "stations/data/gz_streets.csv"], ["booking", "defaults"]):
         subprocess.run([*flask, *command], check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 
 
@@ -385,17 +412,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=0.01, help="1 = Guangzhou today")
     parser.add_argument("--seed", type=int, default=20261202)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the data if the database holds this scale and seed: migrate it only"
+    )
     args = parser.parse_args()
     n = counts(args.scale)
     env = os.environ | {"DATABASE_URL": DATABASE_URL, "APP_ENV": "development", "FLASK_APP": "wsgi"}
     os.environ.update(env)
     started = time.monotonic()
+    if args.keep and generated(args.scale, args.seed):
+        with step(f"scale {args.scale} kept: migrations only"):
+            migrate(env)
+        return
     later = scale_features.counts(args.scale)
     log(f"scale {args.scale}: " + ", ".join(f"{count:,} {table}" for table, count in (n | later).items()))
     with step("schema, stations and the booking catalogue"):
         prepare_schema(env)
     with psycopg.connect(DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")) as connection:
         load(connection, n, args.seed, args.scale)
+        connection.execute(f"COMMENT ON DATABASE \"{DATABASE_NAME}\" IS '{mark(args.scale, args.seed)}'")
         sizes = connection.execute(
             "SELECT relname, n_live_tup, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables "
             "WHERE schemaname = 'public' ORDER BY pg_total_relation_size(relid) DESC LIMIT 24"
