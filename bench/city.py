@@ -19,6 +19,7 @@ import random
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -168,9 +169,10 @@ def console_paths(station: str, connection) -> tuple[dict[str, list[str]], dict[
     return staff, operator
 
 
-def all_paths(url: str, env: dict) -> dict[str, tuple[list[str], dict[str, str]]]:
-    """Every path measured but nearest (its own script): its random inputs and the headers it is
-    read with (the clerks' bearer tokens, the console's web sessions, the feed client's key)."""
+def all_paths(url: str, env: dict) -> tuple[dict[str, tuple[list[str], dict[str, str]]], dict[str, str]]:
+    """Every path measured but nearest and booking (their own scripts): its random inputs and the
+    headers it is read with (the clerks' bearer tokens, the console's web sessions, the feed
+    client's key); and the booking script's resident and stations."""
     with psycopg.connect(url) as connection:
         (station,) = first_row(
             connection, "SELECT station_code FROM bookings GROUP BY station_code ORDER BY count(*) DESC LIMIT 1"
@@ -214,27 +216,36 @@ def all_paths(url: str, env: dict) -> dict[str, tuple[list[str], dict[str, str]]
     paths["feed page (random cursors)"] = (feed, {"AUTHORIZATION": f"ApiKey {credentials['feed_key']}"})
     paths |= {name: (chosen, with_session("station_staff")) for name, chosen in staff_pages.items()}
     paths |= {name: (chosen, with_session("operator")) for name, chosen in operator_pages.items()}
-    return paths
+    booking = {"BOOKING_TOKEN": credentials["resident"], "BOOKING_STATIONS": credentials["booking_stations"]}
+    return paths, booking
 
 
-def measure(scale_value: float, duration: int, connections: int, workers: int, only: str | None, keep: bool) -> dict:
-    """One scale: the data (kept from an earlier run of that scale if `keep`), every path (those
-    whose name contains `only`, and /healthz), the workers' memory after them, and the jobs."""
+def measure(scale_value: float, args) -> dict:
+    """One scale: the data (kept from an earlier run of that scale with --keep), every path (those
+    whose name contains --paths, and /healthz), the workers' memory after them, and the jobs
+    (unless --no-jobs)."""
     database_url = scale.DATABASE_URL + "_" + format(scale_value, "g").replace(".", "_")  # a database per scale
     env = run.bench_environment() | {"DATABASE_URL": database_url, "BENCH_SCALE_DATABASE_URL": database_url}
-    generate = [sys.executable, "bench/scale.py", "--scale", str(scale_value), *(["--keep"] if keep else [])]
+    duration, connections, only = args.duration, args.connections, args.paths
+    generate = [sys.executable, "bench/scale.py", "--scale", str(scale_value), *(["--keep"] if args.keep else [])]
     subprocess.run(generate, cwd=ROOT, env=env, check=True)
     url = database_url.replace("postgresql+psycopg://", "postgresql://")
-    paths = all_paths(url, env)
+    paths, booking = all_paths(url, env)
     RESULTS.mkdir(exist_ok=True)
-    server = run.start_gunicorn(env, workers)
+    server = run.start_gunicorn(env, args.workers)
     try:
         results = {HEALTHZ: run.wrk(HEALTHZ, duration, connections)}
         started = {str(pid): soak.rss_mb(pid) for pid in soak.worker_pids(server.pid)}
-        if not only or only in "nearest (random points)":
-            results["nearest (random points)"] = run.wrk(
-                "/api/v1/stations/nearest", duration, connections, ("-s", str(ROOT / "bench" / "nearest.lua"))
-            )
+        etag = urllib.request.urlopen(run.BASE + "/api/v1/stations").headers["ETag"]
+        scripted = {
+            "station list (200)": ("/api/v1/stations", ()),
+            "station list (304)": ("/api/v1/stations", ("-H", f"If-None-Match: {etag}")),
+            "nearest (random points)": ("/api/v1/stations/nearest", ("-s", str(ROOT / "bench" / "nearest.lua"))),
+            "booking (POST, random stations)": ("/api/v1/bookings", ("-s", str(ROOT / "bench" / "booking.lua"))),
+        }
+        for name, (path, extra) in scripted.items():
+            if not only or only in name:
+                results[name] = run.wrk(path, duration, connections, extra, os.environ | booking)
         for name, (chosen, headers) in paths.items():
             if only and only not in name:
                 continue
@@ -247,9 +258,11 @@ def measure(scale_value: float, duration: int, connections: int, workers: int, o
     finally:
         server.terminate()
         server.wait()
-    jobs = subprocess.run(
-        [sys.executable, "bench/jobs.py", "--json"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout.splitlines()[-1]
+    jobs = "[]"
+    if args.jobs:
+        jobs = subprocess.run(
+            [sys.executable, "bench/jobs.py", "--json"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        ).stdout.splitlines()[-1]
     return {"paths": results, "memory_mb": memory, "memory_after_healthz_mb": started, "jobs": json.loads(jobs)}
 
 
@@ -296,9 +309,10 @@ def table(by_scale: dict[float, dict], scales: list[float], args) -> list[str]:
         f"| job: seconds (rows touched) | {heading} |",
         "| --- | " + " | ".join("---:" for _ in scales) + " |",
     ]
-    for k, job in enumerate(by_scale[scales[0]]["jobs"]):
-        timings = [by_scale[s]["jobs"][k] for s in scales]
-        lines.append(f"| {job['job']} | " + " | ".join(f"{t['seconds']:.2f} s ({t['rows']:,})" for t in timings) + " |")
+    for job in {job["job"]: None for s in scales for job in by_scale[s]["jobs"]}:
+        timings = [{t["job"]: t for t in by_scale[s]["jobs"]}.get(job) for s in scales]
+        shown = (f"{t['seconds']:.2f} s ({t['rows']:,})" if t else "–" for t in timings)
+        lines.append(f"| {job} | " + " | ".join(shown) + " |")
     return lines
 
 
@@ -310,10 +324,9 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--paths", help="run only the paths whose name contains this (and /healthz)")
     parser.add_argument("--keep", action="store_true", help="reuse each scale's data if generated before (migrated)")
+    parser.add_argument("--jobs", action=argparse.BooleanOptionalAction, default=True, help="time the jobs too")
     args = parser.parse_args()
-    by_scale = {
-        s: measure(s, args.duration, args.connections, args.workers, args.paths, args.keep) for s in args.scales
-    }
+    by_scale = {s: measure(s, args) for s in args.scales}
     lines = table(by_scale, args.scales, args)
     print("\n" + "\n".join(lines))
     stamp = time.strftime("%Y%m%dT%H%M%S")

@@ -5,6 +5,11 @@ Each thread calls from addresses of its own (127.1.<thread>.<n>, all loopback on
 load balancer's X-Forwarded-For names many clients and the per-client scan limit, which the proof
 keeps at its real value, refuses none of them; one resident account books (its booking limit is
 lifted for the run, as in bench/run.py).
+
+As the mini-program's and browsers' HTTP clients do, a request whose kept-alive connection was
+closed before any byte of an answer is sent once more on a new connection: haproxy closes the
+client's connection that way when the host it had sent the request to vanished, so that the client
+retries. A booking is retried with the same Idempotency-Key, so the retry cannot book twice.
 """
 
 import http.client
@@ -29,6 +34,8 @@ class Answer:
     ended: float
     host: str | None
     booking_id: int | None = None
+    error: str | None = None  # when no HTTP answer came: what the client saw instead
+    retried: bool = False  # sent again after its connection was cut before any answer
 
     @property
     def failed(self) -> bool:
@@ -117,22 +124,29 @@ class Residents:
         with self._lock:
             self._in_flight += 1
         started = time.monotonic()
-        status, host, payload = 0, None, {}
+        status, host, payload, error, retried = 0, None, {}, None, False
         try:
-            connections[slot].request(method, path, body=body, headers=headers)
-            response = connections[slot].getresponse()
-            raw = response.read()
-            status, host = response.status, response.getheader("X-Served-By")
-            if status in (200, 201) and step in ("booking", "login"):
-                payload = json.loads(raw)
-        except (OSError, http.client.HTTPException):
-            connections[slot].close()
-            connections[slot] = self._connect(number, slot + 1)
+            for attempt in (1, 2):
+                try:
+                    connections[slot].request(method, path, body=body, headers=headers)
+                    response = connections[slot].getresponse()
+                    raw = response.read()
+                    status, host, error = response.status, response.getheader("X-Served-By"), None
+                    if status in (200, 201) and step in ("booking", "login"):
+                        payload = json.loads(raw)
+                    break
+                except (OSError, http.client.HTTPException) as failure:
+                    error = type(failure).__name__
+                    connections[slot].close()
+                    connections[slot] = self._connect(number, slot + 1)
+                    if attempt == 2 or not isinstance(failure, http.client.RemoteDisconnected):
+                        break
+                    retried = True
         finally:
             with self._lock:
                 self._in_flight -= 1
         booking_id = payload.get("id") if step == "booking" and status == 201 else None
-        answer = Answer(step, status, started, time.monotonic(), host, booking_id)
+        answer = Answer(step, status, started, time.monotonic(), host, booking_id, error, retried)
         with self._lock:
             self.answers.append(answer)
         return answer, payload

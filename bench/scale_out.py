@@ -3,7 +3,8 @@ gunicorn, behind haproxy; a PostgreSQL primary with a streaming replica (two clu
 and Redis. Proves, under mixed traffic, that
 
   (a) killing one application host loses no acknowledged booking, and fails only the requests that
-      were in flight then;
+      were in flight then (those haproxy cut before any answer are sent again by the residents, as
+      real clients do; bench/residents.py);
   (b) with the replica stopped, the reads that may lag (station list, nearest, company list) fall
       back to the primary and still answer 200;
   (c) a session and the scan rate limit hold across hosts;
@@ -21,6 +22,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -478,12 +480,16 @@ def mixed_traffic_with_faults(folder, servers, replica_data, scan_token, booking
     time.sleep(seconds / 3)
     in_flight_at_kill = residents.in_flight()
     on_host_3_at_kill = sessions_on(folder, "host3")
+    logged_before_kill = (folder / "haproxy.log").stat().st_size
     kill_started = time.monotonic()
     kill_app_host(3, servers[3])
     killed = time.monotonic()
     time.sleep(seconds / 3)
     replica_reads = replica_reads_served() - replica_reads_before
     lag.stop()
+    with (folder / "haproxy.log").open() as haproxy_log:
+        haproxy_log.seek(logged_before_kill)
+        failed_by_server = servers_of_failures(haproxy_log.read())
     replica_stopped_at = time.monotonic()
     stop_cluster(replica_data)
     time.sleep(seconds / 3)
@@ -493,11 +499,26 @@ def mixed_traffic_with_faults(folder, servers, replica_data, scan_token, booking
         "in_flight_at_kill": in_flight_at_kill,
         "on_host_3_at_kill": on_host_3_at_kill,
         "kill": (kill_started, killed),
+        "failed_by_server": failed_by_server,
         "replica_stopped_at": replica_stopped_at,
         "replica_transactions_before_stop": replica_reads,
         "lags_ms": lag.lags_ms,
         "hosts_up_after": hosts_answering(folder),
     }
+
+
+# haproxy's httplog line: "... frontend backend/server Tq/Tw/Tc/Tr/Ta status bytes ..."
+LOGGED_ANSWER = re.compile(r" (?P<server>[\w-]+/[\w<>-]+) -?\d+/-?\d+/-?\d+/-?\d+/-?\d+ (?P<status>\d{3}) ")
+
+
+def servers_of_failures(logged: str) -> dict[str, int]:
+    """The server haproxy sent each failed request to (5xx or no answer: it logs only those, and
+    names <NOSRV> when it found none), from its log."""
+    servers: dict[str, int] = {}
+    for match in LOGGED_ANSWER.finditer(logged):
+        if match["status"].startswith("5") or match["status"] == "000":
+            servers[match["server"]] = servers.get(match["server"], 0) + 1
+    return servers
 
 
 def judge_mixed_traffic(outcome: dict) -> tuple[list[str], dict]:
@@ -525,6 +546,9 @@ def judge_mixed_traffic(outcome: dict) -> tuple[list[str], dict]:
             f"host lost: {len(failed)} requests failed, only {outcome['in_flight_at_kill']} were in flight"
             f" and {sent_while_dying} sent while it was torn down"
         )
+    elsewhere = {server: n for server, n in outcome["failed_by_server"].items() if server != "hosts/host3"}
+    if elsewhere:
+        problems.append(f"host lost: requests failed on hosts that were not killed: {elsewhere}")
     if failed_but_not_in_flight:
         problems.append(
             f"{len(failed_but_not_in_flight)} requests failed that were not in flight when host 3 was killed"
@@ -547,14 +571,25 @@ def judge_mixed_traffic(outcome: dict) -> tuple[list[str], dict]:
             host: sum(1 for a in answers if a.host == host) for host in sorted({a.host for a in answers if a.host})
         },
         "failed": len(failed),
+        # Cut by haproxy before any answer when the host they were sent to vanished, then answered when retried.
+        "retried_after_cut": {
+            step: sum(1 for a in answers if a.retried and a.step == step and not a.failed)
+            for step in sorted({a.step for a in answers if a.retried})
+        },
         "failed_by_step": {step: sum(1 for a in failed if a.step == step) for step in sorted({a.step for a in failed})},
-        # Each failure: what was asked, the answer (0: none), and when it started and ended, in ms from the kill.
+        # Each failure: what was asked, its answer (or what came instead), when it started and ended (ms from the kill).
         "failures": [
-            (a.step, a.status, round((a.started - kill_started) * 1000), round((a.ended - kill_started) * 1000))
+            (
+                a.step,
+                a.status or a.error,
+                round((a.started - kill_started) * 1000),
+                round((a.ended - kill_started) * 1000),
+            )
             for a in failed
         ],
         "in_flight_at_kill": outcome["in_flight_at_kill"],
         "on_host_3_at_kill": outcome["on_host_3_at_kill"],
+        "failed_by_server": outcome["failed_by_server"],
         "bookings_acknowledged": len(booked),
         "bookings_missing": len(missing),
         "bookings_refused_full": sum(1 for a in answers if a.step == "booking" and a.status == 409),
