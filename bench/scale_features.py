@@ -227,7 +227,7 @@ def _training(cur, n: dict, step: Step, indexes_built_after: IndexesAfter) -> No
                         AS status
             FROM generate_series(1, %(enrolments)s) e
             CROSS JOIN LATERAL (SELECT 1 + e %% %(classes)s AS class_id,
-                                       1 + (e * 7919 + e / %(classes)s) %% %(workers)s AS worker_id) p
+                                       1 + (e::bigint * 7919 + e / %(classes)s) %% %(workers)s AS worker_id) p
             JOIN class_days d ON d.id = p.class_id
             ORDER BY class_id, worker_id, e
             """,
@@ -508,7 +508,7 @@ def _engagements(cur, n: dict, step: Step, indexes_built_after: IndexesAfter) ->
             cur,
             """
             CREATE TEMP TABLE engagement_workers AS
-            SELECT row_number() OVER (ORDER BY w.id * 7919 %% 100003, w.id) - 1 AS k, w.id
+            SELECT row_number() OVER (ORDER BY w.id::bigint * 7919 %% 100003, w.id) - 1 AS k, w.id
             FROM workers w JOIN certificates c ON c.worker_id = w.id AND c.state = 'issued'
             WHERE NOT EXISTS (SELECT FROM worker_time_blocks b WHERE b.worker_id = w.id)
             """,
