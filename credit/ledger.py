@@ -7,7 +7,7 @@ stored stars; a company graded by rank is re-banded against the stored scores of
 companies (one query counts them and those above it), which move only at their own next
 recompute or at `flask credit recompute-all` (credit.recomputing; credit.scoring says why)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +20,15 @@ from app.errors import Invalid
 from app.extensions import db
 from app.i18n import _
 from credit.models import ISSUED, Certificate, Company, CreditEvent, Worker
-from credit.scoring import Beside, CreditResult, Standing, compute, current_config, standing_entries
+from credit.scoring import (
+    Beside,
+    CreditResult,
+    LedgerEntry,
+    Standing,
+    compute,
+    current_config,
+    standing_entries,
+)
 
 # The employers' ratings the public summary counts: a station booking's and a door entry's
 # (doorstep), weighed apart by scoring.toml.
@@ -191,7 +199,7 @@ def compute_level(subject: Worker | Company, as_of: datetime) -> tuple[CreditRes
     return compute("company", events, as_of, current_config(), beside, standing), events
 
 
-def worker_figures(result: CreditResult, events: list[CreditEvent], as_of: datetime) -> dict:
+def worker_figures(result: CreditResult, events: Sequence[LedgerEntry], as_of: datetime) -> dict:
     """What a worker's row keeps of its level: the stars and the public rating summary."""
     counted = standing_entries(events, as_of)
     ratings = [e.value for e in counted if e.kind in RATING_KINDS]

@@ -189,7 +189,13 @@ class Certificate(Model):
     """The 安心服務證 and its 三证一书 documents: one per worker (一人一码一证一档)."""
 
     __tablename__ = "certificates"
-    __table_args__ = (CheckConstraint(f"state IN ({', '.join(repr(s) for s in STATES)})", name="state"),)
+    __table_args__ = (
+        CheckConstraint(f"state IN ({', '.join(repr(s) for s in STATES)})", name="state"),
+        # The items ending soon (credit.expiry, the daily reminders) read from these, not every file.
+        Index("ix_certificates_health_certificate_valid_until", "health_certificate_valid_until"),
+        Index("ix_certificates_criminal_record_valid_until", "criminal_record_valid_until"),
+        Index("ix_certificates_insurance_valid_until", "insurance_valid_until"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), unique=True)

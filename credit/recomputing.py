@@ -3,8 +3,9 @@
 
 The order (credit.scoring explains the cycle it breaks): every company's score from its ledger and
 its workers' stored stars, all ranked together, their grades stored; then every worker, reading
-those grades; then every company once more, reading the new stars; workers and companies again
-only while that last pass changed a grade the workers read (at most MAX_ROUNDS). Everything is
+those grades; then every company once more, reading the new stars; then the workers of the companies whose grade
+that last pass changed (no other worker's inputs moved) and every company again, only while it
+changed a grade the workers read (at most MAX_ROUNDS). Everything is
 computed as of the moment the run began, in batches each committed on its own: a run cut short
 leaves whole batches, and the next run finishes the work. A row is written only when its figures
 (level, score, version, rating summary) change, so a second run writes nothing."""
@@ -13,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import cast
+from typing import NamedTuple, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -48,9 +49,10 @@ def recompute_all(progress: Callable[[str], None], batch_size: int = BATCH_SIZE)
         for dimension in current_config().subjects["worker"]["dimensions"]
         for item in dimension["inputs"]
     )
+    regraded: set[int] | None = None  # the first round recomputes every worker
     while summary.rounds < MAX_ROUNDS:
         summary.rounds += 1
-        _worker_pass(as_of, summary, progress, batch_size)
+        _worker_pass(as_of, summary, progress, batch_size, employed_by=regraded)
         regraded = _company_pass(as_of, summary, progress, batch_size)
         if not regraded or not workers_read_grades:
             return summary
@@ -63,11 +65,27 @@ def _batches(ids: list[int], size: int):
         yield ids[start : start + size]
 
 
-def _ledgers(column, ids: list[int]) -> dict[int, list[CreditEvent]]:
+class _Entry(NamedTuple):
+    """A ledger row as the scorer reads it (credit.scoring.LedgerEntry): a tuple, not an ORM object,
+    as a city's millions of events are read here (an object costs ten times as much to load)."""
+
+    id: int
+    kind: str
+    value: float
+    created_at: datetime
+    neutralises_id: int | None
+
+
+ENTRY_COLUMNS = [getattr(CreditEvent, name) for name in _Entry._fields]
+
+
+def _ledgers(column, ids: list[int]) -> dict[int, list[_Entry]]:
     """The ledgers of a batch of subjects, in one query, each oldest first."""
-    found: dict[int, list[CreditEvent]] = {subject_id: [] for subject_id in ids}
-    for event in db.session.scalars(select(CreditEvent).where(column.in_(ids)).order_by(CreditEvent.id)):
-        found[getattr(event, column.key)].append(event)
+    found: dict[int, list[_Entry]] = {subject_id: [] for subject_id in ids}
+    for subject_id, *entry in db.session.execute(
+        select(column, *ENTRY_COLUMNS).where(column.in_(ids)).order_by(CreditEvent.id)
+    ):
+        found[subject_id].append(_Entry(*entry))
     return found
 
 
@@ -98,7 +116,6 @@ def _company_pass(as_of: datetime, summary: Summary, progress: Callable[[str], N
         for company_id, events in _ledgers(CreditEvent.company_id, batch).items():
             result = compute("company", events, as_of, config, Beside(worker_levels=levels.get(company_id, ())))
             scored[company_id] = replace(result, dimensions=[], capped_by=[])  # the score and cap are enough
-        db.session.expunge_all()
         progress(f"companies scored: {len(scored)}/{len(ids)}")
     cohort = sorted(result.score for company_id, result in scored.items() if company_id in levels)
 
@@ -123,9 +140,16 @@ def _company_pass(as_of: datetime, summary: Summary, progress: Callable[[str], N
     return regraded
 
 
-def _worker_pass(as_of: datetime, summary: Summary, progress: Callable[[str], None], batch_size: int) -> None:
+def _worker_pass(
+    as_of: datetime, summary: Summary, progress: Callable[[str], None], batch_size: int, employed_by: set[int] | None
+) -> None:
+    """Every worker, or only those `employed_by` the companies whose grade the last company pass
+    changed: nothing else a worker's stars read has moved since the round before."""
     config = current_config()
-    ids = list(db.session.scalars(select(Worker.id).order_by(Worker.id)))
+    query = select(Worker.id).order_by(Worker.id)
+    if employed_by is not None:
+        query = query.where(Worker.company_id.in_(employed_by))
+    ids = list(db.session.scalars(query))
     done = 0
     for batch in _batches(ids, batch_size):
         ledgers = _ledgers(CreditEvent.worker_id, batch)

@@ -20,8 +20,9 @@ reads its workers' stored stars; a worker's `employer_level` reads the employer'
   until their own next recompute);
 - `flask credit recompute-all` (credit.recomputing) computes every company's score from its
   ledger, ranks them all and stores their grades, then every worker (reading those grades), then
-  every company once more (reading the new stars), and repeats workers then companies only while
-  that last pass changed a grade the workers read, so that a second run changes nothing.
+  every company once more (reading the new stars), and repeats (the workers of the companies
+  regraded, then every company) only while that last pass changed a grade the workers read, so
+  that a second run changes nothing.
 """
 
 import tomllib
@@ -47,11 +48,19 @@ SMALL_COHORT, NOT_IN_COHORT = "small_cohort", "not_in_cohort"
 
 
 class LedgerEntry(Protocol):
-    id: int
-    kind: str
-    value: float
-    created_at: datetime
-    neutralises_id: int | None  # set on an upheld objection's compensating entry
+    """What the scorer reads of a ledger row: a CreditEvent, or a lighter row with the same
+    attributes (credit.recomputing reads millions)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def neutralises_id(self) -> int | None: ...  # set on an upheld objection's compensating entry
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,10 @@ def _in(values) -> str:
 ONE_PARTY = "(worker_id IS NULL) <> (company_id IS NULL)"
 
 
+# A decided measure of a period whose end is not recorded yet (sanctions.measures.end_due ends it).
+RUNNING_MEASURE = "measure_ended_on IS NULL AND measure_until IS NOT NULL"
+
+
 class SanctionCase(Model):
     """A 失信 case: the party, the facts, the measure proposed, the party's statement (陈述申辩)
     within the statement period, and a second operator's decision with the measure decided and the
@@ -113,6 +117,14 @@ class SanctionCase(Model):
         Index("ix_sanction_cases_worker_id", "worker_id"),
         Index("ix_sanction_cases_company_id", "company_id"),
         Index("ix_sanction_cases_status", "status"),
+        # The measures of a period still running, by their last day: what the daily end-listings
+        # job (sanctions.measures.end_due) reads, however many cases are closed.
+        Index(
+            "ix_sanction_cases_running_measure_until",
+            "measure_until",
+            postgresql_where=text(RUNNING_MEASURE),
+            sqlite_where=text(RUNNING_MEASURE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.clock import utcnow
 from app.extensions import db
@@ -213,3 +213,31 @@ def test_a_worker_whose_code_turns_green_scores_more_at_once(client, operator, m
     assert _input(green, "code_colour")["contribution"] == 0
     assert green["score"] > yellow["score"] and green["stored_level"] == green["level"]
     assert client.get(f"/api/v1/workers/{worker['id']}", headers=operator).json["credit_score"] == green["score"]
+
+
+def test_a_second_round_recomputes_only_the_workers_of_the_companies_regraded(
+    app, cli, client, operator, make_company, make_issued, scoring_file
+):
+    # Three companies level on their workers' stored stars all grade 5A; the first round gives the
+    # workers of two of them a breach's one star, their grade falls to 3A, and only those two
+    # workers read a grade that moved.
+    scoring_file(*THREE_BANDS)
+    ahead, behind, also_behind = make_company(), make_company(), make_company()
+    make_issued(company_id=ahead["id"])
+    for company in (behind, also_behind):
+        worker = make_issued(company_id=company["id"])
+        response = client.post(
+            f"/api/v1/workers/{worker['id']}/credit-events",
+            json={"kind": "breach", "value": 1, "reason": "失信"},
+            headers=operator,
+        )
+        assert response.status_code == 201, response.json
+    with app.app_context():
+        db.session.execute(update(Worker).values(stars=4))  # as a former version left them
+        db.session.commit()
+    result = cli("credit", "recompute-all")
+    assert result.exit_code == 0, result.output
+    rounds = [line for line in result.stderr.splitlines() if line.startswith("workers: ")]
+    assert rounds == ["workers: 3/3", "workers: 2/2"]
+    assert "in 2 rounds" in result.stdout
+    assert [grade_of(client, c) for c in (ahead, behind, also_behind)] == ["5A", "3A", "3A"]
