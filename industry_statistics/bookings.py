@@ -1,16 +1,26 @@
 """Bookings per station and per district (the station's): how many were booked for a day in the
 period (by the service's start), completed and cancelled, followed up (回访) with the resident
-satisfied, and complained about. Rates are of the bookings, satisfaction of the follow-ups."""
+satisfied, and complained about. Rates are of the bookings, satisfaction of the follow-ups.
 
+Counted per station and Beijing day, and read from the rollup of those counts (per day and per
+month, statistics_booking_counts) except for the days of the bookings changed since the rollup
+was brought up to date (an event, a follow-up or a complaint since): those days are counted from
+the bookings, so a figure is exact whenever the job last ran."""
+
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, delete, func, insert, or_, select, tuple_, union
 
+from app.clock import beijing_day_bounds, in_beijing
 from app.extensions import db
 from app.i18n import lazy_gettext
-from booking.models import CANCELLED, COMPLETED, Booking, Complaint, FollowUp
+from booking.models import CANCELLED, COMPLETED, Booking, BookingEvent, Complaint, FollowUp
 from industry_statistics.charts import Chart, chart, district_axis, rates
-from industry_statistics.periods import Period
+from industry_statistics.marks import rollup_reaches
+from industry_statistics.models import DAY, MONTH, BookingCounts
+from industry_statistics.periods import Period, beijing_day, month_days, whole_months_and_loose_days
 from stations.models import Station
 
 COUNTS = {
@@ -40,8 +50,13 @@ class BookingFigures:
 
 
 def booking_figures(period: Period, district_code: str | None, station_code: str | None) -> BookingFigures:
-    by_station = _counts(period, district_code, station_code, Booking.station_code, Station.name)
-    by_district = _counts(period, district_code, station_code, Station.district_code)
+    counts = _station_counts(period, district_code, station_code)
+    stations = dict(db.session.execute(select(Station.code, Station).where(Station.code.in_(list(counts)))).all())
+    by_station = {code: dict(numbers) | {"name": stations[code].name} for code, numbers in counts.items()}
+    by_district: dict[str, dict] = {}
+    for code, numbers in counts.items():
+        added = by_district.setdefault(stations[code].district_code, Counter())
+        added.update(numbers)
     station_keys = sorted(by_station)
     district_keys, district_labels = district_axis(district_code, with_none=False)
     return BookingFigures(
@@ -68,14 +83,41 @@ def _chart(counts: dict[str, dict], keys: list[str], labels: list[str]) -> Chart
     )
 
 
-def _counts(period: Period, district_code, station_code, key, *described) -> dict[str, dict]:
-    """{key: {count name: n, "name": ...}}, one row per `key` (a station's or district's code),
-    `described` by the columns named after it (grouped with it)."""
+def _station_counts(period: Period, district_code, station_code) -> dict[str, Counter]:
+    """{station: {count name: n}} of the stations with bookings in the period: the rollup's, less
+    its counts of the days changed since, plus those days counted from the bookings."""
+    scope = [Station.district_code == district_code] if district_code else []
+    scope += [Station.code == station_code] if station_code else []
+    reaches = rollup_reaches("bookings")
+    if reaches is None:
+        in_period = and_(Booking.starts_at >= period.starts_at, Booking.starts_at < period.ends_at)
+        return _summed(_day_counts(in_period, scope))
+    changed = {(code, day) for code, day in changed_days(reaches) if period.first_day <= day <= period.last_day}
+    totals = _summed(_rolled_up(period, scope))
+    if changed:
+        for code, numbers in _summed(_rolled_up_days(changed, scope)).items():
+            totals.setdefault(code, Counter()).subtract(numbers)
+        for code, numbers in _summed(_day_counts(_on_days(changed), scope)).items():
+            totals.setdefault(code, Counter()).update(numbers)
+    return {code: numbers for code, numbers in totals.items() if numbers["bookings"] > 0}
+
+
+def _summed(rows) -> dict[str, Counter]:
+    """{station: Counter} added up over the (station, day, counts...) rows."""
+    totals: dict[str, Counter] = {}
+    for code, _day, *numbers in rows:
+        totals.setdefault(code, Counter()).update(dict(zip(COUNTS, map(int, numbers), strict=True)))
+    return totals
+
+
+def _day_counts(which, scope) -> list:
+    """(station, Beijing day, counts...) of the bookings `which` selects, counted from the rows."""
     complained = select(Complaint.booking_id).distinct().subquery()
+    day = beijing_day(Booking.starts_at)
     query = (
         select(
-            key,
-            *described,
+            Booking.station_code,
+            day,
             func.count(Booking.id),
             func.sum(case((Booking.status == COMPLETED, 1), else_=0)),
             func.sum(case((Booking.status == CANCELLED, 1), else_=0)),
@@ -87,15 +129,133 @@ def _counts(period: Period, district_code, station_code, key, *described) -> dic
         .join(Station, Station.code == Booking.station_code)
         .outerjoin(FollowUp, FollowUp.booking_id == Booking.id)
         .outerjoin(complained, complained.c.booking_id == Booking.id)
-        .where(Booking.starts_at >= period.starts_at, Booking.starts_at < period.ends_at)
-        .group_by(key, *described)
+        .where(which, *scope)
+        .group_by(Booking.station_code, day)
     )
-    if district_code:
-        query = query.where(Station.district_code == district_code)
-    if station_code:
-        query = query.where(Booking.station_code == station_code)
-    rows = {}
-    for code, *values in db.session.execute(query):
-        names, numbers = values[: len(described)], values[len(described) :]
-        rows[code] = dict(zip(COUNTS, map(int, numbers), strict=True)) | {"name": names[0] if names else code}
-    return rows
+    return db.session.execute(query).all()
+
+
+def _on_days(days: set[tuple[str, date]]):
+    """The bookings of these (station, Beijing day)s, each read by the station's index."""
+    return or_(
+        *(
+            and_(Booking.station_code == code, Booking.starts_at >= bounds[0], Booking.starts_at < bounds[1])
+            for code, day in sorted(days)
+            for bounds in [beijing_day_bounds(day)]
+        )
+    )
+
+
+_COUNT_COLUMNS = [getattr(BookingCounts, name) for name in COUNTS]
+
+
+def _rolled_up(period: Period, scope) -> list:
+    """(station, None, counts...) from the rollup: its month rows for the period's whole months,
+    its day rows for the rest."""
+    months, loose = whole_months_and_loose_days(period)
+    spans = [and_(BookingCounts.span == MONTH, BookingCounts.first_day.in_(months))] if months else []
+    spans += [and_(BookingCounts.span == DAY, BookingCounts.first_day.between(*days)) for days in loose]
+    query = (
+        select(BookingCounts.station_code, None, *(func.sum(column) for column in _COUNT_COLUMNS))
+        .join(Station, Station.code == BookingCounts.station_code)
+        .where(or_(*spans), *scope)
+        .group_by(BookingCounts.station_code)
+    )
+    return db.session.execute(query).all()
+
+
+def _rolled_up_days(days: set[tuple[str, date]], scope) -> list:
+    query = (
+        select(BookingCounts.station_code, BookingCounts.first_day, *_COUNT_COLUMNS)
+        .join(Station, Station.code == BookingCounts.station_code)
+        .where(
+            BookingCounts.span == DAY,
+            tuple_(BookingCounts.station_code, BookingCounts.first_day).in_(sorted(days)),
+            *scope,
+        )
+    )
+    return db.session.execute(query).all()
+
+
+def changed_days(since: datetime) -> set[tuple[str, date]]:
+    """The (station, Beijing day)s whose counts may have changed since `since`: those of the
+    bookings with an event (made, moved, confirmed...), a follow-up or a complaint since, and the
+    day a booking was rescheduled away from."""
+    touched = union(
+        select(BookingEvent.booking_id).where(BookingEvent.created_at >= since),
+        select(FollowUp.booking_id).where(FollowUp.created_at >= since),
+        select(Complaint.booking_id).where(Complaint.submitted_at >= since),
+    ).subquery()
+    now_on = db.session.execute(
+        select(Booking.station_code, Booking.starts_at).where(Booking.id.in_(select(touched.c.booking_id)))
+    ).all()
+    moved_from = db.session.execute(
+        select(Booking.station_code, BookingEvent.details)
+        .join(Booking, Booking.id == BookingEvent.booking_id)
+        .where(BookingEvent.created_at >= since, BookingEvent.action == "reschedule")
+    ).all()
+    return {(code, in_beijing(starts_at).date()) for code, starts_at in now_on} | {
+        (code, in_beijing(datetime.fromisoformat(details["from"])).date()) for code, details in moved_from
+    }
+
+
+def roll_up_bookings(since: datetime | None) -> int:
+    """Counts again the days changed since `since` (every day, the first time) into the day rows,
+    and adds the day rows up again into their months' rows. Returns the days counted."""
+    if since is None:
+        db.session.execute(delete(BookingCounts))
+        counted = _day_counts(Booking.id.is_not(None), [])
+    else:
+        days = changed_days(since)
+        if not days:
+            return 0
+        db.session.execute(
+            delete(BookingCounts).where(
+                BookingCounts.span == DAY, tuple_(BookingCounts.station_code, BookingCounts.first_day).in_(sorted(days))
+            )
+        )
+        counted = _day_counts(_on_days(days), [])
+    rows = [
+        {"span": DAY, "station_code": code, "first_day": day} | dict(zip(COUNTS, map(int, numbers), strict=True))
+        for code, day, *numbers in counted
+    ]
+    if rows:
+        db.session.execute(insert(BookingCounts), rows)
+    if since is None:
+        _add_up_months(None)
+        return len(rows)
+    _add_up_months({(code, day.replace(day=1)) for code, day in days})
+    return len(days)
+
+
+def _add_up_months(months: set[tuple[str, date]] | None) -> None:
+    """The month rows of these (station, month)s (all of them: None), the sums of their day rows."""
+    days = BookingCounts.span == DAY
+    if months is not None:
+        db.session.execute(
+            delete(BookingCounts).where(
+                BookingCounts.span == MONTH,
+                tuple_(BookingCounts.station_code, BookingCounts.first_day).in_(sorted(months)),
+            )
+        )
+        days = and_(
+            days,
+            or_(
+                *(
+                    and_(BookingCounts.station_code == code, BookingCounts.first_day.between(*month_days(first)))
+                    for code, first in sorted(months)
+                )
+            ),
+        )
+    summed: dict[tuple[str, date], Counter] = {}
+    for code, day, *numbers in db.session.execute(
+        select(BookingCounts.station_code, BookingCounts.first_day, *_COUNT_COLUMNS).where(days)
+    ):
+        summed.setdefault((code, day.replace(day=1)), Counter()).update(dict(zip(COUNTS, numbers, strict=True)))
+    rows = [
+        {"span": MONTH, "station_code": code, "first_day": first} | {name: numbers[name] for name in COUNTS}
+        for (code, first), numbers in summed.items()
+        if numbers["bookings"]
+    ]
+    if rows:
+        db.session.execute(insert(BookingCounts), rows)
