@@ -15,7 +15,8 @@ encrypted or a keyed hash (workers' ID numbers and phones, bookings' addresses):
 encrypted here with the app's own key and streamed in with COPY. Foreign keys are not checked
 while loading (session_replication_role = replica: every row is made consistent by construction)
 and the tables are analysed at the end. Worker time blocks are made for bookings still to come
-only, as the app keeps them.
+only, as the app keeps them. The statistics' rollups are then built by their own job (`flask
+statistics roll-up`), and brought up to date by it on kept data.
 """
 
 import argparse
@@ -131,6 +132,12 @@ def migrate(env: dict) -> None:
         env=env,
         stdout=subprocess.DEVNULL,
     )
+
+
+def roll_up(env: dict) -> None:
+    """The statistics' rollups brought up to date, as their scheduled job does (all of it after a
+    generation; what changed since, on kept data)."""
+    subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "statistics", "roll-up"], check=True, cwd=ROOT, env=env)
 
 
 def prepare_schema(env: dict) -> None:
@@ -421,8 +428,9 @@ def main():
     os.environ.update(env)
     started = time.monotonic()
     if args.keep and generated(args.scale, args.seed):
-        with step(f"scale {args.scale} kept: migrations only"):
+        with step(f"scale {args.scale} kept: migrations and the statistics' rollups only"):
             migrate(env)
+            roll_up(env)
         return
     later = scale_features.counts(args.scale)
     log(f"scale {args.scale}: " + ", ".join(f"{count:,} {table}" for table, count in (n | later).items()))
@@ -430,6 +438,8 @@ def main():
         prepare_schema(env)
     with psycopg.connect(DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")) as connection:
         load(connection, n, args.seed, args.scale)
+        with step("the statistics' rollups"):
+            roll_up(env)
         connection.execute(f"COMMENT ON DATABASE \"{DATABASE_NAME}\" IS '{mark(args.scale, args.seed)}'")
         sizes = connection.execute(
             "SELECT relname, n_live_tup, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables "
