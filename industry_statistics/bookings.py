@@ -8,10 +8,11 @@ was brought up to date (an event, a follow-up or a complaint since): those days 
 the bookings, so a figure is exact whenever the job last ran."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, tuple_, union
+from sqlalchemy import Row, and_, case, delete, func, insert, null, or_, select, tuple_, union
 
 from app.clock import beijing_day_bounds, in_beijing
 from app.extensions import db
@@ -110,7 +111,7 @@ def _summed(rows) -> dict[str, Counter]:
     return totals
 
 
-def _day_counts(which, scope) -> list:
+def _day_counts(which, scope) -> Sequence[Row]:
     """(station, Beijing day, counts...) of the bookings `which` selects, counted from the rows."""
     complained = select(Complaint.booking_id).distinct().subquery()
     day = beijing_day(Booking.starts_at)
@@ -149,14 +150,14 @@ def _on_days(days: set[tuple[str, date]]):
 _COUNT_COLUMNS = [getattr(BookingCounts, name) for name in COUNTS]
 
 
-def _rolled_up(period: Period, scope) -> list:
+def _rolled_up(period: Period, scope) -> Sequence[Row]:
     """(station, None, counts...) from the rollup: its month rows for the period's whole months,
     its day rows for the rest."""
     months, loose = whole_months_and_loose_days(period)
     spans = [and_(BookingCounts.span == MONTH, BookingCounts.first_day.in_(months))] if months else []
     spans += [and_(BookingCounts.span == DAY, BookingCounts.first_day.between(*days)) for days in loose]
     query = (
-        select(BookingCounts.station_code, None, *(func.sum(column) for column in _COUNT_COLUMNS))
+        select(BookingCounts.station_code, null(), *(func.sum(column) for column in _COUNT_COLUMNS))
         .join(Station, Station.code == BookingCounts.station_code)
         .where(or_(*spans), *scope)
         .group_by(BookingCounts.station_code)
@@ -164,7 +165,7 @@ def _rolled_up(period: Period, scope) -> list:
     return db.session.execute(query).all()
 
 
-def _rolled_up_days(days: set[tuple[str, date]], scope) -> list:
+def _rolled_up_days(days: set[tuple[str, date]], scope) -> Sequence[Row]:
     query = (
         select(BookingCounts.station_code, BookingCounts.first_day, *_COUNT_COLUMNS)
         .join(Station, Station.code == BookingCounts.station_code)

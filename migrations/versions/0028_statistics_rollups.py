@@ -12,7 +12,6 @@ Create Date: 2026-12-02 13:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "0028_statistics_rollups"
 down_revision = "0027_booking_in_one_statement"

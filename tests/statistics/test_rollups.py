@@ -61,7 +61,7 @@ def assert_as_counted_from_the_rows(client, isolated, operator, generated):
 
 def rolled_up(app, model) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
+        return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def test_figures_from_the_rollups_are_those_counted_from_the_rows(client, cli, isolated, operator, generated, app):
@@ -122,7 +122,7 @@ def change_old_bookings_and_certificates() -> None:
     latest = db.session.scalars(
         select(CreditEvent).where(CreditEvent.kind == "certificate").order_by(CreditEvent.id.desc())
     ).all()
-    last_of = {}
+    last_of: dict[int | None, CreditEvent] = {}
     for event in latest:
         last_of.setdefault(event.worker_id, event)
     valid = [event for event in last_of.values() if (event.after or {}).get("state") == "issued"]
