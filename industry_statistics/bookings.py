@@ -12,16 +12,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Row, and_, case, delete, func, insert, null, or_, select, tuple_, union
+from sqlalchemy import Row, and_, case, delete, exists, func, insert, null, or_, select, union
 
-from app.clock import beijing_day_bounds, in_beijing
+from app.clock import beijing_day_bounds
 from app.extensions import db
 from app.i18n import lazy_gettext
 from booking.models import CANCELLED, COMPLETED, Booking, BookingEvent, Complaint, FollowUp
 from industry_statistics.charts import Chart, chart, district_axis, rates
 from industry_statistics.marks import rollup_reaches
 from industry_statistics.models import DAY, MONTH, BookingCounts
-from industry_statistics.periods import Period, beijing_day, month_days, whole_months_and_loose_days
+from industry_statistics.periods import (
+    Period,
+    beijing_day,
+    month_days,
+    on_beijing_day,
+    whole_months_and_loose_days,
+    written_moment,
+)
 from stations.models import Station
 
 COUNTS = {
@@ -52,11 +59,16 @@ class BookingFigures:
 
 def booking_figures(period: Period, district_code: str | None, station_code: str | None) -> BookingFigures:
     counts = _station_counts(period, district_code, station_code)
-    stations = dict(db.session.execute(select(Station.code, Station).where(Station.code.in_(list(counts)))).all())
-    by_station = {code: dict(numbers) | {"name": stations[code].name} for code, numbers in counts.items()}
+    stations = {
+        code: (name, district)
+        for code, name, district in db.session.execute(
+            select(Station.code, Station.name, Station.district_code).where(Station.code.in_(list(counts)))
+        )
+    }
+    by_station = {code: dict(numbers) | {"name": stations[code][0]} for code, numbers in counts.items()}
     by_district: dict[str, dict] = {}
     for code, numbers in counts.items():
-        added = by_district.setdefault(stations[code].district_code, Counter())
+        added = by_district.setdefault(stations[code][1], Counter())
         added.update(numbers)
     station_keys = sorted(by_station)
     district_keys, district_labels = district_axis(district_code, with_none=False)
@@ -93,13 +105,17 @@ def _station_counts(period: Period, district_code, station_code) -> dict[str, Co
     if reaches is None:
         in_period = and_(Booking.starts_at >= period.starts_at, Booking.starts_at < period.ends_at)
         return _summed(_day_counts(in_period, scope))
-    changed = {(code, day) for code, day in changed_days(reaches) if period.first_day <= day <= period.last_day}
+    changed = _changed_days(reaches)
+    changed_in_period = (
+        select(changed.c.station_code, changed.c.day)
+        .where(changed.c.day.between(period.first_day, period.last_day))
+        .subquery("changed_in_period")
+    )
     totals = _summed(_rolled_up(period, scope))
-    if changed:
-        for code, numbers in _summed(_rolled_up_days(changed, scope)).items():
-            totals.setdefault(code, Counter()).subtract(numbers)
-        for code, numbers in _summed(_day_counts(_on_days(changed), scope)).items():
-            totals.setdefault(code, Counter()).update(numbers)
+    for code, numbers in _summed(_rolled_up_days(changed_in_period, scope)).items():
+        totals.setdefault(code, Counter()).subtract(numbers)
+    for code, numbers in _summed(_day_counts(None, scope, changed_in_period)).items():
+        totals.setdefault(code, Counter()).update(numbers)
     return {code: numbers for code, numbers in totals.items() if numbers["bookings"] > 0}
 
 
@@ -111,9 +127,11 @@ def _summed(rows) -> dict[str, Counter]:
     return totals
 
 
-def _day_counts(which, scope) -> Sequence[Row]:
-    """(station, Beijing day, counts...) of the bookings `which` selects, counted from the rows."""
-    complained = select(Complaint.booking_id).distinct().subquery()
+def _day_counts(which, scope, on_days=None) -> Sequence[Row]:
+    """(station, Beijing day, counts...) of the bookings `which` selects (or those on the
+    (station_code, day)s `on_days` lists), counted from the rows."""
+    # Looked up per booking (its complaints' index), not a distinct list of every booking complained about.
+    complained = exists().where(Complaint.booking_id == Booking.id)
     day = beijing_day(Booking.starts_at)
     query = (
         select(
@@ -124,15 +142,21 @@ def _day_counts(which, scope) -> Sequence[Row]:
             func.sum(case((Booking.status == CANCELLED, 1), else_=0)),
             func.count(FollowUp.id),
             func.sum(case((FollowUp.satisfied, 1), else_=0)),
-            func.count(complained.c.booking_id),
+            func.sum(case((complained, 1), else_=0)),
         )
         .select_from(Booking)
         .join(Station, Station.code == Booking.station_code)
         .outerjoin(FollowUp, FollowUp.booking_id == Booking.id)
-        .outerjoin(complained, complained.c.booking_id == Booking.id)
-        .where(which, *scope)
+        .where(*scope)
         .group_by(Booking.station_code, day)
     )
+    if on_days is not None:
+        query = query.join(
+            on_days,
+            and_(on_days.c.station_code == Booking.station_code, on_beijing_day(Booking.starts_at, on_days.c.day)),
+        )
+    else:
+        query = query.where(which)
     return db.session.execute(query).all()
 
 
@@ -165,39 +189,50 @@ def _rolled_up(period: Period, scope) -> Sequence[Row]:
     return db.session.execute(query).all()
 
 
-def _rolled_up_days(days: set[tuple[str, date]], scope) -> Sequence[Row]:
+def _rolled_up_days(days, scope) -> Sequence[Row]:
+    """The rollup's rows of the (station_code, day)s `days` lists."""
     query = (
         select(BookingCounts.station_code, BookingCounts.first_day, *_COUNT_COLUMNS)
         .join(Station, Station.code == BookingCounts.station_code)
-        .where(
-            BookingCounts.span == DAY,
-            tuple_(BookingCounts.station_code, BookingCounts.first_day).in_(sorted(days)),
-            *scope,
-        )
+        .join(days, and_(days.c.station_code == BookingCounts.station_code, days.c.day == BookingCounts.first_day))
+        .where(BookingCounts.span == DAY, *scope)
     )
     return db.session.execute(query).all()
 
 
-def changed_days(since: datetime) -> set[tuple[str, date]]:
-    """The (station, Beijing day)s whose counts may have changed since `since`: those of the
-    bookings with an event (made, moved, confirmed...), a follow-up or a complaint since, and the
-    day a booking was rescheduled away from."""
+def _of_days(days: set[tuple[str, date]], span: str = DAY):
+    """The rollup's rows of these (station, first day)s, each found by its primary key."""
+    return or_(
+        *(
+            and_(BookingCounts.span == span, BookingCounts.first_day == day, BookingCounts.station_code == code)
+            for code, day in sorted(days)
+        )
+    )
+
+
+def _changed_days(since: datetime):
+    """The (station_code, day)s whose counts may have changed since `since`: those of the bookings
+    with an event (made, moved, confirmed...), a follow-up or a complaint since, and the day a
+    booking was rescheduled away from; each found by the index of its time."""
     touched = union(
         select(BookingEvent.booking_id).where(BookingEvent.created_at >= since),
         select(FollowUp.booking_id).where(FollowUp.created_at >= since),
         select(Complaint.booking_id).where(Complaint.submitted_at >= since),
     ).subquery()
-    now_on = db.session.execute(
-        select(Booking.station_code, Booking.starts_at).where(Booking.id.in_(select(touched.c.booking_id)))
-    ).all()
-    moved_from = db.session.execute(
-        select(Booking.station_code, BookingEvent.details)
+    now_on = select(Booking.station_code, beijing_day(Booking.starts_at).label("day")).where(
+        Booking.id.in_(select(touched.c.booking_id))
+    )
+    moved_from = (
+        select(Booking.station_code, beijing_day(written_moment(BookingEvent.details["from"].as_string())))
         .join(Booking, Booking.id == BookingEvent.booking_id)
         .where(BookingEvent.created_at >= since, BookingEvent.action == "reschedule")
-    ).all()
-    return {(code, in_beijing(starts_at).date()) for code, starts_at in now_on} | {
-        (code, in_beijing(datetime.fromisoformat(details["from"])).date()) for code, details in moved_from
-    }
+    )
+    return union(now_on, moved_from).subquery("changed")
+
+
+def changed_days(since: datetime) -> set[tuple[str, date]]:
+    changed = _changed_days(since)
+    return {(code, day) for code, day in db.session.execute(select(changed.c.station_code, changed.c.day))}
 
 
 def roll_up_bookings(since: datetime | None) -> int:
@@ -210,11 +245,7 @@ def roll_up_bookings(since: datetime | None) -> int:
         days = changed_days(since)
         if not days:
             return 0
-        db.session.execute(
-            delete(BookingCounts).where(
-                BookingCounts.span == DAY, tuple_(BookingCounts.station_code, BookingCounts.first_day).in_(sorted(days))
-            )
-        )
+        db.session.execute(delete(BookingCounts).where(_of_days(days)))
         counted = _day_counts(_on_days(days), [])
     rows = [
         {"span": DAY, "station_code": code, "first_day": day} | dict(zip(COUNTS, map(int, numbers), strict=True))
@@ -235,8 +266,7 @@ def _add_up_months(months: set[tuple[str, date]] | None) -> None:
     if months is not None:
         db.session.execute(
             delete(BookingCounts).where(
-                BookingCounts.span == MONTH,
-                tuple_(BookingCounts.station_code, BookingCounts.first_day).in_(sorted(months)),
+                _of_days(months, MONTH),
             )
         )
         days = and_(

@@ -5,7 +5,7 @@ time, so +8 hours is the whole conversion)."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, Float, String
+from sqlalchemy import Boolean, Date, DateTime, Float, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -127,3 +127,45 @@ def _beijing_day_postgresql(element, compiler, **kw):
 def _beijing_day_sqlite(element, compiler, **kw):
     (value,) = element.clauses
     return f"date({compiler.process(value, **kw)}, '+8 hours')"
+
+
+class on_beijing_day(FunctionElement):
+    """Whether a stored moment falls on a Beijing day (a date column): on PostgreSQL as a range
+    of the moment, so that an index on it is read."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(on_beijing_day, "postgresql")
+def _on_beijing_day_postgresql(element, compiler, **kw):
+    moment, day = (compiler.process(clause, **kw) for clause in element.clauses)
+    return (
+        f"({moment} >= CAST({day} AS TIMESTAMP) AT TIME ZONE 'Asia/Shanghai' "
+        f"AND {moment} < CAST({day} + 1 AS TIMESTAMP) AT TIME ZONE 'Asia/Shanghai')"
+    )
+
+
+@compiles(on_beijing_day, "sqlite")
+def _on_beijing_day_sqlite(element, compiler, **kw):
+    moment, day = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(date({moment}, '+8 hours') = {day})"
+
+
+class written_moment(FunctionElement):
+    """A moment written as ISO 8601 text (in a JSON document), as a moment."""
+
+    type = DateTime(timezone=True)
+    inherit_cache = True
+
+
+@compiles(written_moment, "postgresql")
+def _written_moment_postgresql(element, compiler, **kw):
+    (value,) = element.clauses
+    return f"CAST({compiler.process(value, **kw)} AS TIMESTAMP WITH TIME ZONE)"
+
+
+@compiles(written_moment, "sqlite")
+def _written_moment_sqlite(element, compiler, **kw):
+    (value,) = element.clauses
+    return compiler.process(value, **kw)  # SQLite's date functions read ISO 8601 text as it is
