@@ -299,15 +299,15 @@ def load(connection, n: dict, seed: int, scale: float) -> None:
             SELECT w.id, 'certificate', 0, 'scale:certificate', json_build_object('state', m.before),
                    json_build_object('state', m.after), m.at, w.company_id
             FROM workers w
-            CROSS JOIN LATERAL (SELECT now() - (30 + w.id * 7919 %% 700) * interval '1 day'
-                                       + (w.id %% 1440) * interval '1 minute' AS issued_at) i
+            CROSS JOIN LATERAL (SELECT now() - (30 + w.id * 7919 % 700) * interval '1 day'
+                                       + (w.id % 1440) * interval '1 minute' AS issued_at) i
             CROSS JOIN LATERAL (VALUES
                 (true, 'identity_verified', 'issued', i.issued_at),
-                (w.id %% 10 = 0, 'issued', 'suspended', i.issued_at + interval '20 days'),
-                (w.id %% 20 = 0, 'suspended', 'issued', i.issued_at + interval '25 days'),
-                (w.id %% 37 = 0, 'issued', 'revoked', i.issued_at + interval '28 days'),
-                (w.id %% 23 = 0 AND w.id %% 37 <> 0, 'issued', 'expired', i.issued_at + interval '29 days'),
-                (w.id %% 46 = 0 AND w.id %% 37 <> 0, 'expired', 'issued', i.issued_at + interval '29 days 1 hour')
+                (w.id % 10 = 0, 'issued', 'suspended', i.issued_at + interval '20 days'),
+                (w.id % 20 = 0, 'suspended', 'issued', i.issued_at + interval '25 days'),
+                (w.id % 37 = 0, 'issued', 'revoked', i.issued_at + interval '28 days'),
+                (w.id % 23 = 0 AND w.id % 37 <> 0, 'issued', 'expired', i.issued_at + interval '29 days'),
+                (w.id % 46 = 0 AND w.id % 37 <> 0, 'expired', 'issued', i.issued_at + interval '29 days 1 hour')
             ) m(happened, before, after, at)
             WHERE m.happened AND m.at < now()
             ORDER BY m.at, w.id
@@ -326,8 +326,8 @@ def load(connection, n: dict, seed: int, scale: float) -> None:
 def _bookings(cur, n: dict, addresses: list[bytes]) -> None:
     """Bookings spread over the stations' offers and the last 330 days and the next 7: one slot
     per (offer, day, time) that has any, holding as many as were booked; the statuses a year of
-    bookings has; their events, ratings, follow-ups and complaints, none of them later than now
-    (a booking of next week was made already)."""
+    bookings has; their events, ratings, follow-ups and complaints, none of them in the last hour
+    (a booking of next week was made already; the statistics' job has run since)."""
     with step(f"{n['bookings']:,} bookings and their slots"), indexes_built_after(cur, "bookings"):
         cur.execute(
             """
@@ -406,7 +406,8 @@ def _bookings(cur, n: dict, addresses: list[bytes]) -> None:
                 WHERE status IN ('confirmed', 'assigned', 'completed', 'cancelled')
             UNION ALL SELECT id, 'assign', 'confirmed', 'assigned', created_at + interval '2 hours' FROM bookings
                 WHERE status IN ('assigned', 'completed')
-            UNION ALL SELECT id, 'complete', 'in_service', 'completed', least(ends_at, now()) FROM bookings
+            UNION ALL SELECT id, 'complete', 'in_service', 'completed', least(ends_at, now() - interval '1 hour')
+                FROM bookings
                 WHERE status = 'completed'
             UNION ALL SELECT id, 'cancel', 'confirmed', 'cancelled', created_at + interval '1 day' FROM bookings
                 WHERE status = 'cancelled'
@@ -421,8 +422,8 @@ def _bookings(cur, n: dict, addresses: list[bytes]) -> None:
         )
         cur.execute(
             "INSERT INTO booking_follow_ups (booking_id, caller_id, called_at, satisfied, created_at) "
-            "SELECT id, resident_id, least(ends_at + interval '2 days', now()), id % 10 <> 0, "
-            "least(ends_at + interval '2 days', now()) "
+            "SELECT id, resident_id, least(ends_at + interval '2 days', now() - interval '1 hour'), id % 10 <> 0, "
+            "least(ends_at + interval '2 days', now() - interval '1 hour') "
             "FROM bookings WHERE status = 'completed' AND id % 5 < 3"
         )
         cur.execute(
@@ -467,6 +468,7 @@ def main():
         load(connection, n, args.seed, args.scale)
         with step("the statistics' rollups"):
             roll_up(env)
+            connection.execute("ANALYZE statistics_booking_counts, statistics_certificate_counts")
         connection.execute(f"COMMENT ON DATABASE \"{DATABASE_NAME}\" IS '{mark(args.scale, args.seed)}'")
         sizes = connection.execute(
             "SELECT relname, n_live_tup, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables "
