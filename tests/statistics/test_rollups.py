@@ -6,6 +6,7 @@ follow-up, a complaint) and certificates move, both before the job runs again an
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import delete, func, select
 
@@ -138,3 +139,18 @@ def change_old_bookings_and_certificates() -> None:
             )
         )
         db.session.flush()
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_figure_read_from_the_rollup_costs_the_same_statements_over_no_rows_as_over_many(
+    client, cli, operator, generated, route, count_statements
+):
+    cli("statistics", "roll-up")
+    client.get(f"/api/v1/statistics/{route}", headers=operator)  # the caller's session, read once
+    counted = []
+    for period in ({"from": "2020-01-01", "to": "2020-06-30"}, period_of(generated)):
+        with count_statements() as statements:
+            answer = client.get(f"/api/v1/statistics/{route}", query_string=period, headers=operator)
+        assert answer.status_code == 200
+        counted.append(len(statements))
+    assert counted[0] == counted[1] <= 8
