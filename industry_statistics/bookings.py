@@ -104,7 +104,7 @@ def _station_counts(period: Period, district_code, station_code) -> dict[str, Co
     reaches = rollup_reaches("bookings")
     if reaches is None:
         in_period = and_(Booking.starts_at >= period.starts_at, Booking.starts_at < period.ends_at)
-        return _summed(_day_counts(in_period, scope))
+        return _summed(_day_counts(scope, which=in_period))
     changed = _changed_days(reaches)
     changed_in_period = (
         select(changed.c.station_code, changed.c.day)
@@ -114,7 +114,7 @@ def _station_counts(period: Period, district_code, station_code) -> dict[str, Co
     totals = _summed(_rolled_up(period, scope))
     for code, numbers in _summed(_rolled_up_days(changed_in_period, scope)).items():
         totals.setdefault(code, Counter()).subtract(numbers)
-    for code, numbers in _summed(_day_counts(None, scope, changed_in_period)).items():
+    for code, numbers in _summed(_day_counts(scope, on_days=changed_in_period)).items():
         totals.setdefault(code, Counter()).update(numbers)
     return {code: numbers for code, numbers in totals.items() if numbers["bookings"] > 0}
 
@@ -127,9 +127,9 @@ def _summed(rows) -> dict[str, Counter]:
     return totals
 
 
-def _day_counts(which, scope, on_days=None) -> Sequence[Row]:
-    """(station, Beijing day, counts...) of the bookings `which` selects (or those on the
-    (station_code, day)s `on_days` lists), counted from the rows."""
+def _day_counts(scope, *, which=None, on_days=None) -> Sequence[Row]:
+    """(station, Beijing day, counts...) of the bookings `which` selects, or of those on the
+    (station_code, day)s `on_days` lists, counted from the rows."""
     # Looked up per booking (its complaints' index), not a distinct list of every booking complained about.
     complained = exists().where(Complaint.booking_id == Booking.id)
     day = beijing_day(Booking.starts_at)
@@ -240,13 +240,13 @@ def roll_up_bookings(since: datetime | None) -> int:
     and adds the day rows up again into their months' rows. Returns the days counted."""
     if since is None:
         db.session.execute(delete(BookingCounts))
-        counted = _day_counts(Booking.id.is_not(None), [])
+        counted = _day_counts([], which=Booking.id.is_not(None))
     else:
         days = changed_days(since)
         if not days:
             return 0
         db.session.execute(delete(BookingCounts).where(_of_days(days)))
-        counted = _day_counts(_on_days(days), [])
+        counted = _day_counts([], which=_on_days(days))
     rows = [
         {"span": DAY, "station_code": code, "first_day": day} | dict(zip(COUNTS, map(int, numbers), strict=True))
         for code, day, *numbers in counted
