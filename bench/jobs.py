@@ -25,6 +25,7 @@ JOBS = [
     ("credit expiry-reminders", ["credit", "expiry-reminders"]),
     ("sanctions end-listings", ["sanctions", "end-listings"]),
     ("complaints escalate", ["complaints", "escalate"]),
+    ("statistics roll-up", ["statistics", "roll-up"]),
     ("recompute-all (scoring version bumped)", ["credit", "recompute-all"]),
 ]
 

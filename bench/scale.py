@@ -15,7 +15,8 @@ encrypted or a keyed hash (workers' ID numbers and phones, bookings' addresses):
 encrypted here with the app's own key and streamed in with COPY. Foreign keys are not checked
 while loading (session_replication_role = replica: every row is made consistent by construction)
 and the tables are analysed at the end. Worker time blocks are made for bookings still to come
-only, as the app keeps them.
+only, as the app keeps them. The statistics' rollups are then built by their own job (`flask
+statistics roll-up`), and brought up to date by it on kept data.
 """
 
 import argparse
@@ -131,6 +132,12 @@ def migrate(env: dict) -> None:
         env=env,
         stdout=subprocess.DEVNULL,
     )
+
+
+def roll_up(env: dict) -> None:
+    """The statistics' rollups brought up to date, as their scheduled job does (all of it after a
+    generation; what changed since, on kept data)."""
+    subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "statistics", "roll-up"], check=True, cwd=ROOT, env=env)
 
 
 def prepare_schema(env: dict) -> None:
@@ -282,6 +289,30 @@ def load(connection, n: dict, seed: int, scale: float) -> None:
             """,
             {"workers": n["workers"], "companies": n["companies"], "rows": n["credit_events"]},
         )
+    with step("the certificates' moves on the ledger"), indexes_built_after(cur, "credit_events"):
+        # Each worker's certificate issued once in the last two years, and for some of them later
+        # suspended (and reinstated), revoked, or expired (and renewed): written in time order, as
+        # the ledger's ids grow with time, with the employer of the worker.
+        cur.execute(
+            """
+            INSERT INTO credit_events (worker_id, kind, value, source_ref, before, after, created_at, employer_id)
+            SELECT w.id, 'certificate', 0, 'scale:certificate', json_build_object('state', m.before),
+                   json_build_object('state', m.after), m.at, w.company_id
+            FROM workers w
+            CROSS JOIN LATERAL (SELECT now() - (30 + w.id * 7919 % 700) * interval '1 day'
+                                       + (w.id % 1440) * interval '1 minute' AS issued_at) i
+            CROSS JOIN LATERAL (VALUES
+                (true, 'identity_verified', 'issued', i.issued_at),
+                (w.id % 10 = 0, 'issued', 'suspended', i.issued_at + interval '20 days'),
+                (w.id % 20 = 0, 'suspended', 'issued', i.issued_at + interval '25 days'),
+                (w.id % 37 = 0, 'issued', 'revoked', i.issued_at + interval '28 days'),
+                (w.id % 23 = 0 AND w.id % 37 <> 0, 'issued', 'expired', i.issued_at + interval '29 days'),
+                (w.id % 46 = 0 AND w.id % 37 <> 0, 'expired', 'issued', i.issued_at + interval '29 days 1 hour')
+            ) m(happened, before, after, at)
+            WHERE m.happened AND m.at < now()
+            ORDER BY m.at, w.id
+            """
+        )
     scale_features.load(cur, n, scale, step, indexes_built_after)
     with step("sequences and statistics"):
         for table in (*SEQUENCED, *scale_features.SEEDED):
@@ -295,7 +326,8 @@ def load(connection, n: dict, seed: int, scale: float) -> None:
 def _bookings(cur, n: dict, addresses: list[bytes]) -> None:
     """Bookings spread over the stations' offers and the last 330 days and the next 7: one slot
     per (offer, day, time) that has any, holding as many as were booked; the statuses a year of
-    bookings has; their events, ratings, follow-ups and complaints."""
+    bookings has; their events, ratings, follow-ups and complaints, none of them in the last hour
+    (a booking of next week was made already; the statistics' job has run since)."""
     with step(f"{n['bookings']:,} bookings and their slots"), indexes_built_after(cur, "bookings"):
         cur.execute(
             """
@@ -350,7 +382,7 @@ def _bookings(cur, n: dict, addresses: list[bytes]) -> None:
                                            coalesce(ST_Y(st.location), 23.1) + (m.i % 77 - 38) * 0.0002), 4326),
                    '陈女士', CASE WHEN m.status IN ('assigned', 'completed') THEN m.worker_id END, 0,
                    CASE WHEN m.status = 'completed' THEN m.starts_at END,
-                   m.starts_at - interval '2 days', m.starts_at, 1
+                   least(m.starts_at - interval '2 days', now() - interval '3 hours'), m.starts_at, 1
             FROM made m JOIN pg_temp.addresses a ON a.n = m.i % 100
             JOIN stations st ON st.code = m.station_code
             """
@@ -374,7 +406,9 @@ def _bookings(cur, n: dict, addresses: list[bytes]) -> None:
                 WHERE status IN ('confirmed', 'assigned', 'completed', 'cancelled')
             UNION ALL SELECT id, 'assign', 'confirmed', 'assigned', created_at + interval '2 hours' FROM bookings
                 WHERE status IN ('assigned', 'completed')
-            UNION ALL SELECT id, 'complete', 'in_service', 'completed', ends_at FROM bookings WHERE status = 'completed'
+            UNION ALL SELECT id, 'complete', 'in_service', 'completed', least(ends_at, now() - interval '1 hour')
+                FROM bookings
+                WHERE status = 'completed'
             UNION ALL SELECT id, 'cancel', 'confirmed', 'cancelled', created_at + interval '1 day' FROM bookings
                 WHERE status = 'cancelled'
             UNION ALL SELECT id, 'reject', 'pending', 'rejected', created_at + interval '1 hour' FROM bookings
@@ -388,7 +422,8 @@ def _bookings(cur, n: dict, addresses: list[bytes]) -> None:
         )
         cur.execute(
             "INSERT INTO booking_follow_ups (booking_id, caller_id, called_at, satisfied, created_at) "
-            "SELECT id, resident_id, ends_at + interval '2 days', id % 10 <> 0, ends_at + interval '2 days' "
+            "SELECT id, resident_id, least(ends_at + interval '2 days', now() - interval '1 hour'), id % 10 <> 0, "
+            "least(ends_at + interval '2 days', now() - interval '1 hour') "
             "FROM bookings WHERE status = 'completed' AND id % 5 < 3"
         )
         cur.execute(
@@ -421,8 +456,9 @@ def main():
     os.environ.update(env)
     started = time.monotonic()
     if args.keep and generated(args.scale, args.seed):
-        with step(f"scale {args.scale} kept: migrations only"):
+        with step(f"scale {args.scale} kept: migrations and the statistics' rollups only"):
             migrate(env)
+            roll_up(env)
         return
     later = scale_features.counts(args.scale)
     log(f"scale {args.scale}: " + ", ".join(f"{count:,} {table}" for table, count in (n | later).items()))
@@ -430,6 +466,9 @@ def main():
         prepare_schema(env)
     with psycopg.connect(DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")) as connection:
         load(connection, n, args.seed, args.scale)
+        with step("the statistics' rollups"):
+            roll_up(env)
+            connection.execute("ANALYZE statistics_booking_counts, statistics_certificate_counts")
         connection.execute(f"COMMENT ON DATABASE \"{DATABASE_NAME}\" IS '{mark(args.scale, args.seed)}'")
         sizes = connection.execute(
             "SELECT relname, n_live_tup, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables "

@@ -7,6 +7,8 @@ module of that name (which bench/ imports) for every program run from the projec
 
 
 def init_app(app, api) -> None:
+    from industry_statistics.cli import statistics_cli
     from industry_statistics.routes import blp
 
     api.register_blueprint(blp)
+    app.cli.add_command(statistics_cli)

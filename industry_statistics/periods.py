@@ -3,9 +3,9 @@ Beijing month of a stored moment, written in each database's own SQL (Beijing ke
 time, so +8 hours is the whole conversion)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, Float, String
+from sqlalchemy import Boolean, Date, DateTime, Float, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -89,3 +89,83 @@ def _hours_between_postgresql(element, compiler, **kw):
 def _hours_between_sqlite(element, compiler, **kw):
     start, end = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"((julianday({end}) - julianday({start})) * 24.0)"
+
+
+def whole_months_and_loose_days(period: Period) -> tuple[list[date], list[tuple[date, date]]]:
+    """The first days of the months wholly in the period (a rollup's month rows), and the first
+    and last day of each part of a month it holds only in part (its day rows)."""
+    whole, loose = [], []
+    for month in period.months:
+        first, last = month_days(date.fromisoformat(month + "-01"))
+        if period.first_day <= first and last <= period.last_day:
+            whole.append(first)
+        else:
+            loose.append((max(first, period.first_day), min(last, period.last_day)))
+    return whole, loose
+
+
+def month_days(first: date) -> tuple[date, date]:
+    """The first and last day of the month beginning on `first`."""
+    following = date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+class beijing_day(FunctionElement):
+    """The Beijing calendar day of a moment stored in UTC."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(beijing_day, "postgresql")
+def _beijing_day_postgresql(element, compiler, **kw):
+    (value,) = element.clauses
+    return f"CAST(({compiler.process(value, **kw)} AT TIME ZONE 'Asia/Shanghai') AS DATE)"
+
+
+@compiles(beijing_day, "sqlite")
+def _beijing_day_sqlite(element, compiler, **kw):
+    (value,) = element.clauses
+    return f"date({compiler.process(value, **kw)}, '+8 hours')"
+
+
+class on_beijing_day(FunctionElement):
+    """Whether a stored moment falls on a Beijing day (a date column): on PostgreSQL as a range
+    of the moment, so that an index on it is read."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(on_beijing_day, "postgresql")
+def _on_beijing_day_postgresql(element, compiler, **kw):
+    moment, day = (compiler.process(clause, **kw) for clause in element.clauses)
+    return (
+        f"({moment} >= CAST({day} AS TIMESTAMP) AT TIME ZONE 'Asia/Shanghai' "
+        f"AND {moment} < CAST({day} + 1 AS TIMESTAMP) AT TIME ZONE 'Asia/Shanghai')"
+    )
+
+
+@compiles(on_beijing_day, "sqlite")
+def _on_beijing_day_sqlite(element, compiler, **kw):
+    moment, day = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(date({moment}, '+8 hours') = {day})"
+
+
+class written_moment(FunctionElement):
+    """A moment written as ISO 8601 text (in a JSON document), as a moment."""
+
+    type = DateTime(timezone=True)
+    inherit_cache = True
+
+
+@compiles(written_moment, "postgresql")
+def _written_moment_postgresql(element, compiler, **kw):
+    (value,) = element.clauses
+    return f"CAST({compiler.process(value, **kw)} AS TIMESTAMP WITH TIME ZONE)"
+
+
+@compiles(written_moment, "sqlite")
+def _written_moment_sqlite(element, compiler, **kw):
+    (value,) = element.clauses
+    return compiler.process(value, **kw)  # SQLite's date functions read ISO 8601 text as it is

@@ -1,0 +1,156 @@
+"""The booking and certificate figures read from the rollups that `flask statistics roll-up`
+keeps, and for what changed since it ran from the rows, are the figures counted from the rows
+alone (test_figures_match_a_count_by_hand checks those against a count by hand): after the first
+run, and after bookings change on old days (a status, a reschedule to another month, a
+follow-up, a complaint) and certificates move, both before the job runs again and after."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import delete, func, select
+
+from app.clock import today_in_beijing, utcnow
+from app.extensions import db
+from booking.bookings import transition
+from booking.models import CANCELLED, COMPLETED, PENDING, Booking, Complaint, FollowUp
+from credit.models import CreditEvent
+from industry_statistics.models import BookingCounts, CertificateCounts, RollupMark
+from tests.plugins.statistics import beijing
+from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, period_of
+
+ROUTES = ("bookings", "certificates")
+
+
+def periods(generated) -> list[dict]:
+    return [
+        period_of(generated),  # whole months
+        {"from": "2025-02-10", "to": "2025-05-20"},  # parts of months at both ends
+        {"from": "2025-03-03", "to": "2025-03-28"},  # within one month
+        {"from": "2024-12-01", "to": today_in_beijing().isoformat()},  # to today
+    ]
+
+
+def later(minutes: int):
+    """The clock moved on, past the margin the job leaves for transactions still open."""
+    return time_machine.travel(utcnow() + timedelta(minutes=minutes), tick=True)
+
+
+def answered(client, headers, route, query) -> dict:
+    answer = client.get(f"/api/v1/statistics/{route}", query_string=query, headers=headers)
+    assert answer.status_code == 200, answer.json
+    return answer.json
+
+
+def counted_from_the_rows(client, connection, headers, route, query) -> dict:
+    """The answer with no rollup to read, the rollup left as it was."""
+    savepoint = connection.begin_nested()
+    connection.execute(delete(RollupMark))
+    try:
+        return answered(client, headers, route, query)
+    finally:
+        savepoint.rollback()
+
+
+def assert_as_counted_from_the_rows(client, isolated, operator, generated):
+    for route in ROUTES:
+        for period in periods(generated):
+            for query in (period, period | {"district": TIANHE}):
+                expected = counted_from_the_rows(client, isolated, operator, route, query)
+                assert answered(client, operator, route, query) == expected, (route, query)
+
+
+def rolled_up(app, model) -> int:
+    with app.app_context():
+        return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_figures_from_the_rollups_are_those_counted_from_the_rows(client, cli, isolated, operator, generated, app):
+    result = cli("statistics", "roll-up")
+    assert result.exit_code == 0, result.output
+    assert "booking days counted: " in result.output
+    assert rolled_up(app, BookingCounts) > 0 and rolled_up(app, CertificateCounts) > 0
+    assert_as_counted_from_the_rows(client, isolated, operator, generated)
+
+
+def test_changes_since_the_job_ran_are_counted_until_it_runs_again(client, cli, isolated, operator, generated, app):
+    cli("statistics", "roll-up")
+    with later(30):
+        cli("statistics", "roll-up")  # the follow-ups the generator just wrote, rolled up
+        with app.app_context():
+            change_old_bookings_and_certificates()
+            db.session.commit()
+        assert_as_counted_from_the_rows(client, isolated, operator, generated)
+
+        with later(30):
+            again = cli("statistics", "roll-up")
+            assert again.exit_code == 0, again.output
+            assert "booking days counted: 0 " not in again.output
+            assert_as_counted_from_the_rows(client, isolated, operator, generated)
+
+            with later(30):
+                idle = cli("statistics", "roll-up")
+                assert idle.output.strip() == "booking days counted: 0  certificate counts changed: 0"
+
+
+def change_old_bookings_and_certificates() -> None:
+    """What staff and residents do to bookings of the generated months, and a certificate's moves,
+    now: a booking cancelled, one rescheduled to another month, a follow-up, a complaint."""
+    bookings = db.session.scalars(select(Booking).order_by(Booking.id)).all()
+    pending = [booking for booking in bookings if booking.status == PENDING]
+    transition(pending[0], "cancel", None, "statistics")
+    assert pending[0].status == CANCELLED
+    moved, old_start = pending[1], pending[1].starts_at
+    moved.starts_at = beijing((old_start + timedelta(days=45)).date(), 9)
+    transition(moved, "reschedule", None, None, {"from": old_start.isoformat(), "to": moved.starts_at.isoformat()})
+    followed = {booking_id for (booking_id,) in db.session.execute(select(FollowUp.booking_id))}
+    unfollowed = next(b for b in bookings if b.status == COMPLETED and b.id not in followed)
+    db.session.add(
+        FollowUp(booking_id=unfollowed.id, caller_id=unfollowed.resident_id, called_at=utcnow(), satisfied=True)
+    )
+    complained = {booking_id for (booking_id,) in db.session.execute(select(Complaint.booking_id))}
+    quiet = next(b for b in bookings if b.id not in complained)
+    db.session.add(
+        Complaint(
+            booking_id=quiet.id,
+            type="service_quality",
+            text="迟到",
+            status="submitted",
+            submitted_by_id=quiet.resident_id,
+            submitted_at=utcnow(),
+        )
+    )
+    latest = db.session.scalars(
+        select(CreditEvent).where(CreditEvent.kind == "certificate").order_by(CreditEvent.id.desc())
+    ).all()
+    last_of: dict[int | None, CreditEvent] = {}
+    for event in latest:
+        last_of.setdefault(event.worker_id, event)
+    valid = [event for event in last_of.values() if (event.after or {}).get("state") == "issued"]
+    for event in valid[:2]:
+        db.session.add(
+            CreditEvent(
+                worker_id=event.worker_id,
+                employer_id=event.employer_id,
+                kind="certificate",
+                before={"state": "issued"},
+                after={"state": "suspended"},
+                created_at=utcnow(),
+            )
+        )
+        db.session.flush()
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_figure_read_from_the_rollup_costs_the_same_statements_over_no_rows_as_over_many(
+    client, cli, operator, generated, route, count_statements
+):
+    cli("statistics", "roll-up")
+    client.get(f"/api/v1/statistics/{route}", headers=operator)  # the caller's session, read once
+    counted = []
+    for period in ({"from": "2020-01-01", "to": "2020-06-30"}, period_of(generated)):
+        with count_statements() as statements:
+            answer = client.get(f"/api/v1/statistics/{route}", query_string=period, headers=operator)
+        assert answer.status_code == 200
+        counted.append(len(statements))
+    assert counted[0] == counted[1] <= 8
