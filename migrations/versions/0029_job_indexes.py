@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0029_job_indexes"
-down_revision = "0027_booking_in_one_statement"
+down_revision = "0028_statistics_rollups"
 branch_labels = None
 depends_on = None
 
