@@ -311,8 +311,8 @@ def table(by_scale: dict[float, dict], scales: list[float], args) -> list[str]:
     ]
     for job in {job["job"]: None for s in scales for job in by_scale[s]["jobs"]}:
         timings = [{t["job"]: t for t in by_scale[s]["jobs"]}.get(job) for s in scales]
-        shown = (f"{t['seconds']:.2f} s ({t['rows']:,})" if t else "–" for t in timings)
-        lines.append(f"| {job} | " + " | ".join(shown) + " |")
+        seconds = (f"{t['seconds']:.2f} s ({t['rows']:,})" if t else "–" for t in timings)
+        lines.append(f"| {job} | " + " | ".join(seconds) + " |")
     return lines
 
 
