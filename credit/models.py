@@ -185,11 +185,25 @@ class Worker(Model):
         return named(self.service_types)
 
 
+# Workers best first (credit.recommendation.WORKERS_BEST_FIRST): the assignable workers walk it
+# and stop at their limit.
+Index(
+    "ix_workers_best_first",
+    Worker.__table__.c.stars.desc().nulls_last(),
+    Worker.__table__.c.credit_score.desc().nulls_last(),
+    Worker.__table__.c.id,
+)
+
+
 class Certificate(Model):
     """The 安心服務證 and its 三证一书 documents: one per worker (一人一码一证一档)."""
 
     __tablename__ = "certificates"
-    __table_args__ = (CheckConstraint(f"state IN ({', '.join(repr(s) for s in STATES)})", name="state"),)
+    __table_args__ = (
+        CheckConstraint(f"state IN ({', '.join(repr(s) for s in STATES)})", name="state"),
+        # A page of the workers in one state, and its count, read from this and pk_workers alone.
+        Index("ix_certificates_state_worker_id", "state", "worker_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), unique=True)
