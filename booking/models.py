@@ -28,7 +28,7 @@ from app.extensions import Model
 from app.i18n import lazy_gettext
 from app.privacy import Encrypted
 from app.states import StateTable
-from complaints.models import HandledComplaint, complaint_checks
+from complaints.models import HandledComplaint, complaint_checks, open_complaints_index
 from credit.models import Worker
 from stations.models import Station
 from wechat.models import CheckedText, text_status_check
@@ -313,7 +313,7 @@ class Complaint(HandledComplaint, CheckedText, Model):
     (wechat.content)."""
 
     __tablename__ = "booking_complaints"
-    __table_args__ = (*complaint_checks(), text_status_check())
+    __table_args__ = (*complaint_checks(), open_complaints_index("booking_complaints"), text_status_check())
     COMPLAINT_KIND = "booking"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ across tables by its kind ("booking", "door", "engagement") and its id."""
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, text
 from sqlalchemy.orm import Mapped, declared_attr, foreign, mapped_column, relationship
 
 from app.clock import utcnow
@@ -82,11 +82,18 @@ def complaint_checks() -> tuple[CheckConstraint, ...]:
     )
 
 
+def open_complaints_index(table: str) -> Index:
+    """The open complaints of a HandledComplaint table (submitted or accepted), for its
+    __table_args__: the deadlines and the desk read those, a few of every complaint ever made."""
+    where = text(f"status IN ({', '.join(repr(s) for s in OPEN_COMPLAINT_STATUSES)})")
+    return Index(f"ix_{table}_open", "status", postgresql_where=where, sqlite_where=where)
+
+
 class HandledComplaint:
     """The columns of a complaint's handling, the same in every complaint table: submitted →
     accepted (triaged with a severity) → upheld / dismissed / invalid → closed, with who and when
-    at each step, and the deadlines its severity sets. A table using it adds complaint_checks() to
-    its __table_args__ and `version` as its mapper's version_id_col, and names its kind."""
+    at each step, and the deadlines its severity sets. A table using it adds complaint_checks() and
+    open_complaints_index() to its __table_args__ and `version` as its mapper's version_id_col, and names its kind."""
 
     COMPLAINT_KIND: ClassVar[str]  # "booking", "door": the complaint's name across tables
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.clock import utcnow
 from app.database import UtcDateTime
 from app.extensions import Model
-from complaints.models import HandledComplaint, complaint_checks
+from complaints.models import HandledComplaint, complaint_checks, open_complaints_index
 from credit.models import Worker
 from wechat.models import CheckedText, text_status_check
 
@@ -53,7 +53,7 @@ class DoorComplaint(HandledComplaint, CheckedText, Model):
     behind the hire, so operators handle it, as every complaint is handled (complaints.handling)."""
 
     __tablename__ = "door_complaints"
-    __table_args__ = (*complaint_checks(), text_status_check())
+    __table_args__ = (*complaint_checks(), open_complaints_index("door_complaints"), text_status_check())
     COMPLAINT_KIND = "door"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,7 +25,7 @@ from app.extensions import Model
 from app.i18n import lazy_gettext
 from app.privacy import Encrypted
 from app.states import StateTable
-from complaints.models import HandledComplaint, complaint_checks
+from complaints.models import HandledComplaint, complaint_checks, open_complaints_index
 from credit.models import Company, Worker
 from stations.models import Station
 from wechat.models import CheckedText, text_status_check
@@ -263,7 +263,7 @@ class EngagementComplaint(HandledComplaint, CheckedText, Model):
     once WeChat's content check passed it (wechat.content)."""
 
     __tablename__ = "engagement_complaints"
-    __table_args__ = (*complaint_checks(), text_status_check())
+    __table_args__ = (*complaint_checks(), open_complaints_index("engagement_complaints"), text_status_check())
     COMPLAINT_KIND = "engagement"
 
     id: Mapped[int] = mapped_column(primary_key=True)

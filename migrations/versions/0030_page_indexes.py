@@ -2,7 +2,8 @@
 higher score, the id: credit.recommendation's order), which the workers assignable to a booking
 walk and stop at their limit instead of sorting every green worker of the city; certificates by
 state and worker, so that a page of workers in one state, deep or not, and its count are read from
-the two indexes alone (with pk_workers).
+the two indexes alone (with pk_workers); each complaint table's open complaints (submitted or
+accepted), which the deadlines (the desk's count, 投诉督办) read instead of every complaint made.
 
 Revision ID: 0030_page_indexes
 Revises: 0027_booking_in_one_statement
@@ -19,6 +20,9 @@ down_revision = "0027_booking_in_one_statement"
 branch_labels = None
 depends_on = None
 
+COMPLAINT_TABLES = ("booking_complaints", "engagement_complaints", "door_complaints")
+OPEN = sa.text("status IN ('submitted', 'accepted')")
+
 
 def upgrade():
     # SQLite takes no NULLS LAST in an index, and needs none: its NULLs sort last when descending.
@@ -29,8 +33,12 @@ def upgrade():
         [sa.text(f"stars DESC{nulls_last}"), sa.text(f"credit_score DESC{nulls_last}"), "id"],
     )
     op.create_index("ix_certificates_state_worker_id", "certificates", ["state", "worker_id"])
+    for table in COMPLAINT_TABLES:
+        op.create_index(f"ix_{table}_open", table, ["status"], postgresql_where=OPEN, sqlite_where=OPEN)
 
 
 def downgrade():
+    for table in COMPLAINT_TABLES:
+        op.drop_index(f"ix_{table}_open", table_name=table)
     op.drop_index("ix_certificates_state_worker_id", table_name="certificates")
     op.drop_index("ix_workers_best_first", table_name="workers")
