@@ -19,6 +19,7 @@ import random
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -217,6 +218,13 @@ def all_paths(url: str, env: dict) -> dict[str, tuple[list[str], dict[str, str]]
     return paths
 
 
+def drained() -> None:
+    """Waits for the requests wrk left queued when its time was up: the sync workers serve them
+    still, and a slow path's backlog would be counted against the next path. A /healthz is
+    answered once those before it in the listen queue are."""
+    urllib.request.urlopen(run.BASE + HEALTHZ, timeout=300).read()
+
+
 def measure(scale_value: float, duration: int, connections: int, workers: int, only: str | None, keep: bool) -> dict:
     """One scale: the data (kept from an earlier run of that scale if `keep`), every path (those
     whose name contains `only`, and /healthz), the workers' memory after them, and the jobs."""
@@ -240,6 +248,7 @@ def measure(scale_value: float, duration: int, connections: int, workers: int, o
                 continue
             listed = RESULTS / f"paths-{len(results)}.txt"
             listed.write_text("\n".join(chosen) + "\n")
+            drained()
             results[name] = run.wrk(
                 "/", duration, connections, ("-s", PATHS_LUA), os.environ | {"PATHS_FILE": str(listed)} | headers
             )
