@@ -220,6 +220,13 @@ def all_paths(url: str, env: dict) -> tuple[dict[str, tuple[list[str], dict[str,
     return paths, booking
 
 
+def drained() -> None:
+    """Waits for the requests wrk left queued when its time was up: the sync workers serve them
+    still, and a slow path's backlog would be counted against the next path. A /healthz is
+    answered once those before it in the listen queue are."""
+    urllib.request.urlopen(run.BASE + HEALTHZ, timeout=300).read()
+
+
 def measure(scale_value: float, args) -> dict:
     """One scale: the data (kept from an earlier run of that scale with --keep), every path (those
     whose name contains --paths, and /healthz), the workers' memory after them, and the jobs
@@ -245,12 +252,14 @@ def measure(scale_value: float, args) -> dict:
         }
         for name, (path, extra) in scripted.items():
             if not only or only in name:
+                drained()
                 results[name] = run.wrk(path, duration, connections, extra, os.environ | booking)
         for name, (chosen, headers) in paths.items():
             if only and only not in name:
                 continue
             listed = RESULTS / f"paths-{len(results)}.txt"
             listed.write_text("\n".join(chosen) + "\n")
+            drained()
             results[name] = run.wrk(
                 "/", duration, connections, ("-s", PATHS_LUA), os.environ | {"PATHS_FILE": str(listed)} | headers
             )

@@ -3,7 +3,7 @@ assignment itself (the database refuses a double booking), and the service's sta
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
@@ -15,10 +15,10 @@ from app.i18n import _
 from app.privacy import mask_name
 from booking import bookings, notifications
 from booking.bookings import free_worker, transition
-from booking.models import ASSIGNED, BLOCK_MINUTES, BOOKING_STATES, Booking, WorkerTimeBlock
+from booking.models import ASSIGNABLE_LISTED, ASSIGNED, BLOCK_MINUTES, BOOKING_STATES, Booking, WorkerTimeBlock
 from credit.certificates import GREEN, colour
-from credit.models import ISSUED, Company, Worker
-from credit.recommendation import WORKERS_BEST_FIRST, recommendable_workers
+from credit.models import ISSUED, Certificate, Company, Worker
+from credit.recommendation import WORKERS_BEST_FIRST, offering, recommendable_workers
 
 # What the rules and the answer read of a worker: never the encrypted ID number or phone.
 ASSIGNMENT_COLUMNS = (
@@ -110,27 +110,32 @@ def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str |
     return transition(booking, "keep_worker", actor, details={"worker_id": worker.id})
 
 
-def assignable_workers(booking: Booking) -> list[Worker]:
+def assignable_workers(booking: Booking, search: str | None = None, limit: int = ASSIGNABLE_LISTED) -> list[Worker]:
     """The workers staff could assign to this booking now, best first (credit.recommendation: most
-    stars, then the higher score, then the id): the same rules as `assign` (issued and green,
-    offering the service), recommendable, and free for the booking's whole time. Time
-    held by this booking itself does not count, so its worker is listed for a reassignment."""
+    stars, then the higher score, then the id), the first `limit` of them: the same rules as
+    `assign` (issued and green, offering the service), recommendable, and free for the booking's
+    whole time. `search` (part of a name, or a certificate number in full) finds the others. Time
+    held by this booking itself does not count, so its worker is listed for a reassignment. Every
+    rule is a condition of the one query, which walks ix_workers_best_first and stops at `limit`."""
     BOOKING_STATES.target(booking.status, "assign")
-    busy = select(WorkerTimeBlock.worker_id).where(
+    busy = exists().where(
+        WorkerTimeBlock.worker_id == Worker.id,
         WorkerTimeBlock.starts_at >= booking.starts_at,
         WorkerTimeBlock.starts_at < booking.ends_at,
         WorkerTimeBlock.booking_id.is_distinct_from(booking.id),  # an engagement's time is busy too
     )
-    recommendable = db.session.scalars(
+    query = (
         recommendable_workers(select(Worker), today_in_beijing())
         .options(
             load_only(*ASSIGNMENT_COLUMNS),
             contains_eager(Worker.certificate),
             joinedload(Worker.company).load_only(Company.name),
         )
-        .where(Worker.id.not_in(busy))
-        .order_by(*WORKERS_BEST_FIRST)
+        .where(offering(booking.service_code), ~busy)
     )
+    if search:
+        query = query.where(or_(Worker.name.contains(search, autoescape=True), Certificate.number == search.upper()))
+    recommendable = db.session.scalars(query.order_by(*WORKERS_BEST_FIRST).limit(limit))
     return [worker for worker in recommendable if not assignment_problems(booking, worker)]
 
 

@@ -101,6 +101,9 @@ OPEN_STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE)
 # it, so "never two bookings at once" is a primary key on (worker, block) on every backend.
 BLOCK_MINUTES = 30
 
+# The workers listed to assign a booking to, the best first; a search finds the others.
+ASSIGNABLE_LISTED = 50
+
 
 class Service(Model):
     """A service of the catalogue. Its `code` is the word workers' service_types use (cleaning,

@@ -29,6 +29,7 @@ from booking.access import (
 from booking.availability import nearest_offering_station, offer_of, slots_of_the_week
 from booking.models import Service
 from booking.schemas import (
+    AssignableWorkersQuery,
     AssignmentListQuery,
     AssignSchema,
     AvailabilityQuery,
@@ -474,12 +475,15 @@ def assign_worker(data, booking_id):
 @blp.get("/bookings/<id:booking_id>/assignable-workers")
 @blp.requires(STATION_STAFF, OPERATOR)
 @blp.problems(404, 409)
+@blp.arguments(AssignableWorkersQuery, location="query")
 @blp.response(200, WorkerListSchema)
-def assignable_workers(booking_id):
+def assignable_workers(query, booking_id):
     """Workers the station could assign to this confirmed (or assigned) booking: an issued, green
     certificate, offering the service and free for the booking's time; masked names, best stars
-    first. The booking's own worker is listed too, for a reassignment."""
-    return _listing(assignment.assignable_workers(booking_for_staff(booking_id, lock=False)))
+    first, the first `limit` of them (`q` finds the others by name or certificate number). The
+    booking's own worker is listed too, for a reassignment."""
+    booking = booking_for_staff(booking_id, lock=False)
+    return _listing(assignment.assignable_workers(booking, query.get("q") or None, query["limit"]))
 
 
 @blp.post("/bookings/<id:booking_id>/follow-up")

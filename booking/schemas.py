@@ -11,6 +11,7 @@ from app.fields import BEIJING_TIME, BeijingDateTime, FullMatch, RecordId, Text
 from app.paging import PageQuery, page_schema
 from app.privacy import mask_name, mask_phone
 from booking.models import (
+    ASSIGNABLE_LISTED,
     BLOCK_MINUTES,
     CALLER_CHANNELS,
     COMPLETED,
@@ -209,6 +210,20 @@ class AssignmentListQuery(PageQuery):
 
 class StationBookingListQuery(BookingListQuery):
     date = fields.Date(metadata={"description": "Beijing date of the slot"})
+
+
+class AssignableWorkersQuery(ma.Schema):
+    q = Text(
+        validate=validate.Length(max=100),
+        metadata={
+            "description": "part of a worker's name, or a certificate number in full: finds those not listed first"
+        },
+    )
+    limit = fields.Integer(
+        load_default=ASSIGNABLE_LISTED,
+        validate=validate.Range(min=1, max=200),
+        metadata={"description": "how many are listed, the best first"},
+    )
 
 
 class WorkerListSchema(ma.Schema):

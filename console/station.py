@@ -81,13 +81,14 @@ def _own_station() -> str:
     return code
 
 
-def _row(booking, outcome: Outcome | None = None) -> dict:
-    """A booking as the API shows it to staff, with the workers it could be assigned to now."""
+def _row(booking, outcome: Outcome | None = None, search: str | None = None) -> dict:
+    """A booking as the API shows it to staff, with the workers it could be assigned to now (the
+    best of them, or those the clerk searched for)."""
     shown = BookingSchema().dump(booking)
     workers = []
     if booking.status in (CONFIRMED, ASSIGNED):
-        workers = MaskedWorkerSchema(many=True).dump(assignment.assignable_workers(booking))
-    return {"booking": shown, "workers": workers, "outcome": outcome}
+        workers = MaskedWorkerSchema(many=True).dump(assignment.assignable_workers(booking, search))
+    return {"booking": shown, "workers": workers, "outcome": outcome, "search": search}
 
 
 @station.get("/desk")
@@ -158,12 +159,13 @@ def book_on_behalf():
 @page(STATION_STAFF)
 def booking_page(booking_id, outcome: Outcome | None = None, status: int = 200):
     """One booking with its history and the series it is a date of, its no-shows recordable once
-    its time has begun; another station's booking is the API's 404."""
+    its time has begun, the workers to assign found by `q` (a name or certificate number); another
+    station's booking is the API's 404."""
     booking = booking_for_staff(booking_id, lock=False)
     return render(
         "booking.html",
         status,
-        row=_row(booking),
+        row=_row(booking, search=request.args.get("q", "").strip()[:100] or None),
         detail=BookingDetailSchema().dump(booking),
         series_id=series.series_of_booking(booking.id),
         no_show_open=booking.status == ASSIGNED and utcnow() >= booking.starts_at,

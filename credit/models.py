@@ -185,6 +185,16 @@ class Worker(Model):
         return named(self.service_types)
 
 
+# Workers best first (credit.recommendation.WORKERS_BEST_FIRST): the assignable workers walk it
+# and stop at their limit.
+Index(
+    "ix_workers_best_first",
+    Worker.__table__.c.stars.desc().nulls_last(),
+    Worker.__table__.c.credit_score.desc().nulls_last(),
+    Worker.__table__.c.id,
+)
+
+
 class Certificate(Model):
     """The 安心服務證 and its 三证一书 documents: one per worker (一人一码一证一档)."""
 
@@ -195,6 +205,8 @@ class Certificate(Model):
         Index("ix_certificates_health_certificate_valid_until", "health_certificate_valid_until"),
         Index("ix_certificates_criminal_record_valid_until", "criminal_record_valid_until"),
         Index("ix_certificates_insurance_valid_until", "insurance_valid_until"),
+        # A page of the workers in one state, and its count, read from this and pk_workers alone.
+        Index("ix_certificates_state_worker_id", "state", "worker_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

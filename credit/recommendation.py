@@ -8,9 +8,10 @@ condition in recommendable_workers or recommendable_companies, and every list fo
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from app.extensions import db
 from credit.models import ISSUED, Certificate, Company, Worker, grade_rank
 from credit.scoring import current_config
 
@@ -39,6 +40,16 @@ def green_today(today: date) -> ColumnElement[bool]:
             Certificate.insurance_valid_until >= today,
         ]
     return and_(*conditions)
+
+
+def offering(service_code: str) -> ColumnElement[bool]:
+    """The worker's service_types hold `service_code`, as a SQL condition (each dialect reads the
+    JSON list its own way), so that a list of those offering a service can be cut in the database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        codes = func.json_array_elements_text(Worker.service_types).table_valued("value")
+    else:
+        codes = func.json_each(Worker.service_types).table_valued("value")
+    return exists().select_from(codes).where(codes.c.value == service_code)
 
 
 def not_listed(until: InstrumentedAttribute, today: date) -> ColumnElement[bool]:

@@ -2,14 +2,14 @@
 functions only flush."""
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import contains_eager, undefer_group
+from sqlalchemy.orm import joinedload, undefer_group
 
 from accounts.models import User
 from app.clock import today_in_beijing, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.i18n import _
-from app.paging import Page, paginate
+from app.paging import Page, paginate, paginate_by_key
 from app.privacy import blind_index
 from credit.employment import offer_employment
 from credit.identifiers import demographics
@@ -198,14 +198,16 @@ def list_workers(
     search: str | None = None,
     order: str = "id",
 ) -> Page:
-    """Workers by id (or in another of WORKER_ORDERS), each with its certificate (joined) and its
-    masked numbers (decrypted in the same query): one query for the page, whatever its length.
-    `search` finds a name containing it or a certificate number."""
-    query = select(Worker).join(Worker.certificate).options(contains_eager(Worker.certificate), undefer_group(PERSONAL))
+    """Workers by id (or in another of WORKER_ORDERS), each with its certificate and its masked
+    numbers: the page's ids picked by key (pk_workers and ix_certificates_state_worker_id, a deep
+    page too), then only those rows read, their certificates joined and the page's numbers alone
+    decrypted. `search` finds a name containing it or a certificate number."""
+    query = select(Worker).join(Worker.certificate)
     if search:
         query = query.where(or_(Worker.name.contains(search, autoescape=True), Certificate.number == search.upper()))
     if company_id is not None:
         query = query.where(Worker.company_id == company_id)
     if state:
         query = query.where(Certificate.state == state)
-    return paginate(query.order_by(*WORKER_ORDERS[order]), page, per_page)
+    shown = (joinedload(Worker.certificate, innerjoin=True), undefer_group(PERSONAL))
+    return paginate_by_key(query, WORKER_ORDERS[order], Worker.id, page, per_page, load=shown)

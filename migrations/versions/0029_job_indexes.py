@@ -5,7 +5,7 @@ the escalation job reads in each complaint table (every complaint ever filed bef
 measures of a period still running, by their last day, which end-listings reads (every case).
 
 Revision ID: 0029_job_indexes
-Revises: 0027_booking_in_one_statement
+Revises: 0028_statistics_rollups
 Create Date: 2026-12-02 13:00:00.000000
 
 """

@@ -63,3 +63,26 @@ def test_a_booking_that_cannot_be_assigned_is_a_409_naming_its_status(booked, st
     pending, _ = booked()
     response = assignable(client, pending["id"], staff())
     assert response.status_code == 409 and response.json["errors"]["status"] == ["pending"]
+
+
+def test_staff_see_the_best_first_as_many_as_asked_and_find_the_others_by_name_or_certificate_number(
+    booked, act, staff, green_worker, client, operator
+):
+    booking, _ = booked()
+    clerk = staff()
+    act(booking["id"], "confirm", clerk)
+    workers = {w["id"]: w for w in (green_worker(name=name) for name in ("欧阳秀英", "陈小红", "李丽华"))}
+
+    def listed(**query):
+        response = client.get(f"/api/v1/bookings/{booking['id']}/assignable-workers", query_string=query, headers=clerk)
+        assert response.status_code == 200, response.json
+        return response.json
+
+    every = listed()["items"]
+    assert set(workers) <= {w["id"] for w in every}
+    assert listed(limit=1) == {"items": every[:1], "total": 1}
+    last = next(w["id"] for w in reversed(every) if w["id"] in workers)
+    assert last != every[0]["id"]
+    assert [w["id"] for w in listed(limit=1, q=workers[last]["name"][1:])["items"]] == [last]
+    number = workers[last]["certificate"]["number"]
+    assert [w["id"] for w in listed(limit=1, q=number.lower())["items"]] == [last]

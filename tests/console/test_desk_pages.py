@@ -124,6 +124,23 @@ def test_staff_book_for_a_phone_caller_and_see_them_masked(client, console_sessi
     assert [b["caller"]["phone"] for b in listed.json["items"]] == ["139****5678"]
 
 
+def test_staff_find_a_worker_to_assign_by_name_on_the_bookings_page(
+    client, console_session, booked, act, staff, green_worker
+):
+    booking, _ = booked()
+    assert act(booking["id"], "confirm", staff()).status_code == 200
+    found, other = green_worker(name="欧阳秀英"), green_worker(name="陈小红")
+    console_session(client, "station_staff", station_code=STATION_A)
+    url = f"/console/bookings/{booking['id']}"
+
+    def offered(page: str) -> set[int]:
+        return {int(worker_id) for worker_id in re.findall(r'<option value="(\d+)"', page)}
+
+    assert {found["id"], other["id"]} <= offered(client.get(url).get_data(as_text=True))
+    searched = client.get(url, query_string={"q": "秀英"}).get_data(as_text=True)
+    assert offered(searched) == {found["id"]} and 'name="q" value="秀英"' in searched
+
+
 def test_a_no_show_is_recorded_once_the_booking_has_begun(client, console_session, assigned):
     booking, _, clerk, _ = assigned()
     csrf = console_session(client, "station_staff", station_code=STATION_A)
