@@ -20,6 +20,7 @@ down_revision = "0029_job_indexes"
 branch_labels = None
 depends_on = None
 
+
 def upgrade():
     # SQLite takes no NULLS LAST in an index, and needs none: its NULLs sort last when descending.
     nulls_last = " NULLS LAST" if op.get_bind().dialect.name == "postgresql" else ""
