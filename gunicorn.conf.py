@@ -3,6 +3,7 @@
 Overridable from the environment: PORT/BIND, WEB_CONCURRENCY (workers), GUNICORN_TIMEOUT.
 """
 
+import gc
 import json
 import os
 import shutil
@@ -20,6 +21,10 @@ keepalive = 5
 # Recycling a worker now and then (every ~100,000 requests) bounds the memory any slow leak could take.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
 max_requests_jitter = 10_000
+# The app is created once, in the master, and each worker is forked from it: the code and objects
+# every worker holds alike (some 150 MB of a worker's resident memory: modules, the routes' schemas,
+# the OpenAPI document) stay in pages they share until one writes to them, rather than one copy each.
+preload_app = True
 accesslog = None  # the app writes one JSON line per request, with its request id
 # What gunicorn refuses before the app sees the request: a request line over this many bytes is a
 # 414, more header fields or a longer field than these is a 431 (gunicorn's defaults, said here).
@@ -37,6 +42,18 @@ def on_starting(server):
     """Numbers from a previous run would be added to this one's."""
     shutil.rmtree(metrics_directory, ignore_errors=True)
     os.makedirs(metrics_directory, exist_ok=True)
+
+
+def pre_fork(server, worker):
+    """The objects made so far go where the collector never looks: a collection in a worker would
+    otherwise write to every one of them and so copy every shared page into the worker."""
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    from app.database import forget_inherited_connections
+
+    forget_inherited_connections(worker.app.wsgi())
 
 
 def child_exit(server, worker):

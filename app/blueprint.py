@@ -137,6 +137,11 @@ def _taking_json_types_only(schema: ma.Schema) -> ma.Schema:
     return schema
 
 
+# One instance documents every route's problem answers: flask-smorest would make one per route and
+# status (some 700, each with its own copy of the fields), held by every worker for nothing.
+PROBLEM_SCHEMA = ProblemSchema()
+
+
 class ApiBlueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser(unknown=ma.RAISE)
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING | {
@@ -157,7 +162,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
             for code in codes:
                 description = (meanings or {}).get(code, self.problem_meanings.get(code))
                 view = self.alt_response(
-                    code, schema=ProblemSchema, description=description, content_type=PROBLEM_MIMETYPE
+                    code, schema=PROBLEM_SCHEMA, description=description, content_type=PROBLEM_MIMETYPE
                 )(view)
             return view
 

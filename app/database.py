@@ -149,6 +149,22 @@ def _compiled_sql(statement: Select, engine: Engine) -> str:
 _COMPILED: dict[Select, str] = {}
 
 
+def forget_inherited_connections(app) -> None:
+    """In a process forked from the one that created `app` (a gunicorn worker of a preloaded app):
+    its engines start with empty pools, leaving the parent's connections, if any, to the parent; a
+    socket two processes write to corrupts both conversations. Redis's pool does the same by itself
+    when it sees a new process id."""
+    from app.extensions import db
+
+    with app.app_context():
+        engines = list(db.engines.values())
+    replica = app.extensions.get("replica")
+    if replica is not None:
+        engines.append(replica.engine)
+    for engine in engines:
+        engine.dispose(close=False)
+
+
 def database_is_reachable(db) -> bool:
     try:
         with db.engine.connect() as connection:

@@ -2,7 +2,8 @@
 
 - `local`: a folder (STORAGE_LOCAL_PATH, by default `files/` in the instance folder), the
   embedded default: `make run` needs nothing else. One host only, or a folder every host mounts.
-- `s3`: any S3-compatible object store (AWS, Aliyun OSS, Tencent COS, MinIO) through boto3.
+- `s3`: any S3-compatible object store (AWS, Aliyun OSS, Tencent COS, MinIO) through boto3
+  (app/s3_storage.py).
 
 Files are private: nothing here makes a public URL. The app serves each file itself, to those
 allowed, so that every look-up is checked and logged (a signed URL would let a file be fetched
@@ -21,9 +22,6 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, current_app
 
 from app.database import after_rollback
@@ -32,7 +30,6 @@ from app.i18n import _
 
 log = logging.getLogger(__name__)
 KEY_PATTERN = re.compile(r"[a-z]+/[0-9a-f]{32}")
-MISSING_OBJECT_CODES = {"404", "NoSuchKey", "NotFound"}
 
 
 class Storage(Protocol):
@@ -105,65 +102,13 @@ class LocalStorage:
         return self._path(key).is_file()
 
 
-class S3Storage:
-    """Objects in one bucket of an S3-compatible store. A slow store fails the request after
-    S3_TIMEOUT_SECONDS rather than holding it."""
-
-    def __init__(self, config: dict):
-        self.bucket = config["S3_BUCKET"]
-        timeout = config["S3_TIMEOUT_SECONDS"]
-        self.client = boto3.client(
-            "s3",
-            endpoint_url=config["S3_ENDPOINT_URL"] or None,
-            region_name=config["S3_REGION"] or None,
-            aws_access_key_id=config["S3_ACCESS_KEY_ID"] or None,
-            aws_secret_access_key=config["S3_SECRET_ACCESS_KEY"] or None,
-            config=Config(
-                connect_timeout=timeout,
-                read_timeout=timeout,
-                retries={"max_attempts": 2, "mode": "standard"},
-                s3={"addressing_style": config["S3_ADDRESSING_STYLE"]},
-            ),
-        )
-
-    def put(self, key: str, data: bytes, content_type: str) -> None:
-        try:
-            self.client.put_object(Bucket=self.bucket, Key=_checked(key), Body=data, ContentType=content_type)
-        except (BotoCoreError, ClientError) as error:
-            log.error("storage: cannot write %s (%s)", key, error.__class__.__name__)
-            raise unavailable() from error
-
-    def get(self, key: str) -> bytes:
-        try:
-            return self.client.get_object(Bucket=self.bucket, Key=_checked(key))["Body"].read()
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES:
-                raise missing() from None
-            raise unavailable() from error
-        except BotoCoreError as error:
-            raise unavailable() from error
-
-    def delete(self, key: str) -> None:
-        try:
-            self.client.delete_object(Bucket=self.bucket, Key=_checked(key))
-        except (BotoCoreError, ClientError) as error:
-            raise unavailable() from error
-
-    def exists(self, key: str) -> bool:
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=_checked(key))
-            return True
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES:
-                return False
-            raise unavailable() from error
-        except BotoCoreError as error:
-            raise unavailable() from error
-
-
 def init_storage(app: Flask) -> None:
     config = app.config
     if config["STORAGE_BACKEND"] == "s3":
+        # boto3 and botocore's service models cost a process ~25 MB: only a deployment that
+        # stores in S3 loads them.
+        from app.s3_storage import S3Storage
+
         app.extensions["storage"] = S3Storage(config)
     else:
         app.extensions["storage"] = LocalStorage(config["STORAGE_LOCAL_PATH"] or Path(app.instance_path) / "files")

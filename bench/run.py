@@ -98,7 +98,7 @@ def start_gunicorn(env, workers):
         stdout=log,
         stderr=log,
     )
-    for _ in range(100):
+    for _ in range(600):  # the master loads the app before it listens: seconds on a busy machine
         try:
             urllib.request.urlopen(BASE + "/healthz", timeout=1)
             return server

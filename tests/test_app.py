@@ -7,6 +7,8 @@ import pytest
 from app import create_app
 from app.clock import in_beijing, today_in_beijing, utcnow
 from app.config import ConfigError, load_config
+from app.database import forget_inherited_connections
+from app.extensions import db
 from tests.factories import PRODUCTION_ENVIRONMENT, REDIS_URL, TODAY
 
 
@@ -67,6 +69,24 @@ def test_a_database_outage_is_a_503_not_a_500(app):
     assert response.status_code == 503
     assert response.mimetype == "application/problem+json"
     assert response.headers["Retry-After"]
+
+
+def test_a_forked_worker_opens_connections_of_its_own_and_leaves_the_parents_open(app):
+    """gunicorn forks each worker from the master that loaded the app (post_fork): the worker's
+    pools start empty, and a connection the master holds still answers the master."""
+    with app.app_context():
+        db.engine.dispose()  # a master that connected once: one connection in its pool
+        with db.engine.connect() as connection:
+            inherited = connection.connection.dbapi_connection
+        with db.engine.connect() as connection:
+            assert connection.connection.dbapi_connection is inherited  # the pool hands it out again
+        forget_inherited_connections(app)
+        with db.engine.connect() as connection:
+            assert connection.connection.dbapi_connection is not inherited
+        assert inherited is not None
+        cursor = inherited.cursor()
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
 
 
 def test_the_openapi_document_describes_every_api_route(app, client):

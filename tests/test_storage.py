@@ -7,7 +7,8 @@ from flask import Flask
 
 from app.config import ConfigError, load_config
 from app.errors import NotFound, Unavailable
-from app.storage import LocalStorage, S3Storage, new_key
+from app.s3_storage import S3Storage
+from app.storage import LocalStorage, new_key
 from tests.factories import PDF, PRODUCTION_ENVIRONMENT, TODAY, image_bytes, token_of, upload_part
 from tests.plugins.storage import BUCKET, S3_CREDENTIALS
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import marshmallow as ma
 from marshmallow import fields, validate
-from openpyxl import load_workbook
 
 from app.csv_import import ImportReport, validate_rows
 from app.errors import Invalid
@@ -34,6 +33,9 @@ LETTERS = "ABCDEFGH"
 def read_rows(path: Path) -> list[dict]:
     """The file's rows as {header: text}: CSV (UTF-8, with or without BOM) or XLSX (first sheet)."""
     if path.suffix.lower() == ".xlsx":
+        # openpyxl costs every process that imports it ~5 MB; only an XLSX import needs it.
+        from openpyxl import load_workbook
+
         sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
         lines = [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
         if not lines:

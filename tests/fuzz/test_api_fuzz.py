@@ -43,6 +43,13 @@ def documented_operations() -> list[tuple[str, str]]:
     ]
 
 
+@pytest.fixture(scope="session")
+def documented_api(wechat_app):
+    """The document as schemathesis reads it from the app, once per backend: serving and parsing
+    it costs more than some operations' examples."""
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wechat_app)
+
+
 @pytest.fixture
 def callers(login) -> dict[str, dict]:
     """Request headers of each kind of caller."""
@@ -58,8 +65,8 @@ OPERATIONS = documented_operations()
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{method} {path}" for method, path in OPERATIONS])
-def test_no_input_makes_the_api_fail_or_contradict_its_document(wechat_app, isolated, callers, method, path):
-    operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wechat_app)[path][method]
+def test_no_input_makes_the_api_fail_or_contradict_its_document(documented_api, isolated, callers, method, path):
+    operation = documented_api[path][method]
 
     @given(case=operation.as_strategy())
     @settings(
