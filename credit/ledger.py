@@ -3,16 +3,17 @@ worker's stars or a company's grade are recomputed from the ledger in the same t
 Callers commit; these functions only flush.
 
 A worker is recomputed reading the employer's stored grade, then the employer reading its workers'
-stored stars; a company graded by rank is re-banded against the stored scores of the other active
-companies (one query counts them and those above it), which move only at their own next
-recompute or at `flask credit recompute-all` (credit.recomputing; credit.scoring says why)."""
+stored stars; a company graded by rank is re-banded against the stored scores of the other
+companies in the cohort at their own last grading (one query counts them and those above it),
+which move only at their own next recompute or at `flask credit recompute-all`
+(credit.recomputing; credit.scoring says why)."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from blinker import Namespace
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, func, select
 
 from accounts.models import User
 from app.clock import today_in_beijing, utcnow
@@ -141,26 +142,18 @@ def company_worker_levels(company: Company) -> list[int]:
     )
 
 
-# An active company, one of the cohort a company graded by rank is ranked in: one with a worker
-# who holds an issued certificate (those company_worker_levels counts).
-ACTIVE_COMPANY = exists().where(
-    Worker.company_id == Company.id,
-    Certificate.worker_id == Worker.id,
-    Certificate.state == ISSUED,
-    Worker.stars.is_not(None),
-)
-
-
 def standing_among_stored(company: Company, active: bool) -> Callable[[float], Standing | None]:
-    """Where a score of `company` stands among the stored scores of the other active companies:
-    one query counts them and those strictly above it (None when the company is not active)."""
+    """Where a score of `company` stands among the stored scores of the other companies in the
+    cohort (those with a worker who held an issued certificate at their last grading, as
+    company_worker_levels counts): one query counts them and those strictly above it, from
+    ix_companies_cohort_score (None when the company is not active)."""
 
     def standing(score: float) -> Standing | None:
         if not active:
             return None
         others, higher = db.session.execute(
             select(func.count(), func.count(case((Company.credit_score > score, 1)))).where(
-                Company.id != company.id, Company.credit_score.is_not(None), ACTIVE_COMPANY
+                Company.in_cohort, Company.credit_score.is_not(None), Company.id != company.id
             )
         ).one()
         return Standing(others + 1, higher)
@@ -192,11 +185,20 @@ def beside_the_ledger(subject: Worker | Company) -> Beside:
 
 def compute_level(subject: Worker | Company, as_of: datetime) -> tuple[CreditResult, list[CreditEvent]]:
     """The level the ledger gives at `as_of`, and the events it was computed from."""
-    events, beside = events_of(subject), beside_the_ledger(subject)
     if isinstance(subject, Worker):
-        return compute("worker", events, as_of, current_config(), beside), events
-    standing = standing_among_stored(subject, active=bool(beside.worker_levels))
-    return compute("company", events, as_of, current_config(), beside, standing), events
+        events = events_of(subject)
+        return compute("worker", events, as_of, current_config(), beside_the_ledger(subject)), events
+    result, events, _active = company_level(subject, as_of)
+    return result, events
+
+
+def company_level(company: Company, as_of: datetime) -> tuple[CreditResult, list[CreditEvent], bool]:
+    """A company's level at `as_of`, the events it was computed from, and whether it is in the
+    cohort (a worker of it holds an issued certificate and has stars)."""
+    events, beside = events_of(company), beside_the_ledger(company)
+    active = bool(beside.worker_levels)
+    standing = standing_among_stored(company, active)
+    return compute("company", events, as_of, current_config(), beside, standing), events, active
 
 
 def worker_figures(result: CreditResult, events: Sequence[LedgerEntry], as_of: datetime) -> dict:
@@ -213,8 +215,13 @@ def worker_figures(result: CreditResult, events: Sequence[LedgerEntry], as_of: d
     }
 
 
-def company_figures(result: CreditResult) -> dict:
-    return {"grade": result.level, "credit_score": result.score, "credit_config_version": result.version}
+def company_figures(result: CreditResult, in_cohort: bool) -> dict:
+    return {
+        "grade": result.level,
+        "credit_score": result.score,
+        "credit_config_version": result.version,
+        "in_cohort": in_cohort,
+    }
 
 
 def store(subject: Worker | Company, figures: dict, as_of: datetime, *, unchanged_too: bool = True) -> bool:
@@ -244,8 +251,8 @@ def recompute_worker(worker: Worker) -> None:
 
 def recompute_company(company: Company) -> None:
     as_of = utcnow()
-    result, _ = compute_level(company, as_of)
-    store(company, company_figures(result), as_of)
+    result, _, active = company_level(company, as_of)
+    store(company, company_figures(result, in_cohort=active), as_of)
     db.session.flush()
 
 

@@ -83,6 +83,14 @@ class Company(Model):
     """A 家政企业; its grade is computed from the ledger and its workers' levels."""
 
     __tablename__ = "companies"
+    __table_args__ = (
+        Index(
+            "ix_companies_cohort_score",
+            "credit_score",
+            postgresql_where=text("in_cohort"),
+            sqlite_where=text("in_cohort"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -102,6 +110,15 @@ class Company(Model):
     credit_score: Mapped[float | None] = mapped_column(Float)
     credit_config_version: Mapped[str | None] = mapped_column(String(40))
     credit_computed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Stored with the grade, as the score is: a company graded by rank stands among the stored
+    # scores of the others in the cohort (credit.ledger.standing_among_stored), read from this
+    # column's index instead of every worker's certificate on each grading.
+    in_cohort: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        comment="at its last grading a worker of it held an issued certificate and had stars",
+    )
     # The measures of an upheld 失信 case (sanctions/), each in force while the date (Beijing) is
     # today or later, so they end by themselves: on the 失信名单; left out of the public list and of
     # recommendations; registering no new workers.

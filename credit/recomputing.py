@@ -130,7 +130,7 @@ def _company_pass(as_of: datetime, summary: Summary, progress: Callable[[str], N
         for company in db.session.scalars(select(Company).where(Company.id.in_(batch))):
             result = placed(scored[company.id], "company", config, standing(company.id))
             grade = company.grade
-            if store(company, company_figures(result), as_of, unchanged_too=False):
+            if store(company, company_figures(result, in_cohort=company.id in levels), as_of, unchanged_too=False):
                 summary.companies.add(company.id)
                 if company.grade != grade:
                     regraded.add(company.id)

@@ -156,6 +156,25 @@ def test_an_event_rebands_its_company_among_the_stored_scores_and_recompute_all_
     assert [grade_of(client, c) for c in (best, middle, last)] == ["5A", "A", "5A"]
 
 
+def test_a_company_whose_last_certified_worker_is_suspended_leaves_the_cohort_the_others_rank_in(
+    cli, client, operator, make_company, make_issued, assess, scoring_file, step
+):
+    # Each company's place in the cohort is stored with its grade: the others read it there.
+    scoring_file(*THREE_BANDS, (EMPLOYER_LEVEL, ""))
+    best, middle, last = make_company(), make_company(), make_company()
+    workers = {}
+    for company, value in ((best, 100), (middle, 0), (last, -100)):
+        assess(company, value)
+        workers[company["id"]] = make_issued(company_id=company["id"])
+    assert cli("credit", "recompute-all").exit_code == 0
+    assert credit_of(client, operator, best)["rank"]["cohort_size"] == 3
+    step(workers[last["id"]]["id"], "suspend", {"reason": "严重投诉调查中"})  # its only worker
+    assert credit_of(client, operator, last)["rank"]["fallback"] == "not_in_cohort"
+    assert credit_of(client, operator, best)["rank"]["cohort_size"] == 2
+    step(workers[last["id"]]["id"], "reinstate", {"reason": "调查结束"})
+    assert credit_of(client, operator, best)["rank"]["cohort_size"] == 3
+
+
 def test_the_explanation_shows_the_rank_or_the_fallback(client, operator, make_company, make_issued, scoring_file):
     ranked, idle = make_company(), make_company()
     make_issued(company_id=ranked["id"])
