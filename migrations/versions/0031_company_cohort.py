@@ -23,16 +23,17 @@ IN_COHORT = sa.text("in_cohort")
 
 
 def upgrade():
-    with op.batch_alter_table("companies") as batch:
-        batch.add_column(
-            sa.Column(
-                "in_cohort",
-                sa.Boolean(),
-                nullable=False,
-                server_default=sa.false(),
-                comment="at its last grading a worker of it held an issued certificate and had stars",
-            )
-        )
+    # Not in a batch: SQLite would copy the table and lose ix_companies_best_first (an expression).
+    op.add_column(
+        "companies",
+        sa.Column(
+            "in_cohort",
+            sa.Boolean(),
+            nullable=False,
+            server_default=sa.false(),
+            comment="at its last grading a worker of it held an issued certificate and had stars",
+        ),
+    )
     op.execute(
         "UPDATE companies SET in_cohort = EXISTS (SELECT 1 FROM workers JOIN certificates "
         "ON certificates.worker_id = workers.id WHERE workers.company_id = companies.id "
@@ -45,5 +46,4 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_companies_cohort_score", table_name="companies")
-    with op.batch_alter_table("companies") as batch:
-        batch.drop_column("in_cohort")
+    op.drop_column("companies", "in_cohort")
