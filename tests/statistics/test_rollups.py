@@ -154,3 +154,16 @@ def test_a_figure_read_from_the_rollup_costs_the_same_statements_over_no_rows_as
         assert answer.status_code == 200
         counted.append(len(statements))
     assert counted[0] == counted[1] <= 8
+
+
+def test_a_period_the_rollup_holds_whole_is_read_from_it_without_the_ledger(
+    client, cli, operator, generated, count_statements
+):
+    cli("statistics", "roll-up")
+    client.get("/api/v1/statistics/certificates", headers=operator)  # the caller's session, read once
+    with count_statements() as statements:
+        answer = client.get(
+            "/api/v1/statistics/certificates", query_string={"from": "2020-01-01", "to": "2020-06-30"}, headers=operator
+        )
+    assert answer.status_code == 200
+    assert not [statement for statement in statements if "FROM credit_events" in statement]
