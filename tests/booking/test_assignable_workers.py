@@ -2,6 +2,8 @@
 certificate who offer the service and are free at that time, with masked names and stars. Only
 the booking's own station (and operators) may look."""
 
+import pytest
+
 from tests.factories import STATION_B, slot_start
 
 
@@ -86,3 +88,16 @@ def test_staff_see_the_best_first_as_many_as_asked_and_find_the_others_by_name_o
     assert [w["id"] for w in listed(limit=1, q=workers[last]["name"][1:])["items"]] == [last]
     number = workers[last]["certificate"]["number"]
     assert [w["id"] for w in listed(limit=1, q=number.lower())["items"]] == [last]
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"limit": "all"}, "limit"), ({"q": "张" * 101}, "q")],
+)
+def test_a_limit_out_of_range_or_a_search_too_long_is_a_422_naming_it(booked, act, staff, client, query, field):
+    booking, _ = booked()
+    clerk = staff()
+    act(booking["id"], "confirm", clerk)
+    response = client.get(f"/api/v1/bookings/{booking['id']}/assignable-workers", query_string=query, headers=clerk)
+    assert response.status_code == 422 and list(response.json["errors"]) == [field], response.json
+    assert response.json["code"]
