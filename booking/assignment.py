@@ -3,7 +3,7 @@ assignment itself (the database refuses a double booking), and the service's sta
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
@@ -17,8 +17,9 @@ from booking import bookings, notifications
 from booking.bookings import free_worker, transition
 from booking.models import ASSIGNABLE_LISTED, ASSIGNED, BLOCK_MINUTES, BOOKING_STATES, Booking, WorkerTimeBlock
 from credit.certificates import GREEN, colour
-from credit.models import ISSUED, Certificate, Company, Worker
+from credit.models import ISSUED, Company, Worker
 from credit.recommendation import WORKERS_BEST_FIRST, offering, recommendable_workers
+from credit.registry import found_by
 
 # What the rules and the answer read of a worker: never the encrypted ID number or phone.
 ASSIGNMENT_COLUMNS = (
@@ -134,7 +135,7 @@ def assignable_workers(booking: Booking, search: str | None = None, limit: int =
         .where(offering(booking.service_code), ~busy)
     )
     if search:
-        query = query.where(or_(Worker.name.contains(search, autoescape=True), Certificate.number == search.upper()))
+        query = query.where(found_by(search))
     recommendable = db.session.scalars(query.order_by(*WORKERS_BEST_FIRST).limit(limit))
     return [worker for worker in recommendable if not assignment_problems(booking, worker)]
 

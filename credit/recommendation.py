@@ -42,13 +42,18 @@ def green_today(today: date) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
-def offering(service_code: str) -> ColumnElement[bool]:
-    """The worker's service_types hold `service_code`, as a SQL condition (each dialect reads the
-    JSON list its own way), so that a list of those offering a service can be cut in the database."""
+def service_codes():
+    """The service codes of a worker's JSON list (service_types), one row each (`value`), in the
+    database's own way."""
     if db.session.get_bind().dialect.name == "postgresql":
-        codes = func.json_array_elements_text(Worker.service_types).table_valued("value")
-    else:
-        codes = func.json_each(Worker.service_types).table_valued("value")
+        return func.json_array_elements_text(Worker.service_types).table_valued("value")
+    return func.json_each(Worker.service_types).table_valued("value")
+
+
+def offering(service_code: str) -> ColumnElement[bool]:
+    """The worker's service_types hold `service_code`, as a SQL condition, so that a list of those
+    offering a service can be cut in the database."""
+    codes = service_codes()
     return exists().select_from(codes).where(codes.c.value == service_code)
 
 

@@ -65,14 +65,14 @@ def certificate_figures(period: Period, district_code: str | None) -> Certificat
             months,
             months,
             [(move, name, _sum(moves, move, by=0)) for move, name in MOVES.items()]
-            + [(f"{state}_at_end", name, _sum(standing, state, by=0)) for state, name in STANDINGS.items()],
+            + [(AT_END[state], name, _sum(standing, state, by=0)) for state, name in STANDINGS.items()],
         ),
         by_district=chart(
             keys,
             labels,
             [(move, name, _sum(moves, move, by=1)) for move, name in MOVES.items()]
             + [
-                (f"{state}_at_end", name, _sum(standing, state, by=1, month=last_month))
+                (AT_END[state], name, _sum(standing, state, by=1, month=last_month))
                 for state, name in STANDINGS.items()
             ],
         ),

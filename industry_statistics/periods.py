@@ -38,16 +38,6 @@ class Period:
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return months
 
-    def month_ends(self) -> list[tuple[str, datetime]]:
-        """Each month with the UTC moment its last day in the period ends (the period's own end
-        for its last month)."""
-        ends = []
-        for month in self.months:
-            year, number = map(int, month.split("-"))
-            following = date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
-            ends.append((month, min(beijing_day_bounds(following)[0], self.ends_at)))
-        return ends
-
 
 class beijing_month(FunctionElement):
     """YYYY-MM of a moment stored in UTC (or of a date), as a Beijing calendar month."""

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.i18n import lazy_gettext
 from credit.identifiers import FEMALE, MALE
 from credit.models import Company, Worker
+from credit.recommendation import service_codes
 from credit.service_types import SERVICE_TYPES
 from industry_statistics.charts import NO_DISTRICT, Chart, chart, district_axis
 
@@ -85,7 +86,7 @@ def worker_figures(district_code: str | None) -> WorkerFigures:
     by_stars: Counter = Counter(
         dict(db.session.execute(select(starred.c.stars, func.count()).group_by(starred.c.stars)).all())
     )
-    services = _service_elements()
+    services = service_codes()
     offered = scoped(
         select(services.c.value.label("service"), gender.label("gender")).select_from(Worker).join(services, true())
     ).subquery()
@@ -151,10 +152,3 @@ def _added(counts: Counter, key_of) -> Counter:
         if key is not None:
             added[key] += count
     return added
-
-
-def _service_elements():
-    """The service codes of a worker's JSON list, one row each, in the database's own way."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.json_array_elements_text(Worker.service_types).table_valued("value")
-    return func.json_each(Worker.service_types).table_valued("value")
