@@ -88,6 +88,13 @@ bench-city: $(VENV)/.test-deps
 	scripts/start-test-services
 	$(VENV)/bin/python bench/city.py --scales $(SCALES)
 
+## Each path's CPU per request by process (app, PostgreSQL, Redis, wrk) on SCALE's data, and the
+## ceiling of its ratio to /healthz that CPU sets on a saturated machine (bench/cpu_budget.py)
+bench-cpu: $(VENV)/.test-deps
+	scripts/install-system-packages $(TEST_PACKAGES) $(BENCH_PACKAGES)
+	scripts/start-test-services
+	$(VENV)/bin/python bench/cpu_budget.py --scale $(SCALE)
+
 ## Ten minutes of mixed traffic; prints each worker's memory before, at peak and after
 soak: $(VENV)/.test-deps
 	scripts/install-system-packages $(TEST_PACKAGES) $(BENCH_PACKAGES)
