@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import marshmallow as ma
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 
 from accounts.models import STATION_STAFF
 from app.clock import today_in_beijing, utcnow
@@ -260,7 +260,13 @@ def follow_ups():
     code = _own_station()
     query = query_input(StationBookingListQuery())
     listing = aftercare.follow_ups_due(code, query["page"], query["per_page"])
-    return render("follow_ups.html", rows=[_row(booking) for booking in listing.items], listing=listing, query=query)
+    return render(
+        "follow_ups.html",
+        rows=[_row(booking) for booking in listing.items],
+        listing=listing,
+        query=query,
+        window_days=current_app.config["FOLLOW_UP_WINDOW_DAYS"],
+    )
 
 
 # A complaint's steps, as the API's POST /api/v1/complaints/{id}/{step} names them, with their buttons.

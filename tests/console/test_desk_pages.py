@@ -4,7 +4,7 @@ refusals beside the fields, the caller shown masked), a no-show once the booking
 the operators' 投诉督办 with the door complaints they handle."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import time_machine
 
@@ -80,6 +80,17 @@ def test_the_desk_counts_what_needs_the_clerk_now(client, console_session, booke
     assert '<strong data-count="unconfirmed">2</strong>' in page
     assert f'<strong data-count="follow_ups_due">{desk["follow_ups_due"]["total"]}</strong>' in page
     assert f'<strong data-count="complaints_due">{desk["complaints_due"]["total"]}</strong>' in page
+
+
+def test_the_follow_ups_page_lists_a_month_of_completed_bookings(client, console_session, completed):
+    done, _, _, _ = completed()
+    starts_at = datetime.fromisoformat(done["starts_at"])
+    for days, listed in ((29, True), (31, False)):
+        with time_machine.travel(starts_at + timedelta(days=days)):
+            console_session(client, "station_staff", station_code=STATION_A)
+            page = client.get("/console/follow-ups").get_data(as_text=True)
+        assert "近 30 天内开始服务" in page
+        assert (f'id="booking-{done["id"]}"' in page) is listed
 
 
 def on_behalf_form(**fields) -> dict:
