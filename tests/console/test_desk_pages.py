@@ -152,6 +152,38 @@ def test_staff_find_a_worker_to_assign_by_name_on_the_bookings_page(
     assert offered(searched) == {found["id"]} and 'name="q" value="秀英"' in searched
 
 
+def test_the_desk_lists_a_bookings_assignable_workers_once_the_clerk_opens_its_row(
+    client, console_session, count_statements, booked, act, staff, green_worker
+):
+    """The day's page reads no assignable workers, however many bookings wait for one (the same
+    statements for one as for three); the row the clerk opens lists them, and so does a row just
+    confirmed."""
+    worker = green_worker(name="欧阳秀英")
+    first, _ = booked(starts_at=slot_start(1, 8))
+    assert act(first["id"], "confirm", staff()).status_code == 200
+    csrf = console_session(client, "station_staff", station_code=STATION_A)
+    desk = f"/console/desk?date={first['starts_at'][:10]}"
+
+    def statements() -> int:
+        with count_statements() as sent:
+            assert client.get(desk).status_code == 200
+        return len(sent)
+
+    alone = statements()
+    second, _ = booked(starts_at=slot_start(1, 10))
+    assert act(second["id"], "confirm", staff()).status_code == 200
+    third, _ = booked(starts_at=slot_start(1, 12))
+    confirmed = client.post(f"/console/bookings/{third['id']}/confirm", headers=csrf | HTMX)
+    assert f'<option value="{worker["id"]}"' in confirmed.get_data(as_text=True)
+    assert statements() == alone
+    page = client.get(desk).get_data(as_text=True)
+    assert f'<option value="{worker["id"]}"' not in page
+    assert page.count("选择服务人员派单") == 3 and f'hx-get="/console/bookings/{first["id"]}/row"' in page
+    opened = client.get(f"/console/bookings/{first['id']}/row", headers=HTMX).get_data(as_text=True)
+    assert f'<tr id="booking-{first["id"]}"' in opened
+    assert f'<option value="{worker["id"]}"' in opened and "选择服务人员派单" not in opened
+
+
 def test_a_no_show_is_recorded_once_the_booking_has_begun(client, console_session, assigned):
     booking, _, clerk, _ = assigned()
     csrf = console_session(client, "station_staff", station_code=STATION_A)
