@@ -2,6 +2,9 @@
 resident's rating, the station's follow-up call, and complaints with their handling. Each fact
 about the service goes on the credit ledger of its worker and the worker's company."""
 
+from datetime import timedelta
+
+from flask import current_app
 from sqlalchemy import case, exists, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
@@ -229,10 +232,19 @@ def complaints_of_station(
 
 
 def follow_ups_due(station_code: str, page: int, per_page: int) -> Page:
-    """The station's completed bookings whose 回访 is not recorded yet, the longest waiting first.
-    NOT EXISTS, not NOT IN: each booking looks up its own follow-up by index, instead of every
-    follow-up of the city being read into a hash first."""
+    """The station's completed bookings whose 回访 is not recorded yet, within the station's 回访
+    window, the longest waiting first: those whose service began in the last
+    FOLLOW_UP_WINDOW_DAYS days (30). A station calls back after a recent service; a booking of
+    months ago is past calling back, and without the window the list (and the desk's count of
+    it) held every such booking of the station's history, a year of them at the busiest station
+    (~2,300), and grew with it. The window is on the start, in the order of
+    ix_bookings_station_starts_at_id (station, start, id, with the status), so the page and the
+    count read a month of the station's index entries. NOT EXISTS, not NOT IN: each booking looks
+    up its own follow-up by index, instead of every follow-up of the city being read into a hash."""
+    since = utcnow() - timedelta(days=current_app.config["FOLLOW_UP_WINDOW_DAYS"])
     recorded = exists().where(FollowUp.booking_id == Booking.id)
-    query = select(Booking).where(Booking.station_code == station_code, Booking.status == COMPLETED, ~recorded)
-    order = (Booking.ends_at, Booking.id)
+    query = select(Booking).where(
+        Booking.station_code == station_code, Booking.starts_at >= since, Booking.status == COMPLETED, ~recorded
+    )
+    order = (Booking.starts_at, Booking.id)
     return paginate_by_key(query, order, Booking.id, page, per_page, load=shown_with_booking())

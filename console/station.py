@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import marshmallow as ma
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 
 from accounts.models import STATION_STAFF
 from app.clock import today_in_beijing, utcnow
@@ -81,13 +81,14 @@ def _own_station() -> str:
     return code
 
 
-def _row(booking, outcome: Outcome | None = None, search: str | None = None) -> dict:
+def _row(booking, outcome: Outcome | None = None, search: str | None = None, *, opened: bool = True) -> dict:
     """A booking as the API shows it to staff, with the workers it could be assigned to now (the
-    best of them, or those the clerk searched for)."""
+    best of them, or those the clerk searched for) once the clerk opened it: `workers` is None
+    for a row not opened, which offers to open it (booking_row)."""
     shown = BookingSchema().dump(booking)
-    workers = []
+    workers: list | None = []
     if booking.status in (CONFIRMED, ASSIGNED):
-        workers = MaskedWorkerSchema(many=True).dump(assignment.assignable_workers(booking, search))
+        workers = MaskedWorkerSchema(many=True).dump(assignment.assignable_workers(booking, search)) if opened else None
     return {"booking": shown, "workers": workers, "outcome": outcome, "search": search}
 
 
@@ -96,7 +97,12 @@ def _row(booking, outcome: Outcome | None = None, search: str | None = None) -> 
 def desk(outcome: Outcome | None = None, status: int = 200):
     """What needs the clerk now (GET /api/v1/stations/{code}/desk: its counts), the day's bookings
     (today in Beijing unless another date is chosen), filterable by status, and the form booking
-    on behalf of a caller, with the API's refusal beside its fields."""
+    on behalf of a caller, with the API's refusal beside its fields. A booking to assign lists its
+    assignable workers once the clerk opens it (booking_row), not with the page: a clerk assigns
+    one booking at a time, a list read with the page goes stale as the rows before it are
+    assigned (offering a worker just given the same hour), and the page read one list of 50
+    workers for every confirmed or assigned row (12 queries at scale 1), whichever the clerk
+    would open."""
     code = _own_station()
     query = query_input(StationBookingListQuery(), defaults={"date": today_in_beijing().isoformat()})
     latest_first = request.args.get("sort") == "latest"
@@ -113,7 +119,7 @@ def desk(outcome: Outcome | None = None, status: int = 200):
         form=request.form,
         idempotency_key=uuid.uuid4().hex,
         station=station_for_staff(code),
-        rows=[_row(booking) for booking in listing.items],
+        rows=[_row(booking, opened=False) for booking in listing.items],
         listing=listing,
         query=query,
         sort="latest" if latest_first else "earliest",
@@ -173,6 +179,14 @@ def booking_page(booking_id, outcome: Outcome | None = None, status: int = 200):
         parties=NO_SHOW_PARTIES,
         no_show_outcome=outcome,
     )
+
+
+@station.get("/bookings/<id:booking_id>/row")
+@page(STATION_STAFF)
+def booking_row(booking_id):
+    """The desk's row of one booking, opened: with the workers it could be assigned to now, as
+    GET /api/v1/bookings/{id}/assignable-workers lists them (htmx swaps it in for the row)."""
+    return render("_booking_row.html", row=_row(booking_for_staff(booking_id, lock=False)), action=None)
 
 
 @station.post("/bookings/<id:booking_id>/no-show")
@@ -260,7 +274,13 @@ def follow_ups():
     code = _own_station()
     query = query_input(StationBookingListQuery())
     listing = aftercare.follow_ups_due(code, query["page"], query["per_page"])
-    return render("follow_ups.html", rows=[_row(booking) for booking in listing.items], listing=listing, query=query)
+    return render(
+        "follow_ups.html",
+        rows=[_row(booking) for booking in listing.items],
+        listing=listing,
+        query=query,
+        window_days=current_app.config["FOLLOW_UP_WINDOW_DAYS"],
+    )
 
 
 # A complaint's steps, as the API's POST /api/v1/complaints/{id}/{step} names them, with their buttons.

@@ -108,6 +108,7 @@ def _worker_listing(default_state: str | None = None):
         query["per_page"],
         search=_search(),
         order=sort_order(registry.WORKER_ORDERS, "id"),
+        capped=True,
     )
     return query, listing
 

@@ -203,11 +203,13 @@ def list_workers(
     *,
     search: str | None = None,
     order: str = "id",
+    capped: bool = False,
 ) -> Page:
     """Workers by id (or in another of WORKER_ORDERS), each with its certificate and its masked
     numbers: the page's ids picked by key (pk_workers and ix_certificates_state_worker_id, a deep
     page too), then only those rows read, their certificates joined and the page's numbers alone
-    decrypted. `search` finds a name containing it or a certificate number."""
+    decrypted. `search` finds a name containing it or a certificate number. `capped`: counted up
+    to LIST_COUNT_CAP (app.paging), as the console shows it; the API's `total` stays exact."""
     query = select(Worker).join(Worker.certificate)
     if search:
         query = query.where(found_by(search))
@@ -216,4 +218,4 @@ def list_workers(
     if state:
         query = query.where(Certificate.state == state)
     shown = (joinedload(Worker.certificate, innerjoin=True), undefer_group(PERSONAL))
-    return paginate_by_key(query, WORKER_ORDERS[order], Worker.id, page, per_page, load=shown)
+    return paginate_by_key(query, WORKER_ORDERS[order], Worker.id, page, per_page, load=shown, capped=capped)

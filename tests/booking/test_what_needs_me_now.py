@@ -2,7 +2,7 @@
 follow-up calls due and complaints past or near their deadline, each with its count; and hear of
 each new booking and complaint by subscribe message, once the request has committed."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -50,6 +50,17 @@ def test_the_desk_lists_unconfirmed_bookings_follow_ups_due_and_complaints_near_
     assert (due["id"], due["overdue"], desk["near_hours"]) == (complaint["id"], False, 4)
     with time_machine.travel(timedelta(hours=3)):
         assert client.get(DESK, headers=clerk).json["complaints_due"]["items"][0]["overdue"] is True
+
+
+def test_a_booking_served_more_than_30_days_ago_is_no_longer_due_for_its_follow_up(completed, staff, client):
+    """The station's 回访 window (FOLLOW_UP_WINDOW_DAYS): a booking whose service began 29 days ago
+    is still due, one of 31 days ago is not, in the desk's list and its count."""
+    done, _, _, _ = completed()
+    starts_at = datetime.fromisoformat(done["starts_at"])
+    for days, due in ((29, [done["id"]]), (31, [])):
+        with time_machine.travel(starts_at + timedelta(days=days)):
+            desk = client.get(DESK, headers=staff()).json["follow_ups_due"]
+            assert ([b["id"] for b in desk["items"]], desk["total"]) == (due, len(due))
 
 
 def test_the_desk_shows_as_many_rows_as_asked_and_counts_them_all(booked, staff, client):

@@ -4,7 +4,7 @@ refusals beside the fields, the caller shown masked), a no-show once the booking
 the operators' 投诉督办 with the door complaints they handle."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import time_machine
 
@@ -82,6 +82,17 @@ def test_the_desk_counts_what_needs_the_clerk_now(client, console_session, booke
     assert f'<strong data-count="complaints_due">{desk["complaints_due"]["total"]}</strong>' in page
 
 
+def test_the_follow_ups_page_lists_a_month_of_completed_bookings(client, console_session, completed):
+    done, _, _, _ = completed()
+    starts_at = datetime.fromisoformat(done["starts_at"])
+    for days, listed in ((29, True), (31, False)):
+        with time_machine.travel(starts_at + timedelta(days=days)):
+            console_session(client, "station_staff", station_code=STATION_A)
+            page = client.get("/console/follow-ups").get_data(as_text=True)
+        assert "近 30 天内开始服务" in page
+        assert (f'id="booking-{done["id"]}"' in page) is listed
+
+
 def on_behalf_form(**fields) -> dict:
     body = booking_body()
     point = body["location"]
@@ -139,6 +150,38 @@ def test_staff_find_a_worker_to_assign_by_name_on_the_bookings_page(
     assert {found["id"], other["id"]} <= offered(client.get(url).get_data(as_text=True))
     searched = client.get(url, query_string={"q": "秀英"}).get_data(as_text=True)
     assert offered(searched) == {found["id"]} and 'name="q" value="秀英"' in searched
+
+
+def test_the_desk_lists_a_bookings_assignable_workers_once_the_clerk_opens_its_row(
+    client, console_session, count_statements, booked, act, staff, green_worker
+):
+    """The day's page reads no assignable workers, however many bookings wait for one (the same
+    statements for one as for three); the row the clerk opens lists them, and so does a row just
+    confirmed."""
+    worker = green_worker(name="欧阳秀英")
+    first, _ = booked(starts_at=slot_start(1, 8))
+    assert act(first["id"], "confirm", staff()).status_code == 200
+    csrf = console_session(client, "station_staff", station_code=STATION_A)
+    desk = f"/console/desk?date={first['starts_at'][:10]}"
+
+    def statements() -> int:
+        with count_statements() as sent:
+            assert client.get(desk).status_code == 200
+        return len(sent)
+
+    alone = statements()
+    second, _ = booked(starts_at=slot_start(1, 10))
+    assert act(second["id"], "confirm", staff()).status_code == 200
+    third, _ = booked(starts_at=slot_start(1, 12))
+    confirmed = client.post(f"/console/bookings/{third['id']}/confirm", headers=csrf | HTMX)
+    assert f'<option value="{worker["id"]}"' in confirmed.get_data(as_text=True)
+    assert statements() == alone
+    page = client.get(desk).get_data(as_text=True)
+    assert f'<option value="{worker["id"]}"' not in page
+    assert page.count("选择服务人员派单") == 3 and f'hx-get="/console/bookings/{first["id"]}/row"' in page
+    opened = client.get(f"/console/bookings/{first['id']}/row", headers=HTMX).get_data(as_text=True)
+    assert f'<tr id="booking-{first["id"]}"' in opened
+    assert f'<option value="{worker["id"]}"' in opened and "选择服务人员派单" not in opened
 
 
 def test_a_no_show_is_recorded_once_the_booking_has_begun(client, console_session, assigned):
