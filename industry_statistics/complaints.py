@@ -65,22 +65,25 @@ def _unsettled(at: datetime):
     )
 
 
-def _complaints(now: datetime, district_code: str | None, *where):
-    """Each complaint `where` selects: its month, hours to decide (NULL undecided), whether it was
-    answered and decided late at `now` (1 or NULL), and its station's district."""
-    query = (
-        select(
-            beijing_month(Complaint.submitted_at).label("group"),
-            hours_between(Complaint.submitted_at, Complaint.decided_at).label("value"),
-            _late(Complaint.accepted_at, Complaint.respond_by, now).label("answered_late"),
-            _late(Complaint.decided_at, Complaint.resolve_by, now).label("decided_late"),
-            Station.district_code.label("district"),
-        )
-        .join(Booking, Booking.id == Complaint.booking_id)
-        .join(Station, Station.code == Booking.station_code)
-        .where(*where)
-    )
-    return query.where(Station.district_code == district_code) if district_code else query
+def _complaints(now: datetime, *where):
+    """Each complaint `where` selects: its month, hours to decide (NULL undecided), and whether it
+    was answered and decided late at `now` (1 or NULL)."""
+    return select(
+        beijing_month(Complaint.submitted_at).label("group"),
+        hours_between(Complaint.submitted_at, Complaint.decided_at).label("value"),
+        _late(Complaint.accepted_at, Complaint.respond_by, now).label("answered_late"),
+        _late(Complaint.decided_at, Complaint.resolve_by, now).label("decided_late"),
+    ).where(*where)
+
+
+def _with_stations(query):
+    return query.join(Booking, Booking.id == Complaint.booking_id).join(Station, Station.code == Booking.station_code)
+
+
+def _of_district(query, district_code: str | None):
+    """Only the complaints of the district's stations; for every district none left out (each
+    complaint has a booking, each booking a station), so none looked up."""
+    return _with_stations(query).where(Station.district_code == district_code) if district_code else query
 
 
 def _submitted_in(spans: list[tuple[datetime, datetime]]):
@@ -156,7 +159,7 @@ def _counted_from_the_rows(now, district_code, spans) -> tuple[dict[str, tuple],
     PERCENTS)} of the complaints submitted in these spans, counted from the rows."""
     if not spans:
         return {}, {}
-    submitted = _complaints(now, district_code, _submitted_in(spans))
+    submitted = _of_district(_complaints(now, _submitted_in(spans)), district_code)
     inner = submitted.subquery()
     counted = {
         month: tuple(numbers)
@@ -191,8 +194,8 @@ def _counted_with_the_rollup(whole: list[date], reaches: datetime, now: datetime
     }
     spans = [(beijing_day_bounds(whole[0])[0], beijing_day_bounds(month_days(whole[-1])[1])[1])]
     live: dict[str, list] = {}
-    for month, value, answered_late, decided_late, _district in db.session.execute(
-        _complaints(now, district_code, _submitted_in(spans), _unsettled(reaches))
+    for month, value, answered_late, decided_late in db.session.execute(
+        _of_district(_complaints(now, _submitted_in(spans), _unsettled(reaches)), district_code)
     ):
         live.setdefault(month, []).append((value, answered_late, decided_late))
     counted, wanted = {}, {}
@@ -291,7 +294,9 @@ def roll_up_complaints(since: datetime | None, through: datetime) -> int:
         )
     counts: dict[tuple[date, str], list[int]] = {}
     hours: dict[tuple[date, str], list[float]] = {}
-    for month, value, answered_late, decided_late, district in db.session.execute(_complaints(through, None, *where)):
+    for month, value, answered_late, decided_late, district in db.session.execute(
+        _with_stations(_complaints(through, *where).add_columns(Station.district_code))
+    ):
         first = date.fromisoformat(month + "-01")
         for scope in {EVERY_DISTRICT, district or EVERY_DISTRICT}:
             added = counts.setdefault((first, scope), [0, 0, 0])
