@@ -5,6 +5,7 @@ first run, and after bookings change on old days (a status, a reschedule to anot
 follow-up, a complaint), old complaints are decided and certificates move, both before the job
 runs again and after; and as time passes a deadline with nothing written."""
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -17,9 +18,10 @@ from booking.bookings import transition
 from booking.models import CANCELLED, COMPLETED, PENDING, Booking, Complaint, FollowUp
 from complaints.models import DISMISSED, INVALID, INVALID_SEVERITY
 from credit.models import CreditEvent
+from industry_statistics.complaints import PERCENTS, _rank, _ranked
 from industry_statistics.models import BookingCounts, CertificateCounts, ComplaintCounts, ComplaintHours, RollupMark
 from tests.plugins.statistics import beijing
-from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, period_of
+from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, nearest_rank, period_of
 
 ROUTES = ("bookings", "certificates", "complaints")
 
@@ -217,3 +219,18 @@ def test_a_period_the_rollup_holds_whole_is_read_from_it_without_the_ledger(
         )
     assert answer.status_code == 200
     assert not [statement for statement in statements if "FROM credit_events" in statement]
+
+
+def test_a_percentile_read_from_the_ranks_around_it_is_that_of_every_complaint():
+    """However many complaints were settled before the job ran and since, with hours alike or not:
+    the rollup's ranks k - m to k and the m live hours give the nearest rank of them all."""
+    rng = random.Random(18)
+    for _ in range(3000):
+        rolled = sorted(rng.choice([rng.randrange(5), rng.random() * 100]) for _ in range(rng.randrange(40)))
+        live = sorted(rng.choice([rng.randrange(5), rng.random() * 100]) for _ in range(rng.randrange(12)))
+        if not rolled + live:
+            continue
+        for percent in PERCENTS:
+            k = _rank(percent, len(rolled) + len(live))
+            near = {rank: rolled[rank - 1] for rank in range(max(1, k - len(live)), min(len(rolled), k) + 1)}
+            assert _ranked(k, len(rolled), near, live) == nearest_rank(rolled + live, percent), (rolled, live, percent)
