@@ -319,6 +319,9 @@ class Complaint(HandledComplaint, CheckedText, Model):
         open_complaints_index("booking_complaints"),
         text_status_check(),
         Index("ix_booking_complaints_submitted_at", "submitted_at"),  # as the booking events' time
+        # The complaints the statistics' rollup does not hold yet (industry_statistics.complaints).
+        Index("ix_booking_complaints_decided_at", "decided_at"),
+        Index("ix_booking_complaints_respond_by", "respond_by"),
     )
     COMPLAINT_KIND = "booking"
 

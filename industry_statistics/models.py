@@ -5,7 +5,7 @@ since then is read live from the rows, so a figure is always exact."""
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Integer, String
+from sqlalchemy import CheckConstraint, Date, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UtcDateTime
@@ -54,3 +54,33 @@ class CertificateCounts(Model):
     district: Mapped[str] = mapped_column(String(12), primary_key=True)
     what: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+EVERY_DISTRICT = ""  # the district of the city's figures in the complaint rollup
+
+
+class ComplaintCounts(Model):
+    """The booking complaints submitted in a Beijing month (starting on `first_day`) at a district's
+    stations (EVERY_DISTRICT: at any) that were settled when the rollup reached its mark: decided,
+    and no deadline of theirs still to pass, so that nothing of them changes with time any more
+    (industry_statistics.complaints)."""
+
+    __tablename__ = "statistics_complaint_counts"
+
+    first_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    district: Mapped[str] = mapped_column(String(12), primary_key=True, comment="'' for every district")
+    decided: Mapped[int] = mapped_column(Integer)
+    answered_late: Mapped[int] = mapped_column(Integer)
+    decided_late: Mapped[int] = mapped_column(Integer)
+
+
+class ComplaintHours(Model):
+    """The hours to decide of those complaints in order, so that a percentile of them and of the
+    few complaints settled since is read from the ranks around it, not from every complaint."""
+
+    __tablename__ = "statistics_complaint_hours"
+
+    first_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    district: Mapped[str] = mapped_column(String(12), primary_key=True, comment="'' for every district")
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True, comment="1: the quickest decided")
+    hours: Mapped[float] = mapped_column(Float)

@@ -5,13 +5,20 @@ from datetime import datetime
 
 from industry_statistics.bookings import roll_up_bookings
 from industry_statistics.certificates import roll_up_certificates
+from industry_statistics.complaints import roll_up_complaints
 from industry_statistics.marks import claim_mark
 
 
 def roll_up(now: datetime) -> dict[str, int]:
-    """The booking days counted again and the certificate counts changed (the caller commits,
-    which also releases the marks)."""
+    """The booking days counted again, the certificate counts changed and the complaint months
+    counted again (the caller commits, which also releases the marks)."""
     since, _ = claim_mark("bookings", now)
     days = roll_up_bookings(since)
     since, through = claim_mark("certificates", now)
-    return {"booking_days": days, "certificate_counts": roll_up_certificates(since, through)}
+    certificate_counts = roll_up_certificates(since, through)
+    since, through = claim_mark("complaints", now)
+    return {
+        "booking_days": days,
+        "certificate_counts": certificate_counts,
+        "complaint_months": roll_up_complaints(since, through),
+    }

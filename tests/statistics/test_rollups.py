@@ -1,9 +1,11 @@
-"""The booking and certificate figures read from the rollups that `flask statistics roll-up`
-keeps, and for what changed since it ran from the rows, are the figures counted from the rows
-alone (test_figures_match_a_count_by_hand checks those against a count by hand): after the first
-run, and after bookings change on old days (a status, a reschedule to another month, a
-follow-up, a complaint) and certificates move, both before the job runs again and after."""
+"""The booking, certificate and complaint figures read from the rollups that `flask statistics
+roll-up` keeps, and for what changed since it ran from the rows, are the figures counted from the
+rows alone (test_figures_match_a_count_by_hand checks those against a count by hand): after the
+first run, and after bookings change on old days (a status, a reschedule to another month, a
+follow-up, a complaint), old complaints are decided and certificates move, both before the job
+runs again and after; and as time passes a deadline with nothing written."""
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -14,12 +16,14 @@ from app.clock import today_in_beijing, utcnow
 from app.extensions import db
 from booking.bookings import transition
 from booking.models import CANCELLED, COMPLETED, PENDING, Booking, Complaint, FollowUp
+from complaints.models import DISMISSED, INVALID, INVALID_SEVERITY
 from credit.models import CreditEvent
-from industry_statistics.models import BookingCounts, CertificateCounts, RollupMark
+from industry_statistics.complaints import PERCENTS, _rank, _ranked
+from industry_statistics.models import BookingCounts, CertificateCounts, ComplaintCounts, ComplaintHours, RollupMark
 from tests.plugins.statistics import beijing
-from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, period_of
+from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, nearest_rank, period_of
 
-ROUTES = ("bookings", "certificates")
+ROUTES = ("bookings", "certificates", "complaints")
 
 
 def periods(generated) -> list[dict]:
@@ -70,6 +74,7 @@ def test_figures_from_the_rollups_are_those_counted_from_the_rows(client, cli, i
     assert result.exit_code == 0, result.output
     assert "booking days counted: " in result.output
     assert rolled_up(app, BookingCounts) > 0 and rolled_up(app, CertificateCounts) > 0
+    assert rolled_up(app, ComplaintCounts) > 0 and rolled_up(app, ComplaintHours) > 0
     assert_as_counted_from_the_rows(client, isolated, operator, generated)
 
 
@@ -90,7 +95,9 @@ def test_changes_since_the_job_ran_are_counted_until_it_runs_again(client, cli, 
 
             with later(30):
                 idle = cli("statistics", "roll-up")
-                assert idle.output.strip() == "booking days counted: 0  certificate counts changed: 0"
+                assert idle.output.strip() == (
+                    "booking days counted: 0  certificate counts changed: 0  complaint months counted: 0"
+                )
 
 
 def change_old_bookings_and_certificates() -> None:
@@ -120,6 +127,14 @@ def change_old_bookings_and_certificates() -> None:
             submitted_at=utcnow(),
         )
     )
+    undecided = db.session.scalars(
+        select(Complaint).where(Complaint.decided_at.is_(None)).order_by(Complaint.submitted_at)
+    ).all()
+    month = undecided[0].submitted_at.month  # every undecided complaint of its month decided now
+    for complaint in [c for c in undecided if c.submitted_at.month == month] + [undecided[-1]]:
+        complaint.status = complaint.result = DISMISSED
+        complaint.accepted_at = complaint.accepted_at or utcnow()
+        complaint.decided_at = utcnow()
     latest = db.session.scalars(
         select(CreditEvent).where(CreditEvent.kind == "certificate").order_by(CreditEvent.id.desc())
     ).all()
@@ -139,6 +154,43 @@ def change_old_bookings_and_certificates() -> None:
             )
         )
         db.session.flush()
+
+
+def test_a_complaint_decided_unanswered_counts_late_once_its_response_deadline_passes(
+    client, cli, isolated, operator, generated, app
+):
+    """Invalidated straight away (无效) before the job ran, with its response deadline after the
+    job's mark: nothing is written when the deadline passes, and the figures count it late then."""
+    with app.app_context():
+        booking = db.session.scalars(select(Booking).order_by(Booking.id).limit(1)).one()
+        now = utcnow()
+        db.session.add(
+            Complaint(
+                booking_id=booking.id,
+                type="other",
+                text="重复提交",
+                status=INVALID,
+                result=INVALID,
+                severity=INVALID_SEVERITY,
+                submitted_by_id=booking.resident_id,
+                submitted_at=now - timedelta(hours=1),
+                respond_by=now + timedelta(hours=1),
+                resolve_by=now + timedelta(days=3),
+                decided_at=now - timedelta(minutes=30),
+            )
+        )
+        db.session.commit()
+    to_today = {"from": today_in_beijing().replace(day=1).isoformat(), "to": today_in_beijing().isoformat()}
+    cli("statistics", "roll-up")
+    before = answered(client, operator, "complaints", to_today)
+    assert before == counted_from_the_rows(client, isolated, operator, "complaints", to_today)
+    with later(90):
+        after = answered(client, operator, "complaints", to_today)
+        assert after == counted_from_the_rows(client, isolated, operator, "complaints", to_today)
+        late = {series["key"]: sum(series["data"]) for series in after["by_month"]["series"]}["answered_late"]
+        assert late == 1 + {s["key"]: sum(s["data"]) for s in before["by_month"]["series"]}["answered_late"]
+        cli("statistics", "roll-up")
+        assert answered(client, operator, "complaints", to_today) == after
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -167,3 +219,18 @@ def test_a_period_the_rollup_holds_whole_is_read_from_it_without_the_ledger(
         )
     assert answer.status_code == 200
     assert not [statement for statement in statements if "FROM credit_events" in statement]
+
+
+def test_a_percentile_read_from_the_ranks_around_it_is_that_of_every_complaint():
+    """However many complaints were settled before the job ran and since, with hours alike or not:
+    the rollup's ranks k - m to k and the m live hours give the nearest rank of them all."""
+    rng = random.Random(18)
+    for _ in range(3000):
+        rolled = sorted(rng.choice([rng.randrange(5), rng.random() * 100]) for _ in range(rng.randrange(40)))
+        live = sorted(rng.choice([rng.randrange(5), rng.random() * 100]) for _ in range(rng.randrange(12)))
+        if not rolled + live:
+            continue
+        for percent in PERCENTS:
+            k = _rank(percent, len(rolled) + len(live))
+            near = {rank: rolled[rank - 1] for rank in range(max(1, k - len(live)), min(len(rolled), k) + 1)}
+            assert _ranked(k, len(rolled), near, live) == nearest_rank(rolled + live, percent), (rolled, live, percent)
