@@ -17,6 +17,12 @@ while loading (session_replication_role = replica: every row is made consistent 
 and the tables are analysed at the end. Worker time blocks are made for bookings still to come
 only, as the app keeps them. The statistics' rollups are then built by their own job (`flask
 statistics roll-up`), and brought up to date by it on kept data.
+
+Each step commits on its own and is recorded in the database as it does (bench_scale_steps, the
+comment "bench scale S seed N: loading"), so a generation cut short (at scale 10 after most of
+an hour) keeps the steps it finished: run the same command again and it resumes with the first
+step not done (`--fresh` starts again). A finished one drops the record and says "bench scale S
+seed N", which `--keep` (and bench/city.py's) reads.
 """
 
 import argparse
@@ -40,6 +46,9 @@ DATABASE_URL = os.environ.get(
     "BENCH_SCALE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/yangcheng_scale"
 )
 DATABASE_NAME = DATABASE_URL.rsplit("/", 1)[1]
+CONNINFO = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
+# The steps of an unfinished generation that have committed (a finished one drops it).
+STEPS_TABLE = "bench_scale_steps"
 
 # Scale 1, Guangzhou today (issue 18).
 TODAY = {
@@ -109,19 +118,46 @@ def counts(scale: float) -> dict[str, int]:
 
 
 def mark(scale: float, seed: int) -> str:
-    """What the database's comment says once a generation has finished (a cut-short one has none)."""
+    """What the database's comment says once a generation has finished."""
     return f"bench scale {scale:g} seed {seed}"
 
 
-def generated(scale: float, seed: int) -> bool:
-    """Whether the database holds a finished generation of this scale and seed."""
+def loading_mark(scale: float, seed: int) -> str:
+    """What it says while one loads, or after one was cut short: STEPS_TABLE names the steps done."""
+    return f"{mark(scale, seed)}: loading"
+
+
+def database_comment() -> str | None:
     with psycopg.connect(
         DATABASE_URL.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/postgres"
     ) as c:
         row = c.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
         ).fetchone()
-    return row is not None and row[0] == mark(scale, seed)
+    return None if row is None else row[0]
+
+
+def generated(scale: float, seed: int) -> bool:
+    """Whether the database holds a finished generation of this scale and seed."""
+    return database_comment() == mark(scale, seed)
+
+
+def steps_done(scale: float, seed: int) -> set[str] | None:
+    """The steps an unfinished generation of this scale and seed committed, for a run to resume
+    it; None when the database holds none (nothing, a finished one, or another scale's or seed's)."""
+    if database_comment() != loading_mark(scale, seed):
+        return None
+    with psycopg.connect(CONNINFO) as connection:
+        return {name for (name,) in connection.execute(f"SELECT name FROM {STEPS_TABLE}")}
+
+
+def start_loading(scale: float, seed: int) -> None:
+    """The fresh schema marked as a generation under way, with no step done yet."""
+    with psycopg.connect(CONNINFO) as connection:
+        connection.execute(
+            f"CREATE TABLE {STEPS_TABLE} (name text PRIMARY KEY, done_at timestamptz DEFAULT clock_timestamp())"
+        )
+        connection.execute(f"COMMENT ON DATABASE \"{DATABASE_NAME}\" IS '{loading_mark(scale, seed)}'")
 
 
 def migrate(env: dict) -> None:
@@ -181,18 +217,56 @@ def personal_rows(n_workers: int, n_companies: int, seed: int):
                 i, name, encrypt(id_number), blind_index(id_number), encrypt(phone), blind_index(phone), gender,
                 born.year,
             ))  # fmt: skip
-        addresses = [encrypt(f"广州市天河区体育西路{n}号{n % 30 + 1}楼") for n in range(1, 101)]
-    return companies, workers, addresses
+    return companies, workers
 
 
-def load(connection, n: dict, seed: int, scale: float) -> None:
+def encrypted_addresses() -> list[bytes]:
+    """A hundred bookings' addresses, encrypted with the app's own key."""
+    from app import create_app
+    from app.privacy import encrypt
+
+    with create_app().app_context():
+        return [encrypt(f"广州市天河区体育西路{n}号{n % 30 + 1}楼") for n in range(1, 101)]
+
+
+def load(connection, n: dict, seed: int, scale: float, done: set[str]) -> None:
+    """Every step in its own transaction, recorded in STEPS_TABLE as it commits, so that a run cut
+    short keeps what it finished and the next run does only the rest (those in `done` are
+    skipped); then the sequences and the planner's statistics, which every run brings up to date."""
     cur = connection.cursor()
     cur.execute("SET session_replication_role = replica")
-    cur.execute("SELECT setseed(%s)", (seed / 2**31,))
+    _load_addresses(cur, encrypted_addresses())
     now = datetime.now(UTC)
+    stages = [
+        ("companies and workers", lambda cur: _people(cur, n, seed, now)),
+        ("certificates", _certificates),
+        ("residents", lambda cur: _residents(cur, n)),
+        ("bookings", lambda cur: _bookings(cur, n)),
+        ("booking events, ratings, follow-ups and complaints", _booking_records),
+        ("scan logs", lambda cur: _scan_logs(cur, n)),
+        ("ledger events", lambda cur: _ledger_events(cur, n)),
+        ("certificate moves", _certificate_moves),
+        *scale_features.stages(n, scale, step, indexes_built_after),
+    ]
+    for position, (name, run_on) in enumerate(stages):
+        if name in done:
+            log(f"{name}: done by an earlier run, kept")
+            continue
+        with connection.transaction():
+            # Seeded per step, so a resumed run makes the same rows as one that never stopped.
+            cur.execute("SELECT setseed(%s)", (((seed + position) % 2**31) / 2**31,))
+            run_on(cur)
+            cur.execute(f"INSERT INTO {STEPS_TABLE} (name) VALUES (%s)", (name,))
+    with step("sequences and statistics"):
+        cur.execute("SET session_replication_role = origin")
+        for table in (*SEQUENCED, *scale_features.SEEDED):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")
+        cur.execute("VACUUM ANALYZE")
 
+
+def _people(cur, n: dict, seed: int, now: datetime) -> None:
     with step(f"{n['workers']:,} workers and {n['companies']:,} companies: encrypting their numbers"):
-        companies, workers, addresses = personal_rows(n["workers"], n["companies"], seed)
+        companies, workers = personal_rows(n["workers"], n["companies"], seed)
     with step("companies"):
         with cur.copy(
             "COPY companies (id, name, credit_code, district_code, grade, credit_score, created_at, updated_at) "
@@ -229,6 +303,9 @@ def load(connection, n: dict, seed: int, scale: float) -> None:
                     score, i % 40, 3 + (i % 20) / 10, 1 if i % 97 == 0 else 0,
                     f"https://example.org/photos/{i % 500}.jpg", gender, born_in, now, now,
                 ))  # fmt: skip
+
+
+def _certificates(cur) -> None:
     with step("certificates (85% issued and green, the rest on their way, suspended or revoked)"):
         cur.execute(
             """
@@ -253,13 +330,18 @@ def load(connection, n: dict, seed: int, scale: float) -> None:
                                             ELSE 'revoked' END AS state) s
             """
         )
+
+
+def _residents(cur, n: dict) -> None:
     with step(f"{n['residents']:,} residents"):
         cur.execute(
             "INSERT INTO users (id, openid, created_at) SELECT i, 'scale-' || i, now() - (i %% 700) * interval '1 day' "
             "FROM generate_series(1, %s) i",
             (n["residents"],),
         )
-    _bookings(cur, n, addresses)
+
+
+def _scan_logs(cur, n: dict) -> None:
     with step(f"{n['scan_logs']:,} scan-log rows over a year"), indexes_built_after(cur, "scan_logs"):
         cur.execute(
             """
@@ -272,6 +354,9 @@ def load(connection, n: dict, seed: int, scale: float) -> None:
             """,
             {"workers": n["workers"], "rows": n["scan_logs"]},
         )
+
+
+def _ledger_events(cur, n: dict) -> None:
     with step(f"{n['credit_events']:,} ledger events over two years"), indexes_built_after(cur, "credit_events"):
         cur.execute(
             """
@@ -289,6 +374,9 @@ def load(connection, n: dict, seed: int, scale: float) -> None:
             """,
             {"workers": n["workers"], "companies": n["companies"], "rows": n["credit_events"]},
         )
+
+
+def _certificate_moves(cur) -> None:
     with step("the certificates' moves on the ledger"), indexes_built_after(cur, "credit_events"):
         # Each worker's certificate issued once in the last two years, and for some of them later
         # suspended (and reinstated), revoked, or expired (and renewed): written in time order, as
@@ -313,21 +401,12 @@ def load(connection, n: dict, seed: int, scale: float) -> None:
             ORDER BY m.at, w.id
             """
         )
-    scale_features.load(cur, n, scale, step, indexes_built_after)
-    with step("sequences and statistics"):
-        for table in (*SEQUENCED, *scale_features.SEEDED):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")
-        cur.execute("SET session_replication_role = origin")
-        connection.commit()
-        connection.autocommit = True
-        cur.execute("VACUUM ANALYZE")
 
 
-def _bookings(cur, n: dict, addresses: list[bytes]) -> None:
+def _bookings(cur, n: dict) -> None:
     """Bookings spread over the stations' offers and the last 330 days and the next 7: one slot
     per (offer, day, time) that has any, holding as many as were booked; the statuses a year of
-    bookings has; their events, ratings, follow-ups and complaints, none of them in the last hour
-    (a booking of next week was made already; the statistics' job has run since)."""
+    bookings has; the time blocks of those still to come."""
     with step(f"{n['bookings']:,} bookings and their slots"), indexes_built_after(cur, "bookings"):
         cur.execute(
             """
@@ -370,7 +449,6 @@ def _bookings(cur, n: dict, addresses: list[bytes]) -> None:
             FROM planned p JOIN booking_slots s USING (station_code, service_code, starts_at)
             """
         )
-        _load_addresses(cur, addresses)
         cur.execute(
             """
             INSERT INTO bookings (id, resident_id, idempotency_key, request_fingerprint, station_code, service_code,
@@ -397,6 +475,11 @@ def _bookings(cur, n: dict, addresses: list[bytes]) -> None:
             ORDER BY b.worker_id, t, b.id
             """
         )
+
+
+def _booking_records(cur) -> None:
+    """The bookings' events, ratings, follow-ups and complaints, none of them in the last hour (a
+    booking of next week was made already; the statistics' job has run since)."""
     with step("booking events, ratings, follow-ups and complaints"), indexes_built_after(cur, "booking_events"):
         cur.execute(
             """
@@ -436,7 +519,8 @@ def _bookings(cur, n: dict, addresses: list[bytes]) -> None:
 
 
 def _load_addresses(cur, addresses: list[bytes]) -> None:
-    """The bookings' addresses: a hundred real ciphertexts, shared (the app decrypts what it shows)."""
+    """The bookings' addresses: a hundred real ciphertexts, shared (the app decrypts what it shows),
+    in a table of the session, which the bookings' and the engagements' steps read."""
     cur.execute("CREATE TEMP TABLE addresses (n int PRIMARY KEY, address bytea)")
     with cur.copy("COPY addresses (n, address) FROM STDIN") as copy:
         for n, address in enumerate(addresses):
@@ -450,6 +534,11 @@ def main():
     parser.add_argument(
         "--keep", action="store_true", help="keep the data if the database holds this scale and seed: migrate it only"
     )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start again even if a generation of this scale and seed was cut short (otherwise it is resumed)",
+    )
     args = parser.parse_args()
     n = counts(args.scale)
     env = os.environ | {"DATABASE_URL": DATABASE_URL, "APP_ENV": "development", "FLASK_APP": "wsgi"}
@@ -462,14 +551,23 @@ def main():
         return
     later = scale_features.counts(args.scale)
     log(f"scale {args.scale}: " + ", ".join(f"{count:,} {table}" for table, count in (n | later).items()))
-    with step("schema, stations and the booking catalogue"):
-        prepare_schema(env)
-    with psycopg.connect(DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")) as connection:
-        load(connection, n, args.seed, args.scale)
+    done = None if args.fresh else steps_done(args.scale, args.seed)
+    if done is None:
+        with step("schema, stations and the booking catalogue"):
+            prepare_schema(env)
+            start_loading(args.scale, args.seed)
+        done = set()
+    else:
+        log(f"resuming the generation cut short: {len(done)} steps done, kept")
+        migrate(env)
+    with psycopg.connect(CONNINFO, autocommit=True) as connection:
+        load(connection, n, args.seed, args.scale, done)
         with step("the statistics' rollups"):
             roll_up(env)
             connection.execute("ANALYZE statistics_booking_counts, statistics_certificate_counts")
-        connection.execute(f"COMMENT ON DATABASE \"{DATABASE_NAME}\" IS '{mark(args.scale, args.seed)}'")
+        with connection.transaction():
+            connection.execute(f"DROP TABLE {STEPS_TABLE}")
+            connection.execute(f"COMMENT ON DATABASE \"{DATABASE_NAME}\" IS '{mark(args.scale, args.seed)}'")
         sizes = connection.execute(
             "SELECT relname, n_live_tup, pg_size_pretty(pg_total_relation_size(relid)) FROM pg_stat_user_tables "
             "WHERE schemaname = 'public' ORDER BY pg_total_relation_size(relid) DESC LIMIT 24"

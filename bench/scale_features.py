@@ -12,6 +12,7 @@ complaint past its deadline), as on any day, so the jobs have their day's work a
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from typing import Any
 
 from psycopg.types.json import Json
 
@@ -54,6 +55,7 @@ SEEDED = (
 
 Step = Callable[[str], AbstractContextManager]
 IndexesAfter = Callable[..., AbstractContextManager]
+Stage = Callable[[Any], None]
 
 
 def run(cur, statements: str, params=None):
@@ -107,23 +109,30 @@ def handled_complaint_columns(submitted: str, seed: str) -> tuple[str, str]:
     )
 
 
-def load(cur, n: dict, scale: float, step: Step, indexes_built_after: IndexesAfter) -> None:
-    """Every later feature's rows; `n` is scale.counts' (workers, companies, residents, bookings)."""
+def stages(n: dict, scale: float, step: Step, indexes_built_after: IndexesAfter) -> list[tuple[str, Stage]]:
+    """Every later feature's rows, as scale.py's steps (a name, and what it runs on a cursor); `n`
+    is scale.counts' (workers, companies, residents, bookings)."""
     n = n | counts(scale)
     clerk = n["residents"] + 1  # the staff member and operators who handle things, one user
-    run(
-        cur,
-        "INSERT INTO users (id, openid, created_at) SELECT %s + k, 'scale-clerk-' || k, now() - interval '2 years' "
-        "FROM generate_series(0, 2) k",
-        (clerk,),
-    )
     n["clerk"] = clerk
-    _training(cur, n, step, indexes_built_after)
-    _sanctions(cur, n, step)
-    _engagements(cur, n, step, indexes_built_after)
-    _series_and_waiting(cur, n, step)
-    _complaints(cur, n, step)
-    _feed(cur, n, step, indexes_built_after)
+
+    def clerks(cur) -> None:
+        run(
+            cur,
+            "INSERT INTO users (id, openid, created_at) SELECT %s + k, 'scale-clerk-' || k, "
+            "now() - interval '2 years' FROM generate_series(0, 2) k",
+            (clerk,),
+        )
+
+    return [
+        ("clerks", clerks),
+        ("training", lambda cur: _training(cur, n, step, indexes_built_after)),
+        ("sanctions", lambda cur: _sanctions(cur, n, step)),
+        ("engagements", lambda cur: _engagements(cur, n, step, indexes_built_after)),
+        ("series and waiting list", lambda cur: _series_and_waiting(cur, n, step)),
+        ("complaints", lambda cur: _complaints(cur, n, step)),
+        ("feed", lambda cur: _feed(cur, n, step, indexes_built_after)),
+    ]
 
 
 def _training(cur, n: dict, step: Step, indexes_built_after: IndexesAfter) -> None:

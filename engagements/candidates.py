@@ -14,14 +14,15 @@ from app.clock import today_in_beijing, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.i18n import _
+from booking.models import ASSIGNABLE_LISTED
 from credit.certificates import GREEN, colour
-from credit.models import ISSUED, Certificate, Company, Worker
+from credit.models import ISSUED, Company, Worker
+from credit.recommendation import WORKERS_BEST_FIRST, offering, recommendable_workers
+from credit.registry import found_by
 from engagements import notifications, worker_time
 from engagements.models import CHOSEN, CONFIRMED, ENGAGEMENT_FACTS, ENGAGEMENT_STATES, Candidate, Engagement
 from engagements.requests import audit, transition
 
-# At most this many workers are listed to choose candidates from.
-PROPOSABLE_LISTED = 50
 # What the rules and the answer read of a worker: never the encrypted ID number or phone.
 CANDIDATE_COLUMNS = (
     Worker.name,
@@ -30,6 +31,7 @@ CANDIDATE_COLUMNS = (
     Worker.company_id,
     Worker.service_types,
     Worker.years_of_experience,
+    Worker.listed_until,
 )
 
 
@@ -45,26 +47,39 @@ def _problems(engagement: Engagement, worker: Worker) -> list[str]:
     return problems
 
 
-def proposable_workers(engagement: Engagement) -> list[Worker]:
-    """Free green workers offering the service, best rated first (the preferred worker first of all)."""
+def proposable_workers(
+    engagement: Engagement, search: str | None = None, limit: int = ASSIGNABLE_LISTED
+) -> list[Worker]:
+    """The workers staff could propose now, the preferred worker first of all, then the best
+    (credit.recommendation: most stars, then the higher score, then the id), `limit` in all: the
+    same rules as `propose` (green, offering the service, the company's own when the request went
+    to a company) and free for the whole period. `search` (part of a name, or a certificate number
+    in full) finds the others. Every rule is a condition of the one query (time held by anything
+    else over the period a NOT EXISTS, looked up by each worker's key), which walks
+    ix_workers_best_first and stops at `limit`: only the workers listed come out of the database."""
     ENGAGEMENT_STATES.target(engagement.status, "propose")
-    busy = worker_time.busy_workers(engagement, engagement.start_day, engagement.last_day)
     query = (
-        select(Worker)
-        .join(Worker.certificate)
+        recommendable_workers(select(Worker), today_in_beijing())
         .options(
             load_only(*CANDIDATE_COLUMNS),
             contains_eager(Worker.certificate),
             joinedload(Worker.company).load_only(Company.name),
         )
-        .where(Certificate.state == ISSUED)
-        .order_by(Worker.stars.desc().nulls_last(), Worker.id)
+        .where(
+            offering(engagement.service_code),
+            ~worker_time.busy(engagement, engagement.start_day, engagement.last_day),
+        )
     )
     if engagement.company_id is not None:
         query = query.where(Worker.company_id == engagement.company_id)
-    free = [w for w in db.session.scalars(query) if w.id not in busy and not _problems(engagement, w)]
-    free.sort(key=lambda w: w.id != engagement.preferred_worker_id)
-    return free[:PROPOSABLE_LISTED]
+    if search:
+        query = query.where(found_by(search))
+    preferred = engagement.preferred_worker_id
+    first = [] if preferred is None else list(db.session.scalars(query.where(Worker.id == preferred)))
+    if preferred is not None:
+        query = query.where(Worker.id != preferred)
+    best = db.session.scalars(query.order_by(*WORKERS_BEST_FIRST).limit(limit - len(first)))
+    return [worker for worker in [*first, *best] if not _problems(engagement, worker)]
 
 
 def propose(engagement: Engagement, worker_ids: list[int], actor: User) -> Engagement:
@@ -80,7 +95,7 @@ def propose(engagement: Engagement, worker_ids: list[int], actor: User) -> Engag
             code="too_many_candidates",
             errors={"worker_ids": [f"{len(already)} proposed already, at most {limit} in all"]},
         )
-    busy = worker_time.busy_workers(engagement, engagement.start_day, engagement.last_day)
+    busy = worker_time.busy_workers(engagement, engagement.start_day, engagement.last_day, new_ids)
     refused: list[str] = []
     for worker_id in new_ids:
         worker = db.session.get(Worker, worker_id)

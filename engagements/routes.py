@@ -11,6 +11,7 @@ from app.i18n import _
 from app.paging import PageQuery
 from app.privacy import mask_name
 from app.rate_limits import created_something, rate_limited
+from booking.schemas import AssignableWorkersQuery
 from complaints.steps import register_complaint_steps
 from credit.certificates import COLOUR_NAMES, GREEN
 from engagements import aftercare, candidates, complaints, in_service, requests
@@ -289,11 +290,14 @@ def handled_engagements(page, per_page, status=None):
 @blp.get("/engagements/<id:engagement_id>/proposable-workers")
 @blp.requires(*HANDLERS)
 @blp.problems(404, 409)
+@blp.arguments(AssignableWorkersQuery, location="query")
 @blp.response(200, CandidateWorkerListSchema)
-def proposable_workers(engagement_id):
+def proposable_workers(query, engagement_id):
     """Workers who could be proposed: issued and green, offering the service, free for the whole
-    period (the company's own when the request went to a company), the preferred one first."""
-    return _listing(candidates.proposable_workers(engagement_for_handler(engagement_id, lock=False)))
+    period (the company's own when the request went to a company), the preferred one first, then
+    best stars first, the first `limit` of them (`q` finds the others by name or certificate number)."""
+    engagement = engagement_for_handler(engagement_id, lock=False)
+    return _listing(candidates.proposable_workers(engagement, query.get("q") or None, query["limit"]))
 
 
 @blp.post("/engagements/<id:engagement_id>/proposals")

@@ -3,11 +3,11 @@ every day when live-in, the day hours of every day otherwise. The blocks' primar
 guard that stops two slot bookings overlapping, so a slot booking and an engagement, or two
 engagements, can never hold one worker at once, however simultaneous the requests."""
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime, time, timedelta
 from typing import cast
 
-from sqlalchemy import CursorResult, delete, insert, select
+from sqlalchemy import ColumnElement, CursorResult, Exists, and_, delete, exists, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import BEIJING, to_utc
@@ -46,24 +46,46 @@ def block_starts(engagement: Engagement, first_day: date, last_day: date) -> Ite
         day += timedelta(days=1)
 
 
-def period_bounds(engagement: Engagement, first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    starts = list(block_starts(engagement, first_day, first_day))
-    ends = list(block_starts(engagement, last_day, last_day))
-    return starts[0], ends[-1] + BLOCK
+def spans(engagement: Engagement, first_day: date, last_day: date) -> list[tuple[datetime, datetime]]:
+    """The engagement's half hours from `first_day` to `last_day` as runs without a gap (start,
+    end): one for the whole period when live-in, one a day otherwise."""
+    runs: list[tuple[datetime, datetime]] = []
+    for moment in block_starts(engagement, first_day, last_day):
+        if runs and runs[-1][1] == moment:
+            runs[-1] = (runs[-1][0], moment + BLOCK)
+        else:
+            runs.append((moment, moment + BLOCK))
+    return runs
 
 
-def busy_workers(engagement: Engagement, first_day: date, last_day: date) -> set[int]:
-    """Workers holding any half hour the engagement would take (its own hold aside)."""
-    wanted = set(block_starts(engagement, first_day, last_day))
-    start, end = period_bounds(engagement, first_day, last_day)
-    rows = db.session.execute(
-        select(WorkerTimeBlock.worker_id, WorkerTimeBlock.starts_at).where(
-            WorkerTimeBlock.starts_at >= start,
-            WorkerTimeBlock.starts_at < end,
-            WorkerTimeBlock.engagement_id.is_distinct_from(engagement.id),
-        )
+def _taken(engagement: Engagement, first_day: date, last_day: date) -> ColumnElement[bool]:
+    """A worker time block is one of the half hours the engagement would take, held by something
+    else (a slot booking or another engagement): its time within the period's bounds, which the
+    primary key (worker_id, starts_at) reads as a range, and within one of its runs."""
+    runs = spans(engagement, first_day, last_day)
+    conditions = [
+        WorkerTimeBlock.starts_at >= runs[0][0],
+        WorkerTimeBlock.starts_at < runs[-1][1],
+        WorkerTimeBlock.engagement_id.is_distinct_from(engagement.id),
+    ]
+    if len(runs) > 1:
+        conditions.append(or_(*(and_(WorkerTimeBlock.starts_at >= a, WorkerTimeBlock.starts_at < b) for a, b in runs)))
+    return and_(*conditions)
+
+
+def busy(engagement: Engagement, first_day: date, last_day: date) -> Exists:
+    """The worker of the enclosing query on workers holds some half hour the engagement would take
+    (its own hold aside), as a SQL condition: `~busy(...)` keeps the free ones, each looked up by
+    its own key, so a list of the free need not read everybody's time."""
+    return exists().where(WorkerTimeBlock.worker_id == Worker.id, _taken(engagement, first_day, last_day))
+
+
+def busy_workers(engagement: Engagement, first_day: date, last_day: date, worker_ids: Collection[int]) -> set[int]:
+    """Those of `worker_ids` holding some half hour the engagement would take (its own hold aside)."""
+    query = select(WorkerTimeBlock.worker_id).where(
+        WorkerTimeBlock.worker_id.in_(worker_ids), _taken(engagement, first_day, last_day)
     )
-    return {worker_id for worker_id, starts_at in rows if starts_at in wanted}
+    return set(db.session.scalars(query.distinct()))
 
 
 def hold(engagement: Engagement, worker: Worker, first_day: date, last_day: date) -> None:

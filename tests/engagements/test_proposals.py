@@ -1,6 +1,8 @@
 """Staff propose only workers who are green, offer the service and are free for the whole period;
 a request to a company gets that company's own workers; a resident sees the candidates masked."""
 
+import pytest
+
 from tests.engagements.conftest import engagement_body
 
 
@@ -63,3 +65,43 @@ def test_no_more_candidates_than_configured(app, post, requested, staff, materni
     too_many = post(f"/engagements/{engagement['id']}/proposals", clerk, {"worker_ids": workers})
     assert (too_many.status_code, too_many.json["code"]) == (409, "too_many_candidates")
     assert post(f"/engagements/{engagement['id']}/proposals", clerk, {"worker_ids": workers[:limit]}).status_code == 200
+
+
+def test_the_preferred_worker_comes_first_then_the_best_as_many_as_asked_and_a_search_finds_the_others(
+    client, requested, staff, maternity_worker
+):
+    workers = {w["id"]: w for w in (maternity_worker(name=name) for name in ("欧阳秀英", "陈小红", "李丽华"))}
+    plain, _ = requested(days_ahead=40)
+    clerk = staff()
+
+    def listed(engagement, **query):
+        path = f"/api/v1/engagements/{engagement['id']}/proposable-workers"
+        response = client.get(path, query_string=query, headers=clerk)
+        assert response.status_code == 200, response.json
+        return [worker["id"] for worker in response.json["items"]]
+
+    every = listed(plain)
+    assert set(workers) <= set(every)
+    assert listed(plain, limit=1) == every[:1]
+    last = next(worker_id for worker_id in reversed(every) if worker_id in workers)
+    assert last != every[0]
+    assert listed(plain, limit=1, q=workers[last]["name"][1:]) == [last]
+    assert listed(plain, limit=1, q=workers[last]["certificate"]["number"].lower()) == [last]
+
+    preferring, _ = requested(days_ahead=40, preferred_worker_id=last)
+    assert listed(preferring) == [last, *(worker_id for worker_id in every if worker_id != last)]
+    assert listed(preferring, limit=1) == [last]
+    other = next(worker_id for worker_id in workers if worker_id != last)
+    assert listed(preferring, q=workers[other]["name"]) == [other]  # the search holds for her too
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"limit": "all"}, "limit"), ({"q": "张" * 101}, "q")],
+)
+def test_a_limit_out_of_range_or_a_search_too_long_is_a_422_naming_it(client, requested, staff, query, field):
+    engagement, _ = requested()
+    path = f"/api/v1/engagements/{engagement['id']}/proposable-workers"
+    response = client.get(path, query_string=query, headers=staff())
+    assert response.status_code == 422 and list(response.json["errors"]) == [field], response.json
+    assert response.json["code"]
