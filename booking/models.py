@@ -319,11 +319,17 @@ class Complaint(HandledComplaint, CheckedText, Model):
         open_complaints_index("booking_complaints"),
         text_status_check(),
         Index("ix_booking_complaints_submitted_at", "submitted_at"),  # as the booking events' time
+        Index("ix_booking_complaints_station_code_id", "station_code", "id"),
     )
     COMPLAINT_KIND = "booking"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    station_code: Mapped[str] = mapped_column(
+        ForeignKey("stations.code"),
+        comment="the booking's station (a booking never changes station): a station's complaints "
+        "are read from this table alone, not joined to every booking of the station",
+    )
     text: Mapped[str] = mapped_column(String(1000))
 
     booking: Mapped[Booking] = relationship(lazy="joined", innerjoin=True)
