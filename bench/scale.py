@@ -510,8 +510,8 @@ def _booking_records(cur) -> None:
             "FROM bookings WHERE status = 'completed' AND id % 5 < 3"
         )
         cur.execute(
-            "INSERT INTO booking_complaints (booking_id, type, text, status, result, submitted_by_id, submitted_at, "
-            "version, text_status) SELECT id, 'attitude', '服务态度不好', "
+            "INSERT INTO booking_complaints (booking_id, station_code, type, text, status, result, submitted_by_id, "
+            "submitted_at, version, text_status) SELECT id, station_code, 'attitude', '服务态度不好', "
             "(ARRAY['submitted', 'accepted', 'closed'])[1 + id % 3], CASE WHEN id % 3 = 2 THEN 'upheld' END, "
             "resident_id, ends_at + interval '1 day', 1, 'pass' "
             "FROM bookings WHERE status = 'completed' AND id % 100 = 1"

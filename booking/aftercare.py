@@ -158,6 +158,7 @@ def complain(booking: Booking, kind: str, text: str, actor: User) -> Complaint:
     complaint = Complaint(
         booking_id=booking.id,
         booking=booking,
+        station_code=booking.station_code,
         type=kind,
         text=text,
         text_status=check_text(actor, text, "text"),
@@ -211,13 +212,13 @@ BOOKING_COMPLAINTS = ComplaintKind(
 def complaints_of_station(
     station_code: str, status: str | None, page: int, per_page: int, *, by_deadline: bool = False
 ) -> Page:
-    """The complaint rows only: their bookings (and the encrypted addresses) are not read. By
-    deadline: the one waiting on the nearest deadline first (respond_by while submitted,
-    resolve_by while accepted), those owing nothing more last."""
+    """The complaint rows only: their bookings (and the encrypted addresses) are not read, not
+    even to find the station's (its own column and index). By deadline: the one waiting on the
+    nearest deadline first (respond_by while submitted, resolve_by while accepted), those owing
+    nothing more last."""
     query = (
         select(Complaint)
-        .join(Complaint.booking)
-        .where(Booking.station_code == station_code)
+        .where(Complaint.station_code == station_code)
         .options(lazyload(Complaint.booking), selectinload(Complaint.events))
     )
     if status:

@@ -322,11 +322,17 @@ class Complaint(HandledComplaint, CheckedText, Model):
         # The complaints the statistics' rollup does not hold yet (industry_statistics.complaints).
         Index("ix_booking_complaints_decided_at", "decided_at"),
         Index("ix_booking_complaints_respond_by", "respond_by"),
+        Index("ix_booking_complaints_station_code_id", "station_code", "id"),
     )
     COMPLAINT_KIND = "booking"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    station_code: Mapped[str] = mapped_column(
+        ForeignKey("stations.code"),
+        comment="the booking's station (a booking never changes station): a station's complaints "
+        "are read from this table alone, not joined to every booking of the station",
+    )
     text: Mapped[str] = mapped_column(String(1000))
 
     booking: Mapped[Booking] = relationship(lazy="joined", innerjoin=True)

@@ -90,6 +90,9 @@ class Company(Model):
             postgresql_where=text("in_cohort"),
             sqlite_where=text("in_cohort"),
         ),
+        # The console's list in its default order (registry.COMPANY_ORDERS["score"]): its first
+        # page read from the index, not every company of the city sorted.
+        Index("ix_companies_score_id", text("credit_score DESC"), "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

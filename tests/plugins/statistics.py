@@ -205,6 +205,7 @@ def _bookings(rng: random.Random, workers: list[Worker], station_codes: list[str
             db.session.add(
                 Complaint(
                     booking_id=booking.id,
+                    station_code=booking.station_code,
                     type="service_quality",
                     text="不满意",
                     status="upheld" if decided else "submitted",

@@ -98,3 +98,23 @@ def test_a_company_admin_checks_a_worker_before_hiring_and_the_check_is_logged(
 def test_residents_cannot_check_a_worker_by_id_number(client, login):
     response = client.post("/api/v1/sanctions/worker-checks", json={"id_number": new_id_number()}, headers=login())
     assert response.status_code == 403
+
+
+def test_every_page_of_the_current_list_is_three_statements_newest_first(
+    client, make_issued, make_company, upheld, count_statements
+):
+    """The count, the page's ids, then those listings with their case, parties and certificate:
+    the same on the last page as on the first, and the pages together the whole list in order."""
+    listed = [
+        upheld("listing", 30, worker=make_issued(name="欧阳娜娜")),
+        upheld("listing", 30, company=make_company()),
+        upheld("listing", 30, worker=make_issued(name="张秀梅")),
+    ]
+    statements, names = [], []
+    for page in (1, 2, 3):
+        with count_statements() as counted:
+            answer = client.get("/api/v1/sanctions/listings", query_string={"per_page": 1, "page": page}).json
+        statements.append(len(counted))
+        names += [item["name"] for item in answer["items"]]
+    assert statements == [3, 3, 3]
+    assert len(names) == len(listed) and names[0] == "张*梅" and names[2] == "欧**娜"

@@ -120,6 +120,7 @@ def change_old_bookings_and_certificates() -> None:
     db.session.add(
         Complaint(
             booking_id=quiet.id,
+            station_code=quiet.station_code,
             type="service_quality",
             text="迟到",
             status="submitted",
