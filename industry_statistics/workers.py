@@ -181,4 +181,4 @@ def count_workers() -> int:
             ["district", "gender", "service", "workers"], grouped(district, gender, codes.c.value).join(codes, true())
         )
     )
-    return db.session.scalar(select(func.coalesce(func.sum(WorkerCounts.workers), 0)))
+    return db.session.execute(select(func.coalesce(func.sum(WorkerCounts.workers), 0))).scalar_one()

@@ -29,7 +29,7 @@ def counted_from_rows(app, district):
             select(Worker.gender, Worker.birth_year, Worker.company_id, Worker.service_types, Worker.stars)
         ).all()
     workers = [
-        (gender or "unknown", band(year), where.get(company, "none"), services, stars)
+        (gender or "unknown", band(year), where[company] if company else "none", services, stars)
         for gender, year, company, services, stars in rows
     ]
     if district:
@@ -100,12 +100,12 @@ def writes(client, operator, app, make_company, make_applicant, login):
         assert accepted.status_code == 200, accepted.json
 
     def move_by_an_update(rng, workers):
-        """company_id written as a bulk update would, past the employments (the worker is left out
-        of the moves through the API from then on)."""
+        """company_id written by a Core update, past the employments (the worker is left out of
+        the moves through the API from then on)."""
         chosen = rng.choice(workers)
         target = rng.choice([*companies, None])
         with app.app_context():
-            db.session.get(Worker, chosen[0]).company_id = target and target["id"]
+            db.session.execute(update(Worker).where(Worker.id == chosen[0]).values(company_id=target and target["id"]))
             db.session.commit()
         chosen.append("moved by hand")
 
@@ -120,7 +120,8 @@ def writes(client, operator, app, make_company, make_applicant, login):
     def restar_by_the_orm(rng, workers):
         worker_id = rng.choice(workers)[0]
         with app.app_context():
-            db.session.get(Worker, worker_id).stars = rng.choice([1, 2, 3, 4, 5, None])
+            worker = db.session.get_one(Worker, worker_id)
+            worker.stars = rng.choice([1, 2, 3, 4, 5, None])
             db.session.commit()
 
     def restar_many_by_core(rng, workers):
@@ -203,7 +204,7 @@ def test_the_figures_are_the_rows_after_any_sequence_of_writes(client, operator,
 def test_counting_again_from_the_rows_restores_counts_written_past(client, operator, app, writes, cli):
     """After rows were loaded with the triggers off (bench/scale.py), `flask statistics
     count-workers` counts them again."""
-    rng, workers = random.Random(3), []
+    rng, workers = random.Random(3), list[list]()
     for write in writes[:3] * 2:
         write(rng, workers)
     with app.app_context():
@@ -220,7 +221,7 @@ def test_counting_again_from_the_rows_restores_counts_written_past(client, opera
 
 def test_the_figures_read_the_counts_not_the_workers(client, operator, writes, count_statements):
     """What the figures cost does not grow with the workers: no statement reads their rows."""
-    rng, workers = random.Random(5), []
+    rng, workers = random.Random(5), list[list]()
     for write in writes[:3]:
         write(rng, workers)
     client.get("/api/v1/statistics/workers", headers=operator)  # the caller's session, read once
