@@ -135,7 +135,7 @@ def _triggers(dialect: str) -> list[tuple[str, str, str, str, list[str]]]:
     the app writes workers one row a statement. A single statement over many workers pays a
     write of a group per row, and each write of a group in one transaction leaves one more
     version of its row for the next to walk (every worker's stars in one UPDATE at 100,000
-    workers: 43 s instead of 10 s); a load that large turns the triggers off and counts again."""
+    workers: 18–30 s instead of 3 s); a load that large turns the triggers off and counts again."""
     when = (
         (lambda condition: f"WHEN ({condition})")
         if dialect == "postgresql"
