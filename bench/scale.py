@@ -16,7 +16,9 @@ encrypted here with the app's own key and streamed in with COPY. Foreign keys ar
 while loading (session_replication_role = replica: every row is made consistent by construction)
 and the tables are analysed at the end. Worker time blocks are made for bookings still to come
 only, as the app keeps them. The statistics' rollups are then built by their own job (`flask
-statistics roll-up`), and brought up to date by it on kept data.
+statistics roll-up`), and brought up to date by it on kept data; the workers' counts, which the
+database's triggers keep as workers are written (not while loading), by `flask statistics
+count-workers`.
 
 Each step commits on its own and is recorded in the database as it does (bench_scale_steps, the
 comment "bench scale S seed N: loading"), so a generation cut short (at scale 10 after most of
@@ -174,6 +176,13 @@ def roll_up(env: dict) -> None:
     """The statistics' rollups brought up to date, as their scheduled job does (all of it after a
     generation; what changed since, on kept data)."""
     subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "statistics", "roll-up"], check=True, cwd=ROOT, env=env)
+
+
+def count_workers(env: dict) -> None:
+    """The workers' counts from the rows loaded with the triggers that keep them off."""
+    subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", "statistics", "count-workers"], check=True, cwd=ROOT, env=env
+    )
 
 
 def prepare_schema(env: dict) -> None:
@@ -562,9 +571,13 @@ def main():
         migrate(env)
     with psycopg.connect(CONNINFO, autocommit=True) as connection:
         load(connection, n, args.seed, args.scale, done)
-        with step("the statistics' rollups"):
+        with step("the statistics' rollups and the workers' counts"):
             roll_up(env)
-            connection.execute("ANALYZE statistics_booking_counts, statistics_certificate_counts")
+            count_workers(env)
+            connection.execute(
+                "ANALYZE statistics_booking_counts, statistics_certificate_counts, statistics_worker_counts, "
+                "statistics_worker_service_counts"
+            )
         with connection.transaction():
             connection.execute(f"DROP TABLE {STEPS_TABLE}")
             connection.execute(f"COMMENT ON DATABASE \"{DATABASE_NAME}\" IS '{mark(args.scale, args.seed)}'")

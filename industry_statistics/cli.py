@@ -1,4 +1,5 @@
-"""`flask statistics roll-up` (scheduled every few minutes; safe to repeat or overlap)."""
+"""`flask statistics roll-up` (scheduled every few minutes; safe to repeat or overlap) and `flask
+statistics count-workers` (after a load that bypassed the database's triggers)."""
 
 import click
 from flask.cli import AppGroup
@@ -6,6 +7,7 @@ from flask.cli import AppGroup
 from app.clock import utcnow
 from app.extensions import db
 from industry_statistics.rollups import roll_up
+from industry_statistics.workers import count_workers
 
 statistics_cli = AppGroup("statistics", help="行业报告: the rollups its figures are read from.")
 
@@ -21,3 +23,12 @@ def roll_up_command():
         f"booking days counted: {done['booking_days']}  certificate counts changed: {done['certificate_counts']}"
         f"  complaint months counted: {done['complaint_months']}"
     )
+
+
+@statistics_cli.command("count-workers")
+def count_workers_command():
+    """Count the workers again from their rows: the counts their figures read, which the database
+    keeps as workers are written, after rows were loaded with its triggers off."""
+    counted = count_workers()
+    db.session.commit()
+    click.echo(f"workers counted: {counted}")

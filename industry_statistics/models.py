@@ -1,17 +1,19 @@
 """The rollups the figures are read from, so that a figure costs the same for a month of data as
 for ten years of it: counts per Beijing day and per Beijing month (`span`), kept by `flask
 statistics roll-up` (industry_statistics.rollups), and how far each rollup reaches. What changed
-since then is read live from the rows, so a figure is always exact."""
+since then is read live from the rows, so a figure is always exact. The workers' counts have no
+time to be cut by: the database keeps them in the transaction of every write (WorkerCounts)."""
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, Integer, String
+from sqlalchemy import CheckConstraint, Date, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UtcDateTime
 from app.extensions import Model
 
 DAY, MONTH = "day", "month"
+NOT_KNOWN = 0  # a worker's birth year or stars in the worker counts, when the worker has none
 
 
 class RollupMark(Model):
@@ -84,3 +86,31 @@ class ComplaintHours(Model):
     district: Mapped[str] = mapped_column(String(12), primary_key=True, comment="'' for every district")
     rank: Mapped[int] = mapped_column(Integer, primary_key=True, comment="1: the quickest decided")
     hours: Mapped[float] = mapped_column(Float)
+
+
+class WorkerCounts(Model):
+    """Workers per district (their company's, or NO_DISTRICT), gender, birth year and stars, kept
+    by the database's triggers on workers and companies (migration 0034) in the transaction of
+    every write, so that the workers' figures read these instead of every worker. A birth year,
+    not an age band: a band moves with the year it is read in. NOT_KNOWN where a year or stars
+    are not known; 'unknown' for a gender."""
+
+    __tablename__ = "statistics_worker_counts"
+
+    district: Mapped[str] = mapped_column(String(12), primary_key=True, comment="the company's district, or none")
+    gender: Mapped[str] = mapped_column(String(7), primary_key=True, comment="male, female or unknown")
+    birth_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, comment="0: not known")
+    stars: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, comment="0: none yet")
+    workers: Mapped[int] = mapped_column(Integer)
+
+
+class WorkerServiceCounts(Model):
+    """Workers per district, gender and service code they offer (one count for each code of their
+    service_types), kept as WorkerCounts is."""
+
+    __tablename__ = "statistics_worker_service_counts"
+
+    district: Mapped[str] = mapped_column(String(12), primary_key=True, comment="the company's district, or none")
+    gender: Mapped[str] = mapped_column(String(7), primary_key=True, comment="male, female or unknown")
+    service: Mapped[str] = mapped_column(Text, primary_key=True, comment="a code of the worker's service_types")
+    workers: Mapped[int] = mapped_column(Integer)
