@@ -168,6 +168,7 @@ def test_a_complaint_decided_unanswered_counts_late_once_its_response_deadline_p
         db.session.add(
             Complaint(
                 booking_id=booking.id,
+                station_code=booking.station_code,
                 type="other",
                 text="重复提交",
                 status=INVALID,
