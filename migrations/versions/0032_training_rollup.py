@@ -1,0 +1,59 @@
+"""The training figures' rollup (issue 18): enrolments made, completions, attendances and the
+workers who sat and passed a course's exam, per course and Beijing month, kept by `flask
+statistics roll-up`; the indexes by time by which the job and each figure find the rows since it
+last ran; and when an attempt's result was recorded (a late submission is stamped with its
+deadline, before it was recorded), filled from submitted_at.
+
+Revision ID: 0032_training_rollup
+Revises: 0031_company_cohort
+Create Date: 2026-12-02 18:00:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0032_training_rollup"
+down_revision = "0031_company_cohort"
+branch_labels = None
+depends_on = None
+
+INDEXES = (
+    ("ix_training_enrolments_created_at", "training_enrolments", "created_at"),
+    ("ix_training_enrolments_completed_on", "training_enrolments", "completed_on"),
+    ("ix_training_attendances_at", "training_attendances", "at"),
+    ("ix_training_attempts_submitted_at", "training_attempts", "submitted_at"),
+    ("ix_training_attempts_recorded_at", "training_attempts", "recorded_at"),
+)
+
+
+def upgrade():
+    op.create_table(
+        "statistics_training_counts",
+        sa.Column("first_day", sa.Date(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("what", sa.String(length=12), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("first_day", "course_id", "what", name=op.f("pk_statistics_training_counts")),
+    )
+    # Not in a batch: SQLite would copy the table, and its partial index of open attempts with it.
+    op.add_column(
+        "training_attempts",
+        sa.Column(
+            "recorded_at",
+            sa.DateTime(timezone=True),
+            nullable=True,
+            comment="when the result was recorded: a late submission's submitted_at is its deadline, earlier",
+        ),
+    )
+    op.execute("UPDATE training_attempts SET recorded_at = submitted_at")
+    for name, table, column in INDEXES:
+        op.create_index(name, table, [column])
+
+
+def downgrade():
+    for name, table, _column in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
+    op.drop_column("training_attempts", "recorded_at")
+    op.drop_table("statistics_training_counts")
