@@ -222,7 +222,7 @@ def mark_attendance(session_id):
 def training_figures():
     """GET /api/v1/training/statistics on a page: classes, enrolments and attendances by month,
     district and course; pass rates; trainers."""
-    figures = statistics.statistics(request.args.get("month_from") or None, request.args.get("month_to") or None)
+    figures = statistics.overview(request.args.get("month_from") or None, request.args.get("month_to") or None)
     return render("training_statistics.html", figures=figures, kinds=KINDS, modes=MODES)
 
 

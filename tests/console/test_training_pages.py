@@ -132,3 +132,23 @@ def test_the_trainer_shows_the_check_in_code_and_marks_a_worker_present(
 
     figures = client.get("/console/training/statistics").get_data(as_text=True)
     assert "保洁岗前培训" in figures and "李老师" in figures
+
+
+def test_the_training_figures_page_costs_the_same_statements_for_one_class_as_for_many(
+    client, console_session, count_statements, make_class, make_course
+):
+    """The caller's session, the classes with their counts (one statement, not each class's
+    sessions and lessons loaded), the exams' pass rates; the pass rates per class, which the
+    page does not show, are not counted."""
+    course = make_course()
+    make_class(offline_class_body(), course)
+    console_session(client, "operator")
+    counted = []
+    for _ in range(2):
+        with count_statements() as statements:
+            page = client.get("/console/training/statistics")
+        assert page.status_code == 200
+        counted.append(len(statements))
+        for _ in range(3):
+            make_class(offline_class_body(), course)
+    assert counted[0] == counted[1] == 3
