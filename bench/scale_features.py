@@ -284,7 +284,8 @@ def _training(cur, n: dict, step: Step, indexes_built_after: IndexesAfter) -> No
             INSERT INTO training_attempts (exam_id, worker_id, paper, answers, started_at, deadline, submitted_at,
                 recorded_at, score, passed, started_by_id, examiner_name, checklist_points)
             SELECT x.id, e.worker_id, '[]'::json, '{}'::json, t.started, t.started + interval '60 minutes',
-                   t.started + interval '40 minutes', t.started + interval '40 minutes', t.score, t.score >= c.pass_mark,
+                   t.started + interval '40 minutes', t.started + interval '40 minutes', t.score,
+                   t.score >= c.pass_mark,
                    CASE WHEN c.kind = 'practical' THEN %(clerk)s END,
                    CASE WHEN c.kind = 'practical' THEN '王考评员' END,
                    CASE WHEN c.kind = 'practical' THEN json_build_array(t.score * 4 / 10, t.score * 3 / 10,

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Integer, func, insert, literal, select, tuple_, union_all, update
+from sqlalchemy import ColumnElement, Integer, func, insert, literal, select, tuple_, union_all, update
 from sqlalchemy.orm import aliased
 
 from app.clock import beijing_day_bounds, in_beijing
@@ -178,7 +178,10 @@ def _changes(since: datetime | None, until: datetime | None) -> Counter:
     passed in a month for the first time by an attempt recorded then."""
     if since is not None and until is not None and since >= until:
         return Counter()  # nothing to add: no statement
-    made, completed, attended, recorded = [], [], [], [Attempt.recorded_at.is_not(None)]
+    made: list[ColumnElement[bool]] = []
+    completed: list[ColumnElement[bool]] = []
+    attended: list[ColumnElement[bool]] = []
+    recorded: list[ColumnElement[bool]] = [Attempt.recorded_at.is_not(None)]
     if since is not None:
         made.append(Enrolment.created_at >= since)
         completed.append(Enrolment.completed_on >= in_beijing(since).date())

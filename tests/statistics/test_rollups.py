@@ -170,7 +170,8 @@ def record_training() -> None:
         if (session.id, enrolment.worker_id) not in attended
     )
     db.session.add(Attendance(session_id=missed[0], worker_id=missed[1], method="qr"))
-    failed = db.session.scalars(select(Attempt).where(Attempt.passed.is_(False)).order_by(Attempt.id)).first()
+    failed = db.session.scalars(select(Attempt).where(Attempt.passed.is_(False)).order_by(Attempt.id).limit(1)).one()
+    assert failed.submitted_at is not None
     for worker_id, deadline in (
         (newcomer, failed.submitted_at - timedelta(days=1)),
         (failed.worker_id, failed.submitted_at + timedelta(minutes=1)),
@@ -225,8 +226,8 @@ def test_a_late_submission_closed_after_the_job_ran_counts_in_its_month(
     """Closed after its deadline, an attempt is stamped with the deadline: before the job's mark,
     yet recorded after it."""
     with app.app_context():
-        enrolment = db.session.scalars(select(Enrolment).order_by(Enrolment.id)).first()
-        exam = db.session.scalars(select(Exam).order_by(Exam.id)).first()
+        enrolment = db.session.scalars(select(Enrolment).order_by(Enrolment.id).limit(1)).one()
+        exam = db.session.scalars(select(Exam).order_by(Exam.id).limit(1)).one()
         started = beijing(generated.first_day + timedelta(days=40), 9)
         attempt = Attempt(
             exam_id=exam.id,
