@@ -171,6 +171,8 @@ class Enrolment(Model):
             sqlite_where=text(ACTIVE_ENROLMENT),
         ),
         Index("ix_training_enrolments_worker_id", "worker_id"),
+        # By class, whatever the status: a page of the figures counts its classes' enrolments.
+        Index("ix_training_enrolments_class_id", "class_id"),
         # By when it was made and completed: the statistics' rollup finds those since it last ran.
         Index("ix_training_enrolments_created_at", "created_at"),
         Index("ix_training_enrolments_completed_on", "completed_on"),

@@ -1,17 +1,19 @@
 """What operators count (the article's 班次 and 人次): classes, enrolments and attendances by month,
-district, course and kind; pass rates per exam and per class; each trainer's classes. A class
-counts in the month (Beijing time) of its first session, an online class in the month it opened.
-Grouped counts come from one query each; the grouping by month is done here, the same way on
-both databases."""
+district, course and kind; pass rates per exam; each trainer's classes; and, a page at a time, the
+classes of a period with their enrolments by status, attendances and pass rate. A class counts in
+the month (Beijing time) of its first session, an online class in the month it opened. Grouped
+counts come from one query each; the grouping by month is done here, the same way on both
+databases."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import case, func, literal, select, union_all
 
-from app.clock import in_beijing
+from app.clock import beijing_day_bounds, in_beijing
 from app.extensions import db
+from app.paging import Page
 from training.models import (
     COMPLETED,
     ENROLLED,
@@ -41,8 +43,7 @@ class ClassCount:
 
 @dataclass(frozen=True)
 class PassRate:
-    exam_id: int | None
-    class_id: int | None
+    exam_id: int
     course_id: int
     course_title: str
     sat: int
@@ -62,16 +63,6 @@ class TrainerCount:
 
 @dataclass(frozen=True)
 class Statistics:
-    classes: list[ClassCount]
-    exams: list[PassRate]
-    class_pass_rates: list[PassRate]
-    trainers: list[TrainerCount]
-
-
-@dataclass(frozen=True)
-class Overview:
-    """What the console's page shows: the classes' counts, the exams' pass rates, the trainers."""
-
     classes: list[ClassCount]
     exams: list[PassRate]
     trainers: list[TrainerCount]
@@ -97,19 +88,8 @@ class _Class:
 
 
 def statistics(month_from: str | None = None, month_to: str | None = None) -> Statistics:
-    classes = _classes(month_from, month_to)
-    overview = _overview(classes)
-    return Statistics(
-        classes=overview.classes,
-        exams=overview.exams,
-        class_pass_rates=_class_pass_rates(classes),
-        trainers=overview.trainers,
-    )
-
-
-def overview(month_from: str | None = None, month_to: str | None = None) -> Overview:
-    """statistics() without the pass rates per class, which the page does not show."""
-    return _overview(_classes(month_from, month_to))
+    """The period's classes grouped, each exam's pass rate over every attempt, the trainers."""
+    return _grouped(_classes(month_from, month_to))
 
 
 def _classes(month_from: str | None, month_to: str | None) -> list[_Class]:
@@ -163,7 +143,7 @@ def _classes(month_from: str | None, month_to: str | None) -> list[_Class]:
     ]
 
 
-def _overview(classes: list[_Class]) -> Overview:
+def _grouped(classes: list[_Class]) -> Statistics:
     groups: dict[tuple[str, str | None, int, str, str, str], Counter] = defaultdict(Counter)
     trainers: dict[str, Counter] = defaultdict(Counter)
     for c in classes:
@@ -171,7 +151,7 @@ def _overview(classes: list[_Class]) -> Overview:
         groups[key].update(classes=1, enrolments=c.enrolments, completions=c.completions, attendances=c.attendances)
         if c.trainer_name:
             trainers[c.trainer_name].update(classes=1, attendances=c.attendances)
-    return Overview(
+    return Statistics(
         classes=[
             ClassCount(
                 *key,
@@ -203,27 +183,113 @@ def _exam_pass_rates() -> list[PassRate]:
         .group_by(Exam.id, Exam.course_id, Course.title)
         .order_by(Exam.id)
     ).all()
-    return [PassRate(exam_id, None, course_id, title, sat, passed) for exam_id, course_id, title, sat, passed in rows]
+    return [PassRate(exam_id, course_id, title, sat, passed) for exam_id, course_id, title, sat, passed in rows]
 
 
-def _class_pass_rates(classes: list[_Class]) -> list[PassRate]:
-    """Per class: of its workers who completed it and sat the course's exam, those who passed."""
-    results: dict[tuple[int, int], bool] = {}
-    for course_id, worker_id, passed in db.session.execute(
-        select(Exam.course_id, Attempt.worker_id, func.max(Attempt.passed.cast(Integer)))
-        .join(Attempt, Attempt.exam_id == Exam.id)
-        .where(Attempt.submitted_at.is_not(None))
-        .group_by(Exam.course_id, Attempt.worker_id)
-    ).all():
-        results[(course_id, worker_id)] = bool(passed)
-    completed: dict[int, list[int]] = defaultdict(list)
-    for class_id, worker_id in db.session.execute(
-        select(Enrolment.class_id, Enrolment.worker_id).where(Enrolment.status == COMPLETED)
-    ).all():
-        completed[class_id].append(worker_id)
-    rates = []
-    for c in classes:
-        sat = [results[(c.course_id, w)] for w in completed.get(c.id, []) if (c.course_id, w) in results]
-        if sat:
-            rates.append(PassRate(None, c.id, c.course_id, c.course_title, len(sat), sum(sat)))
-    return rates
+@dataclass(frozen=True)
+class ClassFigures:
+    """One class of a period: its enrolments by their status now, its session attendances, and of
+    its workers who completed it and sat the course's exam (at any time), those who passed."""
+
+    id: int
+    title: str
+    course_id: int
+    course_title: str
+    kind: str
+    mode: str
+    district_code: str | None
+    trainer_name: str | None
+    first_at: datetime
+    enrolled: int = 0
+    waiting: int = 0
+    completed: int = 0
+    cancelled: int = 0
+    attendances: int = 0
+    sat: int = 0
+    passed: int = 0
+
+    @property
+    def month(self) -> str:
+        return in_beijing(self.first_at).strftime("%Y-%m")
+
+    @property
+    def pass_rate(self) -> float | None:
+        return round(self.passed / self.sat, 4) if self.sat else None
+
+
+def class_figures(month_from: str, month_to: str, page: int, per_page: int) -> Page:
+    """The classes whose first session (an online class's opening) falls in the months, newest
+    first, a page at a time, each with its figures. The page's classes are picked by their key;
+    their counts are read for them alone, through the indexes by class (enrolments, sessions) and
+    by worker and exam (attempts), so that a page costs the same however many classes there are."""
+    starts = beijing_day_bounds(date.fromisoformat(f"{month_from}-01"))[0]
+    ends = beijing_day_bounds(_last_day(month_to))[1]
+    first_session = (
+        select(func.min(ClassSession.starts_at)).where(ClassSession.class_id == TrainingClass.id).scalar_subquery()
+    )
+    first_at = func.coalesce(first_session, TrainingClass.created_at)
+    in_period = select(TrainingClass.id).where(first_at >= starts, first_at < ends)
+    total = db.session.scalar(select(func.count()).select_from(in_period.subquery())) or 0
+    keys = in_period.order_by(TrainingClass.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    rows = db.session.execute(
+        select(
+            TrainingClass.id,
+            TrainingClass.title,
+            TrainingClass.course_id,
+            Course.title,
+            Course.kind,
+            TrainingClass.mode,
+            TrainingClass.district_code,
+            TrainingClass.trainer_name,
+            first_at,
+        )
+        .join(Course, Course.id == TrainingClass.course_id)
+        .where(TrainingClass.id.in_(keys))
+        .order_by(TrainingClass.id.desc())
+    ).all()
+    counts = _counts_of([row[0] for row in rows])
+    items = [ClassFigures(*row, **counts.get(row[0], {})) for row in rows]
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def _last_day(month: str) -> date:
+    year, number = int(month[:4]), int(month[5:])
+    following = date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def _counts_of(class_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{class: {figure: count}} of the classes, in one statement (none for no class)."""
+    if not class_ids:
+        return {}
+    by_status = select(Enrolment.class_id, Enrolment.status, func.count()).where(Enrolment.class_id.in_(class_ids))
+    attended = (
+        select(ClassSession.class_id, literal("attendances"), func.count())
+        .join(Attendance, Attendance.session_id == ClassSession.id)
+        .where(ClassSession.class_id.in_(class_ids))
+    )
+    sat = (
+        select(
+            Enrolment.class_id,
+            Enrolment.worker_id,
+            func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"),
+        )
+        .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
+        .join(Exam, Exam.course_id == TrainingClass.course_id)
+        .join(Attempt, (Attempt.exam_id == Exam.id) & (Attempt.worker_id == Enrolment.worker_id))
+        .where(Enrolment.class_id.in_(class_ids), Enrolment.status == COMPLETED, Attempt.submitted_at.is_not(None))
+        .group_by(Enrolment.class_id, Enrolment.worker_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        union_all(
+            by_status.group_by(Enrolment.class_id, Enrolment.status),
+            attended.group_by(ClassSession.class_id),
+            select(sat.c.class_id, literal("sat"), func.count()).group_by(sat.c.class_id),
+            select(sat.c.class_id, literal("passed"), func.sum(sat.c.passed)).group_by(sat.c.class_id),
+        )
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for class_id, what, count in rows:
+        counts[class_id][what] = int(count)
+    return counts

@@ -1,8 +1,9 @@
 """The training figures' rollup (issue 18): enrolments made, completions, attendances and the
 workers who sat and passed a course's exam, per course and Beijing month, kept by `flask
 statistics roll-up`; the indexes by time by which the job and each figure find the rows since it
-last ran; and when an attempt's result was recorded (a late submission is stamped with its
-deadline, before it was recorded), filled from submitted_at.
+last ran; the index of enrolments by class, by which a page of classes' figures counts them; and
+when an attempt's result was recorded (a late submission is stamped with its deadline, before it
+was recorded), filled from submitted_at.
 
 Revision ID: 0032_training_rollup
 Revises: 0031_company_cohort
@@ -22,6 +23,7 @@ depends_on = None
 INDEXES = (
     ("ix_training_enrolments_created_at", "training_enrolments", "created_at"),
     ("ix_training_enrolments_completed_on", "training_enrolments", "completed_on"),
+    ("ix_training_enrolments_class_id", "training_enrolments", "class_id"),
     ("ix_training_attendances_at", "training_attendances", "at"),
     ("ix_training_attempts_submitted_at", "training_attempts", "submitted_at"),
     ("ix_training_attempts_recorded_at", "training_attempts", "recorded_at"),
