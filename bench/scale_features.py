@@ -174,14 +174,15 @@ def _training(cur, n: dict, step: Step, indexes_built_after: IndexesAfter) -> No
             cur,
             """
             INSERT INTO training_classes (id, course_id, title, mode, station_code, address, district_code,
-                trainer_name, capacity, enrolled, created_at)
+                trainer_name, capacity, enrolled, created_at, begins_at)
             SELECT k, 1 + k %% 12, c.title || ' 第' || k || '期', m.mode,
                    CASE WHEN m.mode = 'offline' AND k %% 2 = 0 THEN st.code END,
                    CASE WHEN m.mode = 'offline' AND k %% 2 = 1
                         THEN '广州市职业技能培训中心' || (k %% 9 + 1) || '号楼' END,
                    CASE WHEN m.mode = 'offline' THEN coalesce(st.district_code, '440106') END,
                    CASE WHEN m.mode = 'offline' THEN '李老师' END,
-                   CASE WHEN m.mode = 'offline' THEN 50 END, 0, m.day - interval '20 days'
+                   CASE WHEN m.mode = 'offline' THEN 50 END, 0, m.day - interval '20 days',
+                   CASE WHEN m.mode = 'offline' THEN m.day + interval '9 hours' ELSE m.day - interval '20 days' END
             FROM generate_series(1, %(classes)s) k
             JOIN training_courses c ON c.id = 1 + k %% 12
             CROSS JOIN LATERAL (SELECT CASE WHEN k %% 3 = 0 THEN 'online' ELSE 'offline' END AS mode,

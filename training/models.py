@@ -93,6 +93,8 @@ class TrainingClass(Model):
         CheckConstraint("capacity IS NULL OR enrolled <= capacity", name="enrolled_within_capacity"),
         CheckConstraint("enrolled >= 0", name="enrolled_not_negative"),
         CheckConstraint("mode = 'online' OR capacity IS NOT NULL", name="offline_has_capacity"),
+        # A period's classes, by when they begin: the figures page them from this index.
+        Index("ix_training_classes_begins_at_id", "begins_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +108,10 @@ class TrainingClass(Model):
     capacity: Mapped[int | None] = mapped_column(Integer, comment="offline only; online classes take everyone")
     enrolled: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The month a class counts in. Its sessions are written with it and never changed after.
+    begins_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, comment="its first session's start; an online class's opening"
+    )
 
     course: Mapped[Course] = relationship(lazy="joined", innerjoin=True)
     sessions: Mapped[list["ClassSession"]] = relationship(

@@ -77,14 +77,14 @@ class _Class:
     mode: str
     district_code: str | None
     trainer_name: str | None
-    first_at: datetime
+    begins_at: datetime
     enrolments: int
     completions: int
     attendances: int
 
     @property
     def month(self) -> str:
-        return in_beijing(self.first_at).strftime("%Y-%m")
+        return in_beijing(self.begins_at).strftime("%Y-%m")
 
 
 def statistics(month_from: str | None = None, month_to: str | None = None) -> Statistics:
@@ -93,13 +93,8 @@ def statistics(month_from: str | None = None, month_to: str | None = None) -> St
 
 
 def _classes(month_from: str | None, month_to: str | None) -> list[_Class]:
-    """Each class in the months, with its counts: one grouped query per count, joined, instead of
-    every class with its sessions and lessons loaded."""
-    first_sessions = (
-        select(ClassSession.class_id, func.min(ClassSession.starts_at).label("first_at"))
-        .group_by(ClassSession.class_id)
-        .subquery()
-    )
+    """Each class that begins in the months, with its counts: one grouped query per count, joined,
+    instead of every class with its sessions and lessons loaded."""
     enrolled = (
         select(
             Enrolment.class_id,
@@ -115,7 +110,7 @@ def _classes(month_from: str | None, month_to: str | None) -> list[_Class]:
         .group_by(ClassSession.class_id)
         .subquery()
     )
-    rows = db.session.execute(
+    statement = (
         select(
             TrainingClass.id,
             TrainingClass.course_id,
@@ -124,23 +119,21 @@ def _classes(month_from: str | None, month_to: str | None) -> list[_Class]:
             TrainingClass.mode,
             TrainingClass.district_code,
             TrainingClass.trainer_name,
-            func.coalesce(first_sessions.c.first_at, TrainingClass.created_at),
+            TrainingClass.begins_at,
             func.coalesce(enrolled.c.enrolments, 0),
             func.coalesce(enrolled.c.completions, 0),
             func.coalesce(attended.c.attendances, 0),
         )
         .join(Course, Course.id == TrainingClass.course_id)
-        .outerjoin(first_sessions, first_sessions.c.class_id == TrainingClass.id)
         .outerjoin(enrolled, enrolled.c.class_id == TrainingClass.id)
         .outerjoin(attended, attended.c.class_id == TrainingClass.id)
         .order_by(TrainingClass.id)
     )
-    classes = [_Class(*row) for row in rows]
-    return [
-        c
-        for c in classes
-        if (month_from is None or c.month >= month_from) and (month_to is None or c.month <= month_to)
-    ]
+    if month_from is not None:
+        statement = statement.where(TrainingClass.begins_at >= _month_starts(month_from))
+    if month_to is not None:
+        statement = statement.where(TrainingClass.begins_at < beijing_day_bounds(_last_day(month_to))[1])
+    return [_Class(*row) for row in db.session.execute(statement)]
 
 
 def _grouped(classes: list[_Class]) -> Statistics:
@@ -199,7 +192,7 @@ class ClassFigures:
     mode: str
     district_code: str | None
     trainer_name: str | None
-    first_at: datetime
+    begins_at: datetime
     enrolled: int = 0
     waiting: int = 0
     completed: int = 0
@@ -210,7 +203,7 @@ class ClassFigures:
 
     @property
     def month(self) -> str:
-        return in_beijing(self.first_at).strftime("%Y-%m")
+        return in_beijing(self.begins_at).strftime("%Y-%m")
 
     @property
     def pass_rate(self) -> float | None:
@@ -218,19 +211,16 @@ class ClassFigures:
 
 
 def class_figures(month_from: str, month_to: str, page: int, per_page: int) -> Page:
-    """The classes whose first session (an online class's opening) falls in the months, newest
-    first, a page at a time, each with its figures. The page's classes are picked by their key;
-    their counts are read for them alone, through the indexes by class (enrolments, sessions) and
-    by worker and exam (attempts), so that a page costs the same however many classes there are."""
-    starts = beijing_day_bounds(date.fromisoformat(f"{month_from}-01"))[0]
-    ends = beijing_day_bounds(_last_day(month_to))[1]
-    first_session = (
-        select(func.min(ClassSession.starts_at)).where(ClassSession.class_id == TrainingClass.id).scalar_subquery()
+    """The classes that begin in the months (their first session, an online class's opening),
+    the latest first, a page at a time, each with its figures. The page's classes are read from
+    the index by when they begin, their counts for them alone, through the indexes by class
+    (enrolments, sessions) and by worker and exam (attempts): a page costs the same however many
+    classes there are, and the count the period's classes."""
+    in_period = (
+        TrainingClass.begins_at >= _month_starts(month_from),
+        TrainingClass.begins_at < beijing_day_bounds(_last_day(month_to))[1],
     )
-    first_at = func.coalesce(first_session, TrainingClass.created_at)
-    in_period = select(TrainingClass.id).where(first_at >= starts, first_at < ends)
-    total = db.session.scalar(select(func.count()).select_from(in_period.subquery())) or 0
-    keys = in_period.order_by(TrainingClass.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    total = db.session.scalar(select(func.count()).select_from(TrainingClass).where(*in_period)) or 0
     rows = db.session.execute(
         select(
             TrainingClass.id,
@@ -241,15 +231,22 @@ def class_figures(month_from: str, month_to: str, page: int, per_page: int) -> P
             TrainingClass.mode,
             TrainingClass.district_code,
             TrainingClass.trainer_name,
-            first_at,
+            TrainingClass.begins_at,
         )
         .join(Course, Course.id == TrainingClass.course_id)
-        .where(TrainingClass.id.in_(keys))
-        .order_by(TrainingClass.id.desc())
+        .where(*in_period)
+        .order_by(TrainingClass.begins_at.desc(), TrainingClass.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     counts = _counts_of([row[0] for row in rows])
     items = [ClassFigures(*row, **counts.get(row[0], {})) for row in rows]
     return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def _month_starts(month: str) -> datetime:
+    """The UTC moment the month (YYYY-MM) starts in Beijing."""
+    return beijing_day_bounds(date.fromisoformat(f"{month}-01"))[0]
 
 
 def _last_day(month: str) -> date:
@@ -268,25 +265,33 @@ def _counts_of(class_ids: list[int]) -> dict[int, dict[str, int]]:
         .join(Attendance, Attendance.session_id == ClassSession.id)
         .where(ClassSession.class_id.in_(class_ids))
     )
-    sat = (
-        select(
-            Enrolment.class_id,
-            Enrolment.worker_id,
-            func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"),
+    # Each worker who completed a class: passed (1), failed (0) or not sat (NULL) the course's
+    # exam, looked up per worker through the attempts' index by worker and exam (a join would read
+    # every attempt).
+    result = (
+        select(func.max(case((Attempt.passed.is_(True), 1), else_=0)))
+        .join(Exam, Exam.id == Attempt.exam_id)
+        .where(
+            Attempt.worker_id == Enrolment.worker_id,
+            Exam.course_id == TrainingClass.course_id,
+            Attempt.submitted_at.is_not(None),
         )
+        .scalar_subquery()
+    )
+    completed = (
+        select(Enrolment.class_id, result.label("passed"))
         .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
-        .join(Exam, Exam.course_id == TrainingClass.course_id)
-        .join(Attempt, (Attempt.exam_id == Exam.id) & (Attempt.worker_id == Enrolment.worker_id))
-        .where(Enrolment.class_id.in_(class_ids), Enrolment.status == COMPLETED, Attempt.submitted_at.is_not(None))
-        .group_by(Enrolment.class_id, Enrolment.worker_id)
-        .subquery()
+        .where(Enrolment.class_id.in_(class_ids), Enrolment.status == COMPLETED)
+        .cte("completed")
     )
     rows = db.session.execute(
         union_all(
             by_status.group_by(Enrolment.class_id, Enrolment.status),
             attended.group_by(ClassSession.class_id),
-            select(sat.c.class_id, literal("sat"), func.count()).group_by(sat.c.class_id),
-            select(sat.c.class_id, literal("passed"), func.sum(sat.c.passed)).group_by(sat.c.class_id),
+            select(completed.c.class_id, literal("sat"), func.count(completed.c.passed)).group_by(completed.c.class_id),
+            select(completed.c.class_id, literal("passed"), func.coalesce(func.sum(completed.c.passed), 0)).group_by(
+                completed.c.class_id
+            ),
         )
     )
     counts: dict[int, dict[str, int]] = defaultdict(dict)

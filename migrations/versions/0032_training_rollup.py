@@ -1,9 +1,11 @@
 """The training figures' rollup (issue 18): enrolments made, completions, attendances and the
 workers who sat and passed a course's exam, per course and Beijing month, kept by `flask
 statistics roll-up`; the indexes by time by which the job and each figure find the rows since it
-last ran; the index of enrolments by class, by which a page of classes' figures counts them; and
-when an attempt's result was recorded (a late submission is stamped with its deadline, before it
-was recorded), filled from submitted_at.
+last ran; the index of enrolments by class, by which a page of classes' figures counts them; when
+a class begins (its first session, an online class's opening: the month it counts in), filled
+from its sessions and indexed, so that a period's classes are read from the index, not found by
+every class's sessions; and when an attempt's result was recorded (a late submission is stamped
+with its deadline, before it was recorded), filled from submitted_at.
 
 Revision ID: 0032_training_rollup
 Revises: 0031_company_cohort
@@ -50,12 +52,30 @@ def upgrade():
         ),
     )
     op.execute("UPDATE training_attempts SET recorded_at = submitted_at")
+    op.add_column(
+        "training_classes",
+        sa.Column(
+            "begins_at",
+            sa.DateTime(timezone=True),
+            nullable=True,
+            comment="its first session's start; an online class's opening",
+        ),
+    )
+    op.execute(
+        "UPDATE training_classes SET begins_at = coalesce("
+        "(SELECT min(starts_at) FROM training_sessions WHERE class_id = training_classes.id), created_at)"
+    )
+    with op.batch_alter_table("training_classes") as batch:
+        batch.alter_column("begins_at", existing_type=sa.DateTime(timezone=True), nullable=False)
     for name, table, column in INDEXES:
         op.create_index(name, table, [column])
+    op.create_index("ix_training_classes_begins_at_id", "training_classes", ["begins_at", "id"])
 
 
 def downgrade():
+    op.drop_index("ix_training_classes_begins_at_id", table_name="training_classes")
     for name, table, _column in reversed(INDEXES):
         op.drop_index(name, table_name=table)
+    op.drop_column("training_classes", "begins_at")
     op.drop_column("training_attempts", "recorded_at")
     op.drop_table("statistics_training_counts")
