@@ -1,7 +1,7 @@
 """What operators count (the article's 班次 and 人次): classes, enrolments and attendances by month,
 district, course and kind; pass rates per exam; each trainer's classes; and, a page at a time, the
 classes of a period with their enrolments by status, attendances and pass rate. A class counts in
-the month (Beijing time) of its first session, an online class in the month it opened. Grouped
+the month (Beijing time) it begins (`begins_at`): its first session's, an online class's opening. Grouped
 counts come from one query each; the grouping by month is done here, the same way on both
 databases."""
 
@@ -193,13 +193,13 @@ class ClassFigures:
     district_code: str | None
     trainer_name: str | None
     begins_at: datetime
-    enrolled: int = 0
-    waiting: int = 0
-    completed: int = 0
-    cancelled: int = 0
-    attendances: int = 0
-    sat: int = 0
-    passed: int = 0
+    enrolled: int
+    waiting: int
+    completed: int
+    cancelled: int
+    attendances: int
+    sat: int
+    passed: int
 
     @property
     def month(self) -> str:
@@ -208,6 +208,10 @@ class ClassFigures:
     @property
     def pass_rate(self) -> float | None:
         return round(self.passed / self.sat, 4) if self.sat else None
+
+
+# ClassFigures's counts, in its order: the enrolments by status, then what _counts_of names so.
+CLASS_FIGURES = ("enrolled", "waiting", "completed", "cancelled", "attendances", "sat", "passed")
 
 
 def class_figures(month_from: str, month_to: str, page: int, per_page: int) -> Page:
@@ -240,7 +244,7 @@ def class_figures(month_from: str, month_to: str, page: int, per_page: int) -> P
         .limit(per_page)
     ).all()
     counts = _counts_of([row[0] for row in rows])
-    items = [ClassFigures(*row, **counts.get(row[0], {})) for row in rows]
+    items = [ClassFigures(*row, *(counts[row[0]][figure] for figure in CLASS_FIGURES)) for row in rows]
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
@@ -255,10 +259,11 @@ def _last_day(month: str) -> date:
     return date.fromordinal(following.toordinal() - 1)
 
 
-def _counts_of(class_ids: list[int]) -> dict[int, dict[str, int]]:
+def _counts_of(class_ids: list[int]) -> defaultdict[int, Counter]:
     """{class: {figure: count}} of the classes, in one statement (none for no class)."""
+    counts: defaultdict[int, Counter] = defaultdict(Counter)
     if not class_ids:
-        return {}
+        return counts
     by_status = select(Enrolment.class_id, Enrolment.status, func.count()).where(Enrolment.class_id.in_(class_ids))
     attended = (
         select(ClassSession.class_id, literal("attendances"), func.count())
@@ -294,7 +299,6 @@ def _counts_of(class_ids: list[int]) -> dict[int, dict[str, int]]:
             ),
         )
     )
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
     for class_id, what, count in rows:
         counts[class_id][what] = int(count)
     return counts
