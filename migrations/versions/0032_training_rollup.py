@@ -65,8 +65,10 @@ def upgrade():
         "UPDATE training_classes SET begins_at = coalesce("
         "(SELECT min(starts_at) FROM training_sessions WHERE class_id = training_classes.id), created_at)"
     )
-    with op.batch_alter_table("training_classes") as batch:
-        batch.alter_column("begins_at", existing_type=sa.DateTime(timezone=True), nullable=False)
+    # NOT NULL on PostgreSQL only: SQLite would copy the table, which the rows of its sessions and
+    # enrolments refuse (their foreign keys); there the model writes it for every class.
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column("training_classes", "begins_at", existing_type=sa.DateTime(timezone=True), nullable=False)
     for name, table, column in INDEXES:
         op.create_index(name, table, [column])
     op.create_index("ix_training_classes_begins_at_id", "training_classes", ["begins_at", "id"])
