@@ -168,6 +168,7 @@ def test_the_training_figures_page_shows_the_chosen_months_classes_and_refuses_a
     backwards = client.get("/console/training/statistics?month_from=2026-05&month_to=2026-04")
 
     assert "本月的班" in this_month and "两个月前的班" not in this_month and "共 1 条" in this_month
+    assert "<td>保洁岗前培训</td><td>1</td>" in this_month  # the course's one enrolment made this month
     assert "两个月前的班" in that_month.get_data(as_text=True) and f"/classes/{old['id']}" in that_month.get_data(
         as_text=True
     )
