@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, case, func, literal, select, union_all
 
 from app.clock import beijing_day_bounds, in_beijing
 from app.extensions import db
@@ -93,24 +93,32 @@ def statistics(month_from: str | None = None, month_to: str | None = None) -> St
 
 
 def _classes(month_from: str | None, month_to: str | None) -> list[_Class]:
-    """Each class that begins in the months, with its counts: one grouped query per count, joined,
-    instead of every class with its sessions and lessons loaded."""
+    """Each class that begins in the months, with its counts: one grouped query per count, each
+    reading the period's classes' rows alone (through the indexes by class), joined."""
+    in_period: list[ColumnElement[bool]] = []
+    if month_from is not None:
+        in_period.append(TrainingClass.begins_at >= _month_starts(month_from))
+    if month_to is not None:
+        in_period.append(TrainingClass.begins_at < beijing_day_bounds(_last_day(month_to))[1])
+    classes = select(TrainingClass.id).where(*in_period)
     enrolled = (
         select(
             Enrolment.class_id,
             func.count().filter(Enrolment.status.in_([ENROLLED, COMPLETED])).label("enrolments"),
             func.count().filter(Enrolment.status == COMPLETED).label("completions"),
         )
+        .where(Enrolment.class_id.in_(classes))
         .group_by(Enrolment.class_id)
         .subquery()
     )
     attended = (
         select(ClassSession.class_id, func.count().label("attendances"))
         .join(Attendance, Attendance.session_id == ClassSession.id)
+        .where(ClassSession.class_id.in_(classes))
         .group_by(ClassSession.class_id)
         .subquery()
     )
-    statement = (
+    rows = db.session.execute(
         select(
             TrainingClass.id,
             TrainingClass.course_id,
@@ -127,13 +135,10 @@ def _classes(month_from: str | None, month_to: str | None) -> list[_Class]:
         .join(Course, Course.id == TrainingClass.course_id)
         .outerjoin(enrolled, enrolled.c.class_id == TrainingClass.id)
         .outerjoin(attended, attended.c.class_id == TrainingClass.id)
+        .where(*in_period)
         .order_by(TrainingClass.id)
     )
-    if month_from is not None:
-        statement = statement.where(TrainingClass.begins_at >= _month_starts(month_from))
-    if month_to is not None:
-        statement = statement.where(TrainingClass.begins_at < beijing_day_bounds(_last_day(month_to))[1])
-    return [_Class(*row) for row in db.session.execute(statement)]
+    return [_Class(*row) for row in rows]
 
 
 def _grouped(classes: list[_Class]) -> Statistics:
