@@ -29,7 +29,9 @@ def test_a_class_written_before_begins_at_its_first_session_or_its_opening(tmp_p
         db.session.commit()
 
         upgrade()
-        begins = dict(db.session.execute(sa.text("SELECT id, begins_at FROM training_classes")).all())
+        begins: dict[int, object] = dict(
+            db.session.execute(sa.text("SELECT id, begins_at FROM training_classes")).all()
+        )
         assert {id_: str(at)[:19] for id_, at in begins.items()} == {
             1: "2026-03-01 01:00:00",
             2: "2026-02-01 00:00:00",
