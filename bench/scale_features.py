@@ -183,14 +183,15 @@ def _training(cur, n: dict, step: Step, indexes_built_after: IndexesAfter) -> No
             cur,
             """
             INSERT INTO training_classes (id, course_id, title, mode, station_code, address, district_code,
-                trainer_name, capacity, enrolled, created_at)
+                trainer_name, capacity, enrolled, created_at, begins_at)
             SELECT k, 1 + k %% 12, c.title || ' 第' || k || '期', m.mode,
                    CASE WHEN m.mode = 'offline' AND k %% 2 = 0 THEN st.code END,
                    CASE WHEN m.mode = 'offline' AND k %% 2 = 1
                         THEN '广州市职业技能培训中心' || (k %% 9 + 1) || '号楼' END,
                    CASE WHEN m.mode = 'offline' THEN coalesce(st.district_code, '440106') END,
                    CASE WHEN m.mode = 'offline' THEN '李老师' END,
-                   CASE WHEN m.mode = 'offline' THEN 50 END, 0, m.day - interval '20 days'
+                   CASE WHEN m.mode = 'offline' THEN 50 END, 0, m.day - interval '20 days',
+                   CASE WHEN m.mode = 'offline' THEN m.day + interval '9 hours' ELSE m.day - interval '20 days' END
             FROM generate_series(1, %(classes)s) k
             JOIN training_courses c ON c.id = 1 + k %% 12
             CROSS JOIN LATERAL (SELECT CASE WHEN k %% 3 = 0 THEN 'online' ELSE 'offline' END AS mode,
@@ -291,9 +292,10 @@ def _training(cur, n: dict, step: Step, indexes_built_after: IndexesAfter) -> No
             cur,
             """
             INSERT INTO training_attempts (exam_id, worker_id, paper, answers, started_at, deadline, submitted_at,
-                score, passed, started_by_id, examiner_name, checklist_points)
+                recorded_at, score, passed, started_by_id, examiner_name, checklist_points)
             SELECT x.id, e.worker_id, '[]'::json, '{}'::json, t.started, t.started + interval '60 minutes',
-                   t.started + interval '40 minutes', t.score, t.score >= c.pass_mark,
+                   t.started + interval '40 minutes', t.started + interval '40 minutes', t.score,
+                   t.score >= c.pass_mark,
                    CASE WHEN c.kind = 'practical' THEN %(clerk)s END,
                    CASE WHEN c.kind = 'practical' THEN '王考评员' END,
                    CASE WHEN c.kind = 'practical' THEN json_build_array(t.score * 4 / 10, t.score * 3 / 10,

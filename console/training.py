@@ -1,11 +1,11 @@
 """Training on the console: operators run courses and classes (create them, show a session's
 check-in code as a QR code for the room, see who came and mark a worker present by hand, read the
-班次 and 人次 figures); company admins enrol their workers and cancel. Every action is training's
+班次 and 人次 figures of a period); company admins enrol their workers and cancel. Every action is training's
 own service behind the same access checks as its API (training.access)."""
 
 import re
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import segno
 from flask import Blueprint, redirect, request, url_for
@@ -23,12 +23,16 @@ from console.web import attempt, form_input, loaded, menu_entry, page, principal
 from credit import registry
 from credit.access import company_for_caller
 from credit.service_types import SERVICE_TYPES
+from industry_statistics.charts import Chart
+from industry_statistics.periods import Period, month_days
+from industry_statistics.training_attendance import training_figures as training_figures_of
 from training import checkin, courses, enrolments, statistics
 from training.access import actor, enrolment_for_caller, existing_class, existing_course, existing_session
 from training.access import worker_for_caller as trainee_for_caller
 from training.models import ENROLMENT_STATUS_NAMES, KINDS, MODES, ONLINE, PURPOSES, Course, TrainingClass
 from training.schemas import (
     ClassCreateSchema,
+    ClassFiguresQuery,
     ClassListQuery,
     ClassSchema,
     CourseCreateSchema,
@@ -220,10 +224,40 @@ def mark_attendance(session_id):
 @training.get("/statistics")
 @page(OPERATOR)
 def training_figures():
-    """GET /api/v1/training/statistics on a page: classes, enrolments and attendances by month,
-    district and course; pass rates; trainers."""
-    figures = statistics.statistics(request.args.get("month_from") or None, request.args.get("month_to") or None)
-    return render("training_statistics.html", figures=figures, kinds=KINDS, modes=MODES)
+    """The training figures of a period of months (by default this one, Beijing): each course's
+    enrolments made, completions, attendances and exam results in the period, read from the
+    statistics' rollup as GET /api/v1/statistics/training answers them; then the classes whose
+    first session falls in the period, 20 a page, each with its enrolments by their status now,
+    its attendances and its pass rate (GET /api/v1/training/statistics/classes). A refused month
+    is shown beside its field, with no figure."""
+    outcome = attempt(lambda: query_input(ClassFiguresQuery()))
+    query = outcome.result or {}
+    courses_of_period = listing = None
+    if outcome.problem is None:
+        courses_of_period = _course_rows(training_figures_of(_period(query["month_from"], query["month_to"])).by_course)
+        listing = statistics.class_figures(query["month_from"], query["month_to"], query["page"], query["per_page"])
+    return render(
+        "training_statistics.html",
+        outcome.status,
+        outcome=outcome,
+        query=query,
+        courses=courses_of_period,
+        listing=listing,
+        modes=MODES,
+    )
+
+
+def _period(month_from: str, month_to: str) -> Period:
+    """The months as the statistics count a period: their days, the last month's whole."""
+    return Period(date.fromisoformat(f"{month_from}-01"), month_days(date.fromisoformat(f"{month_to}-01"))[1])
+
+
+def _course_rows(by_course: Chart) -> list[dict]:
+    """The chart's courses as table rows: {"course": title, figure: value, ...}."""
+    return [
+        {"course": label} | {series.key: series.data[i] for series in by_course.series}
+        for i, label in enumerate(by_course.labels)
+    ]
 
 
 @training.get("/enrolments")

@@ -15,13 +15,15 @@ statistics_cli = AppGroup("statistics", help="行业报告: the rollups its figu
 @statistics_cli.command("roll-up")
 def roll_up_command():
     """Count again the booking days changed since the last run (every day, the first time) and add
-    the certificate moves since then, and count again the months of the complaints settled since,
-    so that each figure reads the rollup and counts live only what changed after it."""
+    the certificate moves since then, count again the months of the complaints settled since, and
+    add the training recorded since, so that each figure reads the rollup and counts live only what
+    changed after it."""
     done = roll_up(utcnow())
     db.session.commit()
     click.echo(
         f"booking days counted: {done['booking_days']}  certificate counts changed: {done['certificate_counts']}"
         f"  complaint months counted: {done['complaint_months']}"
+        f"  training counts changed: {done['training_counts']}"
     )
 
 

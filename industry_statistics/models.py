@@ -114,3 +114,16 @@ class WorkerServiceCounts(Model):
     gender: Mapped[str] = mapped_column(String(7), primary_key=True, comment="male, female or unknown")
     service: Mapped[str] = mapped_column(Text, primary_key=True, comment="a code of the worker's service_types")
     workers: Mapped[int] = mapped_column(Integer)
+
+
+class TrainingCounts(Model):
+    """A course's training in a Beijing month (starting on `first_day`), as
+    industry_statistics.training_attendance counts it: enrolments made, completions, attendances,
+    and the workers who sat its exam and passed it in the month (`what`)."""
+
+    __tablename__ = "statistics_training_counts"
+
+    first_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    course_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    what: Mapped[str] = mapped_column(String(12), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

@@ -1,6 +1,7 @@
 """Courses and their classes: an offline class at a station or an address, in sessions; an
 online class in lessons. Callers commit; these functions only flush."""
 
+from app.clock import utcnow
 from app.errors import Invalid
 from app.extensions import db
 from app.i18n import _
@@ -40,7 +41,9 @@ def create_class(course: Course, data: dict) -> TrainingClass:
             data.setdefault("address", station.address)
     elif data["mode"] == ONLINE:
         _check_online(data, sessions, lessons)
-    training_class = TrainingClass(course_id=course.id, enrolled=0, **data)
+    now = utcnow()
+    begins_at = min((session["starts_at"] for session in sessions), default=now)
+    training_class = TrainingClass(course_id=course.id, enrolled=0, created_at=now, begins_at=begins_at, **data)
     db.session.add(training_class)
     db.session.flush()
     for session in sessions:

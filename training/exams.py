@@ -281,7 +281,8 @@ def submit(attempt: Attempt, actor: User) -> Attempt:
         if sorted(entry["order"][shown] for shown in attempt.answers.get(str(entry["question_id"]), []))
         == questions[entry["question_id"]].answer
     )
-    attempt.submitted_at = min(utcnow(), attempt.deadline)
+    now = utcnow()
+    attempt.submitted_at, attempt.recorded_at = min(now, attempt.deadline), now
     attempt.score = round(100 * right / len(attempt.paper)) if attempt.paper else 0
     attempt.passed = attempt.score >= attempt.exam.course.pass_mark
     db.session.flush()

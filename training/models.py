@@ -93,6 +93,8 @@ class TrainingClass(Model):
         CheckConstraint("capacity IS NULL OR enrolled <= capacity", name="enrolled_within_capacity"),
         CheckConstraint("enrolled >= 0", name="enrolled_not_negative"),
         CheckConstraint("mode = 'online' OR capacity IS NOT NULL", name="offline_has_capacity"),
+        # A period's classes, by when they begin: the figures page them from this index.
+        Index("ix_training_classes_begins_at_id", "begins_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +108,10 @@ class TrainingClass(Model):
     capacity: Mapped[int | None] = mapped_column(Integer, comment="offline only; online classes take everyone")
     enrolled: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The month a class counts in. Its sessions are written with it and never changed after.
+    begins_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, comment="its first session's start; an online class's opening"
+    )
 
     course: Mapped[Course] = relationship(lazy="joined", innerjoin=True)
     sessions: Mapped[list["ClassSession"]] = relationship(
@@ -171,6 +177,11 @@ class Enrolment(Model):
             sqlite_where=text(ACTIVE_ENROLMENT),
         ),
         Index("ix_training_enrolments_worker_id", "worker_id"),
+        # By class, whatever the status: a page of the figures counts its classes' enrolments.
+        Index("ix_training_enrolments_class_id", "class_id"),
+        # By when it was made and completed: the statistics' rollup finds those since it last ran.
+        Index("ix_training_enrolments_created_at", "created_at"),
+        Index("ix_training_enrolments_completed_on", "completed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,7 +203,10 @@ class Attendance(Model):
     the audit). The primary key makes a second check-in of the same worker a conflict."""
 
     __tablename__ = "training_attendances"
-    __table_args__ = (CheckConstraint(f"method IN ({_in((QR, BY_HAND))})", name="method"),)
+    __table_args__ = (
+        CheckConstraint(f"method IN ({_in((QR, BY_HAND))})", name="method"),
+        Index("ix_training_attendances_at", "at"),
+    )
 
     session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
@@ -232,6 +246,11 @@ class OpenLesson(Model):
 SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"
 QUESTION_KINDS = {SINGLE: "单选题", MULTIPLE: "多选题", TRUE_FALSE: "判断题"}
 OPEN_ATTEMPT = "submitted_at IS NULL"
+
+
+def _submitted_at(context) -> datetime | None:
+    """An attempt written submitted (a practical exam's) was recorded then."""
+    return context.get_current_parameters()["submitted_at"]
 
 
 class Question(Model):
@@ -294,6 +313,8 @@ class Attempt(Model):
             sqlite_where=text(OPEN_ATTEMPT),
         ),
         Index("ix_training_attempts_worker_id_exam_id", "worker_id", "exam_id"),
+        Index("ix_training_attempts_submitted_at", "submitted_at"),
+        Index("ix_training_attempts_recorded_at", "recorded_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -304,6 +325,11 @@ class Attempt(Model):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deadline: Mapped[datetime] = mapped_column(UtcDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recorded_at: Mapped[datetime | None] = mapped_column(
+        UtcDateTime,
+        default=_submitted_at,
+        comment="when the result was recorded: a late submission's submitted_at is its deadline, earlier",
+    )
     score: Mapped[int | None] = mapped_column(Integer, comment="out of 100")
     passed: Mapped[bool | None] = mapped_column(Boolean)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

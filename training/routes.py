@@ -34,6 +34,8 @@ from training.schemas import (
     CheckInCodeSchema,
     CheckInSchema,
     ClassCreateSchema,
+    ClassFiguresPageSchema,
+    ClassFiguresQuery,
     ClassListQuery,
     ClassPageSchema,
     ClassSchema,
@@ -396,5 +398,17 @@ def list_refreshers(worker_id):
 @blp.response(200, StatisticsSchema)
 def training_statistics(query):
     """Classes (班次), enrolments (人次) and attendances by month, district, course and kind; pass
-    rates per exam and per class; trainers' classes (operators)."""
+    rates per exam; trainers' classes (operators). Each class's own figures and pass rate are
+    /statistics/classes's, a page at a time."""
     return statistics.statistics(query.get("month_from"), query.get("month_to"))
+
+
+@blp.get("/statistics/classes")
+@blp.requires(OPERATOR)
+@blp.arguments(ClassFiguresQuery, location="query")
+@blp.response(200, ClassFiguresPageSchema)
+def training_class_figures(query):
+    """The classes of a period of months (by default this one), newest first, a page at a time:
+    each one's enrolments by their status now, attendances, and of its workers who completed it
+    and sat the course's exam, those who passed (operators)."""
+    return statistics.class_figures(query["month_from"], query["month_to"], query["page"], query["per_page"])

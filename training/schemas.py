@@ -355,8 +355,7 @@ class ClassCountSchema(ma.Schema):
 
 
 class PassRateSchema(ma.Schema):
-    exam_id = fields.Integer(allow_none=True)
-    class_id = fields.Integer(allow_none=True)
+    exam_id = fields.Integer(required=True)
     course_id = fields.Integer(required=True)
     course_title = fields.String(required=True)
     sat = fields.Integer(required=True, metadata={"description": "workers who sat the exam"})
@@ -373,5 +372,51 @@ class TrainerCountSchema(ma.Schema):
 class StatisticsSchema(ma.Schema):
     classes = fields.List(fields.Nested(ClassCountSchema), required=True)
     exams = fields.List(fields.Nested(PassRateSchema), required=True)
-    class_pass_rates = fields.List(fields.Nested(PassRateSchema), required=True)
     trainers = fields.List(fields.Nested(TrainerCountSchema), required=True)
+
+
+class ClassFiguresQuery(PageQuery):
+    """A period of whole months, by default this one (Beijing); a page of its classes."""
+
+    month_from = fields.String(validate=MONTH, metadata={"description": "first month, YYYY-MM; by default month_to"})
+    month_to = fields.String(
+        validate=MONTH, metadata={"description": "last month, YYYY-MM; by default this month (Beijing)"}
+    )
+
+    @ma.validates_schema
+    def from_before_to(self, data, **_kwargs):
+        month_to = data.get("month_to") or f"{today_in_beijing():%Y-%m}"
+        if data.get("month_from", month_to) > month_to:
+            raise ma.ValidationError("must not be before month_from", field_name="month_to")
+
+    @ma.post_load
+    def months(self, data, **_kwargs):
+        month_to = data.get("month_to") or f"{today_in_beijing():%Y-%m}"
+        return data | {"month_to": month_to, "month_from": data.get("month_from") or month_to}
+
+
+class ClassFiguresSchema(ma.Schema):
+    """A class of the period: its first session's month (an online class's opening's)."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    course_id = fields.Integer(required=True)
+    course_title = fields.String(required=True)
+    kind = fields.String(required=True)
+    mode = fields.String(required=True)
+    district_code = fields.String(allow_none=True)
+    trainer_name = fields.String(allow_none=True)
+    month = fields.String(required=True, metadata={"description": "YYYY-MM, Beijing time"})
+    enrolled = fields.Integer(required=True, metadata={"description": "enrolments holding a place now"})
+    waiting = fields.Integer(required=True, metadata={"description": "enrolments waiting for a place now"})
+    completed = fields.Integer(required=True)
+    cancelled = fields.Integer(required=True)
+    attendances = fields.Integer(required=True, metadata={"description": "session attendances"})
+    sat = fields.Integer(
+        required=True, metadata={"description": "of the workers who completed it, those who sat the course's exam"}
+    )
+    passed = fields.Integer(required=True, metadata={"description": "of those, the workers who passed (any attempt)"})
+    pass_rate = fields.Float(allow_none=True)
+
+
+ClassFiguresPageSchema = page_schema(ClassFiguresSchema, "ClassFiguresPage")

@@ -1,22 +1,26 @@
 """What operators count (the article's 班次 and 人次): classes, enrolments and attendances by month,
-district, course and kind; pass rates per exam and per class; each trainer's classes. A class
-counts in the month (Beijing time) of its first session, an online class in the month it opened.
-Grouped counts come from one query each; the grouping by month is done here, the same way on
-both databases."""
+district, course and kind; pass rates per exam; each trainer's classes; and, a page at a time, the
+classes of a period with their enrolments by status, attendances and pass rate. A class counts in
+the month (Beijing time) it begins (`begins_at`): its first session's, an online class's opening. Grouped
+counts come from one query each; the grouping by month is done here, the same way on both
+databases."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import ColumnElement, case, func, literal, select, union_all
 
-from app.clock import in_beijing
+from app.clock import beijing_day_bounds, in_beijing
 from app.extensions import db
+from app.paging import Page
 from training.models import (
     COMPLETED,
     ENROLLED,
     Attempt,
     Attendance,
     ClassSession,
+    Course,
     Enrolment,
     Exam,
     TrainingClass,
@@ -39,8 +43,7 @@ class ClassCount:
 
 @dataclass(frozen=True)
 class PassRate:
-    exam_id: int | None
-    class_id: int | None
+    exam_id: int
     course_id: int
     course_title: str
     sat: int
@@ -62,46 +65,90 @@ class TrainerCount:
 class Statistics:
     classes: list[ClassCount]
     exams: list[PassRate]
-    class_pass_rates: list[PassRate]
     trainers: list[TrainerCount]
 
 
-def _month(training_class: TrainingClass) -> str:
-    first = training_class.sessions[0].starts_at if training_class.sessions else training_class.created_at
-    return in_beijing(first).strftime("%Y-%m")
+@dataclass(frozen=True)
+class _Class:
+    id: int
+    course_id: int
+    course_title: str
+    kind: str
+    mode: str
+    district_code: str | None
+    trainer_name: str | None
+    begins_at: datetime
+    enrolments: int
+    completions: int
+    attendances: int
+
+    @property
+    def month(self) -> str:
+        return in_beijing(self.begins_at).strftime("%Y-%m")
 
 
 def statistics(month_from: str | None = None, month_to: str | None = None) -> Statistics:
-    classes = [
-        c
-        for c in db.session.scalars(select(TrainingClass).order_by(TrainingClass.id))
-        if (month_from is None or _month(c) >= month_from) and (month_to is None or _month(c) <= month_to)
-    ]
-    attended = dict(
-        db.session.execute(
-            select(ClassSession.class_id, func.count())
-            .join(Attendance, Attendance.session_id == ClassSession.id)
-            .group_by(ClassSession.class_id)
-        ).all()
+    """The period's classes grouped, each exam's pass rate over every attempt, the trainers."""
+    return _grouped(_classes(month_from, month_to))
+
+
+def _classes(month_from: str | None, month_to: str | None) -> list[_Class]:
+    """Each class that begins in the months, with its counts: one grouped query per count, each
+    reading the period's classes' rows alone (through the indexes by class), joined."""
+    in_period: list[ColumnElement[bool]] = []
+    if month_from is not None:
+        in_period.append(TrainingClass.begins_at >= _month_starts(month_from))
+    if month_to is not None:
+        in_period.append(TrainingClass.begins_at < beijing_day_bounds(_last_day(month_to))[1])
+    classes = select(TrainingClass.id).where(*in_period)
+    enrolled = (
+        select(
+            Enrolment.class_id,
+            func.count().filter(Enrolment.status.in_([ENROLLED, COMPLETED])).label("enrolments"),
+            func.count().filter(Enrolment.status == COMPLETED).label("completions"),
+        )
+        .where(Enrolment.class_id.in_(classes))
+        .group_by(Enrolment.class_id)
+        .subquery()
     )
-    by_status: dict[tuple[int, str], int] = {
-        (class_id, status): count
-        for class_id, status, count in db.session.execute(
-            select(Enrolment.class_id, Enrolment.status, func.count()).group_by(Enrolment.class_id, Enrolment.status)
-        ).all()
-    }
+    attended = (
+        select(ClassSession.class_id, func.count().label("attendances"))
+        .join(Attendance, Attendance.session_id == ClassSession.id)
+        .where(ClassSession.class_id.in_(classes))
+        .group_by(ClassSession.class_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            TrainingClass.id,
+            TrainingClass.course_id,
+            Course.title,
+            Course.kind,
+            TrainingClass.mode,
+            TrainingClass.district_code,
+            TrainingClass.trainer_name,
+            TrainingClass.begins_at,
+            func.coalesce(enrolled.c.enrolments, 0),
+            func.coalesce(enrolled.c.completions, 0),
+            func.coalesce(attended.c.attendances, 0),
+        )
+        .join(Course, Course.id == TrainingClass.course_id)
+        .outerjoin(enrolled, enrolled.c.class_id == TrainingClass.id)
+        .outerjoin(attended, attended.c.class_id == TrainingClass.id)
+        .where(*in_period)
+        .order_by(TrainingClass.id)
+    )
+    return [_Class(*row) for row in rows]
+
+
+def _grouped(classes: list[_Class]) -> Statistics:
     groups: dict[tuple[str, str | None, int, str, str, str], Counter] = defaultdict(Counter)
     trainers: dict[str, Counter] = defaultdict(Counter)
     for c in classes:
-        key = (_month(c), c.district_code, c.course_id, c.course.title, c.course.kind, c.mode)
-        groups[key].update(
-            classes=1,
-            enrolments=by_status.get((c.id, ENROLLED), 0) + by_status.get((c.id, COMPLETED), 0),
-            completions=by_status.get((c.id, COMPLETED), 0),
-            attendances=attended.get(c.id, 0),
-        )
+        key = (c.month, c.district_code, c.course_id, c.course_title, c.kind, c.mode)
+        groups[key].update(classes=1, enrolments=c.enrolments, completions=c.completions, attendances=c.attendances)
         if c.trainer_name:
-            trainers[c.trainer_name].update(classes=1, attendances=attended.get(c.id, 0))
+            trainers[c.trainer_name].update(classes=1, attendances=c.attendances)
     return Statistics(
         classes=[
             ClassCount(
@@ -114,7 +161,6 @@ def statistics(month_from: str | None = None, month_to: str | None = None) -> St
             for key, counts in sorted(groups.items(), key=lambda item: (item[0][0], item[0][2], item[0][5]))
         ],
         exams=_exam_pass_rates(),
-        class_pass_rates=_class_pass_rates(classes),
         trainers=[TrainerCount(name, c["classes"], c["attendances"]) for name, c in sorted(trainers.items())],
     )
 
@@ -122,42 +168,142 @@ def statistics(month_from: str | None = None, month_to: str | None = None) -> St
 def _exam_pass_rates() -> list[PassRate]:
     """Per exam: the workers who sat it, and those who passed (at any attempt)."""
     rows = db.session.execute(
-        select(Exam, func.count(func.distinct(Attempt.worker_id)))
+        select(
+            Exam.id,
+            Exam.course_id,
+            Course.title,
+            func.count(func.distinct(Attempt.worker_id)),
+            func.count(func.distinct(case((Attempt.passed.is_(True), Attempt.worker_id)))),
+        )
+        .join(Course, Course.id == Exam.course_id)
         .join(Attempt, Attempt.exam_id == Exam.id)
         .where(Attempt.submitted_at.is_not(None))
-        .group_by(Exam.id)
+        .group_by(Exam.id, Exam.course_id, Course.title)
         .order_by(Exam.id)
     ).all()
-    passed = dict(
-        db.session.execute(
-            select(Attempt.exam_id, func.count(func.distinct(Attempt.worker_id)))
-            .where(Attempt.passed.is_(True))
-            .group_by(Attempt.exam_id)
-        ).all()
+    return [PassRate(exam_id, course_id, title, sat, passed) for exam_id, course_id, title, sat, passed in rows]
+
+
+@dataclass(frozen=True)
+class ClassFigures:
+    """One class of a period: its enrolments by their status now, its session attendances, and of
+    its workers who completed it and sat the course's exam (at any time), those who passed."""
+
+    id: int
+    title: str
+    course_id: int
+    course_title: str
+    kind: str
+    mode: str
+    district_code: str | None
+    trainer_name: str | None
+    begins_at: datetime
+    enrolled: int
+    waiting: int
+    completed: int
+    cancelled: int
+    attendances: int
+    sat: int
+    passed: int
+
+    @property
+    def month(self) -> str:
+        return in_beijing(self.begins_at).strftime("%Y-%m")
+
+    @property
+    def pass_rate(self) -> float | None:
+        return round(self.passed / self.sat, 4) if self.sat else None
+
+
+# ClassFigures's counts, in its order: the enrolments by status, then what _counts_of names so.
+CLASS_FIGURES = ("enrolled", "waiting", "completed", "cancelled", "attendances", "sat", "passed")
+
+
+def class_figures(month_from: str, month_to: str, page: int, per_page: int) -> Page:
+    """The classes that begin in the months (their first session, an online class's opening),
+    the latest first, a page at a time, each with its figures. The page's classes are read from
+    the index by when they begin, their counts for them alone, through the indexes by class
+    (enrolments, sessions) and by worker and exam (attempts): a page costs the same however many
+    classes there are, and the count the period's classes."""
+    in_period = (
+        TrainingClass.begins_at >= _month_starts(month_from),
+        TrainingClass.begins_at < beijing_day_bounds(_last_day(month_to))[1],
     )
-    return [
-        PassRate(exam.id, None, exam.course_id, exam.course.title, sat, passed.get(exam.id, 0)) for exam, sat in rows
-    ]
+    total = db.session.scalar(select(func.count()).select_from(TrainingClass).where(*in_period)) or 0
+    rows = db.session.execute(
+        select(
+            TrainingClass.id,
+            TrainingClass.title,
+            TrainingClass.course_id,
+            Course.title,
+            Course.kind,
+            TrainingClass.mode,
+            TrainingClass.district_code,
+            TrainingClass.trainer_name,
+            TrainingClass.begins_at,
+        )
+        .join(Course, Course.id == TrainingClass.course_id)
+        .where(*in_period)
+        .order_by(TrainingClass.begins_at.desc(), TrainingClass.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    counts = _counts_of([row[0] for row in rows])
+    items = [ClassFigures(*row, *(counts[row[0]][figure] for figure in CLASS_FIGURES)) for row in rows]
+    return Page(items=items, total=total, page=page, per_page=per_page)
 
 
-def _class_pass_rates(classes: list[TrainingClass]) -> list[PassRate]:
-    """Per class: of its workers who completed it and sat the course's exam, those who passed."""
-    results: dict[tuple[int, int], bool] = {}
-    for course_id, worker_id, passed in db.session.execute(
-        select(Exam.course_id, Attempt.worker_id, func.max(Attempt.passed.cast(Integer)))
-        .join(Attempt, Attempt.exam_id == Exam.id)
-        .where(Attempt.submitted_at.is_not(None))
-        .group_by(Exam.course_id, Attempt.worker_id)
-    ).all():
-        results[(course_id, worker_id)] = bool(passed)
-    completed: dict[int, list[int]] = defaultdict(list)
-    for class_id, worker_id in db.session.execute(
-        select(Enrolment.class_id, Enrolment.worker_id).where(Enrolment.status == COMPLETED)
-    ).all():
-        completed[class_id].append(worker_id)
-    rates = []
-    for c in classes:
-        sat = [results[(c.course_id, w)] for w in completed.get(c.id, []) if (c.course_id, w) in results]
-        if sat:
-            rates.append(PassRate(None, c.id, c.course_id, c.course.title, len(sat), sum(sat)))
-    return rates
+def _month_starts(month: str) -> datetime:
+    """The UTC moment the month (YYYY-MM) starts in Beijing."""
+    return beijing_day_bounds(date.fromisoformat(f"{month}-01"))[0]
+
+
+def _last_day(month: str) -> date:
+    year, number = int(month[:4]), int(month[5:])
+    following = date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def _counts_of(class_ids: list[int]) -> defaultdict[int, Counter]:
+    """{class: {figure: count}} of the classes, in one statement (none for no class)."""
+    counts: defaultdict[int, Counter] = defaultdict(Counter)
+    if not class_ids:
+        return counts
+    by_status = select(Enrolment.class_id, Enrolment.status, func.count()).where(Enrolment.class_id.in_(class_ids))
+    attended = (
+        select(ClassSession.class_id, literal("attendances"), func.count())
+        .join(Attendance, Attendance.session_id == ClassSession.id)
+        .where(ClassSession.class_id.in_(class_ids))
+    )
+    # Each worker who completed a class: passed (1), failed (0) or not sat (NULL) the course's
+    # exam, looked up per worker through the attempts' index by worker and exam (a join would read
+    # every attempt).
+    result = (
+        select(func.max(case((Attempt.passed.is_(True), 1), else_=0)))
+        .join(Exam, Exam.id == Attempt.exam_id)
+        .where(
+            Attempt.worker_id == Enrolment.worker_id,
+            Exam.course_id == TrainingClass.course_id,
+            Attempt.submitted_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    completed = (
+        select(Enrolment.class_id, result.label("passed"))
+        .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
+        .where(Enrolment.class_id.in_(class_ids), Enrolment.status == COMPLETED)
+        .cte("completed")
+    )
+    rows = db.session.execute(
+        union_all(
+            by_status.group_by(Enrolment.class_id, Enrolment.status),
+            attended.group_by(ClassSession.class_id),
+            select(completed.c.class_id, literal("sat"), func.count(completed.c.passed)).group_by(completed.c.class_id),
+            select(completed.c.class_id, literal("passed"), func.coalesce(func.sum(completed.c.passed), 0)).group_by(
+                completed.c.class_id
+            ),
+        )
+    )
+    for class_id, what, count in rows:
+        counts[class_id][what] = int(count)
+    return counts

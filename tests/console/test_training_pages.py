@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timedelta
 
 from app.clock import BEIJING
-from tests.factories import STATION_A, offline_class_body
+from tests.factories import STATION_A, offline_class_body, session_around_now
 
 
 def session_line(hours_before=0.5, hours_after=2.0) -> str:
@@ -132,3 +132,44 @@ def test_the_trainer_shows_the_check_in_code_and_marks_a_worker_present(
 
     figures = client.get("/console/training/statistics").get_data(as_text=True)
     assert "保洁岗前培训" in figures and "李老师" in figures
+
+
+def test_the_training_figures_page_costs_the_same_statements_for_one_class_as_for_many(
+    client, console_session, count_statements, make_class, make_course
+):
+    """The caller's session; the courses' figures of the month (the rollup's mark, then, the job
+    not having run, the month's rows in one statement and its exam results in one, the courses'
+    titles); the count of the month's classes, its page of them and their counts in one statement."""
+    course = make_course()
+    make_class(offline_class_body(), course)
+    console_session(client, "operator")
+    counted = []
+    for _ in range(2):
+        with count_statements() as statements:
+            page = client.get("/console/training/statistics")
+        assert page.status_code == 200
+        counted.append(len(statements))
+        for _ in range(3):
+            make_class(offline_class_body(), course)
+    assert counted[0] == counted[1] == 8
+
+
+def test_the_training_figures_page_shows_the_chosen_months_classes_and_refuses_a_period_ending_before_it_starts(
+    client, console_session, make_class, make_trainee, enrol
+):
+    then = session_around_now(hours_before=24 * 60 + 1, hours_after=-24 * 60)
+    old = make_class(offline_class_body(sessions=[then]) | {"title": "两个月前的班"})
+    enrol(make_class(offline_class_body() | {"title": "本月的班"}), make_trainee())
+    console_session(client, "operator")
+
+    this_month = client.get("/console/training/statistics").get_data(as_text=True)
+    month = then["starts_at"][:7]
+    that_month = client.get(f"/console/training/statistics?month_from={month}&month_to={month}")
+    backwards = client.get("/console/training/statistics?month_from=2026-05&month_to=2026-04")
+
+    assert "本月的班" in this_month and "两个月前的班" not in this_month and "共 1 条" in this_month
+    assert "<td>保洁岗前培训</td><td>1</td>" in this_month  # the course's one enrolment made this month
+    assert "两个月前的班" in that_month.get_data(as_text=True) and f"/classes/{old['id']}" in that_month.get_data(
+        as_text=True
+    )
+    assert backwards.status_code == 422 and 'id="error-month_to"' in backwards.get_data(as_text=True)

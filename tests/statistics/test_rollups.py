@@ -1,9 +1,11 @@
-"""The booking, certificate and complaint figures read from the rollups that `flask statistics
-roll-up` keeps, and for what changed since it ran from the rows, are the figures counted from the
-rows alone (test_figures_match_a_count_by_hand checks those against a count by hand): after the
-first run, and after bookings change on old days (a status, a reschedule to another month, a
-follow-up, a complaint), old complaints are decided and certificates move, both before the job
-runs again and after; and as time passes a deadline with nothing written."""
+"""The booking, certificate, complaint and training figures read from the rollups that `flask
+statistics roll-up` keeps, and for what changed since it ran from the rows, are the figures counted
+from the rows alone (test_figures_match_a_count_by_hand checks those against a count by hand): after
+the first run, and after bookings change on old days (a status, a reschedule to another month, a
+follow-up, a complaint), old complaints are decided, certificates move and training is recorded (an
+enrolment, a completion, an attendance, exam results of old months: a late submission, a worker's
+second attempt), both before the job runs again and after; and as time passes a deadline with
+nothing written."""
 
 import random
 from datetime import timedelta
@@ -17,13 +19,18 @@ from app.extensions import db
 from booking.bookings import transition
 from booking.models import CANCELLED, COMPLETED, PENDING, Booking, Complaint, FollowUp
 from complaints.models import DISMISSED, INVALID, INVALID_SEVERITY
-from credit.models import CreditEvent
+from credit.models import CreditEvent, Worker
 from industry_statistics.complaints import PERCENTS, _rank, _ranked
 from industry_statistics.models import BookingCounts, CertificateCounts, ComplaintCounts, ComplaintHours, RollupMark
+from tests.factories import make_user
 from tests.plugins.statistics import beijing
 from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, nearest_rank, period_of
+from training.exams import submit
+from training.models import COMPLETED as TRAINING_COMPLETED
+from training.models import Attempt, Attendance, ClassSession, Enrolment, Exam
 
-ROUTES = ("bookings", "certificates", "complaints")
+ROUTES = ("bookings", "certificates", "complaints", "training")
+BY_DISTRICT = ("bookings", "certificates", "complaints")
 
 
 def periods(generated) -> list[dict]:
@@ -59,7 +66,7 @@ def counted_from_the_rows(client, connection, headers, route, query) -> dict:
 def assert_as_counted_from_the_rows(client, isolated, operator, generated):
     for route in ROUTES:
         for period in periods(generated):
-            for query in (period, period | {"district": TIANHE}):
+            for query in (period, period | {"district": TIANHE}) if route in BY_DISTRICT else (period,):
                 expected = counted_from_the_rows(client, isolated, operator, route, query)
                 assert answered(client, operator, route, query) == expected, (route, query)
 
@@ -84,6 +91,7 @@ def test_changes_since_the_job_ran_are_counted_until_it_runs_again(client, cli, 
         cli("statistics", "roll-up")  # the follow-ups the generator just wrote, rolled up
         with app.app_context():
             change_old_bookings_and_certificates()
+            record_training()
             db.session.commit()
         assert_as_counted_from_the_rows(client, isolated, operator, generated)
 
@@ -97,6 +105,7 @@ def test_changes_since_the_job_ran_are_counted_until_it_runs_again(client, cli, 
                 idle = cli("statistics", "roll-up")
                 assert idle.output.strip() == (
                     "booking days counted: 0  certificate counts changed: 0  complaint months counted: 0"
+                    "  training counts changed: 0"
                 )
 
 
@@ -195,6 +204,47 @@ def test_a_complaint_decided_unanswered_counts_late_once_its_response_deadline_p
         assert answered(client, operator, "complaints", to_today) == after
 
 
+def record_training() -> None:
+    """Training recorded now: an enrolment made and one completed, an attendance; and results of
+    the generated months: a late submission (stamped with its deadline), and a worker who failed
+    passing at a second attempt in the same month."""
+    enrolled = db.session.scalars(select(Enrolment).where(Enrolment.status == "enrolled").order_by(Enrolment.id)).all()
+    class_id = enrolled[0].class_id
+    newcomer = db.session.scalar(
+        select(Worker.id).where(Worker.id.not_in(select(Enrolment.worker_id).where(Enrolment.class_id == class_id)))
+    )
+    db.session.add(Enrolment(class_id=class_id, worker_id=newcomer, status="waiting"))
+    enrolled[1].status, enrolled[1].completed_on = TRAINING_COMPLETED, today_in_beijing()
+    attended = {tuple(row) for row in db.session.execute(select(Attendance.session_id, Attendance.worker_id))}
+    missed = next(
+        (session.id, enrolment.worker_id)
+        for enrolment in enrolled
+        for session in db.session.scalars(select(ClassSession).where(ClassSession.class_id == enrolment.class_id))
+        if (session.id, enrolment.worker_id) not in attended
+    )
+    db.session.add(Attendance(session_id=missed[0], worker_id=missed[1], method="qr"))
+    failed = db.session.scalars(select(Attempt).where(Attempt.passed.is_(False)).order_by(Attempt.id).limit(1)).one()
+    assert failed.submitted_at is not None
+    for worker_id, deadline in (
+        (newcomer, failed.submitted_at - timedelta(days=1)),
+        (failed.worker_id, failed.submitted_at + timedelta(minutes=1)),
+    ):
+        db.session.add(
+            Attempt(
+                exam_id=failed.exam_id,
+                worker_id=worker_id,
+                paper=[],
+                started_at=deadline - timedelta(minutes=30),
+                deadline=deadline,
+                submitted_at=deadline,
+                recorded_at=utcnow(),
+                score=90,
+                passed=True,
+            )
+        )
+    db.session.flush()
+
+
 @pytest.mark.parametrize("route", ROUTES)
 def test_a_figure_read_from_the_rollup_costs_the_same_statements_over_no_rows_as_over_many(
     client, cli, operator, generated, route, count_statements
@@ -236,3 +286,33 @@ def test_a_percentile_read_from_the_ranks_around_it_is_that_of_every_complaint()
             k = _rank(percent, len(rolled) + len(live))
             near = {rank: rolled[rank - 1] for rank in range(max(1, k - len(live)), min(len(rolled), k) + 1)}
             assert _ranked(k, len(rolled), near, live) == nearest_rank(rolled + live, percent), (rolled, live, percent)
+
+
+def test_a_late_submission_closed_after_the_job_ran_counts_in_its_month(
+    client, cli, isolated, operator, generated, app
+):
+    """Closed after its deadline, an attempt is stamped with the deadline: before the job's mark,
+    yet recorded after it."""
+    with app.app_context():
+        enrolment = db.session.scalars(select(Enrolment).order_by(Enrolment.id).limit(1)).one()
+        exam = db.session.scalars(select(Exam).order_by(Exam.id).limit(1)).one()
+        started = beijing(generated.first_day + timedelta(days=40), 9)
+        attempt = Attempt(
+            exam_id=exam.id,
+            worker_id=enrolment.worker_id,
+            paper=[],
+            started_at=started,
+            deadline=started + timedelta(minutes=30),
+        )
+        db.session.add(attempt)
+        db.session.commit()
+        attempt_id = attempt.id
+    cli("statistics", "roll-up")
+    with later(30):
+        with app.app_context():
+            submit(db.session.get_one(Attempt, attempt_id), make_user("operator"))
+            db.session.commit()
+        query = period_of(generated)
+        assert answered(client, operator, "training", query) == counted_from_the_rows(
+            client, isolated, operator, "training", query
+        )
