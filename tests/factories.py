@@ -22,9 +22,10 @@ from sqlalchemy.engine import make_url
 from accounts.models import User
 from accounts.services import grant_role, start_session
 from app import create_app
-from app.clock import BEIJING, today_in_beijing
+from app.clock import BEIJING, today_in_beijing, utcnow
 from app.extensions import db
 from app.privacy import blind_index
+from booking.models import Booking, Complaint
 from credit import certificates, checks, registry
 from credit.identifiers import credit_code_check_character, id_number_check_character
 from credit.models import Worker
@@ -240,6 +241,20 @@ def make_issued_worker(name: str, service_types: list[str] | None = None) -> Wor
     for fact in GREEN_CHECKS:
         checks.record_check(certificate, {**_dates(fact), "source": "paper"}, None)
     return worker
+
+
+def complaint_about(booking: Booking, **fields) -> Complaint:
+    """A resident's complaint about `booking` as the complaint desk stores it (its station taken
+    from the booking, which the station's triage reads by), added to the session; `fields` set the
+    rest of its handling."""
+    complaint = Complaint(
+        booking_id=booking.id,
+        station_code=booking.station_code,
+        submitted_by_id=booking.resident_id,
+        **{"type": "service_quality", "text": "不满意", "status": "submitted", "submitted_at": utcnow()} | fields,
+    )
+    db.session.add(complaint)
+    return complaint
 
 
 def _dates(body: dict) -> dict:

@@ -22,7 +22,6 @@ from booking.models import (
     PENDING,
     REJECTED,
     Booking,
-    Complaint,
     FollowUp,
     Service,
     Slot,
@@ -32,7 +31,7 @@ from credit.identifiers import id_number_check_character
 from credit.models import COMPANY_GRADES, Company, CreditEvent, Worker
 from credit.service_types import SERVICE_TYPES
 from stations.models import Station
-from tests.factories import make_user, new_credit_code
+from tests.factories import complaint_about, make_user, new_credit_code
 from training.models import Attempt, Attendance, ClassSession, Course, Enrolment, Exam, TrainingClass
 
 FIRST_DAY, LAST_DAY = date(2025, 1, 1), date(2025, 6, 30)
@@ -202,23 +201,17 @@ def _bookings(rng: random.Random, workers: list[Worker], station_codes: list[str
         for _ in range(rng.choice([0, 0, 0, 1, 2])):
             submitted_at = starts_at + timedelta(hours=rng.randrange(1, 200))
             decided = rng.random() < 0.8
-            db.session.add(
-                Complaint(
-                    booking_id=booking.id,
-                    station_code=booking.station_code,
-                    type="service_quality",
-                    text="不满意",
-                    status="upheld" if decided else "submitted",
-                    submitted_by_id=booking.resident_id,
-                    submitted_at=submitted_at,
-                    decided_at=submitted_at + timedelta(minutes=rng.randrange(30, 20000)) if decided else None,
-                    # Deadlines as a severity sets them (one in three serious: 2 h to answer, 3 days
-                    # to decide; else 24 h and 7 days), answered within 0–4 hours when decided.
-                    severity="serious" if booking.id % 3 == 0 else "ordinary",
-                    respond_by=submitted_at + timedelta(hours=2 if booking.id % 3 == 0 else 24),
-                    resolve_by=submitted_at + timedelta(hours=72 if booking.id % 3 == 0 else 168),
-                    accepted_at=submitted_at + timedelta(hours=booking.id % 5) if decided else None,
-                )
+            complaint_about(
+                booking,
+                status="upheld" if decided else "submitted",
+                submitted_at=submitted_at,
+                decided_at=submitted_at + timedelta(minutes=rng.randrange(30, 20000)) if decided else None,
+                # Deadlines as a severity sets them (one in three serious: 2 h to answer, 3 days
+                # to decide; else 24 h and 7 days), answered within 0–4 hours when decided.
+                severity="serious" if booking.id % 3 == 0 else "ordinary",
+                respond_by=submitted_at + timedelta(hours=2 if booking.id % 3 == 0 else 24),
+                resolve_by=submitted_at + timedelta(hours=72 if booking.id % 3 == 0 else 168),
+                accepted_at=submitted_at + timedelta(hours=booking.id % 5) if decided else None,
             )
     db.session.flush()
 

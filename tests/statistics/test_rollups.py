@@ -22,7 +22,7 @@ from complaints.models import DISMISSED, INVALID, INVALID_SEVERITY
 from credit.models import CreditEvent, Worker
 from industry_statistics.complaints import PERCENTS, _rank, _ranked
 from industry_statistics.models import BookingCounts, CertificateCounts, ComplaintCounts, ComplaintHours, RollupMark
-from tests.factories import make_user
+from tests.factories import complaint_about, make_user
 from tests.plugins.statistics import beijing
 from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, nearest_rank, period_of
 from training.exams import submit
@@ -126,17 +126,7 @@ def change_old_bookings_and_certificates() -> None:
     )
     complained = {booking_id for (booking_id,) in db.session.execute(select(Complaint.booking_id))}
     quiet = next(b for b in bookings if b.id not in complained)
-    db.session.add(
-        Complaint(
-            booking_id=quiet.id,
-            station_code=quiet.station_code,
-            type="service_quality",
-            text="迟到",
-            status="submitted",
-            submitted_by_id=quiet.resident_id,
-            submitted_at=utcnow(),
-        )
-    )
+    complaint_about(quiet, text="迟到")
     undecided = db.session.scalars(
         select(Complaint).where(Complaint.decided_at.is_(None)).order_by(Complaint.submitted_at)
     ).all()
@@ -174,21 +164,17 @@ def test_a_complaint_decided_unanswered_counts_late_once_its_response_deadline_p
     with app.app_context():
         booking = db.session.scalars(select(Booking).order_by(Booking.id).limit(1)).one()
         now = utcnow()
-        db.session.add(
-            Complaint(
-                booking_id=booking.id,
-                station_code=booking.station_code,
-                type="other",
-                text="重复提交",
-                status=INVALID,
-                result=INVALID,
-                severity=INVALID_SEVERITY,
-                submitted_by_id=booking.resident_id,
-                submitted_at=now - timedelta(hours=1),
-                respond_by=now + timedelta(hours=1),
-                resolve_by=now + timedelta(days=3),
-                decided_at=now - timedelta(minutes=30),
-            )
+        complaint_about(
+            booking,
+            type="other",
+            text="重复提交",
+            status=INVALID,
+            result=INVALID,
+            severity=INVALID_SEVERITY,
+            submitted_at=now - timedelta(hours=1),
+            respond_by=now + timedelta(hours=1),
+            resolve_by=now + timedelta(days=3),
+            decided_at=now - timedelta(minutes=30),
         )
         db.session.commit()
     to_today = {"from": today_in_beijing().replace(day=1).isoformat(), "to": today_in_beijing().isoformat()}
