@@ -1,14 +1,17 @@
-"""The hot paths at city scale: for each scale, bench/scale.py's data, gunicorn on it, and wrk on
-every path with random inputs (random tokens, stations, workers, deep pages, districts, months and
-feed cursors: what residents, clerks and the city's platform do, not one cached answer), each
-path's requests per second as a ratio of /healthz's in the same run; each gunicorn worker's
-resident memory after the runs; then the scheduled jobs on the same data (bench/jobs.py), with
-their seconds and the rows they touched. Last, each path's growth from the smallest scale to the
-largest, printed and written as a Markdown table to bench/results/ for docs/performance.md.
+"""The hot paths at city scale: for each scale, bench/scale.py's data and a gunicorn on it (all
+scales served at once, each on its own port), and wrk on every path with random inputs (random
+tokens, stations, workers, deep pages, districts, months and feed cursors: what residents, clerks and
+the city's platform do, not one cached answer). Each path is run on each scale in turn, round after
+round, each time right after a /healthz on the same server, and reported as its median ratio to
+that /healthz; its growth from the smallest scale to the largest is the median of the rounds'
+growths, each read within one round, so the machine's drift falls on both scales alike. Then each
+gunicorn worker's resident memory and the scheduled jobs on the same data (bench/jobs.py), with
+their seconds and the rows they touched; all printed and written as Markdown to bench/results/ for
+docs/performance.md.
 
     make bench-city SCALES="0.01 0.1 1"     # or: .venv/bin/python bench/city.py --scales 0.01 0.1
     .venv/bin/python bench/city.py --scales 0.01 --paths console     # only the paths named so
-    .venv/bin/python bench/city.py --scales 0.01 1 --keep     # the data of an earlier run, migrated
+    .venv/bin/python bench/city.py --scales 0.01 1 --keep --rounds 5   # earlier data, migrated; 5 rounds
 """
 
 import argparse
@@ -16,6 +19,7 @@ import base64
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -220,90 +224,126 @@ def all_paths(url: str, env: dict) -> tuple[dict[str, tuple[list[str], dict[str,
     return paths, booking
 
 
-def drained() -> None:
+def drained(base: str = run.BASE) -> None:
     """Waits for the requests wrk left queued when its time was up: the sync workers serve them
     still, and a slow path's backlog would be counted against the next path. A /healthz is
     answered once those before it in the listen queue are."""
-    urllib.request.urlopen(run.BASE + HEALTHZ, timeout=300).read()
+    urllib.request.urlopen(base + HEALTHZ, timeout=300).read()
 
 
-def measure(scale_value: float, args) -> dict:
-    """One scale: the data (kept from an earlier run of that scale with --keep), every path (those
-    whose name contains --paths, and /healthz), the workers' memory after them, and the jobs
-    (unless --no-jobs)."""
+def prepared(scale_value: float, args) -> dict:
+    """One scale's data (kept from an earlier run of that scale with --keep), its random inputs
+    and the environment its gunicorn runs in."""
     database_url = scale.DATABASE_URL + "_" + format(scale_value, "g").replace(".", "_")  # a database per scale
     env = run.bench_environment() | {"DATABASE_URL": database_url, "BENCH_SCALE_DATABASE_URL": database_url}
-    duration, connections, only = args.duration, args.connections, args.paths
     generate = [sys.executable, "bench/scale.py", "--scale", str(scale_value), *(["--keep"] if args.keep else [])]
     subprocess.run(generate, cwd=ROOT, env=env, check=True)
-    url = database_url.replace("postgresql+psycopg://", "postgresql://")
-    paths, booking = all_paths(url, env)
+    paths, booking = all_paths(database_url.replace("postgresql+psycopg://", "postgresql://"), env)
+    return {"value": scale_value, "env": env, "paths": paths, "booking": booking}
+
+
+def wrk_runs(prepared_scale: dict, base: str, index: int) -> dict[str, tuple[str, tuple, dict]]:
+    """Every path of one scale as wrk is to run it: the URL path, wrk's extra arguments (a Lua
+    script, a header) and its environment (the script's inputs)."""
+    etag = urllib.request.urlopen(base + "/api/v1/stations").headers["ETag"]
+    lua = ROOT / "bench"
+    booking = os.environ | prepared_scale["booking"]
+    runs = {
+        "station list (200)": ("/api/v1/stations", (), booking),
+        "station list (304)": ("/api/v1/stations", ("-H", f"If-None-Match: {etag}"), booking),
+        "nearest (random points)": ("/api/v1/stations/nearest", ("-s", str(lua / "nearest.lua")), booking),
+        "booking (POST, random stations)": ("/api/v1/bookings", ("-s", str(lua / "booking.lua")), booking),
+    }
+    for name, (chosen, headers) in prepared_scale["paths"].items():
+        listed = RESULTS / f"paths-{index}-{len(runs)}.txt"
+        listed.write_text("\n".join(chosen) + "\n")
+        runs[name] = ("/", ("-s", PATHS_LUA), os.environ | {"PATHS_FILE": str(listed)} | headers)
+    return runs
+
+
+def measure(args) -> dict[float, dict]:
+    """Every scale's gunicorn at once (each on its own port and database), then --rounds rounds in
+    which each path (those whose name contains --paths) is run on each scale in turn, each time
+    right after a /healthz on the same server: a path's ratio is to the /healthz seconds before it,
+    and its growth is read within one round, so that the machine's drift over the run (another
+    process, the CPU's clock) falls on both scales alike. The scales' order alternates by round.
+    Then the workers' memory and the jobs (unless --no-jobs)."""
+    scales = [prepared(s, args) for s in args.scales]
     RESULTS.mkdir(exist_ok=True)
-    server = run.start_gunicorn(env, args.workers)
+    bases = [f"http://127.0.0.1:{run.PORT + i}" for i in range(len(scales))]
+    servers = [run.start_gunicorn(p["env"], args.workers, run.PORT + i) for i, p in enumerate(scales)]
+    by_scale: dict[float, dict] = {p["value"]: {"rounds": [], "memory_mb": {}} for p in scales}
     try:
-        results = {HEALTHZ: run.wrk(HEALTHZ, duration, connections)}
-        started = {str(pid): soak.rss_mb(pid) for pid in soak.worker_pids(server.pid)}
-        etag = urllib.request.urlopen(run.BASE + "/api/v1/stations").headers["ETag"]
-        scripted = {
-            "station list (200)": ("/api/v1/stations", ()),
-            "station list (304)": ("/api/v1/stations", ("-H", f"If-None-Match: {etag}")),
-            "nearest (random points)": ("/api/v1/stations/nearest", ("-s", str(ROOT / "bench" / "nearest.lua"))),
-            "booking (POST, random stations)": ("/api/v1/bookings", ("-s", str(ROOT / "bench" / "booking.lua"))),
-        }
-        for name, (path, extra) in scripted.items():
-            if not only or only in name:
-                drained()
-                results[name] = run.wrk(path, duration, connections, extra, os.environ | booking)
-        for name, (chosen, headers) in paths.items():
-            if only and only not in name:
-                continue
-            listed = RESULTS / f"paths-{len(results)}.txt"
-            listed.write_text("\n".join(chosen) + "\n")
-            drained()
-            results[name] = run.wrk(
-                "/", duration, connections, ("-s", PATHS_LUA), os.environ | {"PATHS_FILE": str(listed)} | headers
-            )
-        memory = {str(pid): soak.rss_mb(pid) for pid in soak.worker_pids(server.pid)}
+        started = [{str(pid): soak.rss_mb(pid) for pid in soak.worker_pids(s.pid)} for s in servers]
+        runs = [wrk_runs(p, base, i) for i, (p, base) in enumerate(zip(scales, bases, strict=True))]
+        names = [name for name in runs[0] if not args.paths or args.paths in name]
+        for round_number in range(args.rounds):
+            order = list(range(len(scales)))[:: 1 if round_number % 2 == 0 else -1]
+            results: list[dict] = [{} for _ in scales]
+            for name in names:
+                for i in order:
+                    path, extra, env = runs[i][name]
+                    drained(bases[i])
+                    healthz = run.wrk(HEALTHZ, args.healthz_duration, args.connections, base=bases[i])
+                    measured = run.wrk(path, args.duration, args.connections, extra, env, base=bases[i])
+                    results[i][name] = measured | {"healthz_rps": healthz["rps"]}
+            for i, p in enumerate(scales):
+                by_scale[p["value"]]["rounds"].append(results[i])
+            print(f"round {round_number + 1} of {args.rounds} done", flush=True)
+        for i, p in enumerate(scales):
+            by_scale[p["value"]]["memory_after_healthz_mb"] = started[i]
+            by_scale[p["value"]]["memory_mb"] = {str(pid): soak.rss_mb(pid) for pid in soak.worker_pids(servers[i].pid)}
     finally:
-        server.terminate()
-        server.wait()
-    jobs = "[]"
-    if args.jobs:
-        jobs = subprocess.run(
-            [sys.executable, "bench/jobs.py", "--json"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-        ).stdout.splitlines()[-1]
-    return {"paths": results, "memory_mb": memory, "memory_after_healthz_mb": started, "jobs": json.loads(jobs)}
+        for server in servers:
+            server.terminate()
+            server.wait()
+    for p in scales:
+        jobs = "[]"
+        if args.jobs:
+            jobs = subprocess.run(
+                [sys.executable, "bench/jobs.py", "--json"],
+                cwd=ROOT, env=p["env"], check=True, capture_output=True, text=True,
+            ).stdout.splitlines()[-1]  # fmt: skip
+        by_scale[p["value"]]["jobs"] = json.loads(jobs)
+    return by_scale
+
+
+def ratio(result: dict) -> float:
+    return result["rps"] / result["healthz_rps"]
 
 
 def table(by_scale: dict[float, dict], scales: list[float], args) -> list[str]:
-    """The figures as Markdown: each path's ratio to /healthz per scale and its growth, each
-    worker's memory, each job's seconds and rows touched."""
-    names = list(by_scale[scales[0]]["paths"])
+    """The figures as Markdown: each path's median ratio to /healthz per scale, its growth (the
+    median of the rounds' growths, with their range), each worker's memory, each job's seconds and
+    rows touched."""
+    rounds = {s: by_scale[s]["rounds"] for s in scales}
+    names = list(rounds[scales[0]][0])
     heading = " | ".join(f"scale {s:g}" for s in scales)
     lines = [
-        f"gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s; "
-        "each path's requests per second as a ratio of /healthz's in the same run",
+        f"gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s, {args.rounds} rounds; "
+        f"each path's requests per second as a ratio of /healthz's ({args.healthz_duration} s just before it on the "
+        "same server), median of the rounds; growth: median of the rounds' growths (their range)",
         "",
-        f"| path | {heading} | growth {scales[0]:g} → {scales[-1]:g} | non-2xx |",
-        "| --- | " + " | ".join("---:" for _ in scales) + " | ---: | --- |",
+        f"| path | {heading} | growth {scales[0]:g} → {scales[-1]:g} | range | non-2xx |",
+        "| --- | " + " | ".join("---:" for _ in scales) + " | ---: | ---: | --- |",
     ]
     for name in names:
-        runs = [by_scale[s]["paths"].get(name) for s in scales]
-        ratios = [
-            r["rps"] / by_scale[s]["paths"][HEALTHZ]["rps"] if r else None for s, r in zip(scales, runs, strict=True)
-        ]
-        growth = ratios[0] / ratios[-1] if ratios[0] and ratios[-1] else None
+        ratios = {s: [ratio(r[name]) for r in rounds[s]] for s in scales}
+        growths = sorted(a / b for a, b in zip(ratios[scales[0]], ratios[scales[-1]], strict=True))
         failures = " ".join(
-            f"{s:g}: {r['non_2xx_3xx'] or r['socket_errors']}"
-            for s, r in zip(scales, runs, strict=True) if r and (r["non_2xx_3xx"] or r["socket_errors"])
+            f"{s:g}: {sum(r[name]['non_2xx_3xx'] for r in rounds[s])}"
+            for s in scales if any(r[name]["non_2xx_3xx"] for r in rounds[s])
         )  # fmt: skip
-        shown = " | ".join(f"{ratio:.3f}" if ratio is not None else "–" for ratio in ratios)
-        lines.append(f"| {name} | {shown} | {f'{growth:.2f}×' if growth else '–'} | {failures} |")
-    healthz = " | ".join(f"{by_scale[s]['paths'][HEALTHZ]['rps']:.0f}" for s in scales)
-    lines.append(f"| (/healthz req/s) | {healthz} | | |")
+        shown = " | ".join(f"{statistics.median(ratios[s]):.3f}" for s in scales)
+        spread = f"{growths[0]:.2f}–{growths[-1]:.2f}"
+        lines.append(f"| {name} | {shown} | {statistics.median(growths):.2f}× | {spread} | {failures} |")
+    healthz = " | ".join(
+        f"{statistics.median(r[name]['healthz_rps'] for r in rounds[s] for name in r):.0f}" for s in scales
+    )
+    lines.append(f"| (/healthz req/s, median) | {healthz} | | | |")
     lines += [
         "",
-        f"| gunicorn worker memory, after /healthz → after every path (target < {soak.TARGET_MB} MB) | {heading} |",
+        f"| gunicorn worker memory, at start → after every path (target < {soak.TARGET_MB} MB) | {heading} |",
         "| --- | " + " | ".join("---:" for _ in scales) + " |",
     ]
     for k in range(max(len(by_scale[s]["memory_mb"]) for s in scales)):
@@ -328,14 +368,16 @@ def table(by_scale: dict[float, dict], scales: list[float], args) -> list[str]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.1])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per path")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per path and round")
+    parser.add_argument("--healthz-duration", type=int, default=2, help="seconds of /healthz before each path")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--paths", help="run only the paths whose name contains this (and /healthz)")
     parser.add_argument("--keep", action="store_true", help="reuse each scale's data if generated before (migrated)")
     parser.add_argument("--jobs", action=argparse.BooleanOptionalAction, default=True, help="time the jobs too")
     args = parser.parse_args()
-    by_scale = {s: measure(s, args) for s in args.scales}
+    by_scale = measure(args)
     lines = table(by_scale, args.scales, args)
     print("\n" + "\n".join(lines))
     stamp = time.strftime("%Y%m%dT%H%M%S")

@@ -87,20 +87,21 @@ def booking_outcome() -> dict:
     }
 
 
-def start_gunicorn(env, workers):
+def start_gunicorn(env, workers, port=PORT):
     """gunicorn as deployed (gunicorn.conf.py); its JSON request log goes to bench/results/."""
     LOG_FOLDER.mkdir(exist_ok=True)
-    log = (LOG_FOLDER / "gunicorn.log").open("w")
+    log = (LOG_FOLDER / ("gunicorn.log" if port == PORT else f"gunicorn-{port}.log")).open("w")
+    base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
         cwd=ROOT,
-        env=env | {"BIND": f"127.0.0.1:{PORT}", "WEB_CONCURRENCY": str(workers)},
+        env=env | {"BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)},
         stdout=log,
         stderr=log,
     )
     for _ in range(600):  # the master loads the app before it listens: seconds on a busy machine
         try:
-            urllib.request.urlopen(BASE + "/healthz", timeout=1)
+            urllib.request.urlopen(base + "/healthz", timeout=1)
             return server
         except OSError:
             time.sleep(0.1)
