@@ -69,7 +69,9 @@ class Statistics:
 
 
 @dataclass(frozen=True)
-class _Class:
+class ClassDescription:
+    """What a class is, as both the grouped counts and a page of classes describe it."""
+
     id: int
     course_id: int
     course_title: str
@@ -78,13 +80,31 @@ class _Class:
     district_code: str | None
     trainer_name: str | None
     begins_at: datetime
-    enrolments: int
-    completions: int
-    attendances: int
 
     @property
     def month(self) -> str:
+        """The month (Beijing) the class counts in: the one it begins in."""
         return in_beijing(self.begins_at).strftime("%Y-%m")
+
+
+# The columns of a ClassDescription, in its order.
+DESCRIPTION = (
+    TrainingClass.id,
+    TrainingClass.course_id,
+    Course.title,
+    Course.kind,
+    TrainingClass.mode,
+    TrainingClass.district_code,
+    TrainingClass.trainer_name,
+    TrainingClass.begins_at,
+)
+
+
+@dataclass(frozen=True)
+class _Class(ClassDescription):
+    enrolments: int
+    completions: int
+    attendances: int
 
 
 def statistics(month_from: str | None = None, month_to: str | None = None) -> Statistics:
@@ -120,14 +140,7 @@ def _classes(month_from: str | None, month_to: str | None) -> list[_Class]:
     )
     rows = db.session.execute(
         select(
-            TrainingClass.id,
-            TrainingClass.course_id,
-            Course.title,
-            Course.kind,
-            TrainingClass.mode,
-            TrainingClass.district_code,
-            TrainingClass.trainer_name,
-            TrainingClass.begins_at,
+            *DESCRIPTION,
             func.coalesce(enrolled.c.enrolments, 0),
             func.coalesce(enrolled.c.completions, 0),
             func.coalesce(attended.c.attendances, 0),
@@ -185,19 +198,11 @@ def _exam_pass_rates() -> list[PassRate]:
 
 
 @dataclass(frozen=True)
-class ClassFigures:
+class ClassFigures(ClassDescription):
     """One class of a period: its enrolments by their status now, its session attendances, and of
     its workers who completed it and sat the course's exam (at any time), those who passed."""
 
-    id: int
     title: str
-    course_id: int
-    course_title: str
-    kind: str
-    mode: str
-    district_code: str | None
-    trainer_name: str | None
-    begins_at: datetime
     enrolled: int
     waiting: int
     completed: int
@@ -205,10 +210,6 @@ class ClassFigures:
     attendances: int
     sat: int
     passed: int
-
-    @property
-    def month(self) -> str:
-        return in_beijing(self.begins_at).strftime("%Y-%m")
 
     @property
     def pass_rate(self) -> float | None:
@@ -231,17 +232,7 @@ def class_figures(month_from: str, month_to: str, page: int, per_page: int) -> P
     )
     total = db.session.scalar(select(func.count()).select_from(TrainingClass).where(*in_period)) or 0
     rows = db.session.execute(
-        select(
-            TrainingClass.id,
-            TrainingClass.title,
-            TrainingClass.course_id,
-            Course.title,
-            Course.kind,
-            TrainingClass.mode,
-            TrainingClass.district_code,
-            TrainingClass.trainer_name,
-            TrainingClass.begins_at,
-        )
+        select(*DESCRIPTION, TrainingClass.title)
         .join(Course, Course.id == TrainingClass.course_id)
         .where(*in_period)
         .order_by(TrainingClass.begins_at.desc(), TrainingClass.id.desc())
