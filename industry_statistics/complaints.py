@@ -22,9 +22,9 @@ from sqlalchemy import and_, case, delete, false, func, insert, or_, select
 from app.clock import beijing_day_bounds, today_in_beijing, utcnow
 from app.extensions import db
 from app.i18n import lazy_gettext
+from app.rollup_marks import rollup_reaches
 from booking.models import Booking, Complaint
 from industry_statistics.charts import Chart, chart
-from industry_statistics.marks import rollup_reaches
 from industry_statistics.models import EVERY_DISTRICT, ComplaintCounts, ComplaintHours
 from industry_statistics.percentiles import percentiles_by_group
 from industry_statistics.periods import Period, beijing_month, hours_between, month_days

@@ -3,10 +3,10 @@ with what changed since it last ran, so that its cost is the changes', not the t
 
 from datetime import datetime
 
+from app.rollup_marks import claim_mark
 from industry_statistics.bookings import roll_up_bookings
 from industry_statistics.certificates import roll_up_certificates
 from industry_statistics.complaints import roll_up_complaints
-from industry_statistics.marks import claim_mark
 from industry_statistics.training_attendance import roll_up_training
 
 

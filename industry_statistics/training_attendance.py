@@ -25,8 +25,8 @@ from sqlalchemy.orm import aliased
 from app.clock import beijing_day_bounds, in_beijing
 from app.extensions import db
 from app.i18n import lazy_gettext
+from app.rollup_marks import rollup_reaches
 from industry_statistics.charts import Chart, chart, rates
-from industry_statistics.marks import rollup_reaches
 from industry_statistics.models import TrainingCounts
 from industry_statistics.periods import Period, beijing_month, whole_months_and_loose_days
 from training.models import Attempt, Attendance, ClassSession, Course, Enrolment, Exam, TrainingClass

@@ -16,12 +16,13 @@ from sqlalchemy import delete, func, select
 
 from app.clock import today_in_beijing, utcnow
 from app.extensions import db
+from app.rollup_marks import RollupMark
 from booking.bookings import transition
 from booking.models import CANCELLED, COMPLETED, PENDING, Booking, Complaint, FollowUp
 from complaints.models import DISMISSED, INVALID, INVALID_SEVERITY
 from credit.models import CreditEvent, Worker
 from industry_statistics.complaints import PERCENTS, _rank, _ranked
-from industry_statistics.models import BookingCounts, CertificateCounts, ComplaintCounts, ComplaintHours, RollupMark
+from industry_statistics.models import BookingCounts, CertificateCounts, ComplaintCounts, ComplaintHours
 from tests.factories import make_user
 from tests.plugins.statistics import beijing
 from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, nearest_rank, period_of
