@@ -32,6 +32,7 @@ from training.models import Attempt, Attendance, ClassSession, Enrolment, Exam, 
 
 ROUTES = ("bookings", "certificates", "complaints", "training")
 BY_DISTRICT = ("bookings", "certificates", "complaints")
+PASS_RATES = "/api/v1/training/statistics"  # each exam's, of its every attempt: the training API's
 
 
 def periods(generated) -> list[dict]:
@@ -49,7 +50,9 @@ def later(minutes: int):
 
 
 def answered(client, headers, route, query) -> dict:
-    answer = client.get(f"/api/v1/statistics/{route}", query_string=query, headers=headers)
+    """A statistics route's answer (or, given a path, that path's)."""
+    path = route if route.startswith("/") else f"/api/v1/statistics/{route}"
+    answer = client.get(path, query_string=query, headers=headers)
     assert answer.status_code == 200, answer.json
     return answer.json
 
@@ -70,6 +73,8 @@ def assert_as_counted_from_the_rows(client, isolated, operator, generated):
             for query in (period, period | {"district": TIANHE}) if route in BY_DISTRICT else (period,):
                 expected = counted_from_the_rows(client, isolated, operator, route, query)
                 assert answered(client, operator, route, query) == expected, (route, query)
+    expected = counted_from_the_rows(client, isolated, operator, PASS_RATES, {})["exams"]
+    assert answered(client, operator, PASS_RATES, {})["exams"] == expected
 
 
 def rolled_up(app, model) -> int:
@@ -342,4 +347,15 @@ def test_this_month_to_today_reads_the_rollup_and_only_the_training_recorded_sin
         with rows_read("training_enrolments", "training_attendances") as read:
             answer = answered(client, operator, "training", to_today)
         assert sum(by_key(answer["by_month"])["enrolments"].values()) >= 30
+        assert read() == 0
+
+
+def test_each_exams_pass_rate_reads_the_rollup_and_only_the_results_recorded_since(
+    client, cli, operator, generated, app, rows_read
+):
+    cli("statistics", "roll-up")
+    with later(30):
+        with rows_read("training_attempts") as read:
+            exams = answered(client, operator, PASS_RATES, {})["exams"]
+        assert sum(exam["sat"] for exam in exams) >= 10
         assert read() == 0
