@@ -3,7 +3,8 @@ district, course and kind; pass rates per exam; each trainer's classes; and, a p
 classes of a period with their enrolments by status, attendances and pass rate. A class counts in
 the month (Beijing time) it begins (`begins_at`): its first session's, an online class's opening. Grouped
 counts come from one query each; the grouping by month is done here, the same way on both
-databases."""
+databases. Each exam's pass rate is read from the counts `flask statistics roll-up` keeps
+(ExamCounts) and the results recorded since, not from every attempt."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
