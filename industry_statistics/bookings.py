@@ -17,9 +17,9 @@ from sqlalchemy import Row, and_, case, delete, exists, func, insert, null, or_,
 from app.clock import beijing_day_bounds
 from app.extensions import db
 from app.i18n import lazy_gettext
+from app.rollup_marks import rollup_reaches
 from booking.models import CANCELLED, COMPLETED, Booking, BookingEvent, Complaint, FollowUp
 from industry_statistics.charts import Chart, chart, district_axis, rates
-from industry_statistics.marks import rollup_reaches
 from industry_statistics.models import DAY, MONTH, BookingCounts
 from industry_statistics.periods import (
     Period,

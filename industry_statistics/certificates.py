@@ -19,9 +19,9 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.i18n import lazy_gettext
+from app.rollup_marks import rollup_reaches
 from credit.models import EXPIRED, IDENTITY_VERIFIED, ISSUED, REVOKED, SUSPENDED, Company, CreditEvent
 from industry_statistics.charts import NO_DISTRICT, Chart, chart, district_axis
-from industry_statistics.marks import rollup_reaches
 from industry_statistics.models import DAY, MONTH, CertificateCounts
 from industry_statistics.periods import Period, beijing_day, whole_months_and_loose_days
 

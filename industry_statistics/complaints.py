@@ -19,15 +19,15 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, case, delete, false, func, insert, or_, select
 
-from app.clock import beijing_day_bounds, today_in_beijing, utcnow
+from app.clock import beijing_day_bounds, utcnow
 from app.extensions import db
 from app.i18n import lazy_gettext
-from booking.models import Booking, Complaint
+from app.rollup_marks import rollup_reaches
+from booking.models import Complaint
 from industry_statistics.charts import Chart, chart
-from industry_statistics.marks import rollup_reaches
 from industry_statistics.models import EVERY_DISTRICT, ComplaintCounts, ComplaintHours
 from industry_statistics.percentiles import percentiles_by_group
-from industry_statistics.periods import Period, beijing_month, hours_between, month_days
+from industry_statistics.periods import Period, beijing_month, hours_between, month_days, whole_months_and_loose_days
 from stations.models import Station
 
 PERCENTS = (50, 90)
@@ -77,12 +77,14 @@ def _complaints(now: datetime, *where):
 
 
 def _with_stations(query):
-    return query.join(Booking, Booking.id == Complaint.booking_id).join(Station, Station.code == Booking.station_code)
+    """Each complaint with its station: the one it keeps, its booking's (not looked up through
+    the booking, a row of a table a thousand times larger)."""
+    return query.join(Station, Station.code == Complaint.station_code)
 
 
 def _of_district(query, district_code: str | None):
     """Only the complaints of the district's stations; for every district none left out (each
-    complaint has a booking, each booking a station), so none looked up."""
+    complaint has a station), so none looked up."""
     return _with_stations(query).where(Station.district_code == district_code) if district_code else query
 
 
@@ -132,15 +134,8 @@ def complaint_figures(period: Period, district_code: str | None) -> ComplaintFig
 def _months_held_whole(period: Period) -> tuple[list[date], list[tuple[datetime, datetime]]]:
     """The first days of the months the period holds whole, or from their first day to today (no
     complaint is submitted later than now), and the UTC spans of the period's other days."""
-    today = today_in_beijing()
-    whole, parts = [], []
-    for month in period.months:
-        first, last = month_days(date.fromisoformat(month + "-01"))
-        if period.first_day <= first and min(last, today) <= period.last_day:
-            whole.append(first)
-        else:
-            parts.append(month)
-    return whole, _spans(period, parts)
+    whole, loose = whole_months_and_loose_days(period, to_today=True)
+    return whole, [(beijing_day_bounds(first)[0], beijing_day_bounds(last)[1]) for first, last in loose]
 
 
 def _spans(period: Period, months: list[str]) -> list[tuple[datetime, datetime]]:

@@ -1,28 +1,18 @@
 """The rollups the figures are read from, so that a figure costs the same for a month of data as
 for ten years of it: counts per Beijing day and per Beijing month (`span`), kept by `flask
-statistics roll-up` (industry_statistics.rollups), and how far each rollup reaches. What changed
+statistics roll-up` (industry_statistics.rollups) as far as its mark (app.rollup_marks). What changed
 since then is read live from the rows, so a figure is always exact. The workers' counts have no
 time to be cut by: the database keeps them in the transaction of every write (WorkerCounts)."""
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import CheckConstraint, Date, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.database import UtcDateTime
 from app.extensions import Model
 
 DAY, MONTH = "day", "month"
 NOT_KNOWN = 0  # a worker's birth year or stars in the worker counts, when the worker has none
-
-
-class RollupMark(Model):
-    """A rollup holds what changed before `through`; a figure reads later changes live."""
-
-    __tablename__ = "statistics_rollup_marks"
-
-    name: Mapped[str] = mapped_column(String(20), primary_key=True, comment="bookings or certificates")
-    through: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class BookingCounts(Model):

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from app.clock import beijing_day_bounds
+from app.clock import beijing_day_bounds, today_in_beijing
 
 
 @dataclass(frozen=True)
@@ -81,13 +81,18 @@ def _hours_between_sqlite(element, compiler, **kw):
     return f"((julianday({end}) - julianday({start})) * 24.0)"
 
 
-def whole_months_and_loose_days(period: Period) -> tuple[list[date], list[tuple[date, date]]]:
+def whole_months_and_loose_days(
+    period: Period, *, to_today: bool = False
+) -> tuple[list[date], list[tuple[date, date]]]:
     """The first days of the months wholly in the period (a rollup's month rows), and the first
-    and last day of each part of a month it holds only in part (its day rows)."""
+    and last day of each part of a month it holds only in part (its day rows). With `to_today`,
+    a month held from its first day to today is whole: for figures of what is recorded as it
+    happens, nothing is stamped later than now."""
     whole, loose = [], []
+    today = today_in_beijing()
     for month in period.months:
         first, last = month_days(date.fromisoformat(month + "-01"))
-        if period.first_day <= first and last <= period.last_day:
+        if period.first_day <= first and (min(last, today) if to_today else last) <= period.last_day:
             whole.append(first)
         else:
             loose.append((max(first, period.first_day), min(last, period.last_day)))

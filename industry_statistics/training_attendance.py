@@ -8,11 +8,12 @@ worker who sat in two months counts in both (人次 of months), so that a course
 of its months' and is read from the rollup as they are.
 
 Counted per course and month into the rollup (statistics_training_counts) by `flask statistics
-roll-up`. A figure reads it for the period's whole months and counts from the rows what was
-recorded since the job last ran (enrolments made, completions, attendances, attempts' results)
-and the days of the months the period holds only in part, so that it is exact whenever the job
-last ran. Rows are only ever added, never changed in what is counted: an enrolment's month is
-that it was made in, a completion's its day, an attempt's its submission's."""
+roll-up`. A figure reads it for the period's whole months (and a month it holds up to today)
+and counts from the rows what was recorded since the job last ran (enrolments made, completions,
+attendances, attempts' results) and the days of the months the period holds only in part, so
+that it is exact whenever the job last ran. Rows are only ever added, never changed in what is
+counted: an enrolment's month is that it was made in, a completion's its day, an attempt's its
+submission's."""
 
 from collections import Counter
 from collections.abc import Mapping
@@ -22,11 +23,11 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Integer, func, insert, literal, select, tuple_, union_all, update
 from sqlalchemy.orm import aliased
 
-from app.clock import beijing_day_bounds, in_beijing
+from app.clock import beijing_day_bounds, in_beijing, utcnow
 from app.extensions import db
 from app.i18n import lazy_gettext
+from app.rollup_marks import rollup_reaches
 from industry_statistics.charts import Chart, chart, rates
-from industry_statistics.marks import rollup_reaches
 from industry_statistics.models import TrainingCounts
 from industry_statistics.periods import Period, beijing_month, whole_months_and_loose_days
 from training.models import Attempt, Attendance, ClassSession, Course, Enrolment, Exam, TrainingClass
@@ -93,7 +94,7 @@ def _counts(period: Period) -> Counter:
     reaches = rollup_reaches("training")
     if reaches is None:
         return _counted(period.first_day, period.last_day)
-    months, loose = whole_months_and_loose_days(period)
+    months, loose = whole_months_and_loose_days(period, to_today=True)
     counts: Counter = Counter()
     for first, last in loose:
         counts.update(_counted(first, last))
@@ -173,9 +174,11 @@ def _counted(first: date, last: date) -> Counter:
 
 
 def _changes(since: datetime | None, until: datetime | None) -> Counter:
-    """What the rows recorded from `since` (the first) to `until` (now) add to the counts: the
-    enrolments made, the completions (by their day), the attendances, and the workers who sat or
-    passed in a month for the first time by an attempt recorded then."""
+    """What the rows recorded from `since` (the first) to `until` (None: up to now, today's
+    completions included) add to the counts: the enrolments made, the completions (by their
+    day), the attendances, and the workers who sat or passed in a month for the first time by an
+    attempt recorded then. Nothing is recorded later than now, so the rows after it (which only a
+    load of made-up data holds) are not read: the live part is what the time since `since` holds."""
     if since is not None and until is not None and since >= until:
         return Counter()  # nothing to add: no statement
     made: list[ColumnElement[bool]] = []
@@ -192,6 +195,12 @@ def _changes(since: datetime | None, until: datetime | None) -> Counter:
         completed.append(Enrolment.completed_on < in_beijing(until).date())
         attended.append(Attendance.at < until)
         recorded.append(Attempt.recorded_at < until)
+    else:
+        now = utcnow()
+        made.append(Enrolment.created_at <= now)
+        completed.append(Enrolment.completed_on <= in_beijing(now).date())
+        attended.append(Attendance.at <= now)
+        recorded.append(Attempt.recorded_at <= now)
     counts = _made_completed_attended(made, completed, attended)
     results = _exam_results(*recorded)
     earlier: dict[tuple[date, int, int], bool] = {}

@@ -341,6 +341,19 @@ class Attempt(Model):
     exam: Mapped[Exam] = relationship(lazy="joined", innerjoin=True)
 
 
+class ExamCounts(Model):
+    """The workers who sat an exam and those who passed it (at any attempt), of the results
+    recorded before the training rollup's mark (app.rollup_marks), kept by `flask statistics
+    roll-up` (training.statistics), so that an exam's pass rate reads its row and the results
+    recorded since, not every attempt."""
+
+    __tablename__ = "training_exam_counts"
+
+    exam_id: Mapped[int] = mapped_column(ForeignKey("training_exams.id"), primary_key=True, autoincrement=False)
+    sat: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[int] = mapped_column(Integer)
+
+
 class ExternalResult(Model):
     """A result of a class held elsewhere, imported in bulk (training.importer): the worker found
     by the keyed hash of the ID number, the course, its hours, the exam score and the date."""

@@ -3,17 +3,20 @@ district, course and kind; pass rates per exam; each trainer's classes; and, a p
 classes of a period with their enrolments by status, attendances and pass rate. A class counts in
 the month (Beijing time) it begins (`begins_at`): its first session's, an online class's opening. Grouped
 counts come from one query each; the grouping by month is done here, the same way on both
-databases."""
+databases. Each exam's pass rate is read from the counts `flask statistics roll-up` keeps
+(ExamCounts) and the results recorded since, not from every attempt."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Integer, case, func, insert, literal, select, tuple_, union_all, update
+from sqlalchemy.orm import aliased
 
-from app.clock import beijing_day_bounds, in_beijing
+from app.clock import beijing_day_bounds, in_beijing, utcnow
 from app.extensions import db
 from app.paging import Page
+from app.rollup_marks import rollup_reaches
 from training.models import (
     COMPLETED,
     ENROLLED,
@@ -23,6 +26,7 @@ from training.models import (
     Course,
     Enrolment,
     Exam,
+    ExamCounts,
     TrainingClass,
 )
 
@@ -69,7 +73,9 @@ class Statistics:
 
 
 @dataclass(frozen=True)
-class _Class:
+class ClassDescription:
+    """What a class is, as both the grouped counts and a page of classes describe it."""
+
     id: int
     course_id: int
     course_title: str
@@ -78,17 +84,35 @@ class _Class:
     district_code: str | None
     trainer_name: str | None
     begins_at: datetime
+
+    @property
+    def month(self) -> str:
+        """The month (Beijing) the class counts in: the one it begins in."""
+        return in_beijing(self.begins_at).strftime("%Y-%m")
+
+
+# The columns of a ClassDescription, in its order.
+DESCRIPTION = (
+    TrainingClass.id,
+    TrainingClass.course_id,
+    Course.title,
+    Course.kind,
+    TrainingClass.mode,
+    TrainingClass.district_code,
+    TrainingClass.trainer_name,
+    TrainingClass.begins_at,
+)
+
+
+@dataclass(frozen=True)
+class _Class(ClassDescription):
     enrolments: int
     completions: int
     attendances: int
 
-    @property
-    def month(self) -> str:
-        return in_beijing(self.begins_at).strftime("%Y-%m")
-
 
 def statistics(month_from: str | None = None, month_to: str | None = None) -> Statistics:
-    """The period's classes grouped, each exam's pass rate over every attempt, the trainers."""
+    """The period's classes grouped, each exam's pass rate (read from the rollup), the trainers."""
     return _grouped(_classes(month_from, month_to))
 
 
@@ -120,14 +144,7 @@ def _classes(month_from: str | None, month_to: str | None) -> list[_Class]:
     )
     rows = db.session.execute(
         select(
-            TrainingClass.id,
-            TrainingClass.course_id,
-            Course.title,
-            Course.kind,
-            TrainingClass.mode,
-            TrainingClass.district_code,
-            TrainingClass.trainer_name,
-            TrainingClass.begins_at,
+            *DESCRIPTION,
             func.coalesce(enrolled.c.enrolments, 0),
             func.coalesce(enrolled.c.completions, 0),
             func.coalesce(attended.c.attendances, 0),
@@ -166,38 +183,99 @@ def _grouped(classes: list[_Class]) -> Statistics:
 
 
 def _exam_pass_rates() -> list[PassRate]:
-    """Per exam: the workers who sat it, and those who passed (at any attempt)."""
+    """Per exam: the workers who sat it, and those who passed (at any attempt): the rollup's
+    counts of the results recorded before its mark and those the results recorded since add (all
+    of them, before the job first ran)."""
+    reaches = rollup_reaches("training")
+    counts: Counter = Counter()
+    if reaches is not None:
+        for exam_id, sat, passed in db.session.execute(select(ExamCounts.exam_id, ExamCounts.sat, ExamCounts.passed)):
+            counts.update({(exam_id, "sat"): sat, (exam_id, "passed"): passed})
+    counts.update(exam_result_changes(reaches, None))
+    sat_by = sorted(exam for (exam, what), n in counts.items() if what == "sat" and n)
     rows = db.session.execute(
-        select(
-            Exam.id,
-            Exam.course_id,
-            Course.title,
-            func.count(func.distinct(Attempt.worker_id)),
-            func.count(func.distinct(case((Attempt.passed.is_(True), Attempt.worker_id)))),
-        )
+        select(Exam.id, Exam.course_id, Course.title)
         .join(Course, Course.id == Exam.course_id)
-        .join(Attempt, Attempt.exam_id == Exam.id)
-        .where(Attempt.submitted_at.is_not(None))
-        .group_by(Exam.id, Exam.course_id, Course.title)
+        .where(Exam.id.in_(sat_by))
         .order_by(Exam.id)
     ).all()
-    return [PassRate(exam_id, course_id, title, sat, passed) for exam_id, course_id, title, sat, passed in rows]
+    return [
+        PassRate(exam_id, course_id, title, counts[(exam_id, "sat")], counts[(exam_id, "passed")])
+        for exam_id, course_id, title in rows
+    ]
+
+
+def exam_result_changes(since: datetime | None, until: datetime | None) -> Counter:
+    """{(exam, "sat" or "passed"): workers} that the results recorded from `since` (the first) to
+    `until` (None: now) add: a worker counts at an exam once, when a result of theirs is first
+    recorded, and once as passed, when a passing one first is. Nothing is recorded later than
+    now, so no row after it is read."""
+    recorded: list[ColumnElement[bool]] = [Attempt.recorded_at.is_not(None)]
+    if since is not None:
+        recorded.append(Attempt.recorded_at >= since)
+    recorded.append(Attempt.recorded_at < until if until is not None else Attempt.recorded_at <= utcnow())
+    results = _results(*recorded)
+    earlier: dict[tuple[int, int], bool] = {}
+    if since is not None and results:
+        # The same workers' results at the same exams recorded before: the rollup's already.
+        later = aliased(Attempt)
+        again = select(later.worker_id, later.exam_id).where(
+            later.recorded_at >= since, *([later.recorded_at < until] if until is not None else [])
+        )
+        earlier = _results(Attempt.recorded_at < since, tuple_(Attempt.worker_id, Attempt.exam_id).in_(again))
+    counts: Counter = Counter()
+    for (exam_id, worker_id), passed in results.items():
+        before = earlier.get((exam_id, worker_id))
+        counts[(exam_id, "sat")] += before is None
+        counts[(exam_id, "passed")] += passed and not before
+    return counts
+
+
+def _results(*which: ColumnElement[bool]) -> dict[tuple[int, int], bool]:
+    """{(exam, worker): passed} of the attempts `which` selects: passed if any of them passed."""
+    return {
+        (exam_id, worker_id): bool(passed)
+        for exam_id, worker_id, passed in db.session.execute(
+            select(Attempt.exam_id, Attempt.worker_id, func.max(Attempt.passed.cast(Integer)))
+            .where(*which)
+            .group_by(Attempt.exam_id, Attempt.worker_id)
+        )
+    }
+
+
+def roll_up_exam_counts(since: datetime | None, until: datetime) -> int:
+    """Adds what the results recorded from `since` (the first) to `until` add to each exam's
+    counts. Returns the counts changed."""
+    changes = Counter({key: n for key, n in exam_result_changes(since, until).items() if n})
+    if not changes:
+        return 0
+    exams = {exam_id for exam_id, _ in changes}
+    present = {
+        exam_id: {"sat": sat, "passed": passed}
+        for exam_id, sat, passed in db.session.execute(
+            select(ExamCounts.exam_id, ExamCounts.sat, ExamCounts.passed).where(ExamCounts.exam_id.in_(exams))
+        )
+    }
+    rows = [
+        {
+            "exam_id": exam_id,
+            **{what: present.get(exam_id, {}).get(what, 0) + changes[(exam_id, what)] for what in ("sat", "passed")},
+        }
+        for exam_id in sorted(exams)
+    ]
+    if changed := [row for row in rows if row["exam_id"] in present]:
+        db.session.execute(update(ExamCounts), changed)
+    if added := [row for row in rows if row["exam_id"] not in present]:
+        db.session.execute(insert(ExamCounts), added)
+    return len(changes)
 
 
 @dataclass(frozen=True)
-class ClassFigures:
+class ClassFigures(ClassDescription):
     """One class of a period: its enrolments by their status now, its session attendances, and of
     its workers who completed it and sat the course's exam (at any time), those who passed."""
 
-    id: int
     title: str
-    course_id: int
-    course_title: str
-    kind: str
-    mode: str
-    district_code: str | None
-    trainer_name: str | None
-    begins_at: datetime
     enrolled: int
     waiting: int
     completed: int
@@ -205,10 +283,6 @@ class ClassFigures:
     attendances: int
     sat: int
     passed: int
-
-    @property
-    def month(self) -> str:
-        return in_beijing(self.begins_at).strftime("%Y-%m")
 
     @property
     def pass_rate(self) -> float | None:
@@ -231,17 +305,7 @@ def class_figures(month_from: str, month_to: str, page: int, per_page: int) -> P
     )
     total = db.session.scalar(select(func.count()).select_from(TrainingClass).where(*in_period)) or 0
     rows = db.session.execute(
-        select(
-            TrainingClass.id,
-            TrainingClass.title,
-            TrainingClass.course_id,
-            Course.title,
-            Course.kind,
-            TrainingClass.mode,
-            TrainingClass.district_code,
-            TrainingClass.trainer_name,
-            TrainingClass.begins_at,
-        )
+        select(*DESCRIPTION, TrainingClass.title)
         .join(Course, Course.id == TrainingClass.course_id)
         .where(*in_period)
         .order_by(TrainingClass.begins_at.desc(), TrainingClass.id.desc())

@@ -5,12 +5,13 @@ spread over the first half of 2025 (Beijing), some of it on a month's last eveni
 which is still that month in Beijing and already the next in UTC or the reverse."""
 
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from geoalchemy2 import WKTElement
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 
 from app.clock import BEIJING, to_utc
 from app.extensions import db
@@ -275,3 +276,28 @@ def generated(app, isolated) -> Generated:
         _training(rng, workers)
         db.session.commit()
     return Generated(FIRST_DAY, LAST_DAY, DISTRICT_CODES, station_codes)
+
+
+@pytest.fixture
+def rows_read(isolated):
+    """`with rows_read("training_enrolments", ...) as read:` ... `read()`: the rows of those tables
+    the statements meanwhile read (scanned or fetched by an index), as PostgreSQL counts them in
+    the test's transaction; a figure that reads a rollup reads few of them however many there are."""
+    if isolated.dialect.name != "postgresql":
+        pytest.skip("rows read are counted by PostgreSQL's statistics")
+
+    def counted(tables: tuple[str, ...]) -> int:
+        return isolated.execute(
+            text(
+                "SELECT coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) "
+                "FROM pg_stat_xact_user_tables WHERE relname IN :tables"
+            ).bindparams(bindparam("tables", expanding=True)),
+            {"tables": list(tables)},
+        ).scalar_one()
+
+    @contextmanager
+    def reading(*tables: str):
+        before = counted(tables)
+        yield lambda: counted(tables) - before
+
+    return reading

@@ -338,6 +338,16 @@ def test_complaint_handling_times_by_month(client, operator, generated, app, dis
     assert sum(decided_late for *_, decided_late in complaints) > 0  # the deadlines' series are not all zero
 
 
+def test_a_districts_complaint_figures_read_no_booking(client, operator, generated, rows_read):
+    """A complaint keeps its booking's station: its district is found without the booking."""
+    query = period_of(generated) | {"district": TIANHE}
+    with rows_read("bookings") as read:
+        answer = client.get("/api/v1/statistics/complaints", query_string=query, headers=operator)
+    assert answer.status_code == 200
+    assert sum(by_key(answer.json["by_month"])["received"].values()) > 0
+    assert read() == 0
+
+
 def late(done_at, due_by, now) -> bool:
     """Done after its deadline, or not done and past it: counted by hand."""
     return due_by is not None and (done_at > due_by if done_at is not None else due_by < now)

@@ -16,21 +16,23 @@ from sqlalchemy import delete, func, select
 
 from app.clock import today_in_beijing, utcnow
 from app.extensions import db
+from app.rollup_marks import RollupMark
 from booking.bookings import transition
 from booking.models import CANCELLED, COMPLETED, PENDING, Booking, Complaint, FollowUp
 from complaints.models import DISMISSED, INVALID, INVALID_SEVERITY
 from credit.models import CreditEvent, Worker
 from industry_statistics.complaints import PERCENTS, _rank, _ranked
-from industry_statistics.models import BookingCounts, CertificateCounts, ComplaintCounts, ComplaintHours, RollupMark
+from industry_statistics.models import BookingCounts, CertificateCounts, ComplaintCounts, ComplaintHours
 from tests.factories import complaint_about, make_user
 from tests.plugins.statistics import beijing
-from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, nearest_rank, period_of
+from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, by_key, nearest_rank, period_of
 from training.exams import submit
 from training.models import COMPLETED as TRAINING_COMPLETED
-from training.models import Attempt, Attendance, ClassSession, Enrolment, Exam
+from training.models import Attempt, Attendance, ClassSession, Enrolment, Exam, TrainingClass
 
 ROUTES = ("bookings", "certificates", "complaints", "training")
 BY_DISTRICT = ("bookings", "certificates", "complaints")
+PASS_RATES = "/api/v1/training/statistics"  # each exam's, of its every attempt: the training API's
 
 
 def periods(generated) -> list[dict]:
@@ -48,7 +50,9 @@ def later(minutes: int):
 
 
 def answered(client, headers, route, query) -> dict:
-    answer = client.get(f"/api/v1/statistics/{route}", query_string=query, headers=headers)
+    """A statistics route's answer (or, given a path, that path's)."""
+    path = route if route.startswith("/") else f"/api/v1/statistics/{route}"
+    answer = client.get(path, query_string=query, headers=headers)
     assert answer.status_code == 200, answer.json
     return answer.json
 
@@ -69,6 +73,8 @@ def assert_as_counted_from_the_rows(client, isolated, operator, generated):
             for query in (period, period | {"district": TIANHE}) if route in BY_DISTRICT else (period,):
                 expected = counted_from_the_rows(client, isolated, operator, route, query)
                 assert answered(client, operator, route, query) == expected, (route, query)
+    expected = counted_from_the_rows(client, isolated, operator, PASS_RATES, {})["exams"]
+    assert answered(client, operator, PASS_RATES, {})["exams"] == expected
 
 
 def rolled_up(app, model) -> int:
@@ -302,3 +308,40 @@ def test_a_late_submission_closed_after_the_job_ran_counts_in_its_month(
         assert answered(client, operator, "training", query) == counted_from_the_rows(
             client, isolated, operator, "training", query
         )
+
+
+def test_this_month_to_today_reads_the_rollup_and_only_the_training_recorded_since(
+    client, cli, operator, generated, app, rows_read
+):
+    """Enrolments made and attendances this month before the job ran are the rollup's: a figure
+    of this month to today reads none of their rows, however many there are, only those since."""
+    with app.app_context():
+        course_id = db.session.scalars(select(Exam.course_id).order_by(Exam.id).limit(1)).one()
+        held = TrainingClass(course_id=course_id, title="本月班", mode="offline", capacity=30, enrolled=0)
+        db.session.add(held)
+        db.session.flush()
+        session = ClassSession(class_id=held.id, starts_at=utcnow(), ends_at=utcnow() + timedelta(hours=3))
+        db.session.add(session)
+        db.session.flush()
+        for worker_id in db.session.scalars(select(Worker.id).order_by(Worker.id).limit(30)):
+            db.session.add(Enrolment(class_id=held.id, worker_id=worker_id, status="enrolled"))
+            db.session.add(Attendance(session_id=session.id, worker_id=worker_id, method="qr"))
+        db.session.commit()
+    to_today = {"from": today_in_beijing().replace(day=1).isoformat(), "to": today_in_beijing().isoformat()}
+    with later(30):
+        cli("statistics", "roll-up")
+        with rows_read("training_enrolments", "training_attendances") as read:
+            answer = answered(client, operator, "training", to_today)
+        assert sum(by_key(answer["by_month"])["enrolments"].values()) >= 30
+        assert read() == 0
+
+
+def test_each_exams_pass_rate_reads_the_rollup_and_only_the_results_recorded_since(
+    client, cli, operator, generated, app, rows_read
+):
+    cli("statistics", "roll-up")
+    with later(30):
+        with rows_read("training_attempts") as read:
+            exams = answered(client, operator, PASS_RATES, {})["exams"]
+        assert sum(exam["sat"] for exam in exams) >= 10
+        assert read() == 0
