@@ -347,8 +347,25 @@ class CreditEvent(Model):
     __tablename__ = "credit_events"
     __table_args__ = (
         CheckConstraint("(worker_id IS NULL) <> (company_id IS NULL)", name="one_subject"),
-        Index("ix_credit_events_worker_id_id", "worker_id", "id"),
-        Index("ix_credit_events_company_id_id", "company_id", "id"),
+        # A subject's ledger as the scorer reads it (credit.ledger.Entry) and whether an employer
+        # rated the worker (rated_since), from the index alone: a subject's events lie scattered
+        # among everyone's in time order, one heap page each. Each holds its subject's rows only.
+        Index(
+            "ix_credit_events_worker_id_id",
+            "worker_id",
+            "id",
+            postgresql_include=["kind", "value", "created_at", "neutralises_id", "actor_id"],
+            postgresql_where=text("worker_id IS NOT NULL"),
+            sqlite_where=text("worker_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_credit_events_company_id_id",
+            "company_id",
+            "id",
+            postgresql_include=["kind", "value", "created_at", "neutralises_id"],
+            postgresql_where=text("company_id IS NOT NULL"),
+            sqlite_where=text("company_id IS NOT NULL"),
+        ),
         # The certificate statistics read the certificate moves only, by time, never the whole ledger.
         Index(
             "ix_credit_events_certificate_moves",
@@ -406,10 +423,12 @@ class ScanLog(Model):
     client, and what kind of caller; never the IP address or who the caller is."""
 
     __tablename__ = "scan_logs"
+    # A certificate's scans newest first (own_file.looks_at); by certificate alone too: every scan
+    # writes a row, so it keeps no second index of its own.
     __table_args__ = (Index("ix_scan_logs_certificate_id_scanned_at", "certificate_id", "scanned_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"))
     scanned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     channel: Mapped[str] = mapped_column(String(8), comment="api, page, wxa (scans); file, log (look-ups)")
     client: Mapped[str] = mapped_column(String(16), comment="wechat, android, ios, browser or other")
