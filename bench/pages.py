@@ -9,7 +9,7 @@ import argparse
 import re
 import time
 
-from sqlalchemy import orm, text
+from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
@@ -33,34 +33,39 @@ def main() -> None:
     arguments = parser.parse_args()
     app = create_app()
     with app.app_context():
-        connection = db.engine.connect()
-        transaction = connection.begin()
         for statement in arguments.tried:
             started = time.perf_counter()
-            connection.execute(text(statement))
+            db.session.execute(text(statement))
             print(f"{statement[:100]}: {time.perf_counter() - started:.1f} s")
         plans: list[str] = []
-        connection.connection.driver_connection.add_notice_handler(lambda notice: plans.append(notice.message_primary))
+        driver = db.session.connection().connection.driver_connection
+        assert driver is not None
+        driver.add_notice_handler(lambda notice: plans.append(notice.message_primary))
         for statement in AUTO_EXPLAIN:
-            connection.execute(text(statement))
-        db.session = orm.scoped_session(orm.sessionmaker(bind=connection))
+            db.session.execute(text(statement))
         for worker_id in arguments.workers:
             for run in ("cold", "warm"):
-                worker = db.session.get(Worker, worker_id)
+                worker = db.session.get_one(Worker, worker_id)
                 plans.clear()
-                ledger.explanation(worker)
+                result = ledger.explanation(worker).result
                 db.session.expunge_all()
-                connection.execute(text("SET LOCAL auto_explain.log_min_duration = -1"))  # its own plan unlogged
-                connection.execute(text("SET LOCAL auto_explain.log_min_duration = 0"))
-                total_hit = total_read = 0
+                db.session.execute(text("SET LOCAL auto_explain.log_min_duration = -1"))  # its own plan unlogged
+                db.session.execute(text("SET LOCAL auto_explain.log_min_duration = 0"))
+                statements, total_hit, total_read = len(plans), 0, 0
                 for plan in plans:
                     match = BUFFERS.search(plan)
                     hit, read = (int(match.group(1) or 0), int(match.group(2) or 0)) if match else (0, 0)
                     total_hit, total_read = total_hit + hit, total_read + read
                     scans = [line.strip()[:90] for line in plan.splitlines() if "Scan" in line]
                     print(f"  {run} hit={hit} read={read}  {' | '.join(scans)}")
-                print(f"worker {worker_id} {run}: {len(plans)} statements, shared hit={total_hit} read={total_read}")
-        transaction.rollback()
+                events = len(ledger.events_of(db.session.get_one(Worker, worker_id)))
+                shown = {e.id for d in result.dimensions for i in d.inputs for e in i.events}
+                shown |= {e.id for e in result.capped_by}
+                print(
+                    f"worker {worker_id} {run} ({events} events, {len(shown)} shown):"
+                    f" {statements} statements, shared hit={total_hit} read={total_read}"
+                )
+        db.session.rollback()
 
 
 if __name__ == "__main__":
