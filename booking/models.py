@@ -181,7 +181,8 @@ class Booking(Model):
 
     __tablename__ = "bookings"
     __table_args__ = (
-        # The same Idempotency-Key from the same resident is the same booking.
+        # The same Idempotency-Key from the same resident is the same booking; a resident's
+        # bookings are read by it too (no index of resident_id alone to keep on every booking).
         UniqueConstraint("resident_id", "idempotency_key", name="uq_bookings_resident_idempotency_key"),
         CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status"),
         # A station's list in its order (deep pages too) and its count, read from the index alone.
@@ -190,7 +191,7 @@ class Booking(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     idempotency_key: Mapped[str] = mapped_column(String(64))
     request_fingerprint: Mapped[str] = mapped_column(String(64), comment="hash of the booking request")
     station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
@@ -430,7 +431,7 @@ class BookingSeries(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     idempotency_key: Mapped[str] = mapped_column(String(64))
     request_fingerprint: Mapped[str] = mapped_column(String(64), comment="hash of the series request")
     station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))

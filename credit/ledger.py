@@ -9,18 +9,19 @@ which move only at their own next recompute or at `flask credit recompute-all`
 (credit.recomputing; credit.scoring says why)."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from blinker import Namespace
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, text
 
 from accounts.models import User
 from app.clock import today_in_beijing, utcnow
 from app.errors import Invalid
 from app.extensions import db
 from app.i18n import _
-from credit.models import ISSUED, Certificate, Company, CreditEvent, Worker
+from credit.models import FITS_AN_INDEX_ROW, ISSUED, Certificate, Company, CreditEvent, Worker
 from credit.scoring import (
     Beside,
     CreditResult,
@@ -108,10 +109,38 @@ def record_credit_event(
     return event
 
 
+def subject_column(subject: Worker | Company):
+    return CreditEvent.worker_id if isinstance(subject, Worker) else CreditEvent.company_id
+
+
 def events_of(subject: Worker | Company) -> list[CreditEvent]:
     """The subject's whole ledger, oldest first."""
-    column = CreditEvent.worker_id if isinstance(subject, Worker) else CreditEvent.company_id
+    column = subject_column(subject)
     return list(db.session.scalars(select(CreditEvent).where(column == subject.id).order_by(CreditEvent.id)))
+
+
+class Entry(NamedTuple):
+    """A ledger row as the scorer reads it (credit.scoring.LedgerEntry): a tuple of the columns the
+    subject's index carries (ix_credit_events_worker_id_id, _company_id_id), so a ledger is read
+    from a few index pages, not from one heap page per event (a subject's events lie scattered in
+    time order among everyone's); a tuple, not an ORM object, as credit.recomputing reads a city's
+    millions (an object costs ten times as much to load)."""
+
+    id: int
+    kind: str
+    value: float
+    created_at: datetime
+    neutralises_id: int | None
+
+
+ENTRY_COLUMNS = [getattr(CreditEvent, name) for name in Entry._fields]
+
+
+def entries_of(subject: Worker | Company) -> list[Entry]:
+    """The subject's whole ledger as the scorer reads it, oldest first."""
+    column = subject_column(subject)
+    rows = db.session.execute(select(*ENTRY_COLUMNS).where(column == subject.id).order_by(CreditEvent.id))
+    return [Entry(*row) for row in rows]
 
 
 def rated_since(worker_id: int, actor: User, kind: str, since: datetime) -> bool:
@@ -183,19 +212,19 @@ def beside_the_ledger(subject: Worker | Company) -> Beside:
     return Beside(worker_levels=company_worker_levels(subject))
 
 
-def compute_level(subject: Worker | Company, as_of: datetime) -> tuple[CreditResult, list[CreditEvent]]:
-    """The level the ledger gives at `as_of`, and the events it was computed from."""
+def compute_level(subject: Worker | Company, as_of: datetime) -> tuple[CreditResult, list[Entry]]:
+    """The level the ledger gives at `as_of`, and the entries it was computed from."""
     if isinstance(subject, Worker):
-        events = events_of(subject)
+        events = entries_of(subject)
         return compute("worker", events, as_of, current_config(), beside_the_ledger(subject)), events
     result, events, _active = company_level(subject, as_of)
     return result, events
 
 
-def company_level(company: Company, as_of: datetime) -> tuple[CreditResult, list[CreditEvent], bool]:
-    """A company's level at `as_of`, the events it was computed from, and whether it is in the
+def company_level(company: Company, as_of: datetime) -> tuple[CreditResult, list[Entry], bool]:
+    """A company's level at `as_of`, the entries it was computed from, and whether it is in the
     cohort (a worker of it holds an issued certificate and has stars)."""
-    events, beside = events_of(company), beside_the_ledger(company)
+    events, beside = entries_of(company), beside_the_ledger(company)
     active = bool(beside.worker_levels)
     standing = standing_among_stored(company, active)
     return compute("company", events, as_of, current_config(), beside, standing), events, active
@@ -271,4 +300,31 @@ def explanation(subject: Worker | Company, as_of: datetime | None = None) -> Exp
     as_of = as_of or utcnow()
     result, _ = compute_level(subject, as_of)
     stored = subject.stars if isinstance(subject, Worker) else subject.grade
-    return Explanation(result, str(stored), current_config().placeholder, as_of)
+    return Explanation(shown_in_full(subject, result), str(stored), current_config().placeholder, as_of)
+
+
+def shown_in_full(subject: Worker | Company, result: CreditResult) -> CreditResult:
+    """`result` with the whole rows (reason, source, before and after) of the events it shows, read
+    for those alone: the entries that weigh nothing or that a `latest` input passed over stay
+    unread. A worker's rows that fit an index row come from ix_credit_events_worker_rows alone (a
+    few pages, not one heap page per event); the others, and a company's, from the table."""
+    inputs = [score for dimension in result.dimensions for score in dimension.inputs]
+    shown = {entry.id for entry in result.capped_by} | {entry.id for score in inputs for entry in score.events}
+    of_subject = select(CreditEvent).where(subject_column(subject) == subject.id)
+    rows: dict[int, CreditEvent] = {}
+    if shown and isinstance(subject, Worker):
+        fitting = of_subject.where(text(FITS_AN_INDEX_ROW), CreditEvent.id.in_(shown))
+        rows = {event.id: event for event in db.session.scalars(fitting)}
+    if shown - rows.keys():
+        rows |= {
+            event.id: event for event in db.session.scalars(of_subject.where(CreditEvent.id.in_(shown - rows.keys())))
+        }
+
+    def in_full(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+        return [rows[entry.id] for entry in entries]
+
+    dimensions = [
+        replace(dimension, inputs=[replace(score, events=in_full(score.events)) for score in dimension.inputs])
+        for dimension in result.dimensions
+    ]
+    return replace(result, dimensions=dimensions, capped_by=in_full(result.capped_by))

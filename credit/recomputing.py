@@ -14,14 +14,14 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import NamedTuple, cast
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
 from app.extensions import db
-from credit.ledger import code_colour, company_figures, employer_level, store, worker_figures
+from credit.ledger import ENTRY_COLUMNS, Entry, code_colour, company_figures, employer_level, store, worker_figures
 from credit.models import ISSUED, Certificate, Company, CreditEvent, Worker
 from credit.scoring import Beside, CreditResult, Standing, compute, current_config, placed
 
@@ -65,27 +65,13 @@ def _batches(ids: list[int], size: int):
         yield ids[start : start + size]
 
 
-class _Entry(NamedTuple):
-    """A ledger row as the scorer reads it (credit.scoring.LedgerEntry): a tuple, not an ORM object,
-    as a city's millions of events are read here (an object costs ten times as much to load)."""
-
-    id: int
-    kind: str
-    value: float
-    created_at: datetime
-    neutralises_id: int | None
-
-
-ENTRY_COLUMNS = [getattr(CreditEvent, name) for name in _Entry._fields]
-
-
-def _ledgers(column, ids: list[int]) -> dict[int, list[_Entry]]:
+def _ledgers(column, ids: list[int]) -> dict[int, list[Entry]]:
     """The ledgers of a batch of subjects, in one query, each oldest first."""
-    found: dict[int, list[_Entry]] = {subject_id: [] for subject_id in ids}
+    found: dict[int, list[Entry]] = {subject_id: [] for subject_id in ids}
     for subject_id, *entry in db.session.execute(
         select(column, *ENTRY_COLUMNS).where(column.in_(ids)).order_by(CreditEvent.id)
     ):
-        found[subject_id].append(_Entry(*entry))
+        found[subject_id].append(Entry(*entry))
     return found
 
 

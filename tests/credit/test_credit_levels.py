@@ -70,7 +70,7 @@ def test_a_public_credit_breach_holds_a_worker_at_one_star(make_issued, record, 
     breach = record(worker, "breach", 1, reason="法院失信被执行人")
     assert stars_of(client, operator, worker) == 1
     explanation = client.get(f"/api/v1/workers/{worker['id']}/credit", headers=operator).json
-    assert [e["id"] for e in explanation["capped_by"]] == [breach["id"]]
+    assert explanation["capped_by"] == [breach]  # the event whole, its reason too
 
 
 def test_the_explanation_gives_each_dimension_the_events_that_count_and_the_config_version(
@@ -85,7 +85,7 @@ def test_the_explanation_gives_each_dimension_the_events_that_count_and_the_conf
     assert explanation["level"] == explanation["stored_level"]
     social = next(d for d in explanation["dimensions"] if d["name"] == "社会评价")
     rating_input = next(i for i in social["inputs"] if i["kind"] == "rating")
-    assert [e["id"] for e in rating_input["events"]] == [rating["id"]]
+    assert rating_input["events"] == [rating]  # as the ledger keeps it: reason, source, actor
     assert rating_input["contribution"] > 0
     assert explanation["score"] == pytest.approx(
         sum(d["weight"] * d["score"] for d in explanation["dimensions"]), abs=1e-3
