@@ -14,14 +14,14 @@ from datetime import datetime
 from typing import NamedTuple
 
 from blinker import Namespace
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 
 from accounts.models import User
 from app.clock import today_in_beijing, utcnow
 from app.errors import Invalid
 from app.extensions import db
 from app.i18n import _
-from credit.models import FITS_AN_INDEX_ROW, ISSUED, Certificate, Company, CreditEvent, Worker
+from credit.models import ISSUED, Certificate, Company, CreditEvent, Worker
 from credit.scoring import (
     Beside,
     CreditResult,
@@ -306,19 +306,17 @@ def explanation(subject: Worker | Company, as_of: datetime | None = None) -> Exp
 def shown_in_full(subject: Worker | Company, result: CreditResult) -> CreditResult:
     """`result` with the whole rows (reason, source, before and after) of the events it shows, read
     for those alone: the entries that weigh nothing or that a `latest` input passed over stay
-    unread. A worker's rows that fit an index row come from ix_credit_events_worker_rows alone (a
-    few pages, not one heap page per event); the others, and a company's, from the table."""
+    unread."""
     inputs = [score for dimension in result.dimensions for score in dimension.inputs]
     shown = {entry.id for entry in result.capped_by} | {entry.id for score in inputs for entry in score.events}
-    of_subject = select(CreditEvent).where(subject_column(subject) == subject.id)
-    rows: dict[int, CreditEvent] = {}
-    if shown and isinstance(subject, Worker):
-        fitting = of_subject.where(text(FITS_AN_INDEX_ROW), CreditEvent.id.in_(shown))
-        rows = {event.id: event for event in db.session.scalars(fitting)}
-    if shown - rows.keys():
-        rows |= {
-            event.id: event for event in db.session.scalars(of_subject.where(CreditEvent.id.in_(shown - rows.keys())))
-        }
+    if not shown:
+        return result
+    rows = {
+        event.id: event
+        for event in db.session.scalars(
+            select(CreditEvent).where(subject_column(subject) == subject.id, CreditEvent.id.in_(shown))
+        )
+    }
 
     def in_full(entries: list[LedgerEntry]) -> list[LedgerEntry]:
         return [rows[entry.id] for entry in entries]

@@ -340,32 +340,6 @@ class ExpiryReminder(Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-# The ledger rows whose texts are short enough for an index row (PostgreSQL's B-tree holds at most
-# 2,704 bytes a row: 500 characters of text are 2,000 bytes at most, beside the key, the kind and a
-# source of 100 characters): a worker's rows as the explanation shows them are read from
-# ix_credit_events_worker_rows, the few longer ones (an objection's or a 失信 decision's reason
-# runs to 2,000 characters) from the table. Written as SQL so that a query saying the same words
-# is one PostgreSQL matches to the index.
-FITS_AN_INDEX_ROW = (
-    "length(coalesce(reason, '')) + length(coalesce(CAST(before AS TEXT), ''))"
-    " + length(coalesce(CAST(after AS TEXT), '')) <= 500"
-)
-# Every column of a ledger row but the key (worker_id, id).
-LEDGER_ROW_COLUMNS = (
-    "company_id",
-    "kind",
-    "value",
-    "reason",
-    "source_ref",
-    "before",
-    "after",
-    "actor_id",
-    "employer_id",
-    "neutralises_id",
-    "created_at",
-)
-
-
 class CreditEvent(Model):
     """The append-only ledger: every certificate transition and every credit-relevant fact, with
     who, when, why and the state before and after. Levels are computed from these rows only."""
@@ -392,16 +366,6 @@ class CreditEvent(Model):
             postgresql_where=text("company_id IS NOT NULL"),
             sqlite_where=text("company_id IS NOT NULL"),
         ),
-        # A worker's rows whole, in worker order (those that fit an index row): the explanation
-        # reads the events it shows from a few of its pages (PostgreSQL only: SQLite has no
-        # INCLUDE, and an embedded ledger is small).
-        Index(
-            "ix_credit_events_worker_rows",
-            "worker_id",
-            "id",
-            postgresql_include=list(LEDGER_ROW_COLUMNS),
-            postgresql_where=text(f"worker_id IS NOT NULL AND {FITS_AN_INDEX_ROW}"),
-        ).ddl_if(dialect="postgresql"),
         # The certificate statistics read the certificate moves only, by time, never the whole ledger.
         Index(
             "ix_credit_events_certificate_moves",
