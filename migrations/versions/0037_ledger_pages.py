@@ -10,8 +10,8 @@ leading column, each kept on every write, are dropped: a scan log row's certific
 At scale 1 (5,124,407 ledger events) the worker index took 7-9 s to build, the company index
 under 1 s, on an idle PostgreSQL.
 
-Revision ID: 0036_ledger_pages
-Revises: 0035_training_rollup
+Revision ID: 0037_ledger_pages
+Revises: 0036_exam_counts
 Create Date: 2026-12-03 16:00:00.000000
 
 """
@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0036_ledger_pages"
-down_revision = "0035_training_rollup"
+revision = "0037_ledger_pages"
+down_revision = "0036_exam_counts"
 branch_labels = None
 depends_on = None
 
