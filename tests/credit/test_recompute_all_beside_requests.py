@@ -27,6 +27,7 @@ from industry_statistics.models import WorkerCounts
 from tests.factories import bearer, make_issued_worker, make_user
 
 # A worker issued with an empty ledger is computed at ★4, one rated 5 at ★5.
+COMPUTED = 4
 FIRST_STORED, SECOND_STORED, RATED_STORED = 5, 1, 1
 
 
@@ -57,30 +58,43 @@ def counted_from_the_rows(app) -> dict[tuple, int]:
 
 
 @pytest.fixture
-def three_workers(app):
-    """Three issued workers of one gender and birth year, their stars stored as FIRST_STORED,
-    SECOND_STORED and RATED_STORED, and an operator; all removed afterwards."""
+def issued(app):
+    """issued(*(stars, birth year)): issued workers, women, with those stars and birth years
+    stored, committed; removed afterwards with the operator `issued.operator()` makes."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("the race needs PostgreSQL's concurrent transactions")
+    made: dict[str, list[int]] = {"workers": [], "users": []}
+
+    def make(*stored: tuple[int, int]) -> list[int]:
+        with app.app_context():
+            workers = [make_issued_worker(f"工{index}") for index, _ in enumerate(stored)]
+            db.session.flush()
+            for worker, (stars, birth_year) in zip(workers, stored, strict=True):
+                db.session.execute(
+                    update(Worker)
+                    .where(Worker.id == worker.id)
+                    .values(gender="female", birth_year=birth_year, stars=stars)
+                )
+                made["workers"].append(worker.id)
+            db.session.commit()
+            return [worker.id for worker in workers]
+
+    def operator() -> dict:
+        with app.app_context():
+            user = make_user("operator")
+            made["users"].append(user.id)
+            return bearer(user)
+
+    make.operator = operator  # type: ignore[attr-defined]
+    yield make
     with app.app_context():
-        workers = [make_issued_worker(name) for name in ("甲", "乙", "丙")]
-        db.session.flush()
-        ids = [worker.id for worker in workers]
-        for worker_id, stars in zip(ids, (FIRST_STORED, SECOND_STORED, RATED_STORED), strict=True):
-            db.session.execute(
-                update(Worker).where(Worker.id == worker_id).values(gender="female", birth_year=1980, stars=stars)
-            )
-        db.session.commit()
-        operator = make_user("operator")
-        headers, operator_id = bearer(operator), operator.id
-    yield ids, headers
-    with app.app_context():
+        ids, users = made["workers"], made["users"]
         for model in (CreditEvent, WorkerCheck, Certificate):
             db.session.execute(delete(model).where(model.worker_id.in_(ids)))
         db.session.execute(delete(Worker).where(Worker.id.in_(ids)))
-        db.session.execute(delete(RoleEvent).where(RoleEvent.user_id == operator_id))
-        db.session.execute(delete(RoleGrant).where(RoleGrant.user_id == operator_id))
-        db.session.execute(delete(User).where(User.id == operator_id))
+        for model in (RoleEvent, RoleGrant):
+            db.session.execute(delete(model).where(model.user_id.in_(users)))
+        db.session.execute(delete(User).where(User.id.in_(users)))
         db.session.commit()
 
 
@@ -105,18 +119,11 @@ def until(condition, tries: int = 2000) -> None:
     raise AssertionError("timed out")
 
 
-def test_a_rating_during_recompute_all_answers_and_the_batch_commits(app, three_workers):
-    (first, second, rated), operator = three_workers
+def test_a_rating_during_recompute_all_answers_and_the_batch_commits(app, issued):
+    first, second, rated = issued((FIRST_STORED, 1980), (SECOND_STORED, 1980), (RATED_STORED, 1980))
+    operator = issued.operator()
     outcomes: dict[str, object] = {}
     rated_done = threading.Event()
-
-    def batch():
-        with app.app_context():
-            try:
-                outcomes["batch"] = recompute_all(lambda line: None)
-            except OperationalError as failure:  # a deadlock found
-                db.session.rollback()
-                outcomes["batch"] = failure
 
     def rating():
         response = app.test_client().post(
@@ -134,7 +141,7 @@ def test_a_rating_during_recompute_all_answers_and_the_batch_commits(app, three_
         gate_pid = gate.scalar(text("SELECT pg_backend_pid()"))
         with app.app_context():
             watcher = db.engine.connect()
-        batch_thread = threading.Thread(target=batch)
+        batch_thread = batch_in_a_thread(app, outcomes)
         batch_thread.start()
         until(lambda: waiting_on(watcher, gate_pid))  # the batch has re-starred the first, waits for the second
         (batch_pid,) = waiting_on(watcher, gate_pid)
@@ -152,5 +159,48 @@ def test_a_rating_during_recompute_all_answers_and_the_batch_commits(app, three_
     assert not isinstance(outcomes["batch"], Exception), outcomes["batch"]
     with app.app_context():
         stars = dict(db.session.execute(select(Worker.id, Worker.stars).where(Worker.id.in_([first, second]))).all())
-    assert stars == {first: 4, second: 4}
+    assert stars == {first: COMPUTED, second: COMPUTED}
+    assert the_counts(app) == counted_from_the_rows(app)
+
+
+def batch_in_a_thread(app, outcomes: dict) -> threading.Thread:
+    def batch():
+        with app.app_context():
+            try:
+                outcomes["batch"] = recompute_all(lambda line: None)
+            except OperationalError as failure:  # a deadlock found
+                db.session.rollback()
+                outcomes["batch"] = failure
+
+    return threading.Thread(target=batch)
+
+
+def test_a_writer_taking_counts_out_of_key_order_beside_the_batch_commits_and_so_does_the_batch(app, issued):
+    """A transaction may move a worker's counts twice (a move of company, then a new level), the
+    second time to a group before the first in key order. Moving its counts, the batch takes them
+    in key order: it waits for the second group of its re-starred worker (★5 of 1980), which the
+    writer holds, holding the first (★4 of 1980), which the writer then wants. The batch lets go
+    of what it took after a short wait and takes them again once the writer has committed."""
+    (restarred,) = issued((COMPUTED + 1, 1980))  # the batch moves it from ★5 to ★4
+    (written,) = issued((COMPUTED, 1990))  # as computed: the batch leaves it alone
+    outcomes: dict[str, object] = {}
+    with app.app_context():
+        writer, watcher = db.engine.connect(), db.engine.connect()
+    try:
+        writer_pid = writer.scalar(text("SELECT pg_backend_pid()"))
+        move = text("UPDATE workers SET birth_year = :year, stars = :stars WHERE id = :id")
+        writer.execute(move, {"year": 1980, "stars": COMPUTED + 1, "id": written})  # takes ★5 of 1980
+        batch_thread = batch_in_a_thread(app, outcomes)
+        batch_thread.start()
+        until(lambda: waiting_on(watcher, writer_pid))  # the batch holds ★4 of 1980 and waits for ★5
+        writer.execute(move, {"year": 1980, "stars": COMPUTED, "id": written})  # wants ★4 of 1980
+        writer.commit()
+        batch_thread.join(60)
+    finally:
+        writer.close()
+        watcher.close()
+
+    assert not isinstance(outcomes["batch"], Exception), outcomes["batch"]
+    with app.app_context():
+        assert db.session.get_one(Worker, restarred).stars == COMPUTED
     assert the_counts(app) == counted_from_the_rows(app)
