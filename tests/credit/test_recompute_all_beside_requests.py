@@ -58,12 +58,27 @@ def counted_from_the_rows(app) -> dict[tuple, int]:
 
 
 @pytest.fixture
-def issued(app):
-    """issued(*(stars, birth year)): issued workers, women, with those stars and birth years
-    stored, committed; removed afterwards with the operator `issued.operator()` makes."""
+def made(app):
+    """The workers and users a test commits, removed afterwards."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("the race needs PostgreSQL's concurrent transactions")
     made: dict[str, list[int]] = {"workers": [], "users": []}
+    yield made
+    with app.app_context():
+        ids, users = made["workers"], made["users"]
+        for of_worker in (CreditEvent, WorkerCheck, Certificate):
+            db.session.execute(delete(of_worker).where(of_worker.worker_id.in_(ids)))
+        db.session.execute(delete(Worker).where(Worker.id.in_(ids)))
+        for of_user in (RoleEvent, RoleGrant):
+            db.session.execute(delete(of_user).where(of_user.user_id.in_(users)))
+        db.session.execute(delete(User).where(User.id.in_(users)))
+        db.session.commit()
+
+
+@pytest.fixture
+def issued(app, made):
+    """issued(*(stars, birth year)): issued workers, women, with those stars and birth years
+    stored, committed."""
 
     def make(*stored: tuple[int, int]) -> list[int]:
         with app.app_context():
@@ -79,23 +94,16 @@ def issued(app):
             db.session.commit()
             return [worker.id for worker in workers]
 
-    def operator() -> dict:
-        with app.app_context():
-            user = make_user("operator")
-            made["users"].append(user.id)
-            return bearer(user)
+    return make
 
-    make.operator = operator  # type: ignore[attr-defined]
-    yield make
+
+@pytest.fixture
+def committed_operator(app, made) -> dict:
+    """An operator's headers, the user committed."""
     with app.app_context():
-        ids, users = made["workers"], made["users"]
-        for model in (CreditEvent, WorkerCheck, Certificate):
-            db.session.execute(delete(model).where(model.worker_id.in_(ids)))
-        db.session.execute(delete(Worker).where(Worker.id.in_(ids)))
-        for model in (RoleEvent, RoleGrant):
-            db.session.execute(delete(model).where(model.user_id.in_(users)))
-        db.session.execute(delete(User).where(User.id.in_(users)))
-        db.session.commit()
+        user = make_user("operator")
+        made["users"].append(user.id)
+        return bearer(user)
 
 
 def waiting_on(connection, pid: int) -> list[int]:
@@ -119,9 +127,8 @@ def until(condition, tries: int = 2000) -> None:
     raise AssertionError("timed out")
 
 
-def test_a_rating_during_recompute_all_answers_and_the_batch_commits(app, issued):
+def test_a_rating_during_recompute_all_answers_and_the_batch_commits(app, issued, committed_operator):
     first, second, rated = issued((FIRST_STORED, 1980), (SECOND_STORED, 1980), (RATED_STORED, 1980))
-    operator = issued.operator()
     outcomes: dict[str, object] = {}
     rated_done = threading.Event()
 
@@ -129,7 +136,7 @@ def test_a_rating_during_recompute_all_answers_and_the_batch_commits(app, issued
         response = app.test_client().post(
             f"/api/v1/workers/{rated}/credit-events",
             json={"kind": "rating", "value": 5, "reason": "服务很好"},
-            headers=operator,
+            headers=committed_operator,
         )
         outcomes["rating"] = (response.status_code, (response.json or {}).get("code"))
         rated_done.set()

@@ -250,5 +250,5 @@ def test_the_figures_are_the_rows_after_recompute_all_restars_many_workers(clien
     done = cli("credit", "recompute-all")
     assert done.exit_code == 0, done.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).where(Worker.stars != 1)) > 0
+        assert db.session.execute(select(func.count()).where(Worker.stars != 1)).scalar_one() > 0
     assert_figures_are_the_rows(client, operator, app, "recomputed")
