@@ -26,7 +26,8 @@ COUNTS = {
 # How long moving the counts waits for a row a request holds before letting go of those it took
 # and trying again: below PostgreSQL's deadlock_timeout (1 s), so that neither side is ever the
 # one found in a deadlock (a request that moves counts twice in one transaction may take them out
-# of key order).
+# of key order). After ATTEMPTS (some 5 s of requests holding the same rows) the error is raised
+# and the transaction rolled back: a job's run is resumable.
 LOCK_WAIT = "100ms"
 ATTEMPTS = 50
 
@@ -49,7 +50,7 @@ def worker_counts_deferred() -> Iterator[None]:
 
 
 def _move_the_counts() -> None:
-    waited = db.session.scalar(text("SELECT current_setting('lock_timeout')"))
+    before = db.session.scalar(text("SELECT current_setting('lock_timeout')"))
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with db.session.begin_nested():
@@ -65,6 +66,6 @@ def _move_the_counts() -> None:
         except OperationalError as error:
             if not isinstance(error.orig, psycopg.errors.LockNotAvailable) or attempt == ATTEMPTS:
                 raise
-    db.session.execute(text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": waited})
+    db.session.execute(text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": before})
     for table in COUNTS:
         db.session.execute(text(f"DELETE FROM {table}_moves"))
