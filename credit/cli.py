@@ -12,17 +12,23 @@ from credit import documents, importer, registry
 from credit.demo import load_demo
 from credit.recomputing import recompute_all
 from credit.scoring import current_config
+from credit.worker_counts import worker_counts_deferred
 
 credit_cli = AppGroup("credit", help="Manage companies, workers and their certificates.")
 
 
 def _run(csv_file, dry_run, skip_invalid, validate, load, what):
+    def loaded(rows, report):
+        # A file's rows are one transaction: its workers' counts move once, in key order, at its end.
+        with worker_counts_deferred():
+            load(rows, report)
+
     run_import(
         csv_file,
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         validate=validate,
-        load=load,
+        load=loaded,
         report=ImportReport(),
         print_report=lambda report: _print_report(report, what),
         label=f"Importing {what}",

@@ -24,6 +24,7 @@ from app.extensions import db
 from credit.ledger import ENTRY_COLUMNS, Entry, code_colour, company_figures, employer_level, store, worker_figures
 from credit.models import ISSUED, Certificate, Company, CreditEvent, Worker
 from credit.scoring import Beside, CreditResult, Standing, compute, current_config, placed
+from credit.worker_counts import worker_counts_deferred
 
 BATCH_SIZE = 500
 MAX_ROUNDS = 5
@@ -142,12 +143,13 @@ def _worker_pass(
         workers = db.session.scalars(
             select(Worker).where(Worker.id.in_(batch)).options(selectinload(Worker.certificate))
         )
-        for worker in workers:
-            events = ledgers[worker.id]
-            beside = Beside(employer_level=employer_level(worker), code_colour=code_colour(worker))
-            result = compute("worker", events, as_of, config, beside)
-            if store(worker, worker_figures(result, events, as_of), as_of, unchanged_too=False):
-                summary.workers.add(worker.id)
+        with worker_counts_deferred():  # a batch's counts move once, in key order: no deadlock with a rating
+            for worker in workers:
+                events = ledgers[worker.id]
+                beside = Beside(employer_level=employer_level(worker), code_colour=code_colour(worker))
+                result = compute("worker", events, as_of, config, beside)
+                if store(worker, worker_figures(result, events, as_of), as_of, unchanged_too=False):
+                    summary.workers.add(worker.id)
         db.session.commit()
         done += len(batch)
         progress(f"workers: {done}/{len(ids)}")

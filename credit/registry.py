@@ -16,6 +16,7 @@ from credit.identifiers import demographics
 from credit.ledger import append_event, recompute_company, recompute_worker
 from credit.models import APPLIED, PERSONAL, Certificate, Company, Employment, EmploymentOffer, Worker
 from credit.recommendation import COMPANIES_BEST_FIRST, unsanctioned_companies
+from credit.worker_counts import worker_counts_deferred
 
 
 def create_company(data: dict, actor: User | None) -> Company:
@@ -141,10 +142,10 @@ def backfill_demographics(batch_size: int = 500):
         ).all()
         if not batch:
             return
-        for worker in batch:
-            born = demographics(worker.id_number)
-            worker.gender, worker.birth_year = born.gender, born.birth_year
-        db.session.flush()
+        with worker_counts_deferred():  # a batch's counts move once, in key order: no deadlock with a rating
+            for worker in batch:
+                born = demographics(worker.id_number)
+                worker.gender, worker.birth_year = born.gender, born.birth_year
         yield len(batch)
 
 

@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
+from credit.worker_counts import worker_counts_deferred
 from sanctions.demo import load_demo
 from sanctions.measures import end_due
 
@@ -15,8 +16,11 @@ sanctions_cli = AppGroup("sanctions", help="失信 cases, the 失信名单 and c
 @sanctions_cli.command("end-listings")
 def end_listings_command():
     """End every listing and measure whose last day has passed: each end recorded once, the
-    party's dates cleared, a suspension of a period reinstated. Safe to run again."""
-    ended = end_due()
+    party's dates cleared, a suspension of a period reinstated. Safe to run again. Each
+    reinstatement may re-star a worker: the workers' counts move once, at the end, in key order
+    (no deadlock with a rating)."""
+    with worker_counts_deferred():
+        ended = end_due()
     db.session.commit()
     click.echo(
         f"listings ended: {ended['listings']}  measures ended: {ended['measures']}  "

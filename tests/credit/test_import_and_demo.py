@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import new_credit_code, new_id_number
+from tests.statistics.test_worker_counts_follow_every_write import assert_figures_are_the_rows
 
 COMPANY_HEADER = "name,credit_code,district_code,contact_name,contact_phone"
 WORKER_HEADER = "name,id_number,phone,photo_url,service_types,skills,years_of_experience,company_credit_code"
@@ -49,7 +50,9 @@ def test_skip_invalid_imports_the_valid_rows(cli, client, tmp_path):
     assert client.get("/api/v1/companies").json["total"] == 1
 
 
-def test_workers_are_imported_as_applicants_with_the_same_rules_as_the_api(cli, client, operator, isolated, tmp_path):
+def test_workers_are_imported_as_applicants_with_the_same_rules_as_the_api(
+    app, cli, client, operator, isolated, tmp_path
+):
     code = new_credit_code()
     cli("credit", "import-companies", write(tmp_path, "c.csv", COMPANY_HEADER, f"好家政,{code},440106,,"))
     good, taken = new_id_number(), new_id_number()
@@ -79,6 +82,7 @@ def test_workers_are_imported_as_applicants_with_the_same_rules_as_the_api(cli, 
         " WHERE w.company_id IS NOT NULL"
     ).all()
     assert [tuple(row) for row in imported] == [(company_id, 3, "applied")]
+    assert_figures_are_the_rows(client, operator, app, "imported")
 
 
 def test_a_dry_run_saves_nothing(cli, client, tmp_path):

@@ -1,13 +1,17 @@
 """An upheld case acts everywhere with its commit, and a measure of a period stops by its own date:
 the scan is red with its reason, the station cannot assign the worker, the company is left out of
 the public list, it registers no new workers; `flask sanctions end-listings` records each end once
-and reinstates a suspension whose period is over."""
+and reinstates a suspension whose period is over (the workers' figures following at once)."""
 
 import time_machine
+from sqlalchemy import update
 
+from app.extensions import db
+from credit.models import Worker
 from sanctions.measures import listing_ended, listing_started
 from tests.factories import new_id_number, token_of
 from tests.sanctions.conftest import noon_in
+from tests.statistics.test_worker_counts_follow_every_write import assert_figures_are_the_rows
 
 
 def scan(client, worker):
@@ -74,7 +78,7 @@ def test_an_upheld_case_caps_the_level_through_the_breach(client, make_company, 
 
 
 def test_the_job_ends_each_listing_once_and_reinstates_a_suspension_whose_period_is_over(
-    client, cli, make_issued, upheld, operator, look_up
+    app, client, cli, make_issued, upheld, operator, look_up
 ):
     listed, suspended = make_issued(), make_issued()
     upheld("listing", 5, worker=listed)
@@ -82,6 +86,9 @@ def test_the_job_ends_each_listing_once_and_reinstates_a_suspension_whose_period
     assert (
         client.get(f"/api/v1/workers/{suspended['id']}", headers=operator).json["certificate"]["state"] == "suspended"
     )
+    with app.app_context():  # stars the reinstatement's recompute puts right
+        db.session.execute(update(Worker).where(Worker.id == suspended["id"]).values(stars=None))
+        db.session.commit()
     with time_machine.travel(noon_in(5), tick=False):
         first = cli("sanctions", "end-listings")
         assert first.exit_code == 0, first.output
@@ -95,6 +102,7 @@ def test_the_job_ends_each_listing_once_and_reinstates_a_suspension_whose_period
         assert scan(client, listed)["colour"] == "green"
         number = client.get(f"/api/v1/workers/{listed['id']}", headers=operator).json["certificate"]["number"]
         assert look_up(certificate_number=number).json["listed"] is False
+        assert_figures_are_the_rows(client, operator, app, "listings ended")
 
 
 def test_a_booking_with_a_listed_worker_cannot_start(client, assigned, upheld, act):

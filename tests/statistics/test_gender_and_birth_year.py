@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from credit.identifiers import demographics, id_number_check_character
+from tests.statistics.test_worker_counts_follow_every_write import assert_figures_are_the_rows
 
 WOMAN_1949 = "11010519491231002X"  # GB 11643's own example: 17th digit 2, check character X
 MAN_1980 = "44010619800101049X"  # 17th digit 9, check character X too
@@ -52,7 +53,7 @@ def test_the_id_number_is_kept_nowhere_but_its_encrypted_column(client, operator
     assert rows[0]["birth_year"] == 1980 and rows[0]["gender"] == "male"
 
 
-def test_backfill_fills_in_workers_registered_before_and_can_run_again(client, app, make_applicant, cli):
+def test_backfill_fills_in_workers_registered_before_and_can_run_again(client, app, make_applicant, cli, operator):
     woman, man = make_applicant(id_number=WOMAN_1949), make_applicant(id_number=MAN_2001)
     with app.app_context():
         db.session.execute(
@@ -71,6 +72,7 @@ def test_backfill_fills_in_workers_registered_before_and_can_run_again(client, a
         }
     assert rows[woman["id"]] == ("female", 1949) and rows[man["id"]] == ("male", 2001)
     assert WOMAN_1949 not in first.output
+    assert_figures_are_the_rows(client, operator, app, "filled in")
 
     again = cli("credit", "backfill-demographics")
     assert again.exit_code == 0 and "Done: 0 workers filled in." in again.output

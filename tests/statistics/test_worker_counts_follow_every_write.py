@@ -9,7 +9,7 @@ import random
 from collections import Counter
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from app.extensions import db
 from credit.models import Company, Worker
@@ -231,3 +231,24 @@ def test_the_figures_read_the_counts_not_the_workers(client, operator, writes, c
         assert answer.status_code == 200 and answer.json["total"] > 0
         assert [s for s in statements if "statistics_worker" in s]
         assert not [s for s in statements if "FROM workers" in s or "JOIN workers" in s], statements
+
+
+def test_the_figures_are_the_rows_after_recompute_all_restars_many_workers(client, operator, app, writes, cli):
+    """recompute-all moves a batch's counts once, at the end of its transaction (PostgreSQL;
+    SQLite's triggers count each row): those of workers re-starred, moved past the API and
+    re-starred by hand in the same batches."""
+    rng, workers = random.Random(11), list[list]()
+    for write in writes[:3] * 3:
+        write(rng, workers)
+    for write in (writes[3], writes[6], writes[7]):  # moved by an update, re-starred by Core, a company moved
+        write(rng, workers)
+    with app.app_context():
+        db.session.execute(update(Worker).values(stars=1))  # every worker's stars for recompute-all to put right
+        db.session.commit()
+    assert_figures_are_the_rows(client, operator, app, "stars cleared")
+
+    done = cli("credit", "recompute-all")
+    assert done.exit_code == 0, done.output
+    with app.app_context():
+        assert db.session.execute(select(func.count()).where(Worker.stars != 1)).scalar_one() > 0
+    assert_figures_are_the_rows(client, operator, app, "recomputed")
