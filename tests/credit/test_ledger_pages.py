@@ -14,7 +14,7 @@ from app.extensions import db
 from credit import ledger
 from credit.models import Company, Worker
 
-BEFORE = "0035_training_rollup"
+BEFORE = "0036_exam_counts"
 
 
 def plans_of_the_ledger_reads(subject) -> list[str]:

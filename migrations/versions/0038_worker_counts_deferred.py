@@ -12,8 +12,8 @@ counts as before: one setting read per trigger.
 
 SQLite is left as it is: it has one writer at a time, so its triggers cannot deadlock.
 
-Revision ID: 0036_worker_counts_deferred
-Revises: 0035_training_rollup
+Revision ID: 0038_worker_counts_deferred
+Revises: 0037_ledger_pages
 Create Date: 2026-12-03 16:00:00.000000
 
 """
@@ -24,8 +24,8 @@ from pathlib import Path
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0036_worker_counts_deferred"
-down_revision = "0035_training_rollup"
+revision = "0038_worker_counts_deferred"
+down_revision = "0037_ledger_pages"
 branch_labels = None
 depends_on = None
 
