@@ -7,7 +7,8 @@ those grades; then every company once more, reading the new stars; then the work
 that last pass changed (no other worker's inputs moved) and every company again, only while it
 changed a grade the workers read (at most MAX_ROUNDS). Everything is
 computed as of the moment the run began, in batches each committed on its own: a run cut short
-leaves whole batches, and the next run finishes the work. A row is written only when its figures
+leaves whole batches, and the next run finishes the work. A row a request recomputed after the run
+began (a rating, a sanction) keeps the request's newer figures. A row is written only when its figures
 (level, score, version, rating summary) change, so a second run writes nothing."""
 
 from bisect import bisect_right
@@ -114,7 +115,10 @@ def _company_pass(as_of: datetime, summary: Summary, progress: Callable[[str], N
     regraded: set[int] = set()
     done = 0
     for batch in _batches(ids, batch_size):
-        for company in db.session.scalars(select(Company).where(Company.id.in_(batch))):
+        locked = select(Company).where(Company.id.in_(batch)).order_by(Company.id).with_for_update(of=Company)
+        for company in db.session.scalars(locked).all():
+            if company.credit_computed_at is not None and company.credit_computed_at > as_of:
+                continue  # graded by a request since the run began: its figures are newer than the run's
             result = placed(scored[company.id], "company", config, standing(company.id))
             grade = company.grade
             if store(company, company_figures(result, in_cohort=company.id in levels), as_of, unchanged_too=False):
@@ -139,12 +143,21 @@ def _worker_pass(
     ids = list(db.session.scalars(query))
     done = 0
     for batch in _batches(ids, batch_size):
-        ledgers = _ledgers(CreditEvent.worker_id, batch)
+        # Locked, in id order, before their ledgers are read: a request re-starring one of them
+        # waits for the batch's commit, and one that re-starred it since the run began has stored
+        # figures newer than the run's, which are kept.
         workers = db.session.scalars(
-            select(Worker).where(Worker.id.in_(batch)).options(selectinload(Worker.certificate))
-        )
+            select(Worker)
+            .where(Worker.id.in_(batch))
+            .order_by(Worker.id)
+            .with_for_update(of=Worker)
+            .options(selectinload(Worker.certificate))
+        ).all()
+        ledgers = _ledgers(CreditEvent.worker_id, batch)
         with worker_counts_deferred():  # a batch's counts move once, in key order: no deadlock with a rating
             for worker in workers:
+                if worker.credit_computed_at is not None and worker.credit_computed_at > as_of:
+                    continue
                 events = ledgers[worker.id]
                 beside = Beside(employer_level=employer_level(worker), code_colour=code_colour(worker))
                 result = compute("worker", events, as_of, config, beside)

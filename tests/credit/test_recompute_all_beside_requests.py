@@ -1,14 +1,11 @@
 """`flask credit recompute-all` beside an operator's rating, on the real PostgreSQL: a batch
 re-stars hundreds of workers in one transaction, a rating re-stars one, and each moves the
-workers' counts (migration 0034's triggers). Neither may fail for the other: the rating answers
-201, the batch commits, and the counts are those of the rows. SQLite serialises every write, so
-only PostgreSQL's row locks can show it.
+workers' counts (migration 0034's triggers). Neither may fail for the other nor undo the other:
+the rating answers 201 and keeps its stars, the batch commits, and the counts are those of the rows.
+SQLite serialises every write, so only PostgreSQL's row locks can show it.
 
-The order is forced, not hoped for: a third connection holds the row of the batch's second
-worker, so the batch stops there, having re-starred its first; the rating is sent then, and the
-third connection lets go once the rating has answered or waits on a lock. Before the batch
-deferred its counts, it held its first worker's counts (★4, ★5) while the rating held ★1 and
-wanted ★5, and then wanted ★1 for its second worker: PostgreSQL aborted one of them (a 503).
+The order is forced, not hoped for: a third connection holds a row the batch needs next, and lets
+go once the other writer has answered or waits on a lock.
 
 Commits for real, so it does not use the rolled-back `isolated` connection and cleans up."""
 
@@ -127,7 +124,9 @@ def until(condition, tries: int = 2000) -> None:
     raise AssertionError("timed out")
 
 
-def test_a_rating_during_recompute_all_answers_and_the_batch_commits(app, issued, committed_operator):
+def test_a_rating_during_recompute_all_answers_keeps_its_stars_and_the_batch_commits(app, issued, committed_operator):
+    """The batch waits for its second worker's row; the third worker is rated meanwhile. The batch
+    then finds that worker's figures newer than its run's and leaves them."""
     first, second, rated = issued((FIRST_STORED, 1980), (SECOND_STORED, 1980), (RATED_STORED, 1980))
     outcomes: dict[str, object] = {}
     rated_done = threading.Event()
@@ -150,7 +149,7 @@ def test_a_rating_during_recompute_all_answers_and_the_batch_commits(app, issued
             watcher = db.engine.connect()
         batch_thread = batch_in_a_thread(app, outcomes)
         batch_thread.start()
-        until(lambda: waiting_on(watcher, gate_pid))  # the batch has re-starred the first, waits for the second
+        until(lambda: waiting_on(watcher, gate_pid))  # the batch has locked the first, waits for the second
         (batch_pid,) = waiting_on(watcher, gate_pid)
         rating_thread = threading.Thread(target=rating)
         rating_thread.start()
@@ -165,16 +164,18 @@ def test_a_rating_during_recompute_all_answers_and_the_batch_commits(app, issued
     assert outcomes["rating"] == (201, None)
     assert not isinstance(outcomes["batch"], Exception), outcomes["batch"]
     with app.app_context():
-        stars = dict(db.session.execute(select(Worker.id, Worker.stars).where(Worker.id.in_([first, second]))).all())
-    assert stars == {first: COMPUTED, second: COMPUTED}
+        stars = dict(
+            db.session.execute(select(Worker.id, Worker.stars).where(Worker.id.in_([first, second, rated]))).all()
+        )
+    assert stars == {first: COMPUTED, second: COMPUTED, rated: 5}  # the rating's stars, not the run's older ones
     assert the_counts(app) == counted_from_the_rows(app)
 
 
-def batch_in_a_thread(app, outcomes: dict) -> threading.Thread:
+def batch_in_a_thread(app, outcomes: dict, batch_size: int = 500) -> threading.Thread:
     def batch():
         with app.app_context():
             try:
-                outcomes["batch"] = recompute_all(lambda line: None)
+                outcomes["batch"] = recompute_all(lambda line: None, batch_size)
             except OperationalError as failure:  # a deadlock found
                 db.session.rollback()
                 outcomes["batch"] = failure
@@ -187,7 +188,9 @@ def test_a_writer_taking_counts_out_of_key_order_beside_the_batch_commits_and_so
     second time to a group before the first in key order. Moving its counts, the batch takes them
     in key order: it waits for the second group of its re-starred worker (★5 of 1980), which the
     writer holds, holding the first (★4 of 1980), which the writer then wants. The batch lets go
-    of what it took after a short wait and takes them again once the writer has committed."""
+    of what it took after a short wait and takes them again once the writer has committed. (A batch
+    of one worker: the batch locks its workers before it writes them, so the written worker is in
+    the next batch.)"""
     (restarred,) = issued((COMPUTED + 1, 1980))  # the batch moves it from ★5 to ★4
     (written,) = issued((COMPUTED, 1990))  # as computed: the batch leaves it alone
     outcomes: dict[str, object] = {}
@@ -197,7 +200,7 @@ def test_a_writer_taking_counts_out_of_key_order_beside_the_batch_commits_and_so
         writer_pid = writer.scalar(text("SELECT pg_backend_pid()"))
         move = text("UPDATE workers SET birth_year = :year, stars = :stars WHERE id = :id")
         writer.execute(move, {"year": 1980, "stars": COMPUTED + 1, "id": written})  # takes ★5 of 1980
-        batch_thread = batch_in_a_thread(app, outcomes)
+        batch_thread = batch_in_a_thread(app, outcomes, batch_size=1)
         batch_thread.start()
         until(lambda: waiting_on(watcher, writer_pid))  # the batch holds ★4 of 1980 and waits for ★5
         writer.execute(move, {"year": 1980, "stars": COMPUTED, "id": written})  # wants ★4 of 1980
