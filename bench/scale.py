@@ -25,6 +25,10 @@ comment "bench scale S seed N: loading"), so a generation cut short (at scale 10
 an hour) keeps the steps it finished: run the same command again and it resumes with the first
 step not done (`--fresh` starts again). A finished one drops the record and says "bench scale S
 seed N", which `--keep` (and bench/city.py's) reads.
+
+Below scale 0.1 the busiest station, whose pages bench/city.py reads as its clerk, is given what
+they show at scale 1 (FULL_PAGES_BELOW): scale 1's bookings of its desk days, complaints and
+engagements, so that a staff page's growth from 0.01 compares pages of the same rows.
 """
 
 import argparse
@@ -610,10 +614,10 @@ def _busiest_station_days(cur, n: dict) -> None:
 
 def _busiest_station_handling(cur, n: dict) -> None:
     """The bench's station's complaints and engagements, as many as scale 1 gives it: a complaint
-    about one in 25 of its bookings made above (the city's one in a hundred over a whole year
-    gives scale 1's station 38 complaints, its last 60 days here a dozen), before the complaints'
-    handling step ages them as everyone's; and the engagements of other stations, the first by
-    id, handed to it until it has its share of scale 1's engagements at stations."""
+    about one in 25 of the bookings made above besides the city's one in a hundred (which gives
+    scale 1's station 38 over its year, the 60 days here 10; with these 38 here too), before the
+    complaints' handling step ages them as everyone's; and the engagements of other stations,
+    the first by id, handed to it until it has its share of scale 1's engagements at stations."""
     with step("the bench's station: its complaints and engagements"):
         (station,) = cur.execute(BUSIEST_STATION).fetchone()
         cur.execute(
