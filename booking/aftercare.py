@@ -204,7 +204,7 @@ BOOKING_COMPLAINTS = ComplaintKind(
     model=Complaint,
     # Its own column (the booking's station), indexed with the open ones: the desk's complaints
     # due read the station's open complaints, not every open one of the city joined to its booking.
-    station_code=lambda: Complaint.station_code,
+    station_code=lambda: Complaint.station_code.expression,
     station_of=lambda complaint: complaint.booking.station_code,
     worker_of=lambda complaint: complaint.booking.worker_id,
     decided=complaint_decided,
