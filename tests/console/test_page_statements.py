@@ -2,9 +2,7 @@
 the page's rows are picked by key, then read with what they show, never one query per row; the
 station desk's waiting rows are read from indexes of those rows alone."""
 
-from sqlalchemy import event
-
-from tests.factories import STATION_A, STATION_B, slot_start
+from tests.factories import STATION_A, STATION_B, plan_nodes, slot_start, statements_with_parameters
 
 ROWS = 25
 
@@ -68,21 +66,14 @@ def test_the_apis_worker_list_counts_every_worker(app, client, operator, make_ap
     assert answer["total"] == ROWS and "total_is_lower_bound" not in answer
 
 
-def explained_rows_left_behind(connection, statement: str, parameters) -> int:
+def rows_left_behind(connection, statement: str, parameters) -> int:
     """The rows of bookings and booking complaints PostgreSQL read and threw away (by a filter,
-    not an index) to answer `statement`, index scans preferred as on a table of the city's size."""
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar_one()
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = on")
-
-    def left(node: dict) -> int:
-        own = node.get("Rows Removed by Filter", 0) if node.get("Relation Name") in WAITING_TABLES else 0
-        return own + sum(left(child) for child in node.get("Plans", ()))
-
-    return left(plan[0]["Plan"])
-
-
-WAITING_TABLES = ("bookings", "booking_complaints")
+    not an index) to answer `statement`."""
+    return sum(
+        node.get("Rows Removed by Filter", 0)
+        for node in plan_nodes(connection, statement, parameters)
+        if node.get("Relation Name") in ("bookings", "booking_complaints")
+    )
 
 
 def test_the_desk_reads_only_what_waits_and_the_same_statements_for_one_booking_as_for_three(
@@ -117,24 +108,14 @@ def test_the_desk_reads_only_what_waits_and_the_same_statements_for_one_booking_
     console_session(client, "station_staff", station_code=STATION_A)
     desk = f"/console/desk?date={confirmed['starts_at'][:10]}"
 
-    sent: list[tuple[str, object]] = []
-
-    def record(_conn, _cursor, statement, parameters, *_args):
-        if "SAVEPOINT" not in statement.upper():
-            sent.append((statement, parameters))
-
-    with count_statements() as statements:
-        event.listen(isolated, "before_cursor_execute", record)
-        try:
-            page = client.get(desk).get_data(as_text=True)
-        finally:
-            event.remove(isolated, "before_cursor_execute", record)
+    with count_statements() as statements, statements_with_parameters(isolated) as sent:
+        page = client.get(desk).get_data(as_text=True)
     assert '<strong data-count="unconfirmed">1</strong>' in page
     assert '<strong data-count="complaints_due">0</strong>' in page
     if isolated.dialect.name == "postgresql":
         waiting = [(s, p) for s, p in sent if "'pending'" in s or "FROM booking_complaints" in s]
         assert len(waiting) == 4  # the pending bookings' count and page, the complaints due's
-        assert [explained_rows_left_behind(isolated, s, p) for s, p in waiting] == [0, 0, 0, 0]
+        assert [rows_left_behind(isolated, s, p) for s, p in waiting] == [0, 0, 0, 0]
 
     for hour in (12, 14):
         booked(starts_at=slot_start(1, hour))
