@@ -25,6 +25,10 @@ comment "bench scale S seed N: loading"), so a generation cut short (at scale 10
 an hour) keeps the steps it finished: run the same command again and it resumes with the first
 step not done (`--fresh` starts again). A finished one drops the record and says "bench scale S
 seed N", which `--keep` (and bench/city.py's) reads.
+
+Below scale 0.1 the busiest station, whose pages bench/city.py reads as its clerk, is given what
+they show at scale 1 (FULL_PAGES_BELOW): scale 1's bookings of its desk days, complaints and
+engagements, so that a staff page's growth from 0.01 compares pages of the same rows.
 """
 
 import argparse
@@ -257,6 +261,8 @@ def load(connection, n: dict, seed: int, scale: float, done: set[str]) -> None:
         ("certificate moves", _certificate_moves),
         *scale_features.stages(n, scale, step, indexes_built_after),
     ]
+    if scale < FULL_PAGES_BELOW:
+        stages = _with_full_pages(stages, n)
     for position, (name, run_on) in enumerate(stages):
         if name in done:
             log(f"{name}: done by an earlier run, kept")
@@ -412,26 +418,25 @@ def _certificate_moves(cur) -> None:
         )
 
 
-def _bookings(cur, n: dict) -> None:
-    """Bookings spread over the stations' offers and the last 330 days and the next 7: one slot
-    per (offer, day, time) that has any, holding as many as were booked; the statuses a year of
-    bookings has; the time blocks of those still to come."""
-    with step(f"{n['bookings']:,} bookings and their slots"), indexes_built_after(cur, "bookings"):
-        cur.execute(
-            """
-            CREATE TEMP TABLE planned AS
+def _planned(table: str, station_where: str = "", series_where: str = "") -> str:
+    """The CREATE of the temporary table of bookings planned over the stations' offers: booking i
+    at offer i modulo the offers, on the day (i * 7) modulo 337 minus 7 before today, at the slot
+    (i / 337) modulo the slots of its day; pending, confirmed or assigned still to come, past
+    ones mostly completed. `station_where` keeps some offers only, `series_where` some i only."""
+    return f"""
+            CREATE TEMP TABLE {table} AS
             WITH offers AS MATERIALIZED (
                 SELECT o.*, row_number() OVER (ORDER BY o.id) - 1 AS k,
                        (extract(epoch FROM o.closes_at - o.opens_at) / 60 / o.slot_minutes)::int AS slots_a_day
                 FROM station_offers o WHERE o.active
             ), series AS (
-                SELECT i, i %% (SELECT count(*) FROM offers) AS k FROM generate_series(1, %(bookings)s) i
+                SELECT i, i %% (SELECT count(*) FROM offers) AS k FROM generate_series(1, %(bookings)s) i{series_where}
             ), placed AS (
                 SELECT i, o.station_code, o.service_code, o.slot_minutes, greatest(o.capacity, 1) AS capacity,
                        (date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') - (i * 7 %% 337 - 7) * interval '1 day'
                         + o.opens_at + ((i / 337) %% greatest(o.slots_a_day, 1)) * o.slot_minutes * interval '1 minute')
                         AT TIME ZONE 'Asia/Shanghai' AS starts_at
-                FROM series JOIN offers o USING (k)
+                FROM series JOIN offers o USING (k){station_where}
             )
             SELECT *,
                    CASE WHEN starts_at > now() THEN (ARRAY['pending', 'confirmed', 'assigned'])[1 + i %% 3]
@@ -440,7 +445,42 @@ def _bookings(cur, n: dict) -> None:
                    1 + (i * 31 %% %(residents)s) AS resident_id,
                    1 + (i * 17 %% %(workers)s) AS worker_id
             FROM placed
-            """,
+            """
+
+
+# The bookings of a plan (its table's rows joined to their slots, each given `id`), as rows.
+BOOKING_ROWS = """
+            INSERT INTO bookings (id, resident_id, idempotency_key, request_fingerprint, station_code, service_code,
+                slot_id, starts_at, ends_at, status, address, location, contact_name, worker_id, reschedule_count,
+                entry_confirmed_at, created_at, updated_at, version)
+            SELECT {id}, m.resident_id, 'scale-' || {id}, md5({id}::text), m.station_code, m.service_code, m.slot_id,
+                   m.starts_at, m.ends_at, m.status, a.address,
+                   ST_SetSRID(ST_MakePoint(coalesce(ST_X(st.location), 113.3) + (m.i % 100 - 50) * 0.0002,
+                                           coalesce(ST_Y(st.location), 23.1) + (m.i % 77 - 38) * 0.0002), 4326),
+                   '陈女士', CASE WHEN m.status IN ('assigned', 'completed') THEN m.worker_id END, 0,
+                   CASE WHEN m.status = 'completed' THEN m.starts_at END,
+                   least(m.starts_at - interval '2 days', now() - interval '3 hours'), m.starts_at, 1
+            FROM {made} m JOIN pg_temp.addresses a ON a.n = m.i % 100
+            JOIN stations st ON st.code = m.station_code
+            """
+# The time blocks of the assigned bookings still to come, those with ids above %(after)s.
+TIME_BLOCKS = """
+            INSERT INTO worker_time_blocks (worker_id, starts_at, booking_id)
+            SELECT DISTINCT ON (b.worker_id, t) b.worker_id, t, b.id
+            FROM bookings b CROSS JOIN LATERAL generate_series(b.starts_at, b.ends_at - interval '30 minutes',
+                                                               interval '30 minutes') t
+            WHERE b.worker_id IS NOT NULL AND b.starts_at > now(){after}
+            ORDER BY b.worker_id, t, b.id{on_conflict}
+            """
+
+
+def _bookings(cur, n: dict) -> None:
+    """Bookings spread over the stations' offers and the last 330 days and the next 7: one slot
+    per (offer, day, time) that has any, holding as many as were booked; the statuses a year of
+    bookings has; the time blocks of those still to come."""
+    with step(f"{n['bookings']:,} bookings and their slots"), indexes_built_after(cur, "bookings"):
+        cur.execute(
+            _planned("planned"),
             {"bookings": n["bookings"], "residents": n["residents"], "workers": n["workers"]},
         )
         cur.execute(
@@ -458,32 +498,19 @@ def _bookings(cur, n: dict) -> None:
             FROM planned p JOIN booking_slots s USING (station_code, service_code, starts_at)
             """
         )
-        cur.execute(
-            """
-            INSERT INTO bookings (id, resident_id, idempotency_key, request_fingerprint, station_code, service_code,
-                slot_id, starts_at, ends_at, status, address, location, contact_name, worker_id, reschedule_count,
-                entry_confirmed_at, created_at, updated_at, version)
-            SELECT m.i, m.resident_id, 'scale-' || m.i, md5(m.i::text), m.station_code, m.service_code, m.slot_id,
-                   m.starts_at, m.ends_at, m.status, a.address,
-                   ST_SetSRID(ST_MakePoint(coalesce(ST_X(st.location), 113.3) + (m.i % 100 - 50) * 0.0002,
-                                           coalesce(ST_Y(st.location), 23.1) + (m.i % 77 - 38) * 0.0002), 4326),
-                   '陈女士', CASE WHEN m.status IN ('assigned', 'completed') THEN m.worker_id END, 0,
-                   CASE WHEN m.status = 'completed' THEN m.starts_at END,
-                   least(m.starts_at - interval '2 days', now() - interval '3 hours'), m.starts_at, 1
-            FROM made m JOIN pg_temp.addresses a ON a.n = m.i % 100
-            JOIN stations st ON st.code = m.station_code
-            """
-        )
-        cur.execute(
-            """
-            INSERT INTO worker_time_blocks (worker_id, starts_at, booking_id)
-            SELECT DISTINCT ON (b.worker_id, t) b.worker_id, t, b.id
-            FROM bookings b CROSS JOIN LATERAL generate_series(b.starts_at, b.ends_at - interval '30 minutes',
-                                                               interval '30 minutes') t
-            WHERE b.worker_id IS NOT NULL AND b.starts_at > now()
-            ORDER BY b.worker_id, t, b.id
-            """
-        )
+        cur.execute(BOOKING_ROWS.format(id="m.i", made="made"))
+        cur.execute(TIME_BLOCKS.format(after="", on_conflict=""))
+
+
+# Complaints about the completed bookings `which` names, as scale.py makes them: the statuses
+# only (scale_features' complaints step hands them their handling and the status their age has reached).
+COMPLAINTS = (
+    "INSERT INTO booking_complaints (booking_id, station_code, type, text, status, result, submitted_by_id, "
+    "submitted_at, version, text_status) SELECT id, station_code, 'attitude', '服务态度不好', "
+    "(ARRAY['submitted', 'accepted', 'closed'])[1 + id % 3], CASE WHEN id % 3 = 2 THEN 'upheld' END, "
+    "resident_id, ends_at + interval '1 day', 1, 'pass' "
+    "FROM bookings WHERE status = 'completed' AND {which}"
+)
 
 
 def _booking_records(cur) -> None:
@@ -518,12 +545,96 @@ def _booking_records(cur) -> None:
             "least(ends_at + interval '2 days', now() - interval '1 hour') "
             "FROM bookings WHERE status = 'completed' AND id % 5 < 3"
         )
+        cur.execute(COMPLAINTS.format(which="id % 100 = 1"))
+
+
+# Below this scale the bench's station, the one with the most bookings (bench/city.py), is given
+# what its clerk's pages show at scale 1: there its desk and day sheet list 13 to 18 bookings a
+# day, its complaints, follow-ups due and engagements a page of 20 and more, where at 0.01 they
+# list none to two. Without them the city bench's growth 0.01 → 1 of a staff page measured the
+# rows on its page, not the cost of the data behind it; its history (the station's other days)
+# is left as small as the scale makes it, so work that grows with it still shows.
+FULL_PAGES_BELOW = 0.1
+BUSIEST_STATION = "SELECT station_code FROM bookings GROUP BY station_code ORDER BY count(*) DESC, station_code LIMIT 1"
+DESK_DAYS = (60, 7)  # the days before and after today bench/city.py reads the desk and day sheet of
+
+
+def _with_full_pages(stages: list, n: dict) -> list:
+    """The steps with the bench's station's: its days after the bookings, its complaints and
+    engagements after the engagements (and before the complaints' handling)."""
+    after = {
+        "bookings": ("the bench's station's days", lambda cur: _busiest_station_days(cur, n)),
+        "engagements": ("the bench's station's handling", lambda cur: _busiest_station_handling(cur, n)),
+    }
+    return [each for stage in stages for each in (stage, *([after[stage[0]]] if stage[0] in after else []))]
+
+
+def _busiest_station_days(cur, n: dict) -> None:
+    """The bookings scale 1 has at the bench's station on the desk's days, made as scale 1 makes
+    them (the same plan over its million bookings, kept to that station's offers and those
+    days), with ids after the others', their slots (shared with the bookings already there) and
+    the time blocks of those assigned; their events, ratings, follow-ups and complaints come with
+    everyone's in the next step."""
+    before, after = DESK_DAYS
+    with step(f"the bench's station: scale 1's bookings of its last {before} days and next {after}"):
+        (station,) = cur.execute(BUSIEST_STATION).fetchone()
+        plan = {"bookings": TODAY["bookings"], "residents": n["residents"], "workers": n["workers"]}
         cur.execute(
-            "INSERT INTO booking_complaints (booking_id, station_code, type, text, status, result, submitted_by_id, "
-            "submitted_at, version, text_status) SELECT id, station_code, 'attitude', '服务态度不好', "
-            "(ARRAY['submitted', 'accepted', 'closed'])[1 + id % 3], CASE WHEN id % 3 = 2 THEN 'upheld' END, "
-            "resident_id, ends_at + interval '1 day', 1, 'pass' "
-            "FROM bookings WHERE status = 'completed' AND id % 100 = 1"
+            _planned(
+                "bench_planned", " WHERE o.station_code = %(station)s", f" WHERE i * 7 %% 337 <= {before + after}"
+            ),
+            plan | {"station": station},
+        )
+        cur.execute(
+            """
+            INSERT INTO booking_slots (station_code, service_code, starts_at, ends_at, capacity, booked)
+            SELECT station_code, service_code, starts_at, starts_at + slot_minutes * interval '1 minute',
+                   greatest(max(capacity), count(*)), count(*) FILTER (WHERE status NOT IN ('cancelled', 'rejected'))
+            FROM bench_planned GROUP BY station_code, service_code, starts_at, slot_minutes
+            ON CONFLICT (station_code, service_code, starts_at) DO UPDATE
+            SET booked = booking_slots.booked + excluded.booked,
+                capacity = greatest(booking_slots.capacity, excluded.capacity, booking_slots.booked + excluded.booked)
+            """
+        )
+        cur.execute(
+            """
+            CREATE TEMP TABLE bench_made AS
+            SELECT p.*, s.id AS slot_id, s.ends_at,
+                   (SELECT max(id) FROM bookings) + row_number() OVER (ORDER BY p.i) AS id
+            FROM bench_planned p JOIN booking_slots s USING (station_code, service_code, starts_at)
+            """
+        )
+        cur.execute(BOOKING_ROWS.format(id="m.id", made="bench_made"))
+        # A worker may hold the half hour already (so may she in _bookings' own plan): the first keeps it.
+        cur.execute(
+            TIME_BLOCKS.format(after=" AND b.id > %(after)s", on_conflict=" ON CONFLICT DO NOTHING"),
+            {"after": n["bookings"]},
+        )
+
+
+def _busiest_station_handling(cur, n: dict) -> None:
+    """The bench's station's complaints and engagements, as many as scale 1 gives it: a complaint
+    about one in 25 of the bookings made above besides the city's one in a hundred (which gives
+    scale 1's station 38 over its year, the 60 days here 10; with these 38 here too), before the
+    complaints' handling step ages them as everyone's; and the engagements of other stations,
+    the first by id, handed to it until it has its share of scale 1's engagements at stations."""
+    with step("the bench's station: its complaints and engagements"):
+        (station,) = cur.execute(BUSIEST_STATION).fetchone()
+        cur.execute(
+            COMPLAINTS.format(
+                which=f"station_code = ({BUSIEST_STATION}) AND id > {n['bookings']} AND mod(id, 25) = 7 "
+                "AND NOT EXISTS (SELECT FROM booking_complaints c WHERE c.booking_id = bookings.id)"
+            )
+        )
+        cur.execute(
+            """
+            UPDATE engagements SET station_code = %(station)s WHERE id IN (
+                SELECT id FROM engagements WHERE station_code <> %(station)s ORDER BY id
+                LIMIT greatest(0, round(%(city)s::numeric * (SELECT count(station_code) FROM engagements)
+                                        / (SELECT count(*) FROM engagements) / (SELECT count(*) FROM stations))
+                                  - (SELECT count(*) FROM engagements WHERE station_code = %(station)s))::int)
+            """,
+            {"station": station, "city": scale_features.TODAY["engagements"]},
         )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from app.paging import Page, paginate_by_key
 from booking.aftercare import follow_ups_due
@@ -24,7 +24,13 @@ class Desk:
 
 
 def unconfirmed_bookings(station_code: str, limit: int) -> Page:
-    query = select(Booking).where(Booking.station_code == station_code, Booking.status == PENDING)
+    """Read from ix_bookings_station_pending, which holds the pending bookings alone: not every
+    booking of the station's history read to find them (3,900 heap pages at the busiest station
+    at scale 1). The status is written into the SQL, not bound: a plan made for any value of a
+    parameter (PostgreSQL's generic plan of a statement prepared after a few runs) could not use
+    an index of the pending ones."""
+    pending = Booking.status == literal(PENDING, literal_execute=True)
+    query = select(Booking).where(Booking.station_code == station_code, pending)
     order = (Booking.created_at, Booking.id)
     return paginate_by_key(query, order, Booking.id, 1, limit, load=shown_with_booking())
 

@@ -28,7 +28,7 @@ from app.extensions import Model
 from app.i18n import lazy_gettext
 from app.privacy import Encrypted
 from app.states import StateTable
-from complaints.models import HandledComplaint, complaint_checks, open_complaints_index
+from complaints.models import OPEN_COMPLAINT, HandledComplaint, complaint_checks, open_complaints_index
 from credit.models import Worker
 from stations.models import Station
 from wechat.models import CheckedText, text_status_check
@@ -45,6 +45,7 @@ PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED, CANCELLED, REJECTED = (
     "rejected",
 )
 STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED, CANCELLED, REJECTED)
+PENDING_BOOKING = f"status = '{PENDING}'"  # the partial index of the bookings waiting to be confirmed
 STATUS_NAMES = {
     PENDING: "待接单",
     CONFIRMED: "已接单",
@@ -188,6 +189,16 @@ class Booking(Model):
         # A station's list in its order (deep pages too) and its count, read from the index alone.
         Index("ix_bookings_station_starts_at_id", "station_code", "starts_at", "id", postgresql_include=["status"]),
         Index("ix_bookings_starts_at", "starts_at"),  # the reminders' day, across stations
+        # The desk's bookings waiting to be confirmed, oldest first, and their count: the few
+        # pending, not every booking of the station's history read to find them.
+        Index(
+            "ix_bookings_station_pending",
+            "station_code",
+            "created_at",
+            "id",
+            postgresql_where=text(PENDING_BOOKING),
+            sqlite_where=text(PENDING_BOOKING),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -324,6 +335,16 @@ class Complaint(HandledComplaint, CheckedText, Model):
         Index("ix_booking_complaints_decided_at", "decided_at"),
         Index("ix_booking_complaints_respond_by", "respond_by"),
         Index("ix_booking_complaints_station_code_id", "station_code", "id"),
+        # A station's open complaints by deadline (the desk's complaints due), not the city's.
+        Index(
+            "ix_booking_complaints_station_open",
+            "station_code",
+            "status",
+            "respond_by",
+            "resolve_by",
+            postgresql_where=text(OPEN_COMPLAINT),
+            sqlite_where=text(OPEN_COMPLAINT),
+        ),
     )
     COMPLAINT_KIND = "booking"
 

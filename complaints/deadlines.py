@@ -32,6 +32,12 @@ def due_at(complaint: Complaint) -> datetime | None:
     return {SUBMITTED: complaint.respond_by, ACCEPTED: complaint.resolve_by}.get(complaint.status)
 
 
+# The open statuses written into the SQL, not bound: the open complaints' partial indexes (by
+# deadline, by station and deadline) serve only a plan that knows the statuses, and a statement
+# prepared after a few runs may be planned for any value of its parameters.
+OPEN_STATUSES = [literal(status, literal_execute=True) for status in (SUBMITTED, ACCEPTED)]
+
+
 def due_complaints(station_code: str | None, within: timedelta, page: int, per_page: int) -> Page:
     """Open complaints of every kind whose current deadline is past or within `within`, the most
     overdue first: one station's (its staff), or every station's and those no station handles
@@ -53,7 +59,7 @@ def due_complaints(station_code: str | None, within: timedelta, page: int, per_p
             model.resolve_by.label("resolve_by"),
             due.label("due_at"),
             station.label("station_code"),
-        ).where(model.status.in_((SUBMITTED, ACCEPTED)), due < now + within)
+        ).where(model.status.in_(OPEN_STATUSES), due < now + within)
         if station_code is not None:
             query = query.where(station == station_code)
         parts.append(query)

@@ -137,6 +137,37 @@ def statements_on(engine: Engine, keep: Callable[[str], bool] = lambda _statemen
         event.remove(engine, "before_cursor_execute", record)
 
 
+@contextmanager
+def statements_with_parameters(connection) -> Iterator[list[tuple[str, object]]]:
+    """`with statements_with_parameters(connection) as sent:` each statement sent on the test's
+    connection meanwhile with its parameters (savepoint bookkeeping aside), to explain its plan."""
+    sent: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        if "SAVEPOINT" not in statement.upper():
+            sent.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+def plan_nodes(connection, statement: str, parameters) -> list[dict]:
+    """Every node of PostgreSQL's plan of `statement` as run (EXPLAIN ANALYZE), index scans
+    preferred as on a table of the city's size, where a test's few rows would be read whole."""
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters).scalar_one()
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = on")
+    nodes, waiting = [], [plan[0]["Plan"]]
+    while waiting:
+        node = waiting.pop()
+        nodes.append(node)
+        waiting.extend(node.get("Plans", ()))
+    return nodes
+
+
 # Users and their session tokens -----------------------------------------------------------------
 
 _openids = itertools.count(1)

@@ -1,5 +1,8 @@
 """The console's long lists cost the same SQL statements on their first page as on a deep one:
-the page's rows are picked by key, then read with what they show, never one query per row."""
+the page's rows are picked by key, then read with what they show, never one query per row; the
+station desk's waiting rows are read from indexes of those rows alone."""
+
+from tests.factories import STATION_A, STATION_B, plan_nodes, slot_start, statements_with_parameters
 
 ROWS = 25
 
@@ -61,3 +64,62 @@ def test_the_apis_worker_list_counts_every_worker(app, client, operator, make_ap
         make_applicant(name=f"工人{n:02d}")
     answer = client.get("/api/v1/workers?per_page=10", headers=operator).json
     assert answer["total"] == ROWS and "total_is_lower_bound" not in answer
+
+
+def rows_left_behind(connection, statement: str, parameters) -> int:
+    """The rows of bookings and booking complaints PostgreSQL read and threw away (by a filter,
+    not an index) to answer `statement`."""
+    return sum(
+        node.get("Rows Removed by Filter", 0)
+        for node in plan_nodes(connection, statement, parameters)
+        if node.get("Relation Name") in ("bookings", "booking_complaints")
+    )
+
+
+def test_the_desk_reads_only_what_waits_and_the_same_statements_for_one_booking_as_for_three(
+    client, console_session, count_statements, booked, act, staff, green_worker, isolated
+):
+    """What waits at the desk (the bookings to confirm, the complaints near their deadline) is
+    read from indexes of the waiting rows of the clerk's station: not found among the station's
+    other bookings, nor among the open complaints of other stations. The page's statements stay
+    thirteen however many bookings wait: the session, the station and its point, a count and a
+    page of each list (the day's bookings, those to confirm, the follow-ups due, the complaints
+    due), the hours."""
+
+    def complained_of(station_code: str) -> dict:
+        booking, resident = booked(starts_at=slot_start(2, 8), station_code=station_code)
+        assert act(booking["id"], "confirm", staff(station_code)).status_code == 200
+        assert act(booking["id"], "assign", staff(station_code), {"worker_id": green_worker()["id"]}).status_code == 200
+        complaint = client.post(
+            f"/api/v1/bookings/{booking['id']}/complaints", json={"type": "lateness", "text": "迟到"}, headers=resident
+        )
+        assert complaint.status_code == 201, complaint.json
+        return complaint.json
+
+    complained_of(STATION_B)  # open, at another station
+    handled = complained_of(STATION_A)
+    invalidated = client.post(
+        f"/api/v1/complaints/{handled['id']}/invalidate", json={"reason": "重复"}, headers=staff()
+    )
+    assert invalidated.status_code == 200, invalidated.json
+    confirmed, _ = booked(starts_at=slot_start(1, 8))
+    assert act(confirmed["id"], "confirm", staff()).status_code == 200
+    booked(starts_at=slot_start(1, 10))
+    console_session(client, "station_staff", station_code=STATION_A)
+    desk = f"/console/desk?date={confirmed['starts_at'][:10]}"
+
+    with count_statements() as statements, statements_with_parameters(isolated) as sent:
+        page = client.get(desk).get_data(as_text=True)
+    assert '<strong data-count="unconfirmed">1</strong>' in page
+    assert '<strong data-count="complaints_due">0</strong>' in page
+    if isolated.dialect.name == "postgresql":
+        waiting = [(s, p) for s, p in sent if "'pending'" in s or "FROM booking_complaints" in s]
+        assert len(waiting) == 4  # the pending bookings' count and page, the complaints due's
+        assert [rows_left_behind(isolated, s, p) for s, p in waiting] == [0, 0, 0, 0]
+
+    for hour in (12, 14):
+        booked(starts_at=slot_start(1, hour))
+    with count_statements() as more:
+        page = client.get(desk).get_data(as_text=True)
+    assert '<strong data-count="unconfirmed">3</strong>' in page
+    assert len(statements) == len(more) == 13
