@@ -7,8 +7,8 @@ open booking complaints by station and deadline. A page of a station's engagemen
 and sorted every engagement of its history by first day (76 heap pages at that station, 18 ms
 cold); an index of them in that order gives the page's rows by key.
 
-Revision ID: 0036_staff_pages
-Revises: 0035_training_rollup
+Revision ID: 0039_staff_pages
+Revises: 0038_worker_counts_deferred
 Create Date: 2026-12-03 16:00:00.000000
 
 """
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0036_staff_pages"
-down_revision = "0035_training_rollup"
+revision = "0039_staff_pages"
+down_revision = "0038_worker_counts_deferred"
 branch_labels = None
 depends_on = None
 
