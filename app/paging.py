@@ -143,6 +143,7 @@ def paginate_by_cursor(
     page: int = 1,
     load: Sequence = (),
     capped: bool = False,
+    key_equals: Sequence[Any] = (),
 ) -> Page:
     """`paginate_by_key` found by cursor: the page after (or before) the row a cursor names, read
     as a range of the index on `order` (the columns of `query`'s entity, ending with `key`, its
@@ -150,7 +151,11 @@ def paginate_by_cursor(
     `sort` names the order in the cursor: a cursor of another order is refused (422
     invalid_cursor, naming `cursor`) rather than read as a wrong position. Without a cursor, the
     `page`-th page by OFFSET (a shallow one: the query schema bounds it by MAX_OFFSET). The
-    page's `next` and `previous` are the cursors after its last row and before its first."""
+    page's `next` and `previous` are the cursors after its last row and before its first.
+
+    `key_equals`: columns of a table `query` joins that equal `key` (certificates.worker_id): in
+    the order by key alone they are bounded by the cursor too, as PostgreSQL carries no range
+    across a join and would otherwise read the joined index from its start."""
     keyset = Keyset(order)
     keys_only = query.with_only_columns(key, maintain_column_froms=True)
     total, stopped_at = _count(keys_only, capped)
@@ -159,6 +164,8 @@ def paginate_by_cursor(
     picked = keys_only.order_by(*(keyset.reversed() if backward else keyset).orderings())
     if position is not None:
         picked = picked.where(keyset.beyond(position[1], backward))
+        if len(keyset.terms) == 1:
+            picked = picked.where(*(Keyset([column]).beyond(position[1], backward) for column in key_equals))
     else:
         picked = picked.offset((page - 1) * per_page)
     # One key more than the page says whether a page follows (precedes, backward): counted in the

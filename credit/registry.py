@@ -222,5 +222,14 @@ def list_workers(
         query = query.where(Certificate.state == state)
     shown = (joinedload(Worker.certificate, innerjoin=True), undefer_group(PERSONAL))
     return paginate_by_cursor(
-        query, WORKER_ORDERS[order], order, Worker.id, cursor, per_page, page=page, load=shown, capped=capped
+        query,
+        WORKER_ORDERS[order],
+        order,
+        Worker.id,
+        cursor,
+        per_page,
+        page=page,
+        load=shown,
+        capped=capped,
+        key_equals=(Certificate.worker_id,),
     )
