@@ -223,7 +223,10 @@ class SortTerm:
     @classmethod
     def of(cls, element: Any) -> "SortTerm":
         nulls = None
-        if isinstance(element, UnaryExpression) and element.modifier in (operators.nulls_last_op, operators.nulls_first_op):
+        if isinstance(element, UnaryExpression) and element.modifier in (
+            operators.nulls_last_op,
+            operators.nulls_first_op,
+        ):
             nulls = "last" if element.modifier is operators.nulls_last_op else "first"
             element = element.element
         descending = False

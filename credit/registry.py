@@ -211,8 +211,9 @@ def list_workers(
     """Workers by id (or in another of WORKER_ORDERS), each with its certificate and its masked
     numbers: the page's ids picked by cursor (a range of pk_workers, or of
     ix_certificates_state_worker_id in one state, from the cursor's row), then only those rows
-    read, their certificates joined and the page's numbers alone decrypted. `search` finds a name containing it or a certificate number. `capped`: counted up
-    to LIST_COUNT_CAP (app.paging), as the console shows it; the API's `total` stays exact."""
+    read, their certificates joined and the page's numbers alone decrypted. `search` finds a name
+    containing it or a certificate number. `capped`: counted up to LIST_COUNT_CAP (app.paging), as
+    the console shows it; the API's `total` stays exact."""
     query = select(Worker).join(Worker.certificate)
     if search:
         query = query.where(found_by(search))

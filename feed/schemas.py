@@ -12,7 +12,6 @@ MAX_LIMIT = 1000
 FORMATS = ("json", "csv")
 
 
-
 class CursorField(fields.String):
     """The opaque `next_cursor` of an earlier page."""
 

@@ -6,7 +6,6 @@ import pytest
 
 from app.extensions import db
 from credit import registry
-from credit.models import Company
 from tests.factories import new_credit_code
 
 # (grade, score): grades and scores tied, some scores not yet known (NULL), districts shared.
@@ -19,7 +18,11 @@ def companies(app, isolated):
     with app.app_context():
         for n, (grade, score) in enumerate(COMPANIES):
             company = registry.create_company(
-                {"name": f"家政{n % 3}", "credit_code": new_credit_code(), "district_code": ["440106", "440104"][n % 2]},
+                {
+                    "name": f"家政{n % 3}",
+                    "credit_code": new_credit_code(),
+                    "district_code": ["440106", "440104"][n % 2],
+                },
                 None,
             )
             company.grade, company.credit_score = grade, score
