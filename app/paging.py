@@ -144,6 +144,7 @@ def paginate_by_cursor(
     load: Sequence = (),
     capped: bool = False,
     key_equals: Sequence[Any] = (),
+    keys_first: bool = False,
 ) -> Page:
     """`paginate_by_key` found by cursor: the page after (or before) the row a cursor names, read
     as a range of the index on `order` (the columns of `query`'s entity, ending with `key`, its
@@ -155,7 +156,9 @@ def paginate_by_cursor(
 
     `key_equals`: columns of a table `query` joins that equal `key` (certificates.worker_id): in
     the order by key alone they are bounded by the cursor too, as PostgreSQL carries no range
-    across a join and would otherwise read the joined index from its start."""
+    across a join and would otherwise read the joined index from its start. `keys_first`: the
+    page's keys are read in a statement of their own, for rows whose eager loads would have the
+    planner join them all before it keeps the page's (the 失信名单's case, parties, certificate)."""
     keyset = Keyset(order)
     keys_only = query.with_only_columns(key, maintain_column_froms=True)
     total, stopped_at = _count(keys_only, capped)
@@ -168,13 +171,19 @@ def paginate_by_cursor(
             picked = picked.where(*(Keyset([column]).beyond(position[1], backward) for column in key_equals))
     else:
         picked = picked.offset((page - 1) * per_page)
-    # One key more than the page says whether a page follows (precedes, backward): counted in the
-    # page's own statement, so that only the page's rows are read (and their numbers decrypted).
-    more_follow = select(func.count()).select_from(picked.limit(per_page + 1).subquery()).scalar_subquery()
-    rows = select(query.column_descriptions[0]["entity"], *keyset.expressions, more_follow > per_page)
-    rows = rows.where(key.in_(picked.limit(per_page))).order_by(*keyset.orderings()).options(*load)
-    shown = db.session.execute(rows).unique().all()
-    more = bool(shown) and bool(shown[0][-1])
+    # One key more than the page says whether a page follows (precedes, backward): read with the
+    # keys, or counted in the page's own statement, so that only the page's rows are read (and
+    # their numbers decrypted).
+    entity = query.column_descriptions[0]["entity"]
+    keys: list = []
+    if keys_first:
+        keys = list(db.session.scalars(picked.limit(per_page + 1)))
+        rows = select(entity, *keyset.expressions).where(key.in_(keys[:per_page]))
+    else:
+        more_follow = select(func.count()).select_from(picked.limit(per_page + 1).subquery()).scalar_subquery()
+        rows = select(entity, *keyset.expressions, more_follow > per_page).where(key.in_(picked.limit(per_page)))
+    shown = db.session.execute(rows.order_by(*keyset.orderings()).options(*load)).unique().all()
+    more = len(keys) > per_page if keys_first else bool(shown) and bool(shown[0][-1])
     first, last = (keyset.values(shown[0]), keyset.values(shown[-1])) if shown else (None, None)
     after_page = more or backward
     before_page = more if backward else (position is not None or page > 1)
