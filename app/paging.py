@@ -341,7 +341,8 @@ class Keyset:
         column, or equal there and past it in the next, and so on. The first column's own bound
         is repeated alone, so that the database reads the index from there, not from its start."""
         terms = self.reversed().terms if backward else self.terms
-        past, equal = [], []
+        past: list[ColumnElement[bool]] = []
+        equal: list[ColumnElement[bool]] = []
         for term, value in zip(terms, key, strict=True):
             past.append(and_(*equal, term.follows(value)))
             equal.append(term.equal(value))

@@ -176,7 +176,6 @@ def test_the_training_figures_page_shows_the_chosen_months_classes_and_refuses_a
     assert backwards.status_code == 422 and 'id="error-month_to"' in backwards.get_data(as_text=True)
 
 
-
 def test_the_classes_page_on_from_the_newest_by_next_and_back_by_previous(
     client, console_session, make_class, make_course
 ):

@@ -111,7 +111,8 @@ def test_every_page_of_the_current_list_is_three_statements_newest_first(
         upheld("listing", 30, company=make_company()),
         upheld("listing", 30, worker=make_issued(name="张秀梅")),
     ]
-    statements, names, onwards = [], [], {}
+    statements, names = [], []
+    onwards: dict[str, str] = {}
     for _ in listed:
         with count_statements() as counted:
             answer = client.get("/api/v1/sanctions/listings", query_string={"per_page": 1} | onwards).json
