@@ -299,6 +299,8 @@ class SortTerm:
             return float(value)
         if type(value) is not python_type or (python_type is int and abs(value) >= 2**63):
             raise ValueError(f"not a {python_type.__name__} of the database")
+        if python_type is str and "\x00" in value:
+            raise ValueError("a NUL, which no text column holds")
         return value
 
 

@@ -4,7 +4,9 @@ direction included, as deep as the list goes; a cursor the list did not give is 
 
 import pytest
 
+from app.errors import Invalid
 from app.extensions import db
+from app.paging import encode_cursor
 from credit import registry
 from tests.factories import new_credit_code
 
@@ -89,3 +91,14 @@ def test_page_numbers_reach_only_the_first_thousand_rows_and_never_beside_a_curs
     first = client.get("/api/v1/companies", query_string={"per_page": 2}).json
     both = client.get("/api/v1/companies", query_string={"page": 1, "cursor": first["next"]})
     assert both.status_code == 422 and list(both.json["errors"]) == ["cursor"]
+
+
+@pytest.mark.parametrize(
+    "sort, key",
+    [("name", ["家政\x00", 3]), ("id", [2**63]), ("score", ["80", 3]), ("district", [None, 80.0, 3])],
+)
+def test_a_key_no_column_of_the_order_holds_is_refused_before_the_database_reads_it(app, companies, sort, key):
+    """A NUL in a name, an id past 64 bits, a score as text, a NULL district: 422, not a 500."""
+    with app.test_request_context(), pytest.raises(Invalid) as refused:
+        registry.list_companies(None, None, 1, 20, cursor=encode_cursor([sort, "after", *key]), order=sort)
+    assert refused.value.problem_code == "invalid_cursor" and list(refused.value.data["errors"]) == ["cursor"]
