@@ -48,9 +48,21 @@ def first_row(connection, query: str, *params) -> tuple:
     return row
 
 
+def cursor_of(*values) -> str:
+    """A page's cursor as the app gives it out (app.paging.encode_cursor): the page after (or
+    before) the row whose sort key is `values`, anywhere in the list."""
+    text = json.dumps(list(values), separators=(",", ":"))
+    return "v1." + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+# The public company list's order (credit.recommendation.COMPANIES_BEST_FIRST) as its cursor holds it.
+GRADE_RANK = "CASE grade WHEN 'A' THEN 1 WHEN '2A' THEN 2 WHEN '3A' THEN 3 WHEN '4A' THEN 4 WHEN '5A' THEN 5 ELSE 0 END"
+
+
 def sample_paths(connection) -> dict[str, list[str]]:
     """Random inputs drawn from the data itself: scan tokens of issued certificates, stations,
-    workers, deep pages of the public lists."""
+    workers, pages of the public company list after random companies (by cursor, as a client
+    following `next` reaches them)."""
 
     def column(query: str) -> list:
         return [row[0] for row in connection.execute(query, (SAMPLE,)).fetchall()]
@@ -58,14 +70,15 @@ def sample_paths(connection) -> dict[str, list[str]]:
     tokens = column("SELECT scan_token FROM certificates WHERE scan_token IS NOT NULL ORDER BY random() LIMIT %s")
     stations = column("SELECT DISTINCT station_code FROM station_offers WHERE service_code = 'cleaning' LIMIT %s")
     workers = column("SELECT id FROM workers ORDER BY random() LIMIT %s")
-    (companies,) = first_row(connection, "SELECT count(*) FROM companies")
-    company_pages = max(1, companies // 20)
+    companies = connection.execute(
+        f"SELECT {GRADE_RANK}, credit_score, id FROM companies ORDER BY random() LIMIT %s", (SAMPLE,)
+    ).fetchall()
     return {
         "scan (JSON, random tokens)": [f"/api/v1/scan/{t}" for t in tokens],
         "scan (page, random tokens)": [f"/q/{t}" for t in tokens],
         "availability (random stations)": [f"/api/v1/availability?service=cleaning&station={s}" for s in stations],
         "company list (random pages)": [
-            f"/api/v1/companies?page={1 + i * 7919 % company_pages}" for i in range(SAMPLE)
+            f"/api/v1/companies?cursor={cursor_of('grade', 'after', *company)}" for company in companies
         ],
         "worker's credit (operator)": [f"/api/v1/workers/{w}/credit" for w in workers],
     }
@@ -122,9 +135,7 @@ def feed_paths(connection) -> list[str]:
     ).fetchall()
     paths = []
     for xact_id, record_id in positions:
-        text = json.dumps([xact_id, record_id, None], separators=(",", ":"))
-        cursor = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-        paths.append(f"/api/v1/public-credit/v1/records?cursor=v1.{cursor}")
+        paths.append(f"/api/v1/public-credit/v1/records?cursor={cursor_of(xact_id, record_id, None)}")
     for _ in range(SAMPLE // 10):
         since = date.today() - timedelta(days=rng.randint(1, 700))
         paths.append(f"/api/v1/public-credit/v1/records?since={since.isoformat()}T00:00:00%2B08:00")
@@ -134,12 +145,17 @@ def feed_paths(connection) -> list[str]:
 def console_paths(station: str, connection) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """The console's main pages: a station's (the desk and day sheet on random days, the
     complaint triage and follow-ups, its engagements, its figures) and an operator's (the
-    dashboard for random months and districts, the worker, certificate and company lists on random
-    pages, complaints due, 失信 cases and listings, training classes and figures)."""
+    dashboard for random months and districts, the worker, certificate and class lists from random
+    rows by cursor (下一页 from anywhere in them), companies, complaints due, 失信 cases and
+    listings, training figures)."""
+
+    def ids(query: str) -> list[int]:
+        return [row[0] for row in connection.execute(query, (SAMPLE,)).fetchall()]
+
     days = [(date.today() + timedelta(days=rng.randint(-60, 7))).isoformat() for _ in range(SAMPLE)]
-    (workers,) = first_row(connection, "SELECT count(*) FROM workers")
-    (classes,) = first_row(connection, "SELECT count(*) FROM training_classes")
-    worker_pages, class_pages = max(1, workers // 20), max(1, classes // 20)
+    workers = ids("SELECT id FROM workers ORDER BY random() LIMIT %s")
+    issued = ids("SELECT worker_id FROM certificates WHERE state = 'issued' ORDER BY random() LIMIT %s")
+    classes = ids("SELECT id FROM training_classes ORDER BY random() LIMIT %s")
     districts = [row[0] for row in connection.execute("SELECT DISTINCT district_code FROM companies")]
     periods = random_periods()
     staff = {
@@ -156,17 +172,17 @@ def console_paths(station: str, connection) -> tuple[dict[str, list[str]], dict[
             for i in range(SAMPLE)
         ],
         "console: workers (operator, pages)": [
-            f"/console/workers?page={1 + rng.randrange(worker_pages)}" for _ in range(SAMPLE)
+            f"/console/workers?cursor={cursor_of('id', 'after', worker)}" for worker in workers
         ],
         "console: certificates (operator, pages)": [
-            f"/console/certificates?state=issued&page={1 + rng.randrange(worker_pages)}" for _ in range(SAMPLE)
+            f"/console/certificates?state=issued&cursor={cursor_of('id', 'after', worker)}" for worker in issued
         ],
         "console: companies (operator)": ["/console/companies"],
         "console: complaints due (operator)": ["/console/complaints-due"],
         "console: 失信 cases (operator)": ["/console/sanctions/cases"],
         "console: 失信 listings (operator)": ["/console/sanctions/listings"],
         "console: training classes (operator)": [
-            f"/console/training/classes?page={1 + rng.randrange(class_pages)}" for _ in range(SAMPLE)
+            f"/console/training/classes?cursor={cursor_of('newest', 'after', class_id)}" for class_id in classes
         ],
         "console: training figures (operator)": ["/console/training/statistics"],
     }

@@ -202,7 +202,7 @@ def listings():
     """The 失信名单 as it stands today, newest first: the public's entry beside the operators' own
     (which case, whose record)."""
     query = query_input(PublicListingQuery())
-    listing = lookups.current_listings(query.get("party"), query["page"], query["per_page"])
+    listing = lookups.current_listings(query.get("party"), query["page"], query["per_page"], query.get("cursor"))
     entries = zip(
         ListingSchema(many=True).dump(listing.items),
         PublicListingSchema(many=True).dump(listing.items),

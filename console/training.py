@@ -18,7 +18,7 @@ from app.extensions import db
 from app.fields import RecordId
 from app.geography import DISTRICTS
 from app.i18n import _
-from app.paging import PageQuery, paginate
+from app.paging import PageQuery
 from console.web import attempt, form_input, loaded, menu_entry, page, principal, query_input, render
 from credit import registry
 from credit.access import company_for_caller
@@ -73,12 +73,7 @@ def classes(outcome=None, status=200, failed=None):
     """The classes, newest first, filterable by course and mode; the courses, with the forms that
     create a course or a class of one."""
     query = query_input(ClassListQuery())
-    statement = select(TrainingClass).order_by(TrainingClass.id.desc())
-    if "course_id" in query:
-        statement = statement.where(TrainingClass.course_id == query["course_id"])
-    if "mode" in query:
-        statement = statement.where(TrainingClass.mode == query["mode"])
-    listing = paginate(statement, query["page"], query["per_page"])
+    listing = courses.list_classes(query)
     all_courses = db.session.scalars(select(Course).order_by(Course.id.desc())).all()
     return render(
         "training_classes.html",

@@ -106,6 +106,7 @@ def _worker_listing(default_state: str | None = None):
         query.get("state"),
         query["page"],
         query["per_page"],
+        cursor=query.get("cursor"),
         search=_search(),
         order=sort_order(registry.WORKER_ORDERS, "id"),
         capped=True,
@@ -128,6 +129,7 @@ def company_list():
         query.get("district"),
         query["page"],
         query["per_page"],
+        cursor=query.get("cursor"),
         search=_search(),
         order=sort_order(registry.COMPANY_ORDERS, "score"),
     )

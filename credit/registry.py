@@ -9,7 +9,7 @@ from app.clock import today_in_beijing, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.i18n import _
-from app.paging import Page, paginate, paginate_by_key
+from app.paging import Page, paginate_by_cursor
 from app.privacy import blind_index
 from credit.employment import offer_employment
 from credit.identifiers import demographics
@@ -171,13 +171,15 @@ def list_companies(
     page: int,
     per_page: int,
     *,
+    cursor: str | None = None,
     search: str | None = None,
     order: str = "grade",
     public: bool = False,
 ) -> Page:
     """The grade list, best first: highest grade, then score (or in another of COMPANY_ORDERS);
     `search` finds a name containing it or a credit code. The `public` list leaves out a company on
-    the 失信名单 or hidden by a 失信 measure (credit.recommendation), until the day after its date."""
+    the 失信名单 or hidden by a 失信 measure (credit.recommendation), until the day after its date.
+    Paged by cursor (app.paging): "grade" reads ix_companies_best_first from the cursor's row."""
     query = select(Company)
     if public:
         query = query.where(unsanctioned_companies(today_in_beijing()))
@@ -187,7 +189,7 @@ def list_companies(
         query = query.where(Company.grade == grade)
     if district_code:
         query = query.where(Company.district_code == district_code)
-    return paginate(query.order_by(*COMPANY_ORDERS[order]), page, per_page)  # "grade": ix_companies_best_first
+    return paginate_by_cursor(query, COMPANY_ORDERS[order], order, Company.id, cursor, per_page, page=page)
 
 
 def found_by(search: str) -> ColumnElement[bool]:
@@ -202,15 +204,17 @@ def list_workers(
     page: int,
     per_page: int,
     *,
+    cursor: str | None = None,
     search: str | None = None,
     order: str = "id",
     capped: bool = False,
 ) -> Page:
     """Workers by id (or in another of WORKER_ORDERS), each with its certificate and its masked
-    numbers: the page's ids picked by key (pk_workers and ix_certificates_state_worker_id, a deep
-    page too), then only those rows read, their certificates joined and the page's numbers alone
-    decrypted. `search` finds a name containing it or a certificate number. `capped`: counted up
-    to LIST_COUNT_CAP (app.paging), as the console shows it; the API's `total` stays exact."""
+    numbers: the page's ids picked by cursor (a range of pk_workers, or of
+    ix_certificates_state_worker_id in one state, from the cursor's row), then only those rows
+    read, their certificates joined and the page's numbers alone decrypted. `search` finds a name
+    containing it or a certificate number. `capped`: counted up to LIST_COUNT_CAP (app.paging), as
+    the console shows it; the API's `total` stays exact."""
     query = select(Worker).join(Worker.certificate)
     if search:
         query = query.where(found_by(search))
@@ -219,4 +223,15 @@ def list_workers(
     if state:
         query = query.where(Certificate.state == state)
     shown = (joinedload(Worker.certificate, innerjoin=True), undefer_group(PERSONAL))
-    return paginate_by_key(query, WORKER_ORDERS[order], Worker.id, page, per_page, load=shown, capped=capped)
+    return paginate_by_cursor(
+        query,
+        WORKER_ORDERS[order],
+        order,
+        Worker.id,
+        cursor,
+        per_page,
+        page=page,
+        load=shown,
+        capped=capped,
+        key_equals=(Certificate.worker_id,),
+    )

@@ -134,10 +134,11 @@ def create_company(data):
 @reads_may_lag
 @blp.arguments(CompanyListQuery, location="query", as_kwargs=True)
 @blp.response(200, CompanyPageSchema)
-def list_companies(page, per_page, grade=None, district=None):
+def list_companies(page, per_page, grade=None, district=None, cursor=None):
     """The public grade list, best first (highest grade, then score), filterable by grade and district; a
-    company on the 失信名单 or hidden by a 失信 measure is left out while the measure lasts."""
-    return registry.list_companies(grade, district, page, per_page, public=True)
+    company on the 失信名单 or hidden by a 失信 measure is left out while the measure lasts. Page on
+    by each page's `next` cursor (with the same filters); `page` reaches only the first 1,000."""
+    return registry.list_companies(grade, district, page, per_page, cursor=cursor, public=True)
 
 
 @blp.get("/companies/<id:company_id>")
@@ -211,9 +212,12 @@ def create_worker(data):
 @blp.requires(OPERATOR, COMPANY_ADMIN)
 @blp.arguments(WorkerListQuery, location="query", as_kwargs=True)
 @blp.response(200, WorkerPageSchema)
-def list_workers(page, per_page, **filters):
-    """Workers by id, filterable by company and certificate state; a company admin sees its own."""
-    return registry.list_workers(own_company_unless_operator(filters), filters.get("state"), page, per_page)
+def list_workers(page, per_page, cursor=None, **filters):
+    """Workers by id, filterable by company and certificate state; a company admin sees its own.
+    Page on by each page's `next` cursor (with the same filters); `page` reaches only the first 1,000."""
+    return registry.list_workers(
+        own_company_unless_operator(filters), filters.get("state"), page, per_page, cursor=cursor
+    )
 
 
 @blp.get("/workers/<id:worker_id>")

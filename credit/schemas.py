@@ -12,7 +12,7 @@ from app.clock import today_in_beijing
 from app.fields import BeijingDateTime, FileUpload, FullMatch, RecordId, Text
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
 from app.i18n import _
-from app.paging import PageQuery, page_schema
+from app.paging import CursorPageQuery, PageQuery, cursor_page_schema, page_schema
 from app.privacy import mask_id_number, mask_name, mask_phone
 from credit import certificates, expiry
 from credit.access import sees_company_contact
@@ -180,12 +180,12 @@ class CompanySchema(ma.Schema):
     credit_score = fields.Float(allow_none=True)
 
 
-class CompanyListQuery(PageQuery):
+class CompanyListQuery(CursorPageQuery):
     grade = fields.String(validate=validate.OneOf(COMPANY_GRADES))
     district = DistrictField()
 
 
-CompanyPageSchema = page_schema(CompanySchema, "CompanyPageSchema")
+CompanyPageSchema = cursor_page_schema(CompanySchema, "CompanyPageSchema")
 
 
 # ---------------------------------------------------------------- workers
@@ -294,12 +294,12 @@ class WorkerSchema(ma.Schema):
     certificate = fields.Nested(CertificateSchema, required=True)
 
 
-class WorkerListQuery(PageQuery):
+class WorkerListQuery(CursorPageQuery):
     company_id = RecordId(metadata={"description": "a company admin sees only its own company"})
     state = fields.String(validate=validate.OneOf(STATES), metadata={"description": "certificate state"})
 
 
-WorkerPageSchema = page_schema(WorkerSchema, "WorkerPageSchema")
+WorkerPageSchema = cursor_page_schema(WorkerSchema, "WorkerPageSchema")
 
 
 # ---------------------------------------------------------------- lifecycle steps

@@ -11,15 +11,13 @@ transaction at or above that horizon, so it sorts after everything served and co
 page. A long transaction in this database holds the feed back until it ends; it never loses a
 record. On SQLite one writer at a time makes the id order the commit order (xact_id is 0)."""
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnClause, literal_column, select, tuple_
 
 from app.extensions import db
+from app.paging import decode_cursor, encode_cursor
 from feed.models import FEED_VERSION, FeedClient, FeedPull, FeedRecord
 
 CURSOR_PREFIX = f"{FEED_VERSION}."
@@ -36,18 +34,14 @@ class Cursor:
 
     def encode(self) -> str:
         since = self.since.isoformat() if self.since is not None else None
-        text = json.dumps([self.xact_id, self.record_id, since], separators=(",", ":"))
-        return CURSOR_PREFIX + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+        return encode_cursor([self.xact_id, self.record_id, since], CURSOR_PREFIX)
 
     @classmethod
     def decode(cls, value: str) -> "Cursor":
         """Raises ValueError for anything encode() did not make."""
-        if not value.startswith(CURSOR_PREFIX):
-            raise ValueError("not a cursor of this feed version")
-        body = value[len(CURSOR_PREFIX) :]
         try:
-            xact_id, record_id, since = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError) as error:
+            xact_id, record_id, since = decode_cursor(value, CURSOR_PREFIX)
+        except (TypeError, ValueError) as error:
             raise ValueError("not a cursor of this feed") from error
         if not all(type(n) is int and 0 <= n < 2**63 for n in (xact_id, record_id)):
             raise ValueError("not a cursor of this feed")

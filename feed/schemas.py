@@ -4,14 +4,12 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.fields import BeijingDateTime
+from app.paging import MAX_CURSOR_LENGTH
 from feed.models import FEED_VERSION, KINDS
 from feed.pulling import Cursor
 
 MAX_LIMIT = 1000
 FORMATS = ("json", "csv")
-
-
-MAX_CURSOR_LENGTH = 200
 
 
 class CursorField(fields.String):

@@ -16,7 +16,7 @@ from app.clock import today_in_beijing, utcnow
 from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
 from app.i18n import _
-from app.paging import Page, paginate
+from app.paging import Page, paginate_by_cursor
 from credit.models import Company, Worker
 from sanctions import measures, notifications
 from sanctions.audit import audit
@@ -36,6 +36,7 @@ from sanctions.models import (
 )
 
 DECISIONS = {"uphold": "upheld", "reduce": "reduced", "dismiss": "dismissed"}
+NEWEST_FIRST = (SanctionCase.id.desc(),)  # the cases' one order, "newest" in their cursors
 
 
 def check_measure(party: str, measure: str, days: int | None, field: str = "measure") -> None:
@@ -172,7 +173,8 @@ def _check_lighter(case: SanctionCase, measure: str | None, days: int | None) ->
 
 
 def list_cases(principal: Principal, filters: dict, page: int, per_page: int) -> Page:
-    """Newest first: every case for operators; the party's own for a worker or a company admin."""
+    """Newest first: every case for operators; the party's own for a worker or a company admin;
+    paged by cursor (`filters["cursor"]`, a page's next or previous)."""
     query = select(SanctionCase)
     if not principal.has_role(OPERATOR):
         own = [SanctionCase.worker_id == principal.worker_id] if principal.worker_id is not None else []
@@ -181,4 +183,6 @@ def list_cases(principal: Principal, filters: dict, page: int, per_page: int) ->
     for name in ("status", "worker_id", "company_id"):
         if filters.get(name) is not None:
             query = query.where(getattr(SanctionCase, name) == filters[name])
-    return paginate(query.order_by(SanctionCase.id.desc()), page, per_page)
+    return paginate_by_cursor(
+        query, NEWEST_FIRST, "newest", SanctionCase.id, filters.get("cursor"), per_page, page=page
+    )

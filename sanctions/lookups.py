@@ -6,7 +6,7 @@ today (Beijing) is within its dates: the end date needs no job to take effect.""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import COMPANY_ADMIN, OPERATOR
@@ -15,7 +15,7 @@ from app.clock import today_in_beijing, utcnow
 from app.errors import NotFound
 from app.extensions import db
 from app.i18n import _
-from app.paging import Page
+from app.paging import Page, paginate_by_cursor
 from credit.models import Certificate, Company, Worker
 from credit.registry import find_worker_by_id_number
 from sanctions.models import LISTED, NOT_FOUND, NOT_LISTED, WORKER_CHECK, Listing, SanctionLookUp
@@ -61,26 +61,24 @@ def look_up(certificate_number: str | None, credit_code: str | None) -> Standing
     return Standing("company", company.name, None, company.credit_code, current_listing(company_id=company.id))
 
 
-def current_listings(party: str | None, page: int, per_page: int) -> Page:
-    """The page's listings picked by their own columns first, then read with their case, parties
-    and the worker's certificate number (shown) by those ids alone: joined to every listing in
-    force, or to a subquery of the page's ids, the planner joined every listing (and hashed every
-    company of the city) to keep a page of twenty."""
+# The 失信名单's one order, "newest" in its cursors.
+LISTINGS_NEWEST_FIRST = (Listing.listed_from.desc(), Listing.id.desc())
+
+
+def current_listings(party: str | None, page: int, per_page: int, cursor: str | None = None) -> Page:
+    """The listings in force today, newest first, paged by cursor: the page's ids picked by their
+    own columns first, then read with their case, parties and the worker's certificate number
+    (shown) by those ids alone (joined to every listing in force, or to a subquery of the page's
+    ids, the planner joined every listing and hashed every company of the city to keep a page)."""
     query = _current(today_in_beijing())
     if party == "worker":
         query = query.where(Listing.worker_id.is_not(None))
     elif party == "company":
         query = query.where(Listing.company_id.is_not(None))
-    order = (Listing.listed_from.desc(), Listing.id.desc())
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    ids = list(
-        db.session.scalars(
-            query.with_only_columns(Listing.id).order_by(*order).offset((page - 1) * per_page).limit(per_page)
-        )
+    shown = (joinedload(Listing.worker).joinedload(Worker.certificate),)
+    return paginate_by_cursor(
+        query, LISTINGS_NEWEST_FIRST, "newest", Listing.id, cursor, per_page, page=page, load=shown, keys_first=True
     )
-    shown = select(Listing).where(Listing.id.in_(ids)).order_by(*order)
-    items = list(db.session.scalars(shown.options(joinedload(Listing.worker).joinedload(Worker.certificate))))
-    return Page(items=items, total=total, page=page, per_page=per_page)
 
 
 @dataclass(frozen=True)

@@ -210,9 +210,9 @@ def look_up(certificate_number=None, credit_code=None):
 @blp.response(200, PublicListingPageSchema)
 @blp.problems(429)
 @rate_limited("SANCTIONS_LOOKUP_RATE_LIMIT", "look-ups")
-def list_current_listings(page, per_page, party=None):
-    """The 失信名单 as it stands today, newest first (no login)."""
-    return lookups.current_listings(party, page, per_page)
+def list_current_listings(page, per_page, party=None, cursor=None):
+    """The 失信名单 as it stands today, newest first (no login); page on by each page's `next`."""
+    return lookups.current_listings(party, page, per_page, cursor)
 
 
 @blp.post("/worker-checks")

@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from app.blueprint import UploadSchema
 from app.fields import BeijingDateTime, FileUpload, FullMatch, RecordId, Text
-from app.paging import PageQuery, page_schema
+from app.paging import CursorPageQuery, PageQuery, cursor_page_schema, page_schema
 from app.privacy import mask_name
 from credit.identifiers import ID_NUMBER_PATTERN, id_number_problem
 from credit.schemas import ACCEPTED_FILE, DerivedString, Identifier, credit_code_field
@@ -148,13 +148,13 @@ class CaseDetailSchema(CaseSchema):
     events = fields.List(fields.Nested(SanctionEventSchema), required=True)
 
 
-class CaseListQuery(PageQuery):
+class CaseListQuery(CursorPageQuery):
     status = fields.String(validate=validate.OneOf(CASE_STATUS_NAMES))
     worker_id = RecordId()
     company_id = RecordId()
 
 
-CasePageSchema = page_schema(CaseSchema, "SanctionCasePageSchema")
+CasePageSchema = cursor_page_schema(CaseSchema, "SanctionCasePageSchema")
 
 
 class ListingSchema(ma.Schema):
@@ -212,11 +212,11 @@ class PublicListingSchema(ma.Schema):
     listed_until = fields.Date(required=True)
 
 
-class PublicListingQuery(PageQuery):
+class PublicListingQuery(CursorPageQuery):
     party = fields.String(validate=validate.OneOf(("worker", "company")))
 
 
-PublicListingPageSchema = page_schema(PublicListingSchema, "PublicListingPageSchema")
+PublicListingPageSchema = cursor_page_schema(PublicListingSchema, "PublicListingPageSchema")
 
 
 class LookUpQuery(ma.Schema):

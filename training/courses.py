@@ -1,10 +1,13 @@
 """Courses and their classes: an offline class at a station or an address, in sessions; an
 online class in lessons. Callers commit; these functions only flush."""
 
+from sqlalchemy import select
+
 from app.clock import utcnow
 from app.errors import Invalid
 from app.extensions import db
 from app.i18n import _
+from app.paging import Page, paginate_by_cursor
 from stations.models import Station
 from training.models import OFFLINE, ONLINE, REFRESHER, ClassSession, Course, Lesson, TrainingClass
 
@@ -22,6 +25,21 @@ def create_course(data: dict) -> Course:
     db.session.add(course)
     db.session.flush()
     return course
+
+
+NEWEST_FIRST = (TrainingClass.id.desc(),)  # the classes' one order, "newest" in their cursors
+
+
+def list_classes(query: dict) -> Page:
+    """The classes newest first, of one course or mode if the query says, paged by cursor."""
+    statement = select(TrainingClass)
+    if "course_id" in query:
+        statement = statement.where(TrainingClass.course_id == query["course_id"])
+    if "mode" in query:
+        statement = statement.where(TrainingClass.mode == query["mode"])
+    return paginate_by_cursor(
+        statement, NEWEST_FIRST, "newest", TrainingClass.id, query.get("cursor"), query["per_page"], page=query["page"]
+    )
 
 
 def create_class(course: Course, data: dict) -> TrainingClass:

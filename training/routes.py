@@ -26,7 +26,7 @@ from training.access import (
     lesson_for_reader,
     worker_for_caller,
 )
-from training.models import Course, Enrolment, Question, TrainingClass
+from training.models import Course, Enrolment, Question
 from training.schemas import (
     AnswerSchema,
     AttemptSchema,
@@ -129,12 +129,8 @@ def create_class(data, course_id):
 @blp.arguments(ClassListQuery, location="query")
 @blp.response(200, ClassPageSchema)
 def list_classes(query):
-    statement = select(TrainingClass).order_by(TrainingClass.id.desc())
-    if "course_id" in query:
-        statement = statement.where(TrainingClass.course_id == query["course_id"])
-    if "mode" in query:
-        statement = statement.where(TrainingClass.mode == query["mode"])
-    return paginate(statement, query["page"], query["per_page"])
+    """The classes, newest first; page on by each page's `next` cursor."""
+    return courses.list_classes(query)
 
 
 @blp.get("/classes/<id:class_id>")

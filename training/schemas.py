@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 from app.blueprint import UploadSchema
 from app.clock import today_in_beijing
 from app.fields import BeijingDateTime, FileUpload, FullMatch, RecordId, Text
-from app.paging import PageQuery, page_schema
+from app.paging import CursorPageQuery, PageQuery, cursor_page_schema, page_schema
 from credit.schemas import SERVICE_CODES, DistrictField, ServiceTypeSchema
 from training.models import ENROLMENT_STATUS_NAMES, KINDS, MODES, PURPOSES, QUESTION_KINDS, REFRESHER_STATUS_NAMES
 
@@ -132,7 +132,7 @@ class ClassSchema(ma.Schema):
     lessons = fields.List(fields.Nested(LessonSchema), required=True)
 
 
-class ClassListQuery(PageQuery):
+class ClassListQuery(CursorPageQuery):
     course_id = RecordId()
     mode = fields.String(validate=validate.OneOf(list(MODES)))
 
@@ -197,7 +197,7 @@ class LessonProgressSchema(ma.Schema):
 
 
 CoursePageSchema = page_schema(CourseSchema, "CoursePage")
-ClassPageSchema = page_schema(ClassSchema, "ClassPage")
+ClassPageSchema = cursor_page_schema(ClassSchema, "ClassPage")
 EnrolmentPageSchema = page_schema(EnrolmentSchema, "EnrolmentPage")
 
 

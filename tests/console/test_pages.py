@@ -176,12 +176,12 @@ def test_operators_sort_workers_and_companies_by_a_column_the_page_offers(
     console_session(client, "operator")
     page = client.get("/console/workers?sort=name&q=").get_data(as_text=True)
     names = re.findall(r">(王芳|李娜|张敏)</a>", page)
-    assert names == sorted(names) and 'aria-sort="ascending"><a href="?sort=name&amp;page=1"' in page
+    assert names == sorted(names) and 'aria-sort="ascending"><a href="?sort=name"' in page
     by_id = re.findall(r">(王芳|李娜|张敏)</a>", client.get("/console/workers").get_data(as_text=True))
     assert by_id == ["王芳", "李娜", "张敏"]
     companies = client.get("/console/companies?sort=name").get_data(as_text=True)
     listed = re.findall(r">(乙家政|甲家政)</a>", companies)
-    assert listed == sorted(listed) and 'aria-sort="ascending"><a href="?sort=name&amp;page=1"' in companies
+    assert listed == sorted(listed) and 'aria-sort="ascending"><a href="?sort=name"' in companies
     unknown = client.get("/console/workers?sort=id_number")
     assert unknown.status_code == 422 and "unknown_sort" in unknown.get_data(as_text=True)
 

@@ -1,6 +1,7 @@
 """Training on the console: an operator opens a course and a class, a company admin enrols a
 worker, the trainer shows the check-in code and marks a worker present by hand."""
 
+import html
 import re
 from datetime import datetime, timedelta
 
@@ -173,3 +174,24 @@ def test_the_training_figures_page_shows_the_chosen_months_classes_and_refuses_a
         as_text=True
     )
     assert backwards.status_code == 422 and 'id="error-month_to"' in backwards.get_data(as_text=True)
+
+
+def test_the_classes_page_on_from_the_newest_by_next_and_back_by_previous(
+    client, console_session, make_class, make_course
+):
+    """The class list is paged by cursor: 下一页 goes on from the last class shown, keeping the
+    course chosen, 上一页 goes back; no page number is offered."""
+    course = make_course()
+    ids = [make_class(offline_class_body(), course)["id"] for _ in range(3)]
+    make_class(offline_class_body())  # another course's
+    console_session(client, "operator")
+    newest = client.get(f"/console/training/classes?per_page=2&course_id={course['id']}").get_data(as_text=True)
+    assert re.findall(r'data-class="(\d+)"', newest) == [str(ids[2]), str(ids[1])] and "页" not in found(
+        r"(共 3 条[^<]*)<", newest
+    )
+    onwards = html.unescape(found(r'<a href="(\?[^"]*)" rel="next">下一页</a>', newest))
+    oldest = client.get(f"/console/training/classes{onwards}").get_data(as_text=True)
+    assert re.findall(r'data-class="(\d+)"', oldest) == [str(ids[0])] and "下一页" not in oldest
+    back = html.unescape(found(r'<a href="(\?[^"]*)" rel="prev">上一页</a>', oldest))
+    again = client.get(f"/console/training/classes{back}").get_data(as_text=True)
+    assert re.findall(r'data-class="(\d+)"', again) == [str(ids[2]), str(ids[1])]

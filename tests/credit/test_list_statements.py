@@ -78,7 +78,8 @@ def test_the_worker_list_costs_the_same_at_1_and_50_workers(caller, app, client,
 
 def test_a_companys_worker_list_reads_and_decrypts_its_page_only(app, client, login, count_statements, monkeypatch):
     """The session, the count and the page with each worker's certificate: three statements for
-    any page, and only the page's ID numbers and phones are decrypted to be masked."""
+    any page, by number or by the `next` cursor, and only the page's ID numbers and phones are
+    decrypted to be masked."""
     from app import privacy
 
     add_companies(app, 1)
@@ -98,8 +99,12 @@ def test_a_companys_worker_list_reads_and_decrypts_its_page_only(app, client, lo
         decrypted.clear()
         statements, body = statements_of(client, count_statements, "/api/v1/workers", headers, page=page, per_page=20)
         listed[page] = (statements, len(body["items"]), body["total"], len(decrypted))
+    onwards = client.get("/api/v1/workers", headers=headers, query_string={"per_page": 20, "page": 2}).json["next"]
+    decrypted.clear()
+    statements, body = statements_of(client, count_statements, "/api/v1/workers", headers, cursor=onwards, per_page=20)
+    by_cursor = (statements, len(body["items"]), body["total"], len(decrypted))
     # Each page is requested twice (once to warm the caches): twice the page's two numbers each.
-    assert listed == {1: (3, 20, 50, 2 * 20 * 2), 3: (3, 10, 50, 2 * 10 * 2)}
+    assert listed == {1: (3, 20, 50, 2 * 20 * 2), 3: (3, 10, 50, 2 * 10 * 2)} and by_cursor == listed[3]
 
 
 def test_a_workers_history_costs_the_same_at_1_and_50_events(app, client, operator, count_statements):

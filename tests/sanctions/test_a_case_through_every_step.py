@@ -139,3 +139,16 @@ def test_the_party_and_operators_see_the_case_and_nobody_else(client, make_issue
     assert client.get("/api/v1/sanctions/cases", headers=own).json["total"] == 1
     assert client.get("/api/v1/sanctions/cases", headers=other).json["total"] == 0
     assert client.get("/api/v1/sanctions/cases", headers=login()).status_code == 403
+
+
+def test_operators_page_through_the_cases_newest_first_by_next_keeping_the_filter(
+    client, make_issued, open_case, operator
+):
+    worker, other = make_issued(), make_issued()
+    older, newer = open_case("warning", worker=worker), open_case("warning", worker=worker)
+    open_case("warning", worker=other)
+    query = {"worker_id": worker["id"], "per_page": 1}
+    first = client.get("/api/v1/sanctions/cases", query_string=query, headers=operator).json
+    second = client.get("/api/v1/sanctions/cases", query_string=query | {"cursor": first["next"]}, headers=operator)
+    assert [c["id"] for c in first["items"] + second.json["items"]] == [newer["id"], older["id"]]
+    assert second.json["next"] is None and second.json["previous"]

@@ -103,18 +103,21 @@ def test_residents_cannot_check_a_worker_by_id_number(client, login):
 def test_every_page_of_the_current_list_is_three_statements_newest_first(
     client, make_issued, make_company, upheld, count_statements
 ):
-    """The count, the page's ids, then those listings with their case, parties and certificate:
-    the same on the last page as on the first, and the pages together the whole list in order."""
+    """The count, the page's ids (from the cursor's listing), then those listings with their case,
+    parties and certificate: the same on the last page, reached by `next`, as on the first, and
+    the pages together the whole list in order."""
     listed = [
         upheld("listing", 30, worker=make_issued(name="欧阳娜娜")),
         upheld("listing", 30, company=make_company()),
         upheld("listing", 30, worker=make_issued(name="张秀梅")),
     ]
     statements, names = [], []
-    for page in (1, 2, 3):
+    onwards: dict[str, str] = {}
+    for _ in listed:
         with count_statements() as counted:
-            answer = client.get("/api/v1/sanctions/listings", query_string={"per_page": 1, "page": page}).json
+            answer = client.get("/api/v1/sanctions/listings", query_string={"per_page": 1} | onwards).json
         statements.append(len(counted))
         names += [item["name"] for item in answer["items"]]
-    assert statements == [3, 3, 3]
+        onwards = {"cursor": answer["next"]}
+    assert statements == [3, 3, 3] and answer["next"] is None
     assert len(names) == len(listed) and names[0] == "张*梅" and names[2] == "欧**娜"
