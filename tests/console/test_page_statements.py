@@ -2,10 +2,10 @@
 the page's rows are picked by key, then read with what they show, never one query per row; the
 station desk's waiting rows are read from indexes of those rows alone."""
 
-from tests.factories import STATION_A, STATION_B, plan_nodes, slot_start, statements_with_parameters
-
 import html
 import re
+
+from tests.factories import STATION_A, STATION_B, plan_nodes, slot_start, statements_with_parameters
 
 ROWS = 25
 

@@ -46,16 +46,16 @@ def test_a_workers_and_a_companys_ledger_are_read_from_their_index_alone(
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("an index-only plan is PostgreSQL's to show")
     worker = make_issued(company_id=make_company()["id"])
-    for subject, subject_id in (("workers", worker["id"]), ("companies", worker["company_id"])):
+    for kind, subject_id in (("workers", worker["id"]), ("companies", worker["company_id"])):
         response = client.post(
-            f"/api/v1/{subject}/{subject_id}/credit-events",
+            f"/api/v1/{kind}/{subject_id}/credit-events",
             json={"kind": "complaint_upheld", "value": 1, "reason": "投诉成立"},
             headers=operator,
         )
         assert response.status_code == 201, response.json
     with app.app_context():
-        found = db.session.get(Worker, worker["id"])
-        for subject in (found, db.session.get(Company, found.company_id)):
+        found = db.session.get_one(Worker, worker["id"])
+        for subject in (found, db.session.get_one(Company, found.company_id)):
             plans = plans_of_the_ledger_reads(subject)
             assert plans, subject
             assert all("Index Only Scan using ix_credit_events_" in plan for plan in plans), plans
@@ -66,7 +66,7 @@ def test_going_back_before_the_ledger_pages_restores_the_plain_indexes(tmp_path)
     with app.app_context():
 
         def indexes(table: str) -> set[str]:
-            return {index["name"] for index in sa.inspect(db.engine).get_indexes(table)}
+            return {str(index["name"]) for index in sa.inspect(db.engine).get_indexes(table)}
 
         upgrade()
         assert "ix_scan_logs_certificate_id" not in indexes("scan_logs")
