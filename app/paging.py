@@ -18,7 +18,7 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, any_, false, func, or_, select, true
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
@@ -181,7 +181,7 @@ def paginate_by_cursor(
         rows = select(entity, *keyset.expressions).where(key.in_(keys[:per_page]))
     else:
         more_follow = select(func.count()).select_from(picked.limit(per_page + 1).subquery()).scalar_subquery()
-        rows = select(entity, *keyset.expressions, more_follow > per_page).where(key.in_(picked.limit(per_page)))
+        rows = select(entity, *keyset.expressions, more_follow > per_page).where(_one_of(key, picked.limit(per_page)))
     shown = db.session.execute(rows.order_by(*keyset.orderings()).options(*load)).unique().all()
     more = len(keys) > per_page if keys_first else bool(shown) and bool(shown[0][-1])
     first, last = (keyset.values(shown[0]), keyset.values(shown[-1])) if shown else (None, None)
@@ -198,6 +198,16 @@ def paginate_by_cursor(
         next=encode_cursor([sort, AFTER, *last]) if after_page and last is not None else None,
         previous=encode_cursor([sort, BEFORE, *first]) if before_page and first is not None else None,
     )
+
+
+def _one_of(key: Any, keys: Select) -> ColumnElement[bool]:
+    """`key` among the page's `keys`. On PostgreSQL as an array the subquery fills first
+    (`= ANY (ARRAY(...))`): the rows are then read by their primary key, where `IN (subquery)`
+    let the planner hash the page's keys and scan a table it finds small whole (every one of the
+    city's 3,000 companies read for a page of 20: 0.73 ms against 0.19)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return key.in_(keys)
+    return key == any_(func.array(keys.scalar_subquery()))
 
 
 def _count(keys_only: Select, capped: bool) -> tuple[int, int | None]:

@@ -6,7 +6,7 @@ import pytest
 from app.extensions import db
 from credit import ledger, registry
 from credit.models import Company, Worker
-from tests.factories import new_credit_code, new_id_number
+from tests.factories import new_credit_code, new_id_number, plan_nodes, statements_with_parameters
 
 PAGE = {"per_page": 100}
 
@@ -59,6 +59,22 @@ def test_the_public_company_list_costs_the_same_at_1_and_50_companies(app, clien
     fifty, page = statements_of(client, count_statements, "/api/v1/companies", **PAGE)
     assert len(page["items"]) == 50
     assert fifty == one
+
+
+def test_a_page_of_the_public_company_list_reads_only_its_own_companies(app, client, isolated):
+    """A resident paging through the grade list from anywhere in it: the page's companies are read
+    by their keys, never every company of the city to keep the page's (on PostgreSQL, whose
+    planner hashed the page's keys against a scan of the whole table it found small)."""
+    add_companies(app, 30)
+    onwards = client.get("/api/v1/companies", query_string={"per_page": 5}).json["next"]
+    with statements_with_parameters(isolated) as sent:
+        page = client.get("/api/v1/companies", query_string={"per_page": 5, "cursor": onwards}).json
+    assert len(page["items"]) == 5 and page["total"] == 30
+    if isolated.dialect.name == "postgresql":
+        (shown,) = [(statement, parameters) for statement, parameters in sent if "companies.name" in statement]
+        # The scan of the rows shown (its keys picked in subqueries, companies_1 and _2).
+        (read,) = [node["Actual Rows"] for node in plan_nodes(isolated, *shown) if node.get("Alias") == "companies"]
+        assert read == 5
 
 
 @pytest.mark.parametrize("caller", ["operator", "company_admin"])
