@@ -1,6 +1,6 @@
 """One way to page a list: a query in, a Page out, and one shape for every paged answer
 (`items`, `total`, `page`, `per_page`). A long list may count its rows only up to LIST_COUNT_CAP
-(`capped=True`): its total is then a lower bound, which a page says as "more than 10,000".
+(`capped=True`): its total is then a lower bound, which a page says as "more than 1,000".
 
 A list that can be long at Guangzhou's size pages by cursor (`paginate_by_cursor`): a page is
 found from the sort key of the row before it, an index range read whatever the depth, where an
@@ -111,7 +111,7 @@ def paginate_by_key(
     then only those rows are read, with what they show joined to them, never to the whole list.
 
     `capped`: the rows are counted up to LIST_COUNT_CAP only, as a person reading the list needs
-    no more ("more than 10,000"), and a count of every row grows with the city (100,000 workers
+    no more ("more than 1,000"), and a count of every row grows with the city (100,000 workers
     joined to their certificates, 50 ms). When the count stopped there, the page asks for one key
     more than it shows, to know whether another page follows."""
     keys_only = query.with_only_columns(key, maintain_column_froms=True)
@@ -143,6 +143,7 @@ def paginate_by_cursor(
     page: int = 1,
     load: Sequence = (),
     capped: bool = False,
+    total: int | None = None,
     key_equals: Sequence[Any] = (),
     keys_first: bool = False,
 ) -> Page:
@@ -158,10 +159,14 @@ def paginate_by_cursor(
     the order by key alone they are bounded by the cursor too, as PostgreSQL carries no range
     across a join and would otherwise read the joined index from its start. `keys_first`: the
     page's keys are read in a statement of their own, for rows whose eager loads would have the
-    planner join them all before it keeps the page's (the 失信名单's case, parties, certificate)."""
+    planner join them all before it keeps the page's (the 失信名单's case, parties, certificate).
+    `total`: the list's exact count, when the caller reads it from counts the database keeps
+    (credit.worker_counts): then no statement counts the rows."""
     keyset = Keyset(order)
     keys_only = query.with_only_columns(key, maintain_column_froms=True)
-    total, stopped_at = _count(keys_only, capped)
+    stopped_at = None
+    if total is None:
+        total, stopped_at = _count(keys_only, capped)
     position = keyset.read(cursor, sort) if cursor is not None else None
     backward = position is not None and position[0] == BEFORE
     picked = keys_only.order_by(*(keyset.reversed() if backward else keyset).orderings())

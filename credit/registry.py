@@ -16,7 +16,7 @@ from credit.identifiers import demographics
 from credit.ledger import append_event, recompute_company, recompute_worker
 from credit.models import APPLIED, PERSONAL, Certificate, Company, Employment, EmploymentOffer, Worker
 from credit.recommendation import COMPANIES_BEST_FIRST, unsanctioned_companies
-from credit.worker_counts import worker_counts_deferred
+from credit.worker_counts import worker_counts_deferred, workers_on_file
 
 
 def create_company(data: dict, actor: User | None) -> Company:
@@ -213,8 +213,10 @@ def list_workers(
     numbers: the page's ids picked by cursor (a range of pk_workers, or of
     ix_certificates_state_worker_id in one state, from the cursor's row), then only those rows
     read, their certificates joined and the page's numbers alone decrypted. `search` finds a name
-    containing it or a certificate number. `capped`: counted up to LIST_COUNT_CAP (app.paging), as
-    the console shows it; the API's `total` stays exact."""
+    containing it or a certificate number. Unfiltered, the total is every worker as the database
+    counts them (credit.worker_counts: each worker has its one certificate), exact with no count
+    of the rows; filtered, the rows are counted, and `capped` only up to LIST_COUNT_CAP
+    (app.paging), as the console shows it; the API's `total` stays exact."""
     query = select(Worker).join(Worker.certificate)
     if search:
         query = query.where(found_by(search))
@@ -233,5 +235,6 @@ def list_workers(
         page=page,
         load=shown,
         capped=capped,
+        total=workers_on_file() if not (search or company_id is not None or state) else None,
         key_equals=(Certificate.worker_id,),
     )

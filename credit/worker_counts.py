@@ -7,7 +7,8 @@ the next workers' rows: a rating holding one of those and wanting one already ta
 cycle, and PostgreSQL aborted one of the two. Deferred (migration 0036), the triggers add the
 moves up in temporary tables of the session's own, and the counts are moved once, after every
 worker's row is written, in key order: the one order every writer of the counts takes them in,
-so no cycle can close through them. SQLite has one writer at a time: its triggers count at once."""
+so no cycle can close through them. SQLite has one writer at a time: its triggers count at once.
+The lists of workers read their total from the same counts (workers_on_file)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,14 @@ COUNTS = {
 # and the transaction rolled back: a job's run is resumable.
 LOCK_WAIT = "100ms"
 ATTEMPTS = 50
+
+
+def workers_on_file() -> int:
+    """Every worker, from the counts the triggers keep (each worker in one group of
+    statistics_worker_counts): a sum over a few thousand groups (2,520 at 100,000 workers, 0.3 ms)
+    where counting the workers reads all of them (49 ms). Exact as of the last commit; a
+    transaction that deferred its counts reads them moved only after its block."""
+    return db.session.scalar(text("SELECT COALESCE(SUM(workers), 0) FROM statistics_worker_counts")) or 0
 
 
 @contextmanager

@@ -52,33 +52,56 @@ def test_any_page_of_the_workers_and_of_the_review_queue_is_three_statements(
         assert "state=applied" in third or path == "/console/workers"  # the filter is kept from page to page
 
 
-def test_a_list_longer_than_the_cap_says_more_than_it_and_pages_on_by_next(
+def test_a_filtered_list_longer_than_the_cap_says_more_than_it_and_pages_on_by_next(
     app, client, console_session, count_statements, make_applicant, monkeypatch
 ):
-    """The worker list counts up to LIST_COUNT_CAP (10,000 in the city, 10 here): past it, the page
-    says "10 条以上" with no page number, and offers 下一页 while rows follow, 上一页 and 首页 once
-    past the first; the statements stay three. The API's own total stays exact."""
+    """A list filtered by a state (or a search, or a company) counts up to LIST_COUNT_CAP (1,000
+    in the city, the rows its page numbers reach; 10 here): past it, the page says "10 条以上"
+    with no page number, and offers 下一页 while rows follow, 上一页 and 首页 once past the first;
+    the statements stay three."""
     monkeypatch.setitem(app.config, "LIST_COUNT_CAP", 10)
     names = [f"工人{n:02d}" for n in range(ROWS)]
     for name in names:
         make_applicant(name=name)
     console_session(client, "operator")
-    first = client.get("/console/workers?per_page=10").get_data(as_text=True)
+    queue = "/console/certificates"
+    first = client.get(queue + "?state=applied&per_page=10").get_data(as_text=True)
     assert "共 10 条以上" in first and "页" not in first.split("共 10 条以上")[1].split("<")[0]
     assert not offers(first, "上一页") and not offers(first, "首页")
-    second = client.get("/console/workers" + link(first, "下一页")).get_data(as_text=True)
+    second = client.get(queue + link(first, "下一页")).get_data(as_text=True)
     assert shown(second, names) == names[10:20]
-    last = client.get("/console/workers" + link(second, "下一页")).get_data(as_text=True)
+    last = client.get(queue + link(second, "下一页")).get_data(as_text=True)
     assert shown(last, names) == names[20:] and not offers(last, "下一页")
-    back = client.get("/console/workers" + link(last, "上一页")).get_data(as_text=True)
+    back = client.get(queue + link(last, "上一页")).get_data(as_text=True)
     assert shown(back, names) == names[10:20] and link(back, "下一页")
-    again = client.get("/console/workers" + link(back, "上一页")).get_data(as_text=True)
+    again = client.get(queue + link(back, "上一页")).get_data(as_text=True)
     assert shown(again, names) == names[:10] and not offers(again, "上一页")
-    assert link(last, "首页") == "?per_page=10"
-    assert statements_of(client, count_statements, "/console/workers" + link(second, "下一页")) == 3
+    assert "state=applied" in link(last, "首页")
+    assert statements_of(client, count_statements, queue + link(second, "下一页")) == 3
+    searched = client.get("/console/workers?q=工人&per_page=10").get_data(as_text=True)
+    assert "共 10 条以上" in searched
     monkeypatch.setitem(app.config, "LIST_COUNT_CAP", 100)
-    exact = client.get("/console/workers" + link(second, "下一页")).get_data(as_text=True)
+    exact = client.get(queue + link(second, "下一页")).get_data(as_text=True)
     assert "共 25 条" in exact and "下一页" not in exact
+
+
+def test_the_whole_worker_list_says_every_worker_exactly_without_counting_them(
+    app, client, console_session, count_statements, make_applicant, monkeypatch
+):
+    """Unfiltered, the worker list shows how many workers the platform has, exactly however many
+    (past the cap too): read from the counts the database keeps of them, so that no statement
+    counts the workers (100,000 in the city). A worker registered since is in the figure."""
+    monkeypatch.setitem(app.config, "LIST_COUNT_CAP", 10)
+    for n in range(ROWS):
+        make_applicant(name=f"工人{n:02d}")
+    console_session(client, "operator")
+    assert "共 25 条" in client.get("/console/workers?per_page=10").get_data(as_text=True)
+    with count_statements() as statements:
+        deep = client.get("/console/workers?sort=name&page=2&per_page=10").get_data(as_text=True)
+    assert "共 25 条" in deep and len(statements) == 3
+    assert not [statement for statement in statements if statement.lstrip().upper().startswith("SELECT COUNT")]
+    make_applicant(name="新来的")
+    assert "共 26 条" in client.get("/console/workers?per_page=10").get_data(as_text=True)
 
 
 def test_a_cursor_that_the_list_did_not_give_is_refused_naming_it(client, console_session, make_applicant):
@@ -99,11 +122,14 @@ def test_a_cursor_that_the_list_did_not_give_is_refused_naming_it(client, consol
 
 
 def test_the_apis_worker_list_counts_every_worker(app, client, operator, make_applicant, monkeypatch):
+    """The API's total is exact, filtered or not: the console's cap is not the API's."""
     monkeypatch.setitem(app.config, "LIST_COUNT_CAP", 10)
     for n in range(ROWS):
         make_applicant(name=f"工人{n:02d}")
     answer = client.get("/api/v1/workers?per_page=10", headers=operator).json
     assert answer["total"] == ROWS and "total_is_lower_bound" not in answer
+    assert client.get("/api/v1/workers?per_page=10&state=applied", headers=operator).json["total"] == ROWS
+    assert client.get("/api/v1/workers?per_page=10&state=issued", headers=operator).json["total"] == 0
 
 
 def rows_left_behind(connection, statement: str, parameters) -> int:
