@@ -143,6 +143,7 @@ def paginate_by_cursor(
     page: int = 1,
     load: Sequence = (),
     capped: bool = False,
+    cap: int | None = None,
     key_equals: Sequence[Any] = (),
     keys_first: bool = False,
 ) -> Page:
@@ -154,6 +155,8 @@ def paginate_by_cursor(
     `page`-th page by OFFSET (a shallow one: the query schema bounds it by MAX_OFFSET). The
     page's `next` and `previous` are the cursors after its last row and before its first.
 
+    `cap`: the count stops there rather than at LIST_COUNT_CAP (and is capped without `capped`).
+
     `key_equals`: columns of a table `query` joins that equal `key` (certificates.worker_id): in
     the order by key alone they are bounded by the cursor too, as PostgreSQL carries no range
     across a join and would otherwise read the joined index from its start. `keys_first`: the
@@ -161,7 +164,7 @@ def paginate_by_cursor(
     planner join them all before it keeps the page's (the 失信名单's case, parties, certificate)."""
     keyset = Keyset(order)
     keys_only = query.with_only_columns(key, maintain_column_froms=True)
-    total, stopped_at = _count(keys_only, capped)
+    total, stopped_at = _count(keys_only, capped, cap)
     position = keyset.read(cursor, sort) if cursor is not None else None
     backward = position is not None and position[0] == BEFORE
     picked = keys_only.order_by(*(keyset.reversed() if backward else keyset).orderings())
@@ -200,9 +203,10 @@ def paginate_by_cursor(
     )
 
 
-def _count(keys_only: Select, capped: bool) -> tuple[int, int | None]:
+def _count(keys_only: Select, capped: bool, cap: int | None = None) -> tuple[int, int | None]:
     """The rows counted, and the cap when the count stopped there (None: the count is exact)."""
-    cap = current_app.config["LIST_COUNT_CAP"] if capped else None
+    if cap is None and capped:
+        cap = current_app.config["LIST_COUNT_CAP"]
     total = capped_count(keys_only, cap)
     return total, (cap if cap is not None and total > cap else None)
 
@@ -294,7 +298,10 @@ class SortTerm:
         if python_type in (date, datetime):
             if not isinstance(value, str):
                 raise ValueError("not a date")
-            return python_type.fromisoformat(value)
+            moment = python_type.fromisoformat(value)
+            if getattr(self.expression.type, "timezone", False) and moment.tzinfo is None:
+                raise ValueError("a moment without its offset")
+            return moment
         if python_type is float and type(value) in (int, float):
             return float(value)
         if type(value) is not python_type or (python_type is int and abs(value) >= 2**63):
@@ -392,8 +399,15 @@ def page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str) -> type[ma.
     )
 
 
-def cursor_page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str) -> type[ma.Schema]:
-    """The answer of a list paged by cursor: a page with the cursors of the pages beside it."""
+def cursor_page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str, *, capped: bool = False) -> type[ma.Schema]:
+    """The answer of a list paged by cursor: a page with the cursors of the pages beside it; of a
+    list whose count stops at a cap (`capped`), with whether it stopped there."""
+    lower_bound = {
+        "total_is_lower_bound": fields.Boolean(
+            required=True,
+            metadata={"description": "the count stopped at `total`: there are more rows than that"},
+        )
+    }
     return ma.Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema), required=True),
@@ -410,7 +424,8 @@ def cursor_page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str) -> t
                 allow_none=True,
                 metadata={"description": "`cursor` of the page before; null on the first"},
             ),
-        },
+        }
+        | (lower_bound if capped else {}),
         name=name,
     )
 
