@@ -278,6 +278,7 @@ def beijing_date(moment) -> date:
 
 @console.app_template_global()
 def query_string(**changes) -> str:
-    """This page's query string with some parameters changed: paging and sorting keep the filters."""
+    """This page's query string with some parameters changed (to "": dropped): paging and sorting
+    keep the filters, an emptied one too (the desk's `date=`: every day, not its default, today)."""
     args = request.args.to_dict() | {key: str(value) for key, value in changes.items()}
-    return urlencode({key: value for key, value in args.items() if value})
+    return urlencode({key: value for key, value in args.items() if value or key not in changes})
