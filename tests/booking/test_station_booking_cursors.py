@@ -18,7 +18,8 @@ def station_bookings(booked, staff, act):
     confirmed; booked out of their slots' order. The ids in slot order, and the confirmed ones."""
     clerk = staff()
     made, confirmed = [], []
-    for days_ahead, hour in [(3, 8), (1, 10), (2, 8), (1, 8), (3, 8), (2, 8), (1, 10), (2, 12), (1, 8), (3, 10), (2, 12)]:
+    slots = [(3, 8), (1, 10), (2, 8), (1, 8), (3, 8), (2, 8), (1, 10), (2, 12), (1, 8), (3, 10), (2, 12)]
+    for days_ahead, hour in slots:
         booking, _ = booked(starts_at=slot_start(days_ahead, hour))
         made.append((days_ahead, hour, booking["id"]))
         if days_ahead == 2:
@@ -42,9 +43,7 @@ def walk(client, clerk, **query) -> tuple[list[int], list[int]]:
 
 
 @pytest.mark.parametrize("per_page", [1, 2, 4])
-def test_following_next_and_previous_lists_every_booking_once_in_slot_order(
-    client, staff, station_bookings, per_page
-):
+def test_following_next_and_previous_lists_every_booking_once_in_slot_order(client, staff, station_bookings, per_page):
     every, _ = station_bookings
     forward, backward = walk(client, staff(), per_page=per_page)
     assert forward == every and backward == every
@@ -103,9 +102,7 @@ def test_a_cursor_the_list_did_not_give_is_a_422_naming_it(client, staff, cursor
     assert list(answer.json["errors"]) == ["cursor"]
 
 
-def test_page_numbers_reach_only_the_first_thousand_bookings_and_never_beside_a_cursor(
-    client, staff, station_bookings
-):
+def test_page_numbers_reach_only_the_first_thousand_bookings_and_never_beside_a_cursor(client, staff, station_bookings):
     clerk = staff()
     assert client.get(URL, query_string={"page": 50, "per_page": 20}, headers=clerk).status_code == 200
     deep = client.get(URL, query_string={"page": 51, "per_page": 20}, headers=clerk)
