@@ -402,32 +402,27 @@ def page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str) -> type[ma.
 def cursor_page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str, *, capped: bool = False) -> type[ma.Schema]:
     """The answer of a list paged by cursor: a page with the cursors of the pages beside it; of a
     list whose count stops at a cap (`capped`), with whether it stopped there."""
-    lower_bound = {
-        "total_is_lower_bound": fields.Boolean(
+    shown: dict[str, fields.Field] = {
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "total": fields.Integer(required=True),
+        "page": fields.Integer(
+            required=True, allow_none=True, metadata={"description": "the number asked for; null when by cursor"}
+        ),
+        "per_page": fields.Integer(required=True),
+        "next": fields.String(
+            required=True, allow_none=True, metadata={"description": "`cursor` of the next page; null on the last"}
+        ),
+        "previous": fields.String(
             required=True,
-            metadata={"description": "the count stopped at `total`: there are more rows than that"},
-        )
+            allow_none=True,
+            metadata={"description": "`cursor` of the page before; null on the first"},
+        ),
     }
-    return ma.Schema.from_dict(
-        {
-            "items": fields.List(fields.Nested(item_schema), required=True),
-            "total": fields.Integer(required=True),
-            "page": fields.Integer(
-                required=True, allow_none=True, metadata={"description": "the number asked for; null when by cursor"}
-            ),
-            "per_page": fields.Integer(required=True),
-            "next": fields.String(
-                required=True, allow_none=True, metadata={"description": "`cursor` of the next page; null on the last"}
-            ),
-            "previous": fields.String(
-                required=True,
-                allow_none=True,
-                metadata={"description": "`cursor` of the page before; null on the first"},
-            ),
-        }
-        | (lower_bound if capped else {}),
-        name=name,
-    )
+    if capped:
+        shown["total_is_lower_bound"] = fields.Boolean(
+            required=True, metadata={"description": "the count stopped at `total`: there are more rows than that"}
+        )
+    return ma.Schema.from_dict(shown, name=name)
 
 
 class OperatorPageQuery(PageQuery):
