@@ -182,6 +182,11 @@ class UtcDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self) -> type:
+        """A datetime, as its impl says (a TypeDecorator says `object`): a cursor's moment is read as one."""
+        return datetime
+
     def process_bind_param(self, value: datetime | None, dialect):
         if value is not None and value.tzinfo is None:
             raise ValueError("a moment needs its time zone; use datetime.now(timezone.utc)")

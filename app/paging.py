@@ -155,6 +155,7 @@ def paginate_by_cursor(
     `page`-th page by OFFSET (a shallow one: the query schema bounds it by MAX_OFFSET). The
     page's `next` and `previous` are the cursors after its last row and before its first.
 
+
     `key_equals`: columns of a table `query` joins that equal `key` (certificates.worker_id): in
     the order by key alone they are bounded by the cursor too, as PostgreSQL carries no range
     across a join and would otherwise read the joined index from its start. `keys_first`: the
@@ -309,7 +310,10 @@ class SortTerm:
         if python_type in (date, datetime):
             if not isinstance(value, str):
                 raise ValueError("not a date")
-            return python_type.fromisoformat(value)
+            moment = python_type.fromisoformat(value)
+            if getattr(self.expression.type, "timezone", False) and moment.tzinfo is None:
+                raise ValueError("a moment without its offset")
+            return moment
         if python_type is float and type(value) in (int, float):
             return float(value)
         if type(value) is not python_type or (python_type is int and abs(value) >= 2**63):
@@ -407,27 +411,30 @@ def page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str) -> type[ma.
     )
 
 
-def cursor_page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str) -> type[ma.Schema]:
-    """The answer of a list paged by cursor: a page with the cursors of the pages beside it."""
-    return ma.Schema.from_dict(
-        {
-            "items": fields.List(fields.Nested(item_schema), required=True),
-            "total": fields.Integer(required=True),
-            "page": fields.Integer(
-                required=True, allow_none=True, metadata={"description": "the number asked for; null when by cursor"}
-            ),
-            "per_page": fields.Integer(required=True),
-            "next": fields.String(
-                required=True, allow_none=True, metadata={"description": "`cursor` of the next page; null on the last"}
-            ),
-            "previous": fields.String(
-                required=True,
-                allow_none=True,
-                metadata={"description": "`cursor` of the page before; null on the first"},
-            ),
-        },
-        name=name,
-    )
+def cursor_page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str, *, capped: bool = False) -> type[ma.Schema]:
+    """The answer of a list paged by cursor: a page with the cursors of the pages beside it; of a
+    list whose count stops at a cap (`capped`), with whether it stopped there."""
+    shown: dict[str, fields.Field] = {
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "total": fields.Integer(required=True),
+        "page": fields.Integer(
+            required=True, allow_none=True, metadata={"description": "the number asked for; null when by cursor"}
+        ),
+        "per_page": fields.Integer(required=True),
+        "next": fields.String(
+            required=True, allow_none=True, metadata={"description": "`cursor` of the next page; null on the last"}
+        ),
+        "previous": fields.String(
+            required=True,
+            allow_none=True,
+            metadata={"description": "`cursor` of the page before; null on the first"},
+        ),
+    }
+    if capped:
+        shown["total_is_lower_bound"] = fields.Boolean(
+            required=True, metadata={"description": "the count stopped at `total`: there are more rows than that"}
+        )
+    return ma.Schema.from_dict(shown, name=name)
 
 
 class OperatorPageQuery(PageQuery):

@@ -197,7 +197,10 @@ def all_paths(url: str, env: dict) -> tuple[dict[str, tuple[list[str], dict[str,
         (station,) = first_row(
             connection, "SELECT station_code FROM bookings GROUP BY station_code ORDER BY count(*) DESC LIMIT 1"
         )
-        (station_bookings,) = first_row(connection, "SELECT count(*) FROM bookings WHERE station_code = %s", station)
+        # Random rows of the station's history, as sort keys of the list's order (booking.bookings.STATION_ORDERS).
+        station_rows = connection.execute(
+            "SELECT starts_at, id FROM bookings WHERE station_code = %s ORDER BY random() LIMIT %s", (station, SAMPLE)
+        ).fetchall()
         company, company_workers = first_row(
             connection,
             "SELECT company_id, count(*) FROM workers WHERE company_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
@@ -220,12 +223,15 @@ def all_paths(url: str, env: dict) -> tuple[dict[str, tuple[list[str], dict[str,
     def with_session(role: str) -> dict[str, str]:
         return {"COOKIE": f"yc_console={web[role]}"}
 
-    station_pages, worker_pages = max(1, station_bookings // 20), max(1, company_workers // 20)
+    worker_pages = max(1, company_workers // 20)
     paths: dict[str, tuple[list[str], dict[str, str]]] = {
         name: (chosen, with_bearer("operator") if "operator" in name else {}) for name, chosen in public.items()
     }
     paths["station's bookings (staff)"] = (
-        [f"/api/v1/stations/{station}/bookings?page={1 + i * 7919 % station_pages}" for i in range(SAMPLE)],
+        [
+            f"/api/v1/stations/{station}/bookings?cursor={cursor_of('earliest', 'after', starts.isoformat(), booking)}"
+            for starts, booking in station_rows
+        ],
         with_bearer("station_staff"),
     )
     paths["company's workers (admin)"] = (

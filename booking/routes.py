@@ -69,6 +69,7 @@ from booking.schemas import (
     RescheduleSchema,
     ServiceListSchema,
     StationBookingListQuery,
+    StationBookingPageSchema,
     WorkerListSchema,
 )
 from complaints.steps import register_complaint_steps
@@ -389,11 +390,13 @@ def complain(data, booking_id):
 @blp.requires(STATION_STAFF, OPERATOR)
 @blp.problems(404)
 @blp.arguments(StationBookingListQuery, location="query", as_kwargs=True)
-@blp.response(200, BookingPageSchema)
-def station_bookings(code, page, per_page, status=None, date=None):
-    """The station's bookings by slot time, filterable by status and Beijing date (its own staff)."""
+@blp.response(200, StationBookingPageSchema)
+def station_bookings(code, page, per_page, cursor=None, status=None, date=None):
+    """The station's bookings by slot time, filterable by status and Beijing date (its own staff).
+    Page on by each page's `next` (back by `previous`), with the same filters; `page` reaches only
+    the first 1,000. Counted up to 1,000: past that `total` is 1000 and `total_is_lower_bound` true."""
     station_for_staff(code)
-    return bookings.bookings_of_station(code, status, date, page, per_page)
+    return bookings.bookings_of_station(code, status, date, page, per_page, cursor=cursor)
 
 
 @blp.post("/stations/<string(length=12):code>/bookings")

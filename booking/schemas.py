@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 from app.clock import BEIJING
 from app.fields import BEIJING_TIME, BeijingDateTime, FullMatch, RecordId, Text
-from app.paging import PageQuery, page_schema
+from app.paging import CursorPageQuery, PageQuery, cursor_page_schema, page_schema
 from app.privacy import mask_name, mask_phone
 from booking.models import (
     ASSIGNABLE_LISTED,
@@ -208,7 +208,8 @@ class AssignmentListQuery(PageQuery):
     )
 
 
-class StationBookingListQuery(BookingListQuery):
+class StationBookingListQuery(CursorPageQuery):
+    status = fields.String(validate=validate.OneOf(STATUSES))
     date = fields.Date(metadata={"description": "Beijing date of the slot"})
 
 
@@ -327,6 +328,7 @@ class BookingDetailSchema(BookingSchema):
 
 
 BookingPageSchema = page_schema(BookingSchema, "BookingPageSchema")
+StationBookingPageSchema = cursor_page_schema(BookingSchema, "StationBookingPageSchema", capped=True)
 
 
 class RejectSchema(ma.Schema):

@@ -14,6 +14,7 @@ from app.clock import today_in_beijing, utcnow
 from app.datum import to_wgs84
 from app.errors import Invalid
 from app.i18n import _
+from app.paging import PageQuery
 from booking import aftercare, assignment, bookings, hours, no_shows, on_behalf, series
 from booking import desk as needs_now
 from booking.access import actor, booking_for_staff, complaint_for_staff, series_for_reader, station_for_staff
@@ -107,7 +108,13 @@ def desk(outcome: Outcome | None = None, status: int = 200):
     query = query_input(StationBookingListQuery(), defaults={"date": today_in_beijing().isoformat()})
     latest_first = request.args.get("sort") == "latest"
     listing = bookings.bookings_of_station(
-        code, query.get("status"), query.get("date"), query["page"], query["per_page"], latest_first=latest_first
+        code,
+        query.get("status"),
+        query.get("date"),
+        query["page"],
+        query["per_page"],
+        cursor=query.get("cursor"),
+        latest_first=latest_first,
     )
     return render(
         "desk.html",
@@ -272,7 +279,7 @@ def booking_action(booking_id, action):
 @page(STATION_STAFF)
 def follow_ups():
     code = _own_station()
-    query = query_input(StationBookingListQuery())
+    query = query_input(PageQuery())  # a month's calls (FOLLOW_UP_WINDOW_DAYS): paged by number
     listing = aftercare.follow_ups_due(code, query["page"], query["per_page"])
     return render(
         "follow_ups.html",

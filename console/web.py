@@ -241,7 +241,8 @@ def cookie_settings() -> dict:
 
 def query_input(schema: ma.Schema, defaults: dict | None = None) -> dict:
     """The query string, loaded by the API's own query schema (its paging, its filters); the
-    console's own parameters (sort) are the page's to read. Empty filters count as not given."""
+    console's own parameters (sort) are the page's to read. Empty filters count as not given, and
+    one emptied over its default is remembered for the page's links (query_string)."""
     raw = dict(defaults or {})
     for name, field in schema.fields.items():
         key = field.data_key or name
@@ -250,6 +251,8 @@ def query_input(schema: ma.Schema, defaults: dict | None = None) -> dict:
                 raw[key] = request.args[key]
             else:
                 raw.pop(key, None)
+                if key in (defaults or {}):
+                    g.emptied_defaults = g.get("emptied_defaults", set()) | {key}
     return loaded(schema, raw)
 
 
@@ -278,6 +281,9 @@ def beijing_date(moment) -> date:
 
 @console.app_template_global()
 def query_string(**changes) -> str:
-    """This page's query string with some parameters changed: paging and sorting keep the filters."""
+    """This page's query string with some parameters changed (to "": dropped): paging and sorting
+    keep the filters, and a filter emptied over its default (query_input) stays empty (the desk's
+    `date=`: every day, where no date is today)."""
     args = request.args.to_dict() | {key: str(value) for key, value in changes.items()}
-    return urlencode({key: value for key, value in args.items() if value})
+    emptied = g.get("emptied_defaults", set())
+    return urlencode({key: value for key, value in args.items() if value or (key in emptied and key not in changes)})

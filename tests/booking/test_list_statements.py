@@ -108,20 +108,26 @@ def test_services_offers_and_closed_days_cost_the_same_at_1_and_at_50_rows(clien
     assert [statements for statements, _ in at_fifty] == [statements for statements, _ in at_one]
 
 
-def test_any_page_of_a_stations_bookings_is_four_statements_first_or_last(client, count_statements, completed, staff):
+def test_any_page_of_a_stations_bookings_is_four_statements_first_or_by_cursor(
+    client, count_statements, completed, staff
+):
     """The caller's session, the station, the count and the page itself, with each booking's
-    worker, company, rating and caller joined to it: nothing more per row, nor for a deep page."""
+    worker, company, rating and caller joined to it: nothing more per row, nor for a page found
+    by cursor however deep."""
     clerk = staff()
     resident = None
     for row in range(ROWS):
         booking, resident, _, _ = completed(headers=resident, starts_at=row_slot(row))
         rated = client.post(f"/api/v1/bookings/{booking['id']}/rating", json={"stars": 5}, headers=resident)
         assert rated.status_code == 201
-    path = f"/api/v1/stations/{STATION_A}/bookings?per_page=20&page="
-    listed = {page: statements_of(client, count_statements, path + str(page), clerk) for page in (1, 2, 3)}
-    assert listed == {1: (4, 20), 2: (4, 20), 3: (4, 10)}
-    last_page = client.get(path + "3", headers=clerk).json
-    assert last_page["total"] == ROWS
-    assert all(item["worker"]["name"] and item["rating"]["stars"] == 5 for item in last_page["items"])
-    starts = [item["starts_at"] for item in last_page["items"]]
+    path = f"/api/v1/stations/{STATION_A}/bookings?per_page=20"
+    listed = [statements_of(client, count_statements, path, clerk)]
+    page = client.get(path, headers=clerk).json
+    while page["next"]:
+        listed.append(statements_of(client, count_statements, f"{path}&cursor={page['next']}", clerk))
+        page = client.get(f"{path}&cursor={page['next']}", headers=clerk).json
+    assert listed == [(4, 20), (4, 20), (4, 10)]
+    assert page["total"] == ROWS
+    assert all(item["worker"]["name"] and item["rating"]["stars"] == 5 for item in page["items"])
+    starts = [item["starts_at"] for item in page["items"]]
     assert starts == sorted(starts)
