@@ -4,8 +4,9 @@ classes of a period with their enrolments by status, attendances and pass rate. 
 the month (Beijing time) it begins (`begins_at`): its first session's, an online class's opening. A
 class's enrolments by status and attendances are the counts its row keeps (migration 0040's
 triggers), so the figures read one row per class of the period, none of their enrolments or
-attendances; the grouping by month is done here, the same way on both databases. Each exam's pass rate is read from the counts `flask statistics roll-up` keeps
-(ExamCounts) and the results recorded since, not from every attempt."""
+attendances; the grouping by month is done here, the same way on both databases. Each exam's
+pass rate is read from the counts `flask statistics roll-up` keeps (ExamCounts) and the results
+recorded since, not from every attempt."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
