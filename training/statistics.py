@@ -336,9 +336,10 @@ def _results_of(class_ids: list[int]) -> dict[int, tuple[int, int]]:
         .where(Enrolment.class_id.in_(class_ids), Enrolment.status == COMPLETED)
         .subquery()
     )
-    rows = db.session.execute(
-        select(
-            completed.c.class_id, func.count(completed.c.passed), func.coalesce(func.sum(completed.c.passed), 0)
-        ).group_by(completed.c.class_id)
-    )
-    return {class_id: (int(sat), int(passed)) for class_id, sat, passed in rows}
+    # Grouped by the result, so that each worker's is looked up once.
+    results: defaultdict[int, Counter] = defaultdict(Counter)
+    by = (completed.c.class_id, completed.c.passed)
+    for class_id, passed, workers in db.session.execute(select(*by, func.count()).group_by(*by)):
+        if passed is not None:
+            results[class_id].update(sat=workers, passed=workers if passed else 0)
+    return {class_id: (counts["sat"], counts["passed"]) for class_id, counts in results.items()}
