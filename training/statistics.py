@@ -297,7 +297,7 @@ def class_figures(month_from: str, month_to: str, page: int, per_page: int) -> P
         .limit(per_page)
     ).all()
     results = _results_of([row[0] for row in rows])
-    items = [ClassFigures(*row, *results.get(row[0], (0, 0))) for row in rows]
+    items = [ClassFigures(*row, *(results[row[0]][figure] for figure in ("sat", "passed"))) for row in rows]
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
@@ -312,11 +312,12 @@ def _last_day(month: str) -> date:
     return date.fromordinal(following.toordinal() - 1)
 
 
-def _results_of(class_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """{class: (sat, passed)} of the classes' workers who completed them, in one statement (none
-    for no class)."""
+def _results_of(class_ids: list[int]) -> defaultdict[int, Counter]:
+    """{class: {"sat": workers, "passed": workers}} of the classes' workers who completed them, in
+    one statement (none for no class)."""
+    results: defaultdict[int, Counter] = defaultdict(Counter)
     if not class_ids:
-        return {}
+        return results
     # Each worker who completed a class: passed (1), failed (0) or not sat (NULL) the course's
     # exam, looked up per worker through the attempts' index by worker and exam (a join would read
     # every attempt).
@@ -337,9 +338,8 @@ def _results_of(class_ids: list[int]) -> dict[int, tuple[int, int]]:
         .subquery()
     )
     # Grouped by the result, so that each worker's is looked up once.
-    results: defaultdict[int, Counter] = defaultdict(Counter)
     by = (completed.c.class_id, completed.c.passed)
     for class_id, passed, workers in db.session.execute(select(*by, func.count()).group_by(*by)):
         if passed is not None:
             results[class_id].update(sat=workers, passed=workers if passed else 0)
-    return {class_id: (counts["sat"], counts["passed"]) for class_id, counts in results.items()}
+    return results

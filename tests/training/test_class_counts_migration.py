@@ -42,8 +42,8 @@ COUNTS = (
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    url = make_url(POSTGRES_URL)
-    url = url.set(database=f"{url.database}_class_counts").render_as_string(hide_password=False)
+    suite = make_url(POSTGRES_URL)
+    url = suite.set(database=f"{suite.database}_class_counts").render_as_string(hide_password=False)
     recreate_postgres_database(url)
     return url
 

@@ -133,7 +133,9 @@ def test_a_place_given_up_and_the_first_waiting_cancelling_at_once_both_go_throu
         worker_ids = [worker.id for worker in workers]
         enrolment_ids = [enrolment.id for pair in pairs for enrolment in pair]
     try:
-        requests = [(f"/api/v1/training/enrolments/{id_}/cancel", {}, headers) for id_ in enrolment_ids]
+        requests: list[tuple[str, dict, dict]] = [
+            (f"/api/v1/training/enrolments/{id_}/cancel", {}, headers) for id_ in enrolment_ids
+        ]
         assert all_at_once(app, requests) == [200] * (2 * PAIRS)
         with app.app_context():
             kept = db.session.execute(
