@@ -21,6 +21,7 @@ from training.models import (
     Lesson,
     TrainingClass,
 )
+from training.places import lock_class
 
 # The roles that may call the routes acting for a worker.
 ACTING_FOR_A_WORKER = (OPERATOR, COMPANY_ADMIN, WORKER)
@@ -42,7 +43,13 @@ def worker_for_caller(worker_id: int) -> Worker:
 
 
 def enrolment_for_caller(enrolment_id: int) -> Enrolment:
-    """The enrolment, row-locked (two cancellations at once give its place back once)."""
+    """The enrolment, row-locked (two cancellations at once give its place back once) after its
+    class (training.places.lock_class: the order every write of an enrolment's status takes them
+    in)."""
+    class_id = db.session.scalar(select(Enrolment.class_id).where(Enrolment.id == enrolment_id))
+    if class_id is None:
+        raise NotFound(_("No enrolment %(id)s.", id=enrolment_id))
+    lock_class(class_id)
     enrolment = db.session.scalar(
         select(Enrolment)
         .where(Enrolment.id == enrolment_id)

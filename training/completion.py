@@ -26,6 +26,7 @@ from training.models import (
     Lesson,
     LessonProgress,
 )
+from training.places import lock_class
 
 
 def is_done(enrolment: Enrolment) -> bool:
@@ -55,6 +56,7 @@ def is_done(enrolment: Enrolment) -> bool:
 def complete_if_done(enrolment: Enrolment, actor: User | None) -> bool:
     if enrolment.status == COMPLETED or not is_done(enrolment):
         return False
+    lock_class(enrolment.class_id)
     enrolment.status = ENROLMENT_STATES.target(enrolment.status, "complete")
     enrolment.completed_on = today_in_beijing()
     db.session.flush()

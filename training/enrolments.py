@@ -63,7 +63,8 @@ def active_enrolment(class_id: int, worker_id: int) -> Enrolment | None:
 
 
 def cancel(enrolment: Enrolment, reason: str | None) -> Enrolment:
-    """Cancelled; a place it held goes to the first worker waiting, if any."""
+    """Cancelled; a place it held goes to the first worker waiting, if any. The caller holds the
+    enrolment locked after its class (training.access.enrolment_for_caller)."""
     held_a_place = enrolment.status == ENROLLED
     enrolment.status = ENROLMENT_STATES.target(enrolment.status, "cancel")
     enrolment.cancelled_at, enrolment.cancel_reason = utcnow(), reason

@@ -107,6 +107,14 @@ class TrainingClass(Model):
     trainer_name: Mapped[str | None] = mapped_column(String(32))
     capacity: Mapped[int | None] = mapped_column(Integer, comment="offline only; online classes take everyone")
     enrolled: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Its enrolments by status now and its attendances, kept by the database's triggers in the
+    # transaction of every write (migration 0040): the statistics read them, not the rows. Never
+    # written here.
+    enrolments_enrolled: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    enrolments_waiting: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    enrolments_completed: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    enrolments_cancelled: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    attendances: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # The month a class counts in. Its sessions are written with it and never changed after.
     begins_at: Mapped[datetime] = mapped_column(

@@ -3,7 +3,7 @@ moves only by conditional UPDATEs that the table's CHECK (enrolled <= capacity) 
 number of concurrent enrolments only as many as there are places get one (PostgreSQL re-checks
 the condition after waiting for the row)."""
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.extensions import db
 from training.models import TrainingClass
@@ -31,3 +31,11 @@ def give_back_place(class_id: int) -> None:
         .values(enrolled=TrainingClass.enrolled - 1)
         .execution_options(synchronize_session=False)
     )
+
+
+def lock_class(class_id: int) -> None:
+    """The class's row locked before any of its enrolments: a write that moves an enrolment's
+    status moves the class's counts too (migration 0040's triggers), so each such write takes the
+    class first and then enrolments, never an enrolment and then the class, and two of them (a
+    place given up and the first waiting cancelling) never wait for each other in a circle."""
+    db.session.execute(select(TrainingClass.id).where(TrainingClass.id == class_id).with_for_update())

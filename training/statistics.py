@@ -1,16 +1,18 @@
 """What operators count (the article's 班次 and 人次): classes, enrolments and attendances by month,
 district, course and kind; pass rates per exam; each trainer's classes; and, a page at a time, the
 classes of a period with their enrolments by status, attendances and pass rate. A class counts in
-the month (Beijing time) it begins (`begins_at`): its first session's, an online class's opening. Grouped
-counts come from one query each; the grouping by month is done here, the same way on both
-databases. Each exam's pass rate is read from the counts `flask statistics roll-up` keeps
-(ExamCounts) and the results recorded since, not from every attempt."""
+the month (Beijing time) it begins (`begins_at`): its first session's, an online class's opening. A
+class's enrolments by status and attendances are the counts its row keeps (migration 0040's
+triggers), so the figures read one row per class of the period, none of their enrolments or
+attendances; the grouping by month is done here, the same way on both databases. Each exam's
+pass rate is read from the counts `flask statistics roll-up` keeps (ExamCounts) and the results
+recorded since, not from every attempt."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Integer, case, func, insert, literal, select, tuple_, union_all, update
+from sqlalchemy import ColumnElement, Integer, case, func, insert, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from app.clock import beijing_day_bounds, in_beijing, utcnow
@@ -19,10 +21,7 @@ from app.paging import Page
 from app.rollup_marks import rollup_reaches
 from training.models import (
     COMPLETED,
-    ENROLLED,
     Attempt,
-    Attendance,
-    ClassSession,
     Course,
     Enrolment,
     Exam,
@@ -117,41 +116,21 @@ def statistics(month_from: str | None = None, month_to: str | None = None) -> St
 
 
 def _classes(month_from: str | None, month_to: str | None) -> list[_Class]:
-    """Each class that begins in the months, with its counts: one grouped query per count, each
-    reading the period's classes' rows alone (through the indexes by class), joined."""
+    """Each class that begins in the months, with its counts as its row keeps them (migration
+    0040's triggers): the period's classes read, none of their enrolments or attendances."""
     in_period: list[ColumnElement[bool]] = []
     if month_from is not None:
         in_period.append(TrainingClass.begins_at >= _month_starts(month_from))
     if month_to is not None:
         in_period.append(TrainingClass.begins_at < beijing_day_bounds(_last_day(month_to))[1])
-    classes = select(TrainingClass.id).where(*in_period)
-    enrolled = (
-        select(
-            Enrolment.class_id,
-            func.count().filter(Enrolment.status.in_([ENROLLED, COMPLETED])).label("enrolments"),
-            func.count().filter(Enrolment.status == COMPLETED).label("completions"),
-        )
-        .where(Enrolment.class_id.in_(classes))
-        .group_by(Enrolment.class_id)
-        .subquery()
-    )
-    attended = (
-        select(ClassSession.class_id, func.count().label("attendances"))
-        .join(Attendance, Attendance.session_id == ClassSession.id)
-        .where(ClassSession.class_id.in_(classes))
-        .group_by(ClassSession.class_id)
-        .subquery()
-    )
     rows = db.session.execute(
         select(
             *DESCRIPTION,
-            func.coalesce(enrolled.c.enrolments, 0),
-            func.coalesce(enrolled.c.completions, 0),
-            func.coalesce(attended.c.attendances, 0),
+            TrainingClass.enrolments_enrolled + TrainingClass.enrolments_completed,
+            TrainingClass.enrolments_completed,
+            TrainingClass.attendances,
         )
         .join(Course, Course.id == TrainingClass.course_id)
-        .outerjoin(enrolled, enrolled.c.class_id == TrainingClass.id)
-        .outerjoin(attended, attended.c.class_id == TrainingClass.id)
         .where(*in_period)
         .order_by(TrainingClass.id)
     )
@@ -289,31 +268,36 @@ class ClassFigures(ClassDescription):
         return round(self.passed / self.sat, 4) if self.sat else None
 
 
-# ClassFigures's counts, in its order: the enrolments by status, then what _counts_of names so.
-CLASS_FIGURES = ("enrolled", "waiting", "completed", "cancelled", "attendances", "sat", "passed")
-
-
 def class_figures(month_from: str, month_to: str, page: int, per_page: int) -> Page:
     """The classes that begin in the months (their first session, an online class's opening),
     the latest first, a page at a time, each with its figures. The page's classes are read from
-    the index by when they begin, their counts for them alone, through the indexes by class
-    (enrolments, sessions) and by worker and exam (attempts): a page costs the same however many
-    classes there are, and the count the period's classes."""
+    the index by when they begin with the counts their rows keep (migration 0040's triggers), their
+    exam results for them alone, through the indexes by class (enrolments) and by worker and exam
+    (attempts): a page costs the same however many classes there are, and the count the period's
+    classes."""
     in_period = (
         TrainingClass.begins_at >= _month_starts(month_from),
         TrainingClass.begins_at < beijing_day_bounds(_last_day(month_to))[1],
     )
     total = db.session.scalar(select(func.count()).select_from(TrainingClass).where(*in_period)) or 0
     rows = db.session.execute(
-        select(*DESCRIPTION, TrainingClass.title)
+        select(
+            *DESCRIPTION,
+            TrainingClass.title,
+            TrainingClass.enrolments_enrolled,
+            TrainingClass.enrolments_waiting,
+            TrainingClass.enrolments_completed,
+            TrainingClass.enrolments_cancelled,
+            TrainingClass.attendances,
+        )
         .join(Course, Course.id == TrainingClass.course_id)
         .where(*in_period)
         .order_by(TrainingClass.begins_at.desc(), TrainingClass.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    counts = _counts_of([row[0] for row in rows])
-    items = [ClassFigures(*row, *(counts[row[0]][figure] for figure in CLASS_FIGURES)) for row in rows]
+    results = _results_of([row[0] for row in rows])
+    items = [ClassFigures(*row, *(results[row[0]][figure] for figure in ("sat", "passed"))) for row in rows]
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
@@ -328,17 +312,12 @@ def _last_day(month: str) -> date:
     return date.fromordinal(following.toordinal() - 1)
 
 
-def _counts_of(class_ids: list[int]) -> defaultdict[int, Counter]:
-    """{class: {figure: count}} of the classes, in one statement (none for no class)."""
-    counts: defaultdict[int, Counter] = defaultdict(Counter)
+def _results_of(class_ids: list[int]) -> defaultdict[int, Counter]:
+    """{class: {"sat": workers, "passed": workers}} of the classes' workers who completed them, in
+    one statement (none for no class)."""
+    results: defaultdict[int, Counter] = defaultdict(Counter)
     if not class_ids:
-        return counts
-    by_status = select(Enrolment.class_id, Enrolment.status, func.count()).where(Enrolment.class_id.in_(class_ids))
-    attended = (
-        select(ClassSession.class_id, literal("attendances"), func.count())
-        .join(Attendance, Attendance.session_id == ClassSession.id)
-        .where(ClassSession.class_id.in_(class_ids))
-    )
+        return results
     # Each worker who completed a class: passed (1), failed (0) or not sat (NULL) the course's
     # exam, looked up per worker through the attempts' index by worker and exam (a join would read
     # every attempt).
@@ -356,18 +335,11 @@ def _counts_of(class_ids: list[int]) -> defaultdict[int, Counter]:
         select(Enrolment.class_id, result.label("passed"))
         .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
         .where(Enrolment.class_id.in_(class_ids), Enrolment.status == COMPLETED)
-        .cte("completed")
+        .subquery()
     )
-    rows = db.session.execute(
-        union_all(
-            by_status.group_by(Enrolment.class_id, Enrolment.status),
-            attended.group_by(ClassSession.class_id),
-            select(completed.c.class_id, literal("sat"), func.count(completed.c.passed)).group_by(completed.c.class_id),
-            select(completed.c.class_id, literal("passed"), func.coalesce(func.sum(completed.c.passed), 0)).group_by(
-                completed.c.class_id
-            ),
-        )
-    )
-    for class_id, what, count in rows:
-        counts[class_id][what] = int(count)
-    return counts
+    # Grouped by the result, so that each worker's is looked up once.
+    by = (completed.c.class_id, completed.c.passed)
+    for class_id, passed, workers in db.session.execute(select(*by, func.count()).group_by(*by)):
+        if passed is not None:
+            results[class_id].update(sat=workers, passed=workers if passed else 0)
+    return results

@@ -89,3 +89,72 @@ def test_32_workers_enrolling_in_the_last_place_at_once_make_exactly_one_enrolme
             db.session.execute(delete(RoleEvent).where(RoleEvent.user_id == operator_id))
             db.session.execute(delete(User).where(User.id == operator_id))
             db.session.commit()
+
+
+PAIRS = 12
+
+
+def test_a_place_given_up_and_the_first_waiting_cancelling_at_once_both_go_through(app):
+    """Each write of an enrolment's status moves its class's counts (migration 0040's triggers): a
+    cancellation giving up a place takes the class and then the first waiting to promote them,
+    while that worker cancelling takes their enrolment and then the class, unless every such
+    write takes the class first. Both answer 200, and each class's counts are its rows."""
+    with app.app_context():
+        operator = User(openid=f"training-race-{uuid.uuid4().hex}")
+        db.session.add(operator)
+        db.session.flush()
+        grant_role(operator, "operator")
+        headers = {"Authorization": f"Bearer {start_session(operator)}"}
+        course = Course(
+            title="并发测试课程", service_types=[], kind="theory", purpose="refresher", required_hours=1, pass_mark=60
+        )
+        db.session.add(course)
+        db.session.flush()
+        classes = [
+            TrainingClass(
+                course_id=course.id, title="并发班", mode="offline", station_code=STATION_A, capacity=1, enrolled=1
+            )
+            for _ in range(PAIRS)
+        ]
+        db.session.add_all(classes)
+        db.session.flush()
+        workers = [create_worker({"name": "并发学员", "id_number": new_id_number()}, None) for _ in range(2 * PAIRS)]
+        pairs = [
+            (
+                Enrolment(class_id=training_class.id, worker_id=workers[2 * i].id, status="enrolled"),
+                Enrolment(class_id=training_class.id, worker_id=workers[2 * i + 1].id, status="waiting"),
+            )
+            for i, training_class in enumerate(classes)
+        ]
+        db.session.add_all([enrolment for pair in pairs for enrolment in pair])
+        db.session.commit()
+        operator_id, course_id = operator.id, course.id
+        class_ids = [training_class.id for training_class in classes]
+        worker_ids = [worker.id for worker in workers]
+        enrolment_ids = [enrolment.id for pair in pairs for enrolment in pair]
+    try:
+        requests: list[tuple[str, dict, dict]] = [
+            (f"/api/v1/training/enrolments/{id_}/cancel", {}, headers) for id_ in enrolment_ids
+        ]
+        assert all_at_once(app, requests) == [200] * (2 * PAIRS)
+        with app.app_context():
+            kept = db.session.execute(
+                select(
+                    TrainingClass.enrolled,
+                    TrainingClass.enrolments_enrolled,
+                    TrainingClass.enrolments_waiting,
+                    TrainingClass.enrolments_cancelled,
+                ).where(TrainingClass.id.in_(class_ids))
+            ).all()
+            assert [tuple(row) for row in kept] == [(0, 0, 0, 2)] * PAIRS
+    finally:
+        with app.app_context():
+            db.session.execute(delete(Enrolment).where(Enrolment.class_id.in_(class_ids)))
+            db.session.execute(delete(TrainingClass).where(TrainingClass.id.in_(class_ids)))
+            db.session.execute(delete(Course).where(Course.id == course_id))
+            for model in (CreditEvent, Certificate):
+                db.session.execute(delete(model).where(model.worker_id.in_(worker_ids)))
+            db.session.execute(delete(Worker).where(Worker.id.in_(worker_ids)))
+            db.session.execute(delete(RoleEvent).where(RoleEvent.user_id == operator_id))
+            db.session.execute(delete(User).where(User.id == operator_id))
+            db.session.commit()
