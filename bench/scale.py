@@ -402,7 +402,7 @@ def _certificate_moves(cur) -> None:
             SELECT w.id, 'certificate', 0, 'scale:certificate', json_build_object('state', m.before),
                    json_build_object('state', m.after), m.at, w.company_id
             FROM workers w
-            CROSS JOIN LATERAL (SELECT now() - (30 + w.id * 7919 % 700) * interval '1 day'
+            CROSS JOIN LATERAL (SELECT now() - (30 + w.id::bigint * 7919 % 700) * interval '1 day'
                                        + (w.id % 1440) * interval '1 minute' AS issued_at) i
             CROSS JOIN LATERAL (VALUES
                 (true, 'identity_verified', 'issued', i.issued_at),

@@ -374,7 +374,7 @@ def _sanctions(cur, n: dict, step: Step) -> None:
             """
             CREATE TEMP TABLE cases AS
             SELECT c AS id,
-                   CASE WHEN c %% 5 <> 0 THEN 1 + (c * 7919) %% %(workers)s END AS worker_id,
+                   CASE WHEN c %% 5 <> 0 THEN 1 + (c::bigint * 7919) %% %(workers)s END AS worker_id,
                    CASE WHEN c %% 5 = 0 THEN 1 + (c * 7) %% %(companies)s END AS company_id,
                    (ARRAY['serious_complaint', 'court_record', 'platform_fraud', 'forged_certificate'])[1 + c %% 4]
                        AS category,
