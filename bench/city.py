@@ -344,25 +344,30 @@ def table(by_scale: dict[float, dict], scales: list[float], args) -> list[str]:
     lines = [
         f"gunicorn {args.workers} sync workers, wrk -t2 -c{args.connections} -d{args.duration}s, {args.rounds} rounds; "
         f"each path's requests per second as a ratio of /healthz's ({args.healthz_duration} s just before it on the "
-        "same server), median of the rounds; growth: median of the rounds' growths (their range)",
+        "same server), median of the rounds; growth: median of the rounds' growths (their range), each round's "
+        "ratio at the smallest scale over that at the larger",
         "",
-        f"| path | {heading} | growth {scales[0]:g} → {scales[-1]:g} | range | non-2xx |",
-        "| --- | " + " | ".join("---:" for _ in scales) + " | ---: | ---: | --- |",
+        f"| path | {heading} | "
+        + " | ".join(f"growth {scales[0]:g} → {s:g} (range)" for s in scales[1:])
+        + " | non-2xx |",
+        "| --- | " + " | ".join("---:" for _ in scales) + " | " + " | ".join("---:" for _ in scales[1:]) + " | --- |",
     ]
     for name in names:
         ratios = {s: [ratio(r[name]) for r in rounds[s]] for s in scales}
-        growths = sorted(a / b for a, b in zip(ratios[scales[0]], ratios[scales[-1]], strict=True))
+        growths = []
+        for larger in scales[1:]:
+            each = sorted(a / b for a, b in zip(ratios[scales[0]], ratios[larger], strict=True))
+            growths.append(f"{statistics.median(each):.2f}× ({each[0]:.2f}–{each[-1]:.2f})")
         failures = " ".join(
             f"{s:g}: {sum(r[name]['non_2xx_3xx'] for r in rounds[s])}"
             for s in scales if any(r[name]["non_2xx_3xx"] for r in rounds[s])
         )  # fmt: skip
         shown = " | ".join(f"{statistics.median(ratios[s]):.3f}" for s in scales)
-        spread = f"{growths[0]:.2f}–{growths[-1]:.2f}"
-        lines.append(f"| {name} | {shown} | {statistics.median(growths):.2f}× | {spread} | {failures} |")
+        lines.append(f"| {name} | {shown} | {' | '.join(growths)} | {failures} |")
     healthz = " | ".join(
         f"{statistics.median(r[name]['healthz_rps'] for r in rounds[s] for name in r):.0f}" for s in scales
     )
-    lines.append(f"| (/healthz req/s, median) | {healthz} | | | |")
+    lines.append(f"| (/healthz req/s, median) | {healthz} | " + " | ".join("" for _ in scales[1:]) + " |")
     lines += [
         "",
         f"| gunicorn worker memory, at start → after every path (target < {soak.TARGET_MB} MB) | {heading} |",
