@@ -72,7 +72,7 @@ def take_place(slot_id: int) -> None:
 
 def slot_full() -> Conflict:
     return Conflict(
-        _("This slot is fully booked."), code="slot_full", errors={"starts_at": ["no place left in this slot"]}
+        _("This slot is fully booked."), code="slot_full", errors={"starts_at": [_("no place left in this slot")]}
     )
 
 
