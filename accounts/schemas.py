@@ -5,6 +5,7 @@ from marshmallow import fields, validate
 
 from accounts.models import COMPANY_ADMIN, GRANTED_ROLES, INVITE_STATES, RESIDENT, STATION_STAFF, WORKER
 from app.fields import FullMatch, RecordId, Text
+from app.i18n import _, lazy_gettext
 from app.paging import OperatorPageQuery, page_schema
 from app.privacy import mask_phone
 
@@ -42,7 +43,7 @@ class RoleScopeSchema(ma.Schema):
 
     role = fields.String(required=True, validate=validate.OneOf(GRANTED_ROLES))
     station_code = Text(
-        validate=FullMatch(r"\d{12}", error="must be a 12-digit station code"),
+        validate=FullMatch(r"\d{12}", error=lazy_gettext("must be a 12-digit station code")),
         metadata={"description": "required for station_staff"},
     )
     company_id = RecordId(metadata={"description": "required for company_admin"})
@@ -54,9 +55,9 @@ class RoleScopeSchema(ma.Schema):
         errors = {}
         for scope in ("station_code", "company_id", "worker_id"):
             if scope == needs and data.get(scope) is None:
-                errors[scope] = [f"required for {data['role']}"]
+                errors[scope] = [_("required for %(role)s", role=data["role"])]
             elif scope != needs and data.get(scope) is not None:
-                errors[scope] = [f"not taken by {data.get('role')}"]
+                errors[scope] = [_("not taken by %(role)s", role=data.get("role"))]
         if errors:
             raise ma.ValidationError(errors)
 

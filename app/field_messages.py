@@ -1,6 +1,6 @@
-"""The words a person reads beside a field, in the request's language: marshmallow writes its own
-messages in English ("Missing data for required field.", "Length must be between 2 and 100."), so
-every field message of a problem passes through `translated` on its way out. A message is matched
+"""The words a person reads beside a field, in the request's language: marshmallow (and webargs)
+write their own messages in English ("Missing data for required field.", "Length must be between
+2 and 100."), so every field message of a problem passes through `translated` on its way out. A message is matched
 against the templates below (their numbers and choices read back out of it) and worded by the
 catalogue. Anything else is left as it is: our own messages are worded by `_()` where they are
 raised, and some field "messages" are values (a 409's current status code), not sentences."""
@@ -17,8 +17,10 @@ def N_(message: str) -> str:
     return message
 
 
-# marshmallow's templates ({name} placeholders) and the catalogue's message for each (%(name)s).
+# marshmallow's templates ({name} placeholders) and the catalogue's message for each (%(name)s),
+# and webargs' one message of its own (a body that is not JSON).
 TEMPLATES = {
+    "Invalid JSON body.": N_("Invalid JSON body."),
     "Missing data for required field.": N_("Missing data for required field."),
     "Field may not be null.": N_("Field may not be null."),
     "Invalid value.": N_("Invalid value."),
@@ -27,6 +29,9 @@ TEMPLATES = {
     "Not a valid integer.": N_("Not a valid integer."),
     "Not a valid number.": N_("Not a valid number."),
     "Number too large.": N_("Number too large."),
+    "Special numeric values (nan or infinity) are not permitted.": N_(
+        "Special numeric values (nan or infinity) are not permitted."
+    ),
     "Not a valid boolean.": N_("Not a valid boolean."),
     "Not a valid datetime.": N_("Not a valid datetime."),
     "Not a valid date.": N_("Not a valid date."),

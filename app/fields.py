@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
 from app.clock import in_beijing
+from app.i18n import _
 
 BEIJING_TIME = "Beijing time (Asia/Shanghai); input without an offset is read as Beijing time"
 
@@ -72,5 +73,5 @@ class FileUpload(Upload):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, FileStorage):
-            raise ValidationError("must be a file (a part with a filename)")
+            raise ValidationError(_("must be a file (a part with a filename)"))
         return value

@@ -393,9 +393,11 @@ class CursorPageQuery(PageQuery):
     @ma.validates_schema(pass_original=True)
     def shallow_page_or_cursor(self, data: dict, original: Any, **_kwargs) -> None:
         if "cursor" in data and "page" in original:
-            raise ma.ValidationError("give page or cursor, not both", "cursor")
+            raise ma.ValidationError(_("give page or cursor, not both"), "cursor")
         if (data["page"] - 1) * data["per_page"] >= MAX_OFFSET:
-            raise ma.ValidationError(f"only the first {MAX_OFFSET} rows are paged by number: follow `next`", "page")
+            raise ma.ValidationError(
+                _("only the first %(rows)s rows are paged by number: follow `next`", rows=MAX_OFFSET), "page"
+            )
 
 
 def page_schema(item_schema: type[ma.Schema] | ma.Schema, name: str) -> type[ma.Schema]:

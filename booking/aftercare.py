@@ -96,7 +96,7 @@ def rate(booking: Booking, stars: int, text: str | None, actor: User) -> Rating:
     BOOKING_FACTS.target(booking.status, "rate")
     if db.session.scalar(select(Rating.id).where(Rating.booking_id == booking.id)):
         raise Conflict(
-            _("This booking has been rated already."), code="already_rated", errors={"stars": ["rated once already"]}
+            _("This booking has been rated already."), code="already_rated", errors={"stars": [_("rated once already")]}
         )
     day_started = beijing_day_bounds(in_beijing(booking.starts_at).date())[0]
     if booking.worker_id and rated_since(booking.worker_id, actor, "door_rating", day_started):
@@ -128,7 +128,7 @@ def record_follow_up(booking: Booking, data: dict, actor: User) -> FollowUp:
         raise Conflict(
             _("The follow-up call of this booking is recorded already."),
             code="follow_up_recorded",
-            errors={"satisfied": ["recorded once already"]},
+            errors={"satisfied": [_("recorded once already")]},
         )
     follow_up = FollowUp(
         booking_id=booking.id,

@@ -44,11 +44,11 @@ def assignment_problems(booking: Booking, worker: Worker) -> dict[str, list[str]
     problems = []
     certificate, today = worker.certificate, today_in_beijing()
     if worker.listed_until is not None and worker.listed_until >= today:
-        problems.append(f"on the 失信名单 until {worker.listed_until.isoformat()}")
+        problems.append(_("on the 失信名单 until %(day)s", day=worker.listed_until.isoformat()))
     elif certificate.state != ISSUED or colour(certificate, today) != GREEN:
-        problems.append(f"the certificate is not issued and green (state {certificate.state})")
+        problems.append(_("the certificate is not issued and green (state %(state)s)", state=certificate.state))
     if booking.service_code not in (worker.service_types or []):
-        problems.append(f"does not offer {booking.service.name}")
+        problems.append(_("does not offer %(service)s", service=booking.service.name))
     return {"worker_id": problems} if problems else {}
 
 
@@ -91,7 +91,7 @@ def assign(booking: Booking, worker: Worker, actor: User) -> Booking:
         raise Conflict(
             _("%(worker)s already has a booking at this time.", worker=mask_name(worker.name)),
             code="worker_double_booked",
-            errors={"worker_id": ["double-booked: another booking overlaps this time"]},
+            errors={"worker_id": [_("double-booked: another booking overlaps this time")]},
         ) from None
     booking.worker_id, booking.worker = worker.id, worker
     transition(booking, "assign", actor, details={"worker_id": worker.id, "previous_worker_id": previous})
@@ -153,7 +153,7 @@ def start(booking: Booking, actor: User) -> Booking:
                 state=certificate.state,
             ),
             code="worker_not_green",
-            errors={"worker_id": [f"the certificate is {certificate.state}, not issued and green"]},
+            errors={"worker_id": [_("the certificate is %(state)s, not issued and green", state=certificate.state)]},
         )
     return transition(booking, "start", actor)
 

@@ -98,7 +98,7 @@ def _offered(station_code: str, service_code: str, offer: StationOffer | None) -
         raise Invalid(
             _("Station %(code)s does not offer %(service)s.", code=station_code, service=service_code),
             code="not_offered",
-            errors={"service_code": ["not offered at this station"]},
+            errors={"service_code": [_("not offered at this station")]},
         )
     return offer
 
@@ -115,13 +115,13 @@ def _placement_in(offer: StationOffer, starts_at: datetime, last_day: date | Non
             if last_day
             else _("Bookings are for slots from now to 7 days ahead."),
             code="outside_booking_window",
-            errors={"starts_at": [f"must be a future slot between {first} and {last}"]},
+            errors={"starts_at": [_("must be a future slot between %(first)s and %(last)s", first=first, last=last)]},
         )
     if local not in slot_starts(offer, local.date()):
         raise Invalid(
             _("No slot starts at this time."),
             code="not_a_slot_start",
-            errors={"starts_at": ["not the start of one of this day's slots"]},
+            errors={"starts_at": [_("not the start of one of this day's slots")]},
         )
     utc_start = to_utc(starts_at)
     return Placement(offer, utc_start, utc_start + timedelta(minutes=offer.slot_minutes))
@@ -131,7 +131,7 @@ def _station_closed(day: date) -> Invalid:
     return Invalid(
         _("The station is closed on %(day)s.", day=day),
         code="station_closed",
-        errors={"starts_at": ["the station is closed that day"]},
+        errors={"starts_at": [_("the station is closed that day")]},
     )
 
 
@@ -139,7 +139,7 @@ def _preferred_worker_not_offering() -> Invalid:
     return Invalid(
         _("The preferred worker does not offer this service."),
         code="preferred_worker_not_offering",
-        errors={"preferred_worker_id": ["no such worker offering this service"]},
+        errors={"preferred_worker_id": [_("no such worker offering this service")]},
     )
 
 
@@ -152,7 +152,7 @@ def replayed(existing: Booking, request_fingerprint: str) -> Booking:
         raise Invalid(
             _("This Idempotency-Key was used for a different booking request."),
             code="idempotency_key_reused",
-            errors={"Idempotency-Key": ["already used with a different body; use a new key for a new booking"]},
+            errors={"Idempotency-Key": [_("already used with a different body; use a new key for a new booking")]},
         )
     return existing
 
@@ -227,7 +227,7 @@ def book_place(data: dict, **owner) -> Booking | None:
         raise Invalid(
             _("The address is outside Guangzhou, where the stations serve."),
             code="outside_service_area",
-            errors={"location": ["outside Guangzhou"]},
+            errors={"location": [_("outside Guangzhou")]},
         )
     placement = place_for(data["station_code"], data["service_code"], data["starts_at"])
     preferred = data.get("preferred_worker_id")
@@ -356,7 +356,7 @@ def reschedule(booking: Booking, starts_at: datetime, actor: User, reason: str |
         raise Invalid(
             _("That is the booking's current slot."),
             code="same_slot",
-            errors={"starts_at": ["same as the current slot"]},
+            errors={"starts_at": [_("same as the current slot")]},
         )
     old_slot, new_slot = booking.slot_id, places.slot_id(placement.offer, placement.starts_at, placement.ends_at)
     # Two reschedules crossing between the same two slots lock them in the same order.

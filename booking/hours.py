@@ -110,13 +110,13 @@ def save_offer(station_code: str, service_code: str, settings: dict) -> StationO
         raise Invalid(
             _("No service %(service)s in the catalogue.", service=service_code),
             code="unknown_service",
-            errors={"service_code": ["unknown service"]},
+            errors={"service_code": [_("unknown service")]},
         )
     if settings["closes_at"] <= settings["opens_at"]:
         raise Invalid(
             _("Closing time must be after opening time."),
             code="closes_before_opening",
-            errors={"closes_at": ["must be after opens_at"]},
+            errors={"closes_at": [_("must be after opens_at")]},
         )
     offer = next(iter(locked_offers(station_code, service_code, exclusive=True)), None)
     if offer is None:
@@ -172,7 +172,7 @@ def close_day(station_code: str, day: date, reason: str, actor: User | None) -> 
                 count=len(open_ids),
             ),
             code="day_has_open_bookings",
-            errors={"day": [f"open bookings: {', '.join(map(str, open_ids))}"]},
+            errors={"day": [_("open bookings: %(ids)s", ids=", ".join(map(str, open_ids)))]},
         )
     closed = db.session.scalar(select(ClosedDay).where(ClosedDay.station_code == station_code, ClosedDay.day == day))
     if closed is None:

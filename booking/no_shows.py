@@ -37,7 +37,9 @@ def record_no_show(booking, party: str, notes: str | None, actor: User) -> NoSho
             db.session.add(no_show)
     except IntegrityError:
         raise Conflict(
-            _("This no-show is recorded already."), code="no_show_recorded", errors={"party": ["recorded once already"]}
+            _("This no-show is recorded already."),
+            code="no_show_recorded",
+            errors={"party": [_("recorded once already")]},
         ) from None
     if party == "worker":
         credit_both(booking, "no_show", 1, actor, f"no-show:{no_show.id}", "服务人员爽约")

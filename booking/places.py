@@ -6,13 +6,14 @@ per-statement work on the booking path."""
 from datetime import datetime
 
 from blinker import Namespace
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.clock import utcnow
 from app.errors import Conflict
 from app.extensions import db
 from app.i18n import _
+from app.sql_functions import greatest
 from booking.models import Slot, StationOffer
 
 slots = Slot.__table__
@@ -71,7 +72,7 @@ def take_place(slot_id: int) -> None:
 
 def slot_full() -> Conflict:
     return Conflict(
-        _("This slot is fully booked."), code="slot_full", errors={"starts_at": ["no place left in this slot"]}
+        _("This slot is fully booked."), code="slot_full", errors={"starts_at": [_("no place left in this slot")]}
     )
 
 
@@ -90,11 +91,7 @@ def follow_capacity(offer: StationOffer) -> None:
         .where(
             Slot.station_code == offer.station_code, Slot.service_code == offer.service_code, Slot.starts_at > utcnow()
         )
-        .values(
-            capacity=func.max(Slot.booked, offer.capacity)
-            if dialect() == "sqlite"
-            else func.greatest(Slot.booked, offer.capacity)
-        )
+        .values(capacity=greatest(Slot.booked, offer.capacity))
         .execution_options(synchronize_session=False)
     )
     places_freed.send(offer=offer)

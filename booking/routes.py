@@ -100,7 +100,7 @@ def _day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise Invalid(
-            _("Invalid input: %(fields)s", fields="day"), errors={"day": ["must be a date, YYYY-MM-DD"]}
+            _("Invalid input: %(fields)s", fields="day"), errors={"day": [_("must be a date, YYYY-MM-DD")]}
         ) from None
 
 
@@ -198,7 +198,7 @@ def availability(service, crs, station=None, lat=None, lng=None):
             raise Invalid(
                 _("This point is outside Guangzhou, where the stations serve."),
                 code="outside_service_area",
-                errors={"lat": ["the point is outside Guangzhou"], "lng": ["the point is outside Guangzhou"]},
+                errors={"lat": [_("the point is outside Guangzhou")], "lng": [_("the point is outside Guangzhou")]},
             )
         nearest = nearest_offering_station(*to_wgs84(lat, lng, crs), service, crs)
         if nearest is None:
@@ -325,7 +325,7 @@ def confirm_entry(data, booking_id):
                     scanned=mask_name(check.scanned_worker.name),
                 ),
                 code="no_worker_assigned",
-                errors={"token": ["the booking has no assigned worker"]},
+                errors={"token": [_("the booking has no assigned worker")]},
             )
         )
     if not check.matched:
@@ -339,7 +339,15 @@ def confirm_entry(data, booking_id):
                     assigned=assigned,
                 ),
                 code="wrong_worker",
-                errors={"token": [f"scanned worker {scanned} is not the assigned worker {assigned}"]},
+                errors={
+                    "token": [
+                        _(
+                            "scanned worker %(scanned)s is not the assigned worker %(assigned)s",
+                            scanned=scanned,
+                            assigned=assigned,
+                        )
+                    ]
+                },
             )
         )
     if check.colour != GREEN:
@@ -352,7 +360,9 @@ def confirm_entry(data, booking_id):
                     colour=COLOUR_NAMES[check.colour],
                 ),
                 code="worker_not_green",
-                errors={"token": [f"the worker's 安心码 is {check.colour}, not green"]},
+                errors={
+                    "token": [_("the worker's 安心码 is %(colour)s, not green", colour=COLOUR_NAMES[check.colour])]
+                },
             )
         )
     return check
@@ -470,7 +480,7 @@ def assign_worker(data, booking_id):
         raise Invalid(
             _("Invalid input: %(fields)s", fields="worker_id"),
             code="unknown_worker",
-            errors={"worker_id": ["no such worker"]},
+            errors={"worker_id": [_("no such worker")]},
         )
     return assignment.assign(booking, worker, actor())
 

@@ -8,6 +8,7 @@ from sqlalchemy import inspect
 
 from app.clock import BEIJING
 from app.fields import BEIJING_TIME, BeijingDateTime, FullMatch, RecordId, Text
+from app.i18n import _, lazy_gettext
 from app.paging import CursorPageQuery, PageQuery, cursor_page_schema, page_schema
 from app.privacy import mask_name, mask_phone
 from booking.models import (
@@ -40,12 +41,12 @@ def beijing_datetime(**kwargs) -> fields.AwareDateTime:
 
 def whole_blocks(value: int) -> None:
     if value % BLOCK_MINUTES:
-        raise ma.ValidationError(f"must be a multiple of {BLOCK_MINUTES}")
+        raise ma.ValidationError(_("must be a multiple of %(minutes)s", minutes=BLOCK_MINUTES))
 
 
 def half_hour(value) -> None:
     if value.minute % 30 or value.second or value.microsecond:
-        raise ma.ValidationError("must be on the hour or the half hour")
+        raise ma.ValidationError(_("must be on the hour or the half hour"))
 
 
 # ---------------------------------------------------------------- catalogue and hours
@@ -69,7 +70,9 @@ class ServiceListSchema(ma.Schema):
 class OfferInputSchema(ma.Schema):
     weekdays = Text(
         load_default="1234567",
-        validate=FullMatch(r"(?!.*(.).*\1)[1-7]{1,7}", error="ISO weekday digits 1 (Monday) to 7, each at most once"),
+        validate=FullMatch(
+            r"(?!.*(.).*\1)[1-7]{1,7}", error=lazy_gettext("ISO weekday digits 1 (Monday) to 7, each at most once")
+        ),
         metadata={"description": "ISO weekdays open, 1 = Monday", "example": "12345"},
     )
     opens_at = fields.Time(required=True, validate=half_hour, metadata={"description": "Beijing time, e.g. 08:00"})
@@ -81,9 +84,9 @@ class OfferInputSchema(ma.Schema):
     active = fields.Boolean(load_default=True)
 
     @ma.validates_schema
-    def closes_after_opening(self, data, **_):
+    def closes_after_opening(self, data, **_kwargs):
         if "opens_at" in data and "closes_at" in data and data["closes_at"] <= data["opens_at"]:
-            raise ma.ValidationError("must be after opens_at", "closes_at")
+            raise ma.ValidationError(_("must be after opens_at"), "closes_at")
 
 
 class OfferSchema(ma.Schema):
@@ -122,7 +125,7 @@ class ClosedDayListSchema(ma.Schema):
 class AvailabilityQuery(ma.Schema):
     service = fields.String(required=True, metadata={"description": "service code, e.g. cleaning"})
     station = Text(
-        validate=FullMatch(r"\d{12}", error="must be a 12-digit station code"),
+        validate=FullMatch(r"\d{12}", error=lazy_gettext("must be a 12-digit station code")),
         metadata={"description": "a station's code; or give lat and lng for the nearest"},
     )
     lat = fields.Float(validate=validate.Range(min=-90, max=90))
@@ -130,13 +133,13 @@ class AvailabilityQuery(ma.Schema):
     crs = crs_field("gcj02")
 
     @ma.validates_schema
-    def station_or_point(self, data, **_):
+    def station_or_point(self, data, **_kwargs):
         has_point = "lat" in data and "lng" in data
         if "station" in data and ("lat" in data or "lng" in data):
-            raise ma.ValidationError("give either station or lat and lng, not both", "station")
+            raise ma.ValidationError(_("give either station or lat and lng, not both"), "station")
         if "station" not in data and not has_point:
             missing = [name for name in ("lat", "lng") if name not in data]
-            raise ma.ValidationError({name: ["needed when no station is given"] for name in missing})
+            raise ma.ValidationError({name: [_("needed when no station is given")] for name in missing})
 
 
 class SlotSchema(ma.Schema):
@@ -173,7 +176,7 @@ class IdempotencyHeaders(ma.Schema):
     idempotency_key = fields.String(
         required=True,
         data_key="Idempotency-Key",
-        validate=FullMatch(r"[\x21-\x7e]{8,64}", error="8-64 visible ASCII characters"),
+        validate=FullMatch(r"[\x21-\x7e]{8,64}", error=lazy_gettext("8-64 visible ASCII characters")),
         metadata={
             "description": "A new random key (e.g. a UUID) per booking the resident means to make; "
             "retrying with the same key and body returns the same booking"
@@ -182,7 +185,9 @@ class IdempotencyHeaders(ma.Schema):
 
 
 class BookingCreateSchema(ma.Schema):
-    station_code = Text(required=True, validate=FullMatch(r"\d{12}", error="must be a 12-digit station code"))
+    station_code = Text(
+        required=True, validate=FullMatch(r"\d{12}", error=lazy_gettext("must be a 12-digit station code"))
+    )
     service_code = Text(required=True, validate=validate.Length(min=1, max=32))
     starts_at = beijing_datetime(required=True, metadata={"description": "a slot's start from /availability"})
     address = Text(
@@ -488,7 +493,9 @@ class SeriesCancelSchema(ma.Schema):
 
 
 class WaitingJoinSchema(ma.Schema):
-    station_code = Text(required=True, validate=FullMatch(r"\d{12}", error="must be a 12-digit station code"))
+    station_code = Text(
+        required=True, validate=FullMatch(r"\d{12}", error=lazy_gettext("must be a 12-digit station code"))
+    )
     service_code = Text(required=True, validate=validate.Length(min=1, max=32))
     starts_at = beijing_datetime(required=True, metadata={"description": "the full slot's start"})
 
@@ -603,7 +610,7 @@ class OnBehalfBookingSchema(BookingCreateSchema):
     caller_name = Text(required=True, validate=validate.Length(min=1, max=32), metadata={"description": "encrypted"})
     caller_phone = Text(
         required=True,
-        validate=FullMatch(r"1[3-9]\d{9}", error="must be an 11-digit mainland mobile number"),
+        validate=FullMatch(r"1[3-9]\d{9}", error=lazy_gettext("must be an 11-digit mainland mobile number")),
         metadata={"description": "encrypted; the resident claims the booking with this phone bound in WeChat"},
     )
     channel = fields.String(
@@ -613,7 +620,7 @@ class OnBehalfBookingSchema(BookingCreateSchema):
     )
     consent = fields.Boolean(
         required=True,
-        validate=validate.Equal(True, error="the caller must agree to their name and phone being kept"),
+        validate=validate.Equal(True, error=lazy_gettext("the caller must agree to their name and phone being kept")),
         metadata={"description": "the caller agreed to their name, phone and address being kept for the booking"},
     )
 

@@ -60,7 +60,7 @@ def _replay(existing: BookingSeries, request_fingerprint: str) -> BookingSeries:
         raise Invalid(
             _("This Idempotency-Key was used for a different series request."),
             code="idempotency_key_reused",
-            errors={"Idempotency-Key": ["already used with a different body; use a new key for a new series"]},
+            errors={"Idempotency-Key": [_("already used with a different body; use a new key for a new series")]},
         )
     return existing
 
@@ -78,20 +78,20 @@ def _check_request(data: dict) -> None:
         raise Invalid(
             _("A series has at most %(most)s dates.", most=most),
             code="too_many_occurrences",
-            errors={"count": [f"at most {most}"]},
+            errors={"count": [_("at most %(most)s", most=most)]},
         )
     if not inside_guangzhou(data["location"]["lat"], data["location"]["lng"], "wgs84"):
         raise Invalid(
             _("The address is outside Guangzhou, where the stations serve."),
             code="outside_service_area",
-            errors={"location": ["outside Guangzhou"]},
+            errors={"location": [_("outside Guangzhou")]},
         )
     first, last = booking_window()
     if not first <= in_beijing(data["starts_at"]).date() <= last:
         raise Invalid(
             _("A series starts within the next 7 days."),
             code="outside_booking_window",
-            errors={"starts_at": [f"the first date must be between {first} and {last}"]},
+            errors={"starts_at": [_("the first date must be between %(first)s and %(last)s", first=first, last=last)]},
         )
     preferred = data.get("preferred_worker_id")
     if preferred is not None:
@@ -100,7 +100,7 @@ def _check_request(data: dict) -> None:
             raise Invalid(
                 _("The preferred worker does not offer this service."),
                 code="preferred_worker_not_offering",
-                errors={"preferred_worker_id": ["no such worker offering this service"]},
+                errors={"preferred_worker_id": [_("no such worker offering this service")]},
             )
 
 
@@ -189,7 +189,7 @@ def create_series(resident: User, data: dict, idempotency_key: str) -> tuple[Boo
         raise Invalid(
             _("No slot starts at this time."),
             code="not_a_slot_start",
-            errors={"starts_at": ["not the start of one of this day's slots"]},
+            errors={"starts_at": [_("not the start of one of this day's slots")]},
         )
     booked = _take_places(series, resident, data, planned, request_fingerprint)
     _audit(series, "create", None, series.status, resident, details=_summary(planned))

@@ -95,7 +95,7 @@ def join(resident: User, data: dict) -> tuple[WaitingEntry, bool]:
         raise Conflict(
             _("This slot has places free: book it instead."),
             code="slot_not_full",
-            errors={"starts_at": ["the slot has free places"]},
+            errors={"starts_at": [_("the slot has free places")]},
         )
     if db.session.scalar(
         select(Booking.id).where(
@@ -107,7 +107,7 @@ def join(resident: User, data: dict) -> tuple[WaitingEntry, bool]:
         raise Conflict(
             _("You have a booking in this slot already."),
             code="already_booked",
-            errors={"starts_at": ["you are booked in this slot"]},
+            errors={"starts_at": [_("you are booked in this slot")]},
         )
     entry = WaitingEntry(
         resident_id=resident.id,
@@ -226,7 +226,7 @@ def take(entry: WaitingEntry, resident: User, data: dict, idempotency_key: str) 
         raise Invalid(
             _("This Idempotency-Key was used for a different booking request."),
             code="idempotency_key_reused",
-            errors={"Idempotency-Key": ["already used with a different body; use a new key for a new booking"]},
+            errors={"Idempotency-Key": [_("already used with a different body; use a new key for a new booking")]},
         )
     places.give_back_place(entry.slot_id, passed_on=False)
     booking, created = create_booking(resident, booking_data, idempotency_key)

@@ -247,7 +247,7 @@ def _assign(booking):
         raise Invalid(
             _("Invalid input: %(fields)s", fields="worker_id"),
             code="unknown_worker",
-            errors={"worker_id": ["no such worker"]},
+            errors={"worker_id": [_("no such worker")]},
         )
     return assignment.assign(booking, worker, actor())
 

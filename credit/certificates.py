@@ -66,16 +66,18 @@ def document_problems(documents: dict, today: date) -> dict[str, list[str]]:
     """What keeps the 三证一书 (DOCUMENT_FIELDS) from being complete and valid today, by field."""
     problems: dict[str, list[str]] = {}
     if documents["id_card_checked_on"] is None:
-        problems["id_card_checked"] = ["the ID card has not been checked"]
+        problems["id_card_checked"] = [_("the ID card has not been checked")]
     valid_until = documents["health_certificate_valid_until"]
     if valid_until is None:
-        problems["health_certificate_valid_until"] = ["no health certificate"]
+        problems["health_certificate_valid_until"] = [_("no health certificate")]
     elif valid_until < today:
-        problems["health_certificate_valid_until"] = [f"the health certificate expired on {valid_until.isoformat()}"]
+        problems["health_certificate_valid_until"] = [
+            _("the health certificate expired on %(day)s", day=valid_until.isoformat())
+        ]
     if not documents["skill_certificate"]:
-        problems["skill_certificate"] = ["no skill or training certificate"]
+        problems["skill_certificate"] = [_("no skill or training certificate")]
     if documents["authorisation_signed_on"] is None:
-        problems["authorisation_signed_on"] = ["the credit-information authorisation is not signed"]
+        problems["authorisation_signed_on"] = [_("the credit-information authorisation is not signed")]
     return problems
 
 

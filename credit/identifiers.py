@@ -23,6 +23,7 @@ from stdnum import numdb
 from stdnum.cn import ric, uscc
 
 from app.clock import today_in_beijing
+from app.i18n import _
 
 ID_NUMBER_PATTERN = re.compile(r"\d{17}[\dX]", re.ASCII)  # ASCII: \d would also take ٤ and ４
 EARLIEST_BIRTH_YEAR = 1900
@@ -50,17 +51,17 @@ def id_number_check_character(first17: str) -> str:
 def id_number_problem(value: str, today: date | None = None) -> str | None:
     """Why `value` is not a valid resident ID number, or None when it is."""
     if not ID_NUMBER_PATTERN.fullmatch(value):
-        return "must be 17 digits followed by a digit or X"
+        return _("must be 17 digits followed by a digit or X")
     if not is_region(value[:6]):
-        return "characters 1-6 must be a region code (GB/T 2260)"
+        return _("characters 1-6 must be a region code (GB/T 2260)")
     try:
         birth = datetime.strptime(value[6:14], "%Y%m%d").date()
     except ValueError:
-        return "characters 7-14 must be a real birth date (YYYYMMDD)"
+        return _("characters 7-14 must be a real birth date (YYYYMMDD)")
     if not EARLIEST_BIRTH_YEAR <= birth.year or birth > (today or today_in_beijing()):
-        return "the birth date is not plausible"
+        return _("the birth date is not plausible")
     if id_number_check_character(value[:17]) != value[17]:
-        return "the check character (GB 11643) does not match"
+        return _("the check character (GB 11643) does not match")
     return None
 
 
@@ -88,7 +89,7 @@ def credit_code_check_character(first17: str) -> str:
 def credit_code_problem(value: str) -> str | None:
     """Why `value` is not a valid unified social credit code, or None when it is."""
     if not CREDIT_CODE_PATTERN.fullmatch(value):
-        return "must be 18 characters: 2 code letters/digits, a 6-digit region, 10 more (no I, O, S, V, Z)"
+        return _("must be 18 characters: 2 code letters/digits, a 6-digit region, 10 more (no I, O, S, V, Z)")
     if credit_code_check_character(value[:17]) != value[17]:
-        return "the check character (GB 32100) does not match"
+        return _("the check character (GB 32100) does not match")
     return None

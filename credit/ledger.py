@@ -99,7 +99,7 @@ def record_credit_event(
         raise Invalid(
             _("Unknown credit event kind for a %(subject)s: %(kind)s", subject=subject_type, kind=kind),
             code="unknown_event_kind",
-            errors={"kind": [f"must be one of {', '.join(sorted(allowed))}"]},
+            errors={"kind": [_("Must be one of: %(choices)s.", choices=", ".join(sorted(allowed)))]},
         )
     event = append_event(subject, kind, value, actor, reason=reason, source_ref=source_ref)
     if isinstance(subject, Worker):

@@ -8,10 +8,10 @@ condition in recommendable_workers or recommendable_companies, and every list fo
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_
+from sqlalchemy import ColumnElement, Select, and_, exists, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.extensions import db
+from app.sql_functions import json_array_elements_text
 from credit.models import ISSUED, Certificate, Company, Worker, grade_rank
 from credit.scoring import current_config
 
@@ -43,11 +43,8 @@ def green_today(today: date) -> ColumnElement[bool]:
 
 
 def service_codes():
-    """The service codes of a worker's JSON list (service_types), one row each (`value`), in the
-    database's own way."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.json_array_elements_text(Worker.service_types).table_valued("value")
-    return func.json_each(Worker.service_types).table_valued("value")
+    """The service codes of a worker's JSON list (service_types), one row each (`value`)."""
+    return json_array_elements_text(Worker.service_types).table_valued("value")
 
 
 def offering(service_code: str) -> ColumnElement[bool]:

@@ -74,7 +74,7 @@ def create_worker(data: dict, actor: User | None) -> Worker:
     if data.get("company_id") is not None:
         company = db.session.get(Company, data["company_id"])
         if company is None:
-            raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such company"]})
+            raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": [_("no such company")]})
         _taking_registrations(company)
     born = demographics(data["id_number"])
     worker = Worker(
@@ -103,7 +103,7 @@ def register_worker(data: dict, actor: User | None) -> Worker | EmploymentOffer:
         return create_worker(data, actor)
     company = db.session.get(Company, data["company_id"])
     if company is None:
-        raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such company"]})
+        raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": [_("no such company")]})
     _taking_registrations(company)
     return offer_employment(existing, company, actor)
 

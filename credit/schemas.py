@@ -11,7 +11,7 @@ from app.blueprint import UploadSchema
 from app.clock import today_in_beijing
 from app.fields import BeijingDateTime, FileUpload, FullMatch, RecordId, Text
 from app.geography import DISTRICT_CODES_BY_NAME, DISTRICTS
-from app.i18n import _
+from app.i18n import _, lazy_gettext
 from app.paging import CursorPageQuery, PageQuery, cursor_page_schema, page_schema
 from app.privacy import mask_id_number, mask_name, mask_phone
 from credit import certificates, expiry
@@ -42,10 +42,12 @@ from credit.models import (
 from credit.scoring import NOT_IN_COHORT, SMALL_COHORT, current_config
 from credit.service_types import CODE_OF_NAME, SERVICE_TYPES
 
-PHONE = FullMatch(r"1[3-9]\d{9}", error="must be an 11-digit mainland mobile number")
-OTHER_PHONE = FullMatch(r"[0-9+\- ()]{5,32}", error="must be a phone number: digits, spaces, + - ( ), 5-32 of them")
+PHONE = FullMatch(r"1[3-9]\d{9}", error=lazy_gettext("must be an 11-digit mainland mobile number"))
+OTHER_PHONE = FullMatch(
+    r"[0-9+\- ()]{5,32}", error=lazy_gettext("must be a phone number: digits, spaces, + - ( ), 5-32 of them")
+)
 PHOTO = [
-    FullMatch(r"https://\S+|/\S+", error="must be an https URL or a path on this server"),
+    FullMatch(r"https://\S+|/\S+", error=lazy_gettext("must be an https URL or a path on this server")),
     validate.Length(max=300),
 ]
 LABELS = fields.List(Text(validate=validate.Length(min=1, max=32)), validate=validate.Length(max=20))
@@ -92,7 +94,7 @@ def credit_code_field(**kwargs) -> Identifier:
 
 def not_in_future(value: date) -> None:
     if value > today_in_beijing():
-        raise ma.ValidationError("cannot be in the future")
+        raise ma.ValidationError(_("cannot be in the future"))
 
 
 class DerivedString(fields.Function, fields.String):
@@ -380,18 +382,20 @@ class CheckCreateSchema(ma.Schema):
     )
 
     @ma.validates_schema
-    def fits_the_kind(self, data, **_):
+    def fits_the_kind(self, data, **_kwargs):
         kind = data.get("kind")
         if kind is None or "result" not in data:
             return
         if data["result"] not in CHECK_RESULTS[kind]:
-            raise ma.ValidationError(f"a {kind} check is one of {', '.join(CHECK_RESULTS[kind])}", "result")
+            raise ma.ValidationError(
+                _("a %(kind)s check is one of %(results)s", kind=kind, results=", ".join(CHECK_RESULTS[kind])), "result"
+            )
         if kind == INSURANCE and data["result"] == "in_force":
             missing = [name for name in ("valid_from", "valid_until") if name not in data]
             if missing:
-                raise ma.ValidationError({name: ["required for a policy in force"] for name in missing})
+                raise ma.ValidationError({name: [_("required for a policy in force")] for name in missing})
         if "valid_from" in data and "valid_until" in data and data["valid_until"] < data["valid_from"]:
-            raise ma.ValidationError("cannot end before valid_from", "valid_until")
+            raise ma.ValidationError(_("cannot end before valid_from"), "valid_until")
 
 
 class VerificationRequestSchema(ma.Schema):
@@ -534,10 +538,10 @@ class CreditEventCreateSchema(ma.Schema):
     source_ref = Text(validate=validate.Length(max=100))
 
     @ma.validates("kind")
-    def known_kind(self, value, **_):
+    def known_kind(self, value, **_kwargs):
         config = current_config()
         if value not in config.kinds("worker") | config.kinds("company"):
-            raise ma.ValidationError("unknown kind; see credit/scoring.toml")
+            raise ma.ValidationError(_("unknown kind; see credit/scoring.toml"))
 
 
 class CreditEventSchema(ma.Schema):

@@ -59,15 +59,15 @@ class ServiceAnswerSchema(ma.Schema):
     valid_until = fields.Date(load_default=None, allow_none=True)
 
     @ma.validates_schema
-    def fits_the_kind(self, answer, **_):
+    def fits_the_kind(self, answer, **_kwargs):
         kind = self.kind
         if answer["result"] not in CHECK_RESULTS[kind]:
-            raise ma.ValidationError(f"not a result of a {kind} check", "result")
+            raise ma.ValidationError(_("not a result of a %(kind)s check", kind=kind), "result")
         dated = answer["valid_from"] and answer["valid_until"]
         if kind == INSURANCE and answer["result"] == "in_force" and not dated:
-            raise ma.ValidationError("a policy in force needs its dates", "valid_until")
+            raise ma.ValidationError(_("a policy in force needs its dates"), "valid_until")
         if answer["valid_from"] and answer["valid_until"] and answer["valid_until"] < answer["valid_from"]:
-            raise ma.ValidationError("ends before it starts", "valid_until")
+            raise ma.ValidationError(_("ends before it starts"), "valid_until")
 
 
 ANSWERS = {

@@ -6,9 +6,11 @@ from accounts.models import OPERATOR, User
 from app.access import caller_key, require_principal
 from app.blueprint import ApiBlueprint
 from app.errors import Conflict, recorded_problem
+from app.i18n import _
 from app.paging import PageQuery
 from app.rate_limits import created_something, rate_limited
 from complaints.steps import register_complaint_steps
+from credit.certificates import COLOUR_NAMES
 from doorstep import entries
 from doorstep.schemas import (
     DoorComplaintInputSchema,
@@ -63,7 +65,9 @@ def record_door_entry(data):
             Conflict(
                 entries.refusal_detail(entry),
                 code="worker_not_green",
-                errors={"token": [f"the worker's 安心码 is {entry.colour}, not green"]},
+                errors={
+                    "token": [_("the worker's 安心码 is %(colour)s, not green", colour=COLOUR_NAMES[entry.colour])]
+                },
             )
         )
     return entry

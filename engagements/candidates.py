@@ -39,11 +39,11 @@ def _problems(engagement: Engagement, worker: Worker) -> list[str]:
     problems = []
     certificate = worker.certificate
     if certificate is None or certificate.state != ISSUED or colour(certificate, today_in_beijing()) != GREEN:
-        problems.append("the certificate is not issued and green")
+        problems.append(_("the certificate is not issued and green"))
     if engagement.service_code not in (worker.service_types or []):
-        problems.append(f"does not offer {engagement.service_code}")
+        problems.append(_("does not offer %(service)s", service=engagement.service_code))
     if engagement.company_id is not None and worker.company_id != engagement.company_id:
-        problems.append("not a worker of the company the resident chose")
+        problems.append(_("not a worker of the company the resident chose"))
     return problems
 
 
@@ -93,15 +93,19 @@ def propose(engagement: Engagement, worker_ids: list[int], actor: User) -> Engag
         raise Conflict(
             _("An engagement has at most %(limit)s candidates.", limit=limit),
             code="too_many_candidates",
-            errors={"worker_ids": [f"{len(already)} proposed already, at most {limit} in all"]},
+            errors={
+                "worker_ids": [
+                    _("%(count)s proposed already, at most %(limit)s in all", count=len(already), limit=limit)
+                ]
+            },
         )
     busy = worker_time.busy_workers(engagement, engagement.start_day, engagement.last_day, new_ids)
     refused: list[str] = []
     for worker_id in new_ids:
         worker = db.session.get(Worker, worker_id)
-        problems = ["no such worker"] if worker is None else _problems(engagement, worker)
+        problems = [_("no such worker")] if worker is None else _problems(engagement, worker)
         if worker is not None and worker_id in busy:
-            problems.append("not free for the whole period")
+            problems.append(_("not free for the whole period"))
         if problems:
             refused.append(f"{worker_id}: {'; '.join(problems)}")
     if refused:
@@ -128,7 +132,7 @@ def _candidate_of(engagement: Engagement, candidate_id: int) -> Candidate:
         raise Invalid(
             _("Invalid input: %(fields)s", fields="candidate_id"),
             code="unknown_candidate",
-            errors={"candidate_id": ["not a candidate of this engagement"]},
+            errors={"candidate_id": [_("not a candidate of this engagement")]},
         )
     return candidate
 

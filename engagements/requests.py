@@ -67,7 +67,9 @@ def _check_period(data: dict) -> None:
         raise Invalid(
             _("An engagement starts from tomorrow up to %(months)s months ahead.", months=months_ahead),
             code="outside_engagement_window",
-            errors={"start_day": [f"must be between {today + timedelta(days=1)} and {latest}"]},
+            errors={
+                "start_day": [_("must be between %(first)s and %(last)s", first=today + timedelta(days=1), last=latest)]
+            },
         )
     days = (last_day_of(data["start_day"], data["length"], data["length_unit"]) - data["start_day"]).days + 1
     if days > current_app.config["ENGAGEMENT_MAX_DAYS"]:
@@ -96,13 +98,13 @@ def _check_preferred(data: dict) -> None:
         raise Invalid(
             _("The preferred worker does not offer this service."),
             code="preferred_worker_not_offering",
-            errors={"preferred_worker_id": ["no such worker offering this service"]},
+            errors={"preferred_worker_id": [_("no such worker offering this service")]},
         )
     if data.get("company_id") and worker.company_id != data["company_id"]:
         raise Invalid(
             _("The preferred worker is not employed by the company chosen."),
             code="preferred_worker_elsewhere",
-            errors={"preferred_worker_id": ["not a worker of company_id"]},
+            errors={"preferred_worker_id": [_("not a worker of company_id")]},
         )
 
 

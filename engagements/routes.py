@@ -178,7 +178,7 @@ def _scan_refusal(scan: EngagementScan):
                     worker=worker,
                 ),
                 code="wrong_worker",
-                errors={"token": ["not the chosen worker"]},
+                errors={"token": [_("not the chosen worker")]},
             )
         )
     return recorded_problem(
@@ -189,7 +189,7 @@ def _scan_refusal(scan: EngagementScan):
                 colour=COLOUR_NAMES[scan.colour],
             ),
             code="worker_not_green",
-            errors={"token": [f"the worker's 安心码 is {scan.colour}, not green"]},
+            errors={"token": [_("the worker's 安心码 is %(colour)s, not green", colour=COLOUR_NAMES[scan.colour])]},
         )
     )
 

@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from app.clock import BEIJING
 from app.fields import BEIJING_TIME, BeijingDateTime, FullMatch, RecordId, Text
+from app.i18n import _, lazy_gettext
 from app.paging import PageQuery, page_schema
 from complaints.models import COMPLAINT_STATUSES
 from complaints.schemas import HandledComplaintSchema, complaint_type
@@ -27,7 +28,7 @@ LENGTH_UNITS = (DAYS, MONTHS)
 
 def half_hour(value) -> None:
     if value.minute % 30 or value.second or value.microsecond:
-        raise ma.ValidationError("must be on the hour or the half hour")
+        raise ma.ValidationError(_("must be on the hour or the half hour"))
 
 
 def length_field() -> fields.Integer:
@@ -45,7 +46,7 @@ class EngagementCreateSchema(ma.Schema):
         metadata={"description": ", ".join(f"{code} {SERVICE_TYPES[code]}" for code in ENGAGEMENT_SERVICES)},
     )
     station_code = Text(
-        validate=FullMatch(r"\d{12}", error="must be a 12-digit station code"),
+        validate=FullMatch(r"\d{12}", error=lazy_gettext("must be a 12-digit station code")),
         metadata={"description": "the station asked; or company_id"},
     )
     company_id = RecordId(metadata={"description": "the company the resident chose; or station_code"})
@@ -68,13 +69,13 @@ class EngagementCreateSchema(ma.Schema):
     @ma.validates_schema
     def one_destination_and_hours(self, data: dict, **_kwargs) -> None:
         if bool(data.get("station_code")) == bool(data.get("company_id")):
-            raise ma.ValidationError("name either station_code or company_id", "station_code")
+            raise ma.ValidationError(_("name either station_code or company_id"), "station_code")
         if not data["live_in"]:
             starts, ends = data.get("day_starts_at"), data.get("day_ends_at")
             if starts is None or ends is None:
-                raise ma.ValidationError("day_starts_at and day_ends_at are needed unless live_in", "day_starts_at")
+                raise ma.ValidationError(_("day_starts_at and day_ends_at are needed unless live_in"), "day_starts_at")
             if ends <= starts:
-                raise ma.ValidationError("must be after day_starts_at", "day_ends_at")
+                raise ma.ValidationError(_("must be after day_starts_at"), "day_ends_at")
 
 
 class EngagementListQuery(PageQuery):

@@ -102,7 +102,7 @@ def hold(engagement: Engagement, worker: Worker, first_day: date, last_day: date
         raise Conflict(
             _("%(worker)s is not free for the whole period.", worker=mask_name(worker.name)),
             code="worker_double_booked",
-            errors={"worker_id": ["double-booked: a booking or another engagement overlaps this period"]},
+            errors={"worker_id": [_("double-booked: a booking or another engagement overlaps this period")]},
         ) from None
 
 

@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.fields import BeijingDateTime
+from app.i18n import _
 from app.paging import MAX_CURSOR_LENGTH
 from feed.models import FEED_VERSION, KINDS
 from feed.pulling import Cursor
@@ -18,11 +19,11 @@ class CursorField(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > MAX_CURSOR_LENGTH:
-            raise ma.ValidationError(f"longer than any cursor ({MAX_CURSOR_LENGTH} characters)")
+            raise ma.ValidationError(_("longer than any cursor (%(length)s characters)", length=MAX_CURSOR_LENGTH))
         try:
             return Cursor.decode(text)
         except ValueError as error:
-            raise ma.ValidationError("not a cursor this feed gave: pull again from `since`") from error
+            raise ma.ValidationError(_("not a cursor this feed gave: pull again from `since`")) from error
 
 
 class PullQuery(ma.Schema):
@@ -50,7 +51,7 @@ class PullQuery(ma.Schema):
     @ma.validates_schema
     def one_start(self, data: dict, **_kwargs) -> None:
         if "since" in data and "cursor" in data:
-            raise ma.ValidationError("give since for the first page or cursor for the next, not both", "cursor")
+            raise ma.ValidationError(_("give since for the first page or cursor for the next, not both"), "cursor")
 
 
 class PayloadField(fields.String):

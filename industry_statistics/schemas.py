@@ -8,6 +8,7 @@ from marshmallow import fields
 
 from app.clock import today_in_beijing
 from app.fields import FullMatch
+from app.i18n import _, lazy_gettext
 from credit.schemas import DistrictField
 from industry_statistics.periods import Period
 
@@ -40,9 +41,11 @@ class PeriodQuery(ma.Schema):
         last_day = data.get("date_to") or today_in_beijing()
         first_day = data.get("date_from") or _default_first_day(last_day)
         if first_day > last_day:
-            raise ma.ValidationError("must not be after to", field_name="from")
+            raise ma.ValidationError(_("must not be after to"), field_name="from")
         if len(Period(first_day, last_day).months) > MAX_MONTHS:
-            raise ma.ValidationError(f"must be at most {MAX_MONTHS} months before to", field_name="from")
+            raise ma.ValidationError(
+                _("must be at most %(months)s months before to", months=MAX_MONTHS), field_name="from"
+            )
 
     @ma.post_load
     def period(self, data, **_kwargs):
@@ -61,7 +64,7 @@ class PeriodDistrictQuery(PeriodQuery, DistrictQuery):
 
 class BookingFiguresQuery(PeriodDistrictQuery):
     station = fields.String(
-        validate=FullMatch(r"\d{12}", error="must be a 12-digit station code"),
+        validate=FullMatch(r"\d{12}", error=lazy_gettext("must be a 12-digit station code")),
         metadata={"description": "one station's figures; station staff get their own station's whatever they send"},
     )
 

@@ -85,7 +85,7 @@ def publish_selection(data: dict, actor: User | None) -> Publication:
         raise Invalid(
             _("Not a company that can be selected: %(ids)s", ids=", ".join(str(i) for i in unknown)),
             code="unknown_company",
-            errors={"company_ids": [f"no such company that may be recommended: {i}" for i in unknown]},
+            errors={"company_ids": [_("no such company that may be recommended: %(id)s", id=i) for i in unknown]},
         )
     return _publish(DEMONSTRATION, data, actor, companies, criteria_version=current_criteria().version)
 

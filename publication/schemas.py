@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from app.fields import BeijingDateTime, FullMatch, RecordId, Text
 from app.geography import DISTRICTS
+from app.i18n import _, lazy_gettext
 from app.paging import PageQuery, page_schema
 from app.privacy import mask_name
 from credit.models import COMPANY_GRADES
@@ -45,9 +46,9 @@ class SelectionCreateSchema(ma.Schema):
     )
 
     @ma.validates("company_ids")
-    def each_once(self, value, **_):
+    def each_once(self, value, **_kwargs):
         if len(set(value)) != len(value):
-            raise ma.ValidationError("names a company more than once")
+            raise ma.ValidationError(_("names a company more than once"))
 
 
 class PublicationListQuery(PageQuery):
@@ -128,13 +129,13 @@ class ChoosableWorkerQuery(PageQuery):
     service = fields.String(
         required=True, validate=validate.OneOf(list(SERVICE_TYPES)), metadata={"description": "e.g. cleaning"}
     )
-    station = Text(validate=FullMatch(r"\d{12}", error="must be a 12-digit station code"))
+    station = Text(validate=FullMatch(r"\d{12}", error=lazy_gettext("must be a 12-digit station code")))
     company_id = RecordId()
 
     @ma.validates_schema
-    def station_or_company(self, data, **_):
+    def station_or_company(self, data, **_kwargs):
         if ("station" in data) == ("company_id" in data):
-            raise ma.ValidationError("give either station or company_id", "station")
+            raise ma.ValidationError(_("give either station or company_id"), "station")
 
 
 class ChoosableCompanySchema(ma.Schema):

@@ -45,13 +45,17 @@ def check_measure(party: str, measure: str, days: int | None, field: str = "meas
         raise Invalid(
             _("The measure %(measure)s is not one for this party.", measure=measure),
             code="measure_not_for_party",
-            errors={field: [f"one of {', '.join(MEASURES[party])}"]},
+            errors={field: [_("Must be one of: %(choices)s.", choices=", ".join(MEASURES[party]))]},
         )
     if (measure in PERIOD_MEASURES) != (days is not None):
         raise Invalid(
             _("The measure %(measure)s needs a period in days exactly when it lasts one.", measure=measure),
             code="period_mismatch",
-            errors={"period_days": ["required for " + ", ".join(PERIOD_MEASURES) + "; not allowed otherwise"]},
+            errors={
+                "period_days": [
+                    _("required for %(measures)s; not allowed otherwise", measures=", ".join(PERIOD_MEASURES))
+                ]
+            },
         )
 
 
@@ -61,13 +65,13 @@ def open_case(data: dict, actor: User | None) -> SanctionCase:
         raise Invalid(
             _("Name exactly one party: a worker or a company."),
             code="one_party",
-            errors={"worker_id": ["give worker_id or company_id, not both"]},
+            errors={"worker_id": [_("give worker_id or company_id, not both")]},
         )
     party = WORKER_PARTY if worker_id is not None else COMPANY_PARTY
     if party == WORKER_PARTY and db.session.get(Worker, worker_id) is None:
-        raise Invalid(_("No such worker."), code="unknown_worker", errors={"worker_id": ["no such record"]})
+        raise Invalid(_("No such worker."), code="unknown_worker", errors={"worker_id": [_("no such record")]})
     if party == COMPANY_PARTY and db.session.get(Company, company_id) is None:
-        raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": ["no such record"]})
+        raise Invalid(_("Unknown company."), code="unknown_company", errors={"company_id": [_("no such record")]})
     check_measure(party, data["measure"], data.get("period_days"))
     case = SanctionCase(
         worker_id=worker_id,
@@ -168,7 +172,9 @@ def _check_lighter(case: SanctionCase, measure: str | None, days: int | None) ->
                 proposed=case.proposed_measure,
             ),
             code="not_lighter",
-            errors={"measure": [f"lighter than {case.proposed_measure}, or the same for fewer days"]},
+            errors={
+                "measure": [_("lighter than %(measure)s, or the same for fewer days", measure=case.proposed_measure)]
+            },
         )
 
 

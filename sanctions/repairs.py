@@ -45,7 +45,7 @@ def apply_for_repair(
         raise Conflict(
             _("Credit repair can be applied for from %(day)s.", day=earliest.isoformat()),
             code="repair_too_early",
-            errors={"listing_id": [f"from {earliest.isoformat()}"]},
+            errors={"listing_id": [_("from %(day)s", day=earliest.isoformat())]},
         )
     if db.session.scalar(
         select(RepairApplication.id).where(

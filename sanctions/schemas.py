@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from app.blueprint import UploadSchema
 from app.fields import BeijingDateTime, FileUpload, FullMatch, RecordId, Text
+from app.i18n import _
 from app.paging import CursorPageQuery, PageQuery, cursor_page_schema, page_schema
 from app.privacy import mask_name
 from credit.identifiers import ID_NUMBER_PATTERN, id_number_problem
@@ -226,7 +227,7 @@ class LookUpQuery(ma.Schema):
     @ma.validates_schema
     def exactly_one(self, data: dict, **_kwargs) -> None:
         if ("certificate_number" in data) == ("credit_code" in data):
-            raise ma.ValidationError("give certificate_number or credit_code, not both", "certificate_number")
+            raise ma.ValidationError(_("give certificate_number or credit_code, not both"), "certificate_number")
 
 
 class StandingSchema(ma.Schema):

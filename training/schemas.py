@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 from app.blueprint import UploadSchema
 from app.clock import today_in_beijing
 from app.fields import BeijingDateTime, FileUpload, FullMatch, RecordId, Text
+from app.i18n import _, lazy_gettext
 from app.paging import CursorPageQuery, PageQuery, cursor_page_schema, page_schema
 from credit.schemas import SERVICE_CODES, DistrictField, ServiceTypeSchema
 from training.models import ENROLMENT_STATUS_NAMES, KINDS, MODES, PURPOSES, QUESTION_KINDS, REFRESHER_STATUS_NAMES
@@ -15,10 +16,10 @@ from training.models import ENROLMENT_STATUS_NAMES, KINDS, MODES, PURPOSES, QUES
 
 def not_in_past(value: date) -> None:
     if value < today_in_beijing():
-        raise ma.ValidationError("cannot be in the past")
+        raise ma.ValidationError(_("cannot be in the past"))
 
 
-VIDEO_URL = [FullMatch(r"https://\S+", error="must be an https URL"), validate.Length(max=300)]
+VIDEO_URL = [FullMatch(r"https://\S+", error=lazy_gettext("must be an https URL")), validate.Length(max=300)]
 
 
 class CourseCreateSchema(ma.Schema):
@@ -76,7 +77,7 @@ class LessonInSchema(ma.Schema):
 class ClassCreateSchema(ma.Schema):
     title = Text(required=True, validate=validate.Length(min=2, max=100))
     mode = fields.String(required=True, validate=validate.OneOf(list(MODES)))
-    station_code = fields.String(validate=FullMatch(r"\d{12}", error="must be a station's 12-digit code"))
+    station_code = fields.String(validate=FullMatch(r"\d{12}", error=lazy_gettext("must be a 12-digit station code")))
     address = Text(validate=validate.Length(min=2, max=200))
     district_code = DistrictField()
     trainer_name = Text(validate=validate.Length(min=1, max=32))
@@ -333,7 +334,7 @@ class RefresherRequirementSchema(ma.Schema):
     done_on = fields.Date(allow_none=True)
 
 
-MONTH = FullMatch(r"\d{4}-(0[1-9]|1[0-2])", error="must be a month, YYYY-MM")
+MONTH = FullMatch(r"\d{4}-(0[1-9]|1[0-2])", error=lazy_gettext("must be a month, YYYY-MM"))
 
 
 class StatisticsQuery(ma.Schema):
@@ -387,7 +388,7 @@ class ClassFiguresQuery(PageQuery):
     def from_before_to(self, data, **_kwargs):
         month_to = data.get("month_to") or f"{today_in_beijing():%Y-%m}"
         if data.get("month_from", month_to) > month_to:
-            raise ma.ValidationError("must not be before month_from", field_name="month_to")
+            raise ma.ValidationError(_("must not be before month_from"), field_name="month_to")
 
     @ma.post_load
     def months(self, data, **_kwargs):

@@ -88,7 +88,7 @@ def scanned_certificate(scanned: str, *options) -> Certificate:
     """The certificate whose 安心碼 a resident scanned at the door, in whichever form the scan
     gave it (loaded with `options`); a 422 on `token` for anything that names no current card."""
     unknown = Invalid(
-        _("This is not a valid 安心码."), code="unknown_token", errors={"token": ["unknown or replaced 安心码"]}
+        _("This is not a valid 安心码."), code="unknown_token", errors={"token": [_("unknown or replaced 安心码")]}
     )
     try:
         token = token_from_scan(scanned)

@@ -5,12 +5,14 @@ from marshmallow import fields, validate
 
 from accounts.schemas import MaskedPhone
 from app.fields import FullMatch, RecordId
+from app.i18n import lazy_gettext
 from app.paging import OperatorPageQuery, page_schema
 from wechat.models import MESSAGE_KINDS, MESSAGE_STATUSES, TEXT_STATUSES
 
 # wx.login() and the phone button give short opaque codes; anything else is not one.
 WECHAT_CODE = fields.String(
-    required=True, validate=FullMatch(r"[\w\-]{8,128}", error="must be the code WeChat gave the mini-program")
+    required=True,
+    validate=FullMatch(r"[\w\-]{8,128}", error=lazy_gettext("must be the code WeChat gave the mini-program")),
 )
 
 

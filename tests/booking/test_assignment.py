@@ -12,7 +12,7 @@ def test_assigning_needs_a_green_certificate(booked, act, staff, green_worker, s
     assert step(worker["id"], "suspend", {"reason": "严重投诉调查中"}).status_code == 200
     response = act(booking["id"], "assign", clerk, {"worker_id": worker["id"]})
     assert response.status_code == 422 and response.json["code"] == "worker_not_assignable"
-    assert "green" in response.json["errors"]["worker_id"][0]
+    assert "绿码" in response.json["errors"]["worker_id"][0]
 
 
 def test_assigning_needs_the_worker_to_offer_the_service(booked, act, staff, green_worker):

@@ -87,17 +87,17 @@ def test_invalid_booking_input_is_a_422_naming_the_field(book, change, field):
 @pytest.mark.parametrize(
     ("starts_at", "field_hint"),
     [
-        (lambda: slot_start(hour=11), "not the start"),  # between two cleaning slots
-        (lambda: slot_start(days_ahead=8), "future slot"),  # beyond the 7 days
-        (lambda: slot_start(days_ahead=-1), "future slot"),
-        (lambda: slot_start(hour=18), "not the start"),  # after closing
+        (lambda: slot_start(hour=11), "某个时段的开始时间"),  # between two cleaning slots
+        (lambda: slot_start(days_ahead=8), "之间的未来时段"),  # beyond the 7 days
+        (lambda: slot_start(days_ahead=-1), "之间的未来时段"),
+        (lambda: slot_start(hour=18), "某个时段的开始时间"),  # after closing
     ],
 )
 def test_a_time_that_is_not_a_bookable_slot_is_a_422_and_books_nothing(book, app, starts_at, field_hint):
     response, _ = book(starts_at=starts_at())
     assert response.status_code == 422
     assert field_hint in response.json["errors"]["starts_at"][0]
-    codes = {"not the start": "not_a_slot_start", "future slot": "outside_booking_window"}
+    codes = {"某个时段的开始时间": "not_a_slot_start", "之间的未来时段": "outside_booking_window"}
     assert response.json["code"] == codes[field_hint]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Booking)) == 0

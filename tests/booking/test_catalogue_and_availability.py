@@ -125,7 +125,7 @@ def test_a_closed_day_cannot_be_booked(client, staff, book):
     url = f"/api/v1/stations/{STATION_A}/closed-days/{slot_start().date().isoformat()}"
     assert client.put(url, json={"reason": "国庆"}, headers=staff()).status_code == 200
     response, _ = book()
-    assert response.status_code == 422 and "closed" in response.json["errors"]["starts_at"][0]
+    assert response.status_code == 422 and "不营业" in response.json["errors"]["starts_at"][0]
     assert (
         client.put(
             url.replace(slot_start().date().isoformat(), "soon"), json={"reason": "x"}, headers=staff()

@@ -118,7 +118,7 @@ def test_staff_book_for_a_phone_caller_and_see_them_masked(client, console_sessi
     refused = client.post("/console/desk/bookings", data=on_behalf_form(consent=""), headers=csrf)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert 'id="error-consent">the caller must agree to their name and phone being kept<' in page
+    assert 'id="error-consent">来电人须同意保留其姓名和电话。<' in page
     assert 'value="陈伯"' in page  # what the clerk typed is kept for the second try
     bad_phone = client.post("/console/desk/bookings", data=on_behalf_form(caller_phone="12345"), headers=csrf)
     assert bad_phone.status_code == 422 and 'id="error-caller_phone"' in bad_phone.get_data(as_text=True)

@@ -101,7 +101,7 @@ def test_a_proposal_the_api_refuses_is_shown_beside_the_field(
     page = too_many.get_data(as_text=True)
     assert too_many.status_code == 409
     assert '<p class="problem" role="alert">每项长期服务最多推荐 1 位候选人。</p>' in page
-    assert re.search(r'id="error-worker_ids">0 proposed already, at most 1 in all<', page)
+    assert re.search(r'id="error-worker_ids">已推荐 0 人，最多共 1 人。<', page)
     nothing = client.post(path, data=form(csrf))
     assert nothing.status_code == 422 and 'id="error-worker_ids"' in nothing.get_data(as_text=True)
     assert client.get(f"/console/engagements/{engagement['id']}").get_data(as_text=True).count('id="candidate-') == 0

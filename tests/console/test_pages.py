@@ -59,7 +59,7 @@ def test_a_period_the_api_refuses_is_shown_beside_its_field(client, console_sess
     console_session(client, "operator")
     refused = client.get("/console/dashboard?from=2026-12-01&to=2026-01-01")
     page = refused.get_data(as_text=True)
-    assert refused.status_code == 422 and 'id="error-from">must not be after to<' in page
+    assert refused.status_code == 422 and 'id="error-from">不能晚于 to。<' in page
     assert 'id="figures"' not in page
     assert client.get("/console/dashboard?district=深圳").status_code == 422
 
@@ -148,9 +148,7 @@ def test_station_staff_change_their_hours_and_close_a_day(client, console_sessio
     hours = {"opens_at": "09:00", "closes_at": "08:00", "slot_minutes": "120", "capacity": "4", "weekdays": "12345"}
 
     refused = client.post("/console/opening-hours/cleaning", data=hours, headers=csrf)
-    assert refused.status_code == 422 and 'id="error-closes_at">must be after opens_at<' in refused.get_data(
-        as_text=True
-    )
+    assert refused.status_code == 422 and 'id="error-closes_at">须晚于 opens_at。<' in refused.get_data(as_text=True)
     saved = client.post("/console/opening-hours/cleaning", data=hours | {"closes_at": "17:00"}, headers=csrf)
     assert saved.status_code == 303
     offers = client.get(f"/api/v1/stations/{STATION_A}/offers").json["items"]

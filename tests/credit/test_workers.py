@@ -114,7 +114,7 @@ def test_a_company_with_an_invalid_credit_code_is_refused(client, operator):
         headers=operator,
     )
     assert response.status_code == 422
-    assert "check character" in response.json["errors"]["credit_code"][0]
+    assert "校验码" in response.json["errors"]["credit_code"][0]
 
 
 def test_a_company_admin_cannot_register_companies(client, login):
@@ -176,7 +176,7 @@ def test_an_id_number_whose_first_six_digits_are_no_region_is_a_422_saying_so(cl
         "/api/v1/workers", json={"name": "孙八", "id_number": "000000199001010018"}, headers=operator
     )
     assert response.status_code == 422
-    assert response.json["errors"]["id_number"] == ["characters 1-6 must be a region code (GB/T 2260)"]
+    assert response.json["errors"]["id_number"] == ["第 1–6 位须为行政区划代码（GB/T 2260）。"]
 
 
 def test_the_demo_and_test_workers_have_id_numbers_from_real_regions():
