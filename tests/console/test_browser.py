@@ -579,7 +579,7 @@ def test_staff_book_on_behalf_of_a_phone_caller(new_context, server, world):
     form.get_by_label("电话预约").check()
     form.get_by_role("button", name="代客预约").click()
     # Without the caller's consent the API refuses, beside the checkbox; what was typed stays.
-    expect(page.locator("#error-consent")).to_contain_text("the caller must agree")
+    expect(page.locator("#error-consent")).to_contain_text("来电人须同意保留其姓名和电话")
     expect(page.get_by_label("来电人姓名")).to_have_value("陈伯")
     no_serious_violations(page)
     screenshot(page, "station-on-behalf-refused")
