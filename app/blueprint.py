@@ -65,10 +65,25 @@ class StrictParser(FlaskParser):
     than a silently different answer. (Query strings are all text and keep the conversions, and so
     does the CSV import that shares the schemas.)"""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One instance of each schema class per location's rules, made at its first request:
+        # webargs would build one per request, a deep copy of every declared field each time
+        # (a schema holds no request's state: `load` takes everything as arguments).
+        self._schemas: dict[tuple[type[ma.Schema], bool], ma.Schema] = {}
+
     def parse(self, argmap, req=None, *, location=None, **kwargs):
-        if (location or self.location) == "json" and isinstance(argmap, type) and issubclass(argmap, ma.Schema):
-            argmap = _taking_json_types_only(argmap())
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            argmap = self._schema(argmap, json=(location or self.location) == "json")
         return super().parse(argmap, req, location=location, **kwargs)
+
+    def _schema(self, schema_class: type[ma.Schema], *, json: bool) -> ma.Schema:
+        schema = self._schemas.get((schema_class, json))
+        if schema is None:
+            schema = self._schemas[schema_class, json] = (
+                _taking_json_types_only(schema_class()) if json else schema_class()
+            )
+        return schema
 
     def pre_load(self, location_data, *, schema, req, location):
         field = _field_holding_nul(location_data)
