@@ -1,5 +1,6 @@
 """The blueprint class every feature's API uses."""
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 import flask_smorest
@@ -7,7 +8,7 @@ import marshmallow as ma
 from flask import current_app
 from webargs.flaskparser import FlaskParser, is_json_request
 from webargs.multidictproxy import MultiDictProxy
-from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.datastructures import CombinedMultiDict, Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
@@ -129,7 +130,7 @@ def _field_holding_nul(data, name: str | None = None) -> str | None:
     if isinstance(data, str):
         return name if "\x00" in data else None
     if hasattr(data, "items"):
-        pairs = [(key, data.getlist(key)) for key in data.keys()] if hasattr(data, "getlist") else data.items()
+        pairs = _lists_of(data) if hasattr(data, "getlist") else data.items()
         for key, value in pairs:
             found = _field_holding_nul(value, key if name is None else f"{name}.{key}")
             if found is not None:
@@ -140,6 +141,18 @@ def _field_holding_nul(data, name: str | None = None) -> str | None:
             if found is not None:
                 return found
     return None
+
+
+def _lists_of(data) -> Iterable[tuple[str, list]]:
+    """Each key of a multi-valued mapping with all its values. Headers are read in one pass:
+    their getlist() walks every header, and was called once for each."""
+    headers = getattr(data, "data", data)  # webargs' MultiDictProxy holds the mapping
+    if isinstance(headers, Headers):
+        grouped: dict[str, list] = {}
+        for key, value in headers:
+            grouped.setdefault(key, []).append(value)
+        return grouped.items()
+    return [(key, data.getlist(key)) for key in data.keys()]
 
 
 def _taking_json_types_only(schema: ma.Schema) -> ma.Schema:
