@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 import psycopg
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -134,7 +135,8 @@ class Bench:
         self.app = create_app()
         # The request log formatted as in production, written nowhere.
         for handler in logging.getLogger().handlers:
-            handler.setStream(open(os.devnull, "w"))
+            if isinstance(handler, logging.StreamHandler):
+                handler.setStream(open(os.devnull, "w"))
         with self.app.app_context():
             resident = User(openid=f"profile-{uuid.uuid4().hex}", phone=PHONE, phone_hash=blind_index(PHONE))
             db.session.add(resident)
@@ -164,13 +166,18 @@ class Bench:
             "location": {"lat": 23.13, "lng": 113.32},
             "contact_name": "压测",
         }
-        headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": uuid.uuid4().hex}
+        headers = Headers({"Authorization": f"Bearer {self.token}", "Idempotency-Key": uuid.uuid4().hex})
         return EnvironBuilder(path="/api/v1/bookings", method="POST", json=body, headers=headers).get_environ()
 
     def call(self, environ: dict) -> tuple[str, bytes]:
         """One request through the WSGI app, its status and body read as a server would."""
-        answer = []
-        body = self.app(environ, lambda status, headers, exc_info=None: answer.append(status))
+        answer: list[str] = []
+
+        def start_response(status, headers, exc_info=None):
+            answer.append(status)
+            return lambda data: None
+
+        body = self.app(environ, start_response)
         try:
             content = b"".join(body)
         finally:
@@ -220,13 +227,14 @@ def measure(bench: Bench, count: int, database_url: str) -> dict:
         "commits": counts[1] / count,
         "healthz_app_us_median": statistics.median(health_cpu) * 1e6,
         "app_in_healthz": statistics.median(app_cpu) / statistics.median(health_cpu),
-        "code": str(Path(sys.modules["app"].__file__).parent.parent),
+        "code": str(Path(sys.modules["app"].__file__ or "").parent.parent),
     }
 
 
 def steps(bench: Bench, count: int) -> None:
     bench.warm_up()
-    totals, statements = defaultdict(float), []
+    totals: defaultdict[str, float] = defaultdict(float)
+    statements: list[tuple[str, float]] = []
     timed_steps(totals)
     record_statements(bench.engine, statements)
     durations, per_request, created = [], [], 0
