@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import GRANTED, REMOVED, RESIDENT, WORKER, AuthSession, RoleEvent, RoleGrant, StaffInvite, User
@@ -33,13 +33,18 @@ def start_session(user: User) -> str:
     return token
 
 
+# One statement for the session, its user and the user's roles, built once: every authenticated
+# request starts here.
+_SESSION_AND_ROLES = (
+    select(AuthSession)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+    .options(joinedload(AuthSession.user).joinedload(User.grants))
+)
+
+
 def find_session(token: str) -> AuthSession | None:
     """The live session for a token, or None when unknown, revoked or expired."""
-    # One statement for the session, its user and the user's roles: every authenticated request
-    # starts here.
-    session = db.session.get(
-        AuthSession, hash_token(token), options=[joinedload(AuthSession.user).joinedload(User.grants)]
-    )
+    session = db.session.execute(_SESSION_AND_ROLES, {"token_hash": hash_token(token)}).unique().scalar_one_or_none()
     if session is None or session.revoked_at is not None:
         return None
     return session if session.expires_at > utcnow() else None

@@ -1,5 +1,6 @@
 """The blueprint class every feature's API uses."""
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 import flask_smorest
@@ -7,7 +8,7 @@ import marshmallow as ma
 from flask import current_app
 from webargs.flaskparser import FlaskParser, is_json_request
 from webargs.multidictproxy import MultiDictProxy
-from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.datastructures import CombinedMultiDict, Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
@@ -65,10 +66,25 @@ class StrictParser(FlaskParser):
     than a silently different answer. (Query strings are all text and keep the conversions, and so
     does the CSV import that shares the schemas.)"""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One instance of each schema class per location's rules, made at its first request:
+        # webargs would build one per request, a deep copy of every declared field each time
+        # (a schema holds no request's state: `load` takes everything as arguments).
+        self._schemas: dict[tuple[type[ma.Schema], bool], ma.Schema] = {}
+
     def parse(self, argmap, req=None, *, location=None, **kwargs):
-        if (location or self.location) == "json" and isinstance(argmap, type) and issubclass(argmap, ma.Schema):
-            argmap = _taking_json_types_only(argmap())
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            argmap = self._schema(argmap, json=(location or self.location) == "json")
         return super().parse(argmap, req, location=location, **kwargs)
+
+    def _schema(self, schema_class: type[ma.Schema], *, json: bool) -> ma.Schema:
+        schema = self._schemas.get((schema_class, json))
+        if schema is None:
+            schema = self._schemas[schema_class, json] = (
+                _taking_json_types_only(schema_class()) if json else schema_class()
+            )
+        return schema
 
     def pre_load(self, location_data, *, schema, req, location):
         field = _field_holding_nul(location_data)
@@ -114,7 +130,7 @@ def _field_holding_nul(data, name: str | None = None) -> str | None:
     if isinstance(data, str):
         return name if "\x00" in data else None
     if hasattr(data, "items"):
-        pairs = [(key, data.getlist(key)) for key in data.keys()] if hasattr(data, "getlist") else data.items()
+        pairs = _lists_of(data) if hasattr(data, "getlist") else data.items()
         for key, value in pairs:
             found = _field_holding_nul(value, key if name is None else f"{name}.{key}")
             if found is not None:
@@ -125,6 +141,18 @@ def _field_holding_nul(data, name: str | None = None) -> str | None:
             if found is not None:
                 return found
     return None
+
+
+def _lists_of(data) -> Iterable[tuple[str, list]]:
+    """Each key of a multi-valued mapping with all its values. Headers are read in one pass:
+    their getlist() walks every header, and was called once for each."""
+    headers = getattr(data, "data", data)  # webargs' MultiDictProxy holds the mapping
+    if isinstance(headers, Headers):
+        grouped: dict[str, list] = {}
+        for key, value in headers:
+            grouped.setdefault(key, []).append(value)
+        return grouped.items()
+    return [(key, data.getlist(key)) for key in data.keys()]
 
 
 def _taking_json_types_only(schema: ma.Schema) -> ma.Schema:

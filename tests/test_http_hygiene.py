@@ -86,3 +86,9 @@ def test_a_nul_character_in_a_query_or_body_is_a_422_naming_the_field(client, op
 def test_a_nul_character_in_a_path_names_nothing(client):
     assert client.get("/api/v1/stations/44010300100%00").status_code == 404
     assert client.get("/api/v1/scan/abc%00def").status_code == 404
+
+
+def test_a_nul_character_in_a_header_read_as_an_argument_is_a_422_naming_it(client, operator):
+    answer = client.post("/api/v1/bookings", json={}, headers=operator | {"Idempotency-Key": "key\x00-0001"})
+    assert answer.status_code == 422 and answer.json["code"] == "nul_character"
+    assert list(answer.json["errors"]) == ["Idempotency-Key"]
