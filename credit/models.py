@@ -93,12 +93,14 @@ class Company(Model):
         # The console's list in its default order (registry.COMPANY_ORDERS["score"]): its first
         # page read from the index, not every company of the city sorted.
         Index("ix_companies_score_id", text("credit_score DESC"), "id"),
+        # The statistics' companies of a district by grade, counted from the index alone.
+        Index("ix_companies_district_code_grade", "district_code", "grade"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     credit_code: Mapped[str] = mapped_column(String(18), unique=True, comment="统一社会信用代码 (GB 32100)")
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(6))
     # A person (the contact) and a number that may be their own mobile: the public sees the name
     # masked and the number only once the company marks it public (credit.schemas.CompanySchema).
     contact_name: Mapped[str | None] = mapped_column(String(32))

@@ -106,10 +106,14 @@ def _station_counts(period: Period, district_code, station_code) -> dict[str, Co
         in_period = and_(Booking.starts_at >= period.starts_at, Booking.starts_at < period.ends_at)
         return _summed(_day_counts(scope, which=in_period))
     changed = _changed_days(reaches)
+    # Materialised: found from the changes since, each booking by its key, before the scope narrows
+    # them; inlined, the planner read the station's (the district's) every booking of the period
+    # to find which changed (5,600 at the busiest station at scale 1, 1,100 at 0.01).
     changed_in_period = (
         select(changed.c.station_code, changed.c.day)
         .where(changed.c.day.between(period.first_day, period.last_day))
-        .subquery("changed_in_period")
+        .cte("changed_in_period")
+        .prefix_with("MATERIALIZED")
     )
     totals = _summed(_rolled_up(period, scope))
     for code, numbers in _summed(_rolled_up_days(changed_in_period, scope)).items():

@@ -23,7 +23,7 @@ from complaints.models import DISMISSED, INVALID, INVALID_SEVERITY
 from credit.models import CreditEvent, Worker
 from industry_statistics.complaints import PERCENTS, _rank, _ranked
 from industry_statistics.models import BookingCounts, CertificateCounts, ComplaintCounts, ComplaintHours
-from tests.factories import complaint_about, make_user
+from tests.factories import complaint_about, make_user, plan_nodes, statements_with_parameters
 from tests.plugins.statistics import beijing
 from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, by_key, nearest_rank, period_of
 from training.exams import submit
@@ -250,6 +250,45 @@ def test_a_figure_read_from_the_rollup_costs_the_same_statements_over_no_rows_as
         assert answer.status_code == 200
         counted.append(len(statements))
     assert counted[0] == counted[1] <= 8
+
+
+def test_a_districts_booking_figures_find_the_days_changed_since_the_job_ran_from_those_changes(
+    client, cli, isolated, operator, generated, app
+):
+    """The days changed since the job ran are found once, from the bookings changed since (each
+    by its key), before the district's stations narrow them: not by reading the district's every
+    booking of the period to find which changed (a busy station's whole history at city scale)."""
+    cli("statistics", "roll-up")
+    with later(30):
+        cli("statistics", "roll-up")  # the generator's rows, written just now, rolled up
+    with later(60):
+        with app.app_context():
+            first_pending = select(Booking).where(Booking.status == PENDING).order_by(Booking.id).limit(1)
+            pending = db.session.scalars(first_pending).one()
+            transition(pending, "cancel", None, "statistics")
+            db.session.commit()
+        with statements_with_parameters(isolated) as sent:
+            answered(client, operator, "bookings", period_of(generated) | {"district": TIANHE})
+    if isolated.dialect.name != "postgresql":
+        return
+    reading_changes = [(statement, parameters) for statement, parameters in sent if "changed_in_period" in statement]
+    assert len(reading_changes) == 2  # the rollup's rows of those days, and those days counted again
+    for statement, parameters in reading_changes:
+        found = [
+            node
+            for node in plan_nodes(isolated, statement, parameters)
+            if node.get("Subplan Name") == "CTE changed_in_period"
+        ]
+        assert found, "the changed days are planned inside the district's scope"
+        conditions = [
+            " ".join(str(node.get(key, "")) for key in ("Index Cond", "Filter", "Recheck Cond", "Join Filter"))
+            for node in subtree(found[0])
+        ]
+        assert not any("station_code" in condition or "district_code" in condition for condition in conditions)
+
+
+def subtree(node: dict) -> list[dict]:
+    return [node] + [below for child in node.get("Plans", ()) for below in subtree(child)]
 
 
 def test_a_period_the_rollup_holds_whole_is_read_from_it_without_the_ledger(
