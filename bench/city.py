@@ -16,6 +16,7 @@ docs/performance.md.
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import random
@@ -246,6 +247,44 @@ def all_paths(url: str, env: dict) -> tuple[dict[str, tuple[list[str], dict[str,
     return paths, booking
 
 
+# PostgreSQL's memory as a production host would set it (a quarter of RAM for shared_buffers, the
+# rest counted on as the OS's cache, SSD random reads), for --production-memory.
+PRODUCTION_MEMORY = {
+    "shared_buffers": "{quarter}MB",
+    "effective_cache_size": "{three_quarters}MB",
+    "random_page_cost": "1.1",
+}
+
+
+def restart_postgresql() -> None:
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"], check=True)
+    subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-t", "60"], check=True)
+
+
+@contextlib.contextmanager
+def production_memory(url: str):
+    """The bench's PostgreSQL (the local cluster the tests use, 128 MB of shared_buffers by default)
+    restarted with PRODUCTION_MEMORY for the run, and put back as it was after it: on a small
+    default a city's tables are read from disk, which is not how a production primary runs."""
+    ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    settings = {
+        name: value.format(quarter=ram_mb // 4, three_quarters=ram_mb * 3 // 4)
+        for name, value in PRODUCTION_MEMORY.items()
+    }
+    with psycopg.connect(url, autocommit=True) as connection:
+        for name, value in settings.items():
+            connection.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+    restart_postgresql()
+    print(f"PostgreSQL restarted with {settings}", flush=True)
+    try:
+        yield settings
+    finally:
+        with psycopg.connect(url, autocommit=True) as connection:
+            for name in settings:
+                connection.execute(f"ALTER SYSTEM RESET {name}")
+        restart_postgresql()
+
+
 def drained(base: str = run.BASE) -> None:
     """Waits for the requests wrk left queued when its time was up: the sync workers serve them
     still, and a slow path's backlog would be counted against the next path. A /healthz is
@@ -398,13 +437,20 @@ def main():
     parser.add_argument("--duration", type=int, default=5, help="seconds per path and round")
     parser.add_argument("--healthz-duration", type=int, default=2, help="seconds of /healthz before each path")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--production-memory",
+        action="store_true",
+        help="restart the local PostgreSQL with a production host's memory settings for the run (needs root)",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--paths", help="run only the paths whose name contains this (and /healthz)")
     parser.add_argument("--keep", action="store_true", help="reuse each scale's data if generated before (migrated)")
     parser.add_argument("--jobs", action=argparse.BooleanOptionalAction, default=True, help="time the jobs too")
     args = parser.parse_args()
-    by_scale = measure(args)
+    memory = production_memory("postgresql://postgres@127.0.0.1:5432/postgres")
+    with memory if args.production_memory else contextlib.nullcontext():
+        by_scale = measure(args)
     lines = table(by_scale, args.scales, args)
     print("\n" + "\n".join(lines))
     stamp = time.strftime("%Y%m%dT%H%M%S")
