@@ -35,18 +35,23 @@ def all_at_once(app, requests) -> list[int]:
     return statuses
 
 
+def an_operator_and_a_course() -> tuple[User, dict, Course]:
+    """An operator, their headers and a course, added in the caller's app context (not committed)."""
+    operator = User(openid=f"training-race-{uuid.uuid4().hex}")
+    db.session.add(operator)
+    db.session.flush()
+    grant_role(operator, "operator")
+    course = Course(
+        title="并发测试课程", service_types=[], kind="theory", purpose="refresher", required_hours=1, pass_mark=60
+    )
+    db.session.add(course)
+    db.session.flush()
+    return operator, {"Authorization": f"Bearer {start_session(operator)}"}, course
+
+
 def test_32_workers_enrolling_in_the_last_place_at_once_make_exactly_one_enrolment(app):
     with app.app_context():
-        operator = User(openid=f"training-race-{uuid.uuid4().hex}")
-        db.session.add(operator)
-        db.session.flush()
-        grant_role(operator, "operator")
-        headers = {"Authorization": f"Bearer {start_session(operator)}"}
-        course = Course(
-            title="并发测试课程", service_types=[], kind="theory", purpose="refresher", required_hours=1, pass_mark=60
-        )
-        db.session.add(course)
-        db.session.flush()
+        operator, headers, course = an_operator_and_a_course()
         training_class = TrainingClass(
             course_id=course.id, title="并发班", mode="offline", station_code=STATION_A, capacity=2, enrolled=1
         )
@@ -100,16 +105,7 @@ def test_a_place_given_up_and_the_first_waiting_cancelling_at_once_both_go_throu
     while that worker cancelling takes their enrolment and then the class, unless every such
     write takes the class first. Both answer 200, and each class's counts are its rows."""
     with app.app_context():
-        operator = User(openid=f"training-race-{uuid.uuid4().hex}")
-        db.session.add(operator)
-        db.session.flush()
-        grant_role(operator, "operator")
-        headers = {"Authorization": f"Bearer {start_session(operator)}"}
-        course = Course(
-            title="并发测试课程", service_types=[], kind="theory", purpose="refresher", required_hours=1, pass_mark=60
-        )
-        db.session.add(course)
-        db.session.flush()
+        operator, headers, course = an_operator_and_a_course()
         classes = [
             TrainingClass(
                 course_id=course.id, title="并发班", mode="offline", station_code=STATION_A, capacity=1, enrolled=1
