@@ -49,6 +49,17 @@ def an_operator_and_a_course() -> tuple[User, dict, Course]:
     return operator, {"Authorization": f"Bearer {start_session(operator)}"}, course
 
 
+def remove_the_course_workers_and_operator(course_id: int, worker_ids: list[int], operator_id: int) -> None:
+    """What a race test committed beside its classes, removed (in the caller's app context)."""
+    db.session.execute(delete(Course).where(Course.id == course_id))
+    for model in (CreditEvent, Certificate):
+        db.session.execute(delete(model).where(model.worker_id.in_(worker_ids)))
+    db.session.execute(delete(Worker).where(Worker.id.in_(worker_ids)))
+    db.session.execute(delete(RoleEvent).where(RoleEvent.user_id == operator_id))
+    db.session.execute(delete(User).where(User.id == operator_id))
+    db.session.commit()
+
+
 def test_32_workers_enrolling_in_the_last_place_at_once_make_exactly_one_enrolment(app):
     with app.app_context():
         operator, headers, course = an_operator_and_a_course()
@@ -87,13 +98,7 @@ def test_32_workers_enrolling_in_the_last_place_at_once_make_exactly_one_enrolme
             db.session.execute(delete(Enrolment).where(Enrolment.class_id == class_id))
             db.session.execute(delete(ClassSession).where(ClassSession.class_id == class_id))
             db.session.execute(delete(TrainingClass).where(TrainingClass.id == class_id))
-            db.session.execute(delete(Course).where(Course.id == course_id))
-            for model in (CreditEvent, Certificate):
-                db.session.execute(delete(model).where(model.worker_id.in_(worker_ids)))
-            db.session.execute(delete(Worker).where(Worker.id.in_(worker_ids)))
-            db.session.execute(delete(RoleEvent).where(RoleEvent.user_id == operator_id))
-            db.session.execute(delete(User).where(User.id == operator_id))
-            db.session.commit()
+            remove_the_course_workers_and_operator(course_id, worker_ids, operator_id)
 
 
 PAIRS = 12
@@ -147,10 +152,4 @@ def test_a_place_given_up_and_the_first_waiting_cancelling_at_once_both_go_throu
         with app.app_context():
             db.session.execute(delete(Enrolment).where(Enrolment.class_id.in_(class_ids)))
             db.session.execute(delete(TrainingClass).where(TrainingClass.id.in_(class_ids)))
-            db.session.execute(delete(Course).where(Course.id == course_id))
-            for model in (CreditEvent, Certificate):
-                db.session.execute(delete(model).where(model.worker_id.in_(worker_ids)))
-            db.session.execute(delete(Worker).where(Worker.id.in_(worker_ids)))
-            db.session.execute(delete(RoleEvent).where(RoleEvent.user_id == operator_id))
-            db.session.execute(delete(User).where(User.id == operator_id))
-            db.session.commit()
+            remove_the_course_workers_and_operator(course_id, worker_ids, operator_id)
