@@ -373,7 +373,9 @@ def measure(args) -> dict[float, dict]:
             print(f"round {round_number + 1} of {args.rounds} done", flush=True)
         for i, p in enumerate(scales):
             by_scale[p["value"]]["memory_after_healthz_mb"] = started[i]
-            by_scale[p["value"]]["memory_mb"] = {str(pid): soak.rss_mb(pid) for pid in soak.worker_pids(servers[i].pid)}
+            by_scale[p["value"]]["memory_mb"] = {
+                str(pid): {"rss": soak.rss_mb(pid), "pss": soak.pss_mb(pid)} for pid in soak.worker_pids(servers[i].pid)
+            }
     finally:
         for server in servers:
             server.terminate()
@@ -429,7 +431,7 @@ def table(by_scale: dict[float, dict], scales: list[float], args) -> list[str]:
     lines.append(f"| (/healthz req/s, median) | {healthz} | " + " | ".join("" for _ in scales[1:]) + " |")
     lines += [
         "",
-        f"| gunicorn worker memory, at start → after every path (target < {soak.TARGET_MB} MB) | {heading} |",
+        f"| worker memory after every path: PSS (target < {soak.TARGET_MB} MB), RSS (at start) | {heading} |",
         "| --- | " + " | ".join("---:" for _ in scales) + " |",
     ]
     for k in range(max(len(by_scale[s]["memory_mb"]) for s in scales)):
@@ -437,7 +439,12 @@ def table(by_scale: dict[float, dict], scales: list[float], args) -> list[str]:
         for s in scales:
             pids = sorted(by_scale[s]["memory_mb"])
             before, after = by_scale[s]["memory_after_healthz_mb"], by_scale[s]["memory_mb"]
-            cells.append(f"{before.get(pids[k], 0):.0f} → {after[pids[k]]:.0f} MB" if k < len(pids) else "–")
+            if k < len(pids):
+                at_start = f"{before[pids[k]]:.0f}" if pids[k] in before else "recycled since"
+                memory = after[pids[k]]
+                cells.append(f"{memory['pss']:.0f} MB, {memory['rss']:.0f} MB ({at_start})")
+            else:
+                cells.append("–")
         lines.append(f"| worker {k + 1} | " + " | ".join(cells) + " |")
     lines += [
         "",
