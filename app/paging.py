@@ -18,7 +18,7 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
-from sqlalchemy import ColumnElement, Select, and_, any_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, any_, false, func, literal, or_, select, true, tuple_
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
@@ -359,8 +359,9 @@ class Keyset:
 
     def beyond(self, key: list, backward: bool) -> ColumnElement[bool]:
         """The rows after the sort key `key` (before it, `backward`): those past it in the first
-        column, or equal there and past it in the next, and so on. The first column's own bound
-        is repeated alone, so that the database reads the index from there, not from its start."""
+        column, or equal there and past it in the next, and so on. The leading columns' bound is
+        repeated alone (`start`), so that the database reads the index from there, not from its
+        start."""
         terms = self.reversed().terms if backward else self.terms
         past: list[ColumnElement[bool]] = []
         equal: list[ColumnElement[bool]] = []
@@ -369,7 +370,24 @@ class Keyset:
             equal.append(term.equal(value))
         if len(terms) == 1:
             return past[0]
-        return and_(terms[0].follows(key[0], or_equal=True), or_(*past))
+        return and_(self._start(terms, key), or_(*past))
+
+    @staticmethod
+    def _start(terms: list[SortTerm], key: list) -> ColumnElement[bool]:
+        """Where the rows after `key` begin in the index, as far as one bound can say it: the
+        leading columns that run the same way and hold no NULL compared together as a row (the
+        index range starts at the cursor's grade and score, where the grade alone had the public
+        company list read every company of the cursor's grade before it: 492 at scale 1), or the
+        first column alone."""
+        leading = []
+        for term, value in zip(terms, key, strict=True):
+            if term.nullable or value is None or term.descending != terms[0].descending:
+                break
+            leading.append((term.expression, value))
+        if len(leading) < 2:
+            return terms[0].follows(key[0], or_equal=True)
+        columns, values = tuple_(*(c for c, _ in leading)), tuple_(*(literal(v, c.type) for c, v in leading))
+        return columns <= values if terms[0].descending else columns >= values
 
 
 class PageQuery(ma.Schema):

@@ -28,7 +28,9 @@ seed N", which `--keep` (and bench/city.py's) reads.
 
 Below scale 0.1 the busiest station, whose pages bench/city.py reads as its clerk, is given what
 they show at scale 1 (FULL_PAGES_BELOW): scale 1's bookings of its desk days, complaints and
-engagements, so that a staff page's growth from 0.01 compares pages of the same rows.
+engagements, so that a staff page's growth from 0.01 compares pages of the same rows; and the
+city's 失信 cases fill the operators' pages of cases and listings in force as at scale 1
+(scale_features.FULL_PAGE_CASES).
 """
 
 import argparse
@@ -259,7 +261,7 @@ def load(connection, n: dict, seed: int, scale: float, done: set[str]) -> None:
         ("scan logs", lambda cur: _scan_logs(cur, n)),
         ("ledger events", lambda cur: _ledger_events(cur, n)),
         ("certificate moves", _certificate_moves),
-        *scale_features.stages(n, scale, step, indexes_built_after),
+        *scale_features.stages(n, scale, step, indexes_built_after, scale < FULL_PAGES_BELOW),
     ]
     if scale < FULL_PAGES_BELOW:
         stages = _with_full_pages(stages, n)
@@ -669,7 +671,7 @@ def main():
             migrate(env)
             roll_up(env)
         return
-    later = scale_features.counts(args.scale)
+    later = scale_features.counts(args.scale, args.scale < FULL_PAGES_BELOW)
     log(f"scale {args.scale}: " + ", ".join(f"{count:,} {table}" for table, count in (n | later).items()))
     done = None if args.fresh else steps_done(args.scale, args.seed)
     if done is None:

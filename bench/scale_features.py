@@ -67,8 +67,20 @@ def run(cur, statements: str, params=None):
     return cur
 
 
-def counts(scale: float) -> dict[str, int]:
-    return {table: max(3, round(n * scale)) for table, n in TODAY.items()}
+# Below bench/scale.py's FULL_PAGES_BELOW the operators' 失信 pages (cases, and the listings in
+# force) hold a page of 20 and a next one, as at scale 1 (600 cases, 81 listings in force), where
+# 0.01's 6 cases list one listing: scale 1's cases up to its 22nd listing in force (the 151st), made
+# by the same formula (the parties, states and dates of scale 1's first cases), so that the city
+# bench's growth 0.01 -> 1 of those pages compares pages of the same rows.
+FULL_PAGE_CASES = 151
+FULL_PAGE = 20
+
+
+def counts(scale: float, full_pages: bool = False) -> dict[str, int]:
+    made = {table: max(3, round(n * scale)) for table, n in TODAY.items()}
+    if full_pages:
+        made["sanction_cases"] = max(made["sanction_cases"], FULL_PAGE_CASES)
+    return made
 
 
 def handled_complaint_columns(submitted: str, seed: str) -> tuple[str, str]:
@@ -109,10 +121,13 @@ def handled_complaint_columns(submitted: str, seed: str) -> tuple[str, str]:
     )
 
 
-def stages(n: dict, scale: float, step: Step, indexes_built_after: IndexesAfter) -> list[tuple[str, Stage]]:
+def stages(
+    n: dict, scale: float, step: Step, indexes_built_after: IndexesAfter, full_pages: bool = False
+) -> list[tuple[str, Stage]]:
     """Every later feature's rows, as scale.py's steps (a name, and what it runs on a cursor); `n`
-    is scale.counts' (workers, companies, residents, bookings)."""
-    n = n | counts(scale)
+    is scale.counts' (workers, companies, residents, bookings); `full_pages`, the 失信 cases that
+    fill the console's pages (FULL_PAGE_CASES)."""
+    n = n | counts(scale, full_pages)
     clerk = n["residents"] + 1  # the staff member and operators who handle things, one user
     n["clerk"] = clerk
 
@@ -127,7 +142,7 @@ def stages(n: dict, scale: float, step: Step, indexes_built_after: IndexesAfter)
     return [
         ("clerks", clerks),
         ("training", lambda cur: _training(cur, n, step, indexes_built_after)),
-        ("sanctions", lambda cur: _sanctions(cur, n, step)),
+        ("sanctions", lambda cur: _sanctions(cur, n, step, full_pages)),
         ("engagements", lambda cur: _engagements(cur, n, step, indexes_built_after)),
         ("series and waiting list", lambda cur: _series_and_waiting(cur, n, step)),
         ("complaints", lambda cur: _complaints(cur, n, step)),
@@ -362,7 +377,7 @@ def _training(cur, n: dict, step: Step, indexes_built_after: IndexesAfter) -> No
         )
 
 
-def _sanctions(cur, n: dict, step: Step) -> None:
+def _sanctions(cur, n: dict, step: Step, full_pages: bool) -> None:
     """失信 cases (four in five against a worker) in each of their states; a decided one has its
     `breach` ledger event and its measure's dates; a listing for each upheld or reduced case
     decided on listing, ended at its end date or by an approved repair, or listed still (and on the
@@ -518,6 +533,13 @@ def _sanctions(cur, n: dict, step: Step) -> None:
                 FROM sanction_cases WHERE measure_ended_on IS NOT NULL
             """,
         )
+        if full_pages:
+            (in_force,) = run(
+                cur,
+                "SELECT count(*) FROM sanction_listings WHERE status = 'listed' "
+                "AND current_date BETWEEN listed_from AND listed_until",
+            ).fetchone()
+            assert in_force > FULL_PAGE, f"{in_force} listings in force: the console's page of them is not full"
 
 
 ENGAGEMENT_STATUS = """CASE WHEN i %% 100 < 50 THEN 'completed' WHEN i %% 100 < 55 THEN 'ended_early'

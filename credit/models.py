@@ -19,6 +19,7 @@ from sqlalchemy import (
     case,
     event,
     false,
+    func,
     literal_column,
     text,
 )
@@ -147,12 +148,20 @@ def grade_rank(grade: Any) -> ColumnElement[int]:
     return case(*ranks, else_=literal_column("0", Integer))
 
 
+def score_rank(score: Any) -> ColumnElement[float]:
+    """A score to sort by, best first and none last, as a value that is never NULL (-1: every
+    score is 0 to 100, credit.scoring clamps each dimension): a page after a cursor is then one
+    index range from the cursor's grade and score together (app.paging's row bound), where a
+    score the order may find NULL bounded the range by the grade alone. A literal, as grade_rank's."""
+    return func.coalesce(score, literal_column("-1", Integer))
+
+
 # The public grade list in its order (best grade, then score, then id), first page or deep, read
 # from the index; the 失信 dates the list filters by are kept in it on PostgreSQL.
 Index(
     "ix_companies_best_first",
     grade_rank(Company.__table__.c.grade).desc(),
-    Company.__table__.c.credit_score.desc().nulls_last(),
+    score_rank(Company.__table__.c.credit_score).desc(),
     Company.__table__.c.id,
     postgresql_include=["listed_until", "hidden_until"],
 )

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.sql_functions import json_array_elements_text
-from credit.models import ISSUED, Certificate, Company, Worker, grade_rank
+from credit.models import ISSUED, Certificate, Company, Worker, grade_rank, score_rank
 from credit.scoring import current_config
 
 
@@ -82,4 +82,4 @@ def recommendable_companies(query: Select, today: date) -> Select:
 # Best first, ties always broken the same way (the id), so a list pages without repeats or gaps.
 WORKERS_BEST_FIRST = (Worker.stars.desc().nulls_last(), Worker.credit_score.desc().nulls_last(), Worker.id)
 GRADE_RANK = grade_rank(Company.grade)
-COMPANIES_BEST_FIRST = (GRADE_RANK.desc(), Company.credit_score.desc().nulls_last(), Company.id)
+COMPANIES_BEST_FIRST = (GRADE_RANK.desc(), score_rank(Company.credit_score).desc(), Company.id)
