@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("APP_ENV", "development")
 
+from city import feed_paths
 from sqlalchemy import event, orm
 
 from accounts.models import STATION_STAFF, User
@@ -28,7 +29,6 @@ from accounts.services import grant_role
 from accounts.web_sessions import start_web_session
 from app import create_app
 from app.extensions import db
-from bench.city import feed_paths
 from console.web import SESSION_COOKIE
 from feed.clients import add_client
 
@@ -68,7 +68,9 @@ def main() -> None:
     with app.app_context():
         connection = db.engine.connect()
     transaction = connection.begin()
-    db.session = orm.scoped_session(orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+    # A plain Session, as tests/conftest.py's: Flask-SQLAlchemy's own would ignore `bind`.
+    plain = orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    db.session = orm.scoped_session(plain)  # type: ignore[arg-type]
     try:
         for statement in arguments.tried:
             started = time.perf_counter()
@@ -100,6 +102,7 @@ def main() -> None:
         event.listen(connection, "before_cursor_execute", lambda *a: sent.append(a[2]))
         plans: list[str] = []
         driver = connection.connection.driver_connection
+        assert driver is not None
         driver.add_notice_handler(lambda notice: plans.append(notice.message_primary))
         for statement in AUTO_EXPLAIN:
             connection.exec_driver_sql(statement)
@@ -123,7 +126,9 @@ def main() -> None:
             hits.append(hit)
             reads.append(read)
             if arguments.path == "feed":
-                rows.append(len(response.json["records"]))
+                body = response.get_json()
+                assert body is not None
+                rows.append(len(body["records"]))
             else:
                 rows.append(response.text.count('id="booking-'))
             if i == len(explained) - 1:  # warm: each statement's time and what it is

@@ -103,11 +103,11 @@ def since_start(since: datetime) -> ColumnElement:
 def read_page(cursor: Cursor, limit: int) -> FeedPage:
     """The `limit` records after `cursor` that no running transaction can still precede."""
     position = tuple_(FeedRecord.xact_id, FeedRecord.id)
-    after = tuple_(cursor.xact_id, cursor.record_id)
+    start = tuple_(cursor.xact_id, cursor.record_id)
     if cursor.since is not None and (cursor.xact_id, cursor.record_id) == (0, 0):
         # A later cursor is past that start already: it follows a record that occurred since then.
-        after = tuple_(since_start(cursor.since), 0)
-    query = select(FeedRecord).where(position > after).order_by(FeedRecord.xact_id, FeedRecord.id).limit(limit + 1)
+        start = tuple_(since_start(cursor.since), 0)
+    query = select(FeedRecord).where(position > start).order_by(FeedRecord.xact_id, FeedRecord.id).limit(limit + 1)
     if cursor.since is not None:
         query = query.where(FeedRecord.occurred_at >= cursor.since)
     if db.session.get_bind().dialect.name == "postgresql":
