@@ -454,14 +454,15 @@ def _planned(table: str, station_where: str = "", series_where: str = "") -> str
 BOOKING_ROWS = """
             INSERT INTO bookings (id, resident_id, idempotency_key, request_fingerprint, station_code, service_code,
                 slot_id, starts_at, ends_at, status, address, location, contact_name, worker_id, reschedule_count,
-                entry_confirmed_at, created_at, updated_at, version)
+                entry_confirmed_at, created_at, updated_at, version, follow_up_recorded)
             SELECT {id}, m.resident_id, 'scale-' || {id}, md5({id}::text), m.station_code, m.service_code, m.slot_id,
                    m.starts_at, m.ends_at, m.status, a.address,
                    ST_SetSRID(ST_MakePoint(coalesce(ST_X(st.location), 113.3) + (m.i % 100 - 50) * 0.0002,
                                            coalesce(ST_Y(st.location), 23.1) + (m.i % 77 - 38) * 0.0002), 4326),
                    '陈女士', CASE WHEN m.status IN ('assigned', 'completed') THEN m.worker_id END, 0,
                    CASE WHEN m.status = 'completed' THEN m.starts_at END,
-                   least(m.starts_at - interval '2 days', now() - interval '3 hours'), m.starts_at, 1
+                   least(m.starts_at - interval '2 days', now() - interval '3 hours'), m.starts_at, 1,
+                   m.status = 'completed' AND ({id}) % 5 < 3
             FROM {made} m JOIN pg_temp.addresses a ON a.n = m.i % 100
             JOIN stations st ON st.code = m.station_code
             """
@@ -541,6 +542,8 @@ def _booking_records(cur) -> None:
             "SELECT id, 1 + (id * 13 % 5), NULL, resident_id, ends_at + interval '1 day', 'pass' "
             "FROM bookings WHERE status = 'completed' AND id % 2 = 0"
         )
+        # The bookings that these follow-ups are of say so already (BOOKING_ROWS): the triggers that
+        # keep follow_up_recorded do not fire while loading.
         cur.execute(
             "INSERT INTO booking_follow_ups (booking_id, caller_id, called_at, satisfied, created_at) "
             "SELECT id, resident_id, least(ends_at + interval '2 days', now() - interval '1 hour'), id % 10 <> 0, "

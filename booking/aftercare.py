@@ -5,7 +5,7 @@ about the service goes on the credit ledger of its worker and the worker's compa
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import case, exists, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from accounts.models import User
@@ -240,14 +240,16 @@ def follow_ups_due(station_code: str, page: int, per_page: int) -> Page:
     FOLLOW_UP_WINDOW_DAYS days (30). A station calls back after a recent service; a booking of
     months ago is past calling back, and without the window the list (and the desk's count of
     it) held every such booking of the station's history, a year of them at the busiest station
-    (~2,300), and grew with it. The window is on the start, in the order of
-    ix_bookings_station_starts_at_id (station, start, id, with the status), so the page and the
-    count read a month of the station's index entries. NOT EXISTS, not NOT IN: each booking looks
-    up its own follow-up by index, instead of every follow-up of the city being read into a hash."""
+    (~2,300), and grew with it. The page and the count read a month of
+    ix_bookings_station_follow_up_due (station, start, id, of the completed bookings whose
+    follow-up is not recorded, which the database's triggers keep on the booking): the bookings
+    due alone, none of the station's called back or the city's follow-ups."""
     since = utcnow() - timedelta(days=current_app.config["FOLLOW_UP_WINDOW_DAYS"])
-    recorded = exists().where(FollowUp.booking_id == Booking.id)
     query = select(Booking).where(
-        Booking.station_code == station_code, Booking.starts_at >= since, Booking.status == COMPLETED, ~recorded
+        Booking.station_code == station_code,
+        Booking.starts_at >= since,
+        Booking.status == COMPLETED,
+        ~Booking.follow_up_recorded,
     )
     order = (Booking.starts_at, Booking.id)
     return paginate_by_key(query, order, Booking.id, page, per_page, load=shown_with_booking())

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -46,6 +47,8 @@ PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED, CANCELLED, REJECTED = (
 )
 STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED, CANCELLED, REJECTED)
 PENDING_BOOKING = f"status = '{PENDING}'"  # the partial index of the bookings waiting to be confirmed
+# The partial index of the completed bookings whose 回访 is not recorded yet (follow_up_recorded).
+FOLLOW_UP_DUE = f"status = '{COMPLETED}' AND NOT follow_up_recorded"
 STATUS_NAMES = {
     PENDING: "待接单",
     CONFIRMED: "已接单",
@@ -199,6 +202,17 @@ class Booking(Model):
             postgresql_where=text(PENDING_BOOKING),
             sqlite_where=text(PENDING_BOOKING),
         ),
+        # The station's follow-up calls due and their count, in the order of the list: those
+        # bookings alone, not every completed booking of the month each looked up among the
+        # city's follow-ups.
+        Index(
+            "ix_bookings_station_follow_up_due",
+            "station_code",
+            "starts_at",
+            "id",
+            postgresql_where=text(FOLLOW_UP_DUE),
+            sqlite_where=text(FOLLOW_UP_DUE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -226,6 +240,12 @@ class Booking(Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Optimistic lock: of two staff acting on one booking at once, the second gets a 409.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    follow_up_recorded: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        comment="its FollowUp exists: kept by the database's triggers on booking_follow_ups (migration 0042)",
+    )
 
     lat = column_property(func.ST_Y(location))
     lng = column_property(func.ST_X(location))

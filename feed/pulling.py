@@ -12,9 +12,10 @@ page. A long transaction in this database holds the feed back until it ends; it 
 record. On SQLite one writer at a time makes the id order the commit order (xact_id is 0)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnClause, literal_column, select, tuple_
+from sqlalchemy import ColumnClause, ColumnElement, func, literal_column, select, tuple_
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.paging import decode_cursor, encode_cursor
@@ -73,15 +74,40 @@ HORIZON: ColumnClause = literal_column(
 )
 
 
+# A record's transaction takes its id (the record's xact_id) when it first writes, and every
+# record says when its change occurred (now, or the start of the job that made it) and when it
+# was recorded (now): no transaction writes for SINCE_MARGIN before it publishes (requests commit
+# at once, jobs by the batch). So no record that occurred at or after a moment precedes a record
+# recorded SINCE_MARGIN before that moment: the first page from `since` starts after one, instead
+# of reading every earlier record in position order (half the feed's history for a year ago:
+# 152,000 rows at scale 1, 1.5 million at 10), and reads about an hour of records more than its own.
+SINCE_MARGIN = timedelta(hours=1)
+
+
+def since_start(since: datetime) -> ColumnElement:
+    """The xact_id that no record occurring at or after `since` can sort before: that of a record
+    recorded SINCE_MARGIN before it, the latest by occurrence (its index finds it at once), 0
+    when there is none."""
+    earlier = aliased(FeedRecord)
+    before = since - SINCE_MARGIN
+    recorded_before = (
+        select(earlier.xact_id)
+        .where(earlier.occurred_at < before, earlier.recorded_at < before)
+        .order_by(earlier.occurred_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(recorded_before, 0)
+
+
 def read_page(cursor: Cursor, limit: int) -> FeedPage:
     """The `limit` records after `cursor` that no running transaction can still precede."""
     position = tuple_(FeedRecord.xact_id, FeedRecord.id)
-    query = (
-        select(FeedRecord)
-        .where(position > tuple_(cursor.xact_id, cursor.record_id))
-        .order_by(FeedRecord.xact_id, FeedRecord.id)
-        .limit(limit + 1)
-    )
+    start = tuple_(cursor.xact_id, cursor.record_id)
+    if cursor.since is not None and (cursor.xact_id, cursor.record_id) == (0, 0):
+        # A later cursor is past that start already: it follows a record that occurred since then.
+        start = tuple_(since_start(cursor.since), 0)
+    query = select(FeedRecord).where(position > start).order_by(FeedRecord.xact_id, FeedRecord.id).limit(limit + 1)
     if cursor.since is not None:
         query = query.where(FeedRecord.occurred_at >= cursor.since)
     if db.session.get_bind().dialect.name == "postgresql":

@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.factories import STATION_A
+from tests.factories import STATION_A, plan_nodes, statements_with_parameters
 from wechat.models import SubscribeMessage
 
 DESK = f"/api/v1/stations/{STATION_A}/desk"
@@ -100,3 +100,25 @@ def test_a_retried_booking_tells_the_station_once_and_a_refused_one_not_at_all(b
     refused, _ = book()
     assert refused.status_code == 409
     assert kinds_sent_to(clerk) == ["station_booking"] * 3
+
+
+def test_a_booking_called_back_leaves_the_follow_ups_due_which_read_only_the_bookings_still_due(
+    completed, staff, client, isolated
+):
+    """The desk's list and count of follow-ups due, on PostgreSQL's plan: the station's bookings
+    still due are read from their own index, and no follow-up of the city is looked up."""
+    called, _, clerk, _ = completed()
+    due, _, _, _ = completed()
+    assert client.post(f"/api/v1/bookings/{called['id']}/follow-up", json={"satisfied": True}, headers=clerk)
+    with statements_with_parameters(isolated) as sent:
+        desk = client.get(DESK, headers=clerk).json["follow_ups_due"]
+    assert ([b["id"] for b in desk["items"]], desk["total"]) == ([due["id"]], 1)
+    if isolated.dialect.name == "postgresql":
+        read = [
+            (node.get("Relation Name"), node.get("Index Name"), node["Actual Rows"])
+            for statement, parameters in sent
+            if "count(" in statement and "follow_up" in statement  # the count of follow-ups due
+            for node in plan_nodes(isolated, statement, parameters)
+            if node.get("Relation Name") in ("bookings", "booking_follow_ups")
+        ]
+        assert read == [("bookings", "ix_bookings_station_follow_up_due", 1)]

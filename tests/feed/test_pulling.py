@@ -6,13 +6,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from app.extensions import db
 from credit.models import Company
 from feed.models import FeedRecord
+from feed.pulling import SINCE_MARGIN
 from feed.records import publish_record
-from tests.factories import new_credit_code
+from tests.factories import new_credit_code, plan_nodes
 from tests.plugins.feed import FEED_PATH
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
@@ -94,14 +95,62 @@ def test_since_gives_the_changes_from_that_moment_and_the_cursor_keeps_it(app, c
     assert served == recent[1:]
 
 
-def insert_record(connection) -> int:
+def recorded(app, *moments: datetime) -> list[int]:
+    """Records of changes that occurred and were recorded at `moments`, one transaction each."""
+    with app.app_context():
+        engine = db.engine
+    made = []
+    for moment in moments:
+        with engine.begin() as connection:
+            made.append(insert_record(connection, moment))
+    return made
+
+
+def test_a_first_page_from_a_moment_gives_the_changes_since_then_and_skips_what_was_recorded_long_before(
+    app, committed_key
+):
+    """Records recorded well before the moment are not read at all (on PostgreSQL's plan), yet a
+    change of the margin before it (a job's, dated at its start) is left out and every change
+    since then served, also one recorded in the margin."""
+    month_before = [T0 - timedelta(days=30, minutes=n) for n in range(30, 0, -1)]
+    old = recorded(app, *month_before)
+    in_margin = recorded(app, T0 - SINCE_MARGIN / 2)
+    since = recorded(app, T0, T0 + timedelta(minutes=1), T0 + timedelta(days=1))
+    with app.app_context():
+        engine = db.engine
+    sent: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args):
+        if "FROM feed_records" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        served, pages = pull_all(app.test_client(), committed_key, since=T0.isoformat())
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert served == since
+    assert old and in_margin and len(pages) == 2
+    if engine.dialect.name == "postgresql":
+        statement, parameters = sent[0]
+        with engine.connect() as connection:
+            scans = [
+                node
+                for node in plan_nodes(connection, statement, parameters)
+                if node.get("Relation Name") == "feed_records" and "Scan" in node["Node Type"]
+            ]
+        read = sum(node["Actual Rows"] + node.get("Rows Removed by Filter", 0) for node in scans)
+        assert read <= 2 + 1 + 1 + len(in_margin) + 1  # the page and one more, the start found, the margin
+
+
+def insert_record(connection, moment: datetime = T0) -> int:
     """A record written on `connection`, in whatever transaction it has open."""
     return connection.execute(
         insert(FeedRecord)
         .values(
             kind="company_grade_changed",
-            occurred_at=T0,
-            recorded_at=T0,
+            occurred_at=moment,
+            recorded_at=moment,
             subject_type="company",
             credit_code=new_credit_code(),
             payload={"company_name": "羊城家政", "grade_before": "A", "grade_after": "2A"},
