@@ -17,7 +17,7 @@ from booking.hours import seed_defaults
 from booking.models import COMPLETED, Booking, FollowUp, Slot
 from tests.factories import POSTGRES_URL, STATION_A, build_app, make_user, recreate_postgres_database
 
-BEFORE = "0041_companies_by_grade"
+BEFORE = "0042_company_list_range"
 FLAGS = "SELECT id, follow_up_recorded FROM bookings ORDER BY id"
 
 

@@ -6,8 +6,8 @@ recorded, kept by triggers on booking_follow_ups (whoever writes one: the servic
 and a partial index holds the completed bookings still due, by station and start: the count and
 the page read those entries and no follow-up.
 
-Revision ID: 0042_follow_ups_due
-Revises: 0041_companies_by_grade
+Revision ID: 0043_follow_ups_due
+Revises: 0042_company_list_range
 Create Date: 2026-12-04 02:00:00.000000
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0042_follow_ups_due"
-down_revision = "0041_companies_by_grade"
+revision = "0043_follow_ups_due"
+down_revision = "0042_company_list_range"
 branch_labels = None
 depends_on = None
 
