@@ -297,13 +297,16 @@ def production_memory(url: str):
         restart_postgresql()
 
 
-def prewarm(url: str) -> None:
-    """Every table and index of one scale's database read into shared_buffers (pg_prewarm), as a
-    primary that has served the city for a while holds them: otherwise the first read of each of
-    the 2,000 random workers, tokens or pages since the restart is a disk read, and at scale 1
-    nearly every read in a two-second run is a first one."""
+def as_a_serving_primary(url: str) -> None:
+    """One scale's database as a primary that has served the city for a while holds it: vacuumed
+    (autovacuum is off on this machine's cluster, so what an earlier run or a --keep reuse wrote
+    was never; an index-only scan then visits the heap) and every table and index read into
+    shared_buffers (pg_prewarm): otherwise the first read of each of the 2,000 random workers,
+    tokens or pages since the restart is a disk read, and at scale 1 nearly every read in a
+    two-second run is a first one."""
     started = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM (ANALYZE)")
         connection.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
         (pages,) = first_row(
             connection,
@@ -311,7 +314,7 @@ def prewarm(url: str) -> None:
             " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i', 'm')",
         )
     elapsed = time.perf_counter() - started
-    print(f"{url.rsplit('/', 1)[-1]}: {pages * 8 // 1024} MB prewarmed in {elapsed:.0f} s", flush=True)
+    print(f"{url.rsplit('/', 1)[-1]}: vacuumed, {pages * 8 // 1024} MB prewarmed in {elapsed:.0f} s", flush=True)
 
 
 def drained(base: str = run.BASE) -> None:
@@ -361,7 +364,7 @@ def measure(args) -> dict[float, dict]:
     scales = [prepared(s, args) for s in args.scales]
     if args.production_memory:
         for p in scales:
-            prewarm(p["env"]["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://"))
+            as_a_serving_primary(p["env"]["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://"))
     RESULTS.mkdir(exist_ok=True)
     bases = [f"http://127.0.0.1:{run.PORT + i}" for i in range(len(scales))]
     servers = [run.start_gunicorn(p["env"], args.workers, run.PORT + i) for i, p in enumerate(scales)]
@@ -480,7 +483,7 @@ def main():
         "--production-memory",
         action="store_true",
         help="restart the local PostgreSQL with a production host's memory settings for the run (needs root)"
-        " and read each scale's data into its shared_buffers first",
+        " and vacuum each scale's data and read it into its shared_buffers first",
     )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
