@@ -309,6 +309,9 @@ class SortTerm:
             if self.nulls_follow():
                 return self.expression.is_(None) if or_equal else false()
             return true() if or_equal else self.expression.is_not(None)
+        # Bound as a value of the column's type: SQLAlchemy takes a bare True or False (the stars
+        # order's `stars IS NULL`) for a keyword it compares only by = and IS.
+        value = literal(value, self.expression.type)
         if self.descending:
             beyond = self.expression <= value if or_equal else self.expression < value
         else:
