@@ -224,6 +224,14 @@ Index(
     Worker.__table__.c.credit_score.desc().nulls_last(),
     Worker.__table__.c.id,
 )
+# The console's worker list by name and by stars (credit.registry.WORKER_ORDERS), page by page.
+Index("ix_workers_name_id", Worker.__table__.c.name, Worker.__table__.c.id)
+Index(
+    "ix_workers_stars_first",
+    Worker.__table__.c.stars.is_(None),
+    Worker.__table__.c.stars.desc(),
+    Worker.__table__.c.id,
+)
 
 
 class Certificate(Model):

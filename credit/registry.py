@@ -9,7 +9,7 @@ from app.clock import today_in_beijing, utcnow
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.i18n import _
-from app.paging import Page, paginate_by_cursor
+from app.paging import Page, paginate_by_cursor, written
 from app.privacy import blind_index
 from credit.employment import offer_employment
 from credit.identifiers import demographics
@@ -223,7 +223,7 @@ def list_workers(
     if company_id is not None:
         query = query.where(Worker.company_id == company_id)
     if state:
-        query = query.where(Certificate.state == state)
+        query = query.where(Certificate.state == written(state))
     shown = (joinedload(Worker.certificate, innerjoin=True), undefer_group(PERSONAL))
     return paginate_by_cursor(
         query,

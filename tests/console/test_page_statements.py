@@ -85,6 +85,33 @@ def test_a_filtered_list_longer_than_the_cap_says_more_than_it_and_pages_on_by_n
     assert "共 25 条" in exact and "下一页" not in exact
 
 
+def test_every_page_of_the_review_queue_is_the_same_statements_with_its_sizes_and_state_written_in(
+    app, client, console_session, isolated, make_applicant, monkeypatch
+):
+    """Pages after any row send the same statement texts, so that the database plans them once
+    for every cursor (a prepared statement's generic plan) instead of planning each page anew.
+    The page's sizes (LIMIT), the count's cap and the state filtered by are written in the text,
+    not sent as parameters: with them as parameters PostgreSQL priced that one plan by guessed
+    rows (a tenth of the range, an average state) above planning each call at the city's size."""
+    monkeypatch.setitem(app.config, "LIST_COUNT_CAP", 10)
+    for n in range(ROWS):
+        make_applicant(name=f"工人{n:02d}")
+    console_session(client, "operator")
+    queue = "/console/certificates"
+    second = queue + link(client.get(queue + "?state=applied&per_page=10").get_data(as_text=True), "下一页")
+    third = queue + link(client.get(second).get_data(as_text=True), "下一页")
+    texts = []
+    for path in (second, third):
+        with statements_with_parameters(isolated) as sent:
+            assert client.get(path).status_code == 200
+        count, shown_page = [statement for statement, _ in sent if "certificates.state" in statement]
+        texts.append((count, shown_page))
+    assert texts[0] == texts[1]
+    count, shown_page = texts[0]
+    assert "LIMIT 11" in count and "'applied'" in count  # the cap, 10, and one row more
+    assert "LIMIT 11" in shown_page and "LIMIT 10" in shown_page and "'applied'" in shown_page
+
+
 def test_the_whole_worker_list_says_every_worker_exactly_without_counting_them(
     app, client, console_session, count_statements, make_applicant, monkeypatch
 ):

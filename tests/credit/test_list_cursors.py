@@ -8,7 +8,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.paging import encode_cursor
 from credit import registry
-from tests.factories import new_credit_code
+from tests.factories import new_credit_code, new_id_number
 
 # (grade, score): grades and scores tied, some scores not yet known (NULL), districts shared.
 COMPANIES = [("3A", 80.0), ("3A", 80.0), ("5A", None), ("A", 40.0), ("3A", None), ("5A", 95.5), ("A", 40.0)]
@@ -56,6 +56,37 @@ def test_following_the_cursors_reads_every_company_once_in_its_order(app, compan
     assert len(every) == len(COMPANIES)
     forward, backward = walk(app, order, per_page)
     assert forward == every and backward == every
+
+
+# Workers' stars: tied, and not yet known (NULL, listed after every rated worker).
+STARS = [4, None, 5, 4, None, 3, 5, 4, None]
+
+
+@pytest.fixture
+def workers(app, isolated):
+    with app.app_context():
+        for n, stars in enumerate(STARS):
+            worker = registry.create_worker({"name": f"工人{n % 4}", "id_number": new_id_number()}, None)
+            worker.stars = stars
+        db.session.commit()
+
+
+@pytest.mark.parametrize("order", sorted(registry.WORKER_ORDERS))
+def test_following_the_cursors_reads_every_worker_once_in_its_order(app, workers, order):
+    """The console's worker list by id, by name (姓名) or by stars, unrated workers last: 下一页
+    from the first page and 上一页 back read each worker once, in the order of the whole list."""
+    with app.app_context():
+        every = [worker.id for worker in registry.list_workers(None, None, 1, 200, order=order).items]
+        pages = [registry.list_workers(None, None, 1, 2, order=order)]
+        while pages[-1].next:
+            pages.append(registry.list_workers(None, None, 1, 2, cursor=pages[-1].next, order=order))
+        forward = [worker.id for page in pages for worker in page.items]
+        page = pages[-1]
+        backward = [worker.id for worker in page.items]
+        while page.previous:
+            page = registry.list_workers(None, None, 1, 2, cursor=page.previous, order=order)
+            backward = [worker.id for worker in page.items] + backward
+    assert len(every) == len(STARS) and forward == every and backward == every
 
 
 def test_the_public_list_answers_the_cursor_of_its_next_page_with_the_same_filters(client, companies):
