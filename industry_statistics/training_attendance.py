@@ -22,6 +22,7 @@ from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Date,
     Integer,
@@ -281,12 +282,14 @@ def _change_statements(since: bool, until: bool):
     attended: list[ColumnElement[bool]] = []
     recorded: list[ColumnElement[bool]] = [Attempt.recorded_at.is_not(None)]
     if since:
-        moment, day = bindparam("since"), bindparam("since_day")
+        moment: BindParameter[datetime] = bindparam("since")
+        day: BindParameter[date] = bindparam("since_day")
         made.append(Enrolment.created_at >= moment)
         completed.append(Enrolment.completed_on >= day)
         attended.append(Attendance.at >= moment)
         recorded.append(Attempt.recorded_at >= moment)
-    end, end_day = bindparam("end"), bindparam("end_day")
+    end: BindParameter[datetime] = bindparam("end")
+    end_day: BindParameter[date] = bindparam("end_day")
     if until:
         made.append(Enrolment.created_at < end)
         completed.append(Enrolment.completed_on < end_day)
