@@ -34,6 +34,8 @@ from app.extensions import db
 from console.web import SESSION_COOKIE
 from tests.factories import make_user
 
+TWO_YEARS = f"month_from={city.months_back(23):%Y-%m}&month_to={city.months_back(0):%Y-%m}"
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -58,6 +60,8 @@ def main() -> None:
         periods = city.random_periods()[: arguments.times]
         pages = {
             "console: training figures": (["/console/training/statistics"], {}),
+            # Two years: a full page of classes and every course at 0.01 too (this month holds none there).
+            "console: training figures, two years": ([f"/console/training/statistics?{TWO_YEARS}"], {}),
             "statistics: training": (
                 [f"/api/v1/statistics/training{'?' + p if p else ''}" for p in periods],
                 {"Authorization": f"Bearer {bearer}"},
