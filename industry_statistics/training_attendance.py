@@ -19,8 +19,24 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, Integer, func, insert, literal, select, tuple_, union_all, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    bindparam,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from app.clock import beijing_day_bounds, in_beijing, utcnow
@@ -56,13 +72,22 @@ class TrainingFigures:
 def training_figures(period: Period) -> TrainingFigures:
     by_month: dict[str, Counter] = {name: Counter() for name in COUNTS}
     by_course: dict[str, Counter] = {name: Counter() for name in COUNTS}
-    for (month, course, what), count in _counts(period).items():
+    rolled_up, titles = _rolled_up_and_counted(period)
+    for (month, course, what), count in rolled_up.items():
         if count:
-            by_month[what][f"{month:%Y-%m}"] += count
-            by_course[what][str(course)] += count
+            if month is not None:
+                by_month[what][f"{month:%Y-%m}"] += count
+            if course is not None:
+                by_course[what][str(course)] += count
 
     course_keys = sorted({int(course) for counts in by_course.values() for course in counts})
-    titles = dict(db.session.execute(select(Course.id, Course.title).where(Course.id.in_(course_keys))).all())
+    untitled = [course for course in course_keys if course not in (titles or {})]
+    if titles is None or untitled:
+        # Before the job first ran, every course's; after, one that only the rows since the
+        # rollup's mark hold (recorded minutes ago).
+        titles = (titles or {}) | dict(
+            db.session.execute(select(Course.id, Course.title).where(Course.id.in_(untitled))).all()
+        )
     months = period.months
     return TrainingFigures(
         period=period,
@@ -88,20 +113,35 @@ def _chart(names: Mapping, counts: Mapping[str, Mapping], keys: list[str], label
     )
 
 
-def _counts(period: Period) -> Counter:
-    """{(month's first day, course, what): count} in the period: the rollup's of its whole months
-    with what was recorded in them since, and those of its other days counted from the rows."""
+def _rolled_up_and_counted(period: Period) -> tuple[Counter, dict[int, str] | None]:
+    """{(month's first day or None, course or None, what): count} in the period, and the titles of
+    the rollup's courses (None before the job first ran): the rollup's whole months summed per
+    month (course None) and per course (month None) by the database, so that as many rows are
+    read at any fill of the months; what was recorded in them since and the period's other days,
+    counted from the rows per month and course, under both keys."""
     reaches = rollup_reaches("training")
     if reaches is None:
-        return _counted(period.first_day, period.last_day)
+        return _both_ways(_counted(period.first_day, period.last_day)), None
     months, loose = whole_months_and_loose_days(period, to_today=True)
     counts: Counter = Counter()
     for first, last in loose:
         counts.update(_counted(first, last))
+    titles: dict[int, str] = {}
     if months:
-        counts.update(_rolled_up(months))
         counts.update({key: n for key, n in _changes(reaches, None).items() if key[0] in months})
-    return counts
+        rolled_up, titles = _rolled_up(months)
+        return _both_ways(counts) + rolled_up, titles
+    return _both_ways(counts), titles
+
+
+def _both_ways(counts: Counter) -> Counter:
+    """{(month, course, what): n} as the rollup's sums are keyed: (month, None, what) and (None,
+    course, what)."""
+    both: Counter = Counter()
+    for (month, course, what), n in counts.items():
+        both[(month, None, what)] += n
+        both[(None, course, what)] += n
+    return both
 
 
 def _first_days(rows) -> Counter:
@@ -112,49 +152,77 @@ def _first_days(rows) -> Counter:
 def _made_completed_attended(enrolled, completed, attended) -> Counter:
     """The enrolments made, completions and attendances, by month and course, of the rows the
     three conditions select, in one statement."""
-    parts = [
+    return _first_days(db.session.execute(_made_completed_attended_statement(enrolled, completed, attended)))
+
+
+def _made_completed_attended_statement(enrolled, completed, attended):
+    """The rows are counted per class (attendances per
+    session) before the class's course is looked up by its key, once for a class or session
+    however many rows it has: a join would hash every class (and session) for the handful of rows
+    since the rollup's mark."""
+    return union_all(
         _by_month_and_course(
-            "enrolments",
-            select(beijing_month(Enrolment.created_at).label("month"), TrainingClass.course_id)
-            .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
-            .where(*enrolled),
+            "enrolments", beijing_month(Enrolment.created_at), Enrolment.class_id, enrolled, _course_of_class
         ),
         _by_month_and_course(
             "completions",
-            select(beijing_month(Enrolment.completed_on).label("month"), TrainingClass.course_id)
-            .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
-            .where(*completed),
+            beijing_month(Enrolment.completed_on),
+            Enrolment.class_id,
+            completed,
+            _course_of_class,
         ),
         _by_month_and_course(
-            "attendances",
-            select(beijing_month(Attendance.at).label("month"), TrainingClass.course_id)
-            .join(ClassSession, ClassSession.id == Attendance.session_id)
-            .join(TrainingClass, TrainingClass.id == ClassSession.class_id)
-            .where(*attended),
+            "attendances", beijing_month(Attendance.at), Attendance.session_id, attended, _course_of_session
         ),
-    ]
-    return _first_days(db.session.execute(union_all(*parts)))
+    )
 
 
-def _by_month_and_course(what: str, query):
-    rows = query.subquery()
-    return select(literal(what), rows.c.month, rows.c.course_id, func.count()).group_by(rows.c.month, rows.c.course_id)
+def _course_of_class(class_id):
+    return select(TrainingClass.course_id).where(TrainingClass.id == class_id).scalar_subquery()
+
+
+def _course_of_session(session_id):
+    return (
+        select(TrainingClass.course_id)
+        .join(ClassSession, ClassSession.class_id == TrainingClass.id)
+        .where(ClassSession.id == session_id)
+        .scalar_subquery()
+    )
+
+
+def _by_month_and_course(what: str, month, per, which, course_of):
+    """(what, month, course, count) of the rows `which` selects: counted per month and `per` (a
+    class or session) first, then each one's course read by `course_of`."""
+    counted = (
+        select(month.label("month"), per.label("per"), func.count().label("n"))
+        .where(*which)
+        .group_by(month, per)
+        .subquery()
+    )
+    with_course = select(counted.c.month, course_of(counted.c.per).label("course_id"), counted.c.n).subquery()
+    return select(
+        literal(what), with_course.c.month, with_course.c.course_id, func.sum(with_course.c.n).cast(Integer)
+    ).group_by(with_course.c.month, with_course.c.course_id)
 
 
 def _exam_results(*which) -> dict[tuple[date, int, int], bool]:
     """{(month's first day, course, worker): passed} of the submitted attempts `which` selects:
     a worker passed in a month if any attempt then passed."""
+    return _by_month_course_and_worker(db.session.execute(_exam_results_statement(*which)))
+
+
+def _by_month_course_and_worker(rows) -> dict[tuple[date, int, int], bool]:
+    return {(date.fromisoformat(f"{m}-01"), course, worker): bool(passed) for m, course, worker, passed in rows}
+
+
+def _exam_results_statement(*which):
     month = beijing_month(Attempt.submitted_at)
-    query = (
+    return (
         select(month, Exam.course_id, Attempt.worker_id, func.max(Attempt.passed.cast(Integer)))
         .join(Exam, Exam.id == Attempt.exam_id)
         .where(Attempt.submitted_at.is_not(None), *which)
         .group_by(month, Exam.course_id, Attempt.worker_id)
     )
-    return {
-        (date.fromisoformat(f"{m}-01"), course, worker): bool(passed)
-        for m, course, worker, passed in db.session.execute(query)
-    }
 
 
 def _counted(first: date, last: date) -> Counter:
@@ -181,28 +249,13 @@ def _changes(since: datetime | None, until: datetime | None) -> Counter:
     load of made-up data holds) are not read: the live part is what the time since `since` holds."""
     if since is not None and until is not None and since >= until:
         return Counter()  # nothing to add: no statement
-    made: list[ColumnElement[bool]] = []
-    completed: list[ColumnElement[bool]] = []
-    attended: list[ColumnElement[bool]] = []
-    recorded: list[ColumnElement[bool]] = [Attempt.recorded_at.is_not(None)]
+    end = until if until is not None else utcnow()
+    parameters = {"end": end, "end_day": in_beijing(end).date()}
     if since is not None:
-        made.append(Enrolment.created_at >= since)
-        completed.append(Enrolment.completed_on >= in_beijing(since).date())
-        attended.append(Attendance.at >= since)
-        recorded.append(Attempt.recorded_at >= since)
-    if until is not None:
-        made.append(Enrolment.created_at < until)
-        completed.append(Enrolment.completed_on < in_beijing(until).date())
-        attended.append(Attendance.at < until)
-        recorded.append(Attempt.recorded_at < until)
-    else:
-        now = utcnow()
-        made.append(Enrolment.created_at <= now)
-        completed.append(Enrolment.completed_on <= in_beijing(now).date())
-        attended.append(Attendance.at <= now)
-        recorded.append(Attempt.recorded_at <= now)
-    counts = _made_completed_attended(made, completed, attended)
-    results = _exam_results(*recorded)
+        parameters |= {"since": since, "since_day": in_beijing(since).date()}
+    made_completed_attended, exam_results = _change_statements(since is not None, until is not None)
+    counts = _first_days(db.session.execute(made_completed_attended, parameters))
+    results = _by_month_course_and_worker(db.session.execute(exam_results, parameters))
     earlier: dict[tuple[date, int, int], bool] = {}
     if since is not None and results:
         # The same workers' results at the same exams recorded before: the rollup's already.
@@ -219,11 +272,70 @@ def _changes(since: datetime | None, until: datetime | None) -> Counter:
     return counts
 
 
-def _rolled_up(months: list[date]) -> Counter:
-    query = select(TrainingCounts.first_day, TrainingCounts.course_id, TrainingCounts.what, TrainingCounts.count).where(
-        TrainingCounts.first_day.in_(months)
+@cache
+def _change_statements(since: bool, until: bool):
+    """_changes's two statements for bounds of this shape, built once (every figure reads the
+    live part): from `since` (bound "since", its Beijing day "since_day") if there is one, to
+    "end" (its day "end_day"), until it if it is the job's `until`, through it if it is now."""
+    made: list[ColumnElement[bool]] = []
+    completed: list[ColumnElement[bool]] = []
+    attended: list[ColumnElement[bool]] = []
+    recorded: list[ColumnElement[bool]] = [Attempt.recorded_at.is_not(None)]
+    if since:
+        moment: BindParameter[datetime] = bindparam("since")
+        day: BindParameter[date] = bindparam("since_day")
+        made.append(Enrolment.created_at >= moment)
+        completed.append(Enrolment.completed_on >= day)
+        attended.append(Attendance.at >= moment)
+        recorded.append(Attempt.recorded_at >= moment)
+    end: BindParameter[datetime] = bindparam("end")
+    end_day: BindParameter[date] = bindparam("end_day")
+    if until:
+        made.append(Enrolment.created_at < end)
+        completed.append(Enrolment.completed_on < end_day)
+        attended.append(Attendance.at < end)
+        recorded.append(Attempt.recorded_at < end)
+    else:
+        made.append(Enrolment.created_at <= end)
+        completed.append(Enrolment.completed_on <= end_day)
+        attended.append(Attendance.at <= end)
+        recorded.append(Attempt.recorded_at <= end)
+    return _made_completed_attended_statement(made, completed, attended), _exam_results_statement(*recorded)
+
+
+def _rolled_up(months: list[date]) -> tuple[Counter, dict[int, str]]:
+    """The rollup's counts of the months, summed per month and per course in one statement (at
+    most five rows a month and five a course, however many courses each month holds), and the
+    titles of those courses."""
+    counts: Counter = Counter()
+    titles: dict[int, str] = {}
+    for month, course, title, what, n in db.session.execute(_rolled_up_statement(), {"months": months}):
+        counts[(month, course, what)] += n
+        if course is not None:
+            titles[course] = title
+    return counts, titles
+
+
+@cache
+def _rolled_up_statement():
+    in_months = TrainingCounts.first_day.in_(bindparam("months", expanding=True))
+    total = func.sum(TrainingCounts.count)
+    per_month = (
+        select(TrainingCounts.first_day, null().cast(Integer), null().cast(String), TrainingCounts.what, total)
+        .where(in_months)
+        .group_by(TrainingCounts.first_day, TrainingCounts.what)
     )
-    return Counter({(month, course, what): n for month, course, what, n in db.session.execute(query)})
+    summed = (
+        select(TrainingCounts.course_id, TrainingCounts.what, total.label("n"))
+        .where(in_months)
+        .group_by(TrainingCounts.course_id, TrainingCounts.what)
+        .subquery()
+    )
+    # Summed before the titles are joined: grouped by a title, the rows would be sorted by text.
+    per_course = select(null().cast(Date), summed.c.course_id, Course.title, summed.c.what, summed.c.n).join(
+        Course, Course.id == summed.c.course_id
+    )
+    return union_all(per_month, per_course)
 
 
 def roll_up_training(since: datetime | None, until: datetime) -> int:

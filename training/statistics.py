@@ -11,8 +11,9 @@ recorded since, not from every attempt."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, Integer, case, func, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, Integer, bindparam, case, func, insert, select, tuple_, update
 from sqlalchemy.orm import aliased
 
 from app.clock import beijing_day_bounds, in_beijing, utcnow
@@ -318,6 +319,15 @@ def _results_of(class_ids: list[int]) -> defaultdict[int, Counter]:
     results: defaultdict[int, Counter] = defaultdict(Counter)
     if not class_ids:
         return results
+    for class_id, passed, workers in db.session.execute(_results_statement(), {"class_ids": class_ids}):
+        if passed is not None:
+            results[class_id].update(sat=workers, passed=workers if passed else 0)
+    return results
+
+
+@cache
+def _results_statement():
+    """_results_of's statement, built once (every page of classes reads it)."""
     # Each worker who completed a class: passed (1), failed (0) or not sat (NULL) the course's
     # exam, looked up per worker through the attempts' index by worker and exam (a join would read
     # every attempt).
@@ -334,12 +344,9 @@ def _results_of(class_ids: list[int]) -> defaultdict[int, Counter]:
     completed = (
         select(Enrolment.class_id, result.label("passed"))
         .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
-        .where(Enrolment.class_id.in_(class_ids), Enrolment.status == COMPLETED)
+        .where(Enrolment.class_id.in_(bindparam("class_ids", expanding=True)), Enrolment.status == COMPLETED)
         .subquery()
     )
     # Grouped by the result, so that each worker's is looked up once.
     by = (completed.c.class_id, completed.c.passed)
-    for class_id, passed, workers in db.session.execute(select(*by, func.count()).group_by(*by)):
-        if passed is not None:
-            results[class_id].update(sat=workers, passed=workers if passed else 0)
-    return results
+    return select(*by, func.count()).group_by(*by)

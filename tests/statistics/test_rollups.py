@@ -28,7 +28,7 @@ from tests.plugins.statistics import beijing
 from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, by_key, nearest_rank, period_of
 from training.exams import submit
 from training.models import COMPLETED as TRAINING_COMPLETED
-from training.models import Attempt, Attendance, ClassSession, Enrolment, Exam, TrainingClass
+from training.models import Attempt, Attendance, ClassSession, Course, Enrolment, Exam, TrainingClass
 
 ROUTES = ("bookings", "certificates", "complaints", "training")
 BY_DISTRICT = ("bookings", "certificates", "complaints")
@@ -384,3 +384,35 @@ def test_each_exams_pass_rate_reads_the_rollup_and_only_the_results_recorded_sin
             exams = answered(client, operator, PASS_RATES, {})["exams"]
         assert sum(exam["sat"] for exam in exams) >= 10
         assert read() == 0
+
+
+def test_a_course_first_recorded_since_the_job_ran_is_shown_under_its_title(
+    client, cli, isolated, operator, generated, app
+):
+    """The rollup's courses come with their titles; a course whose first enrolment and attendance
+    were recorded after the job ran is in this month's figures all the same, under its own title,
+    and the figures are those counted from the rows."""
+    cli("statistics", "roll-up")
+    with app.app_context():
+        course = Course(title="新开课程", kind="theory", purpose="pre_job", required_hours=8, pass_mark=60)
+        db.session.add(course)
+        db.session.flush()
+        held = TrainingClass(course_id=course.id, title="新课首班", mode="offline", capacity=30, enrolled=0)
+        db.session.add(held)
+        db.session.flush()
+        session = ClassSession(class_id=held.id, starts_at=utcnow(), ends_at=utcnow() + timedelta(hours=3))
+        worker_id = db.session.scalars(select(Worker.id).order_by(Worker.id).limit(1)).one()
+        db.session.add_all([session, Enrolment(class_id=held.id, worker_id=worker_id, status="enrolled")])
+        db.session.flush()
+        db.session.add(Attendance(session_id=session.id, worker_id=worker_id, method="qr"))
+        db.session.commit()
+        course_id = course.id
+    to_today = {"from": today_in_beijing().replace(day=1).isoformat(), "to": today_in_beijing().isoformat()}
+
+    answer = answered(client, operator, "training", to_today)
+
+    by_course = answer["by_course"]
+    assert by_course["labels"][by_course["keys"].index(str(course_id))] == "新开课程"
+    assert by_key(by_course)["enrolments"][str(course_id)] == 1
+    assert by_key(by_course)["attendances"][str(course_id)] == 1
+    assert answer == counted_from_the_rows(client, isolated, operator, "training", to_today)
