@@ -21,8 +21,12 @@ from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import (
+    ARRAY,
     BindParameter,
     CompoundSelect,
+    Date,
+    Integer,
+    Select,
     and_,
     bindparam,
     case,
@@ -286,11 +290,27 @@ def _rank(percent: int, n: int) -> int:
     return -(-percent * n // 100)
 
 
-# The rollup's hours at the ranks wanted of a scope's months, read from the primary key; built once.
-_HOURS_AT_RANKS = select(ComplaintHours.first_day, ComplaintHours.rank, ComplaintHours.hours).where(
-    ComplaintHours.district == bindparam("scope"),
-    tuple_(ComplaintHours.first_day, ComplaintHours.rank).in_(bindparam("ranks", expanding=True)),
-)
+@cache
+def _hours_at_ranks(dialect: str) -> Select:
+    """The rollup's hours of :scope at the ranks wanted, read from the primary key. On PostgreSQL
+    the ranks are two arrays (:days, :ranks) joined to it, one text whatever their number, so that
+    it is planned once: the tuples listed took 0.4 ms to plan, more than to run, with a year of
+    months' ranks. Built once for each backend."""
+    hours = select(ComplaintHours.first_day, ComplaintHours.rank, ComplaintHours.hours).where(
+        ComplaintHours.district == bindparam("scope")
+    )
+    if dialect != "postgresql":
+        return hours.where(
+            tuple_(ComplaintHours.first_day, ComplaintHours.rank).in_(bindparam("ranks", expanding=True))
+        )
+    wanted = (
+        func.unnest(bindparam("days", type_=ARRAY(Date())), bindparam("ranks", type_=ARRAY(Integer())))
+        .table_valued("first_day", "rank")
+        .render_derived(name="wanted")
+    )
+    return hours.join(
+        wanted, and_(ComplaintHours.first_day == wanted.c.first_day, ComplaintHours.rank == wanted.c.rank)
+    )
 
 
 def _ranks_near(scope: str, months: dict[str, tuple[int, int, list[int]]]) -> dict[str, dict[int, float]]:
@@ -304,8 +324,12 @@ def _ranks_near(scope: str, months: dict[str, tuple[int, int, list[int]]]) -> di
         if n
         for rank in range(max(1, k - added), min(n, k) + 1)
     ]
+    dialect = db.session.get_bind().dialect.name
+    wanted = (
+        {"ranks": near} if dialect != "postgresql" else {"days": [d for d, _ in near], "ranks": [r for _, r in near]}
+    )
     ranks: dict[str, dict[int, float]] = {}
-    for first, rank, hours in db.session.execute(_HOURS_AT_RANKS, {"scope": scope, "ranks": near}):
+    for first, rank, hours in db.session.execute(_hours_at_ranks(dialect), {"scope": scope} | wanted):
         ranks.setdefault(f"{first:%Y-%m}", {})[rank] = hours
     return ranks
 
