@@ -49,6 +49,9 @@ STATUSES = (PENDING, CONFIRMED, ASSIGNED, IN_SERVICE, COMPLETED, CANCELLED, REJE
 PENDING_BOOKING = f"status = '{PENDING}'"  # the partial index of the bookings waiting to be confirmed
 # The partial index of the completed bookings whose 回访 is not recorded yet (follow_up_recorded).
 FOLLOW_UP_DUE = f"status = '{COMPLETED}' AND NOT follow_up_recorded"
+# The partial indexes of the complaints the statistics' rollup does not hold yet (industry_statistics.complaints).
+UNDECIDED = "decided_at IS NULL"
+DECIDED_UNANSWERED = "decided_at IS NOT NULL AND accepted_at IS NULL"
 STATUS_NAMES = {
     PENDING: "待接单",
     CONFIRMED: "已接单",
@@ -354,6 +357,20 @@ class Complaint(HandledComplaint, CheckedText, Model):
         # The complaints the statistics' rollup does not hold yet (industry_statistics.complaints).
         Index("ix_booking_complaints_decided_at", "decided_at"),
         Index("ix_booking_complaints_respond_by", "respond_by"),
+        # The undecided ones, counted from the index alone (migration 0042); those decided unanswered.
+        Index(
+            "ix_booking_complaints_undecided",
+            "submitted_at",
+            postgresql_include=["station_code", "accepted_at", "respond_by", "resolve_by"],
+            postgresql_where=text(UNDECIDED),
+            sqlite_where=text(UNDECIDED),
+        ),
+        Index(
+            "ix_booking_complaints_decided_unanswered",
+            "respond_by",
+            postgresql_where=text(DECIDED_UNANSWERED),
+            sqlite_where=text(DECIDED_UNANSWERED),
+        ),
         Index("ix_booking_complaints_station_code_id", "station_code", "id"),
         # A station's open complaints by deadline (the desk's complaints due), not the city's.
         Index(
