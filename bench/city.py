@@ -197,7 +197,10 @@ def console_paths(station: str, connection) -> tuple[dict[str, list[str]], dict[
         "console: training classes (operator)": [
             f"/console/training/classes?cursor={cursor_of('newest', 'after', class_id)}" for class_id in classes
         ],
-        "console: training figures (operator)": ["/console/training/statistics"],
+        # Two years: a full page of classes at 0.01 as at 1 (0.01's 25 classes leave most months empty).
+        "console: training figures (operator, two years)": [
+            f"/console/training/statistics?month_from={months_back(23):%Y-%m}&month_to={months_back(0):%Y-%m}"
+        ],
     }
     return staff, operator
 
