@@ -154,9 +154,9 @@ def load_config(environ: Mapping[str, str] = os.environ, instance_path: str | Pa
         # Expiry reminders (flask credit expiry-reminders, the expiring-items list): what ends
         # within this many days (Beijing's calendar) is due.
         "EXPIRY_REMINDER_DAYS": settings.integer("EXPIRY_REMINDER_DAYS", 30),
-        # A long filtered list in the console counts its rows up to this many ("1,000 条以上"),
-        # not every row of the city (app.paging): the rows its page numbers reach (MAX_OFFSET),
-        # past which an operator pages by 下一页 whatever the figure; a station's 回访 are due for
+        # A long filtered list counts its rows up to this many ("1,000 条以上"), not every row of
+        # the city, and its page numbers reach as far (app.paging): past them a reader pages by
+        # 下一页 (the cursor), whatever the figure; a station's 回访 are due for
         # bookings whose service began within this many days (booking.aftercare.follow_ups_due).
         "LIST_COUNT_CAP": settings.integer("LIST_COUNT_CAP", 1_000),
         "FOLLOW_UP_WINDOW_DAYS": settings.integer("FOLLOW_UP_WINDOW_DAYS", 30),

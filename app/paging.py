@@ -30,9 +30,6 @@ from app.i18n import _
 MAX_PER_PAGE = 200
 CURSOR_PREFIX = "v1."
 MAX_CURSOR_LENGTH = 200
-# How deep `page` may still reach in a list paged by cursor: an OFFSET this short costs as little
-# as the range read, and a client that counted pages keeps its first ones.
-MAX_OFFSET = 1000
 
 
 @dataclass(frozen=True)
@@ -152,7 +149,7 @@ def paginate_by_cursor(
     primary key) from that row's sort key, so that a deep page costs what the first one does.
     `sort` names the order in the cursor: a cursor of another order is refused (422
     invalid_cursor, naming `cursor`) rather than read as a wrong position. Without a cursor, the
-    `page`-th page by OFFSET (a shallow one: the query schema bounds it by MAX_OFFSET). The
+    `page`-th page by OFFSET (a shallow one: the query schema bounds it by LIST_COUNT_CAP). The
     page's `next` and `previous` are the cursors after its last row and before its first.
 
 
@@ -418,7 +415,9 @@ class PageQuery(ma.Schema):
 
 class CursorPageQuery(PageQuery):
     """The paging of a list paged by cursor: the first page, then `cursor` (a page's `next` or
-    `previous`); `page` still reaches the first MAX_OFFSET rows."""
+    `previous`); `page` still reaches the rows a capped count reaches (LIST_COUNT_CAP): an OFFSET
+    this short costs as little as the range read, and a client that counted pages keeps its
+    first ones, as far as it can number them."""
 
     cursor = fields.String(
         metadata={
@@ -431,9 +430,10 @@ class CursorPageQuery(PageQuery):
     def shallow_page_or_cursor(self, data: dict, original: Any, **_kwargs) -> None:
         if "cursor" in data and "page" in original:
             raise ma.ValidationError(_("give page or cursor, not both"), "cursor")
-        if (data["page"] - 1) * data["per_page"] >= MAX_OFFSET:
+        numbered = current_app.config["LIST_COUNT_CAP"]
+        if (data["page"] - 1) * data["per_page"] >= numbered:
             raise ma.ValidationError(
-                _("only the first %(rows)s rows are paged by number: follow `next`", rows=MAX_OFFSET), "page"
+                _("only the first %(rows)s rows are paged by number: follow `next`", rows=numbered), "page"
             )
 
 
