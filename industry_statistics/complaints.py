@@ -45,8 +45,8 @@ from app.clock import beijing_day_bounds, utcnow
 from app.database import UtcDateTime
 from app.extensions import db
 from app.i18n import lazy_gettext
-from app.paging import one_of
 from app.rollup_marks import rollup_reaches
+from app.sql_functions import one_of
 from booking.models import Complaint
 from industry_statistics.charts import Chart, chart
 from industry_statistics.models import EVERY_DISTRICT, ComplaintCounts, ComplaintHours
@@ -91,14 +91,14 @@ def _decided_unsettled(at: BindParameter):
 
 
 @cache
-def _not_rolled_up(dialect: str, in_district: bool) -> CompoundSelect:
+def _not_rolled_up(in_district: bool) -> CompoundSelect:
     """The complaints submitted from :starts to :ends that the rollup reaching :reaches does not
     hold, as rows of (month, hours to decide, complaints, answered late, decided late at :now):
     each month's undecided ones in one row (hours NULL), counted by the database from their own
     index, never read (as many as a city's complaints wait to be decided, each on a heap page of
     its own); each decided one not settled then in a row of its own (1 complaint; late 1 or NULL).
-    Only :district's with `in_district`. Built once for each backend (`dialect`) and case: its
-    expressions cost more to build than to run."""
+    Only :district's with `in_district`. Built once for each case (each backend compiles its own
+    spelling of it): its expressions cost more to build than to run."""
     now, reaches = bindparam("now", type_=UtcDateTime()), bindparam("reaches", type_=UtcDateTime())
     where = [
         Complaint.submitted_at >= bindparam("starts", type_=UtcDateTime()),
@@ -255,7 +255,7 @@ def _counted_with_the_rollup(whole: list[date], reaches: datetime, now: datetime
     }
     starts, ends = beijing_day_bounds(whole[0])[0], beijing_day_bounds(month_days(whole[-1])[1])[1]
     live: dict[str, list] = {}
-    not_rolled_up = _not_rolled_up(db.session.get_bind().dialect.name, district_code is not None)
+    not_rolled_up = _not_rolled_up(district_code is not None)
     for month, value, complaints, answered_late, decided_late in db.session.execute(
         not_rolled_up, {"now": now, "reaches": reaches, "starts": starts, "ends": ends, "district": district_code}
     ):
