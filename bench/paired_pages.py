@@ -101,7 +101,7 @@ def opened(value: float, times: int) -> Scale:
     issued = column("SELECT worker_id FROM certificates WHERE state = 'issued'")
     bookings = column("SELECT starts_at, id FROM bookings WHERE station_code = %s", station)
     companies = column(f"SELECT {city.GRADE_RANK}, credit_score, id FROM companies")
-    classes = column("SELECT id FROM training_classes")
+    classes = column(city.CLASSES_WITH_A_PAGE_AFTER)
     with app.app_context():
         operator, clerk = make_user(OPERATOR), make_user(STATION_STAFF, station_code=station)
         web, staff, api = start_web_session(operator), start_session(clerk), start_session(operator)

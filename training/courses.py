@@ -2,12 +2,14 @@
 online class in lessons. Callers commit; these functions only flush."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import utcnow
 from app.errors import Invalid
 from app.extensions import db
 from app.i18n import _
-from app.paging import Page, paginate_by_cursor
+from app.paging import Page, among, paginate_by_cursor
 from stations.models import Station
 from training.models import OFFLINE, ONLINE, REFRESHER, ClassSession, Course, Lesson, TrainingClass
 
@@ -37,9 +39,37 @@ def list_classes(query: dict) -> Page:
         statement = statement.where(TrainingClass.course_id == query["course_id"])
     if "mode" in query:
         statement = statement.where(TrainingClass.mode == query["mode"])
-    return paginate_by_cursor(
-        statement, NEWEST_FIRST, "newest", TrainingClass.id, query.get("cursor"), query["per_page"], page=query["page"]
+    listing = paginate_by_cursor(
+        statement,
+        NEWEST_FIRST,
+        "newest",
+        TrainingClass.id,
+        query.get("cursor"),
+        query["per_page"],
+        page=query["page"],
+        load=(lazyload(TrainingClass.sessions), lazyload(TrainingClass.lessons)),
     )
+    _load_sessions_and_lessons(listing.items)
+    return listing
+
+
+def _load_sessions_and_lessons(classes: list[TrainingClass]) -> None:
+    """The classes' sessions and lessons, each read by one statement of the classes' ids as one
+    array (`app.paging.among`), planned once for every page. Joined to the page's statement
+    instead, they were hashed whole (every session and lesson of the city read for a page)."""
+    ids = [training_class.id for training_class in classes]
+    sessions: dict[int, list[ClassSession]] = {class_id: [] for class_id in ids}
+    lessons: dict[int, list[Lesson]] = {class_id: [] for class_id in ids}
+    if ids:
+        for session in db.session.scalars(
+            select(ClassSession).where(among(ClassSession.class_id, ids)).order_by(ClassSession.starts_at)
+        ):
+            sessions[session.class_id].append(session)
+        for lesson in db.session.scalars(select(Lesson).where(among(Lesson.class_id, ids)).order_by(Lesson.position)):
+            lessons[lesson.class_id].append(lesson)
+    for training_class in classes:
+        set_committed_value(training_class, "sessions", sessions[training_class.id])
+        set_committed_value(training_class, "lessons", lessons[training_class.id])
 
 
 def create_class(course: Course, data: dict) -> TrainingClass:

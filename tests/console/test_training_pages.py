@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 from app.clock import BEIJING
-from tests.factories import STATION_A, offline_class_body, session_around_now
+from tests.factories import STATION_A, offline_class_body, online_class_body, session_around_now
 
 
 def session_line(hours_before=0.5, hours_after=2.0) -> str:
@@ -195,3 +195,30 @@ def test_the_classes_page_on_from_the_newest_by_next_and_back_by_previous(
     back = html.unescape(found(r'<a href="(\?[^"]*)" rel="prev">上一页</a>', oldest))
     again = client.get(f"/console/training/classes{back}").get_data(as_text=True)
     assert re.findall(r'data-class="(\d+)"', again) == [str(ids[2]), str(ids[1])]
+
+
+def test_the_classes_page_shows_each_classs_sessions_and_lessons_by_the_same_statements_for_one_class_as_for_many(
+    client, isolated, console_session, count_statements, make_class, make_course
+):
+    """A page's sessions and lessons are read by one statement each whose text does not change
+    with the classes on the page, so that PostgreSQL plans it once for every page (with one
+    parameter per class, it planned the lessons anew on almost every page of the city's). SQLite
+    plans every statement anew whatever its text."""
+    course = make_course()
+    tomorrow = session_around_now(hours_before=-24, hours_after=26)
+    make_class(offline_class_body(sessions=[session_around_now(), tomorrow]), course)
+    console_session(client, "operator")
+    client.get("/console/training/classes")  # the session's look-up warmed
+    pages = []
+    for _ in range(2):
+        with count_statements() as statements:
+            page = client.get(f"/console/training/classes?course_id={course['id']}").get_data(as_text=True)
+        pages.append((page, sorted(statements)))
+        make_class(online_class_body(10, 20, 30), course)
+        make_class(offline_class_body(), course)
+    (one, read_for_one), (three, read_for_three) = pages
+    assert re.findall(r"共 (\d+) 节|(\d+) 课", one) == [("2", "")]
+    assert sorted(re.findall(r"共 (\d+) 节|(\d+) 课", three)) == [("", "3"), ("1", ""), ("2", "")]
+    assert len(read_for_one) == len(read_for_three)
+    if isolated.dialect.name == "postgresql":
+        assert read_for_one == read_for_three
