@@ -74,6 +74,18 @@ def recreate_postgres_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{target.database}"')
 
 
+def empty_database_url(backend: str, tmp_path: Path, name: str) -> str:
+    """An empty database on `backend` ("sqlite" or "postgresql") for a migration test to take up
+    and down: a file under `tmp_path`, or a database of the suite's server named after the suite's
+    and `name`, created afresh."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    suite = make_url(POSTGRES_URL)
+    url = suite.set(database=f"{suite.database}_{name}").render_as_string(hide_password=False)
+    recreate_postgres_database(url)
+    return url
+
+
 def load_stations(path: Path) -> StationImportReport:
     with path.open(encoding="utf-8-sig") as csv_file:
         valid, rejected = validate_station_rows(csv.DictReader(csv_file))

@@ -9,13 +9,12 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 from geoalchemy2 import WKTElement
-from sqlalchemy.engine import make_url
 
 from app.clock import utcnow
 from app.extensions import db
 from booking.hours import seed_defaults
 from booking.models import COMPLETED, Booking, FollowUp, Slot
-from tests.factories import POSTGRES_URL, STATION_A, build_app, make_user, recreate_postgres_database
+from tests.factories import STATION_A, build_app, empty_database_url, make_user
 
 BEFORE = "0042_company_list_range"
 FLAGS = "SELECT id, follow_up_recorded FROM bookings ORDER BY id"
@@ -23,12 +22,7 @@ FLAGS = "SELECT id, follow_up_recorded FROM bookings ORDER BY id"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    suite = make_url(POSTGRES_URL)
-    url = suite.set(database=f"{suite.database}_follow_ups_due").render_as_string(hide_password=False)
-    recreate_postgres_database(url)
-    return url
+    return empty_database_url(request.param, tmp_path, "follow_ups_due")
 
 
 def completed_bookings(count: int) -> tuple[list[int], int]:

@@ -6,11 +6,10 @@ again. On both backends."""
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
-from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from tests.factories import POSTGRES_URL, recreate_postgres_database
+from tests.factories import empty_database_url
 
 BEFORE, AT = "0044_workers_by_name_and_stars", "0045_undecided_complaints"
 INDEXES = {"ix_booking_complaints_undecided", "ix_booking_complaints_decided_unanswered"}
@@ -18,12 +17,7 @@ INDEXES = {"ix_booking_complaints_undecided", "ix_booking_complaints_decided_una
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    suite = make_url(POSTGRES_URL)
-    url = suite.set(database=f"{suite.database}_undecided_complaints").render_as_string(hide_password=False)
-    recreate_postgres_database(url)
-    return url
+    return empty_database_url(request.param, tmp_path, "undecided_complaints")
 
 
 def indexes() -> set[str | None]:

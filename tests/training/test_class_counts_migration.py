@@ -6,11 +6,10 @@ written meanwhile. On both backends."""
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
-from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from tests.factories import POSTGRES_URL, recreate_postgres_database
+from tests.factories import empty_database_url
 
 BEFORE = "0039_staff_pages"
 AT = "'2026-01-01 00:00:00+00:00'"
@@ -40,12 +39,7 @@ COUNTS = (
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    suite = make_url(POSTGRES_URL)
-    url = suite.set(database=f"{suite.database}_class_counts").render_as_string(hide_password=False)
-    recreate_postgres_database(url)
-    return url
+    return empty_database_url(request.param, tmp_path, "class_counts")
 
 
 def counts() -> list[tuple]:
