@@ -42,7 +42,15 @@ from app.extensions import db
 from console.web import SESSION_COOKIE
 from tests.factories import make_user
 
-PATHS = ("workers", "certificates", "station's bookings", "companies", "training classes")
+PATHS = (
+    "workers",
+    "certificates",
+    "station's bookings",
+    "companies",
+    "training classes",
+    "complaints due",
+    "complaints due (a week, 10 rows)",
+)
 
 
 @dataclass
@@ -134,6 +142,13 @@ def opened(value: float, times: int) -> Scale:
         "training classes": (
             console,
             [f"/console/training/classes?cursor={cursor('newest', 'after', c)}" for (c,) in some(classes)],
+            {},
+        ),
+        "complaints due": (console, ["/console/complaints-due"] * times, {}),
+        # 0.01's 12 open complaints are none overdue (1: 10 of 241 open): a page of 10 at both.
+        "complaints due (a week, 10 rows)": (
+            console,
+            ["/console/complaints-due?within_hours=168&per_page=10"] * times,
             {},
         ),
     }
