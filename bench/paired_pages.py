@@ -42,7 +42,16 @@ from app.extensions import db
 from console.web import SESSION_COOKIE
 from tests.factories import make_user
 
-PATHS = ("workers", "certificates", "station's bookings", "companies", "training classes")
+PATHS = (
+    "workers",
+    "certificates",
+    "station's bookings",
+    "companies",
+    "training classes",
+    "complaints due",
+    "complaints due (a week, 10 rows)",
+    "dashboard",
+)
 
 
 @dataclass
@@ -102,6 +111,9 @@ def opened(value: float, times: int) -> Scale:
     bookings = column("SELECT starts_at, id FROM bookings WHERE station_code = %s", station)
     companies = column(f"SELECT {city.GRADE_RANK}, credit_score, id FROM companies")
     classes = column(city.CLASSES_WITH_A_PAGE_AFTER)
+    districts = [district for (district,) in column("SELECT DISTINCT district_code FROM companies ORDER BY 1")]
+    city.rng.seed(20261202)  # the same periods at each scale, and the city bench's
+    periods = city.random_periods()[:times]
     with app.app_context():
         operator, clerk = make_user(OPERATOR), make_user(STATION_STAFF, station_code=station)
         web, staff, api = start_web_session(operator), start_session(clerk), start_session(operator)
@@ -134,6 +146,21 @@ def opened(value: float, times: int) -> Scale:
         "training classes": (
             console,
             [f"/console/training/classes?cursor={cursor('newest', 'after', c)}" for (c,) in some(classes)],
+            {},
+        ),
+        "complaints due": (console, ["/console/complaints-due"] * times, {}),
+        # 0.01's 12 open complaints are none overdue (1: 10 of 241 open): a page of 10 at both.
+        "dashboard": (
+            console,
+            [
+                "/console/dashboard" + (f"?{period}&district={districts[i % len(districts)]}" if period else "")
+                for i, period in enumerate(periods)
+            ],
+            {},
+        ),
+        "complaints due (a week, 10 rows)": (
+            console,
+            ["/console/complaints-due?within_hours=168&per_page=10"] * times,
             {},
         ),
     }

@@ -1,10 +1,13 @@
 """What one of the city bench's paths costs at one scale, statement by statement, without leaving
-a trace: `python bench/path_plans.py feed|follow-ups [--times 200]` against DATABASE_URL (a scale
-database). Everything runs in one transaction that is rolled back at the end (the feed client, the
-station clerk's web session, every request's commit only a savepoint), with the inputs and headers
-bench/city.py builds: random feed cursors and a few `since=` first pages; the busiest station's
-follow-ups. It prints each distinct statement's plan (auto_explain: rows, buffers hit and read),
-statements per request, rows per page, then the median of `--times` requests without auto_explain.
+a trace: `python bench/path_plans.py feed|follow-ups|complaints-due|dashboard [--times 200]` against
+DATABASE_URL (a scale database). Everything runs in one transaction that is rolled back at the end
+(the feed client, the station clerk's or operator's web session, every request's commit only a
+savepoint), with the inputs and headers bench/city.py builds: random feed cursors and a few `since=`
+first pages; the busiest station's follow-ups; 投诉督办; the dashboard for random periods and
+districts. It prints each distinct statement's plan (auto_explain: rows, buffers hit and read),
+statements per request, rows per page, then the median of `--times` requests without auto_explain
+and how PostgreSQL planned their prepared statements (generic: once for every value; custom: anew
+on each call).
 Each `--try "SQL"` runs first in the same transaction (an index to try; CREATE INDEX is
 transactional)."""
 
@@ -21,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("APP_ENV", "development")
 
-from city import feed_paths
+from city import SAMPLE, feed_paths, random_periods
 from sqlalchemy import event, orm
 
-from accounts.models import STATION_STAFF, User
+from accounts.models import OPERATOR, STATION_STAFF, User
 from accounts.services import grant_role
 from accounts.web_sessions import start_web_session
 from app import create_app
@@ -58,10 +61,11 @@ def spread(values: list) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("path", choices=("feed", "follow-ups"))
+    parser.add_argument("path", choices=("feed", "follow-ups", "complaints-due", "dashboard"))
     parser.add_argument("--times", type=int, default=200)
     parser.add_argument("--plans", type=int, default=3, help="requests whose plans are printed in full")
     parser.add_argument("--try", dest="tried", action="append", default=[])
+    parser.add_argument("--query", default="", help="complaints-due: its query string (?within_hours=168&per_page=10)")
     arguments = parser.parse_args()
     app = create_app()
     logging.getLogger("yangcheng.access").disabled = True  # a line per request would bury the plans
@@ -83,6 +87,24 @@ def main() -> None:
                 paths = paths[: arguments.times - arguments.times // 10] + paths[-(arguments.times // 10) :]
                 headers = {"Authorization": f"ApiKey {key}"}
                 cookie = None
+            elif arguments.path in ("complaints-due", "dashboard"):
+                user = User(openid=f"bench-plans-{time.time_ns()}")
+                db.session.add(user)
+                db.session.flush()
+                grant_role(user, OPERATOR)
+                cookie = start_web_session(user)
+                headers = {}
+                if arguments.path == "complaints-due":
+                    paths = [f"/console/complaints-due{arguments.query}"] * arguments.times
+                else:
+                    listed = connection.exec_driver_sql("SELECT DISTINCT district_code FROM companies")
+                    districts = [row[0] for row in listed]
+                    periods = random_periods()  # as bench/city.py's console_paths
+                    queries = [
+                        f"?{periods[i]}&district={districts[i % len(districts)]}" if periods[i] else ""
+                        for i in range(SAMPLE)
+                    ]
+                    paths = [f"/console/dashboard{query}" for query in queries][: arguments.times]
             else:
                 station = connection.exec_driver_sql(
                     "SELECT station_code FROM bookings GROUP BY station_code ORDER BY count(*) DESC LIMIT 1"
@@ -129,6 +151,8 @@ def main() -> None:
                 body = response.get_json()
                 assert body is not None
                 rows.append(len(body["records"]))
+            elif arguments.path == "complaints-due":
+                rows.append(response.text.count('<tr id="due-'))
             else:
                 rows.append(response.text.count('id="booking-'))
             if i == len(explained) - 1:  # warm: each statement's time and what it is
@@ -150,6 +174,11 @@ def main() -> None:
         event.listen(connection, "before_cursor_execute", lambda *a: in_database.append(-time.perf_counter()))
         event.listen(connection, "after_cursor_execute", lambda *a: in_database.append(time.perf_counter()))
         waited = []
+        planned = (
+            "SELECT COALESCE(SUM(generic_plans), 0), COALESCE(SUM(custom_plans), 0) FROM pg_prepared_statements"
+            " WHERE statement NOT ILIKE '%%savepoint%%'"
+        )
+        generic_before, custom_before = connection.exec_driver_sql(planned).one()
         for path in (paths * 2)[: arguments.times]:
             in_database.clear()
             started = time.perf_counter()
@@ -160,7 +189,14 @@ def main() -> None:
         every = [t for times in took.values() for t in times]
         print(f"{len(every)} requests: median {statistics.median(every):.2f} ms", end="")
         print("".join(f"; {kind} ({len(t)}) {statistics.median(t):.2f} ms" for kind, t in took.items()), end="")
-        print(f"; in statements {statistics.median(waited):.2f} ms")
+        print(f"; in statements {statistics.median(waited):.2f} ms", end="")
+        generic, custom = connection.exec_driver_sql(planned).one()
+        print(f"; plans {generic - generic_before} generic, {custom - custom_before} custom")
+        for statement, custom_plans in connection.exec_driver_sql(
+            "SELECT statement, custom_plans FROM pg_prepared_statements WHERE custom_plans > 0"
+            " AND statement NOT ILIKE '%%savepoint%%' ORDER BY custom_plans DESC LIMIT 8"
+        ):
+            print(f"  planned anew {custom_plans}×: {' '.join(statement.split())[:160]}")
     finally:
         db.session.remove()
         transaction.rollback()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import func, literal, select, union_all
 
 from app.clock import utcnow
 from app.extensions import db
@@ -33,9 +33,13 @@ def due_at(complaint: Complaint) -> datetime | None:
 
 
 # The open statuses written into the SQL, not bound: the open complaints' partial indexes (by
-# deadline, by station and deadline) serve only a plan that knows the statuses, and a statement
-# prepared after a few runs may be planned for any value of its parameters.
-OPEN_STATUSES = [literal(status, literal_execute=True) for status in (SUBMITTED, ACCEPTED)]
+# status and deadlines, by station, status and deadlines) serve only a plan that knows the
+# statuses, and a statement prepared after a few runs may be planned for any value of its
+# parameters. Each status is read apart with the deadline it waits on (a submitted complaint its
+# response, an accepted one its decision), so that the deadline is a condition on a column of
+# those indexes: as one CASE of both, it was computed for every open complaint of the city (213
+# read from the heap at scale 1 to find the 10 overdue).
+WAITS_ON = {SUBMITTED: "respond_by", ACCEPTED: "resolve_by"}
 
 
 def due_complaints(station_code: str | None, within: timedelta, page: int, per_page: int) -> Page:
@@ -46,23 +50,24 @@ def due_complaints(station_code: str | None, within: timedelta, page: int, per_p
     parts = []
     for kind in complaint_kinds():
         model = kind.model
-        due = case((model.status == SUBMITTED, model.respond_by), else_=model.resolve_by)
         station = kind.station_code()
-        query = select(
-            literal(kind.name).label("kind"),
-            model.id.label("id"),
-            model.type.label("type"),
-            model.severity.label("severity"),
-            model.status.label("status"),
-            model.submitted_at.label("submitted_at"),
-            model.respond_by.label("respond_by"),
-            model.resolve_by.label("resolve_by"),
-            due.label("due_at"),
-            station.label("station_code"),
-        ).where(model.status.in_(OPEN_STATUSES), due < now + within)
-        if station_code is not None:
-            query = query.where(station == station_code)
-        parts.append(query)
+        for status, deadline in WAITS_ON.items():
+            due = getattr(model, deadline)
+            query = select(
+                literal(kind.name).label("kind"),
+                model.id.label("id"),
+                model.type.label("type"),
+                model.severity.label("severity"),
+                model.status.label("status"),
+                model.submitted_at.label("submitted_at"),
+                model.respond_by.label("respond_by"),
+                model.resolve_by.label("resolve_by"),
+                due.label("due_at"),
+                station.label("station_code"),
+            ).where(model.status == literal(status, literal_execute=True), due < now + within)
+            if station_code is not None:
+                query = query.where(station == station_code)
+            parts.append(query)
     if not parts:
         return Page([], 0, page, per_page)
     rows = union_all(*parts).subquery()

@@ -14,6 +14,7 @@ from sqlalchemy import case, delete, func, insert, select, text, true
 from app.clock import today_in_beijing
 from app.extensions import db
 from app.i18n import lazy_gettext
+from app.paging import written
 from credit.identifiers import FEMALE, MALE
 from credit.models import Company, Worker
 from credit.recommendation import service_codes
@@ -51,12 +52,15 @@ NO_STARS = "none"
 
 
 def _age_band(year: int):
-    age = year - WorkerCounts.birth_year
+    """The band of each row's birth year, its bounds and keys written into the statement (one text
+    a year): bound, its twelve parameters had PostgreSQL plan the grouping anew on most requests at
+    scale 1 (a generic plan cannot know which of them the rows group by)."""
+    age = written(year) - WorkerCounts.birth_year
     *bounded, (oldest, _, _) = AGE_BANDS
     return case(
-        (WorkerCounts.birth_year == NOT_KNOWN, UNKNOWN),
-        *((age < below, key) for key, _, below in bounded),
-        else_=oldest,
+        (WorkerCounts.birth_year == written(NOT_KNOWN), written(UNKNOWN)),
+        *((age < written(below), written(key)) for key, _, below in bounded),
+        else_=written(oldest),
     )
 
 

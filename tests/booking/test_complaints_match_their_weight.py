@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from complaints.models import ComplaintEscalation
-from tests.factories import STATION_A, token_of
+from tests.factories import STATION_A, plan_nodes, statements_with_parameters, token_of
 from wechat.models import SubscribeMessage
 
 
@@ -185,6 +185,34 @@ def test_complaints_past_their_deadline_are_listed_for_the_stations_staff_and_op
     with time_machine.travel(timedelta(days=8)):
         # the accepted one is now past its week for a decision, the most overdue first
         assert [r["id"] for r in client.get(url, headers=clerk).json["items"]] == [late["id"], answered["id"]]
+
+
+def test_the_due_lists_read_only_the_complaints_past_their_deadline(
+    booked, complain, handle, staff, operator, client, isolated
+):
+    """Each open complaint is found by the deadline it waits on (a submitted one its response, an
+    accepted one its decision) from the open complaints' index: the city's and the station's
+    lists read no open complaint that is not due, however many wait within their deadlines."""
+    booking, headers = booked()
+    clerk = staff()
+    late = complain(booking, headers).json
+    for _ in range(3):  # accepted within their week: their response deadline passes, not the one they wait on
+        handle(complain(booking, headers).json, "accept", clerk)
+    with time_machine.travel(timedelta(hours=25)), statements_with_parameters(isolated) as sent:
+        city = client.get("/api/v1/complaints/due", headers=operator).json
+        station = client.get(f"/api/v1/stations/{STATION_A}/complaints/due", headers=clerk).json
+    assert [row["id"] for row in city["items"]] == [row["id"] for row in station["items"]] == [late["id"]]
+    assert city["total"] == station["total"] == 1
+    if isolated.dialect.name != "postgresql":
+        return
+    scans = [
+        node
+        for statement, parameters in sent
+        if "FROM booking_complaints" in statement
+        for node in plan_nodes(isolated, statement, parameters)
+        if node.get("Relation Name") == "booking_complaints"
+    ]
+    assert scans and all(node.get("Rows Removed by Filter", 0) == 0 for node in scans), scans
 
 
 def test_the_escalation_job_tells_operators_once_per_passed_deadline(

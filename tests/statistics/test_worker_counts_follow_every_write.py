@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text, update
 from app.extensions import db
 from credit.models import Company, Worker
 from credit.service_types import SERVICE_TYPES
-from tests.factories import new_id_number
+from tests.factories import new_id_number, statements_with_parameters
 from tests.statistics.test_figures_match_a_count_by_hand import TIANHE, band, by_key
 
 DISTRICTS = (TIANHE, "440103", "440111")
@@ -231,6 +231,24 @@ def test_the_figures_read_the_counts_not_the_workers(client, operator, writes, c
         assert answer.status_code == 200 and answer.json["total"] > 0
         assert [s for s in statements if "statistics_worker" in s]
         assert not [s for s in statements if "FROM workers" in s or "JOIN workers" in s], statements
+
+
+def test_the_age_bands_are_one_statement_whatever_the_district(client, operator, isolated):
+    """The bands' bounds and keys are written into the statement, not sent with it: PostgreSQL
+    plans it once for every district (bound, they left its plan to be made anew on most calls)."""
+    sent_for = {}
+    for district in (None, TIANHE):
+        with statements_with_parameters(isolated) as sent:
+            query = {"district": district} if district else {}
+            assert client.get("/api/v1/statistics/workers", query_string=query, headers=operator).status_code == 200
+        sent_for[district] = [
+            (s, list(p.values()) if isinstance(p, dict) else list(p))  # psycopg names them, SQLite does not
+            for s, p in sent
+            if "statistics_worker_counts.birth_year" in s
+        ]
+    [(every, parameters)], [(one, district_only)] = sent_for[None], sent_for[TIANHE]
+    assert parameters == [] and district_only == [TIANHE]
+    assert "'under_30'" in every and "'under_30'" in one
 
 
 def test_the_figures_are_the_rows_after_recompute_all_restars_many_workers(client, operator, app, writes, cli):
