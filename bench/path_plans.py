@@ -1,21 +1,25 @@
 """What one of the city bench's paths costs at one scale, statement by statement, without leaving
-a trace: `python bench/path_plans.py feed|follow-ups [--times 200]` against DATABASE_URL (a scale
-database). Everything runs in one transaction that is rolled back at the end (the feed client, the
-station clerk's web session, every request's commit only a savepoint), with the inputs and headers
-bench/city.py builds: random feed cursors and a few `since=` first pages; the busiest station's
-follow-ups. It prints each distinct statement's plan (auto_explain: rows, buffers hit and read),
-statements per request, rows per page, then the median of `--times` requests without auto_explain.
+a trace: `python bench/path_plans.py feed|follow-ups|desk [--times 200]` against DATABASE_URL (a
+scale database). Everything runs in one transaction that is rolled back at the end (the feed
+client, the station clerk's web session, every request's commit only a savepoint), with the inputs
+and headers bench/city.py builds: random feed cursors and a few `since=` first pages; the busiest
+station's follow-ups, or its desk on random days (-60..+7, the same days at every scale). It prints
+each distinct statement's plan (auto_explain: rows, buffers hit and read), statements per request,
+rows per page, then the median of `--times` requests without auto_explain and how PostgreSQL
+planned each prepared statement (generic: once for every value; custom: anew on every call).
 Each `--try "SQL"` runs first in the same transaction (an index to try; CREATE INDEX is
 transactional)."""
 
 import argparse
 import logging
 import os
+import random
 import re
 import statistics
 import sys
 import time
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -58,7 +62,7 @@ def spread(values: list) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("path", choices=("feed", "follow-ups"))
+    parser.add_argument("path", choices=("feed", "follow-ups", "desk"))
     parser.add_argument("--times", type=int, default=200)
     parser.add_argument("--plans", type=int, default=3, help="requests whose plans are printed in full")
     parser.add_argument("--try", dest="tried", action="append", default=[])
@@ -92,7 +96,13 @@ def main() -> None:
                 db.session.flush()
                 grant_role(user, STATION_STAFF, station_code=station)
                 cookie = start_web_session(user)
-                paths, headers = ["/console/follow-ups"] * arguments.times, {}
+                if arguments.path == "desk":  # bench/city.py's random days
+                    rng = random.Random(18)  # the same days at every scale
+                    days = [date.today() + timedelta(days=rng.randint(-60, 7)) for _ in range(arguments.times)]
+                    paths = [f"/console/desk?date={day.isoformat()}" for day in days]
+                else:
+                    paths = ["/console/follow-ups"] * arguments.times
+                headers = {}
                 print(f"station {station}")
             db.session.commit()
         client = app.test_client()
@@ -161,6 +171,13 @@ def main() -> None:
         print(f"{len(every)} requests: median {statistics.median(every):.2f} ms", end="")
         print("".join(f"; {kind} ({len(t)}) {statistics.median(t):.2f} ms" for kind, t in took.items()), end="")
         print(f"; in statements {statistics.median(waited):.2f} ms")
+        # How PostgreSQL planned each statement the driver prepared: once for every value
+        # (generic) or anew on each call (custom).
+        for generic, custom, text in connection.exec_driver_sql(
+            "SELECT generic_plans, custom_plans, statement FROM pg_prepared_statements"
+            " WHERE position('SAVEPOINT' IN upper(statement)) = 0 ORDER BY custom_plans DESC"
+        ):
+            print(f"plans: {generic} generic {custom} custom: {' '.join(text.split())[:160]}")
     finally:
         db.session.remove()
         transaction.rollback()
