@@ -117,7 +117,7 @@ def main() -> None:
         for statement in AUTO_EXPLAIN:
             connection.exec_driver_sql(statement)
         connection.exec_driver_sql("SET LOCAL auto_explain.log_min_duration = 0")
-        per_request, hits, reads, rows = [], [], [], []
+        per_request, hits, reads, rows, sizes = [], [], [], [], []
         explained = paths[:50] + paths[-10:] if arguments.path == "feed" else paths[:60]
         # The feed's first pages from `since` apart from every other page, in the counts.
         kinds = [("since" if "since=" in path else "page") for path in explained]
@@ -128,6 +128,7 @@ def main() -> None:
             assert response.status_code == 200, (path, response.status_code, response.text[:300])
             statements = [s for s in sent if "SAVEPOINT" not in s.upper()]
             per_request.append(len(statements))
+            sizes.append(len(response.data))
             hit = read = 0
             for plan in plans:
                 match = BUFFERS.search(plan)
@@ -153,7 +154,7 @@ def main() -> None:
             of = [i for i, k in enumerate(kinds) if k == kind]
             print(
                 f"{kind}: buffers hit {spread([hits[i] for i in of])}, read {spread([reads[i] for i in of])};"
-                f" rows per page {spread([rows[i] for i in of])}"
+                f" rows per page {spread([rows[i] for i in of])}; bytes {spread([sizes[i] for i in of])}"
             )
         took: dict[str, list[float]] = {}
         in_database: list[float] = []
