@@ -1,24 +1,26 @@
 """What one of the city bench's paths costs at one scale, statement by statement, without leaving
-a trace: `python bench/path_plans.py feed|follow-ups|complaints-due|dashboard [--times 200]` against
-DATABASE_URL (a scale database). Everything runs in one transaction that is rolled back at the end
-(the feed client, the station clerk's or operator's web session, every request's commit only a
-savepoint), with the inputs and headers bench/city.py builds: random feed cursors and a few `since=`
-first pages; the busiest station's follow-ups; 投诉督办; the dashboard for random periods and
-districts. It prints each distinct statement's plan (auto_explain: rows, buffers hit and read),
-statements per request, rows per page, then the median of `--times` requests without auto_explain
-and how PostgreSQL planned their prepared statements (generic: once for every value; custom: anew
-on each call).
+a trace: `python bench/path_plans.py feed|follow-ups|desk|complaints-due|dashboard [--times 200]`
+against DATABASE_URL (a scale database). Everything runs in one transaction that is rolled back at
+the end (the feed client, the station clerk's or operator's web session, every request's commit
+only a savepoint), with the inputs and headers bench/city.py builds: random feed cursors and a few
+`since=` first pages; the busiest station's follow-ups, or its desk on random days (-60..+7, the
+same days at every scale); 投诉督办; the dashboard for random periods and districts. It prints each
+distinct statement's plan (auto_explain: rows, buffers hit and read), statements per request, rows
+per page, then the median of `--times` requests without auto_explain and how PostgreSQL planned
+their prepared statements (generic: once for every value; custom: anew on each call).
 Each `--try "SQL"` runs first in the same transaction (an index to try; CREATE INDEX is
 transactional)."""
 
 import argparse
 import logging
 import os
+import random
 import re
 import statistics
 import sys
 import time
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -61,7 +63,7 @@ def spread(values: list) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("path", choices=("feed", "follow-ups", "complaints-due", "dashboard"))
+    parser.add_argument("path", choices=("feed", "follow-ups", "desk", "complaints-due", "dashboard"))
     parser.add_argument("--times", type=int, default=200)
     parser.add_argument("--plans", type=int, default=3, help="requests whose plans are printed in full")
     parser.add_argument("--try", dest="tried", action="append", default=[])
@@ -114,7 +116,13 @@ def main() -> None:
                 db.session.flush()
                 grant_role(user, STATION_STAFF, station_code=station)
                 cookie = start_web_session(user)
-                paths, headers = ["/console/follow-ups"] * arguments.times, {}
+                if arguments.path == "desk":  # bench/city.py's random days
+                    rng = random.Random(18)  # the same days at every scale
+                    days = [date.today() + timedelta(days=rng.randint(-60, 7)) for _ in range(arguments.times)]
+                    paths = [f"/console/desk?date={day.isoformat()}" for day in days]
+                else:
+                    paths = ["/console/follow-ups"] * arguments.times
+                headers = {}
                 print(f"station {station}")
             db.session.commit()
         client = app.test_client()
@@ -129,7 +137,7 @@ def main() -> None:
         for statement in AUTO_EXPLAIN:
             connection.exec_driver_sql(statement)
         connection.exec_driver_sql("SET LOCAL auto_explain.log_min_duration = 0")
-        per_request, hits, reads, rows = [], [], [], []
+        per_request, hits, reads, rows, sizes = [], [], [], [], []
         explained = paths[:50] + paths[-10:] if arguments.path == "feed" else paths[:60]
         # The feed's first pages from `since` apart from every other page, in the counts.
         kinds = [("since" if "since=" in path else "page") for path in explained]
@@ -140,6 +148,7 @@ def main() -> None:
             assert response.status_code == 200, (path, response.status_code, response.text[:300])
             statements = [s for s in sent if "SAVEPOINT" not in s.upper()]
             per_request.append(len(statements))
+            sizes.append(len(response.data))
             hit = read = 0
             for plan in plans:
                 match = BUFFERS.search(plan)
@@ -167,7 +176,7 @@ def main() -> None:
             of = [i for i, k in enumerate(kinds) if k == kind]
             print(
                 f"{kind}: buffers hit {spread([hits[i] for i in of])}, read {spread([reads[i] for i in of])};"
-                f" rows per page {spread([rows[i] for i in of])}"
+                f" rows per page {spread([rows[i] for i in of])}; bytes {spread([sizes[i] for i in of])}"
             )
         took: dict[str, list[float]] = {}
         in_database: list[float] = []

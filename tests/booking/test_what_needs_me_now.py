@@ -122,3 +122,26 @@ def test_a_booking_called_back_leaves_the_follow_ups_due_which_read_only_the_boo
             if node.get("Relation Name") in ("bookings", "booking_follow_ups")
         ]
         assert read == [("bookings", "ix_bookings_station_follow_up_due", 1)]
+
+
+def test_the_follow_ups_due_are_the_same_statements_at_any_hour_with_their_status_and_sizes_written_in(
+    completed, staff, client, isolated
+):
+    """The desk's follow-ups due send the same statement texts an hour later (their window moves
+    with the clock), so that the database plans them once for every station and hour (a prepared
+    statement's generic plan). The completed status and the page's LIMIT are written in the text,
+    not sent as parameters: a plan made for any status cannot read the index of the completed
+    bookings not yet called back, and at the city's size PostgreSQL planned the page's joins anew
+    on every request."""
+    due, _, clerk, _ = completed()
+    texts = []
+    for hours_later in (0, 1):
+        with time_machine.travel(datetime.now().astimezone() + timedelta(hours=hours_later)):
+            with statements_with_parameters(isolated) as sent:
+                desk = client.get(DESK, headers=clerk).json["follow_ups_due"]
+        assert ([b["id"] for b in desk["items"]], desk["total"]) == ([due["id"]], 1)
+        texts.append([statement for statement, _ in sent if "bookings.starts_at >=" in statement])  # the window
+    assert texts[0] == texts[1] and len(texts[0]) == 2  # the count and the page
+    count, page = texts[0]
+    assert "'completed'" in count and "'completed'" in page
+    assert "LIMIT 10 OFFSET 0" in page  # the desk shows the first 10
