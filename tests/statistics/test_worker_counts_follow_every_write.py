@@ -7,6 +7,7 @@ figure counted from the rows, at once."""
 
 import random
 from collections import Counter
+from typing import cast
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -242,7 +243,8 @@ def test_the_age_bands_are_one_statement_whatever_the_district(client, operator,
             query = {"district": district} if district else {}
             assert client.get("/api/v1/statistics/workers", query_string=query, headers=operator).status_code == 200
         sent_for[district] = [
-            (s, list(p.values()) if isinstance(p, dict) else list(p))  # psycopg names them, SQLite does not
+            # psycopg names them, SQLite does not
+            (s, list(p.values()) if isinstance(p, dict) else list(cast(tuple, p)))
             for s, p in sent
             if "statistics_worker_counts.birth_year" in s
         ]
