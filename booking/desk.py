@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import literal, select
+from sqlalchemy import select
 
-from app.paging import Page, paginate_by_key
+from app.paging import Page, paginate_by_key, written
 from booking.aftercare import follow_ups_due
 from booking.bookings import shown_with_booking
 from booking.models import PENDING, Booking
@@ -29,7 +29,7 @@ def unconfirmed_bookings(station_code: str, limit: int) -> Page:
     at scale 1). The status is written into the SQL, not bound: a plan made for any value of a
     parameter (PostgreSQL's generic plan of a statement prepared after a few runs) could not use
     an index of the pending ones."""
-    pending = Booking.status == literal(PENDING, literal_execute=True)
+    pending = Booking.status == written(PENDING)
     query = select(Booking).where(Booking.station_code == station_code, pending)
     order = (Booking.created_at, Booking.id)
     return paginate_by_key(query, order, Booking.id, 1, limit, load=shown_with_booking())

@@ -247,7 +247,7 @@ class Booking(Model):
         Boolean,
         default=False,
         server_default=false(),
-        comment="its FollowUp exists: kept by the database's triggers on booking_follow_ups (migration 0042)",
+        comment="its FollowUp exists: kept by the database's triggers on booking_follow_ups (migration 0043)",
     )
 
     lat = column_property(func.ST_Y(location))
@@ -357,7 +357,7 @@ class Complaint(HandledComplaint, CheckedText, Model):
         # The complaints the statistics' rollup does not hold yet (industry_statistics.complaints).
         Index("ix_booking_complaints_decided_at", "decided_at"),
         Index("ix_booking_complaints_respond_by", "respond_by"),
-        # The undecided ones, counted from the index alone (migration 0042); those decided unanswered.
+        # The undecided ones, counted from the index alone (migration 0045); those decided unanswered.
         Index(
             "ix_booking_complaints_undecided",
             "submitted_at",

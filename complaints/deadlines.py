@@ -9,7 +9,7 @@ from sqlalchemy import func, literal, select, union_all
 
 from app.clock import utcnow
 from app.extensions import db
-from app.paging import Page
+from app.paging import Page, written
 from complaints.kinds import Complaint, complaint_kinds
 from complaints.models import ACCEPTED, SUBMITTED
 
@@ -64,7 +64,7 @@ def due_complaints(station_code: str | None, within: timedelta, page: int, per_p
                 model.resolve_by.label("resolve_by"),
                 due.label("due_at"),
                 station.label("station_code"),
-            ).where(model.status == literal(status, literal_execute=True), due < now + within)
+            ).where(model.status == written(status), due < now + within)
             if station_code is not None:
                 query = query.where(station == station_code)
             parts.append(query)

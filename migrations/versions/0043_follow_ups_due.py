@@ -49,7 +49,7 @@ def upgrade():
             sa.Boolean(),
             nullable=False,
             server_default=sa.false(),
-            comment="its FollowUp exists: kept by the database's triggers on booking_follow_ups (migration 0042)",
+            comment="its FollowUp exists: kept by the database's triggers on booking_follow_ups (migration 0043)",
         ),
     )
     dialect = op.get_bind().dialect.name
